@@ -1,0 +1,108 @@
+package bot
+
+import "time"
+
+// Platform names. Adapters use these strings in Event.Platform and Account.Platform.
+const (
+	PlatformConsole  = "console"
+	PlatformSlack    = "slack"
+	PlatformFeishu   = "feishu"
+	PlatformWeCom    = "wecom"
+	PlatformDingTalk = "dingtalk"
+)
+
+// ChatType says whether a conversation is one-to-one with the bot or a group.
+type ChatType string
+
+// Chat types.
+const (
+	ChatDirect ChatType = "direct"
+	ChatGroup  ChatType = "group"
+)
+
+// Account is one identity on one chat platform. Workspace is the Slack team,
+// Feishu tenant, WeCom corp or DingTalk corp; UserID is the platform's own user id.
+type Account struct {
+	Platform  string `json:"platform"`
+	Workspace string `json:"workspace"`
+	UserID    string `json:"user_id"`
+}
+
+// String renders the account as platform:workspace:user.
+func (a Account) String() string { return a.Platform + ":" + a.Workspace + ":" + a.UserID }
+
+// Author is who wrote an inbound event, as far as the platform tells.
+type Author struct {
+	UserID string `json:"user_id"`
+	Name   string `json:"name,omitempty"`
+	Email  string `json:"email,omitempty"`
+	IsBot  bool   `json:"is_bot,omitempty"`
+}
+
+// Mention is an account named in the text. Adapters rewrite the platform's
+// mention markup in Event.Text into the canonical token "<@UserID>", so the
+// command parser sees one syntax on every platform.
+type Mention struct {
+	UserID string `json:"user_id"`
+	Name   string `json:"name,omitempty"`
+}
+
+// Action is a click on a card button.
+type Action struct {
+	ID        string `json:"id"`    // which button, e.g. "task.start"
+	Value     string `json:"value"` // what it acts on, e.g. "42"
+	MessageID string `json:"message_id,omitempty"`
+}
+
+// Event is one inbound event, normalized from any platform. It is stored in the
+// inbox before the platform is acknowledged.
+type Event struct {
+	ID        int64    `json:"-"` // inbox row id, set when stored
+	Platform  string   `json:"platform"`
+	Workspace string   `json:"workspace"`
+	DedupKey  string   `json:"dedup_key"` // the platform's id for this delivery; redeliveries share it
+	ChatID    string   `json:"chat_id"`
+	ChatType  ChatType `json:"chat_type"`
+	ThreadID  string   `json:"thread_id,omitempty"`
+	MessageID string   `json:"message_id,omitempty"`
+	Sender    Author   `json:"sender"`
+	// Text is the command text with the bot's own mention and any slash
+	// command removed, and mentions rewritten to "<@UserID>".
+	Text     string    `json:"text"`
+	Mentions []Mention `json:"mentions,omitempty"`
+	Command  string    `json:"command,omitempty"` // the slash command that carried Text, if any
+	Action   *Action   `json:"action,omitempty"`
+	// ReplyHandle is adapter-private data needed to answer later, such as
+	// Slack's response_url or DingTalk's session webhook.
+	ReplyHandle string    `json:"reply_handle,omitempty"`
+	ReceivedAt  time.Time `json:"received_at"`
+}
+
+// SenderAccount returns the account that sent ev.
+func (ev *Event) SenderAccount() Account {
+	return Account{Platform: ev.Platform, Workspace: ev.Workspace, UserID: ev.Sender.UserID}
+}
+
+// ReplyDestination returns where replies to ev go when they cannot be given
+// inline: the same chat and thread, with the adapter's reply handle.
+func (ev *Event) ReplyDestination() Destination {
+	return Destination{
+		Platform:    ev.Platform,
+		Workspace:   ev.Workspace,
+		ChatID:      ev.ChatID,
+		UserID:      ev.Sender.UserID,
+		ThreadID:    ev.ThreadID,
+		ReplyHandle: ev.ReplyHandle,
+	}
+}
+
+// InboxState is the processing state of a stored inbound event.
+type InboxState string
+
+// Inbox states.
+const (
+	InboxPending InboxState = "pending" // stored and acknowledged, not yet processed
+	InboxDone    InboxState = "done"    // processed; its effects and replies are committed
+	InboxFailed  InboxState = "failed"  // gave up after repeated internal errors
+	InboxIgnored InboxState = "ignored" // nothing to do (e.g. the bot's own message)
+)

@@ -1,0 +1,103 @@
+package bot
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Message is one normalized outgoing message: text plus an optional card.
+// Adapters render it into their platform's format (Block Kit, Feishu cards,
+// WeCom template cards, DingTalk cards, or plain text on the console).
+type Message struct {
+	Text string `json:"text"`
+	Card *Card  `json:"card,omitempty"`
+	// Private asks the platform to show the message only to the addressee when
+	// it can (Slack ephemeral replies); others ignore it.
+	Private bool `json:"private,omitempty"`
+}
+
+// Card is a titled block of fields with buttons.
+type Card struct {
+	Title   string   `json:"title"`
+	Fields  []Field  `json:"fields,omitempty"`
+	Buttons []Button `json:"buttons,omitempty"`
+	Footer  string   `json:"footer,omitempty"`
+}
+
+// Field is one label/value line on a card.
+type Field struct {
+	Label string `json:"label"`
+	Value string `json:"value"`
+}
+
+// Button is a card button. A click comes back as an Event with Action{ID, Value}.
+type Button struct {
+	ActionID string `json:"action_id"`
+	Value    string `json:"value"`
+	Label    string `json:"label"`
+	Style    string `json:"style,omitempty"` // "primary", "danger" or ""
+}
+
+// Destination says where an outgoing message goes. With ChatID empty and UserID
+// set, it is a direct message to that user.
+type Destination struct {
+	Platform    string `json:"platform"`
+	Workspace   string `json:"workspace"`
+	ChatID      string `json:"chat_id,omitempty"`
+	UserID      string `json:"user_id,omitempty"`
+	ThreadID    string `json:"thread_id,omitempty"`
+	ReplyHandle string `json:"reply_handle,omitempty"`
+}
+
+// OutboxState is the delivery state of an outgoing message.
+type OutboxState string
+
+// Outbox states.
+const (
+	OutboxQueued OutboxState = "queued" // waiting for (another) delivery attempt
+	OutboxSent   OutboxState = "sent"   // the platform accepted it
+	OutboxDead   OutboxState = "dead"   // gave up; visible to admins
+)
+
+// Outgoing is a stored outgoing message. Key is an idempotency key: enqueueing
+// the same key twice stores one message.
+type Outgoing struct {
+	ID          int64       `json:"id"`
+	Key         string      `json:"key"`
+	To          Destination `json:"to"`
+	Msg         Message     `json:"msg"`
+	State       OutboxState `json:"state"`
+	Attempts    int         `json:"attempts"`
+	NextAttempt time.Time   `json:"next_attempt"`
+	LastError   string      `json:"last_error,omitempty"`
+	RemoteID    string      `json:"remote_id,omitempty"`
+	CreatedAt   time.Time   `json:"created_at"`
+}
+
+// DeliveryError is returned by Sender.Send to say how a failed delivery should
+// be retried. Any other error is treated as transient.
+type DeliveryError struct {
+	Err        error
+	Permanent  bool          // retrying cannot help (bad channel, revoked token)
+	RetryAfter time.Duration // the platform asked us to wait this long
+}
+
+func (e *DeliveryError) Error() string {
+	switch {
+	case e.Permanent:
+		return fmt.Sprintf("permanent: %v", e.Err)
+	case e.RetryAfter > 0:
+		return fmt.Sprintf("retry after %s: %v", e.RetryAfter, e.Err)
+	}
+	return e.Err.Error()
+}
+
+func (e *DeliveryError) Unwrap() error { return e.Err }
+
+// AsDeliveryError extracts a *DeliveryError from err.
+func AsDeliveryError(err error) (*DeliveryError, bool) {
+	var d *DeliveryError
+	ok := errors.As(err, &d)
+	return d, ok
+}

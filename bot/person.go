@@ -1,0 +1,47 @@
+package bot
+
+import "time"
+
+// Role is a person's organisation-wide role. Roles are least-privilege: a member
+// may change only their own work; a department head also their department's;
+// an admin anything.
+type Role string
+
+// Roles.
+const (
+	RoleMember Role = "member"
+	RoleHead   Role = "head"
+	RoleAdmin  Role = "admin"
+)
+
+// Person is one human, who may have accounts on several platforms.
+type Person struct {
+	ID     int64
+	Name   string // display name
+	Handle string // unique lower-case handle used in plain "@handle" mentions
+	Email  string
+	// Lang is the language the person chose with "lang"; "" means not chosen,
+	// in which case replies follow the language of each message.
+	Lang   Lang
+	TZ     string // IANA zone; "" means the configured default
+	DeptID int64  // 0 when not in a department
+	Role   Role
+	// Home is the account that direct messages go to; zero means the first
+	// linked account.
+	Home      Account
+	CreatedAt time.Time
+}
+
+// Department is a unit of the organisation.
+type Department struct {
+	ID     int64
+	Name   string
+	HeadID int64 // 0 when there is no head
+}
+
+// LinkedAccount is an Account bound to a person.
+type LinkedAccount struct {
+	Account
+	PersonID int64
+	Name     string // the name the platform gave this account
+}

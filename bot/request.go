@@ -1,0 +1,193 @@
+package bot
+
+import (
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Request is one inbound event being handled inside its unit of work. Commands
+// read the event and the resolved sender from it, write through Tx, and add
+// replies and notifications, which the bot stores in the outbox in the same
+// unit.
+type Request struct {
+	Event  *Event
+	Person *Person // the sender
+	Tx     Tx
+	Now    time.Time
+	Lang   Lang           // the language to answer in
+	Loc    *time.Location // the sender's time zone
+
+	bot     *Bot
+	replies []Message
+	notes   []note
+}
+
+type note struct {
+	to  Destination
+	msg Message
+}
+
+// NewRequest builds a request outside the intake pipeline, for tests of commands.
+func NewRequest(b *Bot, tx Tx, ev *Event, now time.Time) (*Request, error) {
+	return b.newRequest(tx, ev, now)
+}
+
+// Reply answers the sender.
+func (r *Request) Reply(m Message) { r.replies = append(r.replies, m) }
+
+// ReplyText answers the sender with a sentence in their language.
+func (r *Request) ReplyText(t Text) { r.Reply(Message{Text: t.In(r.Lang)}) }
+
+// Replies returns the replies added so far.
+func (r *Request) Replies() []Message { return r.replies }
+
+// Notify sends m by direct message to p on p's home platform. Nothing is sent
+// to the sender about their own action, nor to people with no account yet.
+func (r *Request) Notify(p *Person, m Message) error {
+	if p == nil || p.ID == r.Person.ID {
+		return nil
+	}
+	home, ok, err := r.HomeAccount(p)
+	if err != nil || !ok {
+		return err
+	}
+	r.notes = append(r.notes, note{to: Destination{Platform: home.Platform, Workspace: home.Workspace, UserID: home.UserID}, msg: m})
+	return nil
+}
+
+// Post sends m to a chat, such as a group, on any platform.
+func (r *Request) Post(to Destination, m Message) {
+	r.notes = append(r.notes, note{to: to, msg: m})
+}
+
+// HomeAccount returns the account direct messages to p go to.
+func (r *Request) HomeAccount(p *Person) (Account, bool, error) {
+	if p.Home.UserID != "" {
+		return p.Home, true, nil
+	}
+	accts, err := r.Tx.AccountsOf(p.ID)
+	if err != nil || len(accts) == 0 {
+		return Account{}, false, err
+	}
+	return accts[0].Account, true, nil
+}
+
+// LangOf returns the language to write to p in.
+func (r *Request) LangOf(p *Person) Lang {
+	if p.Lang != "" {
+		return p.Lang
+	}
+	if p.ID == r.Person.ID {
+		return r.Lang
+	}
+	return r.bot.DefaultLang
+}
+
+// LocationOf returns p's time zone.
+func (r *Request) LocationOf(p *Person) *time.Location { return r.bot.Location(p) }
+
+// ResolvePerson turns a mention token into a person. "<@ID>" is an account on
+// the event's platform (registered on first sight, like a sender); "@name" and
+// "name" match a handle or display name on any platform.
+func (r *Request) ResolvePerson(token string) (*Person, error) {
+	if id, ok := strings.CutPrefix(token, "<@"); ok && strings.HasSuffix(id, ">") {
+		id = strings.TrimSuffix(id, ">")
+		if i := strings.IndexByte(id, '|'); i >= 0 { // Slack's escaped form <@U123|name>
+			id = id[:i]
+		}
+		name := ""
+		for _, m := range r.Event.Mentions {
+			if m.UserID == id {
+				name = m.Name
+			}
+		}
+		acct := Account{Platform: r.Event.Platform, Workspace: r.Event.Workspace, UserID: id}
+		return r.personFor(acct, name, "")
+	}
+	name := strings.TrimPrefix(token, "@")
+	if name == "" {
+		return nil, Errorf(EINVALID, "Name someone after the @.", "请在 @ 后面写上人名。")
+	}
+	switch strings.ToLower(name) {
+	case "me", "myself", "我", "自己":
+		return r.Person, nil
+	}
+	people, err := r.Tx.FindPeopleByName(name)
+	if err != nil {
+		return nil, err
+	}
+	switch len(people) {
+	case 0:
+		return nil, Errorf(ENOTFOUND, "I don't know anyone called @%s yet. They need to talk to me once, or be linked by an admin.",
+			"我还不认识 @%s。请对方先和我说一句话，或请管理员关联账号。", name)
+	case 1:
+		return people[0], nil
+	}
+	handles := make([]string, len(people))
+	for i, p := range people {
+		handles[i] = "@" + p.Handle
+	}
+	return nil, Errorf(EINVALID, "@%s could be %s: which one?", "@%s 可能是 %s，请指明是哪一位。", name, strings.Join(handles, ", "))
+}
+
+// personFor finds the person behind an account, registering a member the first
+// time an account is seen.
+func (r *Request) personFor(acct Account, name, email string) (*Person, error) {
+	p, err := r.Tx.FindPersonByAccount(acct)
+	if err == nil || ErrorCode(err) != ENOTFOUND {
+		return p, err
+	}
+	if name == "" {
+		name = acct.UserID
+	}
+	p = &Person{Name: name, Handle: HandleFrom(name, acct.UserID), Email: email, Role: RoleMember, Home: acct}
+	if err := r.Tx.CreatePerson(p, r.Now); err != nil {
+		return nil, err
+	}
+	if err := r.Tx.LinkAccount(p.ID, acct, name, r.Now); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// HandleFrom derives a handle from a display name: lower case, spaces as dots,
+// only letters, digits, '.', '_' and '-'. It falls back to the user id.
+func HandleFrom(name, userID string) string {
+	var b strings.Builder
+	for _, c := range strings.ToLower(strings.TrimSpace(name)) {
+		switch {
+		case unicode.IsLetter(c) || unicode.IsDigit(c) || c == '_' || c == '-' || c == '.':
+			b.WriteRune(c)
+		case unicode.IsSpace(c):
+			b.WriteRune('.')
+		}
+	}
+	if b.Len() == 0 {
+		return strings.ToLower(userID)
+	}
+	return b.String()
+}
+
+// ContainsHan reports whether s has Chinese characters.
+func ContainsHan(s string) bool {
+	for _, c := range s {
+		if unicode.Is(unicode.Han, c) {
+			return true
+		}
+	}
+	return false
+}
+
+func isASCIIWords(s string) bool {
+	letters := 0
+	for _, c := range s {
+		if c > unicode.MaxASCII {
+			return false
+		}
+		if unicode.IsLetter(c) {
+			letters++
+		}
+	}
+	return letters > 0
+}

@@ -1,0 +1,103 @@
+package bot
+
+import (
+	"context"
+	"time"
+)
+
+// Store is Tandem's persistence. Work happens in units: Update runs fn in a
+// read-write transaction and commits when fn returns nil; View runs fn on a
+// read-only snapshot. Implementations may group several concurrent Update
+// units into one database commit (each unit still commits or rolls back on
+// its own), so fn must not keep Tx after it returns.
+//
+// Update and View return fn's error unchanged, or an EINTERNAL error when the
+// database fails.
+type Store interface {
+	Update(ctx context.Context, fn func(Tx) error) error
+	View(ctx context.Context, fn func(Tx) error) error
+	Close() error
+}
+
+// Tx is one unit of work. Its methods return *Error with ENOTFOUND when a
+// looked-up row does not exist and ECONFLICT on uniqueness clashes.
+type Tx interface {
+	InboxTx
+	PeopleTx
+	TaskTx
+	OutboxTx
+	// Nested runs fn so that, if fn returns an error, only fn's writes are
+	// undone and the rest of the unit stands.
+	Nested(fn func() error) error
+}
+
+// InboxTx stores inbound events before they are acknowledged.
+type InboxTx interface {
+	// InsertInbound stores ev as pending and sets ev.ID. If an event with the
+	// same platform, workspace and DedupKey is already stored it returns
+	// dup=true and sets ev.ID to the stored row.
+	InsertInbound(ev *Event, now time.Time) (dup bool, err error)
+	// PendingInbound returns the stored event if it is still pending, or
+	// ok=false if it was handled already.
+	PendingInbound(id int64) (ev *Event, ok bool, err error)
+	// FinishInbound records the final state of an event.
+	FinishInbound(id int64, state InboxState, note string, now time.Time) error
+	// RecordInboundFailure counts a failed processing attempt and returns the
+	// number of attempts so far.
+	RecordInboundFailure(id int64, errText string, now time.Time) (attempts int, err error)
+	// PendingInboundIDs lists pending events received before `before`, oldest first.
+	PendingInboundIDs(before time.Time, limit int) ([]int64, error)
+}
+
+// PeopleTx stores people, their platform accounts and departments.
+type PeopleTx interface {
+	// FindPersonByAccount returns ENOTFOUND if the account is not linked.
+	FindPersonByAccount(a Account) (*Person, error)
+	FindPersonByID(id int64) (*Person, error)
+	// FindPeopleByName matches handle or display name, case-insensitively.
+	FindPeopleByName(name string) ([]*Person, error)
+	// CreatePerson sets p.ID; it makes p.Handle unique by adding a number.
+	CreatePerson(p *Person, now time.Time) error
+	UpdatePerson(p *Person) error
+	// LinkAccount binds a to the person; ECONFLICT if a is bound to another.
+	LinkAccount(personID int64, a Account, name string, now time.Time) error
+	// AccountsOf lists the person's accounts, oldest first.
+	AccountsOf(personID int64) ([]LinkedAccount, error)
+	FindDepartmentByID(id int64) (*Department, error)
+	// FindDepartmentByName matches case-insensitively.
+	FindDepartmentByName(name string) (*Department, error)
+	CreateDepartment(d *Department) error
+	UpdateDepartment(d *Department) error
+	ListDepartments() ([]*Department, error)
+}
+
+// TaskTx stores tasks and their history.
+type TaskTx interface {
+	CreateTask(t *Task) error
+	FindTaskByID(id int64) (*Task, error)
+	// FindTasks returns matching tasks, most urgent first: overdue, then by
+	// due time, then priority, then id.
+	FindTasks(f TaskFilter) ([]*Task, error)
+	UpdateTask(t *Task) error
+	AddTaskEvent(e *TaskEvent) error
+	TaskEvents(taskID int64) ([]*TaskEvent, error)
+}
+
+// OutboxTx stores outgoing messages until a platform accepts them.
+type OutboxTx interface {
+	// Enqueue stores o as queued and sets o.ID. A second Enqueue with the same
+	// Key stores nothing and returns dup=true.
+	Enqueue(o *Outgoing, now time.Time) (dup bool, err error)
+	// ClaimOutgoing leases up to limit queued messages for platform that are
+	// due at now, so that no other sender takes them until the lease expires.
+	ClaimOutgoing(platform string, now time.Time, lease time.Duration, owner string, limit int) ([]*Outgoing, error)
+	MarkSent(id int64, remoteID string, now time.Time) error
+	// MarkRetry records a failed attempt and when to try again.
+	MarkRetry(id int64, next time.Time, errText string) error
+	MarkDead(id int64, errText string, now time.Time) error
+	// NextOutgoingAt returns when the earliest queued message becomes due, or
+	// the zero time if none is queued.
+	NextOutgoingAt(platform string) (time.Time, error)
+	// FindOutgoing lists messages in a state, newest first.
+	FindOutgoing(state OutboxState, limit int) ([]*Outgoing, error)
+}
