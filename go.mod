@@ -1,6 +1,6 @@
 module github.com/tandemhq/tandem
 
-go 1.26.0
+go 1.26
 
 require (
 	github.com/AlekSi/pointer v1.0.0 // indirect
