@@ -1,6 +1,8 @@
 module github.com/tandemhq/tandem
 
-go 1.26
+go 1.26.0
+
+require modernc.org/sqlite v1.61.1
 
 require (
 	github.com/AlekSi/pointer v1.0.0 // indirect
@@ -19,5 +21,4 @@ require (
 	modernc.org/libc v1.79.0 // indirect
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
-	modernc.org/sqlite v1.61.1 // indirect
 )

@@ -1,0 +1,91 @@
+package sqlite
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/tandemhq/tandem/bot"
+)
+
+// InsertInbound implements bot.InboxTx.
+func (t *tx) InsertInbound(ev *bot.Event, now time.Time) (bool, error) {
+	payload, err := json.Marshal(ev)
+	if err != nil {
+		return false, internal(err, "encode event")
+	}
+	var dedup any
+	if ev.DedupKey != "" {
+		dedup = ev.DedupKey
+	}
+	found, err := t.queryRow(`INSERT INTO inbox (platform, workspace, dedup_key, state, payload, received_at)
+		VALUES (?, ?, ?, 'pending', ?, ?)
+		ON CONFLICT (platform, workspace, dedup_key) DO NOTHING RETURNING id`,
+		[]any{ev.Platform, ev.Workspace, dedup, string(payload), now.UnixMilli()}, &ev.ID)
+	if err != nil {
+		return false, internal(err, "insert inbound")
+	}
+	if found {
+		return false, nil
+	}
+	if _, err := t.queryRow(`SELECT id FROM inbox WHERE platform = ? AND workspace = ? AND dedup_key = ?`,
+		[]any{ev.Platform, ev.Workspace, dedup}, &ev.ID); err != nil {
+		return true, internal(err, "find duplicate inbound")
+	}
+	return true, nil
+}
+
+// PendingInbound implements bot.InboxTx.
+func (t *tx) PendingInbound(id int64) (*bot.Event, bool, error) {
+	var payload string
+	found, err := t.queryRow(`SELECT payload FROM inbox WHERE id = ? AND state = 'pending'`, []any{id}, &payload)
+	if err != nil || !found {
+		return nil, false, internal(err, "load inbound")
+	}
+	ev := &bot.Event{}
+	if err := json.Unmarshal([]byte(payload), ev); err != nil {
+		return nil, false, internal(err, "decode inbound")
+	}
+	ev.ID = id
+	return ev, true, nil
+}
+
+// FinishInbound implements bot.InboxTx.
+func (t *tx) FinishInbound(id int64, state bot.InboxState, note string, now time.Time) error {
+	_, err := t.exec(`UPDATE inbox SET state = ?, last_error = CASE WHEN ? = '' THEN last_error ELSE ? END, finished_at = ? WHERE id = ?`,
+		string(state), note, note, now.UnixMilli(), id)
+	return internal(err, "finish inbound")
+}
+
+// RecordInboundFailure implements bot.InboxTx.
+func (t *tx) RecordInboundFailure(id int64, errText string, now time.Time) (int, error) {
+	var n int
+	found, err := t.queryRow(`UPDATE inbox SET attempts = attempts + 1, last_error = ? WHERE id = ? RETURNING attempts`,
+		[]any{errText, id}, &n)
+	if err != nil {
+		return 0, internal(err, "record inbound failure")
+	}
+	if !found {
+		return 0, bot.Errorf(bot.ENOTFOUND, "No such event.", "没有这条事件。")
+	}
+	return n, nil
+}
+
+// PendingInboundIDs implements bot.InboxTx.
+func (t *tx) PendingInboundIDs(before time.Time, limit int) ([]int64, error) {
+	rows, err := t.query(`SELECT id FROM inbox WHERE state = 'pending' AND received_at < ? ORDER BY received_at, id LIMIT ?`,
+		before.UnixMilli(), limit)
+	if err != nil {
+		return nil, internal(err, "list pending inbound")
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, internal(err, "scan pending inbound")
+		}
+		ids = append(ids, id)
+	}
+	return ids, internal(rows.Err(), "list pending inbound")
+}
+

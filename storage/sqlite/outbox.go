@@ -1,0 +1,115 @@
+package sqlite
+
+import (
+	"database/sql"
+	"encoding/json"
+	"time"
+
+	"github.com/tandemhq/tandem/bot"
+)
+
+// Enqueue implements bot.OutboxTx.
+func (t *tx) Enqueue(o *bot.Outgoing, now time.Time) (bool, error) {
+	dest, err := json.Marshal(o.To)
+	if err != nil {
+		return false, internal(err, "encode destination")
+	}
+	msg, err := json.Marshal(o.Msg)
+	if err != nil {
+		return false, internal(err, "encode message")
+	}
+	next := o.NextAttempt
+	if next.IsZero() {
+		next = now
+	}
+	o.State, o.CreatedAt, o.NextAttempt = bot.OutboxQueued, now.UTC(), next.UTC()
+	found, err := t.queryRow(`INSERT INTO outbox (key, platform, destination, message, state, next_attempt_at, created_at)
+		VALUES (?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`,
+		[]any{o.Key, o.To.Platform, string(dest), string(msg), next.UnixMilli(), now.UnixMilli()}, &o.ID)
+	if err != nil {
+		return false, internal(err, "enqueue")
+	}
+	return !found, nil
+}
+
+const outgoingColumns = `id, key, destination, message, state, attempts, next_attempt_at, last_error, remote_id, created_at`
+
+func scanOutgoing(scan func(...any) error) (*bot.Outgoing, error) {
+	o := &bot.Outgoing{}
+	var dest, msg, state string
+	var next, created int64
+	if err := scan(&o.ID, &o.Key, &dest, &msg, &state, &o.Attempts, &next, &o.LastError, &o.RemoteID, &created); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(dest), &o.To); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(msg), &o.Msg); err != nil {
+		return nil, err
+	}
+	o.State = bot.OutboxState(state)
+	o.NextAttempt = fromMS(sql.NullInt64{Int64: next, Valid: true})
+	o.CreatedAt = fromMS(sql.NullInt64{Int64: created, Valid: true})
+	return o, nil
+}
+
+func (t *tx) scanOutgoingRows(rows *sql.Rows, err error, what string) ([]*bot.Outgoing, error) {
+	if err != nil {
+		return nil, internal(err, what)
+	}
+	defer rows.Close()
+	var out []*bot.Outgoing
+	for rows.Next() {
+		o, err := scanOutgoing(rows.Scan)
+		if err != nil {
+			return nil, internal(err, what)
+		}
+		out = append(out, o)
+	}
+	return out, internal(rows.Err(), what)
+}
+
+// ClaimOutgoing implements bot.OutboxTx. The claim counts as an attempt, so a
+// message whose sender crashes mid-send is still bounded by the retry limit.
+func (t *tx) ClaimOutgoing(platform string, now time.Time, lease time.Duration, owner string, limit int) ([]*bot.Outgoing, error) {
+	rows, err := t.query(`UPDATE outbox SET lease_owner = ?, lease_until = ?, attempts = attempts + 1
+		WHERE id IN (SELECT id FROM outbox WHERE state = 'queued' AND platform = ? AND next_attempt_at <= ? AND lease_until <= ?
+			ORDER BY next_attempt_at, id LIMIT ?)
+		RETURNING `+outgoingColumns,
+		owner, now.Add(lease).UnixMilli(), platform, now.UnixMilli(), now.UnixMilli(), limit)
+	return t.scanOutgoingRows(rows, err, "claim outgoing")
+}
+
+// MarkSent implements bot.OutboxTx.
+func (t *tx) MarkSent(id int64, remoteID string, now time.Time) error {
+	res, err := t.exec(`UPDATE outbox SET state = 'sent', remote_id = ?, sent_at = ?, lease_owner = '', lease_until = 0 WHERE id = ?`,
+		remoteID, now.UnixMilli(), id)
+	return mustAffect(res, err, "mark sent")
+}
+
+// MarkRetry implements bot.OutboxTx.
+func (t *tx) MarkRetry(id int64, next time.Time, errText string) error {
+	res, err := t.exec(`UPDATE outbox SET next_attempt_at = ?, last_error = ?, lease_owner = '', lease_until = 0 WHERE id = ?`,
+		next.UnixMilli(), errText, id)
+	return mustAffect(res, err, "mark retry")
+}
+
+// MarkDead implements bot.OutboxTx.
+func (t *tx) MarkDead(id int64, errText string, now time.Time) error {
+	res, err := t.exec(`UPDATE outbox SET state = 'dead', last_error = ?, lease_owner = '', lease_until = 0 WHERE id = ?`, errText, id)
+	return mustAffect(res, err, "mark dead")
+}
+
+// NextOutgoingAt implements bot.OutboxTx.
+func (t *tx) NextOutgoingAt(platform string) (time.Time, error) {
+	var next sql.NullInt64
+	_, err := t.queryRow(`SELECT MIN(MAX(next_attempt_at, lease_until)) FROM outbox WHERE state = 'queued' AND platform = ?`,
+		[]any{platform}, &next)
+	return fromMS(next), internal(err, "next outgoing")
+}
+
+// FindOutgoing implements bot.OutboxTx.
+func (t *tx) FindOutgoing(state bot.OutboxState, limit int) ([]*bot.Outgoing, error) {
+	rows, err := t.query(`SELECT `+outgoingColumns+` FROM outbox WHERE state = ? ORDER BY id DESC LIMIT ?`, string(state), limit)
+	return t.scanOutgoingRows(rows, err, "find outgoing")
+}

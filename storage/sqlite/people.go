@@ -1,0 +1,220 @@
+package sqlite
+
+import (
+	"database/sql"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tandemhq/tandem/bot"
+)
+
+const personColumns = `id, name, handle, email, lang, tz, dept_id, role, home_platform, home_workspace, home_user, created_at`
+
+func scanPerson(scan func(...any) error) (*bot.Person, error) {
+	p := &bot.Person{}
+	var dept sql.NullInt64
+	var created int64
+	var lang, role string
+	if err := scan(&p.ID, &p.Name, &p.Handle, &p.Email, &lang, &p.TZ, &dept, &role,
+		&p.Home.Platform, &p.Home.Workspace, &p.Home.UserID, &created); err != nil {
+		return nil, err
+	}
+	p.Lang, p.Role, p.DeptID = bot.Lang(lang), bot.Role(role), dept.Int64
+	p.CreatedAt = time.UnixMilli(created).UTC()
+	return p, nil
+}
+
+func (t *tx) findPerson(where string, args ...any) (*bot.Person, error) {
+	rows, err := t.query(`SELECT `+personColumns+` FROM people WHERE `+where, args...)
+	if err != nil {
+		return nil, internal(err, "find person")
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, internal(err, "find person")
+		}
+		return nil, bot.Errorf(bot.ENOTFOUND, "No such person.", "没有这个人。")
+	}
+	p, err := scanPerson(rows.Scan)
+	return p, internal(err, "scan person")
+}
+
+// FindPersonByAccount implements bot.PeopleTx.
+func (t *tx) FindPersonByAccount(a bot.Account) (*bot.Person, error) {
+	return t.findPerson(`id = (SELECT person_id FROM accounts WHERE platform = ? AND workspace = ? AND user_id = ?)`,
+		a.Platform, a.Workspace, a.UserID)
+}
+
+// FindPersonByID implements bot.PeopleTx.
+func (t *tx) FindPersonByID(id int64) (*bot.Person, error) { return t.findPerson(`id = ?`, id) }
+
+// FindPeopleByName implements bot.PeopleTx. A handle match wins over name
+// matches, so "@bob" is never ambiguous with someone merely named Bob.
+func (t *tx) FindPeopleByName(name string) ([]*bot.Person, error) {
+	if p, err := t.findPerson(`handle = ?`, strings.ToLower(name)); err == nil {
+		return []*bot.Person{p}, nil
+	} else if bot.ErrorCode(err) != bot.ENOTFOUND {
+		return nil, err
+	}
+	rows, err := t.query(`SELECT `+personColumns+` FROM people WHERE name = ? COLLATE NOCASE ORDER BY id LIMIT 10`, name)
+	if err != nil {
+		return nil, internal(err, "find people")
+	}
+	defer rows.Close()
+	var out []*bot.Person
+	for rows.Next() {
+		p, err := scanPerson(rows.Scan)
+		if err != nil {
+			return nil, internal(err, "scan person")
+		}
+		out = append(out, p)
+	}
+	return out, internal(rows.Err(), "find people")
+}
+
+// CreatePerson implements bot.PeopleTx.
+func (t *tx) CreatePerson(p *bot.Person, now time.Time) error {
+	if p.Role == "" {
+		p.Role = bot.RoleMember
+	}
+	base := p.Handle
+	if base == "" {
+		base = "user"
+	}
+	for n := 1; n < 1000; n++ {
+		handle := base
+		if n > 1 {
+			handle = base + strconv.Itoa(n)
+		}
+		var taken int
+		if _, err := t.queryRow(`SELECT COUNT(*) FROM people WHERE handle = ?`, []any{handle}, &taken); err != nil {
+			return internal(err, "check handle")
+		}
+		if taken == 0 {
+			p.Handle = handle
+			break
+		}
+	}
+	p.CreatedAt = now.UTC()
+	_, err := t.queryRow(`INSERT INTO people (name, handle, email, lang, tz, dept_id, role, home_platform, home_workspace, home_user, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		[]any{p.Name, p.Handle, p.Email, string(p.Lang), p.TZ, nullID(p.DeptID), string(p.Role),
+			p.Home.Platform, p.Home.Workspace, p.Home.UserID, now.UnixMilli()}, &p.ID)
+	return internal(err, "create person")
+}
+
+// UpdatePerson implements bot.PeopleTx.
+func (t *tx) UpdatePerson(p *bot.Person) error {
+	res, err := t.exec(`UPDATE people SET name = ?, handle = ?, email = ?, lang = ?, tz = ?, dept_id = ?, role = ?,
+		home_platform = ?, home_workspace = ?, home_user = ? WHERE id = ?`,
+		p.Name, strings.ToLower(p.Handle), p.Email, string(p.Lang), p.TZ, nullID(p.DeptID), string(p.Role),
+		p.Home.Platform, p.Home.Workspace, p.Home.UserID, p.ID)
+	return mustAffect(res, err, "update person")
+}
+
+// LinkAccount implements bot.PeopleTx.
+func (t *tx) LinkAccount(personID int64, a bot.Account, name string, now time.Time) error {
+	var owner int64
+	found, err := t.queryRow(`SELECT person_id FROM accounts WHERE platform = ? AND workspace = ? AND user_id = ?`,
+		[]any{a.Platform, a.Workspace, a.UserID}, &owner)
+	if err != nil {
+		return internal(err, "find account")
+	}
+	if found {
+		if owner == personID {
+			return nil
+		}
+		return bot.Errorf(bot.ECONFLICT, "That account already belongs to someone else.", "该账号已关联到其他人。")
+	}
+	_, err = t.exec(`INSERT INTO accounts (platform, workspace, user_id, person_id, name, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		a.Platform, a.Workspace, a.UserID, personID, name, now.UnixMilli())
+	return internal(err, "link account")
+}
+
+// AccountsOf implements bot.PeopleTx.
+func (t *tx) AccountsOf(personID int64) ([]bot.LinkedAccount, error) {
+	rows, err := t.query(`SELECT platform, workspace, user_id, name FROM accounts WHERE person_id = ? ORDER BY created_at, platform`, personID)
+	if err != nil {
+		return nil, internal(err, "list accounts")
+	}
+	defer rows.Close()
+	var out []bot.LinkedAccount
+	for rows.Next() {
+		a := bot.LinkedAccount{PersonID: personID}
+		if err := rows.Scan(&a.Platform, &a.Workspace, &a.UserID, &a.Name); err != nil {
+			return nil, internal(err, "scan account")
+		}
+		out = append(out, a)
+	}
+	return out, internal(rows.Err(), "list accounts")
+}
+
+func (t *tx) findDepartment(where string, arg any) (*bot.Department, error) {
+	d := &bot.Department{}
+	var head sql.NullInt64
+	found, err := t.queryRow(`SELECT id, name, head_id FROM departments WHERE `+where, []any{arg}, &d.ID, &d.Name, &head)
+	if err != nil {
+		return nil, internal(err, "find department")
+	}
+	if !found {
+		return nil, bot.Errorf(bot.ENOTFOUND, "No such department.", "没有这个部门。")
+	}
+	d.HeadID = head.Int64
+	return d, nil
+}
+
+// FindDepartmentByID implements bot.PeopleTx.
+func (t *tx) FindDepartmentByID(id int64) (*bot.Department, error) { return t.findDepartment(`id = ?`, id) }
+
+// FindDepartmentByName implements bot.PeopleTx.
+func (t *tx) FindDepartmentByName(name string) (*bot.Department, error) {
+	return t.findDepartment(`name_key = ?`, strings.ToLower(strings.TrimSpace(name)))
+}
+
+// CreateDepartment implements bot.PeopleTx.
+func (t *tx) CreateDepartment(d *bot.Department) error {
+	_, err := t.queryRow(`INSERT INTO departments (name, name_key, head_id) VALUES (?, ?, ?) RETURNING id`,
+		[]any{d.Name, strings.ToLower(strings.TrimSpace(d.Name)), nullID(d.HeadID)}, &d.ID)
+	return internal(err, "create department")
+}
+
+// UpdateDepartment implements bot.PeopleTx.
+func (t *tx) UpdateDepartment(d *bot.Department) error {
+	res, err := t.exec(`UPDATE departments SET name = ?, name_key = ?, head_id = ? WHERE id = ?`,
+		d.Name, strings.ToLower(strings.TrimSpace(d.Name)), nullID(d.HeadID), d.ID)
+	return mustAffect(res, err, "update department")
+}
+
+// ListDepartments implements bot.PeopleTx.
+func (t *tx) ListDepartments() ([]*bot.Department, error) {
+	rows, err := t.query(`SELECT id, name, head_id FROM departments ORDER BY name`)
+	if err != nil {
+		return nil, internal(err, "list departments")
+	}
+	defer rows.Close()
+	var out []*bot.Department
+	for rows.Next() {
+		d := &bot.Department{}
+		var head sql.NullInt64
+		if err := rows.Scan(&d.ID, &d.Name, &head); err != nil {
+			return nil, internal(err, "scan department")
+		}
+		d.HeadID = head.Int64
+		out = append(out, d)
+	}
+	return out, internal(rows.Err(), "list departments")
+}
+
+func mustAffect(res sql.Result, err error, what string) error {
+	if err != nil {
+		return internal(err, what)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return internal(err, what)
+	} else if n == 0 {
+		return bot.Errorf(bot.ENOTFOUND, "Nothing to change: it no longer exists.", "要修改的记录不存在。")
+	}
+	return nil
+}

@@ -1,0 +1,461 @@
+// Package sqlite implements bot.Store on an SQLite file with modernc.org/sqlite
+// (pure Go, so the binary builds with CGO_ENABLED=0).
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tandemhq/tandem/bot"
+	_ "modernc.org/sqlite"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// DB is an SQLite-backed bot.Store.
+//
+// Writes go through one goroutine, the committer, that owns the only write
+// connection. It takes every Update unit that is waiting, runs each inside its
+// own SAVEPOINT of one transaction, and commits once. SQLite allows one writer
+// at a time anyway; grouping turns N concurrent commits (and N fsyncs) into one,
+// which is what lets every command be durable before it is acknowledged
+// without giving up throughput. A unit whose function fails is rolled back to
+// its savepoint and does not affect the others.
+type DB struct {
+	// Path is the database file. Its directory is created if missing.
+	Path string
+	// Synchronous is SQLite's synchronous pragma: "FULL" (default) survives
+	// power loss; "NORMAL" survives process crashes only.
+	Synchronous string
+	// MaxBatch bounds how many units share one commit.
+	MaxBatch int
+	Log      *slog.Logger
+
+	wdb   *sql.DB
+	wconn *sql.Conn
+	wstmt map[string]*sql.Stmt
+	rdb   *sql.DB
+	rmu   sync.Mutex
+	rstmt map[string]*sql.Stmt
+
+	units  chan *unit
+	closed chan struct{} // closed when the committer has stopped
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+var _ bot.Store = (*DB)(nil)
+
+type unit struct {
+	ctx  context.Context
+	fn   func(bot.Tx) error
+	err  error
+	done chan struct{}
+}
+
+// NewDB returns a DB for the file at path; call Open before use.
+func NewDB(path string) *DB { return &DB{Path: path} }
+
+// Open opens the file, applies pending migrations and starts the committer.
+func (db *DB) Open() error {
+	if db.Synchronous == "" {
+		db.Synchronous = "FULL"
+	}
+	if db.MaxBatch <= 0 {
+		db.MaxBatch = 256
+	}
+	if db.Log == nil {
+		db.Log = slog.Default()
+	}
+	if db.Path != ":memory:" {
+		if err := os.MkdirAll(filepath.Dir(db.Path), 0o755); err != nil {
+			return fmt.Errorf("create database directory: %w", err)
+		}
+	}
+	dsn := "file:" + db.Path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
+		"&_pragma=synchronous(" + db.Synchronous + ")"
+	var err error
+	if db.wdb, err = sql.Open("sqlite", dsn); err != nil {
+		return fmt.Errorf("open %s: %w", db.Path, err)
+	}
+	db.wdb.SetMaxOpenConns(1)
+	ctx := context.Background()
+	if db.wconn, err = db.wdb.Conn(ctx); err != nil {
+		db.wdb.Close()
+		return fmt.Errorf("open %s: %w", db.Path, err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.wconn.Close()
+		db.wdb.Close()
+		return err
+	}
+	if db.rdb, err = sql.Open("sqlite", dsn+"&_pragma=query_only(1)"); err != nil {
+		return fmt.Errorf("open %s for reading: %w", db.Path, err)
+	}
+	db.rdb.SetMaxOpenConns(4)
+	db.wstmt = make(map[string]*sql.Stmt)
+	db.rstmt = make(map[string]*sql.Stmt)
+	db.units = make(chan *unit, 1024)
+	db.closed = make(chan struct{})
+	db.ctx, db.cancel = context.WithCancel(context.Background())
+	db.wg.Add(1)
+	go func() {
+		defer db.wg.Done()
+		defer close(db.closed)
+		db.commitLoop()
+	}()
+	return nil
+}
+
+// Close stops the committer after the units already submitted and closes the
+// database.
+func (db *DB) Close() error {
+	if db.cancel == nil {
+		return nil
+	}
+	db.cancel()
+	db.wg.Wait()
+	var errs []error
+	for _, s := range db.wstmt {
+		s.Close()
+	}
+	for _, s := range db.rstmt {
+		s.Close()
+	}
+	errs = append(errs, db.wconn.Close(), db.wdb.Close(), db.rdb.Close())
+	return errors.Join(errs...)
+}
+
+// Update implements bot.Store.
+func (db *DB) Update(ctx context.Context, fn func(bot.Tx) error) error {
+	u := &unit{ctx: ctx, fn: fn, done: make(chan struct{})}
+	select {
+	case db.units <- u:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-db.ctx.Done():
+		return bot.Errorf(bot.EINTERNAL, "storage is closed", "存储已关闭")
+	}
+	// The unit is queued; the committer always finishes it (or fails it), so
+	// wait for that rather than for ctx, or a caller could believe a write
+	// was dropped that in fact committed.
+	select {
+	case <-u.done:
+		return u.err
+	case <-db.closed:
+		select {
+		case <-u.done:
+			return u.err
+		default:
+			return bot.Errorf(bot.EINTERNAL, "storage is closed", "存储已关闭")
+		}
+	}
+}
+
+// View implements bot.Store.
+func (db *DB) View(ctx context.Context, fn func(bot.Tx) error) error {
+	sqlTx, err := db.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return internal(err, "begin read")
+	}
+	defer sqlTx.Rollback()
+	t := &tx{ctx: ctx, q: &readQueryer{db: db, tx: sqlTx}}
+	return fn(t)
+}
+
+func (db *DB) commitLoop() {
+	for {
+		var first *unit
+		select {
+		case first = <-db.units:
+		case <-db.ctx.Done():
+			// Drain what was queued before Close so no caller waits forever.
+			for {
+				select {
+				case u := <-db.units:
+					db.runBatch([]*unit{u})
+				default:
+					return
+				}
+			}
+		}
+		batch := []*unit{first}
+	fill:
+		for len(batch) < db.MaxBatch {
+			select {
+			case u := <-db.units:
+				batch = append(batch, u)
+			default:
+				break fill
+			}
+		}
+		db.runBatch(batch)
+	}
+}
+
+func (db *DB) runBatch(batch []*unit) {
+	ctx := context.Background()
+	finish := func(err error) {
+		for _, u := range batch {
+			if err != nil && u.err == nil {
+				u.err = err
+			}
+			close(u.done)
+		}
+	}
+	if _, err := db.wconn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		finish(internal(err, "begin"))
+		return
+	}
+	q := &writeQueryer{db: db, ctx: ctx}
+	for i, u := range batch {
+		if err := u.ctx.Err(); err != nil {
+			u.err = err
+			continue
+		}
+		// Statements run without the caller's context: cancelling one would
+		// interrupt the shared connection and with it every unit in the batch.
+		t := &tx{ctx: ctx, q: q}
+		u.err = t.savepoint("u"+strconv.Itoa(i), func() error { return runSafely(u.fn, t) })
+	}
+	if _, err := db.wconn.ExecContext(ctx, "COMMIT"); err != nil {
+		db.wconn.ExecContext(ctx, "ROLLBACK")
+		finish(internal(err, "commit"))
+		return
+	}
+	finish(nil)
+}
+
+// runSafely turns a panic in a unit into an error, so one bad command cannot
+// take the committer (and every other writer) down.
+func runSafely(fn func(bot.Tx) error, t *tx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic in storage unit: %v", p)
+		}
+	}()
+	return fn(t)
+}
+
+func (db *DB) migrate(ctx context.Context) error {
+	c := db.wconn
+	if _, err := c.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		return internal(err, "create schema_migrations")
+	}
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		version := strings.TrimSuffix(filepath.Base(name), ".sql")
+		var n int
+		if err := c.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
+			return internal(err, "read schema_migrations")
+		}
+		if n > 0 {
+			continue
+		}
+		body, err := migrationFS.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		if _, err := c.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+			return internal(err, "begin migration")
+		}
+		if _, err := c.ExecContext(ctx, string(body)); err != nil {
+			c.ExecContext(ctx, "ROLLBACK")
+			return fmt.Errorf("migration %s: %w", version, err)
+		}
+		if _, err := c.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, version, time.Now().UnixMilli()); err != nil {
+			c.ExecContext(ctx, "ROLLBACK")
+			return internal(err, "record migration")
+		}
+		if _, err := c.ExecContext(ctx, "COMMIT"); err != nil {
+			return internal(err, "commit migration")
+		}
+		db.Log.Info("applied migration", "version", version)
+	}
+	return nil
+}
+
+// queryer runs statements for a tx; prepared statements are cached per
+// connection because the same few queries run for every command.
+type queryer interface {
+	exec(ctx context.Context, query string, args ...any) (sql.Result, error)
+	query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+type writeQueryer struct {
+	db  *DB
+	ctx context.Context
+}
+
+func (w *writeQueryer) stmt(query string) (*sql.Stmt, error) {
+	if s, ok := w.db.wstmt[query]; ok {
+		return s, nil
+	}
+	s, err := w.db.wconn.PrepareContext(w.ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	w.db.wstmt[query] = s
+	return s, nil
+}
+
+func (w *writeQueryer) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	s, err := w.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	return s.ExecContext(ctx, args...)
+}
+
+func (w *writeQueryer) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	s, err := w.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryContext(ctx, args...)
+}
+
+type readQueryer struct {
+	db *DB
+	tx *sql.Tx
+}
+
+func (r *readQueryer) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	r.db.rmu.Lock()
+	s, ok := r.db.rstmt[query]
+	if !ok {
+		var err error
+		if s, err = r.db.rdb.PrepareContext(ctx, query); err != nil {
+			r.db.rmu.Unlock()
+			return nil, err
+		}
+		r.db.rstmt[query] = s
+	}
+	r.db.rmu.Unlock()
+	return r.tx.StmtContext(ctx, s), nil
+}
+
+func (r *readQueryer) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return nil, bot.Errorf(bot.EINTERNAL, "write in a read-only view", "只读视图中不能写入")
+}
+
+func (r *readQueryer) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	s, err := r.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryContext(ctx, args...)
+}
+
+// tx implements bot.Tx on a queryer.
+type tx struct {
+	ctx   context.Context
+	q     queryer
+	depth int
+}
+
+var _ bot.Tx = (*tx)(nil)
+
+func (t *tx) exec(query string, args ...any) (sql.Result, error) {
+	return t.q.exec(t.ctx, query, args...)
+}
+
+func (t *tx) query(query string, args ...any) (*sql.Rows, error) {
+	return t.q.query(t.ctx, query, args...)
+}
+
+// queryRow runs a query expected to return at most one row and scans it;
+// found=false when there is none.
+func (t *tx) queryRow(query string, args []any, dest ...any) (found bool, err error) {
+	rows, err := t.query(query, args...)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return false, rows.Err()
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return false, err
+	}
+	return true, rows.Close()
+}
+
+// Nested implements bot.Tx with a savepoint.
+func (t *tx) Nested(fn func() error) error {
+	t.depth++
+	defer func() { t.depth-- }()
+	return t.savepoint("n"+strconv.Itoa(t.depth), fn)
+}
+
+func (t *tx) savepoint(name string, fn func() error) error {
+	if _, err := t.exec("SAVEPOINT " + name); err != nil {
+		return internal(err, "savepoint")
+	}
+	if err := fn(); err != nil {
+		if _, rerr := t.exec("ROLLBACK TO " + name); rerr != nil {
+			return errors.Join(err, internal(rerr, "rollback to savepoint"))
+		}
+		t.exec("RELEASE " + name)
+		return err
+	}
+	if _, err := t.exec("RELEASE " + name); err != nil {
+		return internal(err, "release savepoint")
+	}
+	return nil
+}
+
+// internal wraps a driver error; UNIQUE violations become ECONFLICT so callers
+// can tell a clash from a failure.
+func internal(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	var be *bot.Error
+	if errors.As(err, &be) {
+		return err
+	}
+	if strings.Contains(err.Error(), "UNIQUE constraint failed") {
+		return bot.Errorf(bot.ECONFLICT, "That already exists.", "该记录已存在。")
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+func ms(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+func fromMS(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return time.UnixMilli(v.Int64).UTC()
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}

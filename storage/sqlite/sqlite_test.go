@@ -1,0 +1,349 @@
+package sqlite_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/storage/sqlite"
+)
+
+var t0 = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+
+// MustOpenDB opens a database in a fresh file and closes it when the test ends.
+func MustOpenDB(tb testing.TB, path string) *sqlite.DB {
+	tb.Helper()
+	if path == "" {
+		path = filepath.Join(tb.TempDir(), "tandem.db")
+	}
+	db := sqlite.NewDB(path)
+	if err := db.Open(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+func mustUpdate(tb testing.TB, db *sqlite.DB, fn func(bot.Tx) error) {
+	tb.Helper()
+	if err := db.Update(context.Background(), fn); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func mustPerson(tb testing.TB, db *sqlite.DB, name string) *bot.Person {
+	tb.Helper()
+	p := &bot.Person{Name: name, Handle: bot.HandleFrom(name, "")}
+	acct := bot.Account{Platform: bot.PlatformConsole, Workspace: "local", UserID: p.Handle}
+	mustUpdate(tb, db, func(tx bot.Tx) error {
+		if err := tx.CreatePerson(p, t0); err != nil {
+			return err
+		}
+		return tx.LinkAccount(p.ID, acct, name, t0)
+	})
+	return p
+}
+
+// Ensure data survives closing and reopening the file, and migrations are not re-applied.
+func TestDB_Reopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "data", "tandem.db")
+	db := sqlite.NewDB(path)
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	p := mustPerson(t, db, "Alice")
+	task := &bot.Task{Title: "Poster", CreatorID: p.ID, OwnerID: p.ID, Priority: bot.PriorityHigh, Status: bot.TaskTodo,
+		Due: t0.Add(time.Hour), CreatedAt: t0, UpdatedAt: t0}
+	mustUpdate(t, db, func(tx bot.Tx) error { return tx.CreateTask(task) })
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	db = MustOpenDB(t, path)
+	err := db.View(context.Background(), func(tx bot.Tx) error {
+		got, err := tx.FindTaskByID(task.ID)
+		if err != nil {
+			return err
+		}
+		if got.Title != "Poster" || got.OwnerID != p.ID || !got.Due.Equal(task.Due) || got.Priority != bot.PriorityHigh {
+			return fmt.Errorf("task after reopen = %+v", got)
+		}
+		who, err := tx.FindPersonByAccount(bot.Account{Platform: "console", Workspace: "local", UserID: "alice"})
+		if err != nil || who.ID != p.ID {
+			return fmt.Errorf("person after reopen = %+v, %v", who, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Ensure a redelivered event is recognised by its dedup key.
+func TestInbox_Dedup(t *testing.T) {
+	db := MustOpenDB(t, "")
+	ev := &bot.Event{Platform: "slack", Workspace: "T1", DedupKey: "Ev1", Text: "task list"}
+	var dup bool
+	mustUpdate(t, db, func(tx bot.Tx) (err error) { dup, err = tx.InsertInbound(ev, t0); return })
+	first := ev.ID
+	if dup || first == 0 {
+		t.Fatalf("first insert: dup=%v id=%d", dup, first)
+	}
+	again := &bot.Event{Platform: "slack", Workspace: "T1", DedupKey: "Ev1", Text: "task list"}
+	mustUpdate(t, db, func(tx bot.Tx) (err error) { dup, err = tx.InsertInbound(again, t0); return })
+	if !dup || again.ID != first {
+		t.Fatalf("redelivery: dup=%v id=%d, want dup of %d", dup, again.ID, first)
+	}
+	other := &bot.Event{Platform: "slack", Workspace: "T2", DedupKey: "Ev1"}
+	mustUpdate(t, db, func(tx bot.Tx) (err error) { dup, err = tx.InsertInbound(other, t0); return })
+	if dup {
+		t.Fatal("same key in another workspace must not be a duplicate")
+	}
+	// Events without a dedup key are never duplicates of each other.
+	for i := 0; i < 2; i++ {
+		mustUpdate(t, db, func(tx bot.Tx) (err error) {
+			dup, err = tx.InsertInbound(&bot.Event{Platform: "console", Workspace: "local"}, t0)
+			return
+		})
+		if dup {
+			t.Fatal("keyless event reported as duplicate")
+		}
+	}
+	var pending []int64
+	mustUpdate(t, db, func(tx bot.Tx) error {
+		if err := tx.FinishInbound(first, bot.InboxDone, "", t0); err != nil {
+			return err
+		}
+		var err error
+		pending, err = tx.PendingInboundIDs(t0.Add(time.Second), 10)
+		return err
+	})
+	if len(pending) != 3 {
+		t.Fatalf("pending after finishing one of four = %v", pending)
+	}
+}
+
+// Ensure units batched into one commit stay independent: a failing or
+// panicking unit is rolled back alone.
+func TestDB_GroupCommitIsolation(t *testing.T) {
+	db := MustOpenDB(t, "")
+	owner := mustPerson(t, db, "Owner")
+	var wg sync.WaitGroup
+	errs := make([]error, 200)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = db.Update(context.Background(), func(tx bot.Tx) error {
+				task := &bot.Task{Title: fmt.Sprint("t", i), CreatorID: owner.ID, Priority: bot.PriorityNormal, Status: bot.TaskTodo, CreatedAt: t0, UpdatedAt: t0}
+				if err := tx.CreateTask(task); err != nil {
+					return err
+				}
+				switch i % 10 {
+				case 3:
+					return errors.New("refused")
+				case 7:
+					panic("boom")
+				}
+				return nil
+			})
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if (i%10 == 3 || i%10 == 7) != (err != nil) {
+			t.Fatalf("unit %d: err = %v", i, err)
+		}
+	}
+	var n int
+	db.View(context.Background(), func(tx bot.Tx) error {
+		tasks, err := tx.FindTasks(bot.TaskFilter{Limit: 1000})
+		n = len(tasks)
+		return err
+	})
+	if n != 160 {
+		t.Fatalf("committed tasks = %d, want 160", n)
+	}
+}
+
+// Ensure Nested undoes only its own writes.
+func TestTx_Nested(t *testing.T) {
+	db := MustOpenDB(t, "")
+	p := mustPerson(t, db, "Nested")
+	mustUpdate(t, db, func(tx bot.Tx) error {
+		if err := tx.CreateDepartment(&bot.Department{Name: "Kept"}); err != nil {
+			return err
+		}
+		err := tx.Nested(func() error {
+			if err := tx.CreateDepartment(&bot.Department{Name: "Dropped", HeadID: p.ID}); err != nil {
+				return err
+			}
+			return bot.Errorf(bot.EINVALID, "no", "不")
+		})
+		if bot.ErrorCode(err) != bot.EINVALID {
+			return fmt.Errorf("nested err = %v", err)
+		}
+		return nil
+	})
+	db.View(context.Background(), func(tx bot.Tx) error {
+		if _, err := tx.FindDepartmentByName("kept"); err != nil {
+			t.Errorf("kept department: %v", err)
+		}
+		if _, err := tx.FindDepartmentByName("Dropped"); bot.ErrorCode(err) != bot.ENOTFOUND {
+			t.Errorf("dropped department: %v", err)
+		}
+		return nil
+	})
+}
+
+// Ensure handles stay unique and names resolve.
+func TestPeople_HandlesAndNames(t *testing.T) {
+	db := MustOpenDB(t, "")
+	a := mustPerson(t, db, "Bob")
+	var b *bot.Person
+	mustUpdate(t, db, func(tx bot.Tx) error {
+		b = &bot.Person{Name: "Bob", Handle: "bob"}
+		return tx.CreatePerson(b, t0)
+	})
+	if b.Handle != "bob2" {
+		t.Fatalf("second handle = %q, want bob2", b.Handle)
+	}
+	db.View(context.Background(), func(tx bot.Tx) error {
+		got, err := tx.FindPeopleByName("BOB")
+		if err != nil || len(got) != 1 || got[0].ID != a.ID {
+			t.Errorf("by handle: %v %v", got, err)
+		}
+		return nil
+	})
+	mustUpdate(t, db, func(tx bot.Tx) error {
+		err := tx.LinkAccount(b.ID, bot.Account{Platform: "console", Workspace: "local", UserID: "bob"}, "Bob", t0)
+		if bot.ErrorCode(err) != bot.ECONFLICT {
+			t.Errorf("linking another's account: %v", err)
+		}
+		return nil
+	})
+}
+
+// Ensure task filters and ordering: soonest due first, undated last.
+func TestTasks_FindOrder(t *testing.T) {
+	db := MustOpenDB(t, "")
+	p := mustPerson(t, db, "Carol")
+	mk := func(title string, due time.Time, status bot.TaskStatus) *bot.Task {
+		return &bot.Task{Title: title, OwnerID: p.ID, CreatorID: p.ID, Priority: bot.PriorityNormal, Status: status, Due: due, CreatedAt: t0, UpdatedAt: t0}
+	}
+	tasks := []*bot.Task{
+		mk("undated", time.Time{}, bot.TaskTodo),
+		mk("later", t0.Add(48*time.Hour), bot.TaskTodo),
+		mk("overdue", t0.Add(-time.Hour), bot.TaskInProgress),
+		mk("done-overdue", t0.Add(-2*time.Hour), bot.TaskDone),
+	}
+	mustUpdate(t, db, func(tx bot.Tx) error {
+		for _, tk := range tasks {
+			if err := tx.CreateTask(tk); err != nil {
+				return err
+			}
+			if err := tx.AddTaskEvent(&bot.TaskEvent{TaskID: tk.ID, ActorID: p.ID, Kind: bot.TaskCreated, To: tk.Title, At: t0}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	titles := func(f bot.TaskFilter) (out []string) {
+		db.View(context.Background(), func(tx bot.Tx) error {
+			got, err := tx.FindTasks(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, tk := range got {
+				out = append(out, tk.Title)
+			}
+			return nil
+		})
+		return out
+	}
+	if got := fmt.Sprint(titles(bot.TaskFilter{OwnerID: p.ID, OpenOnly: true})); got != "[overdue later undated]" {
+		t.Errorf("open tasks = %s", got)
+	}
+	if got := fmt.Sprint(titles(bot.TaskFilter{OverdueAt: t0})); got != "[overdue]" {
+		t.Errorf("overdue tasks = %s", got)
+	}
+	if got := fmt.Sprint(titles(bot.TaskFilter{Statuses: []bot.TaskStatus{bot.TaskDone}})); got != "[done-overdue]" {
+		t.Errorf("done tasks = %s", got)
+	}
+	db.View(context.Background(), func(tx bot.Tx) error {
+		evs, err := tx.TaskEvents(tasks[0].ID)
+		if err != nil || len(evs) != 1 || evs[0].Kind != bot.TaskCreated {
+			t.Errorf("history = %v, %v", evs, err)
+		}
+		return nil
+	})
+}
+
+// Ensure the outbox is idempotent by key, leases claims, and keeps retry state.
+func TestOutbox_Lifecycle(t *testing.T) {
+	db := MustOpenDB(t, "")
+	out := &bot.Outgoing{Key: "in1/r0", To: bot.Destination{Platform: "slack", Workspace: "T1", ChatID: "C1"}, Msg: bot.Message{Text: "hi"}}
+	var dup bool
+	mustUpdate(t, db, func(tx bot.Tx) (err error) { dup, err = tx.Enqueue(out, t0); return })
+	if dup {
+		t.Fatal("first enqueue reported duplicate")
+	}
+	mustUpdate(t, db, func(tx bot.Tx) (err error) {
+		dup, err = tx.Enqueue(&bot.Outgoing{Key: "in1/r0", To: out.To, Msg: out.Msg}, t0)
+		return
+	})
+	if !dup {
+		t.Fatal("same key enqueued twice")
+	}
+	claim := func(now time.Time) (got []*bot.Outgoing) {
+		mustUpdate(t, db, func(tx bot.Tx) (err error) {
+			got, err = tx.ClaimOutgoing("slack", now, time.Minute, "w1", 10)
+			return
+		})
+		return got
+	}
+	got := claim(t0)
+	if len(got) != 1 || got[0].Msg.Text != "hi" || got[0].To.ChatID != "C1" || got[0].Attempts != 1 {
+		t.Fatalf("claim = %+v", got)
+	}
+	if again := claim(t0.Add(30 * time.Second)); len(again) != 0 {
+		t.Fatal("leased message claimed twice")
+	}
+	if expired := claim(t0.Add(61 * time.Second)); len(expired) != 1 || expired[0].Attempts != 2 {
+		t.Fatalf("after lease expiry = %+v", expired)
+	}
+	mustUpdate(t, db, func(tx bot.Tx) error { return tx.MarkRetry(out.ID, t0.Add(10*time.Minute), "503") })
+	var next time.Time
+	db.View(context.Background(), func(tx bot.Tx) (err error) { next, err = tx.NextOutgoingAt("slack"); return })
+	if !next.Equal(t0.Add(10 * time.Minute)) {
+		t.Fatalf("next = %v", next)
+	}
+	if early := claim(t0.Add(5 * time.Minute)); len(early) != 0 {
+		t.Fatal("claimed before its retry time")
+	}
+	mustUpdate(t, db, func(tx bot.Tx) error { return tx.MarkSent(out.ID, "1234.5", t0) })
+	if late := claim(t0.Add(time.Hour)); len(late) != 0 {
+		t.Fatal("sent message claimed again")
+	}
+	var dead []*bot.Outgoing
+	mustUpdate(t, db, func(tx bot.Tx) error {
+		o := &bot.Outgoing{Key: "x", To: out.To, Msg: out.Msg}
+		if _, err := tx.Enqueue(o, t0); err != nil {
+			return err
+		}
+		if err := tx.MarkDead(o.ID, "channel_not_found", t0); err != nil {
+			return err
+		}
+		var err error
+		dead, err = tx.FindOutgoing(bot.OutboxDead, 10)
+		return err
+	})
+	if len(dead) != 1 || dead[0].LastError != "channel_not_found" {
+		t.Fatalf("dead letters = %+v", dead)
+	}
+}

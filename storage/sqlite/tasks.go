@@ -1,0 +1,143 @@
+package sqlite
+
+import (
+	"database/sql"
+	"strings"
+
+	"github.com/tandemhq/tandem/bot"
+)
+
+const taskColumns = `id, title, description, owner_id, creator_id, dept_id, priority, status, due_at, created_at, updated_at, closed_at`
+
+func scanTask(scan func(...any) error) (*bot.Task, error) {
+	tk := &bot.Task{}
+	var owner, dept, due, closed sql.NullInt64
+	var created, updated int64
+	var status string
+	if err := scan(&tk.ID, &tk.Title, &tk.Description, &owner, &tk.CreatorID, &dept, &tk.Priority, &status,
+		&due, &created, &updated, &closed); err != nil {
+		return nil, err
+	}
+	tk.OwnerID, tk.DeptID, tk.Status = owner.Int64, dept.Int64, bot.TaskStatus(status)
+	tk.Due, tk.ClosedAt = fromMS(due), fromMS(closed)
+	tk.CreatedAt = fromMS(sql.NullInt64{Int64: created, Valid: true})
+	tk.UpdatedAt = fromMS(sql.NullInt64{Int64: updated, Valid: true})
+	return tk, nil
+}
+
+// CreateTask implements bot.TaskTx.
+func (t *tx) CreateTask(tk *bot.Task) error {
+	_, err := t.queryRow(`INSERT INTO tasks (title, description, owner_id, creator_id, dept_id, priority, status, due_at, created_at, updated_at, closed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		[]any{tk.Title, tk.Description, nullID(tk.OwnerID), tk.CreatorID, nullID(tk.DeptID), int(tk.Priority), string(tk.Status),
+			ms(tk.Due), tk.CreatedAt.UnixMilli(), tk.UpdatedAt.UnixMilli(), ms(tk.ClosedAt)}, &tk.ID)
+	return internal(err, "create task")
+}
+
+// FindTaskByID implements bot.TaskTx.
+func (t *tx) FindTaskByID(id int64) (*bot.Task, error) {
+	rows, err := t.query(`SELECT `+taskColumns+` FROM tasks WHERE id = ?`, id)
+	if err != nil {
+		return nil, internal(err, "find task")
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, internal(err, "find task")
+		}
+		return nil, bot.Errorf(bot.ENOTFOUND, "There is no task #%d.", "没有任务 #%d。", id)
+	}
+	tk, err := scanTask(rows.Scan)
+	return tk, internal(err, "scan task")
+}
+
+// FindTasks implements bot.TaskTx.
+func (t *tx) FindTasks(f bot.TaskFilter) ([]*bot.Task, error) {
+	var where []string
+	var args []any
+	if f.OwnerID != 0 {
+		where, args = append(where, "owner_id = ?"), append(args, f.OwnerID)
+	}
+	if f.DeptID != 0 {
+		where, args = append(where, "dept_id = ?"), append(args, f.DeptID)
+	}
+	if len(f.Statuses) > 0 {
+		marks := make([]string, len(f.Statuses))
+		for i, s := range f.Statuses {
+			marks[i] = "?"
+			args = append(args, string(s))
+		}
+		where = append(where, "status IN ("+strings.Join(marks, ",")+")")
+	}
+	if f.OpenOnly || !f.OverdueAt.IsZero() {
+		where = append(where, "status NOT IN ('done', 'cancelled')")
+	}
+	if !f.OverdueAt.IsZero() {
+		where, args = append(where, "due_at IS NOT NULL AND due_at < ?"), append(args, f.OverdueAt.UnixMilli())
+	}
+	q := `SELECT ` + taskColumns + ` FROM tasks`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	// Soonest due first (overdue ones are the soonest), undated last.
+	q += " ORDER BY due_at IS NULL, due_at, priority DESC, id"
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	q += " LIMIT ?"
+	args = append(args, limit)
+	rows, err := t.query(q, args...)
+	if err != nil {
+		return nil, internal(err, "find tasks")
+	}
+	defer rows.Close()
+	var out []*bot.Task
+	for rows.Next() {
+		tk, err := scanTask(rows.Scan)
+		if err != nil {
+			return nil, internal(err, "scan task")
+		}
+		out = append(out, tk)
+	}
+	return out, internal(rows.Err(), "find tasks")
+}
+
+// UpdateTask implements bot.TaskTx.
+func (t *tx) UpdateTask(tk *bot.Task) error {
+	res, err := t.exec(`UPDATE tasks SET title = ?, description = ?, owner_id = ?, dept_id = ?, priority = ?, status = ?,
+		due_at = ?, updated_at = ?, closed_at = ? WHERE id = ?`,
+		tk.Title, tk.Description, nullID(tk.OwnerID), nullID(tk.DeptID), int(tk.Priority), string(tk.Status),
+		ms(tk.Due), tk.UpdatedAt.UnixMilli(), ms(tk.ClosedAt), tk.ID)
+	return mustAffect(res, err, "update task")
+}
+
+// AddTaskEvent implements bot.TaskTx.
+func (t *tx) AddTaskEvent(e *bot.TaskEvent) error {
+	_, err := t.queryRow(`INSERT INTO task_events (task_id, actor_id, kind, from_value, to_value, at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		[]any{e.TaskID, nullID(e.ActorID), string(e.Kind), e.From, e.To, e.At.UnixMilli()}, &e.ID)
+	return internal(err, "add task event")
+}
+
+// TaskEvents implements bot.TaskTx.
+func (t *tx) TaskEvents(taskID int64) ([]*bot.TaskEvent, error) {
+	rows, err := t.query(`SELECT id, task_id, actor_id, kind, from_value, to_value, at FROM task_events WHERE task_id = ? ORDER BY id`, taskID)
+	if err != nil {
+		return nil, internal(err, "list task events")
+	}
+	defer rows.Close()
+	var out []*bot.TaskEvent
+	for rows.Next() {
+		e := &bot.TaskEvent{}
+		var actor sql.NullInt64
+		var at int64
+		var kind string
+		if err := rows.Scan(&e.ID, &e.TaskID, &actor, &kind, &e.From, &e.To, &at); err != nil {
+			return nil, internal(err, "scan task event")
+		}
+		e.ActorID, e.Kind = actor.Int64, bot.TaskEventKind(kind)
+		e.At = fromMS(sql.NullInt64{Int64: at, Valid: true})
+		out = append(out, e)
+	}
+	return out, internal(rows.Err(), "list task events")
+}
