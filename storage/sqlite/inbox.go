@@ -88,4 +88,3 @@ func (t *tx) PendingInboundIDs(before time.Time, limit int) ([]int64, error) {
 	}
 	return ids, internal(rows.Err(), "list pending inbound")
 }
-

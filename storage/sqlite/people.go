@@ -166,7 +166,9 @@ func (t *tx) findDepartment(where string, arg any) (*bot.Department, error) {
 }
 
 // FindDepartmentByID implements bot.PeopleTx.
-func (t *tx) FindDepartmentByID(id int64) (*bot.Department, error) { return t.findDepartment(`id = ?`, id) }
+func (t *tx) FindDepartmentByID(id int64) (*bot.Department, error) {
+	return t.findDepartment(`id = ?`, id)
+}
 
 // FindDepartmentByName implements bot.PeopleTx.
 func (t *tx) FindDepartmentByName(name string) (*bot.Department, error) {
