@@ -100,10 +100,10 @@ func parseICS(r io.Reader, loc *time.Location) ([]feedEntry, error) {
 	}
 
 	var (
-		stack    []string
-		ev       *icsEvent
-		events   []*icsEvent
-		sawCal   bool
+		stack  []string
+		ev     *icsEvent
+		events []*icsEvent
+		sawCal bool
 	)
 	for _, ln := range lines {
 		name, params, value, ok := parseProperty(ln.s)
@@ -176,9 +176,9 @@ func parseICS(r io.Reader, loc *time.Location) ([]feedEntry, error) {
 	}
 
 	type classified struct {
-		ev         *icsEvent
+		ev          *icsEvent
 		first, last int
-		kind       dayKind
+		kind        dayKind
 	}
 	var all []classified
 	anyMarked := false
