@@ -40,8 +40,9 @@ type Bot struct {
 	SweepInterval time.Duration
 	StaleAfter    time.Duration
 
-	mu      sync.Mutex
-	waiters map[int64]*waiter
+	mu       sync.Mutex
+	waiters  map[int64]*waiter
+	inflight map[int64]bool // events a goroutine is processing now
 	sem     chan struct{}
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -81,6 +82,7 @@ func (b *Bot) Open() error {
 		b.StaleAfter = 30 * time.Second
 	}
 	b.waiters = make(map[int64]*waiter)
+	b.inflight = make(map[int64]bool)
 	b.sem = make(chan struct{}, b.Workers)
 	b.ctx, b.cancel = context.WithCancel(context.Background())
 	b.wg.Add(1)
@@ -175,7 +177,7 @@ type outcome struct {
 func (w *waiter) start() bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.gaveUp {
+	if w.gaveUp || w.started {
 		return false
 	}
 	w.started = true
@@ -192,10 +194,29 @@ func (w *waiter) giveUp() bool {
 	return true
 }
 
+// claim marks id as being processed by the caller; false if someone is.
+func (b *Bot) claim(id int64) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.inflight[id] {
+		return false
+	}
+	b.inflight[id] = true
+	return true
+}
+
+func (b *Bot) release(id int64) {
+	b.mu.Lock()
+	delete(b.inflight, id)
+	b.mu.Unlock()
+}
+
 func (b *Bot) spawn(id int64, w *waiter) {
+	b.claim(id) // a new event: nobody else can hold it yet
 	b.wg.Add(1)
 	go func() {
 		defer b.wg.Done()
+		defer b.release(id)
 		select {
 		case b.sem <- struct{}{}:
 		case <-b.ctx.Done():
@@ -221,13 +242,18 @@ func (b *Bot) ProcessPending(ctx context.Context, before time.Time) (int, error)
 	if err != nil {
 		return 0, err
 	}
+	n := 0
 	for _, id := range ids {
-		b.mu.Lock()
-		w := b.waiters[id]
-		b.mu.Unlock()
-		b.process(id, w)
+		// Events a live request is processing are left to it, so its
+		// replies can still be given inline.
+		if !b.claim(id) {
+			continue
+		}
+		b.process(id, nil)
+		b.release(id)
+		n++
 	}
-	return len(ids), nil
+	return n, nil
 }
 
 func (b *Bot) sweepLoop() {

@@ -61,3 +61,7 @@ func ErrorText(err error) Text {
 func wrapf(err error, format string, args ...any) error {
 	return fmt.Errorf(format+": %w", append(args, err)...)
 }
+
+// Err returns an *Error with a prepared Text, for sentences whose arguments
+// differ by language (a status label, say).
+func Err(code string, t Text) *Error { return &Error{Code: code, Text: t} }

@@ -117,6 +117,17 @@ func (r *Request) ResolvePerson(token string) (*Person, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(people) == 0 {
+		// An adapter whose users are named by plain handles (the console)
+		// lists them in Mentions: such a name is an account, registered on
+		// first sight like any sender.
+		for _, m := range r.Event.Mentions {
+			if strings.EqualFold(m.UserID, name) {
+				acct := Account{Platform: r.Event.Platform, Workspace: r.Event.Workspace, UserID: m.UserID}
+				return r.personFor(acct, m.Name, "")
+			}
+		}
+	}
 	switch len(people) {
 	case 0:
 		return nil, Errorf(ENOTFOUND, "I don't know anyone called @%s yet. They need to talk to me once, or be linked by an admin.",

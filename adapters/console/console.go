@@ -1,0 +1,192 @@
+// Package console is the local adapter: people chat with the bot from a
+// terminal (`tandem chat --as alice`), with no platform credentials. Tests
+// and demos drive the whole bot through it.
+package console
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tandemhq/tandem/bot"
+)
+
+// Workspace is the one workspace of the console platform.
+const Workspace = "local"
+
+// mailboxLimit bounds the undelivered notifications kept per user; a console
+// user who never connects must not grow memory without end.
+const mailboxLimit = 500
+
+// Adapter receives console lines and keeps outgoing messages for console
+// users until their terminal fetches them. Mailboxes live in memory: the
+// console is for development and demos, and a message counts as delivered
+// once it reaches the mailbox.
+type Adapter struct {
+	Intake bot.Intake
+	// Wait bounds how long a line waits for its replies before they are left
+	// to arrive through the mailbox.
+	Wait time.Duration
+
+	mu      sync.Mutex
+	boxes   map[string][]bot.Message
+	arrived chan struct{} // closed and replaced whenever a message arrives
+}
+
+var _ bot.Sender = (*Adapter)(nil)
+
+// New returns a console adapter.
+func New(intake bot.Intake) *Adapter {
+	return &Adapter{Intake: intake, Wait: 10 * time.Second, boxes: map[string][]bot.Message{}, arrived: make(chan struct{})}
+}
+
+// Platform implements bot.Sender.
+func (a *Adapter) Platform() string { return bot.PlatformConsole }
+
+// Send implements bot.Sender by putting the message in the user's mailbox.
+func (a *Adapter) Send(ctx context.Context, o *bot.Outgoing) (string, error) {
+	user := o.To.UserID
+	if user == "" {
+		user = strings.TrimPrefix(o.To.ChatID, "dm:")
+	}
+	if user == "" {
+		return "", &bot.DeliveryError{Err: errors.New("console message without a user"), Permanent: true}
+	}
+	a.mu.Lock()
+	box := append(a.boxes[user], o.Msg)
+	if len(box) > mailboxLimit {
+		box = box[len(box)-mailboxLimit:]
+	}
+	a.boxes[user] = box
+	close(a.arrived)
+	a.arrived = make(chan struct{})
+	a.mu.Unlock()
+	return "", nil
+}
+
+// Take returns and clears user's mailbox, waiting up to wait for something
+// to arrive when it is empty.
+func (a *Adapter) Take(ctx context.Context, user string, wait time.Duration) []bot.Message {
+	deadline := time.NewTimer(wait)
+	defer deadline.Stop()
+	for {
+		a.mu.Lock()
+		msgs := a.boxes[user]
+		delete(a.boxes, user)
+		arrived := a.arrived
+		a.mu.Unlock()
+		if len(msgs) > 0 || wait <= 0 {
+			return msgs
+		}
+		select {
+		case <-arrived:
+		case <-deadline.C:
+			return nil
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+var mentionRE = regexp.MustCompile(`@([\p{L}\p{N}_.\-]+)`)
+
+// Say sends one line from user to the bot and returns the replies. id makes a
+// retried line count once.
+func (a *Adapter) Say(ctx context.Context, user, id, text string) (bot.Result, error) {
+	user = strings.ToLower(strings.TrimSpace(user))
+	if user == "" {
+		return bot.Result{}, bot.Errorf(bot.EINVALID, "Say who you are (--as NAME).", "请说明你是谁（--as 名字）。")
+	}
+	ev := &bot.Event{
+		Platform:  bot.PlatformConsole,
+		Workspace: Workspace,
+		DedupKey:  id,
+		ChatID:    "dm:" + user,
+		ChatType:  bot.ChatDirect,
+		Sender:    bot.Author{UserID: user, Name: user},
+		Text:      strings.TrimSpace(text),
+	}
+	// Console users are named by their handle, so every @name is a console
+	// account; listing them lets the bot register people on first mention.
+	for _, m := range mentionRE.FindAllStringSubmatch(text, -1) {
+		name := strings.TrimRight(strings.ToLower(m[1]), ".-")
+		ev.Mentions = append(ev.Mentions, bot.Mention{UserID: name, Name: name})
+	}
+	return a.Intake.Accept(ctx, ev, a.Wait)
+}
+
+// maxLine bounds one console request; chat lines are short.
+const maxLine = 64 << 10
+
+type sayRequest struct {
+	User string `json:"user"`
+	ID   string `json:"id"`
+	Text string `json:"text"`
+}
+
+// Replies is the JSON answer of the console endpoints.
+type Replies struct {
+	Replies []bot.Message `json:"replies"`
+	// Pending is true when the bot took longer than the wait; the replies
+	// will arrive in the mailbox.
+	Pending bool `json:"pending,omitempty"`
+}
+
+// Routes returns the console's HTTP endpoints. They are meant for loopback:
+// the server binds 127.0.0.1 by default and the console has no credentials.
+func (a *Adapter) Routes() map[string]http.Handler {
+	return map[string]http.Handler{
+		"/console/messages": http.HandlerFunc(a.serveSay),
+		"/console/inbox":    http.HandlerFunc(a.serveInbox),
+	}
+}
+
+func (a *Adapter) serveSay(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "POST only", http.StatusMethodNotAllowed)
+		return
+	}
+	var req sayRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxLine))
+	if err := dec.Decode(&req); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, "line too long", http.StatusRequestEntityTooLarge)
+			return
+		}
+		http.Error(w, "bad JSON: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	res, err := a.Say(r.Context(), req.User, req.ID, req.Text)
+	if err != nil {
+		if bot.ErrorCode(err) == bot.EINVALID {
+			http.Error(w, bot.ErrorText(err).EN, http.StatusBadRequest)
+			return
+		}
+		http.Error(w, "could not store the message", http.StatusServiceUnavailable)
+		return
+	}
+	writeJSON(w, Replies{Replies: res.Replies, Pending: !res.Done && !res.Duplicate})
+}
+
+func (a *Adapter) serveInbox(w http.ResponseWriter, r *http.Request) {
+	user := strings.ToLower(r.URL.Query().Get("user"))
+	if user == "" {
+		http.Error(w, "user is required", http.StatusBadRequest)
+		return
+	}
+	wait, _ := time.ParseDuration(r.URL.Query().Get("wait"))
+	wait = min(max(wait, 0), 60*time.Second)
+	writeJSON(w, Replies{Replies: a.Take(r.Context(), user, wait)})
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	json.NewEncoder(w).Encode(v)
+}

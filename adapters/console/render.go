@@ -1,0 +1,45 @@
+package console
+
+import (
+	"strings"
+
+	"github.com/tandemhq/tandem/bot"
+)
+
+// Render turns a message into terminal text. A card becomes a framed block;
+// its buttons are shown with the command that does the same, since a
+// terminal cannot click.
+func Render(m bot.Message) string {
+	var b strings.Builder
+	if m.Text != "" {
+		b.WriteString(m.Text)
+	}
+	if c := m.Card; c != nil {
+		if b.Len() > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString("┌ " + c.Title)
+		for _, f := range c.Fields {
+			b.WriteString("\n│ " + f.Label + ": " + strings.ReplaceAll(f.Value, "\n", "\n│   "))
+		}
+		if len(c.Buttons) > 0 {
+			var bs []string
+			for _, btn := range c.Buttons {
+				bs = append(bs, "["+btn.Label+": "+ButtonCommand(btn)+"]")
+			}
+			b.WriteString("\n│ " + strings.Join(bs, "  "))
+		}
+		if c.Footer != "" {
+			b.WriteString("\n│ " + c.Footer)
+		}
+		b.WriteString("\n└")
+	}
+	return b.String()
+}
+
+// ButtonCommand is the typed command equivalent to a button: action ids are
+// "command.sub" and values the arguments.
+func ButtonCommand(btn bot.Button) string {
+	cmd, sub, _ := strings.Cut(btn.ActionID, ".")
+	return strings.TrimSpace(cmd + " " + sub + " " + btn.Value)
+}

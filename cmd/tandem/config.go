@@ -1,0 +1,443 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/tandemhq/tandem/bot"
+)
+
+// Config is the whole configuration. Every field has a default, so Tandem runs
+// with no file at all. Types live here, in cmd, so no package below knows
+// the file's shape.
+type Config struct {
+	Log         LogConfig          `yaml:"log"`
+	HTTP        HTTPConfig         `yaml:"http"`
+	Storage     StorageConfig      `yaml:"storage"`
+	Bot         BotConfig          `yaml:"bot"`
+	Console     ConsoleConfig      `yaml:"console"`
+	Slack       *SlackConfig       `yaml:"slack"`
+	Departments []DepartmentConfig `yaml:"departments"`
+	People      []PersonConfig     `yaml:"people"`
+}
+
+// LogConfig selects the log format and level.
+type LogConfig struct {
+	Format string `yaml:"format"` // text or json
+	Level  string `yaml:"level"`  // debug, info, warn, error
+}
+
+// HTTPConfig is the webhook server.
+type HTTPConfig struct {
+	Addr string `yaml:"addr"`
+	// PublicURL is where the platforms reach this server (used in the Slack
+	// manifest), e.g. https://tandem.example.com.
+	PublicURL string `yaml:"public_url"`
+}
+
+// StorageConfig selects the database.
+type StorageConfig struct {
+	Driver string `yaml:"driver"` // sqlite
+	Path   string `yaml:"path"`
+	// Synchronous is full (survives power loss) or normal (survives crashes).
+	Synchronous string `yaml:"synchronous"`
+}
+
+// BotConfig holds defaults for people who have not chosen.
+type BotConfig struct {
+	DefaultLang string `yaml:"default_lang"` // en or zh-CN
+	DefaultTZ   string `yaml:"default_tz"`   // IANA zone
+	// DueTime is the time of day a due date without a clock means.
+	DueTime string `yaml:"due_time"`
+}
+
+// ConsoleConfig is the local console adapter.
+type ConsoleConfig struct {
+	Enabled bool `yaml:"enabled"`
+}
+
+// SlackConfig is one Slack app.
+type SlackConfig struct {
+	Mode          string `yaml:"mode"` // http or socket
+	SigningSecret string `yaml:"signing_secret"`
+	BotToken      string `yaml:"bot_token"`
+	AppToken      string `yaml:"app_token"`
+	BotUserID     string `yaml:"bot_user_id"`
+	Command       string `yaml:"command"`
+	APIURL        string `yaml:"api_url"`
+}
+
+// DepartmentConfig seeds a department.
+type DepartmentConfig struct {
+	Name string `yaml:"name"`
+	Head string `yaml:"head"` // a handle from people
+}
+
+// PersonConfig seeds a person and their accounts.
+type PersonConfig struct {
+	Name   string `yaml:"name"`
+	Handle string `yaml:"handle"`
+	Email  string `yaml:"email"`
+	Role   string `yaml:"role"` // member, head or admin
+	Dept   string `yaml:"dept"`
+	Lang   string `yaml:"lang"`
+	TZ     string `yaml:"tz"`
+	// Accounts are "platform:workspace:user_id", or "console:NAME".
+	Accounts []string `yaml:"accounts"`
+}
+
+// DefaultConfig is what Tandem runs with when nothing is configured.
+func DefaultConfig() Config {
+	return Config{
+		Log:     LogConfig{Format: "text", Level: "info"},
+		HTTP:    HTTPConfig{Addr: "127.0.0.1:8080"},
+		Storage: StorageConfig{Driver: "sqlite", Path: "./data/tandem.db", Synchronous: "full"},
+		Bot:     BotConfig{DefaultLang: "en", DefaultTZ: "Asia/Shanghai", DueTime: "18:00"},
+		Console: ConsoleConfig{Enabled: true},
+	}
+}
+
+// ConfigError lists every problem in a file, each named by its path.
+type ConfigError struct{ Problems []string }
+
+func (e *ConfigError) Error() string {
+	return "invalid configuration:\n  " + strings.Join(e.Problems, "\n  ")
+}
+
+// ReadConfigFile reads and validates the file at path.
+func ReadConfigFile(path string) (Config, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Config{}, err
+	}
+	defer f.Close()
+	return ParseConfig(f, os.LookupEnv)
+}
+
+// ParseConfig reads YAML over the defaults. ${VAR} in any value is replaced
+// from lookup (so secrets stay in the environment); ${VAR:-default} gives a
+// fallback. Only the braced form is expanded, so a secret containing "$"
+// stays intact.
+func ParseConfig(r io.Reader, lookup func(string) (string, bool)) (Config, error) {
+	cfg := DefaultConfig()
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return cfg, err
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return cfg, &ConfigError{Problems: []string{"not valid YAML: " + err.Error()}}
+	}
+	if len(root.Content) == 0 { // an empty file means all defaults
+		return cfg, cfg.Validate()
+	}
+	var problems []string
+	expandNode(&root, "", lookup, &problems)
+	checkKeys(root.Content[0], reflect.TypeOf(cfg), "", &problems)
+	if len(problems) > 0 {
+		return cfg, &ConfigError{Problems: problems}
+	}
+	if err := root.Content[0].Decode(&cfg); err != nil {
+		return cfg, &ConfigError{Problems: []string{typeErrors(err)}}
+	}
+	return cfg, cfg.Validate()
+}
+
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}`)
+
+func expandNode(n *yaml.Node, path string, lookup func(string) (string, bool), problems *[]string) {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		for _, c := range n.Content {
+			expandNode(c, path, lookup, problems)
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			expandNode(n.Content[i+1], join(path, n.Content[i].Value), lookup, problems)
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			expandNode(c, fmt.Sprintf("%s[%d]", path, i), lookup, problems)
+		}
+	case yaml.ScalarNode:
+		if !strings.Contains(n.Value, "${") {
+			return
+		}
+		n.Value = envRef.ReplaceAllStringFunc(n.Value, func(ref string) string {
+			m := envRef.FindStringSubmatch(ref)
+			if v, ok := lookup(m[1]); ok && v != "" {
+				return v
+			}
+			if m[2] != "" {
+				return m[3]
+			}
+			*problems = append(*problems, fmt.Sprintf("%s: environment variable %s is not set", path, m[1]))
+			return ""
+		})
+		n.Tag = "" // let the decoder re-resolve "true"/"8080" after expansion
+	}
+}
+
+// checkKeys rejects keys the Config type does not have, naming each by its
+// path and suggesting the nearest known key. yaml.v3's KnownFields reports
+// only a line number, which is less help when the key was a typo.
+func checkKeys(n *yaml.Node, t reflect.Type, path string, problems *[]string) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case n.Kind == yaml.MappingNode && t.Kind() == reflect.Struct:
+		fields := map[string]reflect.Type{}
+		var names []string
+		for i := 0; i < t.NumField(); i++ {
+			tag := strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]
+			if tag != "" && tag != "-" {
+				fields[tag] = t.Field(i).Type
+				names = append(names, tag)
+			}
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key := n.Content[i].Value
+			ft, ok := fields[key]
+			if !ok {
+				msg := fmt.Sprintf("%s: unknown key", join(path, key))
+				if s := closest(key, names); s != "" {
+					msg += fmt.Sprintf(" (did you mean %q?)", s)
+				}
+				*problems = append(*problems, msg)
+				continue
+			}
+			checkKeys(n.Content[i+1], ft, join(path, key), problems)
+		}
+	case n.Kind == yaml.SequenceNode && t.Kind() == reflect.Slice:
+		for i, c := range n.Content {
+			checkKeys(c, t.Elem(), fmt.Sprintf("%s[%d]", path, i), problems)
+		}
+	case n.Kind == yaml.MappingNode && t.Kind() == reflect.Map:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			checkKeys(n.Content[i+1], t.Elem(), join(path, n.Content[i].Value), problems)
+		}
+	}
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func closest(key string, names []string) string {
+	best, bestD := "", 3
+	for _, n := range names {
+		if d := editDistance(key, n); d < bestD {
+			best, bestD = n, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+func typeErrors(err error) string {
+	var te *yaml.TypeError
+	if ok := asTypeError(err, &te); ok {
+		return "wrong type: " + strings.Join(te.Errors, "; ")
+	}
+	return err.Error()
+}
+
+func asTypeError(err error, te **yaml.TypeError) bool {
+	t, ok := err.(*yaml.TypeError)
+	*te = t
+	return ok
+}
+
+var accountRE = regexp.MustCompile(`^(console|slack|feishu|wecom|dingtalk):([^:\s]+)(:([^:\s]+))?$`)
+
+// Validate checks every field and reports all problems at once.
+func (c Config) Validate() error {
+	var p []string
+	bad := func(path, format string, args ...any) { p = append(p, path+": "+fmt.Sprintf(format, args...)) }
+	if c.Log.Format != "text" && c.Log.Format != "json" {
+		bad("log.format", "must be text or json, not %q", c.Log.Format)
+	}
+	if _, ok := logLevels[c.Log.Level]; !ok {
+		bad("log.level", "must be debug, info, warn or error, not %q", c.Log.Level)
+	}
+	if c.HTTP.Addr == "" {
+		bad("http.addr", "is required (e.g. 127.0.0.1:8080)")
+	} else if !strings.Contains(c.HTTP.Addr, ":") {
+		bad("http.addr", "must be host:port, not %q", c.HTTP.Addr)
+	}
+	if c.HTTP.PublicURL != "" && !strings.HasPrefix(c.HTTP.PublicURL, "https://") && !strings.HasPrefix(c.HTTP.PublicURL, "http://") {
+		bad("http.public_url", "must start with https://, not %q", c.HTTP.PublicURL)
+	}
+	if c.Storage.Driver != "sqlite" {
+		bad("storage.driver", "must be sqlite, not %q", c.Storage.Driver)
+	}
+	if c.Storage.Path == "" {
+		bad("storage.path", "is required")
+	}
+	if s := strings.ToLower(c.Storage.Synchronous); s != "full" && s != "normal" {
+		bad("storage.synchronous", "must be full or normal, not %q", c.Storage.Synchronous)
+	}
+	if _, ok := bot.ParseLang(c.Bot.DefaultLang); !ok {
+		bad("bot.default_lang", "must be en or zh-CN, not %q", c.Bot.DefaultLang)
+	}
+	if _, err := time.LoadLocation(c.Bot.DefaultTZ); err != nil || c.Bot.DefaultTZ == "" {
+		bad("bot.default_tz", "is not a known time zone: %q", c.Bot.DefaultTZ)
+	}
+	if _, _, err := parseClock(c.Bot.DueTime); err != nil {
+		bad("bot.due_time", "must be HH:MM, not %q", c.Bot.DueTime)
+	}
+	if s := c.Slack; s != nil {
+		switch s.Mode {
+		case "", "http":
+			if s.SigningSecret == "" {
+				bad("slack.signing_secret", "is required in http mode")
+			}
+		case "socket":
+			if !strings.HasPrefix(s.AppToken, "xapp-") {
+				bad("slack.app_token", "socket mode needs an app-level token (xapp-…)")
+			}
+		default:
+			bad("slack.mode", "must be http or socket, not %q", s.Mode)
+		}
+		if s.BotToken == "" {
+			bad("slack.bot_token", "is required (xoxb-…)")
+		}
+		if s.Command != "" && !strings.HasPrefix(s.Command, "/") {
+			bad("slack.command", "must start with /, not %q", s.Command)
+		}
+	}
+	handles := map[string]bool{}
+	for i, pc := range c.People {
+		path := fmt.Sprintf("people[%d]", i)
+		if pc.Name == "" {
+			bad(path+".name", "is required")
+		}
+		h := strings.ToLower(pc.Handle)
+		if h == "" {
+			h = bot.HandleFrom(pc.Name, "")
+		}
+		if handles[h] {
+			bad(path+".handle", "%q is used twice", h)
+		}
+		handles[h] = true
+		switch pc.Role {
+		case "", "member", "head", "admin":
+		default:
+			bad(path+".role", "must be member, head or admin, not %q", pc.Role)
+		}
+		if pc.Lang != "" {
+			if _, ok := bot.ParseLang(pc.Lang); !ok {
+				bad(path+".lang", "must be en or zh-CN, not %q", pc.Lang)
+			}
+		}
+		if pc.TZ != "" {
+			if _, err := time.LoadLocation(pc.TZ); err != nil {
+				bad(path+".tz", "is not a known time zone: %q", pc.TZ)
+			}
+		}
+		if pc.Dept != "" && !hasDept(c.Departments, pc.Dept) {
+			bad(path+".dept", "%q is not in departments", pc.Dept)
+		}
+		for j, a := range pc.Accounts {
+			if !accountRE.MatchString(a) {
+				bad(fmt.Sprintf("%s.accounts[%d]", path, j), "must be platform:workspace:user_id (or console:name), not %q", a)
+			}
+		}
+	}
+	depts := map[string]bool{}
+	for i, d := range c.Departments {
+		path := fmt.Sprintf("departments[%d]", i)
+		if d.Name == "" {
+			bad(path+".name", "is required")
+		}
+		if depts[strings.ToLower(d.Name)] {
+			bad(path+".name", "%q is used twice", d.Name)
+		}
+		depts[strings.ToLower(d.Name)] = true
+		if d.Head != "" && !handles[strings.ToLower(d.Head)] {
+			bad(path+".head", "%q is not a handle in people", d.Head)
+		}
+	}
+	if len(p) > 0 {
+		sort.Strings(p)
+		return &ConfigError{Problems: p}
+	}
+	return nil
+}
+
+func hasDept(ds []DepartmentConfig, name string) bool {
+	for _, d := range ds {
+		if strings.EqualFold(d.Name, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseAccount reads "platform:workspace:user" or "console:name".
+func parseAccount(s string) bot.Account {
+	m := accountRE.FindStringSubmatch(s)
+	if m[4] == "" { // console:alice
+		return bot.Account{Platform: m[1], Workspace: "local", UserID: strings.ToLower(m[2])}
+	}
+	return bot.Account{Platform: m[1], Workspace: m[2], UserID: m[4]}
+}
+
+func parseClock(s string) (int, int, error) {
+	t, err := time.Parse("15:04", s)
+	if err != nil {
+		return 0, 0, err
+	}
+	return t.Hour(), t.Minute(), nil
+}
+
+// MarshalYAML renders the effective configuration with secrets masked, for
+// `tandem config check`.
+func (c Config) Redacted() string {
+	if c.Slack != nil {
+		s := *c.Slack
+		for _, f := range []*string{&s.SigningSecret, &s.BotToken, &s.AppToken} {
+			if *f != "" {
+				*f = "********"
+			}
+		}
+		c.Slack = &s
+	}
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	enc.Encode(c)
+	return b.String()
+}

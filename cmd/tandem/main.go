@@ -1,0 +1,235 @@
+// Command tandem runs the Tandem chat-ops bot and its tools.
+//
+//	tandem [--config FILE]            run the bot (console + configured platforms)
+//	tandem chat --as NAME             talk to the bot from this terminal
+//	tandem config check FILE          validate a configuration file
+//	tandem version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/tandemhq/tandem/adapters/console"
+	"github.com/tandemhq/tandem/adapters/httpserver"
+	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/commands"
+	"github.com/tandemhq/tandem/scheduler"
+	"github.com/tandemhq/tandem/storage/sqlite"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+var logLevels = map[string]slog.Level{"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "tandem:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "serve", "run":
+			return runServe(ctx, args[1:], stderr)
+		case "chat":
+			return runChat(ctx, args[1:], stdin, stdout, stderr)
+		case "config":
+			return runConfig(args[1:], stdout)
+		case "version", "--version":
+			fmt.Fprintln(stdout, "tandem", version)
+			return nil
+		case "help", "-h", "--help":
+			fmt.Fprint(stdout, usage)
+			return nil
+		}
+		if !strings.HasPrefix(args[0], "-") {
+			return fmt.Errorf("unknown command %q\n%s", args[0], usage)
+		}
+	}
+	return runServe(ctx, args, stderr)
+}
+
+const usage = `Usage:
+  tandem [serve] [--config FILE]      run the bot (SQLite + console by default)
+  tandem chat --as NAME [--config FILE] [--url URL]
+                                      talk to the bot from this terminal
+  tandem config check FILE            validate a configuration file
+  tandem version
+`
+
+// loadConfig reads path, or returns the defaults when path is "".
+func loadConfig(path string) (Config, error) {
+	if path == "" {
+		cfg := DefaultConfig()
+		return cfg, cfg.Validate()
+	}
+	return ReadConfigFile(path)
+}
+
+func newLogger(cfg LogConfig, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: logLevels[cfg.Level]}
+	if cfg.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func runServe(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("tandem", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", "", "configuration file (YAML); defaults are used when empty")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(*path)
+	if err != nil {
+		return err
+	}
+	m := &Main{Config: cfg, Log: newLogger(cfg.Log, stderr)}
+	if err := m.Run(); err != nil {
+		m.Close()
+		return err
+	}
+	<-ctx.Done()
+	m.Log.Info("shutting down")
+	return m.Close()
+}
+
+func runConfig(args []string, stdout io.Writer) error {
+	if len(args) != 2 || args[0] != "check" {
+		return fmt.Errorf("usage: tandem config check FILE")
+	}
+	cfg, err := ReadConfigFile(args[1])
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: OK\n", args[1])
+	fmt.Fprint(stdout, cfg.Redacted())
+	return nil
+}
+
+// Main is the running program: it owns every component and closes them in
+// order. Tests run it in-process with a temporary directory.
+type Main struct {
+	Config Config
+	Log    *slog.Logger
+	// NoHTTP runs without the HTTP server (the embedded `tandem chat`).
+	NoHTTP bool
+
+	DB         *sqlite.DB
+	Bot        *bot.Bot
+	Router     *commands.Router
+	Dispatcher *scheduler.Dispatcher
+	Console    *console.Adapter
+	Server     *httpserver.Server
+
+	closers []func() error // intake first, storage last
+}
+
+// Run opens storage, seeds people from the config, starts the bot, the
+// outbox and the adapters, and finally opens the HTTP server.
+func (m *Main) Run() error {
+	cfg := m.Config
+	if m.Log == nil {
+		m.Log = slog.Default()
+	}
+	lang, _ := bot.ParseLang(cfg.Bot.DefaultLang)
+	loc, err := time.LoadLocation(cfg.Bot.DefaultTZ)
+	if err != nil {
+		return err
+	}
+	dueH, dueM, _ := parseClock(cfg.Bot.DueTime)
+
+	m.DB = sqlite.NewDB(cfg.Storage.Path)
+	m.DB.Synchronous = strings.ToUpper(cfg.Storage.Synchronous)
+	m.DB.Log = m.Log
+	if err := m.DB.Open(); err != nil {
+		return err
+	}
+	m.closers = append(m.closers, m.DB.Close)
+	if err := seed(context.Background(), m.DB, cfg, time.Now()); err != nil {
+		return fmt.Errorf("apply people and departments from config: %w", err)
+	}
+
+	m.Router = commands.NewRouter()
+	m.Router.DueHour, m.Router.DueMinute = dueH, dueM
+	m.Dispatcher = &scheduler.Dispatcher{Store: m.DB, Log: m.Log}
+	m.Bot = &bot.Bot{Store: m.DB, Router: m.Router, Log: m.Log, DefaultLang: lang, DefaultTZ: loc, OnOutbox: m.Dispatcher.Trigger}
+
+	routes := map[string]http.Handler{}
+	if cfg.Console.Enabled || m.NoHTTP {
+		m.Console = console.New(m.Bot)
+		m.Dispatcher.Senders = append(m.Dispatcher.Senders, m.Console)
+		maps.Copy(routes, m.Console.Routes())
+	}
+	intake, err := m.openPlatforms(routes)
+	if err != nil {
+		return err
+	}
+
+	if err := m.Dispatcher.Open(); err != nil {
+		return err
+	}
+	m.closers = append(m.closers, m.Dispatcher.Close)
+	if err := m.Bot.Open(); err != nil {
+		return err
+	}
+	m.closers = append(m.closers, m.Bot.Close)
+	// Connections that receive events (Socket Mode) start only now that the
+	// bot can take them, and are closed before it.
+	for _, start := range intake {
+		stop, err := start()
+		if err != nil {
+			return err
+		}
+		m.closers = append(m.closers, stop)
+	}
+
+	if !m.NoHTTP {
+		m.Server = &httpserver.Server{Addr: cfg.HTTP.Addr, Routes: routes, Log: m.Log, Ready: m.ready}
+		if err := m.Server.Open(); err != nil {
+			return err
+		}
+		m.closers = append(m.closers, m.Server.Close)
+	}
+	m.Log.Info("tandem started", "version", version, "db", cfg.Storage.Path, "console", m.Console != nil)
+	return nil
+}
+
+func (m *Main) ready(ctx context.Context) error {
+	return m.DB.View(ctx, func(tx bot.Tx) error {
+		_, err := tx.PendingInboundIDs(time.Time{}, 1)
+		return err
+	})
+}
+
+// Close stops intake first (HTTP server, platform connections), then the
+// bot's processing, then the outbox, then storage, so that everything
+// acknowledged is either processed or left pending in the database.
+func (m *Main) Close() error {
+	var errs []error
+	for i := len(m.closers) - 1; i >= 0; i-- {
+		errs = append(errs, m.closers[i]())
+	}
+	m.closers = nil
+	return errors.Join(errs...)
+}
