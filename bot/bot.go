@@ -43,10 +43,10 @@ type Bot struct {
 	mu       sync.Mutex
 	waiters  map[int64]*waiter
 	inflight map[int64]bool // events a goroutine is processing now
-	sem     chan struct{}
-	ctx     context.Context
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
+	sem      chan struct{}
+	ctx      context.Context
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
 }
 
 var _ Intake = (*Bot)(nil)

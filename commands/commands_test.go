@@ -3,8 +3,8 @@ package commands_test
 import (
 	"context"
 	"flag"
-	"log/slog"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -187,7 +187,9 @@ func TestTaskNew_Chinese(t *testing.T) {
 // Ensure due times in natural language land on the right local moment.
 func TestTaskNew_DueTimes(t *testing.T) {
 	h := newHarness(t)
-	d := func(y int, m time.Month, day, hh, mm int) time.Time { return time.Date(y, m, day, hh, mm, 0, 0, shanghai) }
+	d := func(y int, m time.Month, day, hh, mm int) time.Time {
+		return time.Date(y, m, day, hh, mm, 0, 0, shanghai)
+	}
 	cases := []struct {
 		due  string
 		want time.Time
