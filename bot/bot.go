@@ -146,7 +146,7 @@ func (b *Bot) Accept(ctx context.Context, ev *Event, wait time.Duration) (Result
 		if w.giveUp() {
 			return Result{}, nil
 		}
-		o = <-w.done // processing has begun its unit; it is quick to finish
+		o = <-w.done // delivered just now
 	case <-ctx.Done():
 		if w.giveUp() {
 			return Result{}, nil
@@ -159,14 +159,15 @@ func (b *Bot) Accept(ctx context.Context, ev *Event, wait time.Duration) (Result
 	return Result{Done: true, Replies: o.replies}, nil
 }
 
-// waiter lets an adapter's request wait for the replies to its event. Once
-// processing begins its unit with inline replies promised, the waiter may no
-// longer give up; before that, giving up sends the replies to the outbox.
+// waiter lets an adapter's request wait for the replies to its event. The
+// request may give up at its deadline at any time before the replies are
+// delivered; the processor then sends them through the outbox instead.
 type waiter struct {
-	mu      sync.Mutex
-	started bool
-	gaveUp  bool
-	done    chan outcome
+	mu        sync.Mutex
+	started   bool // a processor has promised to deliver inline
+	gaveUp    bool
+	delivered bool
+	done      chan outcome
 }
 
 type outcome struct {
@@ -174,6 +175,7 @@ type outcome struct {
 	replies []Message
 }
 
+// start lets exactly one processor take the inline role.
 func (w *waiter) start() bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -184,10 +186,23 @@ func (w *waiter) start() bool {
 	return true
 }
 
+// deliver hands the outcome over unless the request has given up.
+func (w *waiter) deliver(o outcome) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.gaveUp {
+		return false
+	}
+	w.delivered = true
+	w.done <- o
+	return true
+}
+
+// giveUp is called at the deadline; false means the outcome is already there.
 func (w *waiter) giveUp() bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.started {
+	if w.delivered {
 		return false
 	}
 	w.gaveUp = true
@@ -220,8 +235,8 @@ func (b *Bot) spawn(id int64, w *waiter) {
 		select {
 		case b.sem <- struct{}{}:
 		case <-b.ctx.Done():
-			if w != nil && w.start() {
-				w.done <- outcome{}
+			if w != nil {
+				w.deliver(outcome{})
 			}
 			return
 		}
@@ -283,11 +298,12 @@ func (b *Bot) process(id int64, w *waiter) {
 			b.Log.Error("panic while processing event", "inbox_id", id, "panic", p)
 			b.recordFailure(id, fmt.Errorf("panic: %v", p))
 			if inline {
-				w.done <- outcome{}
+				w.deliver(outcome{})
 			}
 		}
 	}()
 	var replies []Message
+	var dest Destination
 	var queued bool
 	err := b.Store.Update(b.ctx, func(tx Tx) error {
 		replies, queued = nil, false
@@ -329,7 +345,7 @@ func (b *Bot) process(id int64, w *waiter) {
 			}
 			queued = true
 		}
-		replies = req.replies
+		replies, dest = req.replies, ev.ReplyDestination()
 		return tx.FinishInbound(id, InboxDone, "", now)
 	})
 	if err != nil {
@@ -338,16 +354,34 @@ func (b *Bot) process(id int64, w *waiter) {
 			b.recordFailure(id, err)
 		}
 		if inline {
-			w.done <- outcome{}
+			w.deliver(outcome{})
 		}
 		return
 	}
-	if inline {
-		w.done <- outcome{ok: true, replies: replies}
+	if inline && !w.deliver(outcome{ok: true, replies: replies}) && len(replies) > 0 {
+		// The request stopped waiting while the unit ran: send the replies
+		// the slow way. The keys match the ones the unit would have used.
+		if err := b.enqueueReplies(id, dest, replies); err != nil {
+			b.Log.Error("queue late replies", "inbox_id", id, "err", err)
+		}
+		queued = true
 	}
 	if queued && b.OnOutbox != nil {
 		b.OnOutbox()
 	}
+}
+
+func (b *Bot) enqueueReplies(id int64, to Destination, replies []Message) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return b.Store.Update(ctx, func(tx Tx) error {
+		for i, m := range replies {
+			if _, err := tx.Enqueue(&Outgoing{Key: fmt.Sprintf("in%d/r%d", id, i), To: to, Msg: m}, b.Now()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // recordFailure counts a failed attempt; after MaxAttempts the event is
