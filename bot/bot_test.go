@@ -1,0 +1,267 @@
+package bot_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/storage/sqlite"
+)
+
+// routerFunc adapts a function to bot.Router.
+type routerFunc func(ctx context.Context, req *bot.Request) error
+
+func (f routerFunc) Route(ctx context.Context, req *bot.Request) error { return f(ctx, req) }
+
+func openDB(t *testing.T, path string) *sqlite.DB {
+	t.Helper()
+	if path == "" {
+		path = filepath.Join(t.TempDir(), "bot.db")
+	}
+	db := sqlite.NewDB(path)
+	db.Log = slog.New(slog.DiscardHandler)
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func openBot(t *testing.T, db bot.Store, r bot.Router) *bot.Bot {
+	t.Helper()
+	b := &bot.Bot{Store: db, Router: r, Log: slog.New(slog.DiscardHandler), MaxAttempts: 3}
+	if err := b.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return b
+}
+
+func event(key, text string) *bot.Event {
+	return &bot.Event{Platform: "slack", Workspace: "T1", DedupKey: key, ChatID: "C1", ChatType: bot.ChatGroup,
+		Sender: bot.Author{UserID: "U1", Name: "Ann"}, Text: text, ReplyHandle: "https://hooks.example/resp"}
+}
+
+// echo replies with the text and counts its calls.
+func echo(calls *atomic.Int32) bot.Router {
+	return routerFunc(func(ctx context.Context, req *bot.Request) error {
+		calls.Add(1)
+		req.ReplyText(bot.T("echo: "+req.Event.Text, "回声："+req.Event.Text))
+		return nil
+	})
+}
+
+func outbox(t *testing.T, db bot.Store, state bot.OutboxState) []*bot.Outgoing {
+	t.Helper()
+	var out []*bot.Outgoing
+	if err := db.View(context.Background(), func(tx bot.Tx) (err error) { out, err = tx.FindOutgoing(state, 100); return }); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+// Ensure a redelivered event is processed once and answered inline once.
+func TestAccept_Dedup(t *testing.T) {
+	db := openDB(t, "")
+	var calls atomic.Int32
+	b := openBot(t, db, echo(&calls))
+	res, err := b.Accept(context.Background(), event("Ev1", "hello"), time.Second)
+	if err != nil || !res.Done || len(res.Replies) != 1 || res.Replies[0].Text != "echo: hello" {
+		t.Fatalf("first = %+v, %v", res, err)
+	}
+	res, err = b.Accept(context.Background(), event("Ev1", "hello"), time.Second)
+	if err != nil || !res.Duplicate || res.Done {
+		t.Fatalf("redelivery = %+v, %v", res, err)
+	}
+	if calls.Load() != 1 {
+		t.Fatalf("router ran %d times", calls.Load())
+	}
+	if q := outbox(t, db, bot.OutboxQueued); len(q) != 0 {
+		t.Fatalf("inline reply was also queued: %+v", q)
+	}
+}
+
+// Ensure replies to events nobody waits for go to the outbox, addressed back.
+func TestAccept_NoWait(t *testing.T) {
+	db := openDB(t, "")
+	var calls atomic.Int32
+	var woken atomic.Int32
+	b := &bot.Bot{Store: db, Router: echo(&calls), Log: slog.New(slog.DiscardHandler), OnOutbox: func() { woken.Add(1) }}
+	b.Open()
+	defer b.Close()
+	res, err := b.Accept(context.Background(), event("Ev2", "later"), 0)
+	if err != nil || res.Done {
+		t.Fatalf("accept = %+v, %v", res, err)
+	}
+	eventually(t, "queued reply", func() bool { return len(outbox(t, db, bot.OutboxQueued)) == 1 })
+	o := outbox(t, db, bot.OutboxQueued)[0]
+	if o.Msg.Text != "echo: later" || o.To.ChatID != "C1" || o.To.ReplyHandle != "https://hooks.example/resp" || o.To.Platform != "slack" {
+		t.Fatalf("queued = %+v", o)
+	}
+	if woken.Load() == 0 {
+		t.Fatal("outbox not woken")
+	}
+}
+
+// Ensure the acknowledgement leaves at the deadline even when processing is
+// slow, and the replies then arrive through the outbox exactly once.
+func TestAccept_SlowProcessingAcksInTime(t *testing.T) {
+	db := openDB(t, "")
+	release := make(chan struct{})
+	slow := routerFunc(func(ctx context.Context, req *bot.Request) error {
+		<-release
+		req.ReplyText(bot.T("finally", "终于"))
+		return nil
+	})
+	b := openBot(t, db, slow)
+	start := time.Now()
+	res, err := b.Accept(context.Background(), event("Ev3", "slow"), 100*time.Millisecond)
+	elapsed := time.Since(start)
+	close(release)
+	if err != nil || res.Done {
+		t.Fatalf("accept = %+v, %v", res, err)
+	}
+	if elapsed > 2*time.Second {
+		t.Fatalf("ack took %v; the deadline was 100ms", elapsed)
+	}
+	eventually(t, "late reply", func() bool { return len(outbox(t, db, bot.OutboxQueued)) == 1 })
+	time.Sleep(50 * time.Millisecond)
+	if q := outbox(t, db, bot.OutboxQueued); len(q) != 1 || q[0].Msg.Text != "finally" {
+		t.Fatalf("outbox = %+v", q)
+	}
+}
+
+// Ensure an event stored (acknowledged) before a crash is processed once at
+// the next start.
+func TestRecovery_PendingAtStart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "crash.db")
+	db := openDB(t, path)
+	ev := event("Ev4", "survive")
+	if err := db.Update(context.Background(), func(tx bot.Tx) error { _, err := tx.InsertInbound(ev, time.Now()); return err }); err != nil {
+		t.Fatal(err)
+	}
+	var calls atomic.Int32
+	openBot(t, db, echo(&calls))
+	eventually(t, "recovered event", func() bool { return len(outbox(t, db, bot.OutboxQueued)) == 1 })
+	if calls.Load() != 1 {
+		t.Fatalf("router ran %d times", calls.Load())
+	}
+}
+
+// Ensure internal errors are retried, then the sender gets one apology.
+func TestInternalErrors_GiveUpAfterMaxAttempts(t *testing.T) {
+	db := openDB(t, "")
+	var calls atomic.Int32
+	failing := routerFunc(func(ctx context.Context, req *bot.Request) error {
+		calls.Add(1)
+		return errors.New("disk on fire")
+	})
+	b := openBot(t, db, failing)
+	res, err := b.Accept(context.Background(), event("Ev5", "x"), time.Second)
+	if err != nil || res.Done {
+		t.Fatalf("accept = %+v, %v", res, err)
+	}
+	for i := 0; i < 5; i++ {
+		b.ProcessPending(context.Background(), time.Now().Add(time.Minute))
+	}
+	if calls.Load() != 3 {
+		t.Fatalf("router ran %d times, want MaxAttempts=3", calls.Load())
+	}
+	q := outbox(t, db, bot.OutboxQueued)
+	if len(q) != 1 || q[0].Msg.Text == "" || q[0].Msg.Text == "disk on fire" {
+		t.Fatalf("apology = %+v (internal details must not leak)", q)
+	}
+}
+
+// Ensure a refused command's writes are undone and the refusal is the reply.
+func TestDomainError_RollsBackWrites(t *testing.T) {
+	db := openDB(t, "")
+	refusing := routerFunc(func(ctx context.Context, req *bot.Request) error {
+		if err := req.Tx.CreateDepartment(&bot.Department{Name: "Ghost"}); err != nil {
+			return err
+		}
+		req.ReplyText(bot.T("never sent", "不会发送"))
+		return bot.Errorf(bot.EFORBIDDEN, "Not you.", "不行。")
+	})
+	b := openBot(t, db, refusing)
+	res, err := b.Accept(context.Background(), event("Ev6", "x"), time.Second)
+	if err != nil || !res.Done || len(res.Replies) != 1 || res.Replies[0].Text != "Not you." {
+		t.Fatalf("accept = %+v, %v", res, err)
+	}
+	db.View(context.Background(), func(tx bot.Tx) error {
+		if _, err := tx.FindDepartmentByName("Ghost"); bot.ErrorCode(err) != bot.ENOTFOUND {
+			t.Errorf("refused command's write survived: %v", err)
+		}
+		return nil
+	})
+}
+
+// Ensure the bot ignores bots (itself included) and survives a panicking command.
+func TestIgnoresBotsAndSurvivesPanics(t *testing.T) {
+	db := openDB(t, "")
+	var calls atomic.Int32
+	r := routerFunc(func(ctx context.Context, req *bot.Request) error {
+		calls.Add(1)
+		if req.Event.Text == "panic" {
+			panic("bad command")
+		}
+		return nil
+	})
+	b := openBot(t, db, r)
+	ev := event("Ev7", "from a bot")
+	ev.Sender.IsBot = true
+	if res, err := b.Accept(context.Background(), ev, time.Second); err != nil || !res.Done || len(res.Replies) != 0 {
+		t.Fatalf("bot message = %+v, %v", res, err)
+	}
+	if calls.Load() != 0 {
+		t.Fatal("router ran for a bot's message")
+	}
+	if res, err := b.Accept(context.Background(), event("Ev8", "panic"), time.Second); err != nil || res.Done {
+		t.Fatalf("panicking command = %+v, %v", res, err)
+	}
+	if res, err := b.Accept(context.Background(), event("Ev9", "fine"), time.Second); err != nil || !res.Done {
+		t.Fatalf("after a panic = %+v, %v", res, err)
+	}
+}
+
+// Ensure senders are registered on first sight, once, and language follows the message.
+func TestRequest_Senders(t *testing.T) {
+	db := openDB(t, "")
+	var langs []bot.Lang
+	r := routerFunc(func(ctx context.Context, req *bot.Request) error {
+		langs = append(langs, req.Lang)
+		return nil
+	})
+	b := openBot(t, db, r)
+	for i, text := range []string{"task list", "任务 列表"} {
+		if _, err := b.Accept(context.Background(), event(fmt.Sprint("L", i), text), time.Second); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if fmt.Sprint(langs) != "[en zh-CN]" {
+		t.Fatalf("languages = %v", langs)
+	}
+	db.View(context.Background(), func(tx bot.Tx) error {
+		p, err := tx.FindPersonByAccount(bot.Account{Platform: "slack", Workspace: "T1", UserID: "U1"})
+		if err != nil || p.Name != "Ann" || p.Handle != "ann" || p.Role != bot.RoleMember {
+			t.Errorf("registered person = %+v, %v", p, err)
+		}
+		return nil
+	})
+}
