@@ -91,6 +91,10 @@ type OutboxTx interface {
 	// ClaimOutgoing leases up to limit queued messages for platform that are
 	// due at now, so that no other sender takes them until the lease expires.
 	ClaimOutgoing(platform string, now time.Time, lease time.Duration, owner string, limit int) ([]*Outgoing, error)
+	// TakeOutgoing marks up to limit queued messages to recipient (a user id
+	// on platform) as sent and returns them, oldest first. It serves adapters
+	// whose users fetch their messages, such as the console.
+	TakeOutgoing(platform, recipient string, now time.Time, limit int) ([]*Outgoing, error)
 	MarkSent(id int64, remoteID string, now time.Time) error
 	// MarkRetry records a failed attempt and when to try again.
 	MarkRetry(id int64, next time.Time, errText string) error

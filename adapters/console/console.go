@@ -19,76 +19,64 @@ import (
 // Workspace is the one workspace of the console platform.
 const Workspace = "local"
 
-// mailboxLimit bounds the undelivered notifications kept per user; a console
-// user who never connects must not grow memory without end.
-const mailboxLimit = 500
-
-// Adapter receives console lines and keeps outgoing messages for console
-// users until their terminal fetches them. Mailboxes live in memory: the
-// console is for development and demos, and a message counts as delivered
-// once it reaches the mailbox.
+// Adapter receives console lines and hands console users the messages the
+// bot queued for them. A console user's mailbox is the outbox itself: a
+// message stays queued in the database until their terminal fetches it, so
+// nothing is lost when tandem restarts while they are away, and fetching
+// marks it sent, so nothing is shown twice.
 type Adapter struct {
 	Intake bot.Intake
+	Store  bot.Store
 	// Wait bounds how long a line waits for its replies before they are left
 	// to arrive through the mailbox.
 	Wait time.Duration
+	Now  func() time.Time
 
 	mu      sync.Mutex
-	boxes   map[string][]bot.Message
-	arrived chan struct{} // closed and replaced whenever a message arrives
+	arrived chan struct{} // closed and replaced whenever messages are queued
 }
-
-var _ bot.Sender = (*Adapter)(nil)
 
 // New returns a console adapter.
-func New(intake bot.Intake) *Adapter {
-	return &Adapter{Intake: intake, Wait: 10 * time.Second, boxes: map[string][]bot.Message{}, arrived: make(chan struct{})}
+func New(intake bot.Intake, store bot.Store) *Adapter {
+	return &Adapter{Intake: intake, Store: store, Wait: 10 * time.Second, Now: time.Now, arrived: make(chan struct{})}
 }
 
-// Platform implements bot.Sender.
-func (a *Adapter) Platform() string { return bot.PlatformConsole }
-
-// Send implements bot.Sender by putting the message in the user's mailbox.
-func (a *Adapter) Send(ctx context.Context, o *bot.Outgoing) (string, error) {
-	user := o.To.UserID
-	if user == "" {
-		user = strings.TrimPrefix(o.To.ChatID, "dm:")
-	}
-	if user == "" {
-		return "", &bot.DeliveryError{Err: errors.New("console message without a user"), Permanent: true}
-	}
+// Wake tells waiting terminals that new messages may be queued. Wire it to
+// the bot's OnOutbox.
+func (a *Adapter) Wake() {
 	a.mu.Lock()
-	box := append(a.boxes[user], o.Msg)
-	if len(box) > mailboxLimit {
-		box = box[len(box)-mailboxLimit:]
-	}
-	a.boxes[user] = box
 	close(a.arrived)
 	a.arrived = make(chan struct{})
 	a.mu.Unlock()
-	return "", nil
 }
 
-// Take returns and clears user's mailbox, waiting up to wait for something
-// to arrive when it is empty.
-func (a *Adapter) Take(ctx context.Context, user string, wait time.Duration) []bot.Message {
+// Take returns the messages queued for user, oldest first, waiting up to
+// wait for some to arrive when there are none.
+func (a *Adapter) Take(ctx context.Context, user string, wait time.Duration) ([]bot.Message, error) {
 	deadline := time.NewTimer(wait)
 	defer deadline.Stop()
 	for {
 		a.mu.Lock()
-		msgs := a.boxes[user]
-		delete(a.boxes, user)
 		arrived := a.arrived
 		a.mu.Unlock()
-		if len(msgs) > 0 || wait <= 0 {
-			return msgs
+		var taken []*bot.Outgoing
+		err := a.Store.Update(ctx, func(tx bot.Tx) (err error) {
+			taken, err = tx.TakeOutgoing(bot.PlatformConsole, user, a.Now(), 100)
+			return err
+		})
+		if err != nil || len(taken) > 0 || wait <= 0 {
+			msgs := make([]bot.Message, len(taken))
+			for i, o := range taken {
+				msgs[i] = o.Msg
+			}
+			return msgs, err
 		}
 		select {
 		case <-arrived:
 		case <-deadline.C:
-			return nil
+			return nil, nil
 		case <-ctx.Done():
-			return nil
+			return nil, nil
 		}
 	}
 }
@@ -183,7 +171,12 @@ func (a *Adapter) serveInbox(w http.ResponseWriter, r *http.Request) {
 	}
 	wait, _ := time.ParseDuration(r.URL.Query().Get("wait"))
 	wait = min(max(wait, 0), 60*time.Second)
-	writeJSON(w, Replies{Replies: a.Take(r.Context(), user, wait)})
+	msgs, err := a.Take(r.Context(), user, wait)
+	if err != nil {
+		http.Error(w, "could not read the mailbox", http.StatusServiceUnavailable)
+		return
+	}
+	writeJSON(w, Replies{Replies: msgs})
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

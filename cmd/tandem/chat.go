@@ -216,5 +216,5 @@ func (c *localConversation) Say(ctx context.Context, id, text string) (console.R
 }
 
 func (c *localConversation) Inbox(ctx context.Context, wait time.Duration) ([]bot.Message, error) {
-	return c.console.Take(ctx, c.user, wait), nil
+	return c.console.Take(ctx, c.user, wait)
 }

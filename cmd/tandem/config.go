@@ -143,13 +143,18 @@ func ParseConfig(r io.Reader, lookup func(string) (string, bool)) (Config, error
 	var problems []string
 	expandNode(&root, "", lookup, &problems)
 	checkKeys(root.Content[0], reflect.TypeOf(cfg), "", &problems)
+	// Decode and validate even when keys were wrong, so one run reports
+	// every problem in the file.
+	if err := root.Content[0].Decode(&cfg); err != nil {
+		problems = append(problems, typeErrors(err))
+	} else if err := cfg.Validate(); err != nil {
+		problems = append(problems, err.(*ConfigError).Problems...)
+	}
 	if len(problems) > 0 {
+		sort.Strings(problems)
 		return cfg, &ConfigError{Problems: problems}
 	}
-	if err := root.Content[0].Decode(&cfg); err != nil {
-		return cfg, &ConfigError{Problems: []string{typeErrors(err)}}
-	}
-	return cfg, cfg.Validate()
+	return cfg, nil
 }
 
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}`)
@@ -237,7 +242,7 @@ func join(path, key string) string {
 }
 
 func closest(key string, names []string) string {
-	best, bestD := "", 3
+	best, bestD := "", max(3, len(key)/2+1)
 	for _, n := range names {
 		if d := editDistance(key, n); d < bestD {
 			best, bestD = n, d

@@ -177,8 +177,8 @@ func (m *Main) Run() error {
 
 	routes := map[string]http.Handler{}
 	if cfg.Console.Enabled || m.NoHTTP {
-		m.Console = console.New(m.Bot)
-		m.Dispatcher.Senders = append(m.Dispatcher.Senders, m.Console)
+		m.Console = console.New(m.Bot, m.DB)
+		m.Bot.OnOutbox = func() { m.Dispatcher.Trigger(); m.Console.Wake() }
 		maps.Copy(routes, m.Console.Routes())
 	}
 	intake, err := m.openPlatforms(routes)

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"database/sql"
 	"encoding/json"
+	"sort"
 	"time"
 
 	"github.com/tandemhq/tandem/bot"
@@ -23,9 +24,9 @@ func (t *tx) Enqueue(o *bot.Outgoing, now time.Time) (bool, error) {
 		next = now
 	}
 	o.State, o.CreatedAt, o.NextAttempt = bot.OutboxQueued, now.UTC(), next.UTC()
-	found, err := t.queryRow(`INSERT INTO outbox (key, platform, destination, message, state, next_attempt_at, created_at)
-		VALUES (?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`,
-		[]any{o.Key, o.To.Platform, string(dest), string(msg), next.UnixMilli(), now.UnixMilli()}, &o.ID)
+	found, err := t.queryRow(`INSERT INTO outbox (key, platform, recipient, destination, message, state, next_attempt_at, created_at)
+		VALUES (?, ?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`,
+		[]any{o.Key, o.To.Platform, o.To.UserID, string(dest), string(msg), next.UnixMilli(), now.UnixMilli()}, &o.ID)
 	if err != nil {
 		return false, internal(err, "enqueue")
 	}
@@ -78,6 +79,18 @@ func (t *tx) ClaimOutgoing(platform string, now time.Time, lease time.Duration, 
 		RETURNING `+outgoingColumns,
 		owner, now.Add(lease).UnixMilli(), platform, now.UnixMilli(), now.UnixMilli(), limit)
 	return t.scanOutgoingRows(rows, err, "claim outgoing")
+}
+
+// TakeOutgoing implements bot.OutboxTx.
+func (t *tx) TakeOutgoing(platform, recipient string, now time.Time, limit int) ([]*bot.Outgoing, error) {
+	rows, err := t.query(`UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1
+		WHERE id IN (SELECT id FROM outbox WHERE state = 'queued' AND platform = ? AND recipient = ? ORDER BY id LIMIT ?)
+		RETURNING `+outgoingColumns,
+		now.UnixMilli(), platform, recipient, limit)
+	out, err := t.scanOutgoingRows(rows, err, "take outgoing")
+	// RETURNING gives no order guarantee; people read messages in order.
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, err
 }
 
 // MarkSent implements bot.OutboxTx.

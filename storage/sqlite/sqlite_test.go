@@ -347,3 +347,34 @@ func TestOutbox_Lifecycle(t *testing.T) {
 		t.Fatalf("dead letters = %+v", dead)
 	}
 }
+
+// Ensure a user's queued messages are taken once, in order, and only theirs.
+func TestOutbox_Take(t *testing.T) {
+	db := MustOpenDB(t, "")
+	to := func(user string) bot.Destination {
+		return bot.Destination{Platform: "console", Workspace: "local", UserID: user}
+	}
+	mustUpdate(t, db, func(tx bot.Tx) error {
+		for i, u := range []string{"bob", "carol", "bob", "bob"} {
+			if _, err := tx.Enqueue(&bot.Outgoing{Key: fmt.Sprint("k", i), To: to(u), Msg: bot.Message{Text: fmt.Sprint(u, i)}}, t0); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	var got []*bot.Outgoing
+	mustUpdate(t, db, func(tx bot.Tx) (err error) { got, err = tx.TakeOutgoing("console", "bob", t0, 10); return })
+	if len(got) != 3 || got[0].Msg.Text != "bob0" || got[1].Msg.Text != "bob2" || got[2].Msg.Text != "bob3" {
+		t.Fatalf("taken = %+v", got)
+	}
+	mustUpdate(t, db, func(tx bot.Tx) (err error) { got, err = tx.TakeOutgoing("console", "bob", t0, 10); return })
+	if len(got) != 0 {
+		t.Fatalf("taken twice: %+v", got)
+	}
+	if sent := func() (out []*bot.Outgoing) {
+		db.View(context.Background(), func(tx bot.Tx) (err error) { out, err = tx.FindOutgoing(bot.OutboxQueued, 10); return })
+		return
+	}(); len(sent) != 1 || sent[0].To.UserID != "carol" {
+		t.Fatalf("still queued = %+v", sent)
+	}
+}

@@ -87,6 +87,7 @@ CREATE TABLE outbox (
 	id              INTEGER PRIMARY KEY,
 	key             TEXT NOT NULL UNIQUE,
 	platform        TEXT NOT NULL,
+	recipient       TEXT NOT NULL DEFAULT '', -- the user id a direct message goes to
 	destination     TEXT NOT NULL,
 	message         TEXT NOT NULL,
 	state           TEXT NOT NULL,
@@ -100,3 +101,4 @@ CREATE TABLE outbox (
 	sent_at         INTEGER
 );
 CREATE INDEX outbox_due ON outbox(platform, next_attempt_at) WHERE state = 'queued';
+CREATE INDEX outbox_recipient ON outbox(platform, recipient) WHERE state = 'queued';

@@ -1,0 +1,151 @@
+package slack
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/tandemhq/tandem/bot"
+)
+
+// The handle* methods are what both transports do once a payload is
+// authentic: normalize it, hand it to the intake, and say what to answer.
+// An error with code EINVALID means the payload is malformed; any other
+// error means the event was not stored and Slack must not be told it was.
+
+// handleCommand stores a slash command and returns the inline answer, or
+// nil when the answer will come later through the response_url.
+func (a *Adapter) handleCommand(ctx context.Context, cmd *slack.SlashCommand, start time.Time) (*responseMessage, error) {
+	if cmd.Command != a.cfg.CommandName {
+		return unknownCommand(cmd.Command, a.cfg.CommandName), nil
+	}
+	ev, err := a.commandEvent(cmd)
+	if err != nil {
+		return nil, err
+	}
+	wait := a.cfg.AckBudget - time.Since(start)
+	res, err := a.acceptBy(ctx, ev, wait, start.Add(a.guardAfter()))
+	if err != nil || !res.Done {
+		return nil, err
+	}
+	return inlineResponse(res.Replies), nil
+}
+
+// handleEvents answers an Events API payload: the challenge of a
+// url_verification, or "" once an event_callback is stored or ignored.
+// Events are stored without waiting (replies go through the outbox), and
+// without a deadline guard: if storing is slow Slack retries, and the retry
+// is deduplicated on the event id.
+func (a *Adapter) handleEvents(ctx context.Context, raw []byte) (challenge string, err error) {
+	p, err := parseEvents(raw)
+	if err != nil {
+		return "", err
+	}
+	switch p.Type {
+	case "url_verification":
+		if p.Challenge == "" {
+			return "", errMalformed
+		}
+		return p.Challenge, nil
+	case "event_callback":
+		ev, err := a.callbackEvent(p)
+		if err != nil || ev == nil {
+			return "", err
+		}
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), acceptTimeout)
+		defer cancel()
+		if _, err := a.intake.Accept(ctx, ev, 0); err != nil {
+			return "", fmt.Errorf("slack: accept event %s: %w", ev.DedupKey, err)
+		}
+	}
+	return "", nil
+}
+
+// handleInteraction stores a button click. Slack does not retry
+// interactions, so like a command it is acknowledged by the deadline.
+func (a *Adapter) handleInteraction(ctx context.Context, ic *slack.InteractionCallback, start time.Time) error {
+	ev, err := a.actionEvent(ic)
+	if err != nil || ev == nil {
+		return err
+	}
+	_, err = a.acceptBy(ctx, ev, 0, start.Add(a.guardAfter()))
+	return err
+}
+
+// guardAfter is when, after a request arrived, its ack must leave whatever
+// the intake is doing: halfway between the budget and Slack's deadline.
+func (a *Adapter) guardAfter() time.Duration {
+	return a.cfg.AckBudget + (slackAckDeadline-a.cfg.AckBudget)/2
+}
+
+type acceptOutcome struct {
+	res bot.Result
+	err error
+}
+
+// acceptBy calls Accept but returns by deadline even if Accept has not.
+// Accept already honours wait, but once processing has begun it waits for
+// it to finish, and a slow store has no bound at all; Slack would then show
+// the user an error although the command may well succeed.
+//
+// When the deadline wins, the command is acknowledged as pending and
+// watchLate finishes the job: inline replies Accept returns later were never
+// queued in the outbox, so they are posted to the response_url, and a late
+// failure is reported there instead of leaving the user waiting.
+func (a *Adapter) acceptBy(ctx context.Context, ev *bot.Event, wait time.Duration, deadline time.Time) (bot.Result, error) {
+	done := make(chan acceptOutcome, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), acceptTimeout)
+		defer cancel()
+		res, err := a.intake.Accept(ctx, ev, max(wait, 0))
+		done <- acceptOutcome{res, err}
+	}()
+	timer := time.NewTimer(time.Until(deadline))
+	defer timer.Stop()
+	select {
+	case o := <-done:
+		if o.err != nil {
+			return bot.Result{}, fmt.Errorf("slack: accept %s: %w", ev.DedupKey, o.err)
+		}
+		return o.res, nil
+	case <-timer.C:
+		a.log.Warn("slack: intake is slow; acknowledged before it finished", "dedup_key", ev.DedupKey)
+		go a.watchLate(ev, done)
+		return bot.Result{}, nil
+	}
+}
+
+func (a *Adapter) watchLate(ev *bot.Event, done <-chan acceptOutcome) {
+	o := <-done
+	var msg *responseMessage
+	switch {
+	case o.err != nil:
+		a.log.Error("slack: event not stored after it was acknowledged", "dedup_key", ev.DedupKey, "err", o.err)
+		lang := bot.LangEN
+		if bot.ContainsHan(ev.Text) {
+			lang = bot.LangZH
+		}
+		msg = messageResponse(bot.Message{Text: bot.ErrorText(o.err).In(lang), Private: true})
+	case o.res.Done:
+		msg = inlineResponse(o.res.Replies)
+	}
+	if msg == nil || ev.ReplyHandle == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), acceptTimeout)
+	defer cancel()
+	if err := a.respond(ctx, ev.ReplyHandle, msg); err != nil {
+		a.log.Error("slack: late answer not delivered", "dedup_key", ev.DedupKey, "err", err)
+	}
+}
+
+// unknownCommand answers a slash command this adapter is not configured
+// for (say a staging app's), without storing it.
+func unknownCommand(got, want string) *responseMessage {
+	return messageResponse(bot.Message{
+		Text:    fmt.Sprintf("`%s` is not handled here; use `%s`. / 这里不处理 `%s`，请使用 `%s`。", got, want, got, want),
+		Private: true,
+	})
+}

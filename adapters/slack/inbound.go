@@ -1,0 +1,305 @@
+package slack
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/tandemhq/tandem/bot"
+)
+
+// This file turns Slack's three kinds of inbound payload into *bot.Event.
+// Both transports call it: HTTP after the signature check, Socket Mode after
+// unwrapping the envelope, so a fix here fixes both.
+
+var errMalformed = bot.Errorf(bot.EINVALID, "The Slack payload is malformed.", "Slack 请求内容格式不正确。")
+
+// eventsPayload is the outer Events API body. It is decoded by hand rather
+// than with slackevents.ParseEvent because ParseEvent fails on inner event
+// types it has no struct for, which would turn an event we merely do not use
+// into a 400 and a retry.
+type eventsPayload struct {
+	Type           string                     `json:"type"`
+	Challenge      string                     `json:"challenge"`
+	TeamID         string                     `json:"team_id"`
+	EventID        string                     `json:"event_id"`
+	Event          json.RawMessage            `json:"event"`
+	Authorizations []slack.EventAuthorization `json:"authorizations"`
+}
+
+// innerEvent holds the fields of app_mention and message events that Tandem
+// reads; the two share their names.
+type innerEvent struct {
+	Type        string          `json:"type"`
+	SubType     string          `json:"subtype"`
+	User        string          `json:"user"`
+	BotID       string          `json:"bot_id"`
+	Text        string          `json:"text"`
+	TS          string          `json:"ts"`
+	ThreadTS    string          `json:"thread_ts"`
+	Channel     string          `json:"channel"`
+	ChannelType string          `json:"channel_type"`
+	Edited      json.RawMessage `json:"edited"`
+}
+
+func parseEvents(raw []byte) (*eventsPayload, error) {
+	var p eventsPayload
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return nil, errMalformed
+	}
+	return &p, nil
+}
+
+// callbackEvent normalizes an event_callback. It returns nil for events
+// Tandem does not act on: other event types, edits and deletions, and
+// anything written by a bot (including this one), which would otherwise let
+// two bots answer each other forever.
+func (a *Adapter) callbackEvent(p *eventsPayload) (*bot.Event, error) {
+	if p.EventID == "" || len(p.Event) == 0 {
+		return nil, errMalformed
+	}
+	var head struct {
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(p.Event, &head); err != nil {
+		return nil, errMalformed
+	}
+	if head.Type != "app_mention" && head.Type != "message" {
+		return nil, nil
+	}
+	var in innerEvent
+	if err := json.Unmarshal(p.Event, &in); err != nil {
+		return nil, errMalformed
+	}
+	self := a.selfID(p)
+	if !wanted(&in, self) {
+		return nil, nil
+	}
+	text, mentions := normalizeText(in.Text, self, in.Type == "app_mention")
+	return &bot.Event{
+		Platform:  bot.PlatformSlack,
+		Workspace: p.TeamID,
+		DedupKey:  p.EventID,
+		ChatID:    in.Channel,
+		ChatType:  chatType(in.ChannelType, in.Channel),
+		ThreadID:  in.ThreadTS,
+		MessageID: in.TS,
+		Sender:    bot.Author{UserID: in.User},
+		Text:      text,
+		Mentions:  mentions,
+	}, nil
+}
+
+func wanted(in *innerEvent, self string) bool {
+	if in.BotID != "" || in.SubType != "" || in.User == "" || in.User == self || len(in.Edited) > 0 {
+		return false
+	}
+	switch in.Type {
+	case "app_mention":
+		return true
+	case "message":
+		return in.ChannelType == "im"
+	}
+	return false
+}
+
+// selfID is the bot's own user id: configured or learned by Open, else the
+// bot authorization Slack attaches to every event.
+func (a *Adapter) selfID(p *eventsPayload) string {
+	if id := a.botUserID(); id != "" {
+		return id
+	}
+	for _, au := range p.Authorizations {
+		if au.IsBot && au.UserID != "" {
+			return au.UserID
+		}
+	}
+	return ""
+}
+
+// commandEvent normalizes a slash command. Commands have no event id; the
+// trigger id is unique per invocation, so it serves as the dedup key.
+func (a *Adapter) commandEvent(c *slack.SlashCommand) (*bot.Event, error) {
+	if c.TriggerID == "" || c.TeamID == "" || c.UserID == "" || c.ChannelID == "" {
+		return nil, errMalformed
+	}
+	text, mentions := normalizeText(c.Text, a.botUserID(), false)
+	return &bot.Event{
+		Platform:    bot.PlatformSlack,
+		Workspace:   c.TeamID,
+		DedupKey:    "cmd:" + c.TriggerID,
+		ChatID:      c.ChannelID,
+		ChatType:    chatType("", c.ChannelID),
+		Sender:      bot.Author{UserID: c.UserID, Name: c.UserName},
+		Text:        text,
+		Mentions:    mentions,
+		Command:     c.Command,
+		ReplyHandle: c.ResponseURL,
+	}, nil
+}
+
+// actionEvent normalizes a button click (block_actions). It returns nil for
+// other interactions (modals, shortcuts), which Tandem does not use.
+func (a *Adapter) actionEvent(ic *slack.InteractionCallback) (*bot.Event, error) {
+	if ic.Type != slack.InteractionTypeBlockActions || len(ic.ActionCallback.BlockActions) == 0 {
+		return nil, nil
+	}
+	act := ic.ActionCallback.BlockActions[0]
+	key := firstNonEmpty(ic.TriggerID, act.ActionTs, ic.ActionTs)
+	if key == "" || ic.User.ID == "" || act.ActionID == "" {
+		return nil, errMalformed
+	}
+	chat := firstNonEmpty(ic.Channel.ID, ic.Container.ChannelID)
+	return &bot.Event{
+		Platform:  bot.PlatformSlack,
+		Workspace: firstNonEmpty(ic.Team.ID, ic.User.TeamID),
+		DedupKey:  "act:" + key,
+		ChatID:    chat,
+		ChatType:  chatType("", chat),
+		ThreadID:  ic.Container.ThreadTs,
+		MessageID: ic.Container.MessageTs,
+		Sender:    bot.Author{UserID: ic.User.ID, Name: firstNonEmpty(ic.User.Name, ic.User.Username)},
+		Action: &bot.Action{
+			ID:        act.ActionID,
+			Value:     firstNonEmpty(act.Value, act.SelectedOption.Value),
+			MessageID: ic.Container.MessageTs,
+		},
+		ReplyHandle: ic.ResponseURL,
+	}, nil
+}
+
+func parseInteraction(payload []byte) (*slack.InteractionCallback, error) {
+	if len(payload) == 0 {
+		return nil, errMalformed
+	}
+	var ic slack.InteractionCallback
+	if err := json.Unmarshal(payload, &ic); err != nil {
+		return nil, errMalformed
+	}
+	return &ic, nil
+}
+
+// chatType tells a direct message from a group: Slack says "im" in message
+// events, and direct-message channel ids always start with "D" elsewhere.
+func chatType(channelType, channelID string) bot.ChatType {
+	if channelType == "im" || strings.HasPrefix(channelID, "D") {
+		return bot.ChatDirect
+	}
+	return bot.ChatGroup
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// normalizeText rewrites Slack's message markup into what the command parser
+// expects: user mentions become "<@ID>" (the escaped "<@ID|name>" form
+// included, its name kept in the returned mentions), links become their URL,
+// and the HTML entities Slack puts in text are decoded. The bot's own mention
+// is dropped; when the bot's id is unknown, stripLeading drops a leading
+// mention instead, because an app_mention always addresses the bot. Other
+// markup (<#C…>, <!here>) is kept as written.
+func normalizeText(text, self string, stripLeading bool) (string, []bot.Mention) {
+	n := normalizer{self: self, stripLeading: stripLeading}
+	rest := text
+	for {
+		before, tok, after, ok := nextMarkup(rest)
+		if !ok {
+			break
+		}
+		n.b.WriteString(unescape(before))
+		rest = n.markup(tok, after)
+	}
+	n.b.WriteString(unescape(rest))
+	return strings.TrimSpace(n.b.String()), n.mentions
+}
+
+// nextMarkup splits s around its first <…> markup.
+func nextMarkup(s string) (before, tok, after string, ok bool) {
+	open := strings.IndexByte(s, '<')
+	if open < 0 {
+		return "", "", "", false
+	}
+	end := strings.IndexByte(s[open:], '>')
+	if end < 0 {
+		return "", "", "", false
+	}
+	return s[:open], s[open+1 : open+end], s[open+end+1:], true
+}
+
+type normalizer struct {
+	self         string
+	stripLeading bool // drop the first leading mention (once)
+	b            strings.Builder
+	mentions     []bot.Mention
+}
+
+// markup writes the normalized form of one <tok> and returns the text after
+// it, trimmed where a dropped bot mention leaves a gap.
+func (n *normalizer) markup(tok, after string) string {
+	id, name, ok := userMention(tok)
+	if !ok {
+		n.b.WriteString(linkOrMarkup(tok))
+		return after
+	}
+	leading := strings.TrimSpace(n.b.String()) == ""
+	isBot := id == n.self || (n.self == "" && n.stripLeading && leading)
+	if isBot && n.self == "" {
+		n.stripLeading = false
+	}
+	switch {
+	case !isBot:
+		n.b.WriteString("<@" + id + ">")
+		n.mentions = addMention(n.mentions, id, name)
+		return after
+	case leading:
+		return strings.TrimLeft(after, " :,") // "<@bot>: do this"
+	case strings.HasSuffix(n.b.String(), " "):
+		return strings.TrimLeft(after, " ")
+	}
+	return after
+}
+
+func userMention(tok string) (id, name string, ok bool) {
+	id, ok = strings.CutPrefix(tok, "@")
+	if !ok || id == "" {
+		return "", "", false
+	}
+	id, name, _ = strings.Cut(id, "|")
+	return id, name, true
+}
+
+func linkOrMarkup(tok string) string {
+	if strings.HasPrefix(tok, "http://") || strings.HasPrefix(tok, "https://") || strings.HasPrefix(tok, "mailto:") {
+		url, _, _ := strings.Cut(tok, "|")
+		return url
+	}
+	return "<" + tok + ">"
+}
+
+func addMention(ms []bot.Mention, id, name string) []bot.Mention {
+	for i := range ms {
+		if ms[i].UserID == id {
+			if ms[i].Name == "" {
+				ms[i].Name = name
+			}
+			return ms
+		}
+	}
+	return append(ms, bot.Mention{UserID: id, Name: name})
+}
+
+var entityReplacer = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
+
+func unescape(s string) string {
+	if strings.IndexByte(s, '&') < 0 {
+		return s
+	}
+	return entityReplacer.Replace(s)
+}

@@ -1,0 +1,68 @@
+package slack
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tandemhq/tandem/bot"
+)
+
+// maxClockSkew is Slack's replay window: a signed request older (or newer)
+// than this is refused, so a captured request cannot be replayed later.
+const maxClockSkew = 5 * time.Minute
+
+// Errors returned by VerifySignature. They carry bot.EUNAUTHORIZED so the
+// edge answers 401; they are distinct values so tests and logs can tell why.
+var (
+	ErrUnsigned     = bot.Errorf(bot.EUNAUTHORIZED, "The request is not signed.", "请求没有签名。")
+	ErrStaleRequest = bot.Errorf(bot.EUNAUTHORIZED, "The request timestamp is outside the allowed window.", "请求时间戳超出允许范围。")
+	ErrBadSignature = bot.Errorf(bot.EUNAUTHORIZED, "The request signature does not match.", "请求签名不匹配。")
+)
+
+// VerifySignature checks Slack's v0 signature of a request: HMAC-SHA256 keyed
+// with the signing secret over "v0:" + timestamp + ":" + body, within five
+// minutes of now.
+//
+// It exists beside slack-go's SecretsVerifier because that one reads the real
+// clock (time.Since), so it rejects Slack's published test vector as expired
+// and cannot be tested; taking now as an argument makes the check a pure
+// function. The comparison uses hmac.Equal so its timing reveals nothing
+// about the expected signature.
+func VerifySignature(secret string, header http.Header, body []byte, now time.Time) error {
+	ts := header.Get("X-Slack-Request-Timestamp")
+	sig := header.Get("X-Slack-Signature")
+	if secret == "" || ts == "" || sig == "" {
+		return ErrUnsigned
+	}
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return ErrBadSignature
+	}
+	if now.Sub(time.Unix(sec, 0)).Abs() > maxClockSkew {
+		return ErrStaleRequest
+	}
+	hexSig, ok := strings.CutPrefix(sig, "v0=")
+	if !ok {
+		return ErrBadSignature
+	}
+	got, err := hex.DecodeString(hexSig)
+	if err != nil || len(got) != sha256.Size {
+		return ErrBadSignature
+	}
+	if !hmac.Equal(got, sign(secret, ts, body)) {
+		return ErrBadSignature
+	}
+	return nil
+}
+
+func sign(secret, ts string, body []byte) []byte {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte("v0:" + ts + ":"))
+	mac.Write(body)
+	return mac.Sum(nil)
+}
