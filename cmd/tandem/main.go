@@ -3,6 +3,7 @@
 //	tandem [--config FILE]            run the bot (console + configured platforms)
 //	tandem chat --as NAME             talk to the bot from this terminal
 //	tandem config check FILE          validate a configuration file
+//	tandem slack manifest             print a Slack app manifest
 //	tandem version
 package main
 
@@ -54,6 +55,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return runChat(ctx, args[1:], stdin, stdout, stderr)
 		case "config":
 			return runConfig(args[1:], stdout)
+		case "slack":
+			return runSlack(args[1:], stdout, stderr)
 		case "version", "--version":
 			fmt.Fprintln(stdout, "tandem", version)
 			return nil
@@ -73,6 +76,8 @@ const usage = `Usage:
   tandem chat --as NAME [--config FILE] [--url URL]
                                       talk to the bot from this terminal
   tandem config check FILE            validate a configuration file
+  tandem slack manifest [--config FILE]
+                                      print the Slack app manifest for this config
   tandem version
 `
 
