@@ -7,20 +7,23 @@ import (
 
 // Intake is what adapters hand inbound events to. It is implemented by *Bot.
 type Intake interface {
-	// Accept stores ev durably (deduplicated on its DedupKey) and processes it.
-	// It waits up to wait for processing to finish; if it does, Result.Done is
-	// true and the replies are returned for the adapter to give inline (in the
-	// HTTP response). Otherwise replies are delivered later through the outbox
-	// to ev.ReplyDestination(). An error means ev was not stored: the adapter
-	// must not acknowledge it.
+	// Accept stores ev durably (deduplicated on its DedupKey) and processes
+	// it, returning once both are committed. When wait > 0 the adapter can
+	// answer inline (in the HTTP response), and the replies are returned;
+	// when wait = 0 they are delivered through the outbox to
+	// ev.ReplyDestination(). An error means ev was not stored: the adapter
+	// must not acknowledge it, so the platform delivers it again.
 	Accept(ctx context.Context, ev *Event, wait time.Duration) (Result, error)
 }
 
 // Result is the outcome of Intake.Accept.
 type Result struct {
-	Duplicate bool      // the platform had delivered this event before
-	Done      bool      // processing finished within the wait
-	Replies   []Message // the replies, when Done
+	Duplicate bool // the platform had delivered this event before
+	// Done is true when the event was processed. It is false when processing
+	// failed and will be retried: the event is stored, so acknowledge it;
+	// its replies will come through the outbox.
+	Done    bool
+	Replies []Message // the replies to give inline, when Done and wait > 0
 }
 
 // Sender delivers outgoing messages to one platform.

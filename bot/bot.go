@@ -9,13 +9,15 @@ import (
 	"time"
 )
 
-// Bot is the core every adapter talks to. It stores each inbound event in the
-// inbox before the adapter acknowledges it, then processes it in one unit of
-// work: the sender is resolved to a person, the Router runs the command, and
-// the command's effects, its replies and its notifications commit together
-// with the event's "done" mark. A crash at any point therefore either leaves
-// the event pending (and it is processed again at start) or leaves all of its
-// effects committed exactly once.
+// Bot is the core every adapter talks to. Each inbound event is stored and
+// processed in one unit of work: the event is inserted into the inbox
+// (deduplicated on its platform key), the sender is resolved to a person, the
+// Router runs the command, and the command's effects, its notifications and
+// the event's "done" mark commit together. The adapter acknowledges only
+// after that commit, so an acknowledged event is never lost and never acted
+// on twice. If processing fails for an internal reason, only the processing
+// is rolled back: the event stays pending, is acknowledged, and is retried
+// by the sweep until MaxAttempts.
 type Bot struct {
 	Store  Store
 	Router Router
@@ -30,29 +32,21 @@ type Bot struct {
 	// OnOutbox is called after a unit that queued outgoing messages commits,
 	// to wake the senders.
 	OnOutbox func()
-	// Workers bounds how many events are processed at once.
-	Workers int
 	// MaxAttempts is how many internal failures an event may cause before it
 	// is marked failed and the sender is told.
 	MaxAttempts int
-	// SweepInterval is how often pending events left behind (by a crash or an
-	// overload) are looked for; StaleAfter is how old they must be.
+	// SweepInterval is how often events left pending by a failure are retried.
 	SweepInterval time.Duration
-	StaleAfter    time.Duration
 
-	mu       sync.Mutex
-	waiters  map[int64]*waiter
-	inflight map[int64]bool // events a goroutine is processing now
-	sem      chan struct{}
-	ctx      context.Context
-	cancel   context.CancelFunc
-	wg       sync.WaitGroup
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
 }
 
 var _ Intake = (*Bot)(nil)
 
 // Open starts the bot's background work: it processes events left pending by
-// an earlier run, then keeps sweeping for stragglers until Close.
+// an earlier run, then keeps retrying failed ones until Close.
 func (b *Bot) Open() error {
 	if b.Store == nil || b.Router == nil {
 		return errors.New("bot: Store and Router are required")
@@ -69,21 +63,12 @@ func (b *Bot) Open() error {
 	if b.DefaultTZ == nil {
 		b.DefaultTZ = time.UTC
 	}
-	if b.Workers <= 0 {
-		b.Workers = 64
-	}
 	if b.MaxAttempts <= 0 {
 		b.MaxAttempts = 5
 	}
 	if b.SweepInterval <= 0 {
 		b.SweepInterval = 5 * time.Second
 	}
-	if b.StaleAfter <= 0 {
-		b.StaleAfter = 30 * time.Second
-	}
-	b.waiters = make(map[int64]*waiter)
-	b.inflight = make(map[int64]bool)
-	b.sem = make(chan struct{}, b.Workers)
 	b.ctx, b.cancel = context.WithCancel(context.Background())
 	b.wg.Add(1)
 	go func() {
@@ -93,8 +78,8 @@ func (b *Bot) Open() error {
 	return nil
 }
 
-// Close stops background processing and waits for units in flight. Events
-// not yet processed stay pending in the inbox for the next start.
+// Close stops the sweep and waits for it. Events still pending stay in the
+// inbox for the next start.
 func (b *Bot) Close() error {
 	if b.cancel != nil {
 		b.cancel()
@@ -103,150 +88,111 @@ func (b *Bot) Close() error {
 	return nil
 }
 
-// Accept implements Intake.
+// Accept implements Intake. With wait > 0 the replies are returned for the
+// adapter to give inline; with wait = 0 they are queued in the outbox. The
+// call returns once the event and its effects are committed: processing is
+// database work of a few milliseconds, and an acknowledgement must not come
+// before the commit.
 func (b *Bot) Accept(ctx context.Context, ev *Event, wait time.Duration) (Result, error) {
 	now := b.Now()
 	if ev.ReceivedAt.IsZero() {
 		ev.ReceivedAt = now
 	}
-	var dup bool
+	var res Result
+	var queued bool
+	var failure error
 	err := b.Store.Update(ctx, func(tx Tx) error {
-		var err error
-		dup, err = tx.InsertInbound(ev, now)
-		return err
+		res, queued, failure = Result{}, false, nil
+		dup, err := tx.InsertInbound(ev, now)
+		if err != nil {
+			return err
+		}
+		if dup {
+			res.Duplicate = true
+			return nil
+		}
+		out, err := b.handle(ctx, tx, ev, now, wait > 0)
+		if err != nil {
+			// Keep the stored event; only the processing is undone.
+			failure = err
+			return nil
+		}
+		res.Done, res.Replies, queued = true, out.replies, out.queued
+		return nil
 	})
 	if err != nil {
 		return Result{}, wrapf(err, "store inbound event")
 	}
-	if dup {
-		return Result{Duplicate: true}, nil
+	if failure != nil {
+		b.Log.Error("process event", "inbox_id", ev.ID, "err", failure)
+		b.recordFailure(ev.ID, failure)
 	}
-	if wait <= 0 {
-		b.spawn(ev.ID, nil)
-		return Result{}, nil
+	if queued && b.OnOutbox != nil {
+		b.OnOutbox()
 	}
-
-	w := &waiter{done: make(chan outcome, 1)}
-	b.mu.Lock()
-	b.waiters[ev.ID] = w
-	b.mu.Unlock()
-	defer func() {
-		b.mu.Lock()
-		delete(b.waiters, ev.ID)
-		b.mu.Unlock()
-	}()
-	b.spawn(ev.ID, w)
-
-	timer := time.NewTimer(wait)
-	defer timer.Stop()
-	var o outcome
-	select {
-	case o = <-w.done:
-	case <-timer.C:
-		if w.giveUp() {
-			return Result{}, nil
-		}
-		o = <-w.done // delivered just now
-	case <-ctx.Done():
-		if w.giveUp() {
-			return Result{}, nil
-		}
-		o = <-w.done
-	}
-	if !o.ok {
-		return Result{}, nil
-	}
-	return Result{Done: true, Replies: o.replies}, nil
+	return res, nil
 }
 
-// waiter lets an adapter's request wait for the replies to its event. The
-// request may give up at its deadline at any time before the replies are
-// delivered; the processor then sends them through the outbox instead.
-type waiter struct {
-	mu        sync.Mutex
-	started   bool // a processor has promised to deliver inline
-	gaveUp    bool
-	delivered bool
-	done      chan outcome
+// handled is what processing an event produced.
+type handled struct {
+	replies []Message // for inline delivery
+	queued  bool      // outgoing messages were stored
 }
 
-type outcome struct {
-	ok      bool
-	replies []Message
-}
-
-// start lets exactly one processor take the inline role.
-func (w *waiter) start() bool {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.gaveUp || w.started {
-		return false
-	}
-	w.started = true
-	return true
-}
-
-// deliver hands the outcome over unless the request has given up.
-func (w *waiter) deliver(o outcome) bool {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.gaveUp {
-		return false
-	}
-	w.delivered = true
-	w.done <- o
-	return true
-}
-
-// giveUp is called at the deadline; false means the outcome is already there.
-func (w *waiter) giveUp() bool {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.delivered {
-		return false
-	}
-	w.gaveUp = true
-	return true
-}
-
-// claim marks id as being processed by the caller; false if someone is.
-func (b *Bot) claim(id int64) bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.inflight[id] {
-		return false
-	}
-	b.inflight[id] = true
-	return true
-}
-
-func (b *Bot) release(id int64) {
-	b.mu.Lock()
-	delete(b.inflight, id)
-	b.mu.Unlock()
-}
-
-func (b *Bot) spawn(id int64, w *waiter) {
-	b.claim(id) // a new event: nobody else can hold it yet
-	b.wg.Add(1)
-	go func() {
-		defer b.wg.Done()
-		defer b.release(id)
-		select {
-		case b.sem <- struct{}{}:
-		case <-b.ctx.Done():
-			if w != nil {
-				w.deliver(outcome{})
+// handle processes a stored, pending event inside tx. Everything it writes
+// is in a nested unit: on an internal error (or a panic in a command) it is
+// all undone and the error returned, leaving the event pending.
+func (b *Bot) handle(ctx context.Context, tx Tx, ev *Event, now time.Time, inline bool) (out handled, err error) {
+	err = tx.Nested(func() (err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("panic while processing: %v", p)
 			}
-			return
+		}()
+		out = handled{}
+		if ev.Sender.IsBot {
+			return tx.FinishInbound(ev.ID, InboxIgnored, "sent by a bot", now)
 		}
-		defer func() { <-b.sem }()
-		b.process(id, w)
-	}()
+		req, err := b.newRequest(tx, ev, now)
+		if err != nil {
+			return err
+		}
+		routeErr := tx.Nested(func() error { return b.Router.Route(ctx, req) })
+		if routeErr != nil {
+			if ErrorCode(routeErr) == EINTERNAL {
+				return routeErr
+			}
+			// A refusal or a malformed command: its writes were undone by
+			// Nested; only the explanation goes out.
+			req.replies = []Message{{Text: ErrorText(routeErr).In(req.Lang), Private: true}}
+			req.notes = nil
+		}
+		if inline {
+			out.replies = req.replies
+		} else {
+			for i, m := range req.replies {
+				o := &Outgoing{Key: fmt.Sprintf("in%d/r%d", ev.ID, i), To: ev.ReplyDestination(), Msg: m}
+				if _, err := tx.Enqueue(o, now); err != nil {
+					return err
+				}
+				out.queued = true
+			}
+		}
+		for i, n := range req.notes {
+			o := &Outgoing{Key: fmt.Sprintf("in%d/n%d", ev.ID, i), To: n.to, Msg: n.msg}
+			if _, err := tx.Enqueue(o, now); err != nil {
+				return err
+			}
+			out.queued = true
+		}
+		return tx.FinishInbound(ev.ID, InboxDone, "", now)
+	})
+	return out, err
 }
 
-// ProcessPending processes every pending event received before `before`. It
-// is what the sweep runs; tests call it to drive recovery deterministically.
+// ProcessPending processes pending events received before `before`: those
+// whose processing failed, or that a crash left behind. It is what the sweep
+// runs; tests call it to drive recovery deterministically.
 func (b *Bot) ProcessPending(ctx context.Context, before time.Time) (int, error) {
 	var ids []int64
 	err := b.Store.View(ctx, func(tx Tx) error {
@@ -259,129 +205,51 @@ func (b *Bot) ProcessPending(ctx context.Context, before time.Time) (int, error)
 	}
 	n := 0
 	for _, id := range ids {
-		// Events a live request is processing are left to it, so its
-		// replies can still be given inline.
-		if !b.claim(id) {
-			continue
+		if ctx.Err() != nil {
+			break
 		}
-		b.process(id, nil)
-		b.release(id)
+		var queued bool
+		var failure error
+		err := b.Store.Update(ctx, func(tx Tx) error {
+			queued, failure = false, nil
+			ev, ok, err := tx.PendingInbound(id)
+			if err != nil || !ok {
+				return err
+			}
+			out, err := b.handle(ctx, tx, ev, b.Now(), false)
+			failure, queued = err, out.queued
+			return nil
+		})
+		if err != nil {
+			return n, err
+		}
+		if failure != nil {
+			b.Log.Error("retry event", "inbox_id", id, "err", failure)
+			b.recordFailure(id, failure)
+		}
+		if queued && b.OnOutbox != nil {
+			b.OnOutbox()
+		}
 		n++
 	}
 	return n, nil
 }
 
 func (b *Bot) sweepLoop() {
-	// At start everything pending is a leftover of the previous run.
-	if _, err := b.ProcessPending(b.ctx, b.Now().Add(time.Second)); err != nil && b.ctx.Err() == nil {
-		b.Log.Error("process pending events at start", "err", err)
-	}
 	t := time.NewTicker(b.SweepInterval)
 	defer t.Stop()
 	for {
+		// Everything pending was left by a failure or by an earlier run:
+		// events being accepted right now are never visible as pending.
+		if _, err := b.ProcessPending(b.ctx, b.Now().Add(time.Second)); err != nil && b.ctx.Err() == nil {
+			b.Log.Error("retry pending events", "err", err)
+		}
 		select {
 		case <-b.ctx.Done():
 			return
 		case <-t.C:
-			if _, err := b.ProcessPending(b.ctx, b.Now().Add(-b.StaleAfter)); err != nil && b.ctx.Err() == nil {
-				b.Log.Error("sweep pending events", "err", err)
-			}
 		}
 	}
-}
-
-// process runs one stored event through the router in a single unit of work.
-func (b *Bot) process(id int64, w *waiter) {
-	inline := w != nil && w.start()
-	defer func() {
-		if p := recover(); p != nil {
-			b.Log.Error("panic while processing event", "inbox_id", id, "panic", p)
-			b.recordFailure(id, fmt.Errorf("panic: %v", p))
-			if inline {
-				w.deliver(outcome{})
-			}
-		}
-	}()
-	var replies []Message
-	var dest Destination
-	var queued bool
-	err := b.Store.Update(b.ctx, func(tx Tx) error {
-		replies, queued = nil, false
-		ev, ok, err := tx.PendingInbound(id)
-		if err != nil || !ok {
-			return err
-		}
-		now := b.Now()
-		if ev.Sender.IsBot {
-			return tx.FinishInbound(id, InboxIgnored, "sent by a bot", now)
-		}
-		req, err := b.newRequest(tx, ev, now)
-		if err != nil {
-			return err
-		}
-		routeErr := tx.Nested(func() error { return b.Router.Route(b.ctx, req) })
-		if routeErr != nil {
-			if ErrorCode(routeErr) == EINTERNAL {
-				return routeErr
-			}
-			// A refusal or a malformed command: its writes were undone by
-			// Nested; only the explanation goes out.
-			req.replies = []Message{{Text: ErrorText(routeErr).In(req.Lang), Private: true}}
-			req.notes = nil
-		}
-		if !inline {
-			for i, m := range req.replies {
-				out := &Outgoing{Key: fmt.Sprintf("in%d/r%d", id, i), To: ev.ReplyDestination(), Msg: m}
-				if _, err := tx.Enqueue(out, now); err != nil {
-					return err
-				}
-				queued = true
-			}
-		}
-		for i, n := range req.notes {
-			out := &Outgoing{Key: fmt.Sprintf("in%d/n%d", id, i), To: n.to, Msg: n.msg}
-			if _, err := tx.Enqueue(out, now); err != nil {
-				return err
-			}
-			queued = true
-		}
-		replies, dest = req.replies, ev.ReplyDestination()
-		return tx.FinishInbound(id, InboxDone, "", now)
-	})
-	if err != nil {
-		if b.ctx.Err() == nil {
-			b.Log.Error("process event", "inbox_id", id, "err", err)
-			b.recordFailure(id, err)
-		}
-		if inline {
-			w.deliver(outcome{})
-		}
-		return
-	}
-	if inline && !w.deliver(outcome{ok: true, replies: replies}) && len(replies) > 0 {
-		// The request stopped waiting while the unit ran: send the replies
-		// the slow way. The keys match the ones the unit would have used.
-		if err := b.enqueueReplies(id, dest, replies); err != nil {
-			b.Log.Error("queue late replies", "inbox_id", id, "err", err)
-		}
-		queued = true
-	}
-	if queued && b.OnOutbox != nil {
-		b.OnOutbox()
-	}
-}
-
-func (b *Bot) enqueueReplies(id int64, to Destination, replies []Message) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	return b.Store.Update(ctx, func(tx Tx) error {
-		for i, m := range replies {
-			if _, err := tx.Enqueue(&Outgoing{Key: fmt.Sprintf("in%d/r%d", id, i), To: to, Msg: m}, b.Now()); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
 }
 
 // recordFailure counts a failed attempt; after MaxAttempts the event is

@@ -17,6 +17,10 @@ const (
 	EINTERNAL     = "internal"     // anything else; never shown in detail to users
 )
 
+// ErrAlreadyHandled is returned when an event was processed by someone else
+// first; it is an expected outcome, not a failure.
+var ErrAlreadyHandled = &Error{Code: ECONFLICT, Text: T("That was handled already.", "已经处理过了。")}
+
 // Error is Tandem's one domain error. Its Text is safe to show to users and comes
 // in both languages, so the edge can answer in the person's language.
 type Error struct {

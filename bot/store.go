@@ -40,7 +40,9 @@ type InboxTx interface {
 	// PendingInbound returns the stored event if it is still pending, or
 	// ok=false if it was handled already.
 	PendingInbound(id int64) (ev *Event, ok bool, err error)
-	// FinishInbound records the final state of an event.
+	// FinishInbound records the final state of a pending event. It returns
+	// ErrAlreadyHandled if the event is no longer pending, so that a unit
+	// racing another processor rolls back instead of acting twice.
 	FinishInbound(id int64, state InboxState, note string, now time.Time) error
 	// RecordInboundFailure counts a failed processing attempt and returns the
 	// number of attempts so far.

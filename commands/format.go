@@ -35,7 +35,13 @@ type people struct {
 	cache map[int64]*bot.Person
 }
 
-func newPeople(tx bot.Tx) *people { return &people{tx: tx, cache: map[int64]*bot.Person{}} }
+func newPeople(tx bot.Tx, known ...*bot.Person) *people {
+	p := &people{tx: tx, cache: map[int64]*bot.Person{}}
+	for _, k := range known {
+		p.cache[k.ID] = k
+	}
+	return p
+}
 
 func (p *people) get(id int64) *bot.Person {
 	if id == 0 {

@@ -204,7 +204,7 @@ func taskNew(c *Ctx) error {
 	if err := record(c, tk, bot.TaskCreated, "", tk.Title); err != nil {
 		return err
 	}
-	ppl := newPeople(c.Tx)
+	ppl := newPeople(c.Tx, c.Person)
 	text := c.T("Created %s for %s.", "已创建任务 %s，负责人 %s。", tk.Ref(), ppl.handle(tk.OwnerID, c.Lang))
 	c.Reply(bot.Message{Text: text, Card: taskCard(c.Tx, tk, ppl, c.Now, c.Loc, c.Lang)})
 	return notifyTask(c, tk, ppl, owner, bot.Tf("%s gave you a task: %s", "%s 给你指派了任务：%s", "@"+c.Person.Handle, tk.Ref()+" "+tk.Title))
@@ -286,7 +286,7 @@ func setStatus(c *Ctx, to bot.TaskStatus) error {
 	if err := record(c, tk, bot.TaskStatusSet, string(from), string(to)); err != nil {
 		return err
 	}
-	ppl := newPeople(c.Tx)
+	ppl := newPeople(c.Tx, c.Person)
 	c.Reply(bot.Message{Text: c.T("%s is now %s.", "%s 已改为「%s」。", tk.Ref(), to.Label(c.Lang)), Card: taskCard(c.Tx, tk, ppl, c.Now, c.Loc, c.Lang)})
 	who, what := "@"+c.Person.Handle, tk.Ref()+" "+tk.Title
 	return notifyWatchers(c, tk, ppl, bot.T(fmt.Sprintf("%s moved %s to %s.", who, what, to.Label(bot.LangEN)),
@@ -312,7 +312,7 @@ func taskShow(c *Ctx) error {
 	if err != nil {
 		return err
 	}
-	ppl := newPeople(c.Tx)
+	ppl := newPeople(c.Tx, c.Person)
 	var b strings.Builder
 	b.WriteString(c.T("History:", "历史："))
 	for _, e := range evs {
@@ -353,7 +353,7 @@ func taskAssign(c *Ctx) error {
 	if err != nil {
 		return err
 	}
-	ppl := newPeople(c.Tx)
+	ppl := newPeople(c.Tx, c.Person)
 	old := ppl.get(tk.OwnerID)
 	oldHandle := ppl.handle(tk.OwnerID, bot.LangEN)
 	if old != nil && old.ID == owner.ID {
@@ -400,7 +400,7 @@ func taskComment(c *Ctx) error {
 		return err
 	}
 	c.ReplyText(bot.Tf("Comment added to %s.", "已评论 %s。", tk.Ref()))
-	return notifyWatchers(c, tk, newPeople(c.Tx), bot.Tf("%s commented on %s: %s", "%s 评论了 %s：%s", "@"+c.Person.Handle, tk.Ref(), text))
+	return notifyWatchers(c, tk, newPeople(c.Tx, c.Person), bot.Tf("%s commented on %s: %s", "%s 评论了 %s：%s", "@"+c.Person.Handle, tk.Ref(), text))
 }
 
 func taskProgress(c *Ctx) error {
@@ -419,7 +419,7 @@ func taskProgress(c *Ctx) error {
 		return err
 	}
 	c.ReplyText(bot.Tf("Progress noted on %s.", "已记录 %s 的进展。", tk.Ref()))
-	return notifyWatchers(c, tk, newPeople(c.Tx), bot.Tf("%s on %s: %s", "%s 更新了 %s 的进展：%s", "@"+c.Person.Handle, tk.Ref(), text))
+	return notifyWatchers(c, tk, newPeople(c.Tx, c.Person), bot.Tf("%s on %s: %s", "%s 更新了 %s 的进展：%s", "@"+c.Person.Handle, tk.Ref(), text))
 }
 
 // change applies a field edit with history and tells the watchers.
@@ -431,7 +431,7 @@ func change(c *Ctx, tk *bot.Task, kind bot.TaskEventKind, from, to string, label
 	if err := record(c, tk, kind, from, to); err != nil {
 		return err
 	}
-	ppl := newPeople(c.Tx)
+	ppl := newPeople(c.Tx, c.Person)
 	c.Reply(bot.Message{Text: c.T("Updated %s: %s.", "已更新 %s：%s。", tk.Ref(), label.In(c.Lang)), Card: taskCard(c.Tx, tk, ppl, c.Now, c.Loc, c.Lang)})
 	who, what := "@"+c.Person.Handle, tk.Ref()+" "+tk.Title
 	return notifyWatchers(c, tk, ppl, bot.T(fmt.Sprintf("%s updated %s: %s", who, what, label.EN),
@@ -599,7 +599,7 @@ func taskList(c *Ctx) error {
 			c.T("Create one with `task new \"title\" @person due:fri`.", "可以用「任务 新建 \"标题\" @某人 截止:周五」创建。"), Private: true})
 		return nil
 	}
-	ppl := newPeople(c.Tx)
+	ppl := newPeople(c.Tx, c.Person)
 	var b strings.Builder
 	b.WriteString(scope.In(c.Lang) + c.T(" (%d):", "（%d）：", min(len(tasks), 50)))
 	for i, tk := range tasks {

@@ -51,9 +51,18 @@ func (t *tx) PendingInbound(id int64) (*bot.Event, bool, error) {
 
 // FinishInbound implements bot.InboxTx.
 func (t *tx) FinishInbound(id int64, state bot.InboxState, note string, now time.Time) error {
-	_, err := t.exec(`UPDATE inbox SET state = ?, last_error = CASE WHEN ? = '' THEN last_error ELSE ? END, finished_at = ? WHERE id = ?`,
+	res, err := t.exec(`UPDATE inbox SET state = ?, last_error = CASE WHEN ? = '' THEN last_error ELSE ? END, finished_at = ?
+		WHERE id = ? AND state = 'pending'`,
 		string(state), note, note, now.UnixMilli(), id)
-	return internal(err, "finish inbound")
+	if err != nil {
+		return internal(err, "finish inbound")
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return internal(err, "finish inbound")
+	} else if n == 0 {
+		return bot.ErrAlreadyHandled
+	}
+	return nil
 }
 
 // RecordInboundFailure implements bot.InboxTx.

@@ -222,7 +222,7 @@ func (db *DB) runBatch(batch []*unit) {
 		return
 	}
 	q := &writeQueryer{db: db, ctx: ctx}
-	for i, u := range batch {
+	for _, u := range batch {
 		if err := u.ctx.Err(); err != nil {
 			u.err = err
 			continue
@@ -230,7 +230,9 @@ func (db *DB) runBatch(batch []*unit) {
 		// Statements run without the caller's context: cancelling one would
 		// interrupt the shared connection and with it every unit in the batch.
 		t := &tx{ctx: ctx, q: q}
-		u.err = t.savepoint("u"+strconv.Itoa(i), func() error { return runSafely(u.fn, t) })
+		// Units run one after another, each released before the next, so
+		// they can share one savepoint name (and its prepared statements).
+		u.err = t.savepoint("unit", func() error { return runSafely(u.fn, t) })
 	}
 	if _, err := db.wconn.ExecContext(ctx, "COMMIT"); err != nil {
 		db.wconn.ExecContext(ctx, "ROLLBACK")

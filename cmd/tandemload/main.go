@@ -1,0 +1,245 @@
+// Command tandemload measures Tandem under load next to a trivial net/http
+// handler, in the same run and the same way, so the two figures can be
+// compared on any machine.
+//
+//	go run ./cmd/tandemload -duration 10s -conns 32
+//
+// It builds (or takes, with -bin) the tandem binary, starts it on loopback
+// with a Slack app configured and a fresh SQLite file, and sends signed
+// /tandem slash commands, each creating a task: every request is a durable
+// command whose inbox and task rows are committed before the answer. Then it
+// starts a trivial handler in a child process and loads it identically.
+// Each request is signed with a fresh timestamp and trigger id, so none is
+// a duplicate.
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+const secret = "load-test-signing-secret"
+
+func main() {
+	duration := flag.Duration("duration", 10*time.Second, "how long to load each target")
+	conns := flag.Int("conns", 32, "concurrent connections")
+	bin := flag.String("bin", "", "tandem binary (default: go build ./cmd/tandem)")
+	sync := flag.String("synchronous", "full", "SQLite synchronous mode for tandem: full or normal")
+	trivial := flag.String("serve-trivial", "", "internal: serve the trivial handler on this address")
+	flag.Parse()
+	if *trivial != "" {
+		serveTrivial(*trivial)
+		return
+	}
+	if err := run(*duration, *conns, *bin, *sync); err != nil {
+		fmt.Fprintln(os.Stderr, "tandemload:", err)
+		os.Exit(1)
+	}
+}
+
+func run(duration time.Duration, conns int, bin, syncMode string) error {
+	dir, err := os.MkdirTemp("", "tandemload")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	if bin == "" {
+		bin = filepath.Join(dir, "tandem")
+		build := exec.Command("go", "build", "-o", bin, "./cmd/tandem")
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		build.Stderr = os.Stderr
+		if err := build.Run(); err != nil {
+			return fmt.Errorf("build tandem (run from the repository root, or pass -bin): %w", err)
+		}
+	}
+
+	addr := freeAddr()
+	cfg := filepath.Join(dir, "tandem.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf(`
+log: {level: warn}
+http: {addr: "%s"}
+storage: {path: "%s", synchronous: %s}
+console: {enabled: false}
+slack: {signing_secret: "%s", bot_token: xoxb-load, bot_user_id: UBOT, api_url: "http://%s/api/"}
+`, addr, filepath.Join(dir, "tandem.db"), syncMode, secret, freeAddr())), 0o644)
+	tandem, err := startProcess(bin, []string{"--config", cfg}, "http://"+addr+"/readyz")
+	if err != nil {
+		return err
+	}
+	fmt.Printf("load: %d connections, %s per target, GOMAXPROCS of targets = machine's %d cores\n", conns, duration, numCPU())
+	slash := load("tandem /slack/commands (durable task new)", "http://"+addr+"/slack/commands", conns, duration, signedSlash)
+	stopProcess(tandem)
+
+	taddr := freeAddr()
+	self, _ := os.Executable()
+	triv, err := startProcess(self, []string{"-serve-trivial", taddr}, "http://"+taddr+"/")
+	if err != nil {
+		return err
+	}
+	base := load("trivial net/http handler", "http://"+taddr+"/", conns, duration, func(u string, n int64) *http.Request {
+		req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader("x=1"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		return req
+	})
+	stopProcess(triv)
+
+	fmt.Printf("\ntandem durable commands at %.1f%% of the trivial handler's rate (target ≥ 35%%); p99 %.1f ms (target < 50 ms)\n",
+		100*slash.rps/base.rps, ms(slash.p99))
+	if slash.errors > 0 {
+		return fmt.Errorf("%d tandem requests failed", slash.errors)
+	}
+	return nil
+}
+
+func numCPU() int { return runtime.NumCPU() }
+
+// signedSlash builds a distinct, correctly signed slash command.
+func signedSlash(u string, n int64) *http.Request {
+	body := url.Values{
+		"command": {"/tandem"}, "text": {fmt.Sprintf(`task new "load test %d" p:high`, n)},
+		"team_id": {"TLOAD"}, "channel_id": {"CLOAD"}, "user_id": {"U" + strconv.FormatInt(n%50, 10)},
+		"user_name": {"loader"}, "trigger_id": {fmt.Sprintf("load.%d.%d", time.Now().UnixNano(), n)},
+	}.Encode()
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(secret))
+	io.WriteString(mac, "v0:"+ts+":"+body)
+	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Slack-Request-Timestamp", ts)
+	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+	return req
+}
+
+type result struct {
+	rps           float64
+	p50, p99, max time.Duration
+	errors        int64
+}
+
+func load(name, u string, conns int, d time.Duration, mk func(string, int64) *http.Request) result {
+	transport := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}
+	client := &http.Client{Transport: transport, Timeout: 10 * time.Second}
+	// A short warm-up so connection set-up is not measured.
+	warm, cancelWarm := context.WithTimeout(context.Background(), d/10)
+	hammer(warm, client, u, conns, mk, nil)
+	cancelWarm()
+
+	var seq, errs atomic.Int64
+	lat := make([][]time.Duration, conns)
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	start := time.Now()
+	hammer(ctx, client, u, conns, func(u string, _ int64) *http.Request { return mk(u, seq.Add(1)) }, func(i int, took time.Duration, err error) {
+		if err != nil {
+			errs.Add(1)
+			return
+		}
+		lat[i] = append(lat[i], took)
+	})
+	elapsed := time.Since(start)
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
+	r := result{errors: errs.Load()}
+	if len(all) > 0 {
+		r.rps = float64(len(all)) / elapsed.Seconds()
+		r.p50, r.p99, r.max = all[len(all)/2], all[len(all)*99/100], all[len(all)-1]
+	}
+	fmt.Printf("%-45s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  max %6.1f ms  (%d requests, %d errors)\n",
+		name, r.rps, ms(r.p50), ms(r.p99), ms(r.max), len(all), r.errors)
+	transport.CloseIdleConnections()
+	return r
+}
+
+func hammer(ctx context.Context, c *http.Client, u string, conns int, mk func(string, int64) *http.Request, record func(int, time.Duration, error)) {
+	var wg sync.WaitGroup
+	for i := 0; i < conns; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				req := mk(u, 0)
+				t0 := time.Now()
+				resp, err := c.Do(req)
+				if err == nil {
+					_, err = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if err == nil && resp.StatusCode != http.StatusOK {
+						err = fmt.Errorf("status %d", resp.StatusCode)
+					}
+				}
+				if record != nil && ctx.Err() == nil {
+					record(i, time.Since(t0), err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func serveTrivial(addr string) {
+	http.ListenAndServe(addr, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Write([]byte("ok"))
+	}))
+}
+
+func startProcess(bin string, args []string, ready string) (*exec.Cmd, error) {
+	cmd := exec.Command(bin, args...)
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if resp, err := http.Get(ready); err == nil {
+			resp.Body.Close()
+			return cmd, nil
+		}
+	}
+	cmd.Process.Kill()
+	return nil, fmt.Errorf("%s did not start:\n%s", bin, logs.String())
+}
+
+func stopProcess(cmd *exec.Cmd) {
+	cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		cmd.Process.Kill()
+	}
+}
+
+func freeAddr() string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
