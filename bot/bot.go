@@ -99,11 +99,12 @@ func (b *Bot) Accept(ctx context.Context, ev *Event, wait time.Duration) (Result
 		ev.ReceivedAt = now
 	}
 	var res Result
-	var queued bool
-	var failure error
+	var out handled
 	err := b.Store.Update(ctx, func(tx Tx) error {
-		res, queued, failure = Result{}, false, nil
-		dup, err := tx.InsertInbound(ev, now)
+		res = Result{}
+		// Stored as done: processing follows in this same unit, and if it
+		// fails, process marks the event pending again before the commit.
+		dup, err := tx.InsertInbound(ev, InboxDone, now)
 		if err != nil {
 			return err
 		}
@@ -111,23 +112,14 @@ func (b *Bot) Accept(ctx context.Context, ev *Event, wait time.Duration) (Result
 			res.Duplicate = true
 			return nil
 		}
-		out, err := b.handle(ctx, tx, ev, now, wait > 0)
-		if err != nil {
-			// Keep the stored event; only the processing is undone.
-			failure = err
-			return nil
-		}
-		res.Done, res.Replies, queued = true, out.replies, out.queued
-		return nil
+		out, err = b.process(ctx, tx, ev, now, wait > 0, false)
+		res.Done, res.Replies = out.done, out.replies
+		return err
 	})
 	if err != nil {
 		return Result{}, wrapf(err, "store inbound event")
 	}
-	if failure != nil {
-		b.Log.Error("process event", "inbox_id", ev.ID, "err", failure)
-		b.recordFailure(ev.ID, failure)
-	}
-	if queued && b.OnOutbox != nil {
+	if out.queued && b.OnOutbox != nil {
 		b.OnOutbox()
 	}
 	return res, nil
@@ -135,59 +127,95 @@ func (b *Bot) Accept(ctx context.Context, ev *Event, wait time.Duration) (Result
 
 // handled is what processing an event produced.
 type handled struct {
+	done    bool      // processed; false when it failed and stays pending
 	replies []Message // for inline delivery
 	queued  bool      // outgoing messages were stored
 }
 
-// handle processes a stored, pending event inside tx. Everything it writes
-// is in a nested unit: on an internal error (or a panic in a command) it is
-// all undone and the error returned, leaving the event pending.
-func (b *Bot) handle(ctx context.Context, tx Tx, ev *Event, now time.Time, inline bool) (out handled, err error) {
-	err = tx.Nested(func() (err error) {
+// process handles ev inside tx. On an internal failure the processing is
+// undone, the attempt is counted and the event left pending for the sweep;
+// after MaxAttempts it is marked failed and the sender gets an apology
+// rather than silence. finish says whether the event row is pending and must
+// be marked done (the sweep), or was stored done by the caller (Accept).
+func (b *Bot) process(ctx context.Context, tx Tx, ev *Event, now time.Time, inline, finish bool) (handled, error) {
+	out, err := b.handle(ctx, tx, ev, now, inline, finish)
+	if err == nil {
+		out.done = true
+		return out, nil
+	}
+	if ErrorCode(err) != EINTERNAL {
+		return handled{}, err // e.g. ErrAlreadyHandled: another processor won
+	}
+	b.Log.Error("process event", "inbox_id", ev.ID, "err", err)
+	attempts, rerr := tx.RecordInboundFailure(ev.ID, err.Error(), now)
+	if rerr != nil || attempts < b.MaxAttempts {
+		return handled{}, rerr
+	}
+	if err := tx.FinishInbound(ev.ID, InboxFailed, err.Error(), now); err != nil {
+		return handled{}, err
+	}
+	msg := Message{Text: ErrorText(err).In(b.langFor(nil, ev.Text)), Private: true}
+	_, qerr := tx.Enqueue(&Outgoing{Key: fmt.Sprintf("in%d/failed", ev.ID), To: ev.ReplyDestination(), Msg: msg}, now)
+	return handled{queued: qerr == nil}, qerr
+}
+
+// handle processes a stored event inside tx. The command runs in a nested
+// unit: if it fails for an internal reason or panics, its writes are undone
+// and the error returned, so process can leave the event pending. Failures of
+// the bot's own bookkeeping (the outbox, the inbox mark) fail the whole unit:
+// the event is then not stored and the platform delivers it again.
+func (b *Bot) handle(ctx context.Context, tx Tx, ev *Event, now time.Time, inline, finish bool) (handled, error) {
+	var out handled
+	if ev.Sender.IsBot {
+		// Stored for the record; nothing to do.
+		if finish {
+			return out, tx.FinishInbound(ev.ID, InboxIgnored, "sent by a bot", now)
+		}
+		return out, nil
+	}
+	req, err := b.newRequest(tx, ev, now)
+	if err != nil {
+		return out, err
+	}
+	routeErr := tx.Nested(func() (err error) {
 		defer func() {
 			if p := recover(); p != nil {
-				err = fmt.Errorf("panic while processing: %v", p)
+				err = fmt.Errorf("panic in command: %v", p)
 			}
 		}()
-		out = handled{}
-		if ev.Sender.IsBot {
-			return tx.FinishInbound(ev.ID, InboxIgnored, "sent by a bot", now)
+		return b.Router.Route(ctx, req)
+	})
+	if routeErr != nil {
+		if ErrorCode(routeErr) == EINTERNAL {
+			return out, routeErr
 		}
-		req, err := b.newRequest(tx, ev, now)
-		if err != nil {
-			return err
-		}
-		routeErr := tx.Nested(func() error { return b.Router.Route(ctx, req) })
-		if routeErr != nil {
-			if ErrorCode(routeErr) == EINTERNAL {
-				return routeErr
-			}
-			// A refusal or a malformed command: its writes were undone by
-			// Nested; only the explanation goes out.
-			req.replies = []Message{{Text: ErrorText(routeErr).In(req.Lang), Private: true}}
-			req.notes = nil
-		}
-		if inline {
-			out.replies = req.replies
-		} else {
-			for i, m := range req.replies {
-				o := &Outgoing{Key: fmt.Sprintf("in%d/r%d", ev.ID, i), To: ev.ReplyDestination(), Msg: m}
-				if _, err := tx.Enqueue(o, now); err != nil {
-					return err
-				}
-				out.queued = true
-			}
-		}
-		for i, n := range req.notes {
-			o := &Outgoing{Key: fmt.Sprintf("in%d/n%d", ev.ID, i), To: n.to, Msg: n.msg}
+		// A refusal or a malformed command: its writes were undone by
+		// Nested; only the explanation goes out.
+		req.replies = []Message{{Text: ErrorText(routeErr).In(req.Lang), Private: true}}
+		req.notes = nil
+	}
+	if inline {
+		out.replies = req.replies
+	} else {
+		for i, m := range req.replies {
+			o := &Outgoing{Key: fmt.Sprintf("in%d/r%d", ev.ID, i), To: ev.ReplyDestination(), Msg: m}
 			if _, err := tx.Enqueue(o, now); err != nil {
-				return err
+				return out, err
 			}
 			out.queued = true
 		}
-		return tx.FinishInbound(ev.ID, InboxDone, "", now)
-	})
-	return out, err
+	}
+	for i, n := range req.notes {
+		o := &Outgoing{Key: fmt.Sprintf("in%d/n%d", ev.ID, i), To: n.to, Msg: n.msg}
+		if _, err := tx.Enqueue(o, now); err != nil {
+			return out, err
+		}
+		out.queued = true
+	}
+	if finish {
+		return out, tx.FinishInbound(ev.ID, InboxDone, "", now)
+	}
+	return out, nil
 }
 
 // ProcessPending processes pending events received before `before`: those
@@ -208,26 +236,23 @@ func (b *Bot) ProcessPending(ctx context.Context, before time.Time) (int, error)
 		if ctx.Err() != nil {
 			break
 		}
-		var queued bool
-		var failure error
+		var out handled
 		err := b.Store.Update(ctx, func(tx Tx) error {
-			queued, failure = false, nil
+			out = handled{}
 			ev, ok, err := tx.PendingInbound(id)
 			if err != nil || !ok {
 				return err
 			}
-			out, err := b.handle(ctx, tx, ev, b.Now(), false)
-			failure, queued = err, out.queued
-			return nil
+			out, err = b.process(ctx, tx, ev, b.Now(), false, true)
+			return err
 		})
+		if errors.Is(err, ErrAlreadyHandled) {
+			continue // another processor finished it first
+		}
 		if err != nil {
 			return n, err
 		}
-		if failure != nil {
-			b.Log.Error("retry event", "inbox_id", id, "err", failure)
-			b.recordFailure(id, failure)
-		}
-		if queued && b.OnOutbox != nil {
+		if out.queued && b.OnOutbox != nil {
 			b.OnOutbox()
 		}
 		n++
@@ -249,38 +274,6 @@ func (b *Bot) sweepLoop() {
 			return
 		case <-t.C:
 		}
-	}
-}
-
-// recordFailure counts a failed attempt; after MaxAttempts the event is
-// marked failed and its sender gets an apology instead of silence.
-func (b *Bot) recordFailure(id int64, cause error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	queued := false
-	err := b.Store.Update(ctx, func(tx Tx) error {
-		now := b.Now()
-		n, err := tx.RecordInboundFailure(id, cause.Error(), now)
-		if err != nil || n < b.MaxAttempts {
-			return err
-		}
-		ev, ok, err := tx.PendingInbound(id)
-		if err != nil || !ok {
-			return err
-		}
-		if err := tx.FinishInbound(id, InboxFailed, cause.Error(), now); err != nil {
-			return err
-		}
-		msg := Message{Text: ErrorText(cause).In(b.langFor(nil, ev.Text)), Private: true}
-		_, err = tx.Enqueue(&Outgoing{Key: fmt.Sprintf("in%d/failed", id), To: ev.ReplyDestination(), Msg: msg}, now)
-		queued = err == nil
-		return err
-	})
-	if err != nil {
-		b.Log.Error("record processing failure", "inbox_id", id, "err", err)
-	}
-	if queued && b.OnOutbox != nil {
-		b.OnOutbox()
 	}
 }
 

@@ -163,7 +163,7 @@ func TestRecovery_PendingAtStart(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "crash.db")
 	db := openDB(t, path)
 	ev := event("Ev4", "survive")
-	if err := db.Update(context.Background(), func(tx bot.Tx) error { _, err := tx.InsertInbound(ev, time.Now()); return err }); err != nil {
+	if err := db.Update(context.Background(), func(tx bot.Tx) error { _, err := tx.InsertInbound(ev, bot.InboxPending, time.Now()); return err }); err != nil {
 		t.Fatal(err)
 	}
 	var calls atomic.Int32

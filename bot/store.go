@@ -33,10 +33,12 @@ type Tx interface {
 
 // InboxTx stores inbound events before they are acknowledged.
 type InboxTx interface {
-	// InsertInbound stores ev as pending and sets ev.ID. If an event with the
-	// same platform, workspace and DedupKey is already stored it returns
-	// dup=true and sets ev.ID to the stored row.
-	InsertInbound(ev *Event, now time.Time) (dup bool, err error)
+	// InsertInbound stores ev in state and sets ev.ID. A caller that processes
+	// the event in the same unit stores it as done directly (nothing is
+	// visible before the commit). If an event with the same platform,
+	// workspace and DedupKey is already stored it returns dup=true and sets
+	// ev.ID to the stored row.
+	InsertInbound(ev *Event, state InboxState, now time.Time) (dup bool, err error)
 	// PendingInbound returns the stored event if it is still pending, or
 	// ok=false if it was handled already.
 	PendingInbound(id int64) (ev *Event, ok bool, err error)
@@ -44,8 +46,8 @@ type InboxTx interface {
 	// ErrAlreadyHandled if the event is no longer pending, so that a unit
 	// racing another processor rolls back instead of acting twice.
 	FinishInbound(id int64, state InboxState, note string, now time.Time) error
-	// RecordInboundFailure counts a failed processing attempt and returns the
-	// number of attempts so far.
+	// RecordInboundFailure counts a failed processing attempt, leaves the
+	// event pending for a retry, and returns the number of attempts so far.
 	RecordInboundFailure(id int64, errText string, now time.Time) (attempts int, err error)
 	// PendingInboundIDs lists pending events received before `before`, oldest first.
 	PendingInboundIDs(before time.Time, limit int) ([]int64, error)

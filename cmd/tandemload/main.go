@@ -44,19 +44,25 @@ func main() {
 	conns := flag.Int("conns", 32, "concurrent connections")
 	bin := flag.String("bin", "", "tandem binary (default: go build ./cmd/tandem)")
 	sync := flag.String("synchronous", "full", "SQLite synchronous mode for tandem: full or normal")
+	profile := flag.String("cpuprofile", "", "have tandem write a CPU profile to this file")
+	target := flag.String("target", "", "load an already running tandem at this base URL (its Slack signing secret must be the load test's) and stop")
 	trivial := flag.String("serve-trivial", "", "internal: serve the trivial handler on this address")
 	flag.Parse()
 	if *trivial != "" {
 		serveTrivial(*trivial)
 		return
 	}
-	if err := run(*duration, *conns, *bin, *sync); err != nil {
+	if *target != "" {
+		load("tandem at "+*target, strings.TrimRight(*target, "/")+"/slack/commands", *conns, *duration, signedSlash)
+		return
+	}
+	if err := run(*duration, *conns, *bin, *sync, *profile); err != nil {
 		fmt.Fprintln(os.Stderr, "tandemload:", err)
 		os.Exit(1)
 	}
 }
 
-func run(duration time.Duration, conns int, bin, syncMode string) error {
+func run(duration time.Duration, conns int, bin, syncMode, profile string) error {
 	dir, err := os.MkdirTemp("", "tandemload")
 	if err != nil {
 		return err
@@ -81,7 +87,11 @@ storage: {path: "%s", synchronous: %s}
 console: {enabled: false}
 slack: {signing_secret: "%s", bot_token: xoxb-load, bot_user_id: UBOT, api_url: "http://%s/api/"}
 `, addr, filepath.Join(dir, "tandem.db"), syncMode, secret, freeAddr())), 0o644)
-	tandem, err := startProcess(bin, []string{"--config", cfg}, "http://"+addr+"/readyz")
+	args := []string{"--config", cfg}
+	if profile != "" {
+		args = append(args, "--cpuprofile", profile)
+	}
+	tandem, err := startProcess(bin, args, "http://"+addr+"/readyz")
 	if err != nil {
 		return err
 	}

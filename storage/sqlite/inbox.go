@@ -8,7 +8,7 @@ import (
 )
 
 // InsertInbound implements bot.InboxTx.
-func (t *tx) InsertInbound(ev *bot.Event, now time.Time) (bool, error) {
+func (t *tx) InsertInbound(ev *bot.Event, state bot.InboxState, now time.Time) (bool, error) {
 	payload, err := json.Marshal(ev)
 	if err != nil {
 		return false, internal(err, "encode event")
@@ -17,15 +17,21 @@ func (t *tx) InsertInbound(ev *bot.Event, now time.Time) (bool, error) {
 	if ev.DedupKey != "" {
 		dedup = ev.DedupKey
 	}
-	found, err := t.queryRow(`INSERT INTO inbox (platform, workspace, dedup_key, state, payload, received_at)
-		VALUES (?, ?, ?, 'pending', ?, ?)
-		ON CONFLICT (platform, workspace, dedup_key) DO NOTHING RETURNING id`,
-		[]any{ev.Platform, ev.Workspace, dedup, string(payload), now.UnixMilli()}, &ev.ID)
+	var finished any
+	if state != bot.InboxPending {
+		finished = now.UnixMilli()
+	}
+	res, err := t.exec(`INSERT INTO inbox (platform, workspace, dedup_key, state, payload, received_at, finished_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (platform, workspace, dedup_key) DO NOTHING`,
+		ev.Platform, ev.Workspace, dedup, string(state), string(payload), now.UnixMilli(), finished)
 	if err != nil {
 		return false, internal(err, "insert inbound")
 	}
-	if found {
-		return false, nil
+	if n, err := res.RowsAffected(); err != nil {
+		return false, internal(err, "insert inbound")
+	} else if n == 1 {
+		ev.ID, err = res.LastInsertId()
+		return false, internal(err, "insert inbound")
 	}
 	if _, err := t.queryRow(`SELECT id FROM inbox WHERE platform = ? AND workspace = ? AND dedup_key = ?`,
 		[]any{ev.Platform, ev.Workspace, dedup}, &ev.ID); err != nil {
@@ -68,7 +74,8 @@ func (t *tx) FinishInbound(id int64, state bot.InboxState, note string, now time
 // RecordInboundFailure implements bot.InboxTx.
 func (t *tx) RecordInboundFailure(id int64, errText string, now time.Time) (int, error) {
 	var n int
-	found, err := t.queryRow(`UPDATE inbox SET attempts = attempts + 1, last_error = ? WHERE id = ? RETURNING attempts`,
+	found, err := t.queryRow(`UPDATE inbox SET attempts = attempts + 1, last_error = ?, state = 'pending', finished_at = NULL
+		WHERE id = ? RETURNING attempts`,
 		[]any{errText, id}, &n)
 	if err != nil {
 		return 0, internal(err, "record inbound failure")

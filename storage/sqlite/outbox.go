@@ -24,13 +24,17 @@ func (t *tx) Enqueue(o *bot.Outgoing, now time.Time) (bool, error) {
 		next = now
 	}
 	o.State, o.CreatedAt, o.NextAttempt = bot.OutboxQueued, now.UTC(), next.UTC()
-	found, err := t.queryRow(`INSERT INTO outbox (key, platform, recipient, destination, message, state, next_attempt_at, created_at)
-		VALUES (?, ?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`,
-		[]any{o.Key, o.To.Platform, o.To.UserID, string(dest), string(msg), next.UnixMilli(), now.UnixMilli()}, &o.ID)
+	res, err := t.exec(`INSERT INTO outbox (key, platform, recipient, destination, message, state, next_attempt_at, created_at)
+		VALUES (?, ?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT (key) DO NOTHING`,
+		o.Key, o.To.Platform, o.To.UserID, string(dest), string(msg), next.UnixMilli(), now.UnixMilli())
 	if err != nil {
 		return false, internal(err, "enqueue")
 	}
-	return !found, nil
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return err == nil, internal(err, "enqueue")
+	}
+	o.ID, err = res.LastInsertId()
+	return false, internal(err, "enqueue")
 }
 
 const outgoingColumns = `id, key, destination, message, state, attempts, next_attempt_at, last_error, remote_id, created_at`

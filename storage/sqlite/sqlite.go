@@ -86,6 +86,10 @@ func (db *DB) Open() error {
 			return fmt.Errorf("create database directory: %w", err)
 		}
 	}
+	db.Synchronous = strings.ToUpper(db.Synchronous)
+	if db.Synchronous != "FULL" && db.Synchronous != "NORMAL" {
+		return fmt.Errorf("synchronous must be FULL or NORMAL, not %q", db.Synchronous)
+	}
 	dsn := "file:" + db.Path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
 		"&_pragma=synchronous(" + db.Synchronous + ")"
 	var err error
@@ -439,6 +443,15 @@ func internal(err error, what string) error {
 		return bot.Errorf(bot.ECONFLICT, "That already exists.", "该记录已存在。")
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// insertedID returns the rowid of an INSERT. Exec with LastInsertId is
+// cheaper than INSERT … RETURNING, which goes through a Rows object.
+func insertedID(res sql.Result, err error) (int64, error) {
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
 }
 
 func ms(t time.Time) any {

@@ -89,25 +89,25 @@ func TestInbox_Dedup(t *testing.T) {
 	db := MustOpenDB(t, "")
 	ev := &bot.Event{Platform: "slack", Workspace: "T1", DedupKey: "Ev1", Text: "task list"}
 	var dup bool
-	mustUpdate(t, db, func(tx bot.Tx) (err error) { dup, err = tx.InsertInbound(ev, t0); return })
+	mustUpdate(t, db, func(tx bot.Tx) (err error) { dup, err = tx.InsertInbound(ev, bot.InboxPending, t0); return })
 	first := ev.ID
 	if dup || first == 0 {
 		t.Fatalf("first insert: dup=%v id=%d", dup, first)
 	}
 	again := &bot.Event{Platform: "slack", Workspace: "T1", DedupKey: "Ev1", Text: "task list"}
-	mustUpdate(t, db, func(tx bot.Tx) (err error) { dup, err = tx.InsertInbound(again, t0); return })
+	mustUpdate(t, db, func(tx bot.Tx) (err error) { dup, err = tx.InsertInbound(again, bot.InboxPending, t0); return })
 	if !dup || again.ID != first {
 		t.Fatalf("redelivery: dup=%v id=%d, want dup of %d", dup, again.ID, first)
 	}
 	other := &bot.Event{Platform: "slack", Workspace: "T2", DedupKey: "Ev1"}
-	mustUpdate(t, db, func(tx bot.Tx) (err error) { dup, err = tx.InsertInbound(other, t0); return })
+	mustUpdate(t, db, func(tx bot.Tx) (err error) { dup, err = tx.InsertInbound(other, bot.InboxPending, t0); return })
 	if dup {
 		t.Fatal("same key in another workspace must not be a duplicate")
 	}
 	// Events without a dedup key are never duplicates of each other.
 	for i := 0; i < 2; i++ {
 		mustUpdate(t, db, func(tx bot.Tx) (err error) {
-			dup, err = tx.InsertInbound(&bot.Event{Platform: "console", Workspace: "local"}, t0)
+			dup, err = tx.InsertInbound(&bot.Event{Platform: "console", Workspace: "local"}, bot.InboxPending, t0)
 			return
 		})
 		if dup {

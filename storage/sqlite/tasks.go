@@ -27,10 +27,11 @@ func scanTask(scan func(...any) error) (*bot.Task, error) {
 
 // CreateTask implements bot.TaskTx.
 func (t *tx) CreateTask(tk *bot.Task) error {
-	_, err := t.queryRow(`INSERT INTO tasks (title, description, owner_id, creator_id, dept_id, priority, status, due_at, created_at, updated_at, closed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		[]any{tk.Title, tk.Description, nullID(tk.OwnerID), tk.CreatorID, nullID(tk.DeptID), int(tk.Priority), string(tk.Status),
-			ms(tk.Due), tk.CreatedAt.UnixMilli(), tk.UpdatedAt.UnixMilli(), ms(tk.ClosedAt)}, &tk.ID)
+	res, err := t.exec(`INSERT INTO tasks (title, description, owner_id, creator_id, dept_id, priority, status, due_at, created_at, updated_at, closed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		tk.Title, tk.Description, nullID(tk.OwnerID), tk.CreatorID, nullID(tk.DeptID), int(tk.Priority), string(tk.Status),
+		ms(tk.Due), tk.CreatedAt.UnixMilli(), tk.UpdatedAt.UnixMilli(), ms(tk.ClosedAt))
+	tk.ID, err = insertedID(res, err)
 	return internal(err, "create task")
 }
 
@@ -114,8 +115,9 @@ func (t *tx) UpdateTask(tk *bot.Task) error {
 
 // AddTaskEvent implements bot.TaskTx.
 func (t *tx) AddTaskEvent(e *bot.TaskEvent) error {
-	_, err := t.queryRow(`INSERT INTO task_events (task_id, actor_id, kind, from_value, to_value, at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-		[]any{e.TaskID, nullID(e.ActorID), string(e.Kind), e.From, e.To, e.At.UnixMilli()}, &e.ID)
+	res, err := t.exec(`INSERT INTO task_events (task_id, actor_id, kind, from_value, to_value, at) VALUES (?, ?, ?, ?, ?, ?)`,
+		e.TaskID, nullID(e.ActorID), string(e.Kind), e.From, e.To, e.At.UnixMilli())
+	e.ID, err = insertedID(res, err)
 	return internal(err, "add task event")
 }
 
