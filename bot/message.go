@@ -37,6 +37,9 @@ type Button struct {
 	Value    string `json:"value"`
 	Label    string `json:"label"`
 	Style    string `json:"style,omitempty"` // "primary", "danger" or ""
+	// Typed is the command that does the same as the button, in the
+	// reader's language, for platforms without buttons (the console).
+	Typed string `json:"typed,omitempty"`
 }
 
 // Destination says where an outgoing message goes. With ChatID empty and UserID

@@ -173,7 +173,9 @@ func TestTaskNew_English(t *testing.T) {
 // Ensure the Chinese form does the same and answers in Chinese.
 func TestTaskNew_Chinese(t *testing.T) {
 	h := newHarness(t)
-	h.expect("alice", `任务 新建 "Q3发布海报" @bob 截止:周五18点 优先级:高`, "已创建任务 #1，负责人 @bob", "截止: 11月20日周五 18:00", "优先级: 高")
+	h.expect("alice", `任务 新建 "Q3发布海报" @bob 截止:周五18点 优先级:高`, "已创建任务 #1，负责人 @bob", "截止: 11月20日周五 18:00", "优先级: 高",
+		"[开始: 任务 开始 1]  [取消: 任务 取消 1]")
+	h.expect("alice", "任务 完成 1", "可以改为：进行中、已取消。")
 	tk := h.task(1)
 	if tk.Title != "Q3发布海报" || !tk.Due.Equal(time.Date(2026, 11, 20, 18, 0, 0, 0, shanghai)) || tk.Priority != bot.PriorityHigh {
 		t.Fatalf("task = %+v", tk)

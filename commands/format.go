@@ -134,6 +134,9 @@ func taskButtons(tk *bot.Task, lang bot.Lang) []bot.Button {
 	return []bot.Button{b("reopen", "Reopen", "重新打开", "")}
 }
 
+// taskVerbsZH are the Chinese sub-command names the buttons stand for.
+var taskVerbsZH = map[string]string{"start": "开始", "review": "审核", "done": "完成", "cancel": "取消", "reopen": "重开"}
+
 func parseTaskID(s string) (int64, error) {
 	s = strings.TrimPrefix(strings.TrimPrefix(s, "#"), "＃")
 	id, err := strconv.ParseInt(s, 10, 64)

@@ -300,6 +300,9 @@ func nextSteps(s bot.TaskStatus, lang bot.Lang) string {
 			out = append(out, to.Label(lang))
 		}
 	}
+	if lang == bot.LangZH {
+		return strings.Join(out, "、")
+	}
 	return strings.Join(out, ", ")
 }
 

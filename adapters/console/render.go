@@ -40,6 +40,9 @@ func Render(m bot.Message) string {
 // ButtonCommand is the typed command equivalent to a button: action ids are
 // "command.sub" and values the arguments.
 func ButtonCommand(btn bot.Button) string {
+	if btn.Typed != "" {
+		return btn.Typed
+	}
 	cmd, sub, _ := strings.Cut(btn.ActionID, ".")
 	return strings.TrimSpace(cmd + " " + sub + " " + btn.Value)
 }
