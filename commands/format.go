@@ -121,7 +121,11 @@ func taskCard(tx bot.Tx, tk *bot.Task, ppl *people, now time.Time, loc *time.Loc
 func taskButtons(tk *bot.Task, lang bot.Lang) []bot.Button {
 	id := strconv.FormatInt(tk.ID, 10)
 	b := func(action string, en, zh, style string) bot.Button {
-		return bot.Button{ActionID: "task." + action, Value: id, Label: bot.T(en, zh).In(lang), Style: style}
+		typed := "task " + action + " " + id
+		if lang == bot.LangZH {
+			typed = "任务 " + taskVerbsZH[action] + " " + id
+		}
+		return bot.Button{ActionID: "task." + action, Value: id, Label: bot.T(en, zh).In(lang), Style: style, Typed: typed}
 	}
 	switch tk.Status {
 	case bot.TaskTodo:
