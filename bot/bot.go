@@ -147,7 +147,7 @@ func (b *Bot) process(ctx context.Context, tx Tx, ev *Event, now time.Time, inli
 		return handled{}, err // e.g. ErrAlreadyHandled: another processor won
 	}
 	b.Log.Error("process event", "inbox_id", ev.ID, "err", err)
-	attempts, rerr := tx.RecordInboundFailure(ev.ID, err.Error(), now)
+	attempts, rerr := tx.RecordInboundFailure(ev, err.Error(), now)
 	if rerr != nil || attempts < b.MaxAttempts {
 		return handled{}, rerr
 	}

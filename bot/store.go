@@ -47,8 +47,9 @@ type InboxTx interface {
 	// racing another processor rolls back instead of acting twice.
 	FinishInbound(id int64, state InboxState, note string, now time.Time) error
 	// RecordInboundFailure counts a failed processing attempt, leaves the
-	// event pending for a retry, and returns the number of attempts so far.
-	RecordInboundFailure(id int64, errText string, now time.Time) (attempts int, err error)
+	// event (stored in full) pending for a retry, and returns the number of
+	// attempts so far.
+	RecordInboundFailure(ev *Event, errText string, now time.Time) (attempts int, err error)
 	// PendingInboundIDs lists pending events received before `before`, oldest first.
 	PendingInboundIDs(before time.Time, limit int) ([]int64, error)
 }

@@ -9,9 +9,12 @@ import (
 
 // InsertInbound implements bot.InboxTx.
 func (t *tx) InsertInbound(ev *bot.Event, state bot.InboxState, now time.Time) (bool, error) {
-	payload, err := json.Marshal(ev)
-	if err != nil {
-		return false, internal(err, "encode event")
+	payload := []byte{}
+	if state == bot.InboxPending {
+		var err error
+		if payload, err = json.Marshal(ev); err != nil {
+			return false, internal(err, "encode event")
+		}
 	}
 	var dedup any
 	if ev.DedupKey != "" {
@@ -71,12 +74,17 @@ func (t *tx) FinishInbound(id int64, state bot.InboxState, note string, now time
 	return nil
 }
 
-// RecordInboundFailure implements bot.InboxTx.
-func (t *tx) RecordInboundFailure(id int64, errText string, now time.Time) (int, error) {
+// RecordInboundFailure implements bot.InboxTx. The event is written in full
+// again, since an event stored as done kept only its identity.
+func (t *tx) RecordInboundFailure(ev *bot.Event, errText string, now time.Time) (int, error) {
+	payload, err := json.Marshal(ev)
+	if err != nil {
+		return 0, internal(err, "encode event")
+	}
 	var n int
-	found, err := t.queryRow(`UPDATE inbox SET attempts = attempts + 1, last_error = ?, state = 'pending', finished_at = NULL
+	found, err := t.queryRow(`UPDATE inbox SET attempts = attempts + 1, last_error = ?, state = 'pending', finished_at = NULL, payload = ?
 		WHERE id = ? RETURNING attempts`,
-		[]any{errText, id}, &n)
+		[]any{errText, string(payload), ev.ID}, &n)
 	if err != nil {
 		return 0, internal(err, "record inbound failure")
 	}

@@ -43,7 +43,7 @@ func (t *tx) findPerson(where string, args ...any) (*bot.Person, error) {
 
 // FindPersonByAccount implements bot.PeopleTx.
 func (t *tx) FindPersonByAccount(a bot.Account) (*bot.Person, error) {
-	return t.findPerson(`id = (SELECT person_id FROM accounts WHERE platform = ? AND workspace = ? AND user_id = ?)`,
+	return t.findPerson(`id IN (SELECT person_id FROM accounts WHERE platform = ? AND workspace = ? AND user_id = ?)`,
 		a.Platform, a.Workspace, a.UserID)
 }
 

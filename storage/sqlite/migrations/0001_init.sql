@@ -50,7 +50,7 @@ CREATE TABLE tasks (
 	closed_at   INTEGER
 );
 CREATE INDEX tasks_owner ON tasks(owner_id, status);
-CREATE INDEX tasks_dept ON tasks(dept_id, status);
+CREATE INDEX tasks_dept ON tasks(dept_id, status) WHERE dept_id IS NOT NULL;
 CREATE INDEX tasks_due ON tasks(due_at) WHERE status NOT IN ('done', 'cancelled');
 
 CREATE TABLE task_events (
@@ -64,8 +64,10 @@ CREATE TABLE task_events (
 );
 CREATE INDEX task_events_task ON task_events(task_id, id);
 
--- inbox holds every inbound event from before it is acknowledged until it is
--- processed; dedup_key is the platform's delivery id.
+-- inbox holds every inbound event from before it is acknowledged; dedup_key
+-- is the platform's delivery id. payload (the whole event) is kept while the
+-- event may need processing again (pending, failed); a done event keeps only
+-- its identity, which is all deduplication needs.
 CREATE TABLE inbox (
 	id          INTEGER PRIMARY KEY,
 	platform    TEXT NOT NULL,
