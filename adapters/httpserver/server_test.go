@@ -1,0 +1,95 @@
+package httpserver_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"testing"
+
+	"github.com/tandemhq/tandem/adapters/httpserver"
+	"github.com/tandemhq/tandem/bot"
+)
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// Ensure health, readiness, routes and panic recovery.
+func TestServer(t *testing.T) {
+	var notReady error
+	s := &httpserver.Server{
+		Addr: "127.0.0.1:0",
+		Log:  slog.New(slog.DiscardHandler),
+		Routes: map[string]http.Handler{
+			"/hello": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hi") }),
+			"/boom":  http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { panic("handler bug") }),
+		},
+		Ready: func(ctx context.Context) error { return notReady },
+	}
+	if err := s.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if code, body := get(t, s.URL()+"/healthz"); code != 200 || body != "ok\n" {
+		t.Fatalf("healthz = %d %q", code, body)
+	}
+	if code, _ := get(t, s.URL()+"/readyz"); code != 200 {
+		t.Fatalf("readyz = %d", code)
+	}
+	notReady = errors.New("database locked")
+	if code, body := get(t, s.URL()+"/readyz"); code != 503 || body != "not ready: database locked\n" {
+		t.Fatalf("readyz when not ready = %d %q", code, body)
+	}
+	if code, body := get(t, s.URL()+"/hello"); code != 200 || body != "hi" {
+		t.Fatalf("route = %d %q", code, body)
+	}
+	if code, _ := get(t, s.URL()+"/boom"); code != 500 {
+		t.Fatalf("panicking handler = %d", code)
+	}
+	if code, _ := get(t, s.URL()+"/healthz"); code != 200 {
+		t.Fatal("server died after a panic")
+	}
+	if code, _ := get(t, s.URL()+"/nowhere"); code != 404 {
+		t.Fatalf("unknown path = %d", code)
+	}
+}
+
+// Ensure a port clash is reported by Open, not later.
+func TestServer_PortInUse(t *testing.T) {
+	a := &httpserver.Server{Addr: "127.0.0.1:0", Log: slog.New(slog.DiscardHandler)}
+	if err := a.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b := &httpserver.Server{Addr: a.URL()[len("http://"):], Log: slog.New(slog.DiscardHandler)}
+	if err := b.Open(); err == nil {
+		b.Close()
+		t.Fatal("second server on the same port opened")
+	}
+}
+
+func TestStatusCode(t *testing.T) {
+	for err, want := range map[error]int{
+		nil: 200,
+		bot.Errorf(bot.EINVALID, "x", "x"):      400,
+		bot.Errorf(bot.EUNAUTHORIZED, "x", "x"): 401,
+		bot.Errorf(bot.EFORBIDDEN, "x", "x"):    403,
+		bot.Errorf(bot.ENOTFOUND, "x", "x"):     404,
+		bot.Errorf(bot.ECONFLICT, "x", "x"):     409,
+		bot.Errorf(bot.ETOOLARGE, "x", "x"):     413,
+		errors.New("disk"):                      500,
+	} {
+		if got := httpserver.StatusCode(err); got != want {
+			t.Errorf("StatusCode(%v) = %d, want %d", err, got, want)
+		}
+	}
+}
