@@ -79,7 +79,7 @@ func TestServer_PortInUse(t *testing.T) {
 
 func TestStatusCode(t *testing.T) {
 	for err, want := range map[error]int{
-		nil: 200,
+		nil:                                     200,
 		bot.Errorf(bot.EINVALID, "x", "x"):      400,
 		bot.Errorf(bot.EUNAUTHORIZED, "x", "x"): 401,
 		bot.Errorf(bot.EFORBIDDEN, "x", "x"):    403,
