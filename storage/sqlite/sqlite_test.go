@@ -378,3 +378,43 @@ func TestOutbox_Take(t *testing.T) {
 		t.Fatalf("still queued = %+v", sent)
 	}
 }
+
+// Ensure a Nested failure in an optimistic batch is undone alone once the
+// batch is rerun with savepoints, and the batch's other units still commit.
+func TestDB_NestedFailureInBatch(t *testing.T) {
+	db := MustOpenDB(t, "")
+	var wg sync.WaitGroup
+	for i := 0; i < 50; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := db.Update(context.Background(), func(tx bot.Tx) error {
+				if err := tx.CreateDepartment(&bot.Department{Name: fmt.Sprint("outer", i)}); err != nil {
+					return err
+				}
+				nerr := tx.Nested(func() error {
+					if err := tx.CreateDepartment(&bot.Department{Name: fmt.Sprint("inner", i)}); err != nil {
+						return err
+					}
+					if i%5 == 0 {
+						return bot.Errorf(bot.EINVALID, "no", "不")
+					}
+					return nil
+				})
+				if i%5 == 0 && bot.ErrorCode(nerr) != bot.EINVALID {
+					return fmt.Errorf("nested error lost: %v", nerr)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	var ds []*bot.Department
+	db.View(context.Background(), func(tx bot.Tx) (err error) { ds, err = tx.ListDepartments(); return })
+	if len(ds) != 90 { // 50 outer + 40 inner
+		t.Fatalf("departments = %d, want 90", len(ds))
+	}
+}
