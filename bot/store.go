@@ -28,6 +28,7 @@ type Tx interface {
 	PeopleTx
 	TaskTx
 	OutboxTx
+	JobTx
 	// Nested runs fn so that, if fn returns an error, only fn's writes are
 	// undone and the rest of the unit stands.
 	Nested(fn func() error) error

@@ -1,0 +1,119 @@
+package bot
+
+import (
+	"context"
+	"time"
+)
+
+// JobState is where a job is in its life.
+type JobState string
+
+// Job states.
+const (
+	JobPending JobState = "pending" // waiting for RunAt (or for a retry)
+	JobDone    JobState = "done"    // ran; a one-off job is never run again
+	JobDead    JobState = "dead"    // failed MaxAttempts times; admins can retry it
+	JobCancel  JobState = "cancelled"
+)
+
+// Job is anything that must happen later: a reminder, a digest, an SLA check.
+// It is a row, claimed with a lease when due, so it survives restarts and is
+// never only an in-memory timer.
+type Job struct {
+	ID   int64
+	Kind string // which JobHandler runs it, e.g. "reminder"
+	// Payload is the handler's own data, usually JSON.
+	Payload []byte
+	RunAt   time.Time
+	// DedupKey, when set, is unique among jobs that are not finished, so
+	// scheduling the same logical job twice stores it once.
+	DedupKey string
+	// Schedule makes the job recurring: after each run it is pending again
+	// at the next time the schedule gives. Forms:
+	//   "cron:<5-field spec>"          robfig/cron standard spec
+	//   "workdays:HH:MM"               every working day of the work calendar
+	//   "lastworkday:HH:MM"            the last working day of each month
+	// "" means a one-off job.
+	Schedule string
+	// TZ is the IANA zone the schedule is read in.
+	TZ         string
+	State      JobState
+	Attempts   int // failed attempts of the current run
+	LeaseOwner string
+	LeaseUntil time.Time
+	LastError  string
+	CreatedAt  time.Time
+	// OwnerID is the person the job belongs to (0 for system jobs), so that
+	// people can list and cancel their own.
+	OwnerID int64
+}
+
+// JobFilter selects jobs. Zero fields do not filter.
+type JobFilter struct {
+	Kind    string
+	State   JobState
+	OwnerID int64
+	Limit   int
+}
+
+// JobTx stores jobs.
+type JobTx interface {
+	// ScheduleJob stores j as pending and sets j.ID. With a DedupKey that a
+	// pending job already has, it stores nothing and returns dup=true.
+	ScheduleJob(j *Job, now time.Time) (dup bool, err error)
+	// ClaimJobs leases up to limit pending jobs whose RunAt is at or before
+	// now and whose lease (if any) has expired, oldest RunAt first.
+	ClaimJobs(now time.Time, lease time.Duration, owner string, limit int) ([]*Job, error)
+	// CompleteJob records a successful run: a one-off job becomes done; a
+	// recurring one is pending again at next with its attempts reset.
+	CompleteJob(id int64, next time.Time, now time.Time) error
+	// FailJob records a failed run: pending again at retryAt, or dead when
+	// retryAt is zero.
+	FailJob(id int64, errText string, retryAt time.Time, now time.Time) error
+	// NextJobAt returns when the earliest pending job becomes claimable, or
+	// the zero time if none is pending.
+	NextJobAt() (time.Time, error)
+	FindJobByID(id int64) (*Job, error)
+	FindJobs(f JobFilter) ([]*Job, error)
+	// CancelJob marks a pending or dead job cancelled; ENOTFOUND otherwise.
+	CancelJob(id int64, now time.Time) error
+	// RetryJob makes a dead job pending again at now, attempts reset.
+	RetryJob(id int64, now time.Time) error
+	// RescheduleJob moves a pending job to runAt (a snooze).
+	RescheduleJob(id int64, runAt time.Time) error
+}
+
+// JobHandler runs one due job inside the unit of work that also records its
+// completion, so its effects (typically outgoing messages in the outbox) and
+// the job's new state commit together: a job's effects happen exactly once.
+// Handlers must only touch the database through tx, and be quick.
+type JobHandler interface {
+	RunJob(ctx context.Context, tx Tx, job *Job, now time.Time) error
+}
+
+// JobHandlerFunc adapts a function to JobHandler.
+type JobHandlerFunc func(ctx context.Context, tx Tx, job *Job, now time.Time) error
+
+// RunJob implements JobHandler.
+func (f JobHandlerFunc) RunJob(ctx context.Context, tx Tx, job *Job, now time.Time) error {
+	return f(ctx, tx, job, now)
+}
+
+// Rate is a limit of N events per Per.
+type Rate struct {
+	N   int
+	Per time.Duration
+}
+
+// RateLimits are a platform's documented sending limits, declared by its
+// Sender so the outbox keeps to them instead of learning them from 429s.
+type RateLimits struct {
+	PerApp  Rate // all messages of the app (workspace, tenant)
+	PerChat Rate // messages into one chat or channel
+	PerUser Rate // direct messages to one user
+}
+
+// RateLimited is implemented by senders that declare their limits.
+type RateLimited interface {
+	Limits() RateLimits
+}
