@@ -20,6 +20,9 @@ type Command struct {
 	Summary bot.Text
 	// Subs are the sub-commands; the first is the default when none is named.
 	Subs []*Sub
+	// Fallback names the sub-command that takes the arguments when the first
+	// word is no sub-command ("remind @bob tomorrow …" is "remind set …").
+	Fallback string
 	// Run handles a command without sub-commands.
 	Run   func(c *Ctx) error
 	Usage bot.Text // for commands without sub-commands
@@ -40,6 +43,9 @@ type Ctx struct {
 	*bot.Request
 	Context context.Context
 	Args    []Token
+	// SubWord is the word that selected the sub-command, as typed ("me" in
+	// "remind me …"); "" when none was named.
+	SubWord string
 	cmd     *Command
 	sub     *Sub
 	env     *Router
@@ -72,6 +78,12 @@ func (c *Ctx) Usage(problem bot.Text) error {
 type Router struct {
 	// DueClock is the time of day a date-only due time means (e.g. 18:00).
 	DueHour, DueMinute int
+	// NextRun computes the first run of a recurring schedule (see bot.Job);
+	// cmd wires it to the scheduler's calendar-aware implementation.
+	NextRun func(schedule string, after time.Time, loc *time.Location) (time.Time, error)
+	// OnSchedule is told when a command schedules a job, so the scheduler
+	// can wake earlier than it planned.
+	OnSchedule func(runAt time.Time)
 
 	commands []*Command
 	byName   map[string]*Command
@@ -88,7 +100,13 @@ func NewRouter() *Router {
 	r.Register(tzCommand())
 	r.Register(whoamiCommand())
 	r.Register(deptCommand())
+	r.Register(remindCommand())
 	return r
+}
+
+// JobHandlers are the job kinds the commands schedule, with their handlers.
+func (r *Router) JobHandlers() map[string]bot.JobHandler {
+	return map[string]bot.JobHandler{JobReminder: ReminderHandler{}}
 }
 
 // Register adds a command. It panics on a name clash, so wiring mistakes show
@@ -164,13 +182,17 @@ func (r *Router) run(ctx context.Context, req *bot.Request, cmd *Command, args [
 	name := strings.ToLower(args[0].Text)
 	for _, s := range cmd.Subs {
 		if s.Name == name || contains(s.Aliases, name) {
-			c.sub, c.Args = s, args[1:]
+			c.sub, c.Args, c.SubWord = s, args[1:], args[0].Text
 			return s.Run(c)
 		}
 	}
 	// "task 12" is "task show 12".
 	if _, err := parseTaskID(args[0].Text); err == nil && cmd.Name == "task" {
 		c.sub, c.Args = findSub(cmd, "show"), args
+		return c.sub.Run(c)
+	}
+	if cmd.Fallback != "" {
+		c.sub, c.Args = findSub(cmd, cmd.Fallback), args
 		return c.sub.Run(c)
 	}
 	return r.unknownSub(cmd, args[0].Text)

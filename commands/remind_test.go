@@ -1,0 +1,136 @@
+package commands_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/commands"
+)
+
+// reminderHarness is the command harness with a stand-in for the scheduler's
+// NextRun (its arithmetic is tested with the scheduler): the first run of any
+// schedule is one hour after "after", and the schedules asked for are kept.
+func reminderHarness(t *testing.T) (*harness, *[]string) {
+	h := newHarness(t)
+	var asked []string
+	r := h.bot.Router.(*commands.Router)
+	r.NextRun = func(schedule string, after time.Time, loc *time.Location) (time.Time, error) {
+		asked = append(asked, schedule)
+		return after.Add(time.Hour), nil
+	}
+	return h, &asked
+}
+
+func (h *harness) jobs(f bot.JobFilter) []*bot.Job {
+	h.t.Helper()
+	var js []*bot.Job
+	if err := h.db.View(context.Background(), func(tx bot.Tx) (err error) { js, err = tx.FindJobs(f); return }); err != nil {
+		h.t.Fatal(err)
+	}
+	return js
+}
+
+// fire runs the reminder handler for a job in its own unit, as the scheduler does.
+func (h *harness) fire(j *bot.Job) {
+	h.t.Helper()
+	err := h.db.Update(context.Background(), func(tx bot.Tx) error {
+		return commands.ReminderHandler{}.RunJob(context.Background(), tx, j, *h.now.Load())
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// Ensure one-off reminders in both languages are stored for the right moment.
+func TestRemind_OneOff(t *testing.T) {
+	h, _ := reminderHarness(t)
+	h.expect("alice", "remind me tomorrow 9am call the printer",
+		"OK, I'll remind you “call the printer” on Sat 21 Nov 09:00 (reminder 1).")
+	h.expect("alice", "提醒 我 明天上午9点 给印刷厂打电话", "好的，我会在 11月21日周六 09:00 提醒你：给印刷厂打电话（提醒 2）。")
+	h.expect("alice", "remind @bob in 20 minutes stand up and stretch", "OK, I'll remind @bob “stand up and stretch” on Fri 20 Nov 10:20")
+	h.expect("alice", "remind in 2 hours to water the plants", "“water the plants”")
+	js := h.jobs(bot.JobFilter{Kind: commands.JobReminder})
+	if len(js) != 4 || js[0].Schedule != "" || js[0].OwnerID != h.person("alice").ID {
+		t.Fatalf("jobs = %+v", js)
+	}
+	if want := time.Date(2026, 11, 20, 10, 20, 0, 0, shanghai); !js[0].RunAt.Equal(want) {
+		t.Fatalf("earliest reminder at %v, want %v", js[0].RunAt.In(shanghai), want)
+	}
+}
+
+// Ensure recurring rules become schedules the scheduler understands.
+func TestRemind_Recurring(t *testing.T) {
+	h, asked := reminderHarness(t)
+	h.expect("alice", "remind here every workday 9:30 standup", "OK, I'll remind this chat “standup” every workday 9:30")
+	h.expect("alice", "提醒 我 每周一10点 周会", "好的，我会按「每周一10点」提醒你：周会")
+	h.expect("alice", "remind me every last workday of the month 17:00 submit the report", "“submit the report”")
+	h.expect("alice", "remind me every weekday 9:30 check mail", "“check mail”")
+	want := []string{"workdays:09:30", "cron:0 10 * * 1", "lastworkday:17:00", "cron:30 9 * * 1-5"}
+	if strings.Join(*asked, " | ") != strings.Join(want, " | ") {
+		t.Fatalf("schedules = %q, want %q", *asked, want)
+	}
+	js := h.jobs(bot.JobFilter{Kind: commands.JobReminder})
+	if len(js) != 4 || js[0].Schedule != "workdays:09:30" || js[0].TZ != "Asia/Shanghai" {
+		t.Fatalf("jobs = %+v", js[0])
+	}
+}
+
+// Ensure listing, cancelling and the permission to do so.
+func TestRemind_ListCancel(t *testing.T) {
+	h, _ := reminderHarness(t)
+	h.say("alice", "remind me tomorrow 9am call the printer")
+	h.say("alice", "remind here every workday 9:30 standup")
+	h.expect("alice", "remind list", "Your reminders (2):", "#1 Sat 21 Nov 09:00 — call the printer", "→ this chat — standup (every workday 9:30)")
+	h.expect("mallory", "remind cancel 1", "Reminder 1 is someone else's.")
+	h.expect("alice", "提醒 取消 1", "已取消提醒 1。")
+	h.expect("alice", "remind cancel 1", "Reminder 1 has already gone off or was cancelled.")
+	h.expect("alice", "remind cancel 99", "There is no reminder 99.")
+	h.expect("carol", "remind list", "You have no pending reminders.")
+}
+
+// Ensure malformed reminders are explained, in the sender's language.
+func TestRemind_Malformed(t *testing.T) {
+	h, _ := reminderHarness(t)
+	h.expect("alice", "remind me", "I couldn't read when", "Usage: remind me|@person|here <when> <what>")
+	h.expect("alice", "remind me someday soon do things", `I couldn't read when, at "someday"`)
+	h.expect("alice", "remind me tomorrow 9am", "What should I remind about?")
+	h.expect("alice", "提醒 我 明天上午9点", "要提醒什么？")
+	if js := h.jobs(bot.JobFilter{Kind: commands.JobReminder}); len(js) != 0 {
+		t.Fatalf("malformed reminders stored jobs: %+v", js)
+	}
+}
+
+// Ensure a due reminder becomes one direct message in the recipient's
+// language with snooze buttons, once per occurrence, and that snoozing
+// schedules exactly one follow-up.
+func TestRemind_FireAndSnooze(t *testing.T) {
+	h, _ := reminderHarness(t)
+	h.say("bob", "lang zh")
+	h.say("alice", "remind @bob tomorrow 9am review the poster")
+	j := h.jobs(bot.JobFilter{Kind: commands.JobReminder})[0]
+	h.setNow(j.RunAt)
+	h.fire(j)
+	h.fire(j) // a rerun of the same occurrence queues nothing more
+	got := h.queuedFor("bob")
+	if len(got) != 1 || got[0] != "⏰ 来自 @alice 的提醒：review the poster" {
+		t.Fatalf("bob's messages = %q", got)
+	}
+	reply := h.send("bob", "", &bot.Action{ID: "remind.snooze", Value: "1 1h"})
+	h.send("bob", "", &bot.Action{ID: "remind.snooze", Value: "1 1h"}) // double click
+	if !strings.Contains(reply, "再提醒") {
+		t.Fatalf("snooze reply = %q", reply)
+	}
+	pending := h.jobs(bot.JobFilter{Kind: commands.JobReminder, State: bot.JobPending})
+	var follow []*bot.Job
+	for _, p := range pending {
+		if p.ID != j.ID {
+			follow = append(follow, p)
+		}
+	}
+	if len(follow) != 1 || !follow[0].RunAt.Equal(j.RunAt.Add(time.Hour)) {
+		t.Fatalf("snoozed jobs = %+v", follow)
+	}
+}
