@@ -28,7 +28,10 @@ type Person struct {
 	Role   Role
 	// Home is the account that direct messages go to; zero means the first
 	// linked account.
-	Home      Account
+	Home Account
+	// Digest is when the daily digest comes: "" for the default (09:00 in
+	// the person's zone), "HH:MM", or "off".
+	Digest    string
 	CreatedAt time.Time
 }
 

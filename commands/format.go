@@ -14,18 +14,23 @@ var weekdaysZH = [...]string{"周日", "周一", "周二", "周三", "周四", "
 // FormatTime renders t for a person: weekday, date and clock in their zone and
 // language, with the year only when it is not the current one.
 func FormatTime(t, now time.Time, loc *time.Location, lang bot.Lang) string {
+	return FormatDate(t, now, loc, lang) + " " + t.In(loc).Format("15:04")
+}
+
+// FormatDate is FormatTime without the clock.
+func FormatDate(t, now time.Time, loc *time.Location, lang bot.Lang) string {
 	t, now = t.In(loc), now.In(loc)
 	if lang == bot.LangZH {
-		s := fmt.Sprintf("%d月%d日%s %s", t.Month(), t.Day(), weekdaysZH[t.Weekday()], t.Format("15:04"))
+		s := fmt.Sprintf("%d月%d日%s", t.Month(), t.Day(), weekdaysZH[t.Weekday()])
 		if t.Year() != now.Year() {
 			s = strconv.Itoa(t.Year()) + "年" + s
 		}
 		return s
 	}
 	if t.Year() != now.Year() {
-		return t.Format("Mon 2 Jan 2006 15:04")
+		return t.Format("Mon 2 Jan 2006")
 	}
-	return t.Format("Mon 2 Jan 15:04")
+	return t.Format("Mon 2 Jan")
 }
 
 // people caches the persons a reply mentions, so a list of fifty tasks owned

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/bot/workcal"
 )
 
 // Command is a top-level command such as "task" / "任务".
@@ -84,6 +85,9 @@ type Router struct {
 	// OnSchedule is told when a command schedules a job, so the scheduler
 	// can wake earlier than it planned.
 	OnSchedule func(runAt time.Time)
+	// Calendar is the work calendar the calendar command answers from; nil
+	// means none is configured.
+	Calendar *workcal.Calendar
 
 	commands []*Command
 	byName   map[string]*Command
@@ -100,13 +104,20 @@ func NewRouter() *Router {
 	r.Register(tzCommand())
 	r.Register(whoamiCommand())
 	r.Register(deptCommand())
+	r.Register(calendarCommand())
 	r.Register(remindCommand())
+	r.Register(digestCommand())
 	return r
 }
 
 // JobHandlers are the job kinds the commands schedule, with their handlers.
-func (r *Router) JobHandlers() map[string]bot.JobHandler {
-	return map[string]bot.JobHandler{JobReminder: ReminderHandler{}}
+// The digest follows the work calendar; defaults apply to people who have
+// not chosen a zone or language.
+func (r *Router) JobHandlers(cal *workcal.Calendar, defaultTZ *time.Location, defaultLang bot.Lang) map[string]bot.JobHandler {
+	return map[string]bot.JobHandler{
+		JobReminder: ReminderHandler{},
+		JobDigest:   DigestHandler{Calendar: cal, DefaultTZ: defaultTZ, DefaultLang: defaultLang},
+	}
 }
 
 // Register adds a command. It panics on a name clash, so wiring mistakes show

@@ -28,6 +28,7 @@ type Config struct {
 	Slack       *SlackConfig       `yaml:"slack"`
 	Departments []DepartmentConfig `yaml:"departments"`
 	People      []PersonConfig     `yaml:"people"`
+	Calendar    CalendarConfig     `yaml:"calendar"`
 }
 
 // LogConfig selects the log format and level.
@@ -95,14 +96,42 @@ type PersonConfig struct {
 	Accounts []string `yaml:"accounts"`
 }
 
+// CalendarConfig is the work calendar: working days, business hours,
+// holidays and make-up working days (调休). See newCalendar.
+type CalendarConfig struct {
+	// Region selects embedded holiday data: CN (mainland China); "" or
+	// "none" means weekends only.
+	Region string `yaml:"region"`
+	// Timezone is the calendar's zone; empty means bot.default_tz.
+	Timezone string `yaml:"timezone"`
+	// Hours are the business hours, e.g. "09:00-12:00, 13:30-18:00".
+	Hours string `yaml:"hours"`
+	// Departments maps a department name to its own business hours.
+	Departments map[string]string `yaml:"departments"`
+	// Days are set after the region's data and the ics feeds, in order.
+	Days []CalendarDayConfig `yaml:"days"`
+	// ICS are iCalendar files imported at start, in order: later ones
+	// override earlier ones (and the region's data).
+	ICS []string `yaml:"ics"`
+}
+
+// CalendarDayConfig sets one day: off (a holiday) or a working day (a
+// make-up day, named after the holiday it makes up for).
+type CalendarDayConfig struct {
+	Date string `yaml:"date"` // YYYY-MM-DD
+	Off  bool   `yaml:"off"`
+	Name string `yaml:"name"`
+}
+
 // DefaultConfig is what Tandem runs with when nothing is configured.
 func DefaultConfig() Config {
 	return Config{
-		Log:     LogConfig{Format: "text", Level: "info"},
-		HTTP:    HTTPConfig{Addr: "127.0.0.1:8080"},
-		Storage: StorageConfig{Driver: "sqlite", Path: "./data/tandem.db", Synchronous: "full"},
-		Bot:     BotConfig{DefaultLang: "en", DefaultTZ: "Asia/Shanghai", DueTime: "18:00"},
-		Console: ConsoleConfig{Enabled: true},
+		Log:      LogConfig{Format: "text", Level: "info"},
+		HTTP:     HTTPConfig{Addr: "127.0.0.1:8080"},
+		Storage:  StorageConfig{Driver: "sqlite", Path: "./data/tandem.db", Synchronous: "full"},
+		Bot:      BotConfig{DefaultLang: "en", DefaultTZ: "Asia/Shanghai", DueTime: "18:00"},
+		Console:  ConsoleConfig{Enabled: true},
+		Calendar: CalendarConfig{Region: "CN", Hours: "09:00-12:00, 13:30-18:00"},
 	}
 }
 
@@ -395,6 +424,7 @@ func (c Config) Validate() error {
 			bad(path+".head", "%q is not a handle in people", d.Head)
 		}
 	}
+	c.Calendar.check(c.Bot.DefaultTZ, bad)
 	if len(p) > 0 {
 		sort.Strings(p)
 		return &ConfigError{Problems: p}

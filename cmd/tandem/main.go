@@ -62,6 +62,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return runServe(ctx, args[1:], stderr)
 		case "chat":
 			return runChat(ctx, args[1:], stdin, stdout, stderr)
+		case "calendar":
+			return runCalendar(args[1:], stdout, stderr)
 		case "config":
 			return runConfig(args[1:], stdout)
 		case "slack":
@@ -196,6 +198,9 @@ func (m *Main) Run() error {
 	}
 
 	m.Router = commands.NewRouter()
+	if m.Router.Calendar, err = newCalendar(cfg); err != nil {
+		return err
+	}
 	m.Router.DueHour, m.Router.DueMinute = dueH, dueM
 	m.Dispatcher = &scheduler.Dispatcher{Store: m.DB, Log: m.Log}
 	m.Bot = &bot.Bot{Store: m.DB, Router: m.Router, Log: m.Log, DefaultLang: lang, DefaultTZ: loc, OnOutbox: m.Dispatcher.Trigger}

@@ -9,7 +9,7 @@ import (
 	"github.com/tandemhq/tandem/bot"
 )
 
-const personColumns = `id, name, handle, email, lang, tz, dept_id, role, home_platform, home_workspace, home_user, created_at`
+const personColumns = `id, name, handle, email, lang, tz, dept_id, role, home_platform, home_workspace, home_user, digest, created_at`
 
 func scanPerson(scan func(...any) error) (*bot.Person, error) {
 	p := &bot.Person{}
@@ -17,7 +17,7 @@ func scanPerson(scan func(...any) error) (*bot.Person, error) {
 	var created int64
 	var lang, role string
 	if err := scan(&p.ID, &p.Name, &p.Handle, &p.Email, &lang, &p.TZ, &dept, &role,
-		&p.Home.Platform, &p.Home.Workspace, &p.Home.UserID, &created); err != nil {
+		&p.Home.Platform, &p.Home.Workspace, &p.Home.UserID, &p.Digest, &created); err != nil {
 		return nil, err
 	}
 	p.Lang, p.Role, p.DeptID = bot.Lang(lang), bot.Role(role), dept.Int64
@@ -98,19 +98,19 @@ func (t *tx) CreatePerson(p *bot.Person, now time.Time) error {
 		}
 	}
 	p.CreatedAt = now.UTC()
-	_, err := t.queryRow(`INSERT INTO people (name, handle, email, lang, tz, dept_id, role, home_platform, home_workspace, home_user, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	_, err := t.queryRow(`INSERT INTO people (name, handle, email, lang, tz, dept_id, role, home_platform, home_workspace, home_user, digest, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		[]any{p.Name, p.Handle, p.Email, string(p.Lang), p.TZ, nullID(p.DeptID), string(p.Role),
-			p.Home.Platform, p.Home.Workspace, p.Home.UserID, now.UnixMilli()}, &p.ID)
+			p.Home.Platform, p.Home.Workspace, p.Home.UserID, p.Digest, now.UnixMilli()}, &p.ID)
 	return internal(err, "create person")
 }
 
 // UpdatePerson implements bot.PeopleTx.
 func (t *tx) UpdatePerson(p *bot.Person) error {
 	res, err := t.exec(`UPDATE people SET name = ?, handle = ?, email = ?, lang = ?, tz = ?, dept_id = ?, role = ?,
-		home_platform = ?, home_workspace = ?, home_user = ? WHERE id = ?`,
+		home_platform = ?, home_workspace = ?, home_user = ?, digest = ? WHERE id = ?`,
 		p.Name, strings.ToLower(p.Handle), p.Email, string(p.Lang), p.TZ, nullID(p.DeptID), string(p.Role),
-		p.Home.Platform, p.Home.Workspace, p.Home.UserID, p.ID)
+		p.Home.Platform, p.Home.Workspace, p.Home.UserID, p.Digest, p.ID)
 	return mustAffect(res, err, "update person")
 }
 
