@@ -23,7 +23,9 @@ func (h *harness) sweep(cal *workcal.Calendar, now time.Time) {
 	}
 }
 
-func at(y int, m time.Month, d, hh, mm int) time.Time { return time.Date(y, m, d, hh, mm, 0, 0, shanghai) }
+func at(y int, m time.Month, d, hh, mm int) time.Time {
+	return time.Date(y, m, d, hh, mm, 0, 0, shanghai)
+}
 
 // Ensure one digest per working day at the person's time, listing overdue,
 // due-today and due-soon work, and none before the time or on days off.
