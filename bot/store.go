@@ -107,6 +107,9 @@ type OutboxTx interface {
 	// MarkRetry records a failed attempt and when to try again.
 	MarkRetry(id int64, next time.Time, errText string) error
 	MarkDead(id int64, errText string, now time.Time) error
+	// RetryOutgoing queues a dead message again now, attempts reset;
+	// ENOTFOUND unless it is dead.
+	RetryOutgoing(id int64, now time.Time) error
 	// NextOutgoingAt returns when the earliest queued message becomes due, or
 	// the zero time if none is queued.
 	NextOutgoingAt(platform string) (time.Time, error)

@@ -107,6 +107,7 @@ func NewRouter() *Router {
 	r.Register(calendarCommand())
 	r.Register(remindCommand())
 	r.Register(digestCommand())
+	r.Register(adminCommand())
 	return r
 }
 

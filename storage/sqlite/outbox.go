@@ -117,6 +117,13 @@ func (t *tx) MarkDead(id int64, errText string, now time.Time) error {
 	return mustAffect(res, err, "mark dead")
 }
 
+// RetryOutgoing implements bot.OutboxTx.
+func (t *tx) RetryOutgoing(id int64, now time.Time) error {
+	res, err := t.exec(`UPDATE outbox SET state = 'queued', attempts = 0, next_attempt_at = ?, lease_owner = '', lease_until = 0
+		WHERE id = ? AND state = 'dead'`, now.UnixMilli(), id)
+	return mustAffect(res, err, "retry outgoing")
+}
+
 // NextOutgoingAt implements bot.OutboxTx.
 func (t *tx) NextOutgoingAt(platform string) (time.Time, error) {
 	var next sql.NullInt64

@@ -1,0 +1,44 @@
+package commands_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/tandemhq/tandem/bot"
+)
+
+// Ensure admins see what failed for good and can retry it; others cannot.
+func TestAdmin_FailedJobsAndMessages(t *testing.T) {
+	h := newHarness(t)
+	h.admin("root")
+	err := h.db.Update(context.Background(), func(tx bot.Tx) error {
+		j := &bot.Job{Kind: "reminder", RunAt: friday10}
+		if _, err := tx.ScheduleJob(j, friday10); err != nil {
+			return err
+		}
+		if err := tx.FailJob(j.ID, "bad payload", bot.Job{}.RunAt, friday10); err != nil {
+			return err
+		}
+		o := &bot.Outgoing{Key: "x", To: bot.Destination{Platform: "slack", Workspace: "T1", ChatID: "C404"}, Msg: bot.Message{Text: "hi"}}
+		if _, err := tx.Enqueue(o, friday10); err != nil {
+			return err
+		}
+		return tx.MarkDead(o.ID, "permanent: channel_not_found", friday10)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.expect("mallory", "admin jobs", "Only admins can do that.")
+	h.expect("root", "admin jobs failed", "Failed jobs (1):", "#1 reminder", "bad payload")
+	h.expect("root", "管理 作业 重试 1", "作业 1 将立即重新运行。")
+	h.expect("root", "admin jobs retry 1", "Job 1 is not a failed job.")
+	h.expect("root", "admin jobs", "No failed jobs.")
+	h.expect("root", "admin outbox", "Undelivered messages (1):", "#1 slack C404", "channel_not_found")
+	h.expect("root", "admin outbox retry 1", "Message 1 is queued again.")
+	h.expect("root", "admin outbox retry x", `"x" is not a number.`)
+	var queued []*bot.Outgoing
+	h.db.View(context.Background(), func(tx bot.Tx) (err error) { queued, err = tx.FindOutgoing(bot.OutboxQueued, 10); return })
+	if len(queued) != 1 || queued[0].Attempts != 0 {
+		t.Fatalf("retried message = %+v", queued)
+	}
+}
