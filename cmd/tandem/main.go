@@ -4,6 +4,7 @@
 //	tandem chat --as NAME             talk to the bot from this terminal
 //	tandem config check FILE          validate a configuration file
 //	tandem slack manifest             print a Slack app manifest
+//	tandem calendar DATE…             working day or day off, and why
 //	tandem version
 package main
 
@@ -89,6 +90,8 @@ const usage = `Usage:
   tandem config check FILE            validate a configuration file
   tandem slack manifest [--config FILE]
                                       print the Slack app manifest for this config
+  tandem calendar [--config FILE] DATE|YYYY-MM...
+                                      say which days are working days, and why
   tandem version
 `
 
@@ -166,6 +169,7 @@ type Main struct {
 	Bot        *bot.Bot
 	Router     *commands.Router
 	Dispatcher *scheduler.Dispatcher
+	Scheduler  *scheduler.Scheduler
 	Console    *console.Adapter
 	Server     *httpserver.Server
 
@@ -203,12 +207,30 @@ func (m *Main) Run() error {
 	}
 	m.Router.DueHour, m.Router.DueMinute = dueH, dueM
 	m.Dispatcher = &scheduler.Dispatcher{Store: m.DB, Log: m.Log}
+	cal := m.Router.Calendar
+	m.Scheduler = &scheduler.Scheduler{Store: m.DB, Handlers: m.Router.JobHandlers(cal, loc, lang), Calendar: cal,
+		Log: m.Log, AfterRun: m.Dispatcher.Trigger}
+	m.Router.NextRun = func(schedule string, after time.Time, l *time.Location) (time.Time, error) {
+		return scheduler.Next(schedule, after, l, cal)
+	}
+	m.Router.OnSchedule = func(time.Time) { m.Scheduler.Trigger() }
+	if err := m.DB.Update(context.Background(), func(tx bot.Tx) error {
+		for _, j := range commands.SystemJobs(time.Now()) {
+			if _, err := tx.ScheduleJob(j, time.Now()); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("schedule system jobs: %w", err)
+	}
 	m.Bot = &bot.Bot{Store: m.DB, Router: m.Router, Log: m.Log, DefaultLang: lang, DefaultTZ: loc, OnOutbox: m.Dispatcher.Trigger}
 
 	routes := map[string]http.Handler{}
 	if cfg.Console.Enabled || m.NoHTTP {
 		m.Console = console.New(m.Bot, m.DB)
 		m.Bot.OnOutbox = func() { m.Dispatcher.Trigger(); m.Console.Wake() }
+		m.Scheduler.AfterRun = m.Bot.OnOutbox
 		maps.Copy(routes, m.Console.Routes())
 	}
 	intake, err := m.openPlatforms(routes)
@@ -220,6 +242,10 @@ func (m *Main) Run() error {
 		return err
 	}
 	m.closers = append(m.closers, m.Dispatcher.Close)
+	if err := m.Scheduler.Open(); err != nil {
+		return err
+	}
+	m.closers = append(m.closers, m.Scheduler.Close)
 	if err := m.Bot.Open(); err != nil {
 		return err
 	}
@@ -253,8 +279,9 @@ func (m *Main) ready(ctx context.Context) error {
 }
 
 // Close stops intake first (HTTP server, platform connections), then the
-// bot's processing, then the outbox, then storage, so that everything
-// acknowledged is either processed or left pending in the database.
+// bot's retries, then the scheduler, then the outbox, then storage, so that
+// everything acknowledged is either processed or left pending in the
+// database, and every job either completed or handed back.
 func (m *Main) Close() error {
 	var errs []error
 	for i := len(m.closers) - 1; i >= 0; i-- {

@@ -114,14 +114,27 @@ func (t *tx) FailJob(id int64, errText string, retryAt time.Time, now time.Time)
 	return mustAffect(res, err, "retry job")
 }
 
-// NextJobAt implements bot.JobTx.
+// NextJobAt implements bot.JobTx: the earliest run_at of an unleased pending
+// job, or the earliest moment a lease runs out, whichever comes first. Both
+// halves read an index (jobs_due, jobs_leased) and stop at the first row, so
+// the answer costs the same with a million jobs pending.
 func (t *tx) NextJobAt() (time.Time, error) {
-	var next sql.NullInt64
-	// The partial index on run_at answers this without a scan; a leased job
-	// becomes claimable again when its lease runs out.
-	_, err := t.queryRow(`SELECT MIN(MAX(run_at, lease_until)) FROM (SELECT run_at, lease_until FROM jobs WHERE state = 'pending' ORDER BY run_at LIMIT 64)`,
-		nil, &next)
-	return fromMS(next), internal(err, "next job")
+	var free, leased sql.NullInt64
+	if _, err := t.queryRow(`SELECT run_at FROM jobs WHERE state = 'pending' AND lease_until = 0 ORDER BY run_at LIMIT 1`,
+		nil, &free); err != nil {
+		return time.Time{}, internal(err, "next job")
+	}
+	if _, err := t.queryRow(`SELECT MAX(run_at, lease_until) FROM jobs WHERE state = 'pending' AND lease_until > 0 ORDER BY lease_until LIMIT 1`,
+		nil, &leased); err != nil {
+		return time.Time{}, internal(err, "next job")
+	}
+	switch {
+	case !free.Valid:
+		return fromMS(leased), nil
+	case !leased.Valid || free.Int64 <= leased.Int64:
+		return fromMS(free), nil
+	}
+	return fromMS(leased), nil
 }
 
 // FindJobByID implements bot.JobTx.

@@ -1,0 +1,379 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/bot/workcal"
+)
+
+// Retry delays of a failed job. Handlers only write to the database, so a
+// failure is rarely a passing outage: a few quick tries, then a dead letter
+// an admin can look at, rather than hours of retries of a reminder that is
+// stale by then.
+const (
+	jobRetryBase = 10 * time.Second
+	jobRetryMax  = 15 * time.Minute
+)
+
+// errLeaseLost ends a job's unit without writing: the job is no longer ours
+// to run (its lease ran out and another process took it, or it was
+// cancelled or snoozed meanwhile).
+var errLeaseLost = errors.New("job lease lost")
+
+// Scheduler runs the durable jobs (bot.Job): one loop claims due jobs with a
+// lease and runs each job's handler in the unit of work that also records
+// the outcome, so that a job's effects commit exactly once. A process that
+// dies mid-run commits nothing; its lease expires and another run takes the
+// job.
+type Scheduler struct {
+	Store bot.Store
+	// Handlers maps a job's Kind to what runs it.
+	Handlers map[string]bot.JobHandler
+	// Calendar gives the working days of workdays: and lastworkday:
+	// schedules, and the zone of jobs without a TZ.
+	Calendar *workcal.Calendar
+	Log      *slog.Logger
+	Now      func() time.Time
+	// Lease is how long a claimed job is reserved for this process; it
+	// bounds how late a job whose process died runs.
+	Lease time.Duration
+	// Timeout bounds one run of a handler, which holds the write transaction
+	// while it runs.
+	Timeout time.Duration
+	// MaxAttempts is how many failed runs a job gets before it is
+	// dead-lettered.
+	MaxAttempts int
+	// Batch is how many jobs one cycle claims.
+	Batch int
+	// Owner names this process in leases.
+	Owner string
+	// Idle is the longest the loop sleeps, a safety net for jobs scheduled
+	// by another process, which cannot Trigger this one.
+	Idle time.Duration
+	// AfterRun is called after a cycle in which jobs completed, so that what
+	// they queued (outgoing messages) goes out at once.
+	AfterRun func()
+
+	once   sync.Once
+	wake   chan struct{}
+	locs   sync.Map // TZ name → *time.Location
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+func (s *Scheduler) init() {
+	s.once.Do(func() {
+		if s.Log == nil {
+			s.Log = slog.Default()
+		}
+		if s.Now == nil {
+			s.Now = time.Now
+		}
+		if s.Lease <= 0 {
+			s.Lease = time.Minute
+		}
+		if s.Timeout <= 0 {
+			s.Timeout = 30 * time.Second
+		}
+		if s.MaxAttempts <= 0 {
+			s.MaxAttempts = 5
+		}
+		if s.Batch <= 0 {
+			s.Batch = 200
+		}
+		if s.Idle <= 0 {
+			s.Idle = 30 * time.Second
+		}
+		if s.Owner == "" {
+			host, _ := os.Hostname()
+			s.Owner = fmt.Sprintf("%s/%d", host, os.Getpid())
+		}
+		s.wake = make(chan struct{}, 1)
+	})
+}
+
+// Open starts the loop.
+func (s *Scheduler) Open() error {
+	s.init()
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.loop()
+	}()
+	return nil
+}
+
+// Close stops the loop and waits for it. A handler that is running sees its
+// context cancelled; the job it was running is released to run again.
+func (s *Scheduler) Close() error {
+	if s.cancel != nil {
+		s.cancel()
+	}
+	s.wg.Wait()
+	return nil
+}
+
+// Trigger wakes the loop to look for due jobs now. Call it after scheduling
+// a job that may be due before the loop would wake by itself.
+func (s *Scheduler) Trigger() {
+	s.init()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (s *Scheduler) loop() {
+	failures := 0
+	for {
+		// Shutdown first: a due timer must not start another cycle.
+		if s.ctx.Err() != nil {
+			return
+		}
+		n, err := s.RunDue(s.ctx)
+		var sleep time.Duration
+		switch {
+		case err != nil:
+			failures++
+			sleep = Backoff(failures, time.Second, time.Minute)
+			if s.ctx.Err() == nil {
+				s.Log.Error("job cycle", "err", err, "failures", failures)
+			}
+		case n >= s.Batch:
+			failures = 0
+			continue // a full batch: more may be due right now
+		default:
+			failures = 0
+			sleep = s.untilNext()
+		}
+		t := time.NewTimer(sleep)
+		select {
+		case <-s.ctx.Done():
+			t.Stop()
+			return
+		case <-s.wake:
+			t.Stop()
+		case <-t.C:
+		}
+	}
+}
+
+// untilNext is how long the loop may sleep: until the earliest job is due
+// or a lease runs out, at most Idle.
+func (s *Scheduler) untilNext() time.Duration {
+	var next time.Time
+	err := s.Store.View(s.ctx, func(tx bot.Tx) (err error) {
+		next, err = tx.NextJobAt()
+		return err
+	})
+	if err != nil || next.IsZero() {
+		return s.Idle
+	}
+	return min(max(next.Sub(s.Now()), 0), s.Idle)
+}
+
+// RunDue runs one cycle: it claims up to Batch due jobs and runs each in a
+// unit of its own, so that one job's failure (or the store refusing its
+// outcome) leaves the others alone. It returns how many jobs it claimed;
+// its error is the claim's, or ctx's when ctx ended the cycle early (the
+// jobs it had not started are released).
+func (s *Scheduler) RunDue(ctx context.Context) (int, error) {
+	s.init()
+	now := s.Now()
+	var claimed []*bot.Job
+	err := s.Store.Update(ctx, func(tx bot.Tx) (err error) {
+		claimed, err = tx.ClaimJobs(now, s.Lease, s.Owner, s.Batch)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	done := 0
+	defer func() {
+		if done > 0 && s.AfterRun != nil {
+			s.AfterRun()
+		}
+	}()
+	for i, j := range claimed {
+		if ctx.Err() != nil {
+			s.release(ctx, claimed[i:])
+			return len(claimed), ctx.Err()
+		}
+		if s.run(ctx, j) {
+			done++
+		}
+	}
+	return len(claimed), nil
+}
+
+// release hands back claimed jobs on shutdown, so that the next process
+// runs them at once instead of after the lease. Moving a job to its own
+// RunAt clears the lease without counting an attempt.
+func (s *Scheduler) release(ctx context.Context, jobs []*bot.Job) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	err := s.Store.Update(rctx, func(tx bot.Tx) error {
+		for _, j := range jobs {
+			if err := s.ours(tx, j); errors.Is(err, errLeaseLost) {
+				continue
+			} else if err != nil {
+				return err
+			}
+			if err := tx.RescheduleJob(j.ID, j.RunAt); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		s.Log.Warn("release jobs on shutdown", "err", err, "jobs", len(jobs))
+	}
+}
+
+// ours checks, inside the unit, that j's claim still stands: the store
+// records a completion whoever holds the lease, so a unit that starts after
+// its lease ran out (a long batch, a slow store) must not run a job that
+// another process has claimed, or already run, since.
+func (s *Scheduler) ours(tx bot.Tx, j *bot.Job) error {
+	cur, err := tx.FindJobByID(j.ID)
+	if bot.ErrorCode(err) == bot.ENOTFOUND {
+		return errLeaseLost
+	} else if err != nil {
+		return err
+	}
+	if cur.State != bot.JobPending || cur.LeaseOwner != s.Owner || !cur.LeaseUntil.Equal(j.LeaseUntil) {
+		return errLeaseLost
+	}
+	return nil
+}
+
+// outcome is what a job's unit decided, for logging after it commits (the
+// unit may run more than once).
+type outcome int
+
+const (
+	outDone outcome = iota
+	outRetry
+	outDead
+	outReleased
+)
+
+// run runs one claimed job in its own unit.
+// run runs one claimed job in its own unit and reports whether it completed.
+func (s *Scheduler) run(ctx context.Context, j *bot.Job) bool {
+	now := s.Now()
+	h := s.Handlers[j.Kind]
+	next, schedErr := s.nextRun(j, now)
+	var (
+		out     outcome
+		runErr  error
+		retryAt time.Time
+	)
+	// The unit is not given ctx: once queued it must run, to record the
+	// outcome or release the job, even if Close comes meanwhile.
+	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.Timeout+30*time.Second)
+	defer cancel()
+	err := s.Store.Update(uctx, func(tx bot.Tx) error {
+		out, runErr, retryAt = outDone, nil, time.Time{}
+		if err := s.ours(tx, j); err != nil {
+			return err
+		}
+		switch {
+		case ctx.Err() != nil:
+			out = outReleased
+			return tx.RescheduleJob(j.ID, j.RunAt)
+		case h == nil:
+			runErr = fmt.Errorf("no handler for job kind %q", j.Kind)
+		case schedErr != nil:
+			runErr = schedErr // before running: a job that cannot recur is broken
+		default:
+			// Nested undoes the handler's writes when it fails, and only them.
+			runErr = tx.Nested(func() error { return s.call(ctx, h, tx, j, now) })
+		}
+		if runErr == nil {
+			return tx.CompleteJob(j.ID, next, now)
+		}
+		if ctx.Err() != nil {
+			// Shutdown, not the job, stopped the handler.
+			out = outReleased
+			return tx.RescheduleJob(j.ID, j.RunAt)
+		}
+		out = outDead
+		if h != nil && schedErr == nil && j.Attempts+1 < s.MaxAttempts {
+			out, retryAt = outRetry, now.Add(Backoff(j.Attempts+1, jobRetryBase, jobRetryMax))
+		}
+		return tx.FailJob(j.ID, runErr.Error(), retryAt, now)
+	})
+	switch {
+	case errors.Is(err, errLeaseLost):
+		s.Log.Warn("job lease lost; not run", "kind", j.Kind, "id", j.ID)
+	case err != nil:
+		// Nothing committed: the lease runs out and the job runs again.
+		s.Log.Error("job outcome not recorded", "kind", j.Kind, "id", j.ID, "attempts", j.Attempts, "err", err)
+	case out == outRetry:
+		s.Log.Warn("job failed", "kind", j.Kind, "id", j.ID, "attempts", j.Attempts+1, "retry_at", retryAt, "err", runErr)
+	case out == outDead:
+		s.Log.Error("job dead-lettered", "kind", j.Kind, "id", j.ID, "attempts", j.Attempts+1, "err", runErr)
+	}
+	return err == nil && out == outDone
+}
+
+// call runs the handler with its timeout, turning a panic into a failure of
+// this job instead of the end of the loop.
+func (s *Scheduler) call(ctx context.Context, h bot.JobHandler, tx bot.Tx, j *bot.Job, now time.Time) (err error) {
+	hctx, cancel := context.WithTimeout(ctx, s.Timeout)
+	defer cancel()
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("job handler panicked: %v", p)
+		}
+	}()
+	return h.RunJob(hctx, tx, j, now)
+}
+
+// nextRun is when a recurring job runs after this run, zero for a one-off.
+// It counts from the occurrence being run, so that a job run a little late
+// keeps its rhythm (@every 1h stays on the hour). When that is already past
+// (the process was down across occurrences, or retries ran long), the missed
+// occurrences are not replayed: the job runs once now and next at its first
+// occurrence after now. A digest or reminder fired ten times in a row after
+// an outage is noise, not catching up.
+func (s *Scheduler) nextRun(j *bot.Job, now time.Time) (time.Time, error) {
+	if j.Schedule == "" {
+		return time.Time{}, nil
+	}
+	loc, err := s.location(j.TZ)
+	if err != nil {
+		return time.Time{}, err
+	}
+	next, err := Next(j.Schedule, j.RunAt, loc, s.Calendar)
+	if err != nil || next.After(now) {
+		return next, err
+	}
+	return Next(j.Schedule, now, loc, s.Calendar)
+}
+
+// location caches zones: LoadLocation reads the zone database every time.
+func (s *Scheduler) location(tz string) (*time.Location, error) {
+	if tz == "" {
+		return nil, nil // Next's default: the calendar's zone
+	}
+	if loc, ok := s.locs.Load(tz); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return nil, fmt.Errorf("scheduler: job time zone %q: %w", tz, err)
+	}
+	s.locs.Store(tz, loc)
+	return loc, nil
+}
