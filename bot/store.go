@@ -106,6 +106,10 @@ type OutboxTx interface {
 	MarkSent(id int64, remoteID string, now time.Time) error
 	// MarkRetry records a failed attempt and when to try again.
 	MarkRetry(id int64, next time.Time, errText string) error
+	// MarkDeferred hands a claimed message back, due at next, without
+	// counting the claim as an attempt: it was not tried (a rate limit said
+	// wait), so waiting must not bring it closer to the dead letters.
+	MarkDeferred(id int64, next time.Time) error
 	MarkDead(id int64, errText string, now time.Time) error
 	// RetryOutgoing queues a dead message again now, attempts reset;
 	// ENOTFOUND unless it is dead.

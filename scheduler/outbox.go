@@ -4,11 +4,13 @@
 package scheduler
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -20,6 +22,29 @@ import (
 // outcome. A crash mid-send leaves the lease to expire, after which the
 // message is tried again; a message the platform accepted is never claimed
 // again.
+//
+// Pacing. A Sender that implements bot.RateLimited is kept to its declared
+// limits, so that the outbox does not learn them from 429s: each message
+// draws a token from its app's bucket and its lane's (its chat's, or its
+// user's for a direct message), taken at the moment it is sent. A message
+// that finds a bucket empty is not sent but deferred, with MarkDeferred, to
+// the time a token will be free for it. Messages waiting on the same app bucket
+// are given consecutive slots (Limiter.Reserve) so that they do not all come
+// back at once. A platform's Retry-After blocks only the lane it was
+// answered for: that chat waits, the others keep flowing.
+//
+// Order. Messages of one lane are sent in the order they were enqueued: a
+// message is not sent while an older message of its lane is waiting in this
+// process (deferred, or retrying after a failure), but deferred to after it.
+// Deferral times are chosen after the older messages' times, so the stored
+// next-attempt times mostly keep the order across a restart, which forgets
+// the in-memory state; but a message enqueued after the restart, or deferred
+// before an older one failed again, may then overtake it. Several processes
+// sending for one platform pace and order only their own sends.
+//
+// Attempts. ClaimOutgoing counts every claim as an attempt; a deferral is
+// not one, so MarkDeferred gives it back: a message is dead-lettered after
+// MaxAttempts real tries, however long it waited for its turn.
 type Dispatcher struct {
 	Store   bot.Store
 	Senders []bot.Sender
@@ -36,6 +61,23 @@ type Dispatcher struct {
 	// Idle is the longest a loop sleeps without being triggered, a safety net
 	// for messages enqueued by another process.
 	Idle time.Duration
+	// Limiter holds the rate-limit buckets; one is made if nil.
+	Limiter *Limiter
+	// Rand is the source of backoff jitter; the global one if nil. Tests set
+	// it to make a run repeatable.
+	Rand *rand.Rand
+
+	once sync.Once
+	// mu guards lanes, slots, nextSweep and Rand.
+	mu sync.Mutex
+	// lanes holds, per lane, the messages this process knows are waiting:
+	// deferred, retrying or being sent, each with the time it may go next.
+	lanes map[Key]map[int64]time.Time
+	// slots holds the app-bucket slots given to messages by Reserve, so that
+	// such a message, when it comes due, takes a token instead of queueing
+	// again behind newer ones.
+	slots     map[int64]time.Time
+	nextSweep time.Time
 
 	wake   map[string]chan struct{}
 	ctx    context.Context
@@ -43,30 +85,48 @@ type Dispatcher struct {
 	wg     sync.WaitGroup
 }
 
+// minHold is how long a message waits behind an older message of its lane
+// that is overdue but was not claimed with it (another process may hold it,
+// or it missed the batch).
+const minHold = time.Second
+
+// setDefaults fills in the zero fields. It runs once, from Open or from the
+// first DeliverDue, whichever comes first.
+func (d *Dispatcher) setDefaults() {
+	d.once.Do(func() {
+		if d.Log == nil {
+			d.Log = slog.Default()
+		}
+		if d.Now == nil {
+			d.Now = time.Now
+		}
+		if d.Lease <= 0 {
+			d.Lease = time.Minute
+		}
+		if d.MaxAttempts <= 0 {
+			d.MaxAttempts = 10
+		}
+		if d.SendTimeout <= 0 {
+			d.SendTimeout = 20 * time.Second
+		}
+		if d.Idle <= 0 {
+			d.Idle = 5 * time.Second
+		}
+		if d.Owner == "" {
+			host, _ := os.Hostname()
+			d.Owner = fmt.Sprintf("%s/%d", host, os.Getpid())
+		}
+		if d.Limiter == nil {
+			d.Limiter = &Limiter{}
+		}
+		d.lanes = make(map[Key]map[int64]time.Time)
+		d.slots = make(map[int64]time.Time)
+	})
+}
+
 // Open starts one delivery loop per sender.
 func (d *Dispatcher) Open() error {
-	if d.Log == nil {
-		d.Log = slog.Default()
-	}
-	if d.Now == nil {
-		d.Now = time.Now
-	}
-	if d.Lease <= 0 {
-		d.Lease = time.Minute
-	}
-	if d.MaxAttempts <= 0 {
-		d.MaxAttempts = 10
-	}
-	if d.SendTimeout <= 0 {
-		d.SendTimeout = 20 * time.Second
-	}
-	if d.Idle <= 0 {
-		d.Idle = 5 * time.Second
-	}
-	if d.Owner == "" {
-		host, _ := os.Hostname()
-		d.Owner = fmt.Sprintf("%s/%d", host, os.Getpid())
-	}
+	d.setDefaults()
 	d.ctx, d.cancel = context.WithCancel(context.Background())
 	d.wake = make(map[string]chan struct{}, len(d.Senders))
 	for _, s := range d.Senders {
@@ -148,47 +208,265 @@ func (d *Dispatcher) untilNext(platform string) time.Duration {
 }
 
 // DeliverDue claims and sends the messages due now for s's platform and
-// returns how many it handled.
+// returns how many it handled (sent, failed or deferred).
 func (d *Dispatcher) DeliverDue(ctx context.Context, s bot.Sender) (int, error) {
+	d.setDefaults()
+	claimedAt := d.Now()
 	var claimed []*bot.Outgoing
 	err := d.Store.Update(ctx, func(tx bot.Tx) (err error) {
-		claimed, err = tx.ClaimOutgoing(s.Platform(), d.Now(), d.Lease, d.Owner, 32)
+		claimed, err = tx.ClaimOutgoing(s.Platform(), claimedAt, d.Lease, d.Owner, 32)
 		return err
 	})
 	if err != nil {
 		return 0, err
 	}
-	for _, o := range claimed {
-		if err := d.deliver(ctx, s, o); err != nil {
+	// The claim is ordered by due time; within a lane, the oldest message
+	// must be looked at first.
+	slices.SortFunc(claimed, func(a, b *bot.Outgoing) int { return cmp.Compare(a.ID, b.ID) })
+	var limits bot.RateLimits
+	if rl, ok := s.(bot.RateLimited); ok {
+		limits = rl.Limits()
+	}
+	leaseEnd := claimedAt.Add(d.Lease)
+	// Deferrals are stored together, in one unit before the next send and
+	// one at the end, rather than one unit each.
+	var deferred []deferral
+	flush := func() error {
+		if len(deferred) == 0 {
+			return nil
+		}
+		batch := deferred
+		deferred = nil
+		return d.record(func(tx bot.Tx) error {
+			for _, df := range batch {
+				if err := tx.MarkDeferred(df.id, df.at); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	for i, o := range claimed {
+		now := d.Now()
+		if i > 0 && now.Add(d.SendTimeout).After(leaseEnd) {
+			// Slow sends have used up the lease: a send started now could
+			// outlive it and race another process that claims the message.
+			// Hand the rest back, due now, rather than risk a duplicate.
+			for _, o := range claimed[i:] {
+				deferred = append(deferred, d.postpone(o, now))
+			}
+			break
+		}
+		app, lane := LimitsFor(o.To, limits)
+		if at, wait := d.admit(o, app, lane, now); wait {
+			deferred = append(deferred, d.postpone(o, at))
+			continue
+		}
+		if err := flush(); err != nil {
 			return 0, err
 		}
+		if err := d.deliver(ctx, s, o, lane); err != nil {
+			return 0, err
+		}
+	}
+	if err := flush(); err != nil {
+		return 0, err
 	}
 	return len(claimed), nil
 }
 
-func (d *Dispatcher) deliver(ctx context.Context, s bot.Sender, o *bot.Outgoing) error {
+// admit decides whether o may be sent at now, and if not, until when it
+// waits. It keeps the lane's order first, then the rate limits.
+func (d *Dispatcher) admit(o *bot.Outgoing, app, lane Limit, now time.Time) (at time.Time, wait bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.sweep(now)
+	waiting := d.lanes[lane.Key]
+	if waiting == nil {
+		waiting = make(map[int64]time.Time)
+		d.lanes[lane.Key] = waiting
+	}
+	interval := time.Duration(0)
+	if lane.Limited() {
+		interval = lane.Rate.Per / time.Duration(lane.Rate.N)
+	}
+	// Order: behind the last of the older messages still waiting, one lane
+	// interval after it, so that it finds a token when it comes due.
+	slot, entitled := d.slots[o.ID]
+	if last, ok := d.lastOlder(waiting, o.ID, now); ok {
+		at = last.Add(interval)
+		if !at.After(now) {
+			at = now.Add(max(interval, minHold))
+		}
+		// When the app's bucket, not the lane's, is what holds messages
+		// back, space the lane's messages by the app's queue instead, so
+		// that they do not come due again and again before their turn.
+		if entitled && !slot.Before(at) {
+			at = slot
+		} else if b := d.Limiter.Backlog(now, app); b > 0 && !now.Add(b).Before(at) {
+			at = now.Add(d.Limiter.Reserve(now, app))
+			d.slots[o.ID] = at
+		}
+		at = ceilMilli(at)
+		waiting[o.ID] = at
+		return at, true
+	}
+	// Rate: a message that has not been given a slot queues behind those
+	// that have, rather than take the token one of them is waiting for.
+	if !entitled && app.Limited() && d.Limiter.Backlog(now, app) > 0 {
+		mine := now.Add(d.Limiter.Reserve(now, app))
+		d.slots[o.ID] = mine
+		at = ceilMilli(maxTime(mine, now.Add(d.Limiter.Wait(now, lane))))
+		waiting[o.ID] = at
+		return at, true
+	}
+	if ok, _ := d.Limiter.Allow(now, app, lane); ok {
+		delete(d.slots, o.ID)
+		waiting[o.ID] = now // being sent: younger messages wait for the outcome
+		return time.Time{}, false
+	}
+	at = now.Add(d.Limiter.Wait(now, lane))
+	if appWait := d.Limiter.Wait(now, app); appWait > 0 {
+		if entitled {
+			// Its slot came but the token is not free yet (a send before it
+			// ran late): it keeps its place and goes as soon as it can.
+			at = maxTime(at, now.Add(appWait))
+		} else {
+			mine := now.Add(d.Limiter.Reserve(now, app))
+			d.slots[o.ID] = mine
+			at = maxTime(at, mine)
+		}
+	}
+	at = ceilMilli(at)
+	waiting[o.ID] = at
+	return at, true
+}
+
+// lastOlder returns the latest time at which a message older than id is
+// waiting in the lane. Entries overdue by more than a lease are dropped:
+// this process did not claim them when due, so another one did.
+func (d *Dispatcher) lastOlder(waiting map[int64]time.Time, id int64, now time.Time) (last time.Time, ok bool) {
+	for other, t := range waiting {
+		if other >= id {
+			continue
+		}
+		if t.Add(d.Lease).Before(now) {
+			delete(waiting, other)
+			continue
+		}
+		if !ok || t.After(last) {
+			last, ok = t, true
+		}
+	}
+	return last, ok
+}
+
+// sweep bounds the in-memory state: entries for messages another process
+// took, or that were lost in some other way, are dropped a lease after they
+// were due. Called with d.mu held.
+func (d *Dispatcher) sweep(now time.Time) {
+	if now.Before(d.nextSweep) {
+		return
+	}
+	d.nextSweep = now.Add(time.Minute)
+	for key, waiting := range d.lanes {
+		for id, t := range waiting {
+			if t.Add(d.Lease).Before(now) {
+				delete(waiting, id)
+			}
+		}
+		if len(waiting) == 0 {
+			delete(d.lanes, key)
+		}
+	}
+	for id, t := range d.slots {
+		if t.Add(d.Lease).Before(now) {
+			delete(d.slots, id)
+		}
+	}
+}
+
+// settle records in memory what became of a message that was sent: gone
+// from its lane when sent or dead, still waiting until next otherwise.
+func (d *Dispatcher) settle(o *bot.Outgoing, lane Limit, next time.Time) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	delete(d.slots, o.ID)
+	waiting := d.lanes[lane.Key]
+	if waiting == nil {
+		return
+	}
+	if next.IsZero() {
+		delete(waiting, o.ID)
+	} else {
+		waiting[o.ID] = next
+	}
+}
+
+// deferral is a message put off without counting the claim as an attempt.
+type deferral struct {
+	id int64
+	at time.Time
+}
+
+// postpone defers o to at.
+func (d *Dispatcher) postpone(o *bot.Outgoing, at time.Time) deferral {
+	d.Log.Debug("outgoing message deferred", "id", o.ID, "platform", o.To.Platform, "until", at)
+	return deferral{o.ID, at}
+}
+
+func (d *Dispatcher) deliver(ctx context.Context, s bot.Sender, o *bot.Outgoing, lane Limit) error {
 	sendCtx, cancel := context.WithTimeout(ctx, d.SendTimeout)
 	remoteID, sendErr := safeSend(sendCtx, s, o)
 	cancel()
 	now := d.Now()
-	// Record the outcome even if we are shutting down: the platform has
-	// already answered, and forgetting a success would send it twice.
-	recordCtx, cancelRecord := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancelRecord()
-	return d.Store.Update(recordCtx, func(tx bot.Tx) error {
-		if sendErr == nil {
-			return tx.MarkSent(o.ID, remoteID, now)
-		}
-		de, _ := bot.AsDeliveryError(sendErr)
-		switch {
-		case de != nil && de.Permanent, o.Attempts >= d.MaxAttempts:
-			d.Log.Warn("outgoing message dead-lettered", "id", o.ID, "platform", s.Platform(), "attempts", o.Attempts, "err", sendErr)
-			return tx.MarkDead(o.ID, sendErr.Error(), now)
-		case de != nil && de.RetryAfter > 0:
-			return tx.MarkRetry(o.ID, now.Add(de.RetryAfter), sendErr.Error())
-		}
-		return tx.MarkRetry(o.ID, now.Add(Backoff(o.Attempts, time.Second, 10*time.Minute)), sendErr.Error())
-	})
+	if sendErr == nil {
+		d.settle(o, lane, time.Time{})
+		return d.record(func(tx bot.Tx) error { return tx.MarkSent(o.ID, remoteID, now) })
+	}
+	attempts, text := o.Attempts, sendErr.Error()
+	de, _ := bot.AsDeliveryError(sendErr)
+	if de != nil && de.RetryAfter > 0 {
+		// The platform is throttling this chat: nothing more goes into it
+		// before then, even if this message is given up; the other chats
+		// are not held up.
+		d.Limiter.Block(now, lane, ceilMilli(now.Add(de.RetryAfter)))
+	}
+	if de != nil && de.Permanent || attempts >= d.MaxAttempts {
+		d.settle(o, lane, time.Time{})
+		d.Log.Warn("outgoing message dead-lettered", "id", o.ID, "platform", s.Platform(), "attempts", attempts, "err", sendErr)
+		return d.record(func(tx bot.Tx) error { return tx.MarkDead(o.ID, text, now) })
+	}
+	var next time.Time
+	if de != nil && de.RetryAfter > 0 {
+		next = ceilMilli(now.Add(de.RetryAfter))
+	} else {
+		d.mu.Lock()
+		next = ceilMilli(now.Add(backoff(d.Rand, attempts, time.Second, 10*time.Minute)))
+		d.mu.Unlock()
+	}
+	d.settle(o, lane, next)
+	return d.record(func(tx bot.Tx) error { return tx.MarkRetry(o.ID, next, text) })
+}
+
+// record stores an outcome even if we are shutting down: the platform has
+// already answered, and forgetting a success would send it twice. fn may
+// run more than once, so it only writes.
+func (d *Dispatcher) record(fn func(bot.Tx) error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return d.Store.Update(ctx, fn)
+}
+
+// ceilMilli rounds t up to the millisecond, the precision the outbox stores
+// times at: a message deferred to a moment must not become due, and find
+// the bucket still empty, a fraction of a millisecond before it.
+func ceilMilli(t time.Time) time.Time {
+	r := t.Truncate(time.Millisecond)
+	if r.Before(t) {
+		r = r.Add(time.Millisecond)
+	}
+	return r
 }
 
 // safeSend keeps a panicking sender from killing the loop.
@@ -205,10 +483,17 @@ func safeSend(ctx context.Context, s bot.Sender, o *bot.Outgoing) (id string, er
 // each further attempt doubles the ceiling up to max. Jitter spreads retries
 // of many messages that failed together.
 func Backoff(attempt int, base, max time.Duration) time.Duration {
+	return backoff(nil, attempt, base, max)
+}
+
+func backoff(r *rand.Rand, attempt int, base, max time.Duration) time.Duration {
 	ceil := base
 	for i := 1; i < attempt && ceil < max; i++ {
 		ceil *= 2
 	}
 	ceil = min(ceil, max)
+	if r != nil {
+		return ceil/2 + time.Duration(r.Int64N(int64(ceil/2+1)))
+	}
 	return ceil/2 + rand.N(ceil/2+1)
 }

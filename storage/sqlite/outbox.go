@@ -111,6 +111,13 @@ func (t *tx) MarkRetry(id int64, next time.Time, errText string) error {
 	return mustAffect(res, err, "mark retry")
 }
 
+// MarkDeferred implements bot.OutboxTx.
+func (t *tx) MarkDeferred(id int64, next time.Time) error {
+	res, err := t.exec(`UPDATE outbox SET next_attempt_at = ?, attempts = MAX(attempts - 1, 0), lease_owner = '', lease_until = 0
+		WHERE id = ? AND state = 'queued'`, next.UnixMilli(), id)
+	return mustAffect(res, err, "defer outgoing")
+}
+
 // MarkDead implements bot.OutboxTx.
 func (t *tx) MarkDead(id int64, errText string, now time.Time) error {
 	res, err := t.exec(`UPDATE outbox SET state = 'dead', last_error = ?, lease_owner = '', lease_until = 0 WHERE id = ?`, errText, id)
