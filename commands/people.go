@@ -166,23 +166,11 @@ func deptAdd(c *Ctx) error {
 	if c.Person.Role != bot.RoleAdmin {
 		return bot.Errorf(bot.EFORBIDDEN, "Only admins can add departments.", "只有管理员可以添加部门。")
 	}
-	var name []string
-	var head *bot.Person
-	for _, t := range c.Args {
-		if t.IsMention() {
-			p, err := c.ResolvePerson(t.Text)
-			if err != nil {
-				return err
-			}
-			head = p
-			continue
-		}
-		name = append(name, t.Text)
+	name, head, err := deptArgs(c)
+	if err != nil {
+		return err
 	}
-	if len(name) == 0 {
-		return c.Usage(bot.T("Name the department.", "请写上部门名称。"))
-	}
-	d := &bot.Department{Name: strings.Join(name, " ")}
+	d := &bot.Department{Name: name}
 	if head != nil {
 		d.HeadID = head.ID
 	}
@@ -206,23 +194,14 @@ func deptAdd(c *Ctx) error {
 }
 
 func deptJoin(c *Ctx) error {
-	var name []string
-	who := c.Person
-	for _, t := range c.Args {
-		if t.IsMention() {
-			p, err := c.ResolvePerson(t.Text)
-			if err != nil {
-				return err
-			}
-			who = p
-			continue
-		}
-		name = append(name, t.Text)
+	name, who, err := deptArgs(c)
+	if err != nil {
+		return err
 	}
-	if len(name) == 0 {
-		return c.Usage(bot.T("Name the department.", "请写上部门名称。"))
+	if who == nil {
+		who = c.Person
 	}
-	d, err := findDept(c, strings.Join(name, " "))
+	d, err := findDept(c, name)
 	if err != nil {
 		return err
 	}
@@ -235,6 +214,27 @@ func deptJoin(c *Ctx) error {
 	}
 	c.ReplyText(bot.Tf("@%s is now in %s.", "@%s 已加入「%s」。", who.Handle, d.Name))
 	return nil
+}
+
+// deptArgs splits "<department name> [@person]" into the name and the person.
+func deptArgs(c *Ctx) (string, *bot.Person, error) {
+	var name []string
+	var who *bot.Person
+	for _, t := range c.Args {
+		if !t.IsMention() {
+			name = append(name, t.Text)
+			continue
+		}
+		p, err := c.ResolvePerson(t.Text)
+		if err != nil {
+			return "", nil, err
+		}
+		who = p
+	}
+	if len(name) == 0 {
+		return "", nil, c.Usage(bot.T("Name the department.", "请写上部门名称。"))
+	}
+	return strings.Join(name, " "), who, nil
 }
 
 // findDept looks a department up by name and, when it does not exist, lists
