@@ -28,19 +28,11 @@ type note struct {
 	msg Message
 }
 
-// NewRequest builds a request outside the intake pipeline, for tests of commands.
-func NewRequest(b *Bot, tx Tx, ev *Event, now time.Time) (*Request, error) {
-	return b.newRequest(tx, ev, now)
-}
-
 // Reply answers the sender.
 func (r *Request) Reply(m Message) { r.replies = append(r.replies, m) }
 
 // ReplyText answers the sender with a sentence in their language.
 func (r *Request) ReplyText(t Text) { r.Reply(Message{Text: t.In(r.Lang)}) }
-
-// Replies returns the replies added so far.
-func (r *Request) Replies() []Message { return r.replies }
 
 // Notify sends m by direct message to p on p's home platform. Nothing is sent
 // to the sender about their own action, nor to people with no account yet.
@@ -48,7 +40,7 @@ func (r *Request) Notify(p *Person, m Message) error {
 	if p == nil || p.ID == r.Person.ID {
 		return nil
 	}
-	home, ok, err := r.HomeAccount(p)
+	home, ok, err := HomeAccount(r.Tx, p)
 	if err != nil || !ok {
 		return err
 	}
@@ -56,17 +48,13 @@ func (r *Request) Notify(p *Person, m Message) error {
 	return nil
 }
 
-// Post sends m to a chat, such as a group, on any platform.
-func (r *Request) Post(to Destination, m Message) {
-	r.notes = append(r.notes, note{to: to, msg: m})
-}
-
-// HomeAccount returns the account direct messages to p go to.
-func (r *Request) HomeAccount(p *Person) (Account, bool, error) {
+// HomeAccount returns the account direct messages to p go to: the home
+// they chose, else their first account; ok is false if they have none.
+func HomeAccount(tx Tx, p *Person) (Account, bool, error) {
 	if p.Home.UserID != "" {
 		return p.Home, true, nil
 	}
-	accts, err := r.Tx.AccountsOf(p.ID)
+	accts, err := tx.AccountsOf(p.ID)
 	if err != nil || len(accts) == 0 {
 		return Account{}, false, err
 	}

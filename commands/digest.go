@@ -214,7 +214,7 @@ func (h DigestHandler) RunJob(ctx context.Context, tx bot.Tx, job *bot.Job, now 
 		if local.Before(time.Date(local.Year(), local.Month(), local.Day(), hh, mm, 0, 0, loc)) {
 			continue
 		}
-		home, ok, err := homeAccount(tx, p)
+		home, ok, err := bot.HomeAccount(tx, p)
 		if err != nil {
 			return err
 		}

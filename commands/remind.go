@@ -356,7 +356,7 @@ func (ReminderHandler) RunJob(ctx context.Context, tx bot.Tx, job *bot.Job, now 
 		if err != nil {
 			return err
 		}
-		home, ok, err := homeAccount(tx, p)
+		home, ok, err := bot.HomeAccount(tx, p)
 		if err != nil {
 			return err
 		}
@@ -394,17 +394,4 @@ func (ReminderHandler) RunJob(ctx context.Context, tx bot.Tx, job *bot.Job, now 
 	// One message per occurrence, whatever happens to the job afterwards.
 	_, err := tx.Enqueue(&bot.Outgoing{Key: fmt.Sprintf("job%d/%d", job.ID, job.RunAt.UnixMilli()), To: to, Msg: msg}, now)
 	return err
-}
-
-// homeAccount is where direct messages to p go: their chosen home, else
-// their first account.
-func homeAccount(tx bot.Tx, p *bot.Person) (bot.Account, bool, error) {
-	if p.Home.UserID != "" {
-		return p.Home, true, nil
-	}
-	accts, err := tx.AccountsOf(p.ID)
-	if err != nil || len(accts) == 0 {
-		return bot.Account{}, false, err
-	}
-	return accts[0].Account, true, nil
 }
