@@ -71,6 +71,15 @@ type PeopleTx interface {
 	LinkAccount(personID int64, a Account, name string, now time.Time) error
 	// AccountsOf lists the person's accounts, oldest first.
 	AccountsOf(personID int64) ([]LinkedAccount, error)
+	// CreateLinkCode stores a one-time code for linking another account to
+	// the person; ECONFLICT if the code is taken.
+	CreateLinkCode(code string, personID int64, expires time.Time) error
+	// UseLinkCode consumes a code and returns its person; ENOTFOUND if it
+	// does not exist or has expired.
+	UseLinkCode(code string, now time.Time) (personID int64, err error)
+	// MergePeople moves everything of person from (accounts, tasks, history,
+	// jobs, department headship) to person into, and deletes from.
+	MergePeople(from, into int64) error
 	FindDepartmentByID(id int64) (*Department, error)
 	// FindDepartmentByName matches case-insensitively.
 	FindDepartmentByName(name string) (*Department, error)

@@ -107,6 +107,8 @@ func NewRouter() *Router {
 	r.Register(calendarCommand())
 	r.Register(remindCommand())
 	r.Register(digestCommand())
+	r.Register(linkCommand())
+	r.Register(homeCommand())
 	r.Register(adminCommand())
 	return r
 }
