@@ -92,7 +92,12 @@ func remindSet(c *Ctx) error {
 		recipient = c.Person
 	case target == "here" || target == "这里" || target == "本群" || target == "这儿":
 		to := c.Event.ReplyDestination()
-		to.UserID, to.ReplyHandle = "", "" // the chat, not the person who set it
+		to.ReplyHandle = "" // a reply handle expires long before most reminders
+		if to.ChatID != "" {
+			to.UserID = "" // the chat, not the person who set it
+		}
+		// Platforms whose direct chats have no chat id (WeCom apps) keep the
+		// user: "here" in a direct chat is that person.
 		rem.ToChat = &to
 	default:
 		p, err := c.ResolvePerson(target)

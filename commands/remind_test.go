@@ -134,3 +134,22 @@ func TestRemind_FireAndSnooze(t *testing.T) {
 		t.Fatalf("snoozed jobs = %+v", follow)
 	}
 }
+
+// Ensure "here" in a direct chat without a chat id (WeCom apps) still has
+// someone to deliver to.
+func TestRemind_HereWithoutChatID(t *testing.T) {
+	h, _ := reminderHarness(t)
+	h.seq++
+	ev := &bot.Event{Platform: "wecom", Workspace: "corp", DedupKey: "w1", ChatType: bot.ChatDirect,
+		Sender: bot.Author{UserID: "zhangsan", Name: "张三"}, Text: "提醒 这里 明天上午9点 交周报"}
+	if res, err := h.bot.Accept(context.Background(), ev, time.Second); err != nil || !res.Done {
+		t.Fatalf("%+v %v", res, err)
+	}
+	j := h.jobs(bot.JobFilter{Kind: commands.JobReminder})[0]
+	h.fire(j)
+	var out []*bot.Outgoing
+	h.db.View(context.Background(), func(tx bot.Tx) (err error) { out, err = tx.FindOutgoing(bot.OutboxQueued, 10); return })
+	if len(out) != 1 || out[0].To.Platform != "wecom" || out[0].To.UserID != "zhangsan" {
+		t.Fatalf("reminder destination = %+v", out)
+	}
+}
