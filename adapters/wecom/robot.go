@@ -1,0 +1,60 @@
+package wecom
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tandemhq/tandem/bot"
+)
+
+// Group robots (群机器人) post into any group they were added to, through a
+// webhook URL whose key is a credential. WeCom allows a robot 20 messages a
+// minute [reported in the developer community; see platforms.md §3.5].
+const (
+	robotPerMinute = 20
+	robotWindow    = time.Minute
+)
+
+// sendRobot posts m as markdown to the named robot. The outbox already
+// paces robots (Limits().PerChat); the adapter keeps its own count as well,
+// over a sliding minute, because WeCom enforces the limit per robot for
+// everyone posting through it and a message over it is refused. Robots
+// return no message id.
+func (a *Adapter) sendRobot(ctx context.Context, name string, m bot.Message) (string, error) {
+	hook, ok := a.cfg.Robots[name]
+	if !ok {
+		return "", &bot.DeliveryError{Err: fmt.Errorf("wecom: no robot named %q is configured", name), Permanent: true}
+	}
+	content := robotMarkdown(m)
+	if strings.TrimSpace(content) == "" {
+		return "", &bot.DeliveryError{Err: errEmptyMessage, Permanent: true}
+	}
+	if wait := a.reserveRobot(name); wait > 0 {
+		return "", &bot.DeliveryError{Err: fmt.Errorf("wecom: robot %s: %d messages in the last minute", name, robotPerMinute), RetryAfter: wait}
+	}
+	body := map[string]any{"msgtype": "markdown", "markdown": map[string]any{"content": content}}
+	var res apiResult
+	return "", classify(a.postJSON(ctx, hook, "robot "+name, body, &res))
+}
+
+// reserveRobot counts a message to the robot now, or returns how long to
+// wait until one may go.
+func (a *Adapter) reserveRobot(name string) time.Duration {
+	now := a.now()
+	a.robotMu.Lock()
+	defer a.robotMu.Unlock()
+	sent := a.robotSent[name]
+	i := 0
+	for i < len(sent) && now.Sub(sent[i]) >= robotWindow {
+		i++
+	}
+	sent = sent[i:]
+	if len(sent) >= robotPerMinute {
+		a.robotSent[name] = sent
+		return sent[0].Add(robotWindow).Sub(now)
+	}
+	a.robotSent[name] = append(sent, now)
+	return 0
+}

@@ -1,0 +1,380 @@
+package wecom
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tandemhq/tandem/bot"
+)
+
+// Error codes (全局错误码, developer.work.weixin.qq.com/document/path/90313).
+// WeCom answers HTTP 200 with a JSON errcode.
+var (
+	// rateLimited codes: "api freq out of limit" and "api concurrent out of
+	// limit". WeCom's minute-level blocks last 60 s (document/path/90454).
+	rateLimited = map[int]bool{45009: true, 45033: true}
+	// tokenExpired codes: the access token is invalid, expired or missing;
+	// a fresh one is fetched and the call made once more.
+	tokenExpired = map[int]bool{40014: true, 42001: true, 41001: true}
+	// permanent codes: retrying the same message cannot help until someone
+	// changes the configuration or the message.
+	permanent = map[int]bool{
+		40001: true, // invalid secret
+		40003: true, // invalid UserID
+		40008: true, // invalid msgtype
+		40013: true, // invalid CorpID
+		40031: true, // a UserID is not in the directory
+		40035: true, // invalid parameter
+		40056: true, // invalid agentid
+		40058: true, // invalid parameter (does not meet the API's rules)
+		40091: true, // secret of another corp
+		41011: true, // agentid missing
+		44004: true, // empty text content
+		45002: true, // content too large
+		46004: true, // user does not exist
+		48002: true, // API not permitted for this app
+		50002: true, // member outside the app's visibility
+		50003: true, // app disabled
+		60011: true, // no permission for the member/department/tag
+		60020: true, // caller's IP not on the app's trusted IP list
+		60111: true, // UserID not found
+		81013: true, // UserID, department and tag all invalid or not permitted
+		82001: true, // recipients all invalid
+		93000: true, // group robot webhook invalid, or the robot was removed [reported]
+	}
+)
+
+// rateLimitWait is how long to wait after 45009/45033.
+const rateLimitWait = 60 * time.Second
+
+// duplicateCheckInterval is the window of WeCom's own deduplication on
+// message/send (enable_duplicate_check): within it, a message with the same
+// content to the same user is not delivered again. It covers the outbox
+// retrying a message whose first attempt WeCom accepted but whose answer was
+// lost (a timeout); it cannot tell such a retry from an identical message
+// sent on purpose (the same answer to the same question twice), which it
+// swallows too, so the window is kept short rather than WeCom's default of
+// 1800 s. It does not cover card updates or group robots, which have no
+// such option, nor a retry that comes later than the window.
+const duplicateCheckInterval = 60 * time.Second
+
+var (
+	errEmptyMessage = errors.New("wecom: message has neither text nor card")
+	errNoTarget     = errors.New("wecom: destination has neither a user nor a robot chat")
+)
+
+// apiError is a non-zero errcode.
+type apiError struct {
+	Op   string // the API path or robot, never a URL with a credential
+	Code int
+	Msg  string
+}
+
+func (e *apiError) Error() string {
+	return fmt.Sprintf("wecom: %s: errcode %d: %s", e.Op, e.Code, e.Msg)
+}
+
+type apiResult struct {
+	ErrCode int    `json:"errcode"`
+	ErrMsg  string `json:"errmsg"`
+}
+
+// Send implements bot.Sender.
+//
+//   - To.ChatID "robot:<name>": the message is posted to that group robot
+//     webhook as markdown (mentions as <@userid>), at most 20 a minute per
+//     robot. A private message with a UserID goes to that user instead.
+//   - To.UserID (and no ChatID): an app message to that member, through
+//     message/send: a template card when the message has a card with
+//     buttons, else text. When To.ReplyHandle holds a card click's
+//     response_code and the message has such a card, the clicked card is
+//     replaced through update_template_card instead; if WeCom refuses the
+//     code (used, expired), a new card is sent.
+//
+// The remote id is message/send's msgid ("" for card updates and robots,
+// which return none).
+func (a *Adapter) Send(ctx context.Context, o *bot.Outgoing) (string, error) {
+	m := o.Msg
+	if strings.TrimSpace(m.Text) == "" && m.Card == nil {
+		return "", &bot.DeliveryError{Err: errEmptyMessage, Permanent: true}
+	}
+	to := o.To
+	if name, ok := strings.CutPrefix(to.ChatID, "robot:"); ok {
+		if m.Private && to.UserID != "" {
+			return a.sendApp(ctx, o, to.UserID, m)
+		}
+		return a.sendRobot(ctx, name, m)
+	}
+	if to.ChatID != "" {
+		// An app can only post into groups it created itself (appchat), which
+		// Tandem does not use; group chats are reached through robots.
+		return "", &bot.DeliveryError{Err: fmt.Errorf("wecom: chat %q is not a robot chat (robot:<name>)", to.ChatID), Permanent: true}
+	}
+	if to.UserID == "" {
+		return "", &bot.DeliveryError{Err: errNoTarget, Permanent: true}
+	}
+	if code, ok := responseCode(to.ReplyHandle); ok && TemplateCard(m) != nil {
+		err := a.updateCard(ctx, to.UserID, code, m)
+		if !cardCodeRefused(err) {
+			return "", err
+		}
+		a.log.Info("wecom: card update refused; sending a new card", "outbox_id", o.ID, "err", err)
+	}
+	return a.sendApp(ctx, o, to.UserID, m)
+}
+
+// sendApp sends m to one member through message/send. Text longer than
+// WeCom's 2048 bytes goes in several messages (at most four, the last cut);
+// the remote id is the first one's.
+func (a *Adapter) sendApp(ctx context.Context, o *bot.Outgoing, user string, m bot.Message) (string, error) {
+	if strings.Contains(user, "|") {
+		// touser takes "a|b|c": a "|" in an id would address several people.
+		return "", &bot.DeliveryError{Err: fmt.Errorf("wecom: invalid user id %q", user), Permanent: true}
+	}
+	if card := TemplateCard(m); card != nil {
+		card["task_id"] = taskID(o)
+		return a.postMessage(ctx, user, "template_card", card)
+	}
+	text := plainText(m)
+	if strings.TrimSpace(text) == "" {
+		return "", &bot.DeliveryError{Err: errEmptyMessage, Permanent: true}
+	}
+	var first string
+	for _, chunk := range splitText(text, maxTextBytes) {
+		id, err := a.postMessage(ctx, user, "text", map[string]any{"content": chunk})
+		if err != nil {
+			// Earlier chunks are sent again on retry; the duplicate check
+			// keeps them from showing twice.
+			return "", err
+		}
+		if first == "" {
+			first = id
+		}
+	}
+	return first, nil
+}
+
+type sendResult struct {
+	apiResult
+	InvalidUser    string `json:"invaliduser"`
+	UnlicensedUser string `json:"unlicenseduser"`
+	MsgID          string `json:"msgid"`
+}
+
+func (a *Adapter) postMessage(ctx context.Context, user, msgtype string, content map[string]any) (string, error) {
+	body := map[string]any{
+		"touser":                   user,
+		"msgtype":                  msgtype,
+		"agentid":                  a.cfg.AgentID,
+		msgtype:                    content,
+		"enable_duplicate_check":   1,
+		"duplicate_check_interval": int(duplicateCheckInterval / time.Second),
+	}
+	var res sendResult
+	if err := a.call(ctx, "/cgi-bin/message/send", body, &res); err != nil {
+		return "", err
+	}
+	// WeCom sends to the valid recipients and lists the others; with one
+	// recipient, a listed one means nothing was delivered.
+	if res.InvalidUser != "" || res.UnlicensedUser != "" {
+		return "", &bot.DeliveryError{Err: fmt.Errorf("wecom: %s is not a recipient this app can reach (invaliduser %q, unlicenseduser %q)",
+			user, res.InvalidUser, res.UnlicensedUser), Permanent: true}
+	}
+	return res.MsgID, nil
+}
+
+const updateCardPath = "/cgi-bin/message/update_template_card"
+
+// updateCard replaces the card a member clicked, using the click's
+// response_code (usable once, for 72 hours).
+func (a *Adapter) updateCard(ctx context.Context, user, code string, m bot.Message) error {
+	body := map[string]any{
+		"userids":       []string{user},
+		"agentid":       a.cfg.AgentID,
+		"response_code": code,
+		"template_card": TemplateCard(m),
+	}
+	var res apiResult
+	return a.call(ctx, updateCardPath, body, &res)
+}
+
+// cardCodeRefused reports whether an update failed because WeCom refused it
+// (the response_code used or expired, whose errcodes are not documented),
+// rather than for a reason that a retry of the update may fix.
+func cardCodeRefused(err error) bool {
+	var ae *apiError
+	return errors.As(err, &ae) && ae.Op == updateCardPath && !rateLimited[ae.Code] && ae.Code != -1
+}
+
+// taskID returns a template card's task_id, which WeCom wants unique within
+// the app (letters, digits and "_-@", at most 128 bytes). It is derived from
+// the outbox row, so a retried message keeps its id, and includes the row's
+// creation time, so that a fresh database does not reuse ids.
+func taskID(o *bot.Outgoing) string {
+	var sum [32]byte
+	if o != nil && (o.Key != "" || o.ID != 0) {
+		sum = sha256.Sum256(fmt.Appendf(nil, "%s\x00%d\x00%d", o.Key, o.ID, o.CreatedAt.UnixMicro()))
+	} else {
+		_, _ = rand.Read(sum[:])
+	}
+	return "tandem-" + hex.EncodeToString(sum[:16])
+}
+
+// call POSTs body to an API path with the access token. A token WeCom
+// calls invalid or expired is dropped and the call made once more with a
+// fresh one.
+func (a *Adapter) call(ctx context.Context, path string, body, out any) error {
+	for retried := false; ; retried = true {
+		tok, err := a.accessToken(ctx)
+		if err != nil {
+			return err
+		}
+		err = a.postJSON(ctx, a.api+path+"?access_token="+url.QueryEscape(tok), path, body, out)
+		var ae *apiError
+		if !retried && errors.As(err, &ae) && tokenExpired[ae.Code] {
+			a.dropToken(tok)
+			continue
+		}
+		return classify(err)
+	}
+}
+
+// postJSON posts body and decodes the answer into out, which must embed
+// apiResult. A non-zero errcode is an *apiError. op names the call in errors
+// in place of the URL, which holds a token or a robot key.
+func (a *Adapter) postJSON(ctx context.Context, u, op string, body, out any) error {
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return &bot.DeliveryError{Err: fmt.Errorf("wecom: %s: %w", op, err), Permanent: true}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(raw))
+	if err != nil {
+		return &bot.DeliveryError{Err: fmt.Errorf("wecom: %s: bad URL", op), Permanent: true}
+	}
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	return a.do(req, op, out)
+}
+
+func (a *Adapter) do(req *http.Request, op string, out any) error {
+	resp, err := a.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("wecom: %s: %w", op, redact(err))
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return fmt.Errorf("wecom: %s: read answer: %w", op, redact(err))
+	}
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		return &bot.DeliveryError{Err: fmt.Errorf("wecom: %s: %s", op, resp.Status), RetryAfter: retryAfter(resp.Header)}
+	case resp.StatusCode/100 != 2:
+		return fmt.Errorf("wecom: %s: %s", op, resp.Status)
+	}
+	var r apiResult
+	if err := json.Unmarshal(data, &r); err != nil {
+		return fmt.Errorf("wecom: %s: answer is not JSON: %w", op, err)
+	}
+	if r.ErrCode != 0 {
+		return &apiError{Op: op, Code: r.ErrCode, Msg: r.ErrMsg}
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("wecom: %s: answer: %w", op, err)
+	}
+	return nil
+}
+
+// redact drops the URL from a transport error: it carries the access token,
+// the corp secret or a robot's key in its query.
+func redact(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
+	}
+	return err
+}
+
+// classify turns an API error into a DeliveryError the outbox understands.
+// Errcodes not listed (-1 "system busy" among them) and HTTP failures are
+// transient.
+func classify(err error) error {
+	var ae *apiError
+	if !errors.As(err, &ae) {
+		return err
+	}
+	switch {
+	case rateLimited[ae.Code]:
+		return &bot.DeliveryError{Err: err, RetryAfter: rateLimitWait}
+	case permanent[ae.Code]:
+		return &bot.DeliveryError{Err: err, Permanent: true}
+	}
+	return err
+}
+
+func retryAfter(h http.Header) time.Duration {
+	if s, err := strconv.Atoi(h.Get("Retry-After")); err == nil && s > 0 {
+		return time.Duration(s) * time.Second
+	}
+	return rateLimitWait
+}
+
+// Access tokens last expires_in seconds (7200); one is kept until tokenMargin
+// before it expires, and fetched under a mutex so that concurrent senders
+// share one fetch.
+const tokenMargin = 5 * time.Minute
+
+type tokenResult struct {
+	apiResult
+	AccessToken string `json:"access_token"`
+	ExpiresIn   int64  `json:"expires_in"`
+}
+
+func (a *Adapter) accessToken(ctx context.Context) (string, error) {
+	a.tokMu.Lock()
+	defer a.tokMu.Unlock()
+	now := a.now()
+	if a.token != "" && now.Before(a.tokenExp) {
+		return a.token, nil
+	}
+	q := url.Values{"corpid": {a.cfg.CorpID}, "corpsecret": {a.cfg.Secret}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.api+"/cgi-bin/gettoken?"+q.Encode(), nil)
+	if err != nil {
+		return "", &bot.DeliveryError{Err: errors.New("wecom: gettoken: bad API URL"), Permanent: true}
+	}
+	var res tokenResult
+	if err := a.do(req, "/cgi-bin/gettoken", &res); err != nil {
+		return "", classify(err)
+	}
+	if res.AccessToken == "" {
+		return "", errors.New("wecom: gettoken: no access_token in the answer")
+	}
+	life := time.Duration(res.ExpiresIn) * time.Second
+	if life <= 0 {
+		life = 2 * time.Hour
+	}
+	margin := min(tokenMargin, life/2)
+	a.token, a.tokenExp = res.AccessToken, now.Add(life-margin)
+	return a.token, nil
+}
+
+// dropToken forgets tok if it is still the cached token (another sender
+// may have refreshed it already).
+func (a *Adapter) dropToken(tok string) {
+	a.tokMu.Lock()
+	defer a.tokMu.Unlock()
+	if a.token == tok {
+		a.token = ""
+	}
+}

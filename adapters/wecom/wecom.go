@@ -1,0 +1,153 @@
+// Package wecom connects Tandem to WeCom (企业微信) through a self-built
+// app: members' messages to the app and clicks on its template cards come in
+// over the app's encrypted HTTP callback; messages go out through the app
+// message API, and to groups through group robot webhooks.
+//
+// Inbound callbacks are verified (msg_signature over the ciphertext, within
+// a replay window), decrypted (WXBizMsgCrypt: AES-256-CBC with the
+// EncodingAESKey, receiveid = CorpID), normalized into *bot.Event and handed
+// to a bot.Intake before WeCom is acknowledged. Outbound messages come from
+// the outbox through Send.
+//
+// The silenceper/wechat SDK is not used: it has no app-callback handler and
+// no template-card support (see /work/shared/platforms.md §3), and its
+// crypto helpers are not used either; crypto.go says why.
+package wecom
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tandemhq/tandem/bot"
+)
+
+// Defaults and WeCom's own limits.
+const (
+	DefaultAPIURL = "https://qyapi.weixin.qq.com"
+	// DefaultAckBudget is how long a callback waits for the intake before it
+	// is acknowledged anyway. WeCom drops the connection after 5 s and then
+	// redelivers a message (a card click is not redelivered, reportedly), so
+	// 3 s leaves room for a slow network.
+	DefaultAckBudget = 3 * time.Second
+	// wecomAckDeadline is WeCom's own limit for answering a callback.
+	wecomAckDeadline = 5 * time.Second
+	// maxBody bounds what we read before the signature is checked. WeCom's
+	// callbacks are a few kilobytes (a text message is at most 2048 bytes).
+	maxBody = 1 << 20
+	// acceptTimeout bounds storing one event; Accept runs detached from the
+	// request's context because the request may be answered first.
+	acceptTimeout = 30 * time.Second
+)
+
+// Config holds what the adapter needs. Secret, Token, EncodingAESKey and the
+// robot webhook URLs (whose key is a credential) are never logged.
+type Config struct {
+	CorpID         string // the corp (企业) id; also the receiveid of callbacks
+	AgentID        int64  // the self-built app's AgentId
+	Secret         string // the app's Secret, for access tokens
+	Token          string // the callback Token, for msg_signature
+	EncodingAESKey string // the callback EncodingAESKey (43 characters)
+	// APIURL is the API base URL (default https://qyapi.weixin.qq.com);
+	// tests point it at a fake.
+	APIURL string
+	// Robots maps a name to a group robot webhook URL. A destination with
+	// ChatID "robot:<name>" posts there.
+	Robots map[string]string
+	// AckBudget is how long a callback waits for the intake before WeCom is
+	// acknowledged anyway (default 3 s, below WeCom's 5 s).
+	AckBudget  time.Duration
+	Now        func() time.Time // the clock for the replay window, tokens and robot pacing; default time.Now
+	Log        *slog.Logger
+	HTTPClient *http.Client // default has a 10 s timeout
+}
+
+// Adapter is the WeCom side of Tandem: an HTTP handler (Routes) and a
+// bot.Sender (Send) that declares its rate limits (Limits).
+type Adapter struct {
+	cfg    Config
+	key    []byte // the AES key decoded from EncodingAESKey
+	intake bot.Intake
+	log    *slog.Logger
+	http   *http.Client
+	api    string // APIURL without a trailing slash
+
+	tokMu    sync.Mutex
+	token    string
+	tokenExp time.Time // when the cached token should no longer be used
+
+	robotMu   sync.Mutex
+	robotSent map[string][]time.Time // robot name → send times in the last window
+}
+
+var _ bot.Sender = (*Adapter)(nil)
+
+// New checks cfg, fills in defaults and returns an adapter that hands
+// inbound events to intake. It does not contact WeCom.
+func New(cfg Config, intake bot.Intake) (*Adapter, error) {
+	if intake == nil {
+		return nil, errors.New("wecom: intake is required")
+	}
+	if err := cfg.setDefaults(); err != nil {
+		return nil, err
+	}
+	key, err := decodeAESKey(cfg.EncodingAESKey)
+	if err != nil {
+		return nil, fmt.Errorf("wecom: EncodingAESKey: %w", err)
+	}
+	return &Adapter{
+		cfg:       cfg,
+		key:       key,
+		intake:    intake,
+		log:       cfg.Log,
+		http:      cfg.HTTPClient,
+		api:       strings.TrimRight(cfg.APIURL, "/"),
+		robotSent: make(map[string][]time.Time),
+	}, nil
+}
+
+func (c *Config) setDefaults() error {
+	switch {
+	case c.CorpID == "":
+		return errors.New("wecom: CorpID is required")
+	case c.AgentID <= 0:
+		return errors.New("wecom: AgentID is required")
+	case c.Secret == "":
+		return errors.New("wecom: Secret is required")
+	case c.Token == "":
+		return errors.New("wecom: Token is required")
+	}
+	for name, u := range c.Robots {
+		if name == "" || !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+			return fmt.Errorf("wecom: robot %q needs a webhook URL", name)
+		}
+	}
+	if c.APIURL == "" {
+		c.APIURL = DefaultAPIURL
+	}
+	if c.AckBudget <= 0 {
+		c.AckBudget = DefaultAckBudget
+	}
+	if c.AckBudget >= wecomAckDeadline {
+		return fmt.Errorf("wecom: AckBudget %s must be below WeCom's %s deadline", c.AckBudget, wecomAckDeadline)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Log == nil {
+		c.Log = slog.Default()
+	}
+	if c.HTTPClient == nil {
+		c.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	return nil
+}
+
+// Platform implements bot.Sender.
+func (a *Adapter) Platform() string { return bot.PlatformWeCom }
+
+func (a *Adapter) now() time.Time { return a.cfg.Now() }
