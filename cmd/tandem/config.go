@@ -26,6 +26,9 @@ type Config struct {
 	Bot         BotConfig          `yaml:"bot"`
 	Console     ConsoleConfig      `yaml:"console"`
 	Slack       *SlackConfig       `yaml:"slack"`
+	Feishu      []FeishuConfig     `yaml:"feishu"`
+	WeCom       []WeComConfig      `yaml:"wecom"`
+	DingTalk    []DingTalkConfig   `yaml:"dingtalk"`
 	Departments []DepartmentConfig `yaml:"departments"`
 	People      []PersonConfig     `yaml:"people"`
 	Calendar    CalendarConfig     `yaml:"calendar"`
@@ -75,6 +78,46 @@ type SlackConfig struct {
 	BotUserID     string `yaml:"bot_user_id"`
 	Command       string `yaml:"command"`
 	APIURL        string `yaml:"api_url"`
+}
+
+// FeishuConfig is one Feishu or Lark app (custom app, 企业自建应用).
+type FeishuConfig struct {
+	// Name tells apps of one platform apart: the first one's webhook is
+	// /feishu/events, another's /feishu/<name>/events.
+	Name string `yaml:"name"`
+	// Workspace is the tenant key messages to this app's users carry; needed
+	// when there is more than one app.
+	Workspace         string `yaml:"workspace"`
+	AppID             string `yaml:"app_id"`
+	AppSecret         string `yaml:"app_secret"`
+	VerificationToken string `yaml:"verification_token"`
+	EncryptKey        string `yaml:"encrypt_key"`
+	Host              string `yaml:"host"` // feishu (default), lark, or a base URL
+	Mode              string `yaml:"mode"` // http (default) or ws
+}
+
+// WeComConfig is one WeCom self-built app (自建应用).
+type WeComConfig struct {
+	Name           string            `yaml:"name"`
+	CorpID         string            `yaml:"corp_id"`
+	AgentID        int64             `yaml:"agent_id"`
+	Secret         string            `yaml:"secret"`
+	Token          string            `yaml:"token"`
+	EncodingAESKey string            `yaml:"encoding_aes_key"`
+	Robots         map[string]string `yaml:"robots"` // group robot webhooks by name
+	APIURL         string            `yaml:"api_url"`
+}
+
+// DingTalkConfig is one DingTalk app with a robot.
+type DingTalkConfig struct {
+	Name         string `yaml:"name"`
+	Workspace    string `yaml:"workspace"` // the corp id; needed when there is more than one app
+	ClientID     string `yaml:"client_id"`
+	ClientSecret string `yaml:"client_secret"`
+	RobotCode    string `yaml:"robot_code"`
+	Mode         string `yaml:"mode"` // stream (default) or http
+	APIURL       string `yaml:"api_url"`
+	OAPIURL      string `yaml:"oapi_url"`
 }
 
 // DepartmentConfig seeds a department.
@@ -372,6 +415,7 @@ func (c Config) Validate() error {
 			bad("slack.command", "must start with /, not %q", s.Command)
 		}
 	}
+	validatePlatforms(c, bad)
 	handles := map[string]bool{}
 	for i, pc := range c.People {
 		path := fmt.Sprintf("people[%d]", i)

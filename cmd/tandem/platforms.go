@@ -6,8 +6,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 
+	"github.com/tandemhq/tandem/adapters/dingtalk"
+	"github.com/tandemhq/tandem/adapters/feishu"
 	"github.com/tandemhq/tandem/adapters/slack"
+	"github.com/tandemhq/tandem/adapters/wecom"
+	"github.com/tandemhq/tandem/bot"
 )
 
 // openPlatforms builds the configured chat platform adapters, registers
@@ -41,7 +46,106 @@ func (m *Main) openPlatforms(routes map[string]http.Handler) ([]func() (func() e
 			}
 		}
 	}
+	if m.NoHTTP {
+		return starters, nil
+	}
+
+	feishus := &multiSender{platform: bot.PlatformFeishu}
+	for i, fc := range m.Config.Feishu {
+		a, err := feishu.New(feishu.Config{AppID: fc.AppID, AppSecret: fc.AppSecret, VerificationToken: fc.VerificationToken,
+			EncryptKey: fc.EncryptKey, Host: fc.Host, Mode: fc.Mode, Log: m.Log.With("platform", "feishu", "app", fc.Name)}, m.Bot)
+		if err != nil {
+			return nil, fmt.Errorf("feishu[%d]: %w", i, err)
+		}
+		if err := a.Open(context.Background()); err != nil {
+			return nil, fmt.Errorf("feishu[%d]: %w", i, err)
+		}
+		feishus.add(fc.Workspace, a)
+		if fc.Mode == feishu.ModeWS {
+			starters = append(starters, runLoop("feishu long connection", m, a.Run))
+		} else {
+			mount(routes, a.Routes(), "feishu", fc.Name, i)
+		}
+	}
+	wecoms := &multiSender{platform: bot.PlatformWeCom}
+	for i, wc := range m.Config.WeCom {
+		a, err := wecom.New(wecom.Config{CorpID: wc.CorpID, AgentID: wc.AgentID, Secret: wc.Secret, Token: wc.Token,
+			EncodingAESKey: wc.EncodingAESKey, Robots: wc.Robots, APIURL: wc.APIURL, Log: m.Log.With("platform", "wecom", "app", wc.Name)}, m.Bot)
+		if err != nil {
+			return nil, fmt.Errorf("wecom[%d]: %w", i, err)
+		}
+		wecoms.add(wc.CorpID, a)
+		mount(routes, a.Routes(), "wecom", wc.Name, i)
+	}
+	dingtalks := &multiSender{platform: bot.PlatformDingTalk}
+	for i, dc := range m.Config.DingTalk {
+		a, err := dingtalk.New(dingtalk.Config{ClientID: dc.ClientID, ClientSecret: dc.ClientSecret, RobotCode: dc.RobotCode,
+			Mode: dc.Mode, APIURL: dc.APIURL, OAPIURL: dc.OAPIURL, Log: m.Log.With("platform", "dingtalk", "app", dc.Name)}, m.Bot)
+		if err != nil {
+			return nil, fmt.Errorf("dingtalk[%d]: %w", i, err)
+		}
+		dingtalks.add(dc.Workspace, a)
+		if dc.Mode == dingtalk.ModeHTTP {
+			mount(routes, a.Routes(), "dingtalk", dc.Name, i)
+		} else {
+			starters = append(starters, runLoop("dingtalk stream", m, a.Run))
+		}
+	}
+	for _, ms := range []*multiSender{feishus, wecoms, dingtalks} {
+		if len(ms.senders) > 0 {
+			m.Dispatcher.Senders = append(m.Dispatcher.Senders, ms)
+		}
+	}
 	return starters, nil
+}
+
+// mount adds an adapter's routes; the second and later apps of a platform
+// are mounted under /<platform>/<name>/… so their webhooks do not collide.
+func mount(routes, add map[string]http.Handler, platform, name string, i int) {
+	for path, h := range add {
+		if i > 0 {
+			path = "/" + platform + "/" + name + strings.TrimPrefix(path, "/"+platform)
+		}
+		routes[path] = h
+	}
+}
+
+// multiSender is one platform's outbox sender in front of all its apps: the
+// dispatcher runs one loop per platform, and a message goes to the app of
+// its workspace (the first app when there is only one or none matches).
+type multiSender struct {
+	platform   string
+	senders    []bot.Sender
+	workspaces []string
+}
+
+var _ bot.RateLimited = (*multiSender)(nil)
+
+func (s *multiSender) add(workspace string, snd bot.Sender) {
+	s.senders = append(s.senders, snd)
+	s.workspaces = append(s.workspaces, workspace)
+}
+
+// Platform implements bot.Sender.
+func (s *multiSender) Platform() string { return s.platform }
+
+// Send implements bot.Sender.
+func (s *multiSender) Send(ctx context.Context, o *bot.Outgoing) (string, error) {
+	for i, ws := range s.workspaces {
+		if ws != "" && ws == o.To.Workspace {
+			return s.senders[i].Send(ctx, o)
+		}
+	}
+	return s.senders[0].Send(ctx, o)
+}
+
+// Limits implements bot.RateLimited with the first app's limits: apps of one
+// platform share its documented limits.
+func (s *multiSender) Limits() bot.RateLimits {
+	if rl, ok := s.senders[0].(bot.RateLimited); ok {
+		return rl.Limits()
+	}
+	return bot.RateLimits{}
 }
 
 // runLoop starts a connection loop owned by Main: it runs until Close
