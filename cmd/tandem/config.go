@@ -502,17 +502,40 @@ func parseClock(s string) (int, int, error) {
 	return t.Hour(), t.Minute(), nil
 }
 
-// MarshalYAML renders the effective configuration with secrets masked, for
-// `tandem config check`.
+// Redacted renders the effective configuration with every secret masked,
+// for `tandem config check`.
 func (c Config) Redacted() string {
-	if c.Slack != nil {
-		s := *c.Slack
-		for _, f := range []*string{&s.SigningSecret, &s.BotToken, &s.AppToken} {
+	mask := func(fields ...*string) {
+		for _, f := range fields {
 			if *f != "" {
 				*f = "********"
 			}
 		}
+	}
+	if c.Slack != nil {
+		s := *c.Slack
+		mask(&s.SigningSecret, &s.BotToken, &s.AppToken)
 		c.Slack = &s
+	}
+	// Copies, so the caller's config keeps its secrets.
+	c.Feishu = append([]FeishuConfig(nil), c.Feishu...)
+	for i := range c.Feishu {
+		f := &c.Feishu[i]
+		mask(&f.AppSecret, &f.VerificationToken, &f.EncryptKey)
+	}
+	c.WeCom = append([]WeComConfig(nil), c.WeCom...)
+	for i := range c.WeCom {
+		w := &c.WeCom[i]
+		mask(&w.Secret, &w.Token, &w.EncodingAESKey)
+		robots := make(map[string]string, len(w.Robots))
+		for name := range w.Robots { // a robot's webhook URL carries its key
+			robots[name] = "********"
+		}
+		w.Robots = robots
+	}
+	c.DingTalk = append([]DingTalkConfig(nil), c.DingTalk...)
+	for i := range c.DingTalk {
+		mask(&c.DingTalk[i].ClientSecret)
 	}
 	var b bytes.Buffer
 	enc := yaml.NewEncoder(&b)
