@@ -176,9 +176,27 @@ func (db *DB) View(ctx context.Context, fn func(bot.Tx) error) error {
 	if err != nil {
 		return internal(err, "begin read")
 	}
-	defer sqlTx.Rollback()
-	t := &tx{ctx: ctx, q: &readQueryer{db: db, tx: sqlTx}}
-	return fn(t)
+	rq := &readQueryer{db: db, tx: sqlTx}
+	t := &tx{ctx: ctx, q: rq}
+	err = fn(t)
+	sqlTx.Rollback()
+	// Statements first used in this view are prepared for the cache only
+	// now that its connection is back in the pool, and without rmu held:
+	// views that hold connections take rmu.
+	for _, q := range rq.missed {
+		s, perr := db.rdb.PrepareContext(ctx, q)
+		if perr != nil {
+			continue
+		}
+		db.rmu.Lock()
+		if _, ok := db.rstmt[q]; ok {
+			s.Close()
+		} else {
+			db.rstmt[q] = s
+		}
+		db.rmu.Unlock()
+	}
+	return err
 }
 
 func (db *DB) commitLoop() {
@@ -369,23 +387,22 @@ func (w *writeQueryer) query(ctx context.Context, query string, args ...any) (*s
 }
 
 type readQueryer struct {
-	db *DB
-	tx *sql.Tx
+	db     *DB
+	tx     *sql.Tx
+	missed []string
 }
 
 func (r *readQueryer) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	r.db.rmu.Lock()
 	s, ok := r.db.rstmt[query]
-	if !ok {
-		var err error
-		if s, err = r.db.rdb.PrepareContext(ctx, query); err != nil {
-			r.db.rmu.Unlock()
-			return nil, err
-		}
-		r.db.rstmt[query] = s
-	}
 	r.db.rmu.Unlock()
-	return r.tx.StmtContext(ctx, s), nil
+	if ok {
+		return r.tx.StmtContext(ctx, s), nil
+	}
+	// Not on the pool: this view holds a connection already, and waiting
+	// for a second one deadlocks when every view does the same.
+	r.missed = append(r.missed, query)
+	return r.tx.PrepareContext(ctx, query)
 }
 
 func (r *readQueryer) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {

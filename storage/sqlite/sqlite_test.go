@@ -418,3 +418,33 @@ func TestDB_NestedFailureInBatch(t *testing.T) {
 		t.Fatalf("departments = %d, want 90", len(ds))
 	}
 }
+
+// Ensure many concurrent views, each using statements for the first time,
+// do not deadlock on the read pool (each view holds a connection; preparing
+// a statement on the pool would need another).
+func TestDB_ConcurrentFirstViews(t *testing.T) {
+	db := MustOpenDB(t, "")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var wg sync.WaitGroup
+		for i := 0; i < 16; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				db.View(context.Background(), func(tx bot.Tx) error {
+					// Different filters build different SQL: first uses.
+					_, err := tx.FindTasks(bot.TaskFilter{OwnerID: int64(i%4 + 1), DeptID: int64(i % 3), OpenOnly: i%2 == 0})
+					time.Sleep(10 * time.Millisecond) // hold the connection while others start
+					return err
+				})
+			}()
+		}
+		wg.Wait()
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("concurrent views deadlocked")
+	}
+}
