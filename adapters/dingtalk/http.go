@@ -3,14 +3,12 @@ package dingtalk
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"time"
 
+	"github.com/tandemhq/tandem/adapters/webhook"
 	"github.com/tandemhq/tandem/bot"
 )
-
-var errTooLarge = bot.Errorf(bot.ETOOLARGE, "The request body is too large.", "请求内容过大。")
 
 // serveRobot handles the robot's HTTP callback: one bot message per POST,
 // with the headers timestamp and sign. The message is stored and answered
@@ -28,7 +26,7 @@ func (a *Adapter) serveRobot(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	body, err := readBody(r)
+	body, err := webhook.ReadBody(r, maxBody, errMalformed)
 	if err == nil {
 		err = VerifySign(a.cfg.ClientSecret, r.Header.Get("timestamp"), r.Header.Get("sign"), a.now())
 		if err != nil {
@@ -58,35 +56,10 @@ func (a *Adapter) serveRobot(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-func readBody(r *http.Request) ([]byte, error) {
-	if r.ContentLength > maxBody {
-		return nil, errTooLarge
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil {
-		return nil, errMalformed
-	}
-	if len(body) > maxBody {
-		return nil, errTooLarge
-	}
-	return body, nil
-}
-
 // fail answers with the status for err's code. Only internal errors are
 // logged here; rejected requests were logged where they were rejected.
 func (a *Adapter) fail(w http.ResponseWriter, r *http.Request, err error) {
-	status := http.StatusInternalServerError
-	switch bot.ErrorCode(err) {
-	case bot.EINVALID:
-		status = http.StatusBadRequest
-	case bot.EUNAUTHORIZED:
-		status = http.StatusUnauthorized
-	case bot.ETOOLARGE:
-		status = http.StatusRequestEntityTooLarge
-	default:
-		a.log.Error("dingtalk: request failed", "path", r.URL.Path, "err", err)
-	}
-	http.Error(w, bot.ErrorText(err).EN, status)
+	webhook.Fail(w, r, a.log, "dingtalk", err)
 }
 
 // accept stores ev without waiting for replies. When that fails the caller

@@ -2,14 +2,12 @@ package feishu
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"time"
 
+	"github.com/tandemhq/tandem/adapters/webhook"
 	"github.com/tandemhq/tandem/bot"
 )
-
-var errTooLarge = bot.Errorf(bot.ETOOLARGE, "The request body is too large.", "请求内容过大。")
 
 // Routes returns the HTTP endpoint to configure in the Feishu app, both as
 // the event request URL (事件订阅) and as the callback URL (回调配置, for
@@ -32,7 +30,7 @@ func (a *Adapter) serveEvents(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	body, err := readBody(r)
+	body, err := webhook.ReadBody(r, maxBody, errMalformed)
 	var p *payload
 	if err == nil {
 		p, err = a.authenticate(r.Header, body)
@@ -125,33 +123,8 @@ func (a *Adapter) decode(body []byte) (*payload, error) {
 	return parsePayload(plain)
 }
 
-func readBody(r *http.Request) ([]byte, error) {
-	if r.ContentLength > maxBody {
-		return nil, errTooLarge
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil {
-		return nil, errMalformed
-	}
-	if len(body) > maxBody {
-		return nil, errTooLarge
-	}
-	return body, nil
-}
-
 // fail answers with the status for err's code. Feishu redelivers anything
 // not answered 200, so internal errors (an event not stored) come back.
 func (a *Adapter) fail(w http.ResponseWriter, r *http.Request, err error) {
-	status := http.StatusInternalServerError
-	switch bot.ErrorCode(err) {
-	case bot.EINVALID:
-		status = http.StatusBadRequest
-	case bot.EUNAUTHORIZED:
-		status = http.StatusUnauthorized
-	case bot.ETOOLARGE:
-		status = http.StatusRequestEntityTooLarge
-	default:
-		a.log.Error("feishu: request failed", "path", r.URL.Path, "err", err)
-	}
-	http.Error(w, bot.ErrorText(err).EN, status)
+	webhook.Fail(w, r, a.log, "feishu", err)
 }

@@ -12,8 +12,6 @@ import (
 	"net/http"
 	"sort"
 	"time"
-
-	"github.com/tandemhq/tandem/bot"
 )
 
 // Server serves webhooks and health checks.
@@ -114,25 +112,4 @@ func recoverer(log *slog.Logger, next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(w, r)
 	})
-}
-
-// StatusCode maps a domain error to the HTTP status a webhook answers with.
-func StatusCode(err error) int {
-	switch bot.ErrorCode(err) {
-	case "":
-		return http.StatusOK
-	case bot.EINVALID:
-		return http.StatusBadRequest
-	case bot.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case bot.EFORBIDDEN:
-		return http.StatusForbidden
-	case bot.ENOTFOUND:
-		return http.StatusNotFound
-	case bot.ECONFLICT:
-		return http.StatusConflict
-	case bot.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	}
-	return http.StatusInternalServerError
 }

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/tandemhq/tandem/adapters/httpserver"
-	"github.com/tandemhq/tandem/bot"
 )
 
 func get(t *testing.T, url string) (int, string) {
@@ -74,22 +73,5 @@ func TestServer_PortInUse(t *testing.T) {
 	if err := b.Open(); err == nil {
 		b.Close()
 		t.Fatal("second server on the same port opened")
-	}
-}
-
-func TestStatusCode(t *testing.T) {
-	for err, want := range map[error]int{
-		nil:                                     200,
-		bot.Errorf(bot.EINVALID, "x", "x"):      400,
-		bot.Errorf(bot.EUNAUTHORIZED, "x", "x"): 401,
-		bot.Errorf(bot.EFORBIDDEN, "x", "x"):    403,
-		bot.Errorf(bot.ENOTFOUND, "x", "x"):     404,
-		bot.Errorf(bot.ECONFLICT, "x", "x"):     409,
-		bot.Errorf(bot.ETOOLARGE, "x", "x"):     413,
-		errors.New("disk"):                      500,
-	} {
-		if got := httpserver.StatusCode(err); got != want {
-			t.Errorf("StatusCode(%v) = %d, want %d", err, got, want)
-		}
 	}
 }

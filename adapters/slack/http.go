@@ -10,10 +10,8 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/adapters/webhook"
 )
-
-var errTooLarge = bot.Errorf(bot.ETOOLARGE, "The request body is too large.", "请求内容过大。")
 
 // Routes returns the HTTP endpoints to configure in the Slack app (see
 // Manifest); the caller mounts them on its mux. Each one reads a bounded
@@ -38,7 +36,7 @@ func (a *Adapter) verified(next verifiedFunc) http.Handler {
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
 		}
-		body, err := readBody(r)
+		body, err := webhook.ReadBody(r, maxBody, errMalformed)
 		if err == nil {
 			err = VerifySignature(a.cfg.SigningSecret, r.Header, body, a.now())
 			if err != nil {
@@ -53,39 +51,15 @@ func (a *Adapter) verified(next verifiedFunc) http.Handler {
 	})
 }
 
-func readBody(r *http.Request) ([]byte, error) {
-	if r.ContentLength > maxBody {
-		return nil, errTooLarge
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil {
-		return nil, errMalformed
-	}
-	if len(body) > maxBody {
-		return nil, errTooLarge
-	}
-	return body, nil
-}
-
 // fail answers with the status for err's code. Client errors also carry
 // X-Slack-No-Retry, since sending the same bytes again cannot help; internal
 // errors do not, so that Slack retries an event we failed to store.
 func (a *Adapter) fail(w http.ResponseWriter, r *http.Request, err error) {
-	status := http.StatusInternalServerError
-	switch bot.ErrorCode(err) {
-	case bot.EINVALID:
-		status = http.StatusBadRequest
-	case bot.EUNAUTHORIZED:
-		status = http.StatusUnauthorized
-	case bot.ETOOLARGE:
-		status = http.StatusRequestEntityTooLarge
-	default:
-		a.log.Error("slack: request failed", "path", r.URL.Path, "err", err)
-	}
-	if status < http.StatusInternalServerError {
+	if webhook.Status(err) < http.StatusInternalServerError {
+		// Redelivering a rejected request cannot help: tell Slack not to.
 		w.Header().Set("X-Slack-No-Retry", "1")
 	}
-	http.Error(w, bot.ErrorText(err).EN, status)
+	webhook.Fail(w, r, a.log, "slack", err)
 }
 
 func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []byte, start time.Time) {

@@ -1,15 +1,12 @@
 package wecom
 
 import (
-	"io"
 	"net/http"
 	"strings"
 	"time"
 
-	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/adapters/webhook"
 )
-
-var errTooLarge = bot.Errorf(bot.ETOOLARGE, "The request body is too large.", "请求内容过大。")
 
 // CallbackPath is the app's "接收消息服务器" URL path.
 const CallbackPath = "/wecom/callback"
@@ -85,7 +82,7 @@ func (a *Adapter) serveMessage(w http.ResponseWriter, r *http.Request, start tim
 		a.fail(w, r, a.verify(r, q, ""))
 		return
 	}
-	body, err := readBody(r)
+	body, err := webhook.ReadBody(r, maxBody, ErrMalformed)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -119,33 +116,8 @@ func (a *Adapter) serveMessage(w http.ResponseWriter, r *http.Request, start tim
 	w.WriteHeader(http.StatusOK)
 }
 
-func readBody(r *http.Request) ([]byte, error) {
-	if r.ContentLength > maxBody {
-		return nil, errTooLarge
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil {
-		return nil, ErrMalformed
-	}
-	if len(body) > maxBody {
-		return nil, errTooLarge
-	}
-	return body, nil
-}
-
 // fail answers with the status for err's code. Internal errors (the event
 // was not stored) are 500, so WeCom may deliver the message again.
 func (a *Adapter) fail(w http.ResponseWriter, r *http.Request, err error) {
-	status := http.StatusInternalServerError
-	switch bot.ErrorCode(err) {
-	case bot.EINVALID:
-		status = http.StatusBadRequest
-	case bot.EUNAUTHORIZED:
-		status = http.StatusUnauthorized
-	case bot.ETOOLARGE:
-		status = http.StatusRequestEntityTooLarge
-	default:
-		a.log.Error("wecom: request failed", "method", r.Method, "err", err)
-	}
-	http.Error(w, bot.ErrorText(err).EN, status)
+	webhook.Fail(w, r, a.log, "wecom", err)
 }
