@@ -47,6 +47,36 @@ type crashReminder struct {
 	round int
 }
 
+// crashPlatform is where the crash test's reminders are delivered: the
+// recipients' accounts, the platform's section of the configuration, and
+// what its fake was given. Slash commands always come from Slack.
+type crashPlatform struct {
+	// config is YAML added to the configuration after the slack section.
+	config string
+	// account is the account of the i-th recipient of a round.
+	account func(round, i int) bot.Account
+	// delivered counts the reminders the platform shows its users, by
+	// reminder text; requests counts the send requests that carried them
+	// (more than delivered when the platform deduplicated some).
+	delivered, requests func() map[string]int
+}
+
+// crashResult is what a crash run leaves for the platform's own checks.
+type crashResult struct {
+	reminders []*crashReminder
+	inflight  map[string]int // outbox key → kills that caught it claimed and unrecorded
+	jobsHeld  int            // reminder jobs found leased by a killed process
+}
+
+// inflightRows counts the messages found in flight at all the restarts.
+func (r *crashResult) inflightRows() int {
+	n := 0
+	for _, k := range r.inflight {
+		n += k
+	}
+	return n
+}
+
 // Ensure nothing is lost and nothing is done twice when the process is
 // killed (SIGKILL, no shutdown) at random moments while it takes commands
 // and delivers due reminders to Slack, and restarted each time:
@@ -81,10 +111,52 @@ type crashReminder struct {
 // dead process (the only writer, now gone) in the file, which is what the
 // passing minute would do; the number found is reported as "in flight at
 // the kill".
+//
+// TestCrashRestartFeishu is the same run with the reminders going to
+// Feishu users, whose API deduplicates sends: there, exactly once.
 func TestCrashRestart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test: runs the binary through repeated SIGKILLs")
 	}
+	fake := newFakeSlack(t)
+	p := crashPlatform{
+		account: func(round, i int) bot.Account {
+			return bot.Account{Platform: bot.PlatformSlack, Workspace: "T1", UserID: fmt.Sprintf("UR%dX%d", round, i)}
+		},
+		delivered: func() map[string]int { return crashPosts(fake) },
+		requests:  func() map[string]int { return crashPosts(fake) },
+	}
+	res := runCrash(t, fake, p)
+
+	// Duplicates only where a kill caught the send in flight.
+	posts := crashPosts(fake)
+	var lost, dups int
+	for _, r := range res.reminders {
+		n := posts[r.text]
+		switch {
+		case n == 0:
+			lost++
+		case n > 1:
+			dups += n - 1
+			if n-1 > res.inflight[r.key] {
+				t.Errorf("reminder %s posted %d times, but only %d kills caught its send in flight: a duplicate without a cause",
+					r.text, n, res.inflight[r.key])
+			}
+		}
+	}
+	t.Logf("reminders: %d due, %d posted, %d lost, %d duplicates; at the restarts %d messages were in flight (claimed, not recorded) and %d reminder jobs leased",
+		len(res.reminders), len(res.reminders)-lost, lost, dups, res.inflightRows(), res.jobsHeld)
+}
+
+// runCrash is the crash test's run: rounds of start, commands and due
+// reminders, and a kill; then a last start that drains everything. It
+// checks what does not depend on the reminders' platform p: the commands
+// and their tasks, that every reminder was delivered at least once and its
+// outbox row and job finished, and that no delivery went uncounted by the
+// row's attempts. fake is the Slack that takes the commands (and, behind a
+// delay on chat.postMessage, the posts).
+func runCrash(t *testing.T, fake *fakeSlack, p crashPlatform) *crashResult {
+	t.Helper()
 	const (
 		rounds       = 8
 		perRound     = 5 // reminders inserted before each start
@@ -101,7 +173,6 @@ func TestCrashRestart(t *testing.T) {
 	t.Logf("seed %d (TANDEM_CRASH_SEED picks another)", seed)
 	rng := rand.New(rand.NewPCG(seed, seed^0x5eed))
 
-	fake := newFakeSlack(t)
 	// Slack takes a while to answer a post; the message is in the channel
 	// whether or not the caller is still there to read the answer.
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -126,7 +197,7 @@ slack:
   bot_token: xoxb-e2e
   bot_user_id: UBOT
   api_url: %s/api/
-`, addr, dbPath, slow.URL)), 0o644); err != nil {
+`, addr, dbPath, slow.URL)+p.config), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	t.Setenv("E2E_SLACK_SECRET", slackSecret)
@@ -213,18 +284,17 @@ slack:
 		now := time.Now()
 		err = db.Update(context.Background(), func(tx bot.Tx) error {
 			for i := range perRound {
-				p := &bot.Person{Name: fmt.Sprintf("R%d-%d", round, i), Handle: fmt.Sprintf("r%dx%d", round, i), Digest: "off"}
-				if err := tx.CreatePerson(p, now); err != nil {
+				person := &bot.Person{Name: fmt.Sprintf("R%d-%d", round, i), Handle: fmt.Sprintf("r%dx%d", round, i), Digest: "off"}
+				if err := tx.CreatePerson(person, now); err != nil {
 					return err
 				}
-				acct := bot.Account{Platform: bot.PlatformSlack, Workspace: "T1", UserID: fmt.Sprintf("UR%dX%d", round, i)}
-				if err := tx.LinkAccount(p.ID, acct, p.Name, now); err != nil {
+				if err := tx.LinkAccount(person.ID, p.account(round, i), person.Name, now); err != nil {
 					return err
 				}
 				text := fmt.Sprintf("crashrem-%d-%d-%d", round, i, rng.IntN(1e6))
-				payload, _ := json.Marshal(map[string]any{"text": text, "to_person": p.ID, "set_by": p.ID})
+				payload, _ := json.Marshal(map[string]any{"text": text, "to_person": person.ID, "set_by": person.ID})
 				runAt := now.Add(300*time.Millisecond + time.Duration(rng.Int64N(int64(1700*time.Millisecond)))).Truncate(time.Millisecond)
-				j := &bot.Job{Kind: "reminder", Payload: payload, RunAt: runAt, OwnerID: p.ID}
+				j := &bot.Job{Kind: "reminder", Payload: payload, RunAt: runAt, OwnerID: person.ID}
 				if _, err := tx.ScheduleJob(j, now); err != nil {
 					return err
 				}
@@ -300,31 +370,27 @@ slack:
 	deadline := time.Now().Add(drainTimeout)
 	for {
 		queued, due := crashBacklog(t, dbPath)
-		if queued == 0 && due == 0 && len(crashUnposted(fake, reminders)) == 0 {
+		if queued == 0 && due == 0 && len(crashUnposted(p.delivered(), reminders)) == 0 {
 			break
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("not drained after %s: %d queued messages, %d due jobs, unposted reminders %v\n%s",
-				drainTimeout, queued, due, crashUnposted(fake, reminders), crashTail(srv.logs.String(), 4000))
+				drainTimeout, queued, due, crashUnposted(p.delivered(), reminders), crashTail(srv.logs.String(), 4000))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	srv.stop(t)
 
-	// Reminders: each posted at least once; duplicates only where a kill
-	// caught the send in flight.
-	posts := crashPosts(fake)
+	// Reminders: each delivered at least once, and each request counted by
+	// the row's attempts; how many times is the platform's to check.
+	delivered, requests := p.delivered(), p.requests()
 	raw, err := sql.Open("sqlite", "file:"+dbPath+"?mode=ro")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer raw.Close()
-	var lost, dups, inflightRows int
-	for _, n := range inflight {
-		inflightRows += n
-	}
 	for _, r := range reminders {
-		n := posts[r.text]
+		n := delivered[r.text]
 		var state string
 		var attempts int
 		if err := raw.QueryRow(`SELECT state, attempts FROM outbox WHERE key = ?`, r.key).Scan(&state, &attempts); err != nil {
@@ -337,22 +403,14 @@ slack:
 		if jobState != "done" {
 			t.Errorf("reminder job %d: %s, want done", r.id, jobState)
 		}
-		switch {
-		case n == 0:
-			lost++
-			t.Errorf("reminder %s (round %d) was never posted", r.text, r.round)
-		case n > 1:
-			dups += n - 1
-			if n-1 > inflight[r.key] {
-				t.Errorf("reminder %s posted %d times, but only %d kills caught its send in flight: a duplicate without a cause",
-					r.text, n, inflight[r.key])
-			}
+		if n == 0 {
+			t.Errorf("reminder %s (round %d) was never delivered", r.text, r.round)
 		}
-		if n > attempts {
-			t.Errorf("reminder %s posted %d times in %d recorded attempts", r.text, n, attempts)
+		if m := requests[r.text]; m > attempts {
+			t.Errorf("reminder %s sent %d times in %d recorded attempts", r.text, m, attempts)
 		}
 	}
-	for text := range posts {
+	for text := range requests {
 		if strings.HasPrefix(text, "crashrem-") && !crashSetText(reminders, text) {
 			t.Errorf("posted a reminder nobody set: %q", text)
 		}
@@ -415,8 +473,7 @@ slack:
 		kills, len(readies), sorted[len(sorted)/2].Round(time.Millisecond), sorted[len(sorted)-1].Round(time.Millisecond))
 	t.Logf("commands: %d sent (%d redelivered); %d acknowledged Created, %d acknowledged as duplicates of a stored delivery, %d never acknowledged (%d of those made their task, committed before the kill)",
 		len(cmds), redelivered, acked, dupAcked, unacked, unackedMade)
-	t.Logf("reminders: %d due, %d posted, %d lost, %d duplicates; at the restarts %d messages were in flight (claimed, not recorded) and %d reminder jobs leased",
-		len(reminders), len(reminders)-lost, lost, dups, inflightRows, jobsHeld)
+	return &crashResult{reminders: reminders, inflight: inflight, jobsHeld: jobsHeld}
 }
 
 // crashBacklog counts the queued messages and the due pending jobs.
@@ -452,8 +509,9 @@ func crashPosts(f *fakeSlack) map[string]int {
 	return out
 }
 
-func crashUnposted(f *fakeSlack, rs []*crashReminder) []string {
-	posts := crashPosts(f)
+// crashUnposted lists the reminders not delivered, given the deliveries by
+// reminder text.
+func crashUnposted(posts map[string]int, rs []*crashReminder) []string {
 	var out []string
 	for _, r := range rs {
 		if posts[r.text] == 0 {
