@@ -2,11 +2,11 @@ package dingtalk_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"github.com/tandemhq/tandem/adapters/adaptertest"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -33,58 +33,8 @@ const (
 // the fixtures' session webhooks expire 90 minutes after it.
 var testNow = time.UnixMilli(1_700_000_000_000)
 
-// Intake is a bot.Intake whose behaviour is a function field; it records
-// every event it is given.
-type Intake struct {
-	AcceptFn func(ctx context.Context, ev *bot.Event, wait time.Duration) (bot.Result, error)
-
-	mu     sync.Mutex
-	events []*bot.Event
-	waits  []time.Duration
-}
-
-var _ bot.Intake = (*Intake)(nil)
-
-func (in *Intake) Accept(ctx context.Context, ev *bot.Event, wait time.Duration) (bot.Result, error) {
-	in.mu.Lock()
-	in.events = append(in.events, ev)
-	in.waits = append(in.waits, wait)
-	in.mu.Unlock()
-	if in.AcceptFn == nil {
-		return bot.Result{}, nil
-	}
-	return in.AcceptFn(ctx, ev, wait)
-}
-
-// Events returns the events accepted so far.
-func (in *Intake) Events() []*bot.Event {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	return append([]*bot.Event(nil), in.events...)
-}
-
-func (in *Intake) Waits() []time.Duration {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	return append([]time.Duration(nil), in.waits...)
-}
-
-// WaitEvent waits until an event with the dedup key was accepted.
-func (in *Intake) WaitEvent(tb testing.TB, key string) *bot.Event {
-	tb.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		for _, ev := range in.Events() {
-			if ev.DedupKey == key {
-				return ev
-			}
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("no event %q; got %d events", key, len(in.Events()))
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
+// Intake is the shared recording fake of bot.Intake.
+type Intake = adaptertest.Intake
 
 func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
 

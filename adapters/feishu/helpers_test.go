@@ -2,19 +2,18 @@ package feishu_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"github.com/tandemhq/tandem/adapters/adaptertest"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -35,41 +34,8 @@ const (
 // testNow is the fixed clock of the handler tests; requests are signed with it.
 var testNow = time.Unix(1_700_000_000, 0)
 
-// Intake is a bot.Intake whose behaviour is a function field; it records
-// every event it is given.
-type Intake struct {
-	AcceptFn func(ctx context.Context, ev *bot.Event, wait time.Duration) (bot.Result, error)
-
-	mu     sync.Mutex
-	events []*bot.Event
-	waits  []time.Duration
-}
-
-var _ bot.Intake = (*Intake)(nil)
-
-func (in *Intake) Accept(ctx context.Context, ev *bot.Event, wait time.Duration) (bot.Result, error) {
-	in.mu.Lock()
-	in.events = append(in.events, ev)
-	in.waits = append(in.waits, wait)
-	in.mu.Unlock()
-	if in.AcceptFn == nil {
-		return bot.Result{}, nil
-	}
-	return in.AcceptFn(ctx, ev, wait)
-}
-
-// Events returns the events accepted so far.
-func (in *Intake) Events() []*bot.Event {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	return append([]*bot.Event(nil), in.events...)
-}
-
-func (in *Intake) Waits() []time.Duration {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	return append([]time.Duration(nil), in.waits...)
-}
+// Intake is the shared recording fake of bot.Intake.
+type Intake = adaptertest.Intake
 
 func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
 

@@ -596,9 +596,7 @@ func BenchmarkSlashCommand(b *testing.B) {
 	header.Set("Content-Type", formType)
 	b.ReportAllocs()
 	for b.Loop() {
-		in.mu.Lock()
-		in.events, in.waits = in.events[:0], in.waits[:0]
-		in.mu.Unlock()
+		in.Reset()
 		r := httptest.NewRequest(http.MethodPost, "/slack/commands", bytes.NewReader(body))
 		r.Header = header
 		w := httptest.NewRecorder()

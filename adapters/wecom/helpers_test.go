@@ -2,7 +2,6 @@ package wecom_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/sha1"
@@ -10,6 +9,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"github.com/tandemhq/tandem/adapters/adaptertest"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -99,40 +99,8 @@ func unixOf(tb testing.TB, ts string) time.Time {
 	return time.Unix(sec, 0)
 }
 
-// Intake is a bot.Intake whose behaviour is a function field; it records
-// every event it is given.
-type Intake struct {
-	AcceptFn func(ctx context.Context, ev *bot.Event, wait time.Duration) (bot.Result, error)
-
-	mu     sync.Mutex
-	events []*bot.Event
-	waits  []time.Duration
-}
-
-var _ bot.Intake = (*Intake)(nil)
-
-func (in *Intake) Accept(ctx context.Context, ev *bot.Event, wait time.Duration) (bot.Result, error) {
-	in.mu.Lock()
-	in.events = append(in.events, ev)
-	in.waits = append(in.waits, wait)
-	in.mu.Unlock()
-	if in.AcceptFn == nil {
-		return bot.Result{Done: true}, nil
-	}
-	return in.AcceptFn(ctx, ev, wait)
-}
-
-func (in *Intake) Events() []*bot.Event {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	return append([]*bot.Event(nil), in.events...)
-}
-
-func (in *Intake) Waits() []time.Duration {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	return append([]time.Duration(nil), in.waits...)
-}
+// Intake is the shared recording fake of bot.Intake.
+type Intake = adaptertest.Intake
 
 func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
 

@@ -1,0 +1,76 @@
+// Package adaptertest holds what the platform adapters' tests share: a fake
+// bot.Intake that records what an adapter hands to the core.
+package adaptertest
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tandemhq/tandem/bot"
+)
+
+// Intake is a bot.Intake whose behaviour is a function field; it records
+// every event it is given and the wait it was asked for.
+type Intake struct {
+	AcceptFn func(ctx context.Context, ev *bot.Event, wait time.Duration) (bot.Result, error)
+
+	mu     sync.Mutex
+	events []*bot.Event
+	waits  []time.Duration
+}
+
+var _ bot.Intake = (*Intake)(nil)
+
+// Accept implements bot.Intake: it records ev, then calls AcceptFn (an
+// empty Result when unset).
+func (in *Intake) Accept(ctx context.Context, ev *bot.Event, wait time.Duration) (bot.Result, error) {
+	in.mu.Lock()
+	in.events = append(in.events, ev)
+	in.waits = append(in.waits, wait)
+	in.mu.Unlock()
+	if in.AcceptFn == nil {
+		return bot.Result{}, nil
+	}
+	return in.AcceptFn(ctx, ev, wait)
+}
+
+// Events returns the events accepted so far.
+func (in *Intake) Events() []*bot.Event {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return append([]*bot.Event(nil), in.events...)
+}
+
+// Waits returns the waits Accept was called with, in order.
+func (in *Intake) Waits() []time.Duration {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return append([]time.Duration(nil), in.waits...)
+}
+
+// Reset forgets what was recorded, so a benchmark does not grow without end.
+func (in *Intake) Reset() {
+	in.mu.Lock()
+	in.events, in.waits = in.events[:0], in.waits[:0]
+	in.mu.Unlock()
+}
+
+// WaitEvent waits up to 5 s until an event with the dedup key was accepted,
+// for adapters that hand events over from their own goroutines.
+func (in *Intake) WaitEvent(tb testing.TB, key string) *bot.Event {
+	tb.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		for _, ev := range in.Events() {
+			if ev.DedupKey == key {
+				return ev
+			}
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("no event %q; got %d events", key, len(in.Events()))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
