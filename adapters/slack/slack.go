@@ -55,6 +55,8 @@ type Config struct {
 	Mode          string // ModeHTTP (default) or ModeSocket
 	// APIURL is the Web API base URL, ending in "/"; tests point it at a fake.
 	APIURL string
+	// TeamID is the workspace id (T…); learnt from auth.test when empty.
+	TeamID string
 	// BotUserID is the bot's own user id, used to strip its mention and to
 	// ignore its own messages. When empty, Open asks auth.test.
 	BotUserID string
@@ -78,6 +80,7 @@ type Adapter struct {
 	http   *http.Client
 
 	botUser atomic.Pointer[string]
+	team    atomic.Pointer[string] // learnt from auth.test
 
 	dmMu sync.Mutex
 	dms  map[string]string // user id → DM channel id
@@ -160,20 +163,34 @@ func (a *Adapter) Platform() string { return bot.PlatformSlack }
 // configured. In HTTP mode a failure is only logged: events still carry the
 // bot's id in their authorizations, so the adapter keeps working while Slack
 // is unreachable. In Socket Mode nothing works without Slack, so it fails.
+// It also learns the workspace (team) id, which the directory needs to name
+// accounts it finds before their owners have written to Tandem.
 func (a *Adapter) Open(ctx context.Context) error {
-	if a.botUserID() != "" {
+	if a.botUserID() != "" && a.TeamID() != "" {
 		return nil
 	}
 	res, err := a.api.AuthTestContext(ctx)
 	if err != nil {
-		if a.cfg.Mode == ModeSocket {
+		if a.cfg.Mode == ModeSocket && a.botUserID() == "" {
 			return fmt.Errorf("slack: auth.test: %w", err)
 		}
 		a.log.Warn("slack: auth.test failed; the bot user id will be taken from events", "err", err)
 		return nil
 	}
-	a.setBotUserID(res.UserID)
+	if a.botUserID() == "" {
+		a.setBotUserID(res.UserID)
+	}
+	a.team.Store(&res.TeamID)
 	return nil
+}
+
+// TeamID is the workspace id from the configuration or auth.test; "" when
+// neither gave it.
+func (a *Adapter) TeamID() string {
+	if p := a.team.Load(); p != nil {
+		return *p
+	}
+	return a.cfg.TeamID
 }
 
 func (a *Adapter) botUserID() string {
