@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -31,6 +32,11 @@ type FakeDingTalk struct {
 
 	// Conns receives each WebSocket connection the adapter opens.
 	Conns chan *GatewayConn
+
+	// Users and Depts are the contacts the classic API serves; tests may
+	// change them before the first call.
+	Users []FakeUser
+	Depts []FakeDept
 }
 
 type apiCall struct {
@@ -48,6 +54,12 @@ var fakePaths = map[string]string{
 	"/robot/sendBySession":              "session",
 	"/v1.0/gateway/connections/open":    "open",
 	"/connect":                          "connect",
+	// The classic API's contacts (directory.go).
+	"/topapi/v2/user/get":           "userGet",
+	"/topapi/v2/user/getbymobile":   "userByMobile",
+	"/topapi/v2/department/listsub": "deptListSub",
+	"/topapi/v2/department/get":     "deptGet",
+	"/topapi/user/listsimple":       "listSimple",
 }
 
 func NewFakeDingTalk(tb testing.TB) *FakeDingTalk {
@@ -56,6 +68,8 @@ func NewFakeDingTalk(tb testing.TB) *FakeDingTalk {
 		replies: map[string][]func(http.ResponseWriter){},
 		tickets: map[string]bool{},
 		Conns:   make(chan *GatewayConn, 16),
+		Users:   defaultUsers(),
+		Depts:   defaultDepts(),
 	}
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
 	tb.Cleanup(f.Close)
@@ -133,6 +147,12 @@ func (f *FakeDingTalk) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		fmt.Fprintf(w, `{"endpoint":"ws://%s/connect","ticket":%q}`, r.Host, ticket)
+	case "userGet", "userByMobile", "deptListSub", "deptGet", "listSimple":
+		if t := c.Query.Get("access_token"); t == "" || t != lastToken {
+			io.WriteString(w, `{"errcode":40014,"errmsg":"不合法的access_token"}`)
+			return
+		}
+		f.serveContacts(w, key, c.JSON)
 	default:
 		http.NotFound(w, r)
 	}
@@ -311,4 +331,117 @@ func mustJSON(v any) string {
 		panic(err)
 	}
 	return string(b)
+}
+
+// FakeUser is one person in the fake's contacts.
+type FakeUser struct {
+	UserID, Name, Mobile, Email, OrgEmail string
+	Depts                                 []int64
+}
+
+// FakeDept is one department in the fake's contacts; the root is 1.
+type FakeDept struct {
+	ID, Parent int64
+	Name       string
+}
+
+// defaultDepts is a three-level tree under the root:
+//
+//	1 Acme ─┬─ 2 Engineering ─┬─ 4 Backend ── 6 Storage
+//	        │                 └─ 5 Frontend
+//	        └─ 3 Sales ────────── 7 Sales East
+func defaultDepts() []FakeDept {
+	return []FakeDept{
+		{1, 0, "Acme"},
+		{2, 1, "Engineering"}, {3, 1, "Sales"},
+		{4, 2, "Backend"}, {5, 2, "Frontend"}, {7, 3, "Sales East"},
+		{6, 4, "Storage"},
+	}
+}
+
+func defaultUsers() []FakeUser {
+	return []FakeUser{
+		{UserID: "staff1", Name: "张三", Mobile: "13800000001", Email: "zhangsan@acme.test", OrgEmail: "zs@corp.acme.test", Depts: []int64{2, 4}},
+		{UserID: "staff2", Name: "李四", Mobile: "13800000002", OrgEmail: "lisi@corp.acme.test", Depts: []int64{4}},
+		{UserID: "staff3", Name: "王五", Mobile: "13800000003", Depts: []int64{4}},
+		{UserID: "staff4", Name: "赵六", Email: "zhaoliu@acme.test", Depts: []int64{7}},
+	}
+}
+
+// serveContacts answers the classic contacts API from Users and Depts, in
+// its {"errcode":0,"result":…} envelope. listsimple gives one person per
+// page, so that every listing pages.
+func (f *FakeDingTalk) serveContacts(w http.ResponseWriter, key string, req map[string]any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	num := func(k string) int64 { n, _ := req[k].(float64); return int64(n) }
+	ok := func(result any) { fmt.Fprintf(w, `{"errcode":0,"errmsg":"ok","result":%s}`, mustJSON(result)) }
+	dept := func(id int64) (FakeDept, bool) {
+		for _, d := range f.Depts {
+			if d.ID == id {
+				return d, true
+			}
+		}
+		return FakeDept{}, false
+	}
+	switch key {
+	case "userGet":
+		for _, u := range f.Users {
+			if u.UserID == req["userid"] {
+				ok(map[string]any{"userid": u.UserID, "unionid": "union-" + u.UserID, "name": u.Name,
+					"mobile": u.Mobile, "email": u.Email, "org_email": u.OrgEmail, "dept_id_list": u.Depts, "active": true})
+				return
+			}
+		}
+		io.WriteString(w, `{"errcode":60121,"errmsg":"找不到该用户"}`)
+	case "userByMobile":
+		for _, u := range f.Users {
+			if u.Mobile != "" && u.Mobile == req["mobile"] {
+				ok(map[string]any{"userid": u.UserID})
+				return
+			}
+		}
+		io.WriteString(w, `{"errcode":60121,"errmsg":"找不到该用户"}`)
+	case "deptGet":
+		if d, found := dept(num("dept_id")); found {
+			ok(map[string]any{"dept_id": d.ID, "name": d.Name, "parent_id": d.Parent})
+			return
+		}
+		io.WriteString(w, `{"errcode":60003,"errmsg":"部门不存在"}`)
+	case "deptListSub":
+		id := num("dept_id")
+		if _, found := dept(id); !found {
+			io.WriteString(w, `{"errcode":60003,"errmsg":"部门不存在"}`)
+			return
+		}
+		subs := []map[string]any{}
+		for _, d := range f.Depts {
+			if d.Parent == id && d.ID != id {
+				subs = append(subs, map[string]any{"dept_id": d.ID, "name": d.Name, "parent_id": d.Parent})
+			}
+		}
+		ok(subs)
+	case "listSimple":
+		id := num("dept_id")
+		if _, found := dept(id); !found {
+			io.WriteString(w, `{"errcode":60003,"errmsg":"部门不存在"}`)
+			return
+		}
+		var members []FakeUser
+		for _, u := range f.Users {
+			if slices.Contains(u.Depts, id) {
+				members = append(members, u)
+			}
+		}
+		cursor := int(num("cursor"))
+		res := map[string]any{"has_more": false, "list": []any{}}
+		if cursor < len(members) {
+			u := members[cursor]
+			res["list"] = []any{map[string]any{"userid": u.UserID, "name": u.Name}}
+		}
+		if cursor+1 < len(members) {
+			res["has_more"], res["next_cursor"] = true, cursor+1
+		}
+		ok(res)
+	}
 }
