@@ -81,6 +81,9 @@ type JobTx interface {
 	RetryJob(id int64, now time.Time) error
 	// RescheduleJob moves a pending job to runAt (a snooze).
 	RescheduleJob(id int64, runAt time.Time) error
+	// ExtendJobLease moves the lease of a pending job that owner holds until
+	// leaseUntil, to until; ENOTFOUND when that claim no longer stands.
+	ExtendJobLease(id int64, owner string, leaseUntil, until time.Time) error
 }
 
 // JobHandler runs one due job inside the unit of work that also records its
@@ -89,6 +92,18 @@ type JobTx interface {
 // Handlers must only touch the database through tx, and be quick.
 type JobHandler interface {
 	RunJob(ctx context.Context, tx Tx, job *Job, now time.Time) error
+}
+
+// JobFetcher is a JobHandler whose job must first reach the network (a
+// platform's directory). A unit of work holds the single writer, so network
+// calls never run inside one: FetchJob runs outside, with the job's lease
+// extended to cover FetchTimeout, and returns what to apply inside the unit
+// that also records the completion. The scheduler runs fetches beside its
+// loop, so a slow platform does not hold back reminders; RunJob is not used.
+type JobFetcher interface {
+	JobHandler
+	FetchJob(ctx context.Context, job *Job, now time.Time) (apply func(tx Tx) error, err error)
+	FetchTimeout() time.Duration
 }
 
 // JobHandlerFunc adapts a function to JobHandler.

@@ -61,12 +61,13 @@ type Scheduler struct {
 	// they queued (outgoing messages) goes out at once.
 	AfterRun func()
 
-	once   sync.Once
-	wake   chan struct{}
-	locs   sync.Map // TZ name → *time.Location
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	once       sync.Once
+	wake       chan struct{}
+	fetchSlots chan struct{} // one token per fetch running
+	locs       sync.Map      // TZ name → *time.Location
+	ctx        context.Context
+	cancel     context.CancelFunc
+	wg         sync.WaitGroup
 }
 
 func (s *Scheduler) init() {
@@ -97,6 +98,7 @@ func (s *Scheduler) init() {
 			s.Owner = fmt.Sprintf("%s/%d", host, os.Getpid())
 		}
 		s.wake = make(chan struct{}, 1)
+		s.fetchSlots = make(chan struct{}, maxFetches)
 	})
 }
 
@@ -208,12 +210,99 @@ func (s *Scheduler) RunDue(ctx context.Context) (int, error) {
 			s.release(ctx, claimed[i:])
 			return len(claimed), ctx.Err()
 		}
-		if s.run(ctx, j) {
+		if f, ok := s.Handlers[j.Kind].(bot.JobFetcher); ok {
+			s.startFetch(ctx, f, j)
+			continue
+		}
+		if s.run(ctx, j, s.handlerExec(j)) {
 			done++
 		}
 	}
 	return len(claimed), nil
 }
+
+// maxFetches bounds the fetching jobs running at once: they wait on
+// platform APIs with rate limits of their own.
+const maxFetches = 4
+
+// startFetch runs a JobFetcher's job beside the loop. It waits for a fetch
+// slot, extends the lease to cover the fetch (dropping the job if its claim
+// no longer stands: it waited so long that the lease ran out and the job was
+// claimed again), fetches outside any unit, and then applies the result in
+// the unit that records the outcome, as for any job.
+func (s *Scheduler) startFetch(ctx context.Context, f bot.JobFetcher, j *bot.Job) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		select {
+		case s.fetchSlots <- struct{}{}:
+			defer func() { <-s.fetchSlots }()
+		case <-ctx.Done():
+			s.release(ctx, []*bot.Job{j})
+			return
+		}
+		timeout := f.FetchTimeout()
+		if timeout <= 0 {
+			timeout = s.Timeout
+		}
+		until := s.Now().Add(timeout + s.Lease)
+		err := s.Store.Update(ctx, func(tx bot.Tx) error {
+			if err := s.ours(tx, j); err != nil {
+				return err
+			}
+			return tx.ExtendJobLease(j.ID, s.Owner, j.LeaseUntil, until)
+		})
+		if err != nil {
+			if !errors.Is(err, errLeaseLost) && ctx.Err() == nil {
+				s.Log.Error("extend lease of fetching job", "kind", j.Kind, "id", j.ID, "err", err)
+			}
+			return
+		}
+		j.LeaseUntil = until
+		apply, ferr := s.fetch(ctx, f, j, timeout)
+		exec := func(_ context.Context, tx bot.Tx, _ *bot.Job, _ time.Time) error {
+			if ferr != nil {
+				return ferr
+			}
+			return apply(tx)
+		}
+		if s.run(ctx, j, exec) && s.AfterRun != nil {
+			s.AfterRun()
+		}
+	}()
+}
+
+// fetch calls FetchJob with its timeout, turning a panic into a failure.
+func (s *Scheduler) fetch(ctx context.Context, f bot.JobFetcher, j *bot.Job, timeout time.Duration) (apply func(bot.Tx) error, err error) {
+	fctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	defer func() {
+		if p := recover(); p != nil {
+			apply, err = nil, fmt.Errorf("job fetch panicked: %v", p)
+		}
+	}()
+	apply, err = f.FetchJob(fctx, j, s.Now())
+	if err == nil && apply == nil {
+		apply = func(bot.Tx) error { return nil }
+	}
+	return apply, err
+}
+
+// handlerExec runs j's handler inside the unit.
+func (s *Scheduler) handlerExec(j *bot.Job) jobExec {
+	h := s.Handlers[j.Kind]
+	if h == nil {
+		return func(context.Context, bot.Tx, *bot.Job, time.Time) error {
+			return fmt.Errorf("no handler for job kind %q", j.Kind)
+		}
+	}
+	return func(ctx context.Context, tx bot.Tx, j *bot.Job, now time.Time) error {
+		return s.call(ctx, h, tx, j, now)
+	}
+}
+
+// jobExec is what runs inside a job's unit.
+type jobExec func(ctx context.Context, tx bot.Tx, j *bot.Job, now time.Time) error
 
 // release hands back claimed jobs on shutdown, so that the next process
 // runs them at once instead of after the lease. Moving a job to its own
@@ -269,7 +358,7 @@ const (
 
 // run runs one claimed job in its own unit.
 // run runs one claimed job in its own unit and reports whether it completed.
-func (s *Scheduler) run(ctx context.Context, j *bot.Job) bool {
+func (s *Scheduler) run(ctx context.Context, j *bot.Job, exec jobExec) bool {
 	now := s.Now()
 	h := s.Handlers[j.Kind]
 	next, schedErr := s.nextRun(j, now)
@@ -291,13 +380,11 @@ func (s *Scheduler) run(ctx context.Context, j *bot.Job) bool {
 		case ctx.Err() != nil:
 			out = outReleased
 			return tx.RescheduleJob(j.ID, j.RunAt)
-		case h == nil:
-			runErr = fmt.Errorf("no handler for job kind %q", j.Kind)
 		case schedErr != nil:
 			runErr = schedErr // before running: a job that cannot recur is broken
 		default:
 			// Nested undoes the handler's writes when it fails, and only them.
-			runErr = tx.Nested(func() error { return s.call(ctx, h, tx, j, now) })
+			runErr = tx.Nested(func() error { return exec(ctx, tx, j, now) })
 		}
 		if runErr == nil {
 			return tx.CompleteJob(j.ID, next, now)

@@ -212,6 +212,18 @@ func (t *memTx) RescheduleJob(id int64, runAt time.Time) error {
 	return nil
 }
 
+func (t *memTx) ExtendJobLease(id int64, owner string, leaseUntil, until time.Time) error {
+	j, err := t.pending(id)
+	if err != nil {
+		return err
+	}
+	if j.LeaseOwner != owner || !j.LeaseUntil.Equal(leaseUntil) {
+		return errNoJob
+	}
+	j.LeaseUntil = until
+	return nil
+}
+
 // fires records when a handler ran and what it got.
 type fires struct {
 	mu   sync.Mutex
@@ -868,4 +880,87 @@ func mustPersonID(t *testing.T, db *sqlite.DB, name string) int64 {
 		t.Fatal(err)
 	}
 	return p.ID
+}
+
+// fetcher is a JobFetcher whose fetch waits for release, the way a call to a
+// slow platform API would.
+type fetcher struct {
+	release chan struct{}
+	err     error
+	started chan int64
+}
+
+func (f *fetcher) RunJob(context.Context, bot.Tx, *bot.Job, time.Time) error {
+	return errors.New("RunJob called on a fetcher")
+}
+func (f *fetcher) FetchTimeout() time.Duration { return 5 * time.Minute }
+func (f *fetcher) FetchJob(ctx context.Context, j *bot.Job, now time.Time) (func(bot.Tx) error, error) {
+	f.started <- j.ID
+	select {
+	case <-f.release:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if f.err != nil {
+		return nil, f.err
+	}
+	return func(tx bot.Tx) error { return sendOne(ctx, tx, j, now) }, nil
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// Ensure a fetching job runs beside the loop: while its fetch waits on the
+// network, other jobs run; its lease covers the fetch; what it fetched
+// commits with its completion; and a failed fetch is retried like any
+// failed job.
+func TestScheduler_FetchBesideLoop(t *testing.T) {
+	db := openJobDB(t)
+	f := &fetcher{release: make(chan struct{}), started: make(chan int64, 4)}
+	now := j0
+	var mu sync.Mutex
+	s := newScheduler(db, "A", &now, map[string]bot.JobHandler{"dir": f, "remind": sendOne})
+	s.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	mustSchedule(t, db, &bot.Job{Kind: "dir", RunAt: j0})
+	if err := s.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	<-f.started
+	if j := mustJob(t, db, 1); !j.LeaseUntil.After(j0.Add(5 * time.Minute)) {
+		t.Fatalf("lease not extended over the fetch: until %v", j.LeaseUntil)
+	}
+	mustSchedule(t, db, &bot.Job{Kind: "remind", RunAt: j0})
+	s.Trigger()
+	waitFor(t, "the reminder to run while the fetch waits", func() bool { return mustJob(t, db, 2).State == bot.JobDone })
+	if got := sent(t, db); !slices.Equal(got, []string{"job 2"}) {
+		t.Fatalf("sent %q before the fetch finished", got)
+	}
+
+	f.err = errors.New("directory unreachable")
+	f.release <- struct{}{}
+	waitFor(t, "the failed fetch to be recorded", func() bool { return mustJob(t, db, 1).Attempts == 1 })
+	if j := mustJob(t, db, 1); j.State != bot.JobPending || j.LastError != "directory unreachable" {
+		t.Fatalf("after a failed fetch: %+v", j)
+	}
+
+	f.err = nil
+	mu.Lock()
+	now = mustJob(t, db, 1).RunAt
+	mu.Unlock()
+	s.Trigger()
+	<-f.started
+	f.release <- struct{}{}
+	waitFor(t, "the fetch to complete", func() bool { return mustJob(t, db, 1).State == bot.JobDone })
+	if got := sent(t, db); !slices.Equal(got, []string{"job 1", "job 2"}) {
+		t.Fatalf("sent %q", got)
+	}
 }

@@ -190,6 +190,13 @@ func (t *tx) RetryJob(id int64, now time.Time) error {
 	return mustAffect(res, err, "retry job")
 }
 
+// ExtendJobLease implements bot.JobTx.
+func (t *tx) ExtendJobLease(id int64, owner string, leaseUntil, until time.Time) error {
+	res, err := t.exec(`UPDATE jobs SET lease_until = ? WHERE id = ? AND state = 'pending' AND lease_owner = ? AND lease_until = ?`,
+		until.UnixMilli(), id, owner, leaseUntil.UnixMilli())
+	return mustAffect(res, err, "extend job lease")
+}
+
 // RescheduleJob implements bot.JobTx.
 func (t *tx) RescheduleJob(id int64, runAt time.Time) error {
 	res, err := t.exec(`UPDATE jobs SET run_at = ?, lease_owner = '', lease_until = 0 WHERE id = ? AND state = 'pending'`,
