@@ -32,6 +32,13 @@ type Bot struct {
 	// OnOutbox is called after a unit that queued outgoing messages commits,
 	// to wake the senders.
 	OnOutbox func()
+	// OnNewAccount is called inside the unit that registers an account seen
+	// for the first time, to schedule work about it (reading its profile
+	// from the platform's directory); scheduled says a job was stored.
+	OnNewAccount func(tx Tx, p *Person, a Account, now time.Time) (scheduled bool, err error)
+	// OnJobs is called after a unit that scheduled jobs commits, to wake
+	// the scheduler.
+	OnJobs func()
 	// MaxAttempts is how many internal failures an event may cause before it
 	// is marked failed and the sender is told.
 	MaxAttempts int
@@ -119,9 +126,7 @@ func (b *Bot) Accept(ctx context.Context, ev *Event, wait time.Duration) (Result
 	if err != nil {
 		return Result{}, wrapf(err, "store inbound event")
 	}
-	if out.queued && b.OnOutbox != nil {
-		b.OnOutbox()
-	}
+	b.after(out)
 	return res, nil
 }
 
@@ -130,6 +135,17 @@ type handled struct {
 	done    bool      // processed; false when it failed and stays pending
 	replies []Message // for inline delivery
 	queued  bool      // outgoing messages were stored
+	jobs    bool      // jobs were scheduled
+}
+
+// after wakes what must act on a committed unit's outgoing messages and jobs.
+func (b *Bot) after(out handled) {
+	if out.queued && b.OnOutbox != nil {
+		b.OnOutbox()
+	}
+	if out.jobs && b.OnJobs != nil {
+		b.OnJobs()
+	}
 }
 
 // process handles ev inside tx. On an internal failure the processing is
@@ -194,6 +210,7 @@ func (b *Bot) handle(ctx context.Context, tx Tx, ev *Event, now time.Time, inlin
 		req.replies = []Message{{Text: ErrorText(routeErr).In(req.Lang), Private: true}}
 		req.notes = nil
 	}
+	out.jobs = req.scheduled
 	if inline {
 		out.replies = req.replies
 	} else {
@@ -252,9 +269,7 @@ func (b *Bot) ProcessPending(ctx context.Context, before time.Time) (int, error)
 		if err != nil {
 			return n, err
 		}
-		if out.queued && b.OnOutbox != nil {
-			b.OnOutbox()
-		}
+		b.after(out)
 		n++
 	}
 	return n, nil

@@ -19,7 +19,8 @@ type Person struct {
 	ID     int64
 	Name   string // display name
 	Handle string // unique lower-case handle used in plain "@handle" mentions
-	Email  string
+	Email  string // normalized with NormalizeEmail
+	Mobile string // normalized with NormalizeMobile
 	// Lang is the language the person chose with "lang"; "" means not chosen,
 	// in which case replies follow the language of each message.
 	Lang   Lang

@@ -18,9 +18,10 @@ type Request struct {
 	Lang   Lang           // the language to answer in
 	Loc    *time.Location // the sender's time zone
 
-	bot     *Bot
-	replies []Message
-	notes   []note
+	bot       *Bot
+	replies   []Message
+	notes     []note
+	scheduled bool // a job was stored: wake the scheduler after the commit
 }
 
 type note struct {
@@ -146,6 +147,13 @@ func (r *Request) personFor(acct Account, name, email string) (*Person, error) {
 	}
 	if err := r.Tx.LinkAccount(p.ID, acct, name, r.Now); err != nil {
 		return nil, err
+	}
+	if r.bot.OnNewAccount != nil {
+		scheduled, err := r.bot.OnNewAccount(r.Tx, p, acct, r.Now)
+		if err != nil {
+			return nil, err
+		}
+		r.scheduled = r.scheduled || scheduled
 	}
 	return p, nil
 }

@@ -64,6 +64,9 @@ type PeopleTx interface {
 	FindPersonByID(id int64) (*Person, error)
 	// FindPeopleByName matches handle or display name, case-insensitively.
 	FindPeopleByName(name string) ([]*Person, error)
+	// FindPeopleByContact returns the people with this email or mobile
+	// (normalized before comparing; "" matches nobody), oldest first.
+	FindPeopleByContact(email, mobile string) ([]*Person, error)
 	// CreatePerson sets p.ID; it makes p.Handle unique by adding a number.
 	CreatePerson(p *Person, now time.Time) error
 	UpdatePerson(p *Person) error

@@ -30,6 +30,13 @@ func adminCommand() *Command {
 				Example: bot.T("admin outbox retry 7", "管理 消息 重试 7"),
 				Run:     adminOutbox,
 			},
+			{
+				Name: "directory", Aliases: []string{"dir", "通讯录"},
+				Usage:   bot.T("admin directory [sync]", "管理 通讯录 [同步]"),
+				Summary: bot.T("The platform directories and department mappings; import now", "平台通讯录与部门映射；立即导入"),
+				Example: bot.T("admin directory sync", "管理 通讯录 同步"),
+				Run:     adminDirectory,
+			},
 		},
 	}
 }
@@ -138,5 +145,94 @@ func adminOutbox(c *Ctx) error {
 	}
 	b.WriteString("\n" + c.T("Send one again with `admin outbox retry <id>`.", "用「管理 消息 重试 <编号>」重新发送。"))
 	c.Reply(bot.Message{Text: b.String(), Private: true})
+	return nil
+}
+
+func adminDirectory(c *Ctx) error {
+	if err := requireAdmin(c); err != nil {
+		return err
+	}
+	d := c.env.Directories
+	if d == nil || len(d.Sources) == 0 {
+		c.Reply(bot.Message{Private: true, Text: c.T(
+			"No platform directory is configured: add a Slack, Feishu, WeCom or DingTalk app to the config.",
+			"尚未配置任何平台通讯录：请在配置中添加 Slack、飞书、企业微信或钉钉应用。")})
+		return nil
+	}
+	sync := false
+	if len(c.Args) > 0 {
+		switch strings.ToLower(c.Args[0].Text) {
+		case "sync", "import", "now", "同步", "导入":
+			sync = len(c.Args) == 1
+		}
+		if !sync {
+			return c.Usage(bot.Tf("I don't understand %q here.", "这里的「%s」我没看懂。", c.Args[0].Text))
+		}
+	}
+	if sync {
+		if len(d.Depts) == 0 {
+			return bot.Errorf(bot.EINVALID, "No department is mapped to a platform directory (departments[].directory in the config), so there is nothing to import.",
+				"配置中没有部门映射到平台通讯录（departments[].directory），没有可导入的内容。")
+		}
+		// One-off, beside the recurring import: its own dedup key keeps a
+		// second request from queueing another while one waits.
+		if _, err := c.Tx.ScheduleJob(&bot.Job{Kind: JobDirectory, RunAt: c.Now, DedupKey: "admin/directory"}, c.Now); err != nil {
+			return err
+		}
+		if c.env.OnSchedule != nil {
+			c.env.OnSchedule(c.Now)
+		}
+		c.ReplyText(bot.T("Importing the mapped departments now; `admin directory` shows when it has run.",
+			"正在导入已映射的部门；用「管理 通讯录」查看结果。"))
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString(c.T("Directories:", "通讯录："))
+	for _, s := range d.Sources {
+		name := s.Platform
+		if s.App != "" {
+			name += "/" + s.App
+		}
+		b.WriteString("\n• " + name)
+	}
+	var match []string
+	if d.MatchEmail {
+		match = append(match, c.T("email", "邮箱"))
+	}
+	if d.MatchMobile {
+		match = append(match, c.T("mobile", "手机号"))
+	}
+	if len(match) == 0 {
+		match = append(match, c.T("nothing (link accounts with `link`)", "不自动关联（请用「关联」命令）"))
+	}
+	b.WriteString("\n" + c.T("Accounts are linked by: %s", "按以下信息关联账号：%s", strings.Join(match, ", ")))
+	if len(d.Depts) > 0 {
+		b.WriteString("\n" + c.T("Department mappings:", "部门映射："))
+		for _, m := range d.Depts {
+			src := m.Platform
+			if m.App != "" {
+				src += "/" + m.App
+			}
+			b.WriteString(fmt.Sprintf("\n• %s ← %s:%s", m.Dept, src, m.Ref))
+		}
+	}
+	jobs, err := c.Tx.FindJobs(bot.JobFilter{Kind: JobDirectory, Limit: 5})
+	if err != nil {
+		return err
+	}
+	for _, j := range jobs {
+		line := c.T("Import #%d: %s, next %s", "导入 #%d：%s，下次 %s", j.ID, string(j.State), FormatTime(j.RunAt, c.Now, c.Loc, c.Lang))
+		if j.State == bot.JobDone {
+			line = c.T("Import #%d: done", "导入 #%d：已完成", j.ID)
+		}
+		if j.LastError != "" {
+			line += " — " + j.LastError
+		}
+		b.WriteString("\n" + line)
+	}
+	if len(d.Depts) > 0 {
+		b.WriteString("\n" + c.T("Import now with `admin directory sync`.", "用「管理 通讯录 同步」立即导入。"))
+	}
+	c.Reply(bot.Message{Private: true, Text: b.String()})
 	return nil
 }

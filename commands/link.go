@@ -67,7 +67,11 @@ func linkRun(c *Ctx) error {
 	}
 	// The person behind this account (often just registered by this very
 	// message) is merged into the one who asked for the code.
+	fillPerson(into, c.Person)
 	if err := c.Tx.MergePeople(c.Person.ID, into.ID); err != nil {
+		return err
+	}
+	if err := c.Tx.UpdatePerson(into); err != nil {
 		return err
 	}
 	accts, err := c.Tx.AccountsOf(into.ID)

@@ -6,6 +6,7 @@ package commands
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"time"
@@ -88,6 +89,9 @@ type Router struct {
 	// Calendar is the work calendar the calendar command answers from; nil
 	// means none is configured.
 	Calendar *workcal.Calendar
+	// Directories are the platforms' user directories; nil when none is
+	// configured.
+	Directories *Directories
 
 	commands []*Command
 	byName   map[string]*Command
@@ -117,10 +121,14 @@ func NewRouter() *Router {
 // The digest follows the work calendar; defaults apply to people who have
 // not chosen a zone or language.
 func (r *Router) JobHandlers(cal *workcal.Calendar, defaultTZ *time.Location, defaultLang bot.Lang) map[string]bot.JobHandler {
-	return map[string]bot.JobHandler{
+	hs := map[string]bot.JobHandler{
 		JobReminder: ReminderHandler{},
 		JobDigest:   DigestHandler{Calendar: cal, DefaultTZ: defaultTZ, DefaultLang: defaultLang},
 	}
+	if r.Directories != nil {
+		maps.Copy(hs, r.Directories.Handlers())
+	}
+	return hs
 }
 
 // Register adds a command. It panics on a name clash, so wiring mistakes show

@@ -245,7 +245,9 @@ func (s *Scheduler) startFetch(ctx context.Context, f bot.JobFetcher, j *bot.Job
 		if timeout <= 0 {
 			timeout = s.Timeout
 		}
-		until := s.Now().Add(timeout + s.Lease)
+		// Whole milliseconds, as the store keeps them, so that ours still
+		// recognises the claim.
+		until := s.Now().Add(timeout + s.Lease).Truncate(time.Millisecond)
 		err := s.Store.Update(ctx, func(tx bot.Tx) error {
 			if err := s.ours(tx, j); err != nil {
 				return err

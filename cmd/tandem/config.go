@@ -14,6 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/scheduler"
 )
 
 // Config is the whole configuration. Every field has a default, so Tandem runs
@@ -32,6 +33,19 @@ type Config struct {
 	Departments []DepartmentConfig `yaml:"departments"`
 	People      []PersonConfig     `yaml:"people"`
 	Calendar    CalendarConfig     `yaml:"calendar"`
+	Directory   DirectoryConfig    `yaml:"directory"`
+}
+
+// DirectoryConfig is how the platforms' user directories are used: every
+// configured app's directory gives newly seen accounts their profile, and
+// links a person's accounts across platforms.
+type DirectoryConfig struct {
+	// Match lists what links accounts across platforms: email, mobile.
+	// An empty list links only by the link command.
+	Match []string `yaml:"match"`
+	// Sync is when the departments mapped in departments[].directory are
+	// imported: a schedule (cron:…, workdays:HH:MM) or off.
+	Sync string `yaml:"sync"`
 }
 
 // LogConfig selects the log format and level.
@@ -76,8 +90,10 @@ type SlackConfig struct {
 	BotToken      string `yaml:"bot_token"`
 	AppToken      string `yaml:"app_token"`
 	BotUserID     string `yaml:"bot_user_id"`
-	Command       string `yaml:"command"`
-	APIURL        string `yaml:"api_url"`
+	// Workspace is the team id (T…); learnt from auth.test when empty.
+	Workspace string `yaml:"workspace"`
+	Command   string `yaml:"command"`
+	APIURL    string `yaml:"api_url"`
 }
 
 // FeishuConfig is one Feishu or Lark app (custom app, 企业自建应用).
@@ -124,6 +140,10 @@ type DingTalkConfig struct {
 type DepartmentConfig struct {
 	Name string `yaml:"name"`
 	Head string `yaml:"head"` // a handle from people
+	// Directory lists the platform departments (Slack: user groups) whose
+	// members belong here: "platform[/app]:id-or-name", e.g.
+	// "feishu:od-4e6ac…", "wecom:2", "dingtalk/hq:设计部", "slack:S0123".
+	Directory []string `yaml:"directory"`
 }
 
 // PersonConfig seeds a person and their accounts.
@@ -131,7 +151,8 @@ type PersonConfig struct {
 	Name   string `yaml:"name"`
 	Handle string `yaml:"handle"`
 	Email  string `yaml:"email"`
-	Role   string `yaml:"role"` // member, head or admin
+	Mobile string `yaml:"mobile"` // links the person's platform accounts by directory lookup
+	Role   string `yaml:"role"`   // member, head or admin
 	Dept   string `yaml:"dept"`
 	Lang   string `yaml:"lang"`
 	TZ     string `yaml:"tz"`
@@ -169,12 +190,13 @@ type CalendarDayConfig struct {
 // DefaultConfig is what Tandem runs with when nothing is configured.
 func DefaultConfig() Config {
 	return Config{
-		Log:      LogConfig{Format: "text", Level: "info"},
-		HTTP:     HTTPConfig{Addr: "127.0.0.1:8080"},
-		Storage:  StorageConfig{Driver: "sqlite", Path: "./data/tandem.db", Synchronous: "full"},
-		Bot:      BotConfig{DefaultLang: "en", DefaultTZ: "Asia/Shanghai", DueTime: "18:00"},
-		Console:  ConsoleConfig{Enabled: true},
-		Calendar: CalendarConfig{Region: "CN", Hours: "09:00-12:00, 13:30-18:00"},
+		Log:       LogConfig{Format: "text", Level: "info"},
+		HTTP:      HTTPConfig{Addr: "127.0.0.1:8080"},
+		Storage:   StorageConfig{Driver: "sqlite", Path: "./data/tandem.db", Synchronous: "full"},
+		Bot:       BotConfig{DefaultLang: "en", DefaultTZ: "Asia/Shanghai", DueTime: "18:00"},
+		Console:   ConsoleConfig{Enabled: true},
+		Calendar:  CalendarConfig{Region: "CN", Hours: "09:00-12:00, 13:30-18:00"},
+		Directory: DirectoryConfig{Match: []string{"email", "mobile"}, Sync: "cron:0 3 * * *"},
 	}
 }
 
@@ -466,6 +488,21 @@ func (c Config) Validate() error {
 		depts[strings.ToLower(d.Name)] = true
 		if d.Head != "" && !handles[strings.ToLower(d.Head)] {
 			bad(path+".head", "%q is not a handle in people", d.Head)
+		}
+		for j, ref := range d.Directory {
+			if err := c.checkDeptRef(ref); err != "" {
+				bad(fmt.Sprintf("%s.directory[%d]", path, j), "%s", err)
+			}
+		}
+	}
+	for i, m := range c.Directory.Match {
+		if m != "email" && m != "mobile" {
+			bad(fmt.Sprintf("directory.match[%d]", i), "must be email or mobile, not %q", m)
+		}
+	}
+	if c.Directory.Sync != "off" {
+		if err := scheduler.Validate(c.Directory.Sync); err != nil {
+			bad("directory.sync", "must be off or a schedule (cron:0 3 * * *, workdays:07:00): %v", err)
 		}
 	}
 	c.Calendar.check(c.Bot.DefaultTZ, bad)

@@ -206,6 +206,7 @@ func (m *Main) Run() error {
 		return err
 	}
 	m.Router.DueHour, m.Router.DueMinute = dueH, dueM
+	m.Router.Directories = newDirectories(cfg, m.Log)
 	m.Dispatcher = &scheduler.Dispatcher{Store: m.DB, Log: m.Log}
 	cal := m.Router.Calendar
 	m.Scheduler = &scheduler.Scheduler{Store: m.DB, Handlers: m.Router.JobHandlers(cal, loc, lang), Calendar: cal,
@@ -220,11 +221,12 @@ func (m *Main) Run() error {
 				return err
 			}
 		}
-		return nil
+		return m.Router.Directories.ScheduleSync(tx, time.Now())
 	}); err != nil {
 		return fmt.Errorf("schedule system jobs: %w", err)
 	}
-	m.Bot = &bot.Bot{Store: m.DB, Router: m.Router, Log: m.Log, DefaultLang: lang, DefaultTZ: loc, OnOutbox: m.Dispatcher.Trigger}
+	m.Bot = &bot.Bot{Store: m.DB, Router: m.Router, Log: m.Log, DefaultLang: lang, DefaultTZ: loc, OnOutbox: m.Dispatcher.Trigger,
+		OnNewAccount: m.Router.Directories.OnNewAccount, OnJobs: m.Scheduler.Trigger}
 
 	routes := map[string]http.Handler{}
 	if cfg.Console.Enabled || m.NoHTTP {
@@ -269,6 +271,27 @@ func (m *Main) Run() error {
 	}
 	m.Log.Info("tandem started", "version", version, "db", cfg.Storage.Path, "console", m.Console != nil)
 	return nil
+}
+
+// newDirectories turns the directory config into the directory jobs'
+// settings; the apps' directories are added as the platforms open.
+func newDirectories(cfg Config, log *slog.Logger) *commands.Directories {
+	d := &commands.Directories{Sync: cfg.Directory.Sync, Log: log}
+	if d.Sync == "off" {
+		d.Sync = ""
+	}
+	for _, m := range cfg.Directory.Match {
+		d.MatchEmail = d.MatchEmail || m == "email"
+		d.MatchMobile = d.MatchMobile || m == "mobile"
+	}
+	for _, dc := range cfg.Departments {
+		for _, ref := range dc.Directory {
+			if platform, app, r, ok := parseDeptRef(ref); ok {
+				d.Depts = append(d.Depts, commands.DeptMapping{Dept: dc.Name, Platform: platform, App: app, Ref: r})
+			}
+		}
+	}
+	return d
 }
 
 func (m *Main) ready(ctx context.Context) error {

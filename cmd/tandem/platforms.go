@@ -13,6 +13,7 @@ import (
 	"github.com/tandemhq/tandem/adapters/slack"
 	"github.com/tandemhq/tandem/adapters/wecom"
 	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/commands"
 )
 
 // openPlatforms builds the configured chat platform adapters, registers
@@ -28,6 +29,7 @@ func (m *Main) openPlatforms(routes map[string]http.Handler) ([]func() (func() e
 			Mode:          sc.Mode,
 			APIURL:        sc.APIURL,
 			BotUserID:     sc.BotUserID,
+			TeamID:        sc.Workspace,
 			CommandName:   sc.Command,
 			Log:           m.Log.With("platform", "slack"),
 		}, m.Bot)
@@ -38,6 +40,7 @@ func (m *Main) openPlatforms(routes map[string]http.Handler) ([]func() (func() e
 			return nil, fmt.Errorf("slack: %w", err)
 		}
 		m.Dispatcher.Senders = append(m.Dispatcher.Senders, a)
+		m.addDirectory(bot.PlatformSlack, a.TeamID(), "", a)
 		if sc.Mode == slack.ModeSocket {
 			starters = append(starters, runLoop("slack socket mode", m, a.Run))
 		} else {
@@ -61,6 +64,7 @@ func (m *Main) openPlatforms(routes map[string]http.Handler) ([]func() (func() e
 			return nil, fmt.Errorf("feishu[%d]: %w", i, err)
 		}
 		feishus.add(fc.Workspace, a)
+		m.addDirectory(bot.PlatformFeishu, fc.Workspace, fc.Name, a)
 		if fc.Mode == feishu.ModeWS {
 			starters = append(starters, runLoop("feishu long connection", m, a.Run))
 		} else {
@@ -75,6 +79,7 @@ func (m *Main) openPlatforms(routes map[string]http.Handler) ([]func() (func() e
 			return nil, fmt.Errorf("wecom[%d]: %w", i, err)
 		}
 		wecoms.add(wc.CorpID, a)
+		m.addDirectory(bot.PlatformWeCom, wc.CorpID, wc.Name, a)
 		mount(routes, a.Routes(), "wecom", wc.Name, i)
 	}
 	dingtalks := &multiSender{platform: bot.PlatformDingTalk}
@@ -85,6 +90,7 @@ func (m *Main) openPlatforms(routes map[string]http.Handler) ([]func() (func() e
 			return nil, fmt.Errorf("dingtalk[%d]: %w", i, err)
 		}
 		dingtalks.add(dc.Workspace, a)
+		m.addDirectory(bot.PlatformDingTalk, dc.Workspace, dc.Name, a)
 		if dc.Mode == dingtalk.ModeHTTP {
 			mount(routes, a.Routes(), "dingtalk", dc.Name, i)
 		} else {
@@ -97,6 +103,20 @@ func (m *Main) openPlatforms(routes map[string]http.Handler) ([]func() (func() e
 		}
 	}
 	return starters, nil
+}
+
+// addDirectory makes an app's user directory available to the directory
+// jobs. Without a workspace its accounts cannot be named before they write,
+// so it serves profiles of those who do but is not searched for others.
+func (m *Main) addDirectory(platform, workspace, app string, dir bot.Directory) {
+	d := m.Router.Directories
+	if d == nil {
+		return
+	}
+	d.Sources = append(d.Sources, commands.DirectorySource{Platform: platform, Workspace: workspace, App: app, Dir: dir})
+	if workspace == "" {
+		m.Log.Info("directory: workspace unknown; accounts are linked from this app only when they write", "platform", platform, "app", app)
+	}
 }
 
 // mount adds an adapter's routes; the second and later apps of a platform

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -65,4 +66,62 @@ func validatePlatforms(c Config, bad func(path, format string, args ...any)) {
 			bad(path+".mode", "must be stream or http, not %q", d.Mode)
 		}
 	}
+}
+
+var deptRefRE = regexp.MustCompile(`^(slack|feishu|wecom|dingtalk)(/([^:]+))?:(.+)$`)
+
+// parseDeptRef reads "platform[/app]:ref".
+func parseDeptRef(s string) (platform, app, ref string, ok bool) {
+	m := deptRefRE.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return "", "", "", false
+	}
+	return m[1], m[3], strings.TrimSpace(m[4]), true
+}
+
+// checkDeptRef says what is wrong with a department's directory reference:
+// it must name a configured app whose accounts can be named (its workspace
+// is known), or "" when it is fine.
+func (c Config) checkDeptRef(s string) string {
+	platform, app, _, ok := parseDeptRef(s)
+	if !ok {
+		return fmt.Sprintf("must be platform[/app]:department (e.g. feishu:od-123, wecom/hq:2), not %q", s)
+	}
+	type appRef struct{ name, workspace string }
+	var apps []appRef
+	switch platform {
+	case "slack":
+		if c.Slack != nil {
+			apps = []appRef{{"", "learnt"}}
+		}
+	case "feishu":
+		for _, f := range c.Feishu {
+			apps = append(apps, appRef{f.Name, f.Workspace})
+		}
+	case "wecom":
+		for _, w := range c.WeCom {
+			apps = append(apps, appRef{w.Name, w.CorpID})
+		}
+	case "dingtalk":
+		for _, d := range c.DingTalk {
+			apps = append(apps, appRef{d.Name, d.Workspace})
+		}
+	}
+	if len(apps) == 0 {
+		return fmt.Sprintf("%s is not configured", platform)
+	}
+	matched := false
+	for _, a := range apps {
+		if app != "" && a.name != app {
+			continue
+		}
+		matched = true
+		if a.workspace == "" {
+			return fmt.Sprintf("%s app %q needs its workspace (the tenant key or corp id its users are in) to import from its directory", platform, a.name)
+		}
+	}
+	if !matched {
+		return fmt.Sprintf("no %s app is named %q", platform, app)
+	}
+	return ""
 }

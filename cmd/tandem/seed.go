@@ -86,7 +86,7 @@ func seedPerson(tx bot.Tx, pc PersonConfig, depts map[string]*bot.Department, no
 	if isNew {
 		p = &bot.Person{Handle: handle}
 	}
-	p.Name, p.Email, p.TZ = pc.Name, pc.Email, pc.TZ
+	p.Name, p.Email, p.Mobile, p.TZ = pc.Name, pc.Email, pc.Mobile, pc.TZ
 	p.Role = bot.Role(pc.Role)
 	if p.Role == "" {
 		p.Role = bot.RoleMember

@@ -9,14 +9,14 @@ import (
 	"github.com/tandemhq/tandem/bot"
 )
 
-const personColumns = `id, name, handle, email, lang, tz, dept_id, role, home_platform, home_workspace, home_user, digest, created_at`
+const personColumns = `id, name, handle, email, mobile, lang, tz, dept_id, role, home_platform, home_workspace, home_user, digest, created_at`
 
 func scanPerson(scan func(...any) error) (*bot.Person, error) {
 	p := &bot.Person{}
 	var dept sql.NullInt64
 	var created int64
 	var lang, role string
-	if err := scan(&p.ID, &p.Name, &p.Handle, &p.Email, &lang, &p.TZ, &dept, &role,
+	if err := scan(&p.ID, &p.Name, &p.Handle, &p.Email, &p.Mobile, &lang, &p.TZ, &dept, &role,
 		&p.Home.Platform, &p.Home.Workspace, &p.Home.UserID, &p.Digest, &created); err != nil {
 		return nil, err
 	}
@@ -74,6 +74,30 @@ func (t *tx) FindPeopleByName(name string) ([]*bot.Person, error) {
 	return out, internal(rows.Err(), "find people")
 }
 
+// FindPeopleByContact implements bot.PeopleTx.
+func (t *tx) FindPeopleByContact(email, mobile string) ([]*bot.Person, error) {
+	email, mobile = bot.NormalizeEmail(email), bot.NormalizeMobile(mobile)
+	if email == "" && mobile == "" {
+		return nil, nil
+	}
+	// '' never matches: the partial indexes leave those rows out.
+	rows, err := t.query(`SELECT `+personColumns+` FROM people WHERE email = ? AND email != ''
+		UNION SELECT `+personColumns+` FROM people WHERE mobile = ? AND mobile != '' ORDER BY id LIMIT 10`, email, mobile)
+	if err != nil {
+		return nil, internal(err, "find people by contact")
+	}
+	defer rows.Close()
+	var out []*bot.Person
+	for rows.Next() {
+		p, err := scanPerson(rows.Scan)
+		if err != nil {
+			return nil, internal(err, "scan person")
+		}
+		out = append(out, p)
+	}
+	return out, internal(rows.Err(), "find people by contact")
+}
+
 // CreatePerson implements bot.PeopleTx.
 func (t *tx) CreatePerson(p *bot.Person, now time.Time) error {
 	if p.Role == "" {
@@ -98,18 +122,20 @@ func (t *tx) CreatePerson(p *bot.Person, now time.Time) error {
 		}
 	}
 	p.CreatedAt = now.UTC()
-	_, err := t.queryRow(`INSERT INTO people (name, handle, email, lang, tz, dept_id, role, home_platform, home_workspace, home_user, digest, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		[]any{p.Name, p.Handle, p.Email, string(p.Lang), p.TZ, nullID(p.DeptID), string(p.Role),
+	p.Email, p.Mobile = bot.NormalizeEmail(p.Email), bot.NormalizeMobile(p.Mobile)
+	_, err := t.queryRow(`INSERT INTO people (name, handle, email, mobile, lang, tz, dept_id, role, home_platform, home_workspace, home_user, digest, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		[]any{p.Name, p.Handle, p.Email, p.Mobile, string(p.Lang), p.TZ, nullID(p.DeptID), string(p.Role),
 			p.Home.Platform, p.Home.Workspace, p.Home.UserID, p.Digest, now.UnixMilli()}, &p.ID)
 	return internal(err, "create person")
 }
 
 // UpdatePerson implements bot.PeopleTx.
 func (t *tx) UpdatePerson(p *bot.Person) error {
-	res, err := t.exec(`UPDATE people SET name = ?, handle = ?, email = ?, lang = ?, tz = ?, dept_id = ?, role = ?,
+	p.Email, p.Mobile = bot.NormalizeEmail(p.Email), bot.NormalizeMobile(p.Mobile)
+	res, err := t.exec(`UPDATE people SET name = ?, handle = ?, email = ?, mobile = ?, lang = ?, tz = ?, dept_id = ?, role = ?,
 		home_platform = ?, home_workspace = ?, home_user = ?, digest = ? WHERE id = ?`,
-		p.Name, strings.ToLower(p.Handle), p.Email, string(p.Lang), p.TZ, nullID(p.DeptID), string(p.Role),
+		p.Name, strings.ToLower(p.Handle), p.Email, p.Mobile, string(p.Lang), p.TZ, nullID(p.DeptID), string(p.Role),
 		p.Home.Platform, p.Home.Workspace, p.Home.UserID, p.Digest, p.ID)
 	return mustAffect(res, err, "update person")
 }
