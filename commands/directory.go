@@ -168,7 +168,7 @@ type found struct {
 type profileJob struct{ d *Directories }
 
 func (profileJob) RunJob(context.Context, bot.Tx, *bot.Job, time.Time) error { return errFetchOnly }
-func (j profileJob) FetchTimeout() time.Duration                            { return time.Minute }
+func (j profileJob) FetchTimeout() time.Duration                             { return time.Minute }
 
 // FetchJob reads the account's profile, then asks every other directory for
 // the same email or mobile.
@@ -377,7 +377,7 @@ func (d *Directories) deptByID(src *DirectorySource, ids []string) string {
 type importJob struct{ d *Directories }
 
 func (importJob) RunJob(context.Context, bot.Tx, *bot.Job, time.Time) error { return errFetchOnly }
-func (j importJob) FetchTimeout() time.Duration                            { return j.d.timeout() }
+func (j importJob) FetchTimeout() time.Duration                             { return j.d.timeout() }
 
 // FetchJob lists the members of every mapped department, with their
 // sub-departments, mapping in the config's order: a person in two mapped
