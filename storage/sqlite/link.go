@@ -36,6 +36,7 @@ func (t *tx) MergePeople(from, into int64) error {
 	if from == into {
 		return nil
 	}
+	t.peopleChanged()
 	stmts := []string{
 		`UPDATE accounts SET person_id = ? WHERE person_id = ?`,
 		`UPDATE tasks SET owner_id = ? WHERE owner_id = ?`,

@@ -11,6 +11,9 @@ import (
 
 const personColumns = `id, name, handle, email, mobile, lang, tz, dept_id, role, home_platform, home_workspace, home_user, digest, created_at`
 
+// qualifiedPersonColumns are personColumns named with their table, for joins.
+var qualifiedPersonColumns = "people." + strings.ReplaceAll(personColumns, ", ", ", people.")
+
 func scanPerson(scan func(...any) error) (*bot.Person, error) {
 	p := &bot.Person{}
 	var dept sql.NullInt64
@@ -26,7 +29,11 @@ func scanPerson(scan func(...any) error) (*bot.Person, error) {
 }
 
 func (t *tx) findPerson(where string, args ...any) (*bot.Person, error) {
-	rows, err := t.query(`SELECT `+personColumns+` FROM people WHERE `+where, args...)
+	return t.findPersonFrom(`people WHERE `+where, args...)
+}
+
+func (t *tx) findPersonFrom(from string, args ...any) (*bot.Person, error) {
+	rows, err := t.query(`SELECT `+qualifiedPersonColumns+` FROM `+from, args...)
 	if err != nil {
 		return nil, internal(err, "find person")
 	}
@@ -42,9 +49,38 @@ func (t *tx) findPerson(where string, args ...any) (*bot.Person, error) {
 }
 
 // FindPersonByAccount implements bot.PeopleTx.
+// It runs for every event, so it is one join on the accounts key rather than
+// an IN subquery, which SQLite materializes into a temporary index.
+// In write transactions it is answered from DB.persons when it can.
 func (t *tx) FindPersonByAccount(a bot.Account) (*bot.Person, error) {
-	return t.findPerson(`id IN (SELECT person_id FROM accounts WHERE platform = ? AND workspace = ? AND user_id = ?)`,
-		a.Platform, a.Workspace, a.UserID)
+	w, write := t.q.(*writeQueryer)
+	if write {
+		if p, ok := w.db.persons[a]; ok {
+			return &p, nil
+		}
+	}
+	p, err := t.findPersonFrom(`people JOIN accounts ON accounts.person_id = people.id
+		WHERE accounts.platform = ? AND accounts.workspace = ? AND accounts.user_id = ?`, a.Platform, a.Workspace, a.UserID)
+	if err == nil && write && !w.peopleWritten {
+		if w.db.persons == nil || len(w.db.persons) >= maxCachedPersons {
+			w.db.persons = make(map[bot.Account]bot.Person)
+		}
+		w.db.persons[a] = *p
+	}
+	return p, err
+}
+
+// maxCachedPersons bounds the account → person cache; when full it starts
+// again, which costs one query per active account.
+const maxCachedPersons = 50000
+
+// peopleChanged is called by every write to people or accounts: the cache
+// is dropped, and this transaction no longer fills it.
+func (t *tx) peopleChanged() {
+	if w, ok := t.q.(*writeQueryer); ok {
+		w.peopleWritten = true
+		clear(w.db.persons)
+	}
 }
 
 // FindPersonByID implements bot.PeopleTx.
@@ -123,6 +159,7 @@ func (t *tx) CreatePerson(p *bot.Person, now time.Time) error {
 	}
 	p.CreatedAt = now.UTC()
 	p.Email, p.Mobile = bot.NormalizeEmail(p.Email), bot.NormalizeMobile(p.Mobile)
+	t.peopleChanged()
 	_, err := t.queryRow(`INSERT INTO people (name, handle, email, mobile, lang, tz, dept_id, role, home_platform, home_workspace, home_user, digest, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		[]any{p.Name, p.Handle, p.Email, p.Mobile, string(p.Lang), p.TZ, nullID(p.DeptID), string(p.Role),
@@ -133,6 +170,7 @@ func (t *tx) CreatePerson(p *bot.Person, now time.Time) error {
 // UpdatePerson implements bot.PeopleTx.
 func (t *tx) UpdatePerson(p *bot.Person) error {
 	p.Email, p.Mobile = bot.NormalizeEmail(p.Email), bot.NormalizeMobile(p.Mobile)
+	t.peopleChanged()
 	res, err := t.exec(`UPDATE people SET name = ?, handle = ?, email = ?, mobile = ?, lang = ?, tz = ?, dept_id = ?, role = ?,
 		home_platform = ?, home_workspace = ?, home_user = ?, digest = ? WHERE id = ?`,
 		p.Name, strings.ToLower(p.Handle), p.Email, p.Mobile, string(p.Lang), p.TZ, nullID(p.DeptID), string(p.Role),
@@ -154,6 +192,7 @@ func (t *tx) LinkAccount(personID int64, a bot.Account, name string, now time.Ti
 		}
 		return bot.Errorf(bot.ECONFLICT, "That account already belongs to someone else.", "该账号已关联到其他人。")
 	}
+	t.peopleChanged()
 	_, err = t.exec(`INSERT INTO accounts (platform, workspace, user_id, person_id, name, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		a.Platform, a.Workspace, a.UserID, personID, name, now.UnixMilli())
 	return internal(err, "link account")

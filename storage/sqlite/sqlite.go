@@ -50,6 +50,12 @@ type DB struct {
 	rdb   *sql.DB
 	rmu   sync.Mutex
 	rstmt map[string]*sql.Stmt
+	// persons caches FindPersonByAccount, which every event runs, for write
+	// transactions. Only the committer goroutine touches it: write
+	// transactions fill it from committed state and clear it whenever they
+	// change people or accounts. Reads in views are not cached, because a
+	// view's snapshot may be older than a write that cleared the cache.
+	persons map[bot.Account]bot.Person
 
 	units  chan *unit
 	closed chan struct{} // closed when the committer has stopped
@@ -356,6 +362,9 @@ type queryer interface {
 type writeQueryer struct {
 	db  *DB
 	ctx context.Context
+	// peopleWritten says this transaction changed people or accounts: what
+	// it reads of them from then on may be rolled back, so it is not cached.
+	peopleWritten bool
 }
 
 func (w *writeQueryer) stmt(query string) (*sql.Stmt, error) {

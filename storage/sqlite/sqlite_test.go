@@ -448,3 +448,67 @@ func TestDB_ConcurrentFirstViews(t *testing.T) {
 		t.Fatal("concurrent views deadlocked")
 	}
 }
+
+// Ensure the account → person cache of write transactions never answers
+// with what is not committed: a change is seen by the next unit, a change
+// rolled back is not, a merge moves the account, and a unit that reads
+// after changing people in its batch sees its own change.
+func TestPeople_CacheFollowsCommits(t *testing.T) {
+	db := MustOpenDB(t, "")
+	ann := mustPerson(t, db, "Ann")
+	acct := bot.Account{Platform: bot.PlatformConsole, Workspace: "local", UserID: "ann"}
+	lang := func() bot.Lang {
+		var p *bot.Person
+		mustUpdate(t, db, func(tx bot.Tx) (err error) { p, err = tx.FindPersonByAccount(acct); return })
+		return p.Lang
+	}
+	if got := lang(); got != "" {
+		t.Fatalf("lang %q before any change", got)
+	}
+	lang() // cached now
+	mustUpdate(t, db, func(tx bot.Tx) error {
+		p, _ := tx.FindPersonByAccount(acct)
+		p.Lang = bot.LangZH
+		return tx.UpdatePerson(p)
+	})
+	if got := lang(); got != bot.LangZH {
+		t.Fatalf("after a committed change: %q", got)
+	}
+	lang()
+	err := db.Update(context.Background(), func(tx bot.Tx) error {
+		p, _ := tx.FindPersonByAccount(acct)
+		p.Lang = bot.LangEN
+		if err := tx.UpdatePerson(p); err != nil {
+			return err
+		}
+		if again, _ := tx.FindPersonByAccount(acct); again.Lang != bot.LangEN {
+			t.Errorf("the unit does not see its own change: %q", again.Lang)
+		}
+		return errors.New("changed my mind")
+	})
+	if err == nil {
+		t.Fatal("the unit's error was lost")
+	}
+	if got := lang(); got != bot.LangZH {
+		t.Fatalf("a rolled-back change is seen: %q", got)
+	}
+	// The returned person is a copy: changing it without saving changes
+	// nothing.
+	mustUpdate(t, db, func(tx bot.Tx) error {
+		p, _ := tx.FindPersonByAccount(acct)
+		p.Lang = bot.LangEN
+		return nil
+	})
+	if got := lang(); got != bot.LangZH {
+		t.Fatalf("an unsaved change leaked through the cache: %q", got)
+	}
+	bob := mustPerson(t, db, "Bob")
+	mustUpdate(t, db, func(tx bot.Tx) error { return tx.MergePeople(ann.ID, bob.ID) })
+	mustUpdate(t, db, func(tx bot.Tx) error {
+		p, err := tx.FindPersonByAccount(acct)
+		if err != nil || p.ID != bob.ID {
+			t.Errorf("after the merge ann's account is %+v, %v; want bob %d", p, err, bob.ID)
+		}
+		return nil
+	})
+}
