@@ -271,6 +271,10 @@ func (s *Scheduler) startFetch(ctx context.Context, f bot.JobFetcher, j *bot.Job
 		if s.run(ctx, j, exec) && s.AfterRun != nil {
 			s.AfterRun()
 		}
+		// The loop chose its sleep while this job was leased, and what the
+		// job applied may include jobs due now (an import's profile jobs),
+		// or a retry: it must look again.
+		s.Trigger()
 	}()
 }
 
