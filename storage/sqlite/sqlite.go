@@ -48,6 +48,7 @@ type DB struct {
 	wconn *sql.Conn
 	wstmt map[string]*sql.Stmt
 	rdb   *sql.DB
+	cdb   *sql.DB // the checkpointer's
 	rmu   sync.Mutex
 	rstmt map[string]*sql.Stmt
 	// persons caches FindPersonByAccount, which every event runs, for write
@@ -117,18 +118,55 @@ func (db *DB) Open() error {
 		return fmt.Errorf("open %s for reading: %w", db.Path, err)
 	}
 	db.rdb.SetMaxOpenConns(4)
+	// Checkpoints run beside the committer, on a connection of their own:
+	// SQLite's automatic checkpoint would run inside a commit, and the
+	// committer (every writer's path) would wait for it to copy the WAL
+	// into the database and sync it.
+	if _, err := db.wconn.ExecContext(ctx, "PRAGMA wal_autocheckpoint=0"); err != nil {
+		return internal(err, "turn off automatic checkpoints")
+	}
+	if db.cdb, err = sql.Open("sqlite", dsn); err != nil {
+		return fmt.Errorf("open %s for checkpoints: %w", db.Path, err)
+	}
+	db.cdb.SetMaxOpenConns(1)
 	db.wstmt = make(map[string]*sql.Stmt)
 	db.rstmt = make(map[string]*sql.Stmt)
 	db.units = make(chan *unit, 1024)
 	db.closed = make(chan struct{})
 	db.ctx, db.cancel = context.WithCancel(context.Background())
-	db.wg.Add(1)
+	db.wg.Add(2)
 	go func() {
 		defer db.wg.Done()
 		defer close(db.closed)
 		db.commitLoop()
 	}()
+	go func() {
+		defer db.wg.Done()
+		db.checkpointLoop()
+	}()
 	return nil
+}
+
+// checkpointInterval is how often the WAL is copied into the database. Under
+// a heavy write load the WAL grows by a few megabytes in between.
+const checkpointInterval = 500 * time.Millisecond
+
+// checkpointLoop runs passive checkpoints until Close: they copy what they
+// can without waiting for readers or the writer, and once the whole WAL is
+// copied, the next commit starts it again from the beginning.
+func (db *DB) checkpointLoop() {
+	t := time.NewTicker(checkpointInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-db.ctx.Done():
+			return
+		case <-t.C:
+		}
+		if _, err := db.cdb.ExecContext(db.ctx, "PRAGMA wal_checkpoint(PASSIVE)"); err != nil && db.ctx.Err() == nil {
+			db.Log.Warn("sqlite checkpoint", "err", err)
+		}
+	}
 }
 
 // Close stops the committer after the units already submitted and closes the
@@ -146,7 +184,7 @@ func (db *DB) Close() error {
 	for _, s := range db.rstmt {
 		s.Close()
 	}
-	errs = append(errs, db.wconn.Close(), db.wdb.Close(), db.rdb.Close())
+	errs = append(errs, db.cdb.Close(), db.wconn.Close(), db.wdb.Close(), db.rdb.Close())
 	return errors.Join(errs...)
 }
 
@@ -236,37 +274,52 @@ func (db *DB) commitLoop() {
 }
 
 func (db *DB) runBatch(batch []*unit) {
-	var live []*unit
-	for _, u := range batch {
-		if err := u.ctx.Err(); err != nil {
-			u.err = err // given up before it ran
-		} else {
-			live = append(live, u)
-		}
-	}
 	// Optimistically, no unit fails: run them all without savepoints. If one
 	// does, the transaction is rolled back and the batch run again with a
 	// savepoint around each unit (and each Nested), so only the failing unit
 	// is undone. Failures are rare; savepoints on every unit were a third of
 	// the statements of a typical command.
-	if err, ok := db.tryBatch(live, false); ok {
-		db.finish(batch, err)
-		return
+	err, ok := db.tryBatch(&batch, false)
+	if !ok {
+		err, _ = db.tryBatch(&batch, true)
 	}
-	err, _ := db.tryBatch(live, true)
 	db.finish(batch, err)
 }
 
 // tryBatch runs the units in one transaction. Without savepoints (safe =
 // false) it gives up, rolled back, at the first unit that fails or that had
 // to undo a Nested part, and returns ok = false.
-func (db *DB) tryBatch(batch []*unit, safe bool) (err error, ok bool) {
+//
+// Units that arrive while the optimistic run executes join it before the
+// commit (up to MaxBatch): they would otherwise wait for the whole commit and
+// its fsync before their own batch began, so under load this is what makes
+// batches large and commits few. The batch grows in place, so the caller
+// finishes (and a safe re-run runs) them too.
+func (db *DB) tryBatch(batchp *[]*unit, safe bool) (err error, ok bool) {
 	ctx := context.Background()
 	if _, err := db.wconn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		return internal(err, "begin"), true
 	}
 	q := &writeQueryer{db: db, ctx: ctx}
-	for _, u := range batch {
+	for i := 0; ; i++ {
+		if i == len(*batchp) {
+			if safe || i >= db.MaxBatch {
+				break
+			}
+			select {
+			case u := <-db.units:
+				*batchp = append(*batchp, u) // and run it, as batch[i]
+			default:
+			}
+			if i == len(*batchp) {
+				break
+			}
+		}
+		u := (*batchp)[i]
+		if err := u.ctx.Err(); err != nil {
+			u.err = err // given up before it ran
+			continue
+		}
 		// Statements run without the caller's context: cancelling one would
 		// interrupt the shared connection and with it every unit in the batch.
 		t := &tx{ctx: ctx, q: q, safe: safe}
