@@ -1,7 +1,7 @@
 // Package dingtalk connects Tandem to DingTalk (钉钉): bot messages (direct
 // chats and group @-mentions) and interactive-card clicks in, text and
-// markdown messages out, over Stream mode (a WebSocket the bot opens) or the
-// robot's HTTP callback.
+// markdown messages (and, given a card template, interactive cards) out,
+// over Stream mode (a WebSocket the bot opens) or the robot's HTTP callback.
 //
 // Inbound messages are normalized into *bot.Event and handed to a bot.Intake
 // before DingTalk is acknowledged; both transports share the normalization.
@@ -71,7 +71,15 @@ type Config struct {
 	// RobotCode identifies the bot in the robot OpenAPI. For an enterprise
 	// internal app's robot it equals the AppKey, which is the default.
 	RobotCode string
-	Mode      string // ModeStream (default) or ModeHTTP
+	// CardTemplateID is the id of an interactive card template (互动卡片,
+	// built in DingTalk's card platform, "….schema") that follows the
+	// contract in card.go. When set, in stream mode, a message whose card
+	// has buttons is sent as that card, and its buttons call back over
+	// Stream; otherwise cards are markdown with each button shown as its
+	// command. It is ignored in http mode, which has no Stream connection
+	// for the clicks.
+	CardTemplateID string
+	Mode           string // ModeStream (default) or ModeHTTP
 	// APIURL is the new OpenAPI base (default https://api.dingtalk.com):
 	// tokens, proactive messages and the Stream gateway. Tests point it at
 	// a fake.
@@ -123,6 +131,9 @@ func New(cfg Config, intake bot.Intake) (*Adapter, error) {
 	oapi, err := url.Parse(cfg.OAPIURL)
 	if err != nil || oapi.Host == "" {
 		return nil, fmt.Errorf("dingtalk: OAPIURL %q is not an absolute URL", cfg.OAPIURL)
+	}
+	if cfg.CardTemplateID != "" && cfg.Mode != ModeStream {
+		cfg.Log.Warn("dingtalk: CardTemplateID is ignored in http mode: card clicks come back over Stream only")
 	}
 	return &Adapter{
 		cfg:    cfg,

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -28,6 +29,7 @@ type FakeDingTalk struct {
 	replies map[string][]func(w http.ResponseWriter)
 	tokens  []string
 	tickets map[string]bool // issued, not yet used
+	cards   map[string]bool // outTrackIds of the cards created
 	conns   []*GatewayConn
 
 	// Conns receives each WebSocket connection the adapter opens.
@@ -40,7 +42,7 @@ type FakeDingTalk struct {
 }
 
 type apiCall struct {
-	Key   string // "token", "batchSend", "groupSend", "session", "open"
+	Key   string // "token", "batchSend", "groupSend", "createAndDeliver", "session", "open"
 	Query url.Values
 	Token string // x-acs-dingtalk-access-token
 	JSON  map[string]any
@@ -51,9 +53,11 @@ var fakePaths = map[string]string{
 	"/v1.0/oauth2/accessToken":          "token",
 	"/v1.0/robot/oToMessages/batchSend": "batchSend",
 	"/v1.0/robot/groupMessages/send":    "groupSend",
-	"/robot/sendBySession":              "session",
-	"/v1.0/gateway/connections/open":    "open",
-	"/connect":                          "connect",
+	// Interactive cards (card.go).
+	"/v1.0/card/instances/createAndDeliver": "createAndDeliver",
+	"/robot/sendBySession":                  "session",
+	"/v1.0/gateway/connections/open":        "open",
+	"/connect":                              "connect",
 	// The classic API's contacts (directory.go).
 	"/topapi/v2/user/get":           "userGet",
 	"/topapi/v2/user/getbymobile":   "userByMobile",
@@ -67,6 +71,7 @@ func NewFakeDingTalk(tb testing.TB) *FakeDingTalk {
 	f := &FakeDingTalk{
 		replies: map[string][]func(http.ResponseWriter){},
 		tickets: map[string]bool{},
+		cards:   map[string]bool{},
 		Conns:   make(chan *GatewayConn, 16),
 		Users:   defaultUsers(),
 		Depts:   defaultDepts(),
@@ -116,6 +121,12 @@ func (f *FakeDingTalk) serve(w http.ResponseWriter, r *http.Request) {
 	if key == "open" {
 		f.tickets[ticket] = true
 	}
+	// DingTalk refuses a second card with the same outTrackId.
+	track, _ := c.JSON["outTrackId"].(string)
+	cardExists := key == "createAndDeliver" && reply == nil && f.cards[track]
+	if key == "createAndDeliver" && reply == nil && c.Token == lastToken {
+		f.cards[track] = true
+	}
 	f.mu.Unlock()
 
 	if reply != nil {
@@ -138,6 +149,21 @@ func (f *FakeDingTalk) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		fmt.Fprintf(w, `{"processQueryKey":"pqk-%d"}`, n)
+	case "createAndDeliver":
+		if c.Token == "" || c.Token != lastToken {
+			w.WriteHeader(http.StatusUnauthorized)
+			io.WriteString(w, `{"code":"InvalidAuthentication","message":"token is not authorized"}`)
+			return
+		}
+		if cardExists {
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `{"code":"param.cardAlreadyExist","message":"param.cardAlreadyExist","requestid":"r1"}`)
+			return
+		}
+		space, _ := c.JSON["openSpaceId"].(string)
+		typ, id, _ := strings.Cut(strings.TrimPrefix(space, "dtv1.card//"), ".")
+		fmt.Fprintf(w, `{"success":true,"result":{"outTrackId":%q,"deliverResults":[{"spaceType":%q,"spaceId":%q,"success":true,"carrierId":"pqk-%d"}]}}`,
+			track, typ, id, n)
 	case "session":
 		io.WriteString(w, `{"errcode":0,"errmsg":"ok"}`)
 	case "open":

@@ -327,10 +327,11 @@ type CardCallback struct {
 }
 
 // cardAction is what Tandem's card buttons carry in their callback
-// parameters (cardPrivateData.params): {"action_id":"task.start","value":"12"}.
-// A card template's button declares them in its callback action; a button
-// without params falls back to its component id (actionIds[0]) as the
-// action id.
+// parameters (cardPrivateData.params): {"action":"task.start","value":"12"}
+// (see the template contract in card.go). A template's button declares
+// them in its callback request (回传请求); "action_id" is read as well, for
+// templates made before. A button without an action parameter falls back
+// to its component id (actionIds[0]) as the action id.
 type cardAction struct {
 	CardPrivateData struct {
 		ActionIDs []string       `json:"actionIds"`
@@ -351,7 +352,7 @@ func (a *Adapter) cardEvent(raw []byte, frameID string) (*bot.Event, error) {
 		return nil, errMalformed
 	}
 	p := act.CardPrivateData.Params
-	id := paramString(p["action_id"])
+	id := firstNonEmpty(paramString(p["action"]), paramString(p["action_id"]))
 	if id == "" && len(act.CardPrivateData.ActionIDs) > 0 {
 		id = act.CardPrivateData.ActionIDs[0]
 	}

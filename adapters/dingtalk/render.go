@@ -29,16 +29,19 @@ type rendered struct {
 // render turns m into a DingTalk message. A plain message stays text, whose
 // line breaks DingTalk keeps as written; a card becomes markdown.
 //
-// Cards have no interactive buttons here. DingTalk's actionCard buttons are
-// links only (they call no server), and interactive cards (互动卡片) need a
-// card template created in the developer console and the card API, which
-// this adapter does not use. So, like the console, each button is shown with
-// the command that does the same (Button.Typed). In a one-to-one chat the
-// button is also a dtmd://dingtalkclient/sendMessage link, which DingTalk
-// clients turn into "send this text" when clicked in a markdown message; in
-// a group that text would not @-mention the bot, so it would never reach it,
-// and only the command is shown. Clicks on interactive cards, should a
-// template send them, are still understood (see cardEvent).
+// Robot messages (text, markdown, actionCard) cannot carry buttons that call
+// a server: actionCard buttons are links only. So on this path each button
+// is shown with the command that does the same (Button.Typed), like the
+// console. In a one-to-one chat the button is also a
+// dtmd://dingtalkclient/sendMessage link, which DingTalk clients turn into
+// "send this text" when clicked in a markdown message; in a group that text
+// would not @-mention the bot, so it would never reach it, and only the
+// command is shown.
+//
+// Real buttons need an interactive card (互动卡片) built from a template
+// the admin creates in DingTalk's card platform: when Config.CardTemplateID
+// is set, a card with buttons is sent that way instead (see card.go), and
+// clicks come back over Stream (see cardEvent).
 //
 // Canonical mentions "<@staffId>" become DingTalk's "@staffId", listed in
 // atUsers so that a session-webhook reply notifies them.
@@ -55,12 +58,26 @@ func render(m bot.Message, direct bool) rendered {
 	if title := strings.TrimSpace(convertMentions(c.Title, &r.atUsers)); title != "" {
 		parts = append(parts, "#### "+oneLine(title))
 	}
+	parts = append(parts, cardParts(c, text, &r.atUsers, func(b bot.Button) (string, bool) {
+		cmd := buttonCommand(b)
+		return buttonLine(b, cmd, direct), cmd != ""
+	})...)
+	r.text = truncateBytes(strings.Join(parts, "\n\n"), maxTextBytes)
+	r.title = truncateRunes(oneLine(firstNonEmpty(strings.TrimSpace(c.Title), firstLine(m.Text), "Tandem")), maxTitleRunes)
+	return r
+}
+
+// cardParts renders a card's body below its title: the message text, the
+// fields, one line per button that line returns one for, and the footer,
+// as markdown paragraphs.
+func cardParts(c *bot.Card, text string, atUsers *[]string, line func(bot.Button) (string, bool)) []string {
+	var parts []string
 	if text != "" {
 		parts = append(parts, paragraphs(text))
 	}
 	for _, f := range c.Fields {
-		label := strings.TrimSpace(convertMentions(f.Label, &r.atUsers))
-		value := strings.TrimSpace(convertMentions(f.Value, &r.atUsers))
+		label := strings.TrimSpace(convertMentions(f.Label, atUsers))
+		value := strings.TrimSpace(convertMentions(f.Value, atUsers))
 		switch {
 		case label == "" && value == "":
 			continue
@@ -75,19 +92,17 @@ func render(m bot.Message, direct bool) rendered {
 	}
 	var buttons []string
 	for _, b := range c.Buttons {
-		if cmd := buttonCommand(b); cmd != "" {
-			buttons = append(buttons, buttonLine(b, cmd, direct))
+		if l, ok := line(b); ok {
+			buttons = append(buttons, l)
 		}
 	}
 	if len(buttons) > 0 {
 		parts = append(parts, strings.Join(buttons, "\n"))
 	}
-	if footer := strings.TrimSpace(convertMentions(c.Footer, &r.atUsers)); footer != "" {
+	if footer := strings.TrimSpace(convertMentions(c.Footer, atUsers)); footer != "" {
 		parts = append(parts, "> "+oneLine(footer))
 	}
-	r.text = truncateBytes(strings.Join(parts, "\n\n"), maxTextBytes)
-	r.title = truncateRunes(oneLine(firstNonEmpty(strings.TrimSpace(c.Title), firstLine(m.Text), "Tandem")), maxTitleRunes)
-	return r
+	return parts
 }
 
 // buttonCommand is the typed command equivalent to a button: its Typed text,

@@ -77,15 +77,21 @@ var (
 //   - A Private message addressed to someone in a group goes to that
 //     person's chat with the bot: DingTalk cannot show a group message to
 //     one member only, and private replies can hold secrets (link codes).
+//   - With Config.CardTemplateID set, a card with buttons goes as an
+//     interactive card (card.go) to the same chat, by the same rules, but
+//     never through a session webhook, which cannot carry one.
 //
-// The returned id is the robot API's processQueryKey, or "" for a session
-// webhook, which returns none.
+// The returned id is the robot API's processQueryKey, an interactive card's
+// outTrackId, or "" for a session webhook, which returns none.
 func (a *Adapter) Send(ctx context.Context, o *bot.Outgoing) (string, error) {
 	if o.Msg.Text == "" && o.Msg.Card == nil {
 		return "", &bot.DeliveryError{Err: errEmptyMessage, Permanent: true}
 	}
 	to := o.To
 	dmUser, direct := a.directUser(to)
+	if a.interactive(o.Msg) {
+		return a.sendCard(ctx, o, dmUser, direct)
+	}
 	if o.Msg.Private && !direct && to.UserID != "" {
 		return a.sendToUser(ctx, to.UserID, o.Msg)
 	}
@@ -104,6 +110,27 @@ func (a *Adapter) Send(ctx context.Context, o *bot.Outgoing) (string, error) {
 		if err != nil && to.UserID != "" && isPermanent(err) {
 			a.log.Info("dingtalk: group send refused; sending to the user directly", "outbox_id", o.ID, "err", err)
 			return a.sendToUser(ctx, to.UserID, o.Msg)
+		}
+		return id, err
+	}
+	return "", &bot.DeliveryError{Err: errNoTarget, Permanent: true}
+}
+
+// sendCard sends a message with buttons as an interactive card, choosing
+// the chat as Send does for robot messages. Session webhooks take no
+// interactive cards, so there is none of that path here.
+func (a *Adapter) sendCard(ctx context.Context, o *bot.Outgoing, dmUser string, direct bool) (string, error) {
+	to := o.To
+	switch {
+	case o.Msg.Private && !direct && to.UserID != "":
+		return a.cardToUser(ctx, o, to.UserID)
+	case direct:
+		return a.cardToUser(ctx, o, dmUser)
+	case to.ChatID != "":
+		id, err := a.cardToGroup(ctx, o, to.ChatID)
+		if err != nil && to.UserID != "" && isPermanent(err) {
+			a.log.Info("dingtalk: group card refused; sending it to the user directly", "outbox_id", o.ID, "err", err)
+			return a.cardToUser(ctx, o, to.UserID)
 		}
 		return id, err
 	}

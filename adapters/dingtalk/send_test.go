@@ -66,13 +66,19 @@ type sender struct {
 	bodies *bodyCounter
 }
 
-func newSender(tb testing.TB) *sender {
+func newSender(tb testing.TB) *sender { return newSenderWith(tb, nil) }
+
+// newSenderWith is newSender with edit adjusting the config last.
+func newSenderWith(tb testing.TB, edit func(*dingtalk.Config)) *sender {
 	f := NewFakeDingTalk(tb)
 	s := &sender{f: f, clock: NewClock(), bodies: &bodyCounter{next: f.Client().Transport}}
 	s.Adapter = MustNewAdapter(tb, &Intake{}, func(c *dingtalk.Config) {
 		c.APIURL, c.OAPIURL = f.URL, f.URL
 		c.HTTPClient = &http.Client{Transport: s.bodies, Timeout: 5 * time.Second}
 		c.Now = s.clock.Now
+		if edit != nil {
+			edit(c)
+		}
 	})
 	tb.Cleanup(func() { s.bodies.check(tb) })
 	return s
@@ -329,15 +335,7 @@ func TestSend_Errors(t *testing.T) {
 			if err == nil {
 				t.Fatal("no error")
 			}
-			d, ok := bot.AsDeliveryError(err)
-			switch {
-			case tc.transient:
-				if ok && (d.Permanent || d.RetryAfter > 0) {
-					t.Fatalf("got %v, want a plain transient error", err)
-				}
-			case !ok || d.Permanent != tc.permanent || d.RetryAfter != tc.retryAfter:
-				t.Fatalf("got %#v (%v), want permanent=%v retryAfter=%v", d, err, tc.permanent, tc.retryAfter)
-			}
+			checkDeliveryError(t, err, tc.transient, tc.permanent, tc.retryAfter)
 			if strings.Contains(err.Error(), testSecret) || strings.Contains(err.Error(), "tok-") {
 				t.Fatalf("error leaks a secret: %v", err)
 			}
@@ -388,5 +386,20 @@ func TestSend_Invalid(t *testing.T) {
 				t.Fatalf("got %v", err)
 			}
 		})
+	}
+}
+
+// checkDeliveryError fails unless err is classified as expected: a plain
+// transient error, or a DeliveryError with the given permanence and wait.
+func checkDeliveryError(t *testing.T, err error, transient, permanent bool, retryAfter time.Duration) {
+	t.Helper()
+	d, ok := bot.AsDeliveryError(err)
+	switch {
+	case transient:
+		if ok && (d.Permanent || d.RetryAfter > 0) {
+			t.Fatalf("got %v, want a plain transient error", err)
+		}
+	case !ok || d.Permanent != permanent || d.RetryAfter != retryAfter:
+		t.Fatalf("got %#v (%v), want permanent=%v retryAfter=%v", d, err, permanent, retryAfter)
 	}
 }

@@ -134,6 +134,9 @@ type DingTalkConfig struct {
 	Mode         string `yaml:"mode"` // stream (default) or http
 	APIURL       string `yaml:"api_url"`
 	OAPIURL      string `yaml:"oapi_url"`
+	// CardTemplateID is an interactive card template (卡片平台) for cards
+	// with buttons; without it buttons show the command to type.
+	CardTemplateID string `yaml:"card_template_id"`
 }
 
 // DepartmentConfig seeds a department.
