@@ -54,10 +54,6 @@ const (
 	// maxBody bounds what is read before the signature is checked. A bot
 	// message is a few kilobytes; a megabyte leaves room for long texts.
 	maxBody = 1 << 20
-	// acceptTimeout bounds storing one event. Accept runs detached from the
-	// request's (or connection's) context: a half-stored event must not be
-	// abandoned because the caller went away.
-	acceptTimeout = 30 * time.Second
 	// defaultReconnectWait is the first wait before reconnecting the
 	// stream; it doubles after each failed attempt up to maxReconnectWait.
 	defaultReconnectWait = time.Second

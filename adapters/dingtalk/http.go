@@ -68,7 +68,7 @@ func (a *Adapter) fail(w http.ResponseWriter, r *http.Request, err error) {
 // the sender is also told, through the session webhook, that the message
 // was lost and should be sent again.
 func (a *Adapter) accept(ctx context.Context, ev *bot.Event) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), acceptTimeout)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), webhook.AcceptTimeout)
 	defer cancel()
 	if _, err := a.intake.Accept(ctx, ev, 0); err != nil {
 		go a.apologize(ev)

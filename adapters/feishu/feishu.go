@@ -68,10 +68,6 @@ const (
 	// maxBody bounds what we read before the signature is checked, so an
 	// unauthenticated client cannot make us buffer arbitrary amounts.
 	maxBody = 1 << 20
-	// acceptTimeout bounds storing one event. Accept runs detached from the
-	// request's context, because the request may be answered (and its
-	// context cancelled) before a slow store finishes.
-	acceptTimeout = 30 * time.Second
 )
 
 // Config holds what the adapter needs. AppSecret, VerificationToken and

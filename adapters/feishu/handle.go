@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tandemhq/tandem/adapters/webhook"
 	"github.com/tandemhq/tandem/bot"
 )
 
@@ -47,7 +48,7 @@ func (a *Adapter) handle(ctx context.Context, p *payload, start time.Time) (any,
 		if err != nil || ev == nil {
 			return nil, err
 		}
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), acceptTimeout)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), webhook.AcceptTimeout)
 		defer cancel()
 		if _, err := a.intake.Accept(ctx, ev, 0); err != nil {
 			return nil, fmt.Errorf("feishu: accept event %s: %w", ev.DedupKey, err)
@@ -79,52 +80,27 @@ func (a *Adapter) guardAfter() time.Duration {
 	return a.cfg.AckBudget + (feishuAckDeadline-a.cfg.AckBudget)/2
 }
 
-type acceptOutcome struct {
-	res bot.Result
-	err error
-}
-
-// acceptBy calls Accept but returns by deadline even if Accept has not:
-// Accept honours wait, but once processing has begun it waits for it to
-// finish, and a slow store has no bound at all; Feishu would then show the
-// user an error although the click may well succeed. When the deadline
-// wins, the click is acknowledged empty and watchLate delivers whatever
-// Accept returns later.
-func (a *Adapter) acceptBy(ctx context.Context, ev *bot.Event, wait time.Duration, deadline time.Time) (bot.Result, error) {
-	done := make(chan acceptOutcome, 1)
-	go func() {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), acceptTimeout)
-		defer cancel()
-		res, err := a.intake.Accept(ctx, ev, max(wait, 0))
-		done <- acceptOutcome{res, err}
-	}()
-	timer := time.NewTimer(time.Until(deadline))
-	defer timer.Stop()
-	select {
-	case o := <-done:
-		if o.err != nil {
-			return bot.Result{}, fmt.Errorf("feishu: accept %s: %w", ev.DedupKey, o.err)
-		}
-		return o.res, nil
-	case <-timer.C:
-		a.log.Warn("feishu: intake is slow; acknowledged before it finished", "dedup_key", ev.DedupKey)
-		go a.watchLate(ev, done)
-		return bot.Result{}, nil
-	}
-}
-
-// watchLate delivers the outcome of an Accept that outlived the answer:
-// inline replies were never queued in the outbox, so they are sent here, and
+// acceptBy calls Accept through webhook.AcceptBy. When the deadline wins,
+// the click is acknowledged empty and whatever Accept returns later is
+// delivered by message: inline replies were never queued in the outbox, and
 // a failure is reported rather than leaving the user waiting.
-func (a *Adapter) watchLate(ev *bot.Event, done <-chan acceptOutcome) {
-	o := <-done
-	switch {
-	case o.err != nil:
-		a.log.Error("feishu: event not stored after it was acknowledged", "dedup_key", ev.DedupKey, "err", o.err)
-		a.sendLater(ev, []bot.Message{{Text: bot.ErrorText(o.err).In(bot.LangEN) + "\n" + bot.ErrorText(o.err).In(bot.LangZH)}}, "failed")
-	case o.res.Done:
-		a.sendLater(ev, o.res.Replies, "late")
+func (a *Adapter) acceptBy(ctx context.Context, ev *bot.Event, wait time.Duration, deadline time.Time) (bot.Result, error) {
+	res, onTime, err := webhook.AcceptBy(ctx, a.intake, ev, wait, deadline, func(res bot.Result, err error) {
+		switch {
+		case err != nil:
+			a.log.Error("feishu: event not stored after it was acknowledged", "dedup_key", ev.DedupKey, "err", err)
+			a.sendLater(ev, []bot.Message{{Text: bot.ErrorText(err).In(bot.LangEN) + "\n" + bot.ErrorText(err).In(bot.LangZH)}}, "failed")
+		case res.Done:
+			a.sendLater(ev, res.Replies, "late")
+		}
+	})
+	if !onTime {
+		a.log.Warn("feishu: intake is slow; acknowledged before it finished", "dedup_key", ev.DedupKey)
 	}
+	if err != nil {
+		return bot.Result{}, fmt.Errorf("feishu: accept %s: %w", ev.DedupKey, err)
+	}
+	return res, nil
 }
 
 // sendLater sends replies that could not be given inline, in the
@@ -138,7 +114,7 @@ func (a *Adapter) sendLater(ev *bot.Event, ms []bot.Message, kind string) {
 	to := ev.ReplyDestination()
 	go func() {
 		for i, m := range ms {
-			ctx, cancel := context.WithTimeout(context.Background(), acceptTimeout)
+			ctx, cancel := context.WithTimeout(context.Background(), webhook.AcceptTimeout)
 			o := &bot.Outgoing{Key: "feishu/" + ev.DedupKey + "/" + kind + strconv.Itoa(i), To: to, Msg: m}
 			if _, err := a.Send(ctx, o); err != nil {
 				a.log.Error("feishu: answer to a card click not delivered", "dedup_key", ev.DedupKey, "err", err)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/tandemhq/tandem/adapters/webhook"
 	"github.com/tandemhq/tandem/bot"
 )
 
@@ -54,7 +55,7 @@ func (a *Adapter) handleEvents(ctx context.Context, raw []byte) (challenge strin
 		if err != nil || ev == nil {
 			return "", err
 		}
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), acceptTimeout)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), webhook.AcceptTimeout)
 		defer cancel()
 		if _, err := a.intake.Accept(ctx, ev, 0); err != nil {
 			return "", fmt.Errorf("slack: accept event %s: %w", ev.DedupKey, err)
@@ -80,61 +81,38 @@ func (a *Adapter) guardAfter() time.Duration {
 	return a.cfg.AckBudget + (slackAckDeadline-a.cfg.AckBudget)/2
 }
 
-type acceptOutcome struct {
-	res bot.Result
-	err error
-}
-
-// acceptBy calls Accept but returns by deadline even if Accept has not.
-// Accept already honours wait, but once processing has begun it waits for
-// it to finish, and a slow store has no bound at all; Slack would then show
-// the user an error although the command may well succeed.
-//
-// When the deadline wins, the command is acknowledged as pending and
-// watchLate finishes the job: inline replies Accept returns later were never
-// queued in the outbox, so they are posted to the response_url, and a late
-// failure is reported there instead of leaving the user waiting.
+// acceptBy calls Accept through webhook.AcceptBy. When the deadline wins,
+// the command is acknowledged as pending and watchLate finishes the job:
+// inline replies Accept returns later are posted to the response_url, and a
+// late failure is reported there instead of leaving the user waiting.
 func (a *Adapter) acceptBy(ctx context.Context, ev *bot.Event, wait time.Duration, deadline time.Time) (bot.Result, error) {
-	done := make(chan acceptOutcome, 1)
-	go func() {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), acceptTimeout)
-		defer cancel()
-		res, err := a.intake.Accept(ctx, ev, max(wait, 0))
-		done <- acceptOutcome{res, err}
-	}()
-	timer := time.NewTimer(time.Until(deadline))
-	defer timer.Stop()
-	select {
-	case o := <-done:
-		if o.err != nil {
-			return bot.Result{}, fmt.Errorf("slack: accept %s: %w", ev.DedupKey, o.err)
-		}
-		return o.res, nil
-	case <-timer.C:
+	res, onTime, err := webhook.AcceptBy(ctx, a.intake, ev, wait, deadline, func(res bot.Result, err error) { a.watchLate(ev, res, err) })
+	if !onTime {
 		a.log.Warn("slack: intake is slow; acknowledged before it finished", "dedup_key", ev.DedupKey)
-		go a.watchLate(ev, done)
-		return bot.Result{}, nil
 	}
+	if err != nil {
+		return bot.Result{}, fmt.Errorf("slack: accept %s: %w", ev.DedupKey, err)
+	}
+	return res, nil
 }
 
-func (a *Adapter) watchLate(ev *bot.Event, done <-chan acceptOutcome) {
-	o := <-done
+func (a *Adapter) watchLate(ev *bot.Event, res bot.Result, err error) {
 	var msg *responseMessage
 	switch {
-	case o.err != nil:
-		a.log.Error("slack: event not stored after it was acknowledged", "dedup_key", ev.DedupKey, "err", o.err)
+	case err != nil:
+		a.log.Error("slack: event not stored after it was acknowledged", "dedup_key", ev.DedupKey, "err", err)
 		lang := bot.LangEN
 		if bot.ContainsHan(ev.Text) {
 			lang = bot.LangZH
 		}
-		msg = messageResponse(bot.Message{Text: bot.ErrorText(o.err).In(lang), Private: true})
-	case o.res.Done:
-		msg = inlineResponse(o.res.Replies)
+		msg = messageResponse(bot.Message{Text: bot.ErrorText(err).In(lang), Private: true})
+	case res.Done:
+		msg = inlineResponse(res.Replies)
 	}
 	if msg == nil || ev.ReplyHandle == "" {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), acceptTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), webhook.AcceptTimeout)
 	defer cancel()
 	if err := a.respond(ctx, ev.ReplyHandle, msg); err != nil {
 		a.log.Error("slack: late answer not delivered", "dedup_key", ev.DedupKey, "err", err)

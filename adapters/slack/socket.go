@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/tandemhq/tandem/adapters/webhook"
 	"github.com/tandemhq/tandem/bot"
 )
 
@@ -135,7 +136,7 @@ func (a *Adapter) ackPayload(resp *responseMessage, responseURL string) any {
 	}
 	if responseURL != "" {
 		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), acceptTimeout)
+			ctx, cancel := context.WithTimeout(context.Background(), webhook.AcceptTimeout)
 			defer cancel()
 			if err := a.respond(ctx, responseURL, resp); err != nil {
 				a.log.Error("slack: large command answer not delivered", "err", err)

@@ -1,10 +1,12 @@
 package webhook_test
 
 import (
+	"context"
 	"errors"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tandemhq/tandem/adapters/webhook"
 	"github.com/tandemhq/tandem/bot"
@@ -53,3 +55,46 @@ func TestReadBody(t *testing.T) {
 type errReader struct{}
 
 func (errReader) Read([]byte) (int, error) { return 0, errors.New("connection reset") }
+
+// blockingIntake answers Accept when release is closed.
+type blockingIntake struct {
+	release chan struct{}
+	res     bot.Result
+	err     error
+}
+
+func (b *blockingIntake) Accept(ctx context.Context, ev *bot.Event, wait time.Duration) (bot.Result, error) {
+	<-b.release
+	return b.res, b.err
+}
+
+// Ensure AcceptBy returns Accept's outcome when it is in time, and when it
+// is not, returns at the deadline and hands the outcome to late once it
+// comes.
+func TestAcceptBy(t *testing.T) {
+	ev := &bot.Event{DedupKey: "k1"}
+	fast := &blockingIntake{release: make(chan struct{}), res: bot.Result{Done: true}}
+	close(fast.release)
+	res, onTime, err := webhook.AcceptBy(context.Background(), fast, ev, time.Second, time.Now().Add(time.Minute),
+		func(bot.Result, error) { t.Error("late called for an Accept in time") })
+	if !onTime || err != nil || !res.Done {
+		t.Fatalf("in time: %+v %v %v", res, onTime, err)
+	}
+
+	slow := &blockingIntake{release: make(chan struct{}), err: errors.New("disk full")}
+	got := make(chan error, 1)
+	res, onTime, err = webhook.AcceptBy(context.Background(), slow, ev, 0, time.Now(),
+		func(_ bot.Result, err error) { got <- err })
+	if onTime || err != nil || res.Done {
+		t.Fatalf("past the deadline: %+v %v %v", res, onTime, err)
+	}
+	select {
+	case err := <-got:
+		t.Fatalf("late called before Accept finished: %v", err)
+	default:
+	}
+	close(slow.release)
+	if err := <-got; err == nil || err.Error() != "disk full" {
+		t.Fatalf("late got %v, want Accept's error", err)
+	}
+}

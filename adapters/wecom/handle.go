@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tandemhq/tandem/adapters/webhook"
 	"github.com/tandemhq/tandem/bot"
 )
 
@@ -25,57 +26,38 @@ func (a *Adapter) handle(ctx context.Context, c *callback, start time.Time) erro
 	return a.acceptBy(ctx, ev, start.Add(a.cfg.AckBudget))
 }
 
-type acceptOutcome struct {
-	res bot.Result
-	err error
-}
-
-// acceptBy calls Accept but returns by deadline even if Accept has not, so
-// that WeCom, which hangs up after 5 s, is always answered: it would
-// redeliver a message (deduplicated by its key) but reportedly drops a card
-// click. A duplicate or an event whose processing failed (Done false) is
-// acknowledged like any other: it is stored, and replies follow from the
-// outbox.
+// acceptBy calls Accept through webhook.AcceptBy, so that WeCom, which
+// hangs up after 5 s, is always answered: it would redeliver a message
+// (deduplicated by its key) but reportedly drops a card click. A duplicate
+// or an event whose processing failed (Done false) is acknowledged like any
+// other: it is stored, and replies follow from the outbox.
 //
-// When the deadline wins, watchLate waits for the outcome: replies were
-// queued in the outbox as usual, but an event that then fails to be stored
-// is lost, since WeCom was told it arrived, and its sender is told so.
+// When the deadline wins, replies are queued in the outbox as usual, but an
+// event that then fails to be stored is lost, since WeCom was told it
+// arrived: watchLate tells its sender so.
 func (a *Adapter) acceptBy(ctx context.Context, ev *bot.Event, deadline time.Time) error {
-	done := make(chan acceptOutcome, 1)
-	go func() {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), acceptTimeout)
-		defer cancel()
-		res, err := a.intake.Accept(ctx, ev, 0)
-		done <- acceptOutcome{res, err}
-	}()
-	timer := time.NewTimer(time.Until(deadline))
-	defer timer.Stop()
-	select {
-	case o := <-done:
-		if o.err != nil {
-			return fmt.Errorf("wecom: accept %s: %w", ev.DedupKey, o.err)
-		}
-		return nil
-	case <-timer.C:
+	_, onTime, err := webhook.AcceptBy(ctx, a.intake, ev, 0, deadline, func(_ bot.Result, err error) { a.watchLate(ev, err) })
+	if !onTime {
 		a.log.Warn("wecom: intake is slow; acknowledged before it finished", "dedup_key", ev.DedupKey)
-		go a.watchLate(ev, done)
-		return nil
 	}
+	if err != nil {
+		return fmt.Errorf("wecom: accept %s: %w", ev.DedupKey, err)
+	}
+	return nil
 }
 
-func (a *Adapter) watchLate(ev *bot.Event, done <-chan acceptOutcome) {
-	o := <-done
-	if o.err == nil {
+func (a *Adapter) watchLate(ev *bot.Event, err error) {
+	if err == nil {
 		return
 	}
-	a.log.Error("wecom: event not stored after it was acknowledged", "dedup_key", ev.DedupKey, "err", o.err)
+	a.log.Error("wecom: event not stored after it was acknowledged", "dedup_key", ev.DedupKey, "err", err)
 	lang := bot.LangEN
 	if bot.ContainsHan(ev.Text) {
 		lang = bot.LangZH
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), acceptTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), webhook.AcceptTimeout)
 	defer cancel()
-	msg := bot.Message{Text: bot.ErrorText(o.err).In(lang), Private: true}
+	msg := bot.Message{Text: bot.ErrorText(err).In(lang), Private: true}
 	if _, err := a.sendApp(ctx, nil, ev.Sender.UserID, msg); err != nil {
 		a.log.Error("wecom: late failure not reported to the sender", "dedup_key", ev.DedupKey, "err", err)
 	}

@@ -39,9 +39,6 @@ const (
 	// maxBody bounds what we read before the signature is checked. WeCom's
 	// callbacks are a few kilobytes (a text message is at most 2048 bytes).
 	maxBody = 1 << 20
-	// acceptTimeout bounds storing one event; Accept runs detached from the
-	// request's context because the request may be answered first.
-	acceptTimeout = 30 * time.Second
 )
 
 // Config holds what the adapter needs. Secret, Token, EncodingAESKey and the
