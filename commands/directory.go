@@ -304,9 +304,13 @@ func (d *Directories) enrich(tx bot.Tx, p *bot.Person, f found) (*bot.Person, er
 	u := f.user
 	if u.Name != "" && (p.Name == "" || p.Name == f.acct.UserID) {
 		p.Name = u.Name
-		if h, err := freeHandle(tx, bot.HandleFrom(u.Name, f.acct.UserID), p.ID); err != nil {
-			return nil, err
-		} else if p.Handle == strings.ToLower(bot.HandleFrom(f.acct.UserID, f.acct.UserID)) {
+		// A handle made from the user id gives way to one from the name;
+		// one the person or the config chose stays.
+		if p.Handle == strings.ToLower(bot.HandleFrom(f.acct.UserID, f.acct.UserID)) {
+			h, err := freeHandle(tx, bot.HandleFrom(u.Name, f.acct.UserID), p.ID)
+			if err != nil {
+				return nil, err
+			}
 			p.Handle = h
 		}
 		changed = true
