@@ -2,8 +2,11 @@ package sqlite_test
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -511,4 +514,54 @@ func TestPeople_CacheFollowsCommits(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// Under a load that never lets the committer rest, the WAL must still start
+// again from its beginning after checkpoints, or it grows without end.
+func TestDB_WALRestartsUnderLoad(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tandem.db")
+	db := sqlite.NewDB(path)
+	db.CheckpointInterval = 5 * time.Millisecond
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	p := mustPerson(t, db, "Alice")
+	// The WAL header's checkpoint sequence number (bytes 12–15) goes up by
+	// one each time SQLite starts the WAL again.
+	restarts := func() uint32 {
+		f, err := os.Open(path + "-wal")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		var hdr [32]byte
+		if _, err := io.ReadFull(f, hdr[:]); err != nil {
+			t.Fatal(err)
+		}
+		return binary.BigEndian.Uint32(hdr[12:16])
+	}
+	before := restarts()
+	var wg sync.WaitGroup
+	deadline := time.Now().Add(700 * time.Millisecond)
+	for w := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; time.Now().Before(deadline); i++ {
+				err := db.Update(context.Background(), func(tx bot.Tx) error {
+					return tx.CreateTask(&bot.Task{Title: fmt.Sprintf("load %d.%d", w, i), CreatorID: p.ID, OwnerID: p.ID,
+						Priority: bot.PriorityNormal, Status: bot.TaskTodo, CreatedAt: t0, UpdatedAt: t0})
+				})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if got := restarts() - before; got < 10 {
+		t.Fatalf("the WAL started again %d times in 0.7 s of load with checkpoints every 5 ms; want many", got)
+	}
 }
