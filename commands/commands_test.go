@@ -250,6 +250,22 @@ func TestTaskTransitions(t *testing.T) {
 	if strings.Count(got, "changed status") != 4 {
 		t.Errorf("history has %d status changes, want 4:\n%s", strings.Count(got, "changed status"), got)
 	}
+	// The creation comes from the task row, once, before the changes.
+	if strings.Count(got, "created it") != 1 || strings.Index(got, "created it") > strings.Index(got, "changed status") {
+		t.Errorf("history should start with one creation:\n%s", got)
+	}
+	// A database from before that has a "created" event of its own; it is
+	// shown in place of the row's, not beside it.
+	h.say("alice", `task new "older"`)
+	err := h.db.Update(context.Background(), func(tx bot.Tx) error {
+		return tx.AddTaskEvent(&bot.TaskEvent{TaskID: 2, ActorID: h.person("alice").ID, Kind: bot.TaskCreated, To: "older", At: friday10})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := h.expect("alice", "task show 2", "@alice created it"); strings.Count(got, "created it") != 1 {
+		t.Errorf("history shows the creation %d times:\n%s", strings.Count(got, "created it"), got)
+	}
 	// alice is told about bob's moves, bob about alice's; nobody about their own.
 	if n := len(h.queuedFor("alice")); n != 2 {
 		t.Errorf("alice got %d notifications, want 2 (start, review)", n)

@@ -198,10 +198,9 @@ func taskNew(c *Ctx) error {
 	if tk.DeptID == 0 {
 		tk.DeptID = owner.DeptID
 	}
+	// The task row is its own record of who created it and when; history
+	// shows it first (taskHistory), so no "created" event is written.
 	if err := c.Tx.CreateTask(tk); err != nil {
-		return err
-	}
-	if err := record(c, tk, bot.TaskCreated, "", tk.Title); err != nil {
 		return err
 	}
 	ppl := newPeople(c.Tx, c.Person)
@@ -311,7 +310,7 @@ func taskShow(c *Ctx) error {
 	if err != nil {
 		return err
 	}
-	evs, err := c.Tx.TaskEvents(tk.ID)
+	evs, err := taskHistory(c.Tx, tk)
 	if err != nil {
 		return err
 	}
@@ -323,6 +322,21 @@ func taskShow(c *Ctx) error {
 	}
 	c.Reply(bot.Message{Text: b.String(), Card: taskCard(c.Tx, tk, ppl, c.Now, c.Loc, c.Lang), Private: true})
 	return nil
+}
+
+// taskHistory is the task's creation, read from the task row, followed by
+// its recorded events. Databases from before the row stood for it have a
+// "created" event of their own, which is then shown in its place.
+func taskHistory(tx bot.Tx, tk *bot.Task) ([]*bot.TaskEvent, error) {
+	evs, err := tx.TaskEvents(tk.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(evs) > 0 && evs[0].Kind == bot.TaskCreated {
+		return evs, nil
+	}
+	created := &bot.TaskEvent{TaskID: tk.ID, ActorID: tk.CreatorID, Kind: bot.TaskCreated, To: tk.Title, At: tk.CreatedAt}
+	return append([]*bot.TaskEvent{created}, evs...), nil
 }
 
 func describeEvent(e *bot.TaskEvent, ppl *people, c *Ctx) string {
