@@ -44,8 +44,8 @@ type DB struct {
 	// MaxBatch bounds how many units share one commit.
 	MaxBatch int
 	// CheckpointInterval is how often the WAL is copied into the database
-	// (default 500ms). Under a heavy write load the WAL grows by a few
-	// megabytes in between.
+	// (default 500ms). The WAL holds what is committed in between: tens of
+	// megabytes under a heavy write load.
 	CheckpointInterval time.Duration
 	Log                *slog.Logger
 
