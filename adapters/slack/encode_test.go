@@ -26,9 +26,8 @@ func taskCreated() bot.Message {
 // slack-go writes for the same blocks.
 func TestEncodeMatchesSlackGo(t *testing.T) {
 	list := bot.Message{Private: true, Card: &bot.Card{Title: "Mine"}}
-	for i := range 7 {
+	for range 7 { // more than one row, and a repeated action id
 		list.Card.Buttons = append(list.Card.Buttons, bot.Button{ActionID: "task.done", Value: "1", Label: "Done"})
-		_ = i
 	}
 	cases := map[string]*responseMessage{
 		"task card":   inlineResponse([]bot.Message{taskCreated()}),

@@ -179,7 +179,7 @@ type responseMessage struct {
 // cost of the answer every slash command gets. TestEncodeMatchesSlackGo holds
 // the two encodings equal.
 func (r *responseMessage) encode() ([]byte, error) {
-	type fields responseMessage // without encode, and with Blocks shadowed below
+	type fields responseMessage // the same fields; Blocks is shadowed below
 	return json.Marshal(struct {
 		*fields
 		Blocks []any `json:"blocks,omitempty"`
