@@ -16,6 +16,24 @@ type Intake interface {
 	Accept(ctx context.Context, ev *Event, wait time.Duration) (Result, error)
 }
 
+// AsyncIntake is an Intake that can also accept an event without waiting,
+// so that an adapter which must answer by a deadline waits for the outcome
+// in a select of its own rather than in a goroutine per request. *Bot
+// implements it.
+type AsyncIntake interface {
+	Intake
+	// AcceptAsync is Accept without the waiting: it returns at once, and the
+	// channel (buffered; receiving is optional) yields what Accept would have
+	// returned once that is known.
+	AcceptAsync(ctx context.Context, ev *Event, wait time.Duration) <-chan Outcome
+}
+
+// Outcome is Accept's return values, as AcceptAsync delivers them.
+type Outcome struct {
+	Result Result
+	Err    error
+}
+
 // Result is the outcome of Intake.Accept.
 type Result struct {
 	Duplicate bool // the platform had delivered this event before

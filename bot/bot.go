@@ -50,7 +50,7 @@ type Bot struct {
 	wg     sync.WaitGroup
 }
 
-var _ Intake = (*Bot)(nil)
+var _ AsyncIntake = (*Bot)(nil)
 
 // Open starts the bot's background work: it processes events left pending by
 // an earlier run, then keeps retrying failed ones until Close.
@@ -101,14 +101,37 @@ func (b *Bot) Close() error {
 // database work of a few milliseconds, and an acknowledgement must not come
 // before the commit.
 func (b *Bot) Accept(ctx context.Context, ev *Event, wait time.Duration) (Result, error) {
+	fn, finish := b.acceptUnit(ctx, ev, wait)
+	o := finish(b.Store.Update(ctx, fn))
+	return o.Result, o.Err
+}
+
+// AcceptAsync implements AsyncIntake. With a Queuer store the writer hands
+// on the outcome; with any other store a goroutine waits for Update.
+func (b *Bot) AcceptAsync(ctx context.Context, ev *Event, wait time.Duration) <-chan Outcome {
+	out := make(chan Outcome, 1)
+	fn, finish := b.acceptUnit(ctx, ev, wait)
+	if q, ok := b.Store.(Queuer); ok {
+		q.Queue(ctx, fn, func(err error) { out <- finish(err) })
+		return out
+	}
+	go func() { out <- finish(b.Store.Update(ctx, fn)) }()
+	return out
+}
+
+// acceptUnit returns the unit that stores ev and processes it, and finish,
+// which turns the unit's outcome into Accept's once the unit has committed
+// or failed. finish only assembles the result and wakes the dispatchers,
+// which is quick enough for a Queuer's writer to run.
+func (b *Bot) acceptUnit(ctx context.Context, ev *Event, wait time.Duration) (fn func(Tx) error, finish func(error) Outcome) {
 	now := b.Now()
 	if ev.ReceivedAt.IsZero() {
 		ev.ReceivedAt = now
 	}
 	var res Result
 	var out handled
-	err := b.Store.Update(ctx, func(tx Tx) error {
-		res = Result{}
+	fn = func(tx Tx) error {
+		res, out = Result{}, handled{} // fn may run again, after a rollback
 		// Stored as done: processing follows in this same unit, and if it
 		// fails, process marks the event pending again before the commit.
 		dup, err := tx.InsertInbound(ev, InboxDone, now)
@@ -122,12 +145,15 @@ func (b *Bot) Accept(ctx context.Context, ev *Event, wait time.Duration) (Result
 		out, err = b.process(ctx, tx, ev, now, wait > 0, false)
 		res.Done, res.Replies = out.done, out.replies
 		return err
-	})
-	if err != nil {
-		return Result{}, wrapf(err, "store inbound event")
 	}
-	b.after(out)
-	return res, nil
+	finish = func(err error) Outcome {
+		if err != nil {
+			return Outcome{Err: wrapf(err, "store inbound event")}
+		}
+		b.after(out)
+		return Outcome{Result: res}
+	}
+	return fn, finish
 }
 
 // handled is what processing an event produced.

@@ -119,6 +119,54 @@ func TestAccept_NoWait(t *testing.T) {
 	}
 }
 
+// updateOnly hides a store's Queue, as a store without a queue would be.
+type updateOnly struct{ bot.Store }
+
+// Ensure AcceptAsync gives what Accept gives, whether the store queues
+// units (SQLite, whose writer hands the outcome on) or not (a goroutine
+// waits): the replies once committed, a redelivery as a duplicate, and a
+// store that fails as an error. The outbox is woken before the outcome
+// arrives, so a caller never sees a result whose messages sit unnoticed.
+func TestAcceptAsync(t *testing.T) {
+	for name, wrap := range map[string]func(*sqlite.DB) bot.Store{
+		"queuing store": func(db *sqlite.DB) bot.Store { return db },
+		"other store":   func(db *sqlite.DB) bot.Store { return updateOnly{db} },
+	} {
+		t.Run(name, func(t *testing.T) {
+			db := openDB(t, "")
+			var calls, woken atomic.Int32
+			b := &bot.Bot{Store: wrap(db), Router: echo(&calls), Log: slog.New(slog.DiscardHandler), OnOutbox: func() { woken.Add(1) }}
+			if err := b.Open(); err != nil {
+				t.Fatal(err)
+			}
+			defer b.Close()
+			o := <-b.AcceptAsync(context.Background(), event("Ev9", "hi"), time.Second)
+			if o.Err != nil || !o.Result.Done || len(o.Result.Replies) != 1 || o.Result.Replies[0].Text != "echo: hi" {
+				t.Fatalf("inline = %+v", o)
+			}
+			o = <-b.AcceptAsync(context.Background(), event("Ev9", "hi"), time.Second)
+			if o.Err != nil || !o.Result.Duplicate || calls.Load() != 1 {
+				t.Fatalf("redelivery = %+v after %d runs", o, calls.Load())
+			}
+			o = <-b.AcceptAsync(context.Background(), event("Ev10", "later"), 0)
+			if o.Err != nil || !o.Result.Done || len(o.Result.Replies) != 0 {
+				t.Fatalf("queued = %+v", o)
+			}
+			if woken.Load() != 1 {
+				t.Fatalf("outbox woken %d times when the outcome arrived, want 1", woken.Load())
+			}
+			b.Close() // in shutdown order: the bot, then its store
+			if err := db.Close(); err != nil {
+				t.Fatal(err)
+			}
+			o = <-b.AcceptAsync(context.Background(), event("Ev11", "closed"), time.Second)
+			if o.Err == nil || bot.ErrorCode(o.Err) != bot.EINTERNAL {
+				t.Fatalf("closed store = %+v, want an internal error", o)
+			}
+		})
+	}
+}
+
 // Ensure an internal failure keeps the event (it is acknowledged), undoes
 // only the processing, and a retry then completes it exactly once.
 func TestAccept_FailureKeepsEventForRetry(t *testing.T) {

@@ -21,6 +21,18 @@ type Store interface {
 	Close() error
 }
 
+// Queuer is a Store whose writes go through a queue to one writer
+// (storage/sqlite). With it AcceptAsync needs no goroutine of its own: the
+// writer finishes the unit and hands on its outcome.
+type Queuer interface {
+	// Queue queues fn as Update would run it and returns without waiting.
+	// then is called exactly once with what Update would have returned:
+	// before Queue returns when fn could not be queued, and otherwise on
+	// the writer's goroutine once the unit committed or failed, so then
+	// must be quick and must not block or use the store.
+	Queue(ctx context.Context, fn func(Tx) error, then func(error))
+}
+
 // Tx is one unit of work. Its methods return *Error with ENOTFOUND when a
 // looked-up row does not exist and ECONFLICT on uniqueness clashes.
 type Tx interface {

@@ -25,27 +25,35 @@ const AcceptTimeout = 30 * time.Second
 // hanging up does not abandon a unit of work half way.
 func AcceptBy(ctx context.Context, intake bot.Intake, ev *bot.Event, wait time.Duration, deadline time.Time,
 	late func(res bot.Result, err error)) (res bot.Result, onTime bool, err error) {
-	type outcome struct {
-		res bot.Result
-		err error
-	}
-	done := make(chan outcome, 1)
-	go func() {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), AcceptTimeout)
-		defer cancel()
-		res, err := intake.Accept(ctx, ev, max(wait, 0))
-		done <- outcome{res, err}
-	}()
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), AcceptTimeout)
+	outcome := acceptAsync(ctx, intake, ev, max(wait, 0))
 	timer := time.NewTimer(time.Until(deadline))
 	defer timer.Stop()
 	select {
-	case o := <-done:
-		return o.res, true, o.err
+	case o := <-outcome:
+		cancel()
+		return o.Result, true, o.Err
 	case <-timer.C:
 		go func() {
-			o := <-done
-			late(o.res, o.err)
+			o := <-outcome
+			cancel()
+			late(o.Result, o.Err)
 		}()
 		return bot.Result{}, false, nil
 	}
+}
+
+// acceptAsync starts Accept and returns where its outcome will come. The
+// bot accepts asynchronously itself (its store's writer hands the outcome
+// on); any other Intake, such as a test's, gets a goroutine.
+func acceptAsync(ctx context.Context, intake bot.Intake, ev *bot.Event, wait time.Duration) <-chan bot.Outcome {
+	if ai, ok := intake.(bot.AsyncIntake); ok {
+		return ai.AcceptAsync(ctx, ev, wait)
+	}
+	out := make(chan bot.Outcome, 1)
+	go func() {
+		res, err := intake.Accept(ctx, ev, wait)
+		out <- bot.Outcome{Result: res, Err: err}
+	}()
+	return out
 }

@@ -68,6 +68,47 @@ func (b *blockingIntake) Accept(ctx context.Context, ev *bot.Event, wait time.Du
 	return b.res, b.err
 }
 
+// asyncIntake delivers its outcome on the channel the test holds, and
+// fails the test if AcceptBy falls back to the blocking Accept.
+type asyncIntake struct {
+	t       *testing.T
+	outcome chan bot.Outcome
+	waits   []time.Duration
+}
+
+func (a *asyncIntake) Accept(context.Context, *bot.Event, time.Duration) (bot.Result, error) {
+	a.t.Error("Accept called on an intake that accepts asynchronously")
+	return bot.Result{}, nil
+}
+
+func (a *asyncIntake) AcceptAsync(_ context.Context, _ *bot.Event, wait time.Duration) <-chan bot.Outcome {
+	a.waits = append(a.waits, wait)
+	return a.outcome
+}
+
+// Ensure AcceptBy takes the outcome from AcceptAsync when the intake has it
+// (the bot does), in time and late alike.
+func TestAcceptBy_Async(t *testing.T) {
+	ev := &bot.Event{DedupKey: "k2"}
+	in := &asyncIntake{t: t, outcome: make(chan bot.Outcome, 1)}
+	in.outcome <- bot.Outcome{Result: bot.Result{Done: true}}
+	res, onTime, err := webhook.AcceptBy(context.Background(), in, ev, -time.Second, time.Now().Add(time.Minute),
+		func(bot.Result, error) { t.Error("late called for an Accept in time") })
+	if !onTime || err != nil || !res.Done || len(in.waits) != 1 || in.waits[0] != 0 {
+		t.Fatalf("in time: %+v %v %v, waits %v (a negative wait is passed as 0)", res, onTime, err, in.waits)
+	}
+
+	got := make(chan bot.Result, 1)
+	res, onTime, _ = webhook.AcceptBy(context.Background(), in, ev, 0, time.Now(), func(res bot.Result, _ error) { got <- res })
+	if onTime || res.Done {
+		t.Fatalf("past the deadline: %+v %v", res, onTime)
+	}
+	in.outcome <- bot.Outcome{Result: bot.Result{Done: true, Replies: []bot.Message{{Text: "late"}}}}
+	if r := <-got; !r.Done || len(r.Replies) != 1 {
+		t.Fatalf("late got %+v", r)
+	}
+}
+
 // Ensure AcceptBy returns Accept's outcome when it is in time, and when it
 // is not, returns at the deadline and hands the outcome to late once it
 // comes.

@@ -67,21 +67,30 @@ type DB struct {
 	// so that the WAL starts again from its beginning (see restartWAL).
 	walCopied atomic.Bool
 
-	units  chan *unit
-	closed chan struct{} // closed when the committer has stopped
-	ctx    context.Context
+	units chan *unit
+	// qmu guards stopping: enqueue holds it for reading while it hands a
+	// unit to the committer, and Close sets stopping before it stops the
+	// committer, so every unit that was queued is also finished.
+	qmu      sync.RWMutex
+	stopping bool
+	ctx      context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 }
 
-var _ bot.Store = (*DB)(nil)
+var (
+	_ bot.Store  = (*DB)(nil)
+	_ bot.Queuer = (*DB)(nil)
+)
 
 type unit struct {
 	ctx  context.Context
 	fn   func(bot.Tx) error
 	err  error
-	done chan struct{}
+	then func(error) // called once, by finish
 }
+
+var errClosed = bot.Errorf(bot.EINTERNAL, "storage is closed", "存储已关闭")
 
 // NewDB returns a DB for the file at path; call Open before use.
 func NewDB(path string) *DB { return &DB{Path: path} }
@@ -144,12 +153,10 @@ func (db *DB) Open() error {
 	db.wstmt = make(map[string]*sql.Stmt)
 	db.rstmt = make(map[string]*sql.Stmt)
 	db.units = make(chan *unit, 1024)
-	db.closed = make(chan struct{})
 	db.ctx, db.cancel = context.WithCancel(context.Background())
 	db.wg.Add(2)
 	go func() {
 		defer db.wg.Done()
-		defer close(db.closed)
 		db.commitLoop()
 	}()
 	go func() {
@@ -206,42 +213,53 @@ func (db *DB) Close() error {
 	if db.cancel == nil {
 		return nil
 	}
+	db.qmu.Lock()
+	db.stopping = true
+	db.qmu.Unlock()
 	db.cancel()
 	db.wg.Wait()
 	var errs []error
 	for _, s := range db.wstmt {
 		s.Close()
 	}
+	db.rmu.Lock() // a late View may still be caching a statement
 	for _, s := range db.rstmt {
 		s.Close()
 	}
+	db.rmu.Unlock()
 	errs = append(errs, db.cdb.Close(), db.wconn.Close(), db.wdb.Close(), db.rdb.Close())
 	return errors.Join(errs...)
 }
 
 // Update implements bot.Store.
 func (db *DB) Update(ctx context.Context, fn func(bot.Tx) error) error {
-	u := &unit{ctx: ctx, fn: fn, done: make(chan struct{})}
+	done := make(chan error, 1)
+	db.Queue(ctx, fn, func(err error) { done <- err })
+	// Once queued, the committer always finishes the unit, so this waits for
+	// that rather than for ctx: a caller could otherwise believe a write was
+	// dropped that in fact committed.
+	return <-done
+}
+
+// Queue implements bot.Queuer.
+func (db *DB) Queue(ctx context.Context, fn func(bot.Tx) error, then func(error)) {
+	u := &unit{ctx: ctx, fn: fn, then: then}
+	if err := db.enqueue(u); err != nil {
+		then(err)
+	}
+}
+
+func (db *DB) enqueue(u *unit) error {
+	db.qmu.RLock()
+	defer db.qmu.RUnlock()
+	if db.stopping {
+		return errClosed
+	}
 	select {
 	case db.units <- u:
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-db.ctx.Done():
-		return bot.Errorf(bot.EINTERNAL, "storage is closed", "存储已关闭")
-	}
-	// The unit is queued; the committer always finishes it (or fails it), so
-	// wait for that rather than for ctx, or a caller could believe a write
-	// was dropped that in fact committed.
-	select {
-	case <-u.done:
-		return u.err
-	case <-db.closed:
-		select {
-		case <-u.done:
-			return u.err
-		default:
-			return bot.Errorf(bot.EINTERNAL, "storage is closed", "存储已关闭")
-		}
+		return nil
+	case <-u.ctx.Done():
+		return u.ctx.Err()
 	}
 }
 
@@ -374,13 +392,13 @@ func (db *DB) tryBatch(batchp *[]*unit, safe bool) (err error, ok bool) {
 	return nil, true
 }
 
-// finish releases the waiting callers; err (a failed commit) fails them all.
+// finish hands each unit its outcome; err (a failed commit) fails them all.
 func (db *DB) finish(batch []*unit, err error) {
 	for _, u := range batch {
 		if err != nil && u.err == nil {
 			u.err = err
 		}
-		close(u.done)
+		u.then(u.err)
 	}
 }
 

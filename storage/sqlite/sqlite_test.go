@@ -565,3 +565,109 @@ func TestDB_WALRestartsUnderLoad(t *testing.T) {
 		t.Fatalf("the WAL started again %d times in 0.7 s of load with checkpoints every 5 ms; want many", got)
 	}
 }
+
+// Ensure Queue hands each unit's outcome to then exactly once: after the
+// commit (what the unit wrote is visible from then on), at once when the unit
+// cannot be queued, and for every unit queued before Close, which finishes
+// them rather than dropping them.
+func TestDB_Queue(t *testing.T) {
+	db := MustOpenDB(t, "")
+	owner := mustPerson(t, db, "Owner")
+	create := func(title string) func(bot.Tx) error {
+		return func(tx bot.Tx) error {
+			return tx.CreateTask(&bot.Task{Title: title, CreatorID: owner.ID, Priority: bot.PriorityNormal, Status: bot.TaskTodo, CreatedAt: t0, UpdatedAt: t0})
+		}
+	}
+	count := func(db *sqlite.DB) int {
+		var n int
+		if err := db.View(context.Background(), func(tx bot.Tx) error {
+			tasks, err := tx.FindTasks(bot.TaskFilter{Limit: 10000})
+			n = len(tasks)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	seen := make(chan int, 1)
+	db.Queue(context.Background(), create("queued"), func(err error) {
+		if err != nil {
+			t.Errorf("queued unit: %v", err)
+		}
+		seen <- count(db) // then runs after the commit
+	})
+	if n := <-seen; n != 1 {
+		t.Fatalf("tasks visible when then ran: %d, want 1", n)
+	}
+
+	refused := make(chan error, 1)
+	db.Queue(context.Background(), func(bot.Tx) error { return bot.Errorf(bot.EINVALID, "no", "不") }, func(err error) { refused <- err })
+	if err := <-refused; bot.ErrorCode(err) != bot.EINVALID {
+		t.Fatalf("a failing unit's then got %v, want its error", err)
+	}
+
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	skipped := make(chan error, 1)
+	// The queue may take a unit whose context is already done; the committer
+	// then skips it. Either way then says so, and nothing is written.
+	db.Queue(cancelled, create("never"), func(err error) { skipped <- err })
+	select {
+	case err := <-skipped:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("cancelled unit: then got %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("cancelled unit: then not called")
+	}
+	if n := count(db); n != 1 {
+		t.Fatalf("tasks after a cancelled unit: %d, want 1", n)
+	}
+
+	// Close finishes every unit queued before it; Queue after Close refuses.
+	path := filepath.Join(t.TempDir(), "close.db")
+	db2 := sqlite.NewDB(path)
+	if err := db2.Open(); err != nil {
+		t.Fatal(err)
+	}
+	owner2 := &bot.Person{Name: "Owner", Handle: "owner"}
+	if err := db2.Update(context.Background(), func(tx bot.Tx) error { return tx.CreatePerson(owner2, t0) }); err != nil {
+		t.Fatal(err)
+	}
+	owner = owner2
+	const units = 300
+	var mu sync.Mutex
+	calls := map[int]int{}
+	var committed int
+	for i := range units {
+		db2.Queue(context.Background(), create(fmt.Sprint("u", i)), func(err error) {
+			mu.Lock()
+			defer mu.Unlock()
+			calls[i]++
+			if err == nil {
+				committed++
+			}
+		})
+	}
+	if err := db2.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for i := range units {
+		if calls[i] != 1 {
+			t.Fatalf("unit %d: then called %d times, want 1", i, calls[i])
+		}
+	}
+	if committed != units {
+		t.Fatalf("%d of %d units queued before Close committed", committed, units)
+	}
+	var after error
+	db2.Queue(context.Background(), create("late"), func(err error) { after = err })
+	if after == nil || bot.ErrorCode(after) != bot.EINTERNAL {
+		t.Fatalf("Queue after Close: then got %v, want a storage-closed error", after)
+	}
+	reopened := MustOpenDB(t, path)
+	if n := count(reopened); n != units {
+		t.Fatalf("after reopening: %d tasks, want %d", n, units)
+	}
+}
