@@ -74,8 +74,8 @@ type DB struct {
 	qmu      sync.RWMutex
 	stopping bool
 	ctx      context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
 }
 
 var (
