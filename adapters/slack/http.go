@@ -1,7 +1,6 @@
 package slack
 
 import (
-	"bytes"
 	"io"
 	"net/http"
 	"net/url"
@@ -62,8 +61,15 @@ func (a *Adapter) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []byte, start time.Time) {
-	// SlashCommandParse reads the form from the body, which is consumed.
-	r.Body = io.NopCloser(bytes.NewReader(body))
+	// The form is the signed body, and only that. It is parsed here, once,
+	// and SlashCommandParse finds it parsed: it would otherwise read the
+	// consumed body again (and copy the URL's query into r.Form).
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		a.fail(w, r, errMalformed)
+		return
+	}
+	r.PostForm, r.Form = form, form
 	cmd, err := slack.SlashCommandParse(r)
 	if err != nil {
 		a.fail(w, r, errMalformed)

@@ -142,6 +142,9 @@ func TestRoutes_Rejections(t *testing.T) {
 		"ErrCommandWithoutTrigger": {func() *http.Request {
 			return signedRequest("/slack/commands", formType, commandForm(func(v url.Values) { v.Del("trigger_id") }))
 		}, http.StatusBadRequest},
+		"ErrMalformedCommandForm": {func() *http.Request {
+			return signedRequest("/slack/commands", formType, []byte("command=%2Ftandem&text=%zz"))
+		}, http.StatusBadRequest},
 		"ErrInteractionWithoutPayload": {func() *http.Request {
 			return signedRequest("/slack/interactions", formType, []byte("foo=bar"))
 		}, http.StatusBadRequest},
@@ -373,6 +376,22 @@ func TestCommand_Inline(t *testing.T) {
 	}
 	if wait := in.Waits()[0]; wait <= 0 || wait > tslack.DefaultAckBudget {
 		t.Fatalf("wait %s", wait)
+	}
+}
+
+// Ensure a command is read from its signed body alone: fields added to the
+// URL's query, which the signature does not cover, are ignored.
+func TestCommand_OnlySignedFields(t *testing.T) {
+	in := &Intake{}
+	a := MustNewAdapter(t, in, nil)
+	r := signedRequest("/slack/commands", formType, commandForm(nil))
+	r.URL.RawQuery = url.Values{"text": {"task done #1"}, "user_id": {"UEVE"}, "command": {"/other"}}.Encode()
+	if w := serve(t, a, r); w.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+	evs := in.Events()
+	if len(evs) != 1 || evs[0].Text != "assign #3 to <@U2> and @carol" || evs[0].Sender.UserID != "U1" || evs[0].Command != "/tandem" {
+		t.Fatalf("events %+v", evs)
 	}
 }
 
