@@ -41,6 +41,16 @@ func TestEncodeMatchesSlackGo(t *testing.T) {
 			slack.NewContextBlock("", slack.NewImageBlockElement("https://example.com/a.png", "a"), mrkdwn("x")),
 		}},
 		"empty": {ResponseType: "ephemeral", Text: "x"},
+		"fields Blocks leaves unset": {ResponseType: "in_channel", Text: "y", ReplaceOriginal: true, Blocks: []slack.Block{
+			&slack.HeaderBlock{Type: slack.MBTHeader, Text: plain("h"), BlockID: "h1", Level: 2},
+			&slack.SectionBlock{Type: slack.MBTSection, BlockID: "s1", Expand: true, Text: &slack.TextBlockObject{Type: "mrkdwn", Text: "v", Verbatim: true}},
+			&slack.DividerBlock{Type: slack.MBTDivider, BlockID: "d1"},
+			&slack.ActionBlock{Type: slack.MBTAction},
+			&slack.ActionBlock{Type: slack.MBTAction, Elements: &slack.BlockElements{}},
+			slack.NewActionBlock("a1", &slack.ButtonBlockElement{Type: "button", Text: plain("go"), URL: "https://example.com/?a=1&b=<2>",
+				AccessibilityLabel: "go there", AgentPrompt: "p", AgentPromptDisplay: "d"}),
+			&slack.ContextBlock{Type: slack.MBTContext},
+		}},
 	}
 	for name, r := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -64,22 +74,53 @@ func TestEncodeMatchesSlackGo(t *testing.T) {
 			}
 		})
 	}
-	// The plain forms were used where they apply.
-	if bs := plainBlocks(cases["task card"].Blocks); !hasType[plainActions](bs) || !hasType[plainContext](bs) {
-		t.Fatalf("task card not encoded through plain blocks: %#v", bs)
+	// The blocks Blocks makes were written here, not by encoding/json; the
+	// others were left to it.
+	for _, block := range cases["task card"].Blocks {
+		if _, ok := appendBlock(nil, block); !ok {
+			t.Fatalf("%T not written by hand", block)
+		}
 	}
-	if bs := plainBlocks(cases["other block"].Blocks); hasType[plainActions](bs) || hasType[plainContext](bs) {
-		t.Fatalf("blocks with other elements taken as plain: %#v", bs)
+	for _, block := range cases["other block"].Blocks {
+		if b, ok := appendBlock(nil, block); ok || len(b) != 0 {
+			t.Fatalf("%T with other elements written by hand: %s", block, b)
+		}
 	}
 }
 
-func hasType[T any](bs []any) bool {
-	for _, b := range bs {
-		if _, ok := b.(T); ok {
-			return true
+// Ensure strings are escaped as encoding/json escapes them (the same value
+// once decoded), whatever bytes they hold.
+func TestAppendJSONString(t *testing.T) {
+	for _, s := range []string{"", "plain", `q"b\s/`, "a\nb\tc\r\x00\x1f\x7f", "<@U1> & <b>", "设计部 🎨",
+		"bad \xff\xfe utf8 \xe2\x82", "line\u2028para\u2029", strings.Repeat("x", 5000)} {
+		got := appendJSONString(nil, s)
+		var back string
+		if err := json.Unmarshal(got, &back); err != nil {
+			t.Fatalf("%q: invalid JSON %s: %v", s, got, err)
+		}
+		want, _ := json.Marshal(s)
+		var wantBack string
+		json.Unmarshal(want, &wantBack)
+		if back != wantBack {
+			t.Fatalf("%q: decodes to %q, encoding/json's to %q", s, back, wantBack)
 		}
 	}
-	return false
+}
+
+func FuzzAppendJSONString(f *testing.F) {
+	f.Add("hello \"world\"")
+	f.Add("\xff\u2028\x01")
+	f.Fuzz(func(t *testing.T, s string) {
+		var back, want string
+		if err := json.Unmarshal(appendJSONString(nil, s), &back); err != nil {
+			t.Fatalf("%q: %v", s, err)
+		}
+		raw, _ := json.Marshal(s)
+		json.Unmarshal(raw, &want)
+		if back != want {
+			t.Fatalf("%q: decodes to %q, encoding/json's to %q", s, back, want)
+		}
+	})
 }
 
 // BenchmarkInlineResponse measures building and encoding the answer to a
