@@ -573,9 +573,9 @@ func TestDB_WALRestartsUnderLoad(t *testing.T) {
 func TestDB_Queue(t *testing.T) {
 	db := MustOpenDB(t, "")
 	owner := mustPerson(t, db, "Owner")
-	create := func(title string) func(bot.Tx) error {
+	create := func(creator *bot.Person, title string) func(bot.Tx) error {
 		return func(tx bot.Tx) error {
-			return tx.CreateTask(&bot.Task{Title: title, CreatorID: owner.ID, Priority: bot.PriorityNormal, Status: bot.TaskTodo, CreatedAt: t0, UpdatedAt: t0})
+			return tx.CreateTask(&bot.Task{Title: title, CreatorID: creator.ID, Priority: bot.PriorityNormal, Status: bot.TaskTodo, CreatedAt: t0, UpdatedAt: t0})
 		}
 	}
 	count := func(db *sqlite.DB) int {
@@ -591,7 +591,7 @@ func TestDB_Queue(t *testing.T) {
 	}
 
 	seen := make(chan int, 1)
-	db.Queue(context.Background(), create("queued"), func(err error) {
+	db.Queue(context.Background(), create(owner, "queued"), func(err error) {
 		if err != nil {
 			t.Errorf("queued unit: %v", err)
 		}
@@ -612,7 +612,7 @@ func TestDB_Queue(t *testing.T) {
 	skipped := make(chan error, 1)
 	// The queue may take a unit whose context is already done; the committer
 	// then skips it. Either way then says so, and nothing is written.
-	db.Queue(cancelled, create("never"), func(err error) { skipped <- err })
+	db.Queue(cancelled, create(owner, "never"), func(err error) { skipped <- err })
 	select {
 	case err := <-skipped:
 		if !errors.Is(err, context.Canceled) {
@@ -635,13 +635,12 @@ func TestDB_Queue(t *testing.T) {
 	if err := db2.Update(context.Background(), func(tx bot.Tx) error { return tx.CreatePerson(owner2, t0) }); err != nil {
 		t.Fatal(err)
 	}
-	owner = owner2
 	const units = 300
 	var mu sync.Mutex
 	calls := map[int]int{}
 	var committed int
 	for i := range units {
-		db2.Queue(context.Background(), create(fmt.Sprint("u", i)), func(err error) {
+		db2.Queue(context.Background(), create(owner2, fmt.Sprint("u", i)), func(err error) {
 			mu.Lock()
 			defer mu.Unlock()
 			calls[i]++
@@ -662,7 +661,7 @@ func TestDB_Queue(t *testing.T) {
 		t.Fatalf("%d of %d units queued before Close committed", committed, units)
 	}
 	var after error
-	db2.Queue(context.Background(), create("late"), func(err error) { after = err })
+	db2.Queue(context.Background(), create(owner2, "late"), func(err error) { after = err })
 	if after == nil || bot.ErrorCode(after) != bot.EINTERNAL {
 		t.Fatalf("Queue after Close: then got %v, want a storage-closed error", after)
 	}
