@@ -54,6 +54,28 @@ func (t *tx) FindTaskByID(id int64) (*bot.Task, error) {
 
 // FindTasks implements bot.TaskTx.
 func (t *tx) FindTasks(f bot.TaskFilter) ([]*bot.Task, error) {
+	q, args := findTasksQuery(f)
+	rows, err := t.query(q, args...)
+	if err != nil {
+		return nil, internal(err, "find tasks")
+	}
+	defer rows.Close()
+	var out []*bot.Task
+	for rows.Next() {
+		tk, err := scanTask(rows.Scan)
+		if err != nil {
+			return nil, internal(err, "scan task")
+		}
+		out = append(out, tk)
+	}
+	return out, internal(rows.Err(), "find tasks")
+}
+
+// findTasksQuery builds FindTasks' query. The overdue condition is spelled
+// out in full (due_at IS NOT NULL, and open) because the partial index
+// tasks_due holds only such tasks, and SQLite uses a partial index only for a
+// query whose WHERE names its condition.
+func findTasksQuery(f bot.TaskFilter) (string, []any) {
 	var where []string
 	var args []any
 	if f.OwnerID != 0 {
@@ -88,20 +110,7 @@ func (t *tx) FindTasks(f bot.TaskFilter) ([]*bot.Task, error) {
 	}
 	q += " LIMIT ?"
 	args = append(args, limit)
-	rows, err := t.query(q, args...)
-	if err != nil {
-		return nil, internal(err, "find tasks")
-	}
-	defer rows.Close()
-	var out []*bot.Task
-	for rows.Next() {
-		tk, err := scanTask(rows.Scan)
-		if err != nil {
-			return nil, internal(err, "scan task")
-		}
-		out = append(out, tk)
-	}
-	return out, internal(rows.Err(), "find tasks")
+	return q, args
 }
 
 // UpdateTask implements bot.TaskTx.
