@@ -71,10 +71,9 @@ func (t *tx) FindTasks(f bot.TaskFilter) ([]*bot.Task, error) {
 	return out, internal(rows.Err(), "find tasks")
 }
 
-// findTasksQuery builds FindTasks' query. The overdue condition is spelled
-// out in full (due_at IS NOT NULL, and open) because the partial index
-// tasks_due holds only such tasks, and SQLite uses a partial index only for a
-// query whose WHERE names its condition.
+// findTasksQuery builds FindTasks' query. The overdue condition keeps to open,
+// dated tasks: the partial index tasks_due holds only those, and SQLite uses a
+// partial index only for a query whose WHERE implies the index's condition.
 func findTasksQuery(f bot.TaskFilter) (string, []any) {
 	var where []string
 	var args []any
