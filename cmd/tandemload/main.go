@@ -47,6 +47,7 @@ func main() {
 	bin := flag.String("bin", "", "tandem binary (default: go build ./cmd/tandem)")
 	sync := flag.String("synchronous", "full", "SQLite synchronous mode for tandem: full or normal")
 	profile := flag.String("cpuprofile", "", "have tandem write a CPU profile to this file")
+	compare := flag.String("compare", "", "instead of the trivial handler, load this second tandem binary alternately with the first, and report the median ratio of the second's rate to the first's (for telling small changes apart on a noisy machine)")
 	target := flag.String("target", "", "load an already running tandem at this base URL (its Slack signing secret must be the load test's) and stop")
 	trivial := flag.String("serve-trivial", "", "internal: serve the trivial handler on this address")
 	flag.Parse()
@@ -59,13 +60,13 @@ func main() {
 		load("tandem at "+*target, strings.TrimRight(*target, "/")+"/slack/commands", *conns, *duration, reqs.next)
 		return
 	}
-	if err := run(*duration, *conns, *rounds, *bin, *sync, *profile); err != nil {
+	if err := run(*duration, *conns, *rounds, *bin, *sync, *profile, *compare); err != nil {
 		fmt.Fprintln(os.Stderr, "tandemload:", err)
 		os.Exit(1)
 	}
 }
 
-func run(duration time.Duration, conns, rounds int, bin, syncMode, profile string) error {
+func run(duration time.Duration, conns, rounds int, bin, syncMode, profile, compare string) error {
 	dir, err := os.MkdirTemp("", "tandemload")
 	if err != nil {
 		return err
@@ -81,24 +82,14 @@ func run(duration time.Duration, conns, rounds int, bin, syncMode, profile strin
 		}
 	}
 
-	addr := freeAddr()
-	cfg := filepath.Join(dir, "tandem.yaml")
-	os.WriteFile(cfg, []byte(fmt.Sprintf(`
-log: {level: warn}
-http: {addr: "%s"}
-storage: {path: "%s", synchronous: %s}
-console: {enabled: false}
-slack: {signing_secret: "%s", bot_token: xoxb-load, bot_user_id: UBOT, api_url: "http://%s/api/"}
-`, addr, filepath.Join(dir, "tandem.db"), syncMode, secret, freeAddr())), 0o644)
-	args := []string{"--config", cfg}
-	if profile != "" {
-		args = append(args, "--cpuprofile", profile)
-	}
-	tandem, err := startProcess(bin, args, "http://"+addr+"/readyz")
+	tandem, addr, err := startTandem(bin, filepath.Join(dir, "a"), syncMode, profile)
 	if err != nil {
 		return err
 	}
 	defer stopProcess(tandem)
+	if compare != "" {
+		return runCompare(duration, conns, rounds, addr, compare, filepath.Join(dir, "b"), syncMode)
+	}
 	taddr := freeAddr()
 	self, _ := os.Executable()
 	triv, err := startProcess(self, []string{"-serve-trivial", taddr}, "http://"+taddr+"/")
@@ -231,6 +222,67 @@ func load(name, u string, conns int, d time.Duration, mk func(string, int64) *ht
 		name, r.rps, ms(r.p50), ms(r.p99), ms(r.max), len(all), r.errors)
 	transport.CloseIdleConnections()
 	return r
+}
+
+// startTandem starts bin on a free loopback port with a fresh database in
+// dir and the load test's Slack app.
+func startTandem(bin, dir, syncMode, profile string) (*exec.Cmd, string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, "", err
+	}
+	addr := freeAddr()
+	cfg := filepath.Join(dir, "tandem.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf(`
+log: {level: warn}
+http: {addr: "%s"}
+storage: {path: "%s", synchronous: %s}
+console: {enabled: false}
+slack: {signing_secret: "%s", bot_token: xoxb-load, bot_user_id: UBOT, api_url: "http://%s/api/"}
+`, addr, filepath.Join(dir, "tandem.db"), syncMode, secret, freeAddr())), 0o644)
+	args := []string{"--config", cfg}
+	if profile != "" {
+		args = append(args, "--cpuprofile", profile)
+	}
+	cmd, err := startProcess(bin, args, "http://"+addr+"/readyz")
+	return cmd, addr, err
+}
+
+// runCompare loads two tandem binaries, both running, one after the other in
+// every round, and reports the median and quartiles of the rounds' ratios
+// (second / first). On a machine whose speed drifts by ±15 % between runs,
+// pairing neighbouring rounds is what makes a few per cent visible. Two
+// copies of the same binary gave medians of 1.00 and 1.03 (12 rounds of 2 s,
+// quartiles within 0.99–1.06), so smaller effects than that stay hidden.
+func runCompare(duration time.Duration, conns, rounds int, addrA, binB, dirB, syncMode string) error {
+	other, addrB, err := startTandem(binB, dirB, syncMode, "")
+	if err != nil {
+		return err
+	}
+	defer stopProcess(other)
+	fmt.Printf("compare: %d connections, %s per binary per round, %d rounds\n", conns, duration, rounds)
+	var ratios []float64
+	var failed int64
+	for r := 1; r <= rounds; r++ {
+		reqs := presign(int(duration.Seconds()*25000) + 5000)
+		a := load(fmt.Sprintf("round %d: first (-bin)", r), "http://"+addrA+"/slack/commands", conns, duration, reqs.next)
+		reqs = presign(int(duration.Seconds()*25000) + 5000)
+		b := load(fmt.Sprintf("round %d: second (-compare)", r), "http://"+addrB+"/slack/commands", conns, duration, reqs.next)
+		if a.rps > 0 {
+			ratios = append(ratios, b.rps/a.rps)
+		}
+		failed += a.errors + b.errors
+	}
+	if len(ratios) == 0 {
+		return fmt.Errorf("no requests succeeded")
+	}
+	sort.Float64s(ratios)
+	n := len(ratios)
+	fmt.Printf("\nsecond / first: median %.3f (quartiles %.3f–%.3f, range %.3f–%.3f, %d rounds)\n",
+		ratios[n/2], ratios[n/4], ratios[3*n/4], ratios[0], ratios[n-1], n)
+	if failed > 0 {
+		return fmt.Errorf("%d requests failed", failed)
+	}
+	return nil
 }
 
 func hammer(ctx context.Context, c *http.Client, u string, conns int, mk func(string, int64) *http.Request, record func(int, time.Duration, error)) {
