@@ -263,10 +263,22 @@ func runCompare(duration time.Duration, conns, rounds int, addrA, binB, dirB, sy
 	var ratios []float64
 	var failed int64
 	for r := 1; r <= rounds; r++ {
-		reqs := presign(int(duration.Seconds()*25000) + 5000)
-		a := load(fmt.Sprintf("round %d: first (-bin)", r), "http://"+addrA+"/slack/commands", conns, duration, reqs.next)
-		reqs = presign(int(duration.Seconds()*25000) + 5000)
-		b := load(fmt.Sprintf("round %d: second (-compare)", r), "http://"+addrB+"/slack/commands", conns, duration, reqs.next)
+		loadA := func() result {
+			reqs := presign(int(duration.Seconds()*25000) + 5000)
+			return load(fmt.Sprintf("round %d: first (-bin)", r), "http://"+addrA+"/slack/commands", conns, duration, reqs.next)
+		}
+		loadB := func() result {
+			reqs := presign(int(duration.Seconds()*25000) + 5000)
+			return load(fmt.Sprintf("round %d: second (-compare)", r), "http://"+addrB+"/slack/commands", conns, duration, reqs.next)
+		}
+		// The order swaps every round, so that going first or second is no
+		// advantage to either.
+		var a, b result
+		if r%2 == 1 {
+			a, b = loadA(), loadB()
+		} else {
+			b, a = loadB(), loadA()
+		}
 		if a.rps > 0 {
 			ratios = append(ratios, b.rps/a.rps)
 		}
