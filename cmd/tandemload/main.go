@@ -56,7 +56,7 @@ func main() {
 		return
 	}
 	if *target != "" {
-		reqs := presign(int(duration.Seconds()*25000) + 5000)
+		reqs := presignFor(*duration, 25000)
 		load("tandem at "+*target, strings.TrimRight(*target, "/")+"/slack/commands", *conns, *duration, reqs.next)
 		return
 	}
@@ -108,9 +108,9 @@ func run(duration time.Duration, conns, rounds int, bin, syncMode, profile, comp
 	var worstP99 time.Duration
 	var failed int64
 	for r := 1; r <= rounds; r++ {
-		reqs := presign(int(duration.Seconds()*25000) + 5000)
+		reqs := presignFor(duration, 25000)
 		slash := load(fmt.Sprintf("round %d: tandem (durable task new)", r), "http://"+addr+"/slack/commands", conns, duration, reqs.next)
-		treqs := presign(int(duration.Seconds()*60000) + 5000)
+		treqs := presignFor(duration, 60000)
 		base := load(fmt.Sprintf("round %d: trivial net/http handler", r), "http://"+taddr+"/", conns, duration, treqs.next)
 		ratios = append(ratios, slash.rps/base.rps)
 		worstP99 = max(worstP99, slash.p99)
@@ -150,6 +150,12 @@ func presign(n int) *presigned {
 		p.all[i] = sign(run, int64(i))
 	}
 	return p
+}
+
+// presignFor signs enough requests for a load of d at up to perSecond
+// requests a second, with some to spare; next signs more if they run out.
+func presignFor(d time.Duration, perSecond float64) *presigned {
+	return presign(int(d.Seconds()*perSecond) + 5000)
 }
 
 func sign(run, n int64) signed {
@@ -263,21 +269,16 @@ func runCompare(duration time.Duration, conns, rounds int, addrA, binB, dirB, sy
 	var ratios []float64
 	var failed int64
 	for r := 1; r <= rounds; r++ {
-		loadA := func() result {
-			reqs := presign(int(duration.Seconds()*25000) + 5000)
-			return load(fmt.Sprintf("round %d: first (-bin)", r), "http://"+addrA+"/slack/commands", conns, duration, reqs.next)
-		}
-		loadB := func() result {
-			reqs := presign(int(duration.Seconds()*25000) + 5000)
-			return load(fmt.Sprintf("round %d: second (-compare)", r), "http://"+addrB+"/slack/commands", conns, duration, reqs.next)
+		loadAt := func(which, addr string) result {
+			return load(fmt.Sprintf("round %d: %s", r, which), "http://"+addr+"/slack/commands", conns, duration, presignFor(duration, 25000).next)
 		}
 		// The order swaps every round, so that going first or second is no
 		// advantage to either.
 		var a, b result
 		if r%2 == 1 {
-			a, b = loadA(), loadB()
+			a, b = loadAt("first (-bin)", addrA), loadAt("second (-compare)", addrB)
 		} else {
-			b, a = loadB(), loadA()
+			b, a = loadAt("second (-compare)", addrB), loadAt("first (-bin)", addrA)
 		}
 		if a.rps > 0 {
 			ratios = append(ratios, b.rps/a.rps)
