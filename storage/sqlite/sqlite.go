@@ -118,7 +118,11 @@ func (db *DB) Open() error {
 	if db.Synchronous != "FULL" && db.Synchronous != "NORMAL" {
 		return fmt.Errorf("synchronous must be FULL or NORMAL, not %q", db.Synchronous)
 	}
-	dsn := "file:" + db.Path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
+	if err := registerWALVFS(); err != nil {
+		return err
+	}
+	dsn := "file:" + db.Path + "?vfs=" + walVFSName +
+		"&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
 		"&_pragma=synchronous(" + db.Synchronous + ")"
 	var err error
 	if db.wdb, err = sql.Open("sqlite", dsn); err != nil {
