@@ -53,7 +53,10 @@ type JobFilter struct {
 	Kind    string
 	State   JobState
 	OwnerID int64
-	Limit   int
+	// DedupKey finds the pending job with this key (keys are unique among
+	// pending jobs) from an index, whatever the number of jobs.
+	DedupKey string
+	Limit    int
 }
 
 // JobTx stores jobs.

@@ -152,6 +152,12 @@ func (t *tx) FindJobByID(id int64) (*bot.Job, error) {
 
 // FindJobs implements bot.JobTx.
 func (t *tx) FindJobs(f bot.JobFilter) ([]*bot.Job, error) {
+	q, args := findJobsQuery(f)
+	rows, err := t.query(q, args...)
+	return t.jobs(rows, err, "find jobs")
+}
+
+func findJobsQuery(f bot.JobFilter) (string, []any) {
 	var where []string
 	var args []any
 	if f.Kind != "" {
@@ -163,6 +169,11 @@ func (t *tx) FindJobs(f bot.JobFilter) ([]*bot.Job, error) {
 	if f.OwnerID != 0 {
 		where, args = append(where, "owner_id = ?"), append(args, f.OwnerID)
 	}
+	if f.DedupKey != "" {
+		// The literal state is what lets SQLite use the partial index
+		// jobs_dedup: a bound parameter does not imply its condition.
+		where, args = append(where, "state = 'pending' AND dedup_key = ?"), append(args, f.DedupKey)
+	}
 	q := `SELECT ` + jobColumns + ` FROM jobs`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
@@ -172,8 +183,7 @@ func (t *tx) FindJobs(f bot.JobFilter) ([]*bot.Job, error) {
 		limit = 100
 	}
 	q += " ORDER BY run_at, id LIMIT ?"
-	rows, err := t.query(q, append(args, limit)...)
-	return t.jobs(rows, err, "find jobs")
+	return q, append(args, limit)
 }
 
 // CancelJob implements bot.JobTx.

@@ -219,3 +219,29 @@ func TestJobs_NextJobAtBehindManyLeases(t *testing.T) {
 		t.Fatalf("NextJobAt = %v, want %v", next, base.Add(10*time.Second))
 	}
 }
+
+// Ensure FindJobs by dedup key returns the pending job with that key only:
+// not other pending jobs, nor a finished job that had the key.
+func TestJobs_FindByDedupKey(t *testing.T) {
+	db := MustOpenDB(t, "")
+	old := &bot.Job{Kind: "directory", DedupKey: "system/directory", RunAt: t0}
+	mustScheduleJob(t, db, old)
+	mustUpdate(t, db, func(tx bot.Tx) error { return tx.CancelJob(old.ID, t0) })
+	current := &bot.Job{Kind: "directory", Schedule: "0 3 * * *", DedupKey: "system/directory", RunAt: t0.Add(time.Hour)}
+	mustScheduleJob(t, db, current)
+	mustScheduleJob(t, db, &bot.Job{Kind: "directory", DedupKey: "import/once", RunAt: t0})
+	mustScheduleJob(t, db, &bot.Job{Kind: "directory", RunAt: t0})
+	mustUpdate(t, db, func(tx bot.Tx) error {
+		jobs, err := tx.FindJobs(bot.JobFilter{DedupKey: "system/directory"})
+		if err != nil {
+			return err
+		}
+		if len(jobs) != 1 || jobs[0].ID != current.ID || jobs[0].Schedule != current.Schedule {
+			return fmt.Errorf("found %+v, want only the pending job %d", jobs, current.ID)
+		}
+		if jobs, err = tx.FindJobs(bot.JobFilter{DedupKey: "nobody/has-this"}); err != nil || len(jobs) != 0 {
+			return fmt.Errorf("an unknown key found %+v, %v", jobs, err)
+		}
+		return nil
+	})
+}
