@@ -117,8 +117,12 @@ func walVFSOpen(tls *libc.TLS, pVfs, zName, pFile uintptr, flags int32, pOutFlag
 	if rc != sqlite3.SQLITE_OK || flags&sqlite3.SQLITE_OPEN_WAL == 0 || file.FpMethods == 0 {
 		return rc
 	}
+	methods := walMethodsFor(tls, file.FpMethods)
+	if methods == file.FpMethods {
+		return rc // out of memory for the table: the file works as it would without this VFS
+	}
 	walFiles.Store(pFile, &walFile{methods: file.FpMethods})
-	file.FpMethods = walMethodsFor(tls, file.FpMethods)
+	file.FpMethods = methods
 	return rc
 }
 
@@ -132,7 +136,7 @@ func walMethodsFor(tls *libc.TLS, orig uintptr) uintptr {
 	}
 	m := libc.Xmalloc(tls, libc.Tsize_t(unsafe.Sizeof(sqlite3.Tsqlite3_io_methods{})))
 	if m == 0 {
-		return orig // out of memory: the file works as it would without this VFS
+		return orig
 	}
 	t := (*sqlite3.Tsqlite3_io_methods)(cptr(m))
 	*t = *(*sqlite3.Tsqlite3_io_methods)(cptr(orig))
