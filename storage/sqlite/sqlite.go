@@ -121,9 +121,7 @@ func (db *DB) Open() error {
 	if err := registerWALVFS(); err != nil {
 		return err
 	}
-	dsn := "file:" + db.Path + "?vfs=" + walVFSName +
-		"&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
-		"&_pragma=synchronous(" + db.Synchronous + ")"
+	dsn := dataSourceName(db.Path, db.Synchronous)
 	var err error
 	if db.wdb, err = sql.Open("sqlite", dsn); err != nil {
 		return fmt.Errorf("open %s: %w", db.Path, err)
@@ -168,6 +166,14 @@ func (db *DB) Open() error {
 		db.checkpointLoop()
 	}()
 	return nil
+}
+
+// dataSourceName is how every connection opens the file: through the
+// tandem-wal VFS (walvfs.go), in WAL mode.
+func dataSourceName(path, synchronous string) string {
+	return "file:" + path + "?vfs=" + walVFSName +
+		"&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
+		"&_pragma=synchronous(" + synchronous + ")"
 }
 
 // checkpointLoop runs passive checkpoints until Close: they copy what they

@@ -16,20 +16,28 @@ import (
 	"testing"
 )
 
-// openWALVFS opens path through the tandem-wal VFS as SQLite's own
-// connections would see it, with the given synchronous mode.
+// openWALVFS opens path as DB.Open opens its connections, through the
+// tandem-wal VFS, with the given synchronous mode.
 func openWALVFS(tb testing.TB, path, synchronous string) *sql.DB {
 	tb.Helper()
 	if err := registerWALVFS(); err != nil {
 		tb.Fatal(err)
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?vfs="+walVFSName+
-		"&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous("+synchronous+")")
+	db, err := sql.Open("sqlite", dataSourceName(path, synchronous))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
 	return db
+}
+
+// mustPassIntegrityCheck fails the test unless SQLite finds the file sound.
+func mustPassIntegrityCheck(tb testing.TB, db *sql.DB) {
+	tb.Helper()
+	var check string
+	if err := db.QueryRow("PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
+		tb.Fatalf("integrity check: %q, %v", check, err)
+	}
 }
 
 // blob is the content of row id: size bytes that depend on both.
@@ -132,10 +140,7 @@ func TestWALVFS_ReadersSeeEveryCommit(t *testing.T) {
 					}
 				}
 			}
-			var check string
-			if err := r.QueryRow("PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
-				t.Fatalf("integrity check: %q, %v", check, err)
-			}
+			mustPassIntegrityCheck(t, r)
 			w.Close()
 			r.Close()
 			again := openWALVFS(t, path, synchronous)
@@ -198,10 +203,7 @@ func TestWALVFS_KilledWriterLosesNothingCommitted(t *testing.T) {
 			if maxID < committed || n != maxID+1 {
 				t.Fatalf("after the kill the file has %d rows up to id %d; commits up to %d had returned", n, maxID, committed)
 			}
-			var check string
-			if err := db.QueryRow("PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
-				t.Fatalf("integrity check: %q, %v", check, err)
-			}
+			mustPassIntegrityCheck(t, db)
 		})
 	}
 }
@@ -261,13 +263,10 @@ func TestWALVFS_SpilledPagesReadBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	var sum int
-	var check string
 	if err := db.QueryRow("SELECT sum(n) FROM r").Scan(&sum); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.QueryRow("PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
-		t.Fatalf("integrity check: %q, %v", check, err)
-	}
+	mustPassIntegrityCheck(t, db)
 	if sum != want {
 		t.Fatalf("sum of the counters is %d, want %d", sum, want)
 	}
