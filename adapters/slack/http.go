@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -84,7 +85,7 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []by
 		w.WriteHeader(http.StatusOK) // the answer will come through response_url
 		return
 	}
-	raw, err := resp.encode()
+	raw, err := json.Marshal(resp)
 	if err != nil {
 		a.fail(w, r, err)
 		return

