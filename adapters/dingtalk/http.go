@@ -22,16 +22,12 @@ import (
 // is not a bot message, 500 when the event could not be stored.
 func (a *Adapter) serveRobot(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		webhook.RejectMethod(w, r, a.log, "dingtalk", http.MethodPost)
 		return
 	}
 	body, err := webhook.ReadBody(r, maxBody, errMalformed)
 	if err == nil {
 		err = VerifySign(a.cfg.ClientSecret, r.Header.Get("timestamp"), r.Header.Get("sign"), a.now())
-		if err != nil {
-			a.log.Warn("dingtalk: rejected request", "path", r.URL.Path, "remote", r.RemoteAddr, "reason", err)
-		}
 	}
 	if err != nil {
 		a.fail(w, r, err)
@@ -56,8 +52,7 @@ func (a *Adapter) serveRobot(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-// fail answers with the status for err's code. Only internal errors are
-// logged here; rejected requests were logged where they were rejected.
+// fail answers with the status for err's code, and logs it (webhook.Fail).
 func (a *Adapter) fail(w http.ResponseWriter, r *http.Request, err error) {
 	webhook.Fail(w, r, a.log, "dingtalk", err)
 }

@@ -26,17 +26,13 @@ func (a *Adapter) Routes() map[string]http.Handler {
 func (a *Adapter) serveEvents(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		webhook.RejectMethod(w, r, a.log, "feishu", http.MethodPost)
 		return
 	}
 	body, err := webhook.ReadBody(r, maxBody, errMalformed)
 	var p *payload
 	if err == nil {
 		p, err = a.authenticate(r.Header, body)
-		if bot.ErrorCode(err) == bot.EUNAUTHORIZED {
-			a.log.Warn("feishu: rejected request", "remote", r.RemoteAddr, "reason", err)
-		}
 	}
 	if err != nil {
 		a.fail(w, r, err)
@@ -100,6 +96,11 @@ func (a *Adapter) authenticate(h http.Header, body []byte) (*payload, error) {
 	return p, nil
 }
 
+// errNotEncrypted refuses a plain payload when an Encrypt Key is configured;
+// it says why in the rejection's log line.
+var errNotEncrypted = bot.Errorf(bot.EINVALID, "The Feishu payload is not encrypted although an Encrypt Key is configured.",
+	"飞书请求内容未加密，但已配置 Encrypt Key。")
+
 // decode parses a body, decrypting it when an Encrypt Key is configured.
 func (a *Adapter) decode(body []byte) (*payload, error) {
 	outer, err := parsePayload(body)
@@ -113,8 +114,7 @@ func (a *Adapter) decode(body []byte) (*payload, error) {
 	case a.cfg.EncryptKey == "":
 		return outer, nil
 	case outer.Encrypt == "":
-		a.log.Warn("feishu: the payload is not encrypted although an EncryptKey is configured")
-		return nil, errMalformed
+		return nil, errNotEncrypted
 	}
 	plain, err := Decrypt(a.cfg.EncryptKey, outer.Encrypt)
 	if err != nil {

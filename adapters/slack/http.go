@@ -31,16 +31,12 @@ func (a *Adapter) verified(next verifiedFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", http.MethodPost)
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			webhook.RejectMethod(w, r, a.log, "slack", http.MethodPost)
 			return
 		}
 		body, err := webhook.ReadBody(r, maxBody, errMalformed)
 		if err == nil {
 			err = VerifySignature(a.cfg.SigningSecret, r.Header, body, a.now())
-			if err != nil {
-				a.log.Warn("slack: rejected request", "path", r.URL.Path, "remote", r.RemoteAddr, "reason", err)
-			}
 		}
 		if err != nil {
 			a.fail(w, r, err)

@@ -1,12 +1,13 @@
 // Package webhook is what every platform's webhook handler does the same
-// way: read a bounded body before anything is verified, and answer a domain
-// error with its HTTP status.
+// way: read a bounded body before anything is verified, answer a domain
+// error with its HTTP status, and log every rejected request once.
 package webhook
 
 import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/tandemhq/tandem/bot"
 )
@@ -52,13 +53,34 @@ func Status(err error) int {
 	return http.StatusInternalServerError
 }
 
-// Fail answers err with its status and its English text. Internal errors
-// (typically: the event was not stored, so the platform must deliver it
-// again) are logged; rejections were logged where they were decided.
+// Fail answers err with its status and its English text. A rejection (a
+// 4xx: forged, stale, unsigned, malformed or oversized) is logged at warn by
+// Reject; an internal error (typically: the event was not stored, so the
+// platform must deliver it again) at error. Adapters answer every failure
+// through here, so each is logged once and the same way.
 func Fail(w http.ResponseWriter, r *http.Request, log *slog.Logger, platform string, err error) {
 	status := Status(err)
 	if status >= http.StatusInternalServerError {
-		log.Error(platform+": request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		log.Error(platform+": request failed", "platform", platform, "method", r.Method, "path", r.URL.Path, "err", err)
+	} else {
+		logRejected(r, log, platform, status, err.Error())
 	}
 	http.Error(w, bot.ErrorText(err).EN, status)
+}
+
+// RejectMethod answers 405 to a method other than allow, and logs it as Fail
+// logs a rejection.
+func RejectMethod(w http.ResponseWriter, r *http.Request, log *slog.Logger, platform string, allow ...string) {
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	logRejected(r, log, platform, http.StatusMethodNotAllowed, "method "+r.Method+" is not allowed")
+	http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+}
+
+// logRejected writes the one line docs/operations.md promises for a rejected
+// webhook. The reason is an error's text, which never holds a secret or the
+// request's body; the remote address is the peer's (behind a proxy, the
+// proxy's).
+func logRejected(r *http.Request, log *slog.Logger, platform string, status int, reason string) {
+	log.Warn(platform+": rejected request", "platform", platform, "method", r.Method, "path", r.URL.Path,
+		"remote", r.RemoteAddr, "status", status, "reason", reason)
 }

@@ -31,8 +31,7 @@ func (a *Adapter) serveCallback(w http.ResponseWriter, r *http.Request) {
 	case http.MethodPost:
 		a.serveMessage(w, r, start)
 	default:
-		w.Header().Set("Allow", "GET, POST")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		webhook.RejectMethod(w, r, a.log, "wecom", http.MethodGet, http.MethodPost)
 	}
 }
 
@@ -46,12 +45,8 @@ func querySignature(r *http.Request) signedQuery {
 	return signedQuery{sig: q.Get("msg_signature"), ts: q.Get("timestamp"), nonce: q.Get("nonce")}
 }
 
-func (a *Adapter) verify(r *http.Request, q signedQuery, ciphertext string) error {
-	err := VerifySignature(a.cfg.Token, q.ts, q.nonce, ciphertext, q.sig, a.now())
-	if err != nil {
-		a.log.Warn("wecom: rejected request", "method", r.Method, "remote", r.RemoteAddr, "reason", err)
-	}
-	return err
+func (a *Adapter) verify(q signedQuery, ciphertext string) error {
+	return VerifySignature(a.cfg.Token, q.ts, q.nonce, ciphertext, q.sig, a.now())
 }
 
 // serveVerify answers the URL verification WeCom makes when the callback is
@@ -61,13 +56,12 @@ func (a *Adapter) serveVerify(w http.ResponseWriter, r *http.Request) {
 	// Query decoding turns a "+" that was not percent-encoded into a space;
 	// base64 has no spaces, so putting them back is safe.
 	echo := strings.ReplaceAll(r.URL.Query().Get("echostr"), " ", "+")
-	if err := a.verify(r, q, echo); err != nil {
+	if err := a.verify(q, echo); err != nil {
 		a.fail(w, r, err)
 		return
 	}
 	plain, err := decrypt(a.key, a.cfg.CorpID, echo)
 	if err != nil {
-		a.log.Warn("wecom: rejected verification", "remote", r.RemoteAddr, "reason", err)
 		a.fail(w, r, err)
 		return
 	}
@@ -79,7 +73,7 @@ func (a *Adapter) serveMessage(w http.ResponseWriter, r *http.Request, start tim
 	q := querySignature(r)
 	if q.sig == "" || q.ts == "" || q.nonce == "" {
 		// Refused before the body is read; verify says ErrUnsigned.
-		a.fail(w, r, a.verify(r, q, ""))
+		a.fail(w, r, a.verify(q, ""))
 		return
 	}
 	body, err := webhook.ReadBody(r, maxBody, ErrMalformed)
@@ -92,13 +86,12 @@ func (a *Adapter) serveMessage(w http.ResponseWriter, r *http.Request, start tim
 		a.fail(w, r, err)
 		return
 	}
-	if err := a.verify(r, q, env.Encrypt); err != nil {
+	if err := a.verify(q, env.Encrypt); err != nil {
 		a.fail(w, r, err)
 		return
 	}
 	plain, err := decrypt(a.key, a.cfg.CorpID, env.Encrypt)
 	if err != nil {
-		a.log.Warn("wecom: rejected message", "remote", r.RemoteAddr, "reason", err)
 		a.fail(w, r, err)
 		return
 	}
