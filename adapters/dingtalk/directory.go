@@ -216,8 +216,8 @@ func (a *Adapter) Members(ctx context.Context, deptID string) ([]bot.DirectoryUs
 
 // topapi POSTs req to a classic API path with the cached access token and
 // decodes the answer's result into out. A token DingTalk refuses is
-// replaced and the call made once more. Errors never carry the token: it
-// is in the URL, which transport errors quote.
+// replaced and the call made once more. The token is in the URL, which
+// postJSON keeps out of its errors.
 func (a *Adapter) topapi(ctx context.Context, path string, req, out any) error {
 	stale := ""
 	for attempt := 0; ; attempt++ {
@@ -228,7 +228,7 @@ func (a *Adapter) topapi(ctx context.Context, path string, req, out any) error {
 		u := a.cfg.OAPIURL + path + "?access_token=" + url.QueryEscape(tok)
 		status, header, raw, err := a.postJSON(ctx, u, req, nil)
 		if err != nil {
-			return fmt.Errorf("dingtalk: %s: %w", path, redactURL(err))
+			return fmt.Errorf("dingtalk: %s: %w", path, err)
 		}
 		if e := parseAPIError(status, header, raw); e != nil {
 			// 88 is "authentication failed" (its sub_code says why): also
@@ -253,15 +253,6 @@ func (a *Adapter) topapi(ctx context.Context, path string, req, out any) error {
 		}
 		return nil
 	}
-}
-
-// redactURL drops the URL from a transport error: it carries the token.
-func redactURL(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
-	}
-	return err
 }
 
 // isErrcode reports whether err is a classic API refusal with one of codes.

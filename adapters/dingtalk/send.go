@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -342,7 +343,11 @@ func (a *Adapter) accessToken(ctx context.Context, stale string) (string, error)
 }
 
 // postJSON POSTs body as JSON and returns the status, headers and (bounded)
-// answer. The response body is always closed.
+// answer. The response body is always closed. Its errors never quote the
+// URL: a session webhook's URL is a credential (whoever has it may post to
+// the conversation) and a classic API URL carries the access token, while
+// net/http's errors name the URL in full, and errors end up in logs and in
+// the outbox's last_error.
 func (a *Adapter) postJSON(ctx context.Context, url string, body any, header map[string]string) (int, http.Header, []byte, error) {
 	payload, err := marshal(body)
 	if err != nil {
@@ -350,7 +355,7 @@ func (a *Adapter) postJSON(ctx context.Context, url string, body any, header map
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(payload))
 	if err != nil {
-		return 0, nil, nil, &bot.DeliveryError{Err: err, Permanent: true}
+		return 0, nil, nil, &bot.DeliveryError{Err: redactURL(err), Permanent: true}
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
@@ -359,7 +364,7 @@ func (a *Adapter) postJSON(ctx context.Context, url string, body any, header map
 	}
 	resp, err := a.http.Do(req)
 	if err != nil {
-		return 0, nil, nil, err
+		return 0, nil, nil, redactURL(err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
@@ -367,6 +372,21 @@ func (a *Adapter) postJSON(ctx context.Context, url string, body any, header map
 		return 0, nil, nil, err
 	}
 	return resp.StatusCode, resp.Header, raw, nil
+}
+
+// redactURL keeps only the scheme and host of the URL a transport error
+// quotes: its path and query can hold a credential (a session webhook's
+// session, an access token).
+func redactURL(err error) error {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return err
+	}
+	where := "the URL"
+	if u, perr := url.Parse(ue.URL); perr == nil && u.Host != "" {
+		where = u.Scheme + "://" + u.Host + "/…"
+	}
+	return fmt.Errorf("%s %s: %w", ue.Op, where, ue.Err)
 }
 
 // marshal encodes v as JSON without escaping <, > and &: DingTalk shows

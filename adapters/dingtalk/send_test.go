@@ -1,9 +1,13 @@
 package dingtalk_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -402,4 +406,70 @@ func checkDeliveryError(t *testing.T, err error, transient, permanent bool, retr
 	case !ok || d.Permanent != permanent || d.RetryAfter != retryAfter:
 		t.Fatalf("got %#v (%v), want permanent=%v retryAfter=%v", d, err, permanent, retryAfter)
 	}
+}
+
+// Ensure a session webhook's URL, a credential (whoever holds it may post to
+// the conversation), stays out of errors, and so out of the outbox's
+// last_error, and out of the log: net/http's errors quote the URL in full.
+func TestSend_SessionWebhookNotInErrors(t *testing.T) {
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadURL := dead.URL
+	dead.Close() // every call is refused: a transport error
+	logs := &syncBuffer{}
+	in := &Intake{AcceptFn: func(context.Context, *bot.Event, time.Duration) (bot.Result, error) {
+		return bot.Result{}, errors.New("disk full")
+	}}
+	a := MustNewAdapter(t, in, func(c *dingtalk.Config) {
+		c.APIURL, c.OAPIURL = deadURL, deadURL
+		c.Log = slog.New(slog.NewTextHandler(logs, nil))
+	})
+	const session = "s3cr3t-session-token"
+	handle := deadURL + "/robot/sendBySession?session=" + session + "|" + strconv.FormatInt(testNow.Add(time.Hour).UnixMilli(), 10)
+	_, err := a.Send(context.Background(), &bot.Outgoing{ID: 1, Key: "k",
+		To: bot.Destination{Platform: bot.PlatformDingTalk, ChatID: "cidGroup1==", ReplyHandle: handle}, Msg: bot.Message{Text: "hi"}})
+	if err == nil {
+		t.Fatal("no error from an unreachable session webhook")
+	}
+	if strings.Contains(err.Error(), session) || strings.Contains(err.Error(), "sendBySession") {
+		t.Fatalf("error quotes the session webhook: %v", err)
+	}
+	if !strings.Contains(err.Error(), strings.TrimPrefix(deadURL, "http://")) {
+		t.Errorf("error does not name the host: %v", err)
+	}
+
+	// A message that could not be stored is apologized for through its
+	// session webhook; that failing is logged without the URL.
+	body := editJSON(t, fixture(t, "direct.json", deadURL), func(m map[string]any) {
+		m["sessionWebhook"] = deadURL + "/robot/sendBySession?session=" + session
+	})
+	if w := serve(t, a, signedRequest(body, testNow)); w.Code != http.StatusInternalServerError {
+		t.Fatalf("status %d, want 500", w.Code)
+	}
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(logs.String(), "could not tell the sender"); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no log of the failed apology:\n%s", logs)
+		}
+	}
+	if strings.Contains(logs.String(), session) {
+		t.Fatalf("log quotes the session webhook:\n%s", logs)
+	}
+}
+
+// syncBuffer is a bytes.Buffer that a logger may write from several
+// goroutines while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
