@@ -41,6 +41,7 @@ type Tx interface {
 	TaskTx
 	OutboxTx
 	JobTx
+	NonceTx
 	// Nested runs fn so that, if fn returns an error, only fn's writes are
 	// undone and the rest of the unit stands.
 	Nested(fn func() error) error

@@ -89,9 +89,12 @@ type Config struct {
 	// opened again after it failed (default 1 s); it doubles per failure
 	// up to a minute.
 	ReconnectWait time.Duration
-	Now           func() time.Time // the clock for signatures, session expiry and token caching
-	Log           *slog.Logger
-	HTTPClient    *http.Client // default has a 10 s timeout
+	// Nonces remembers which body each signature came with (http mode,
+	// where it is required): see claimSign.
+	Nonces     bot.Nonces
+	Now        func() time.Time // the clock for signatures, session expiry and token caching
+	Log        *slog.Logger
+	HTTPClient *http.Client // default has a 10 s timeout
 }
 
 // Adapter is the DingTalk side of Tandem: an HTTP handler (Routes), a Stream
@@ -149,6 +152,9 @@ func (c *Config) setDefaults() error {
 	}
 	if c.ClientID == "" || c.ClientSecret == "" {
 		return errors.New("dingtalk: ClientID (AppKey) and ClientSecret (AppSecret) are required")
+	}
+	if c.Mode == ModeHTTP && c.Nonces == nil {
+		return errors.New("dingtalk: http mode needs Nonces, to bind each signature to its body")
 	}
 	if c.RobotCode == "" {
 		c.RobotCode = c.ClientID

@@ -2,6 +2,7 @@ package dingtalk_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -67,6 +68,7 @@ func MustNewAdapter(tb testing.TB, in bot.Intake, edit func(*dingtalk.Config)) *
 		ClientSecret: testSecret,
 		RobotCode:    testRobotCode,
 		Mode:         dingtalk.ModeHTTP,
+		Nonces:       &Nonces{},
 		Now:          func() time.Time { return testNow },
 		Log:          discardLog(),
 	}
@@ -78,6 +80,26 @@ func MustNewAdapter(tb testing.TB, in bot.Intake, edit func(*dingtalk.Config)) *
 		tb.Fatal(err)
 	}
 	return a
+}
+
+// Nonces is an in-memory bot.Nonces that binds keys as storage/sqlite does
+// (without expiry: the tests' clock does not outlive a binding).
+type Nonces struct {
+	mu sync.Mutex
+	m  map[string][]byte
+}
+
+func (n *Nonces) ClaimNonce(_ context.Context, scope, key string, digest []byte, _, _ time.Time) (bool, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.m == nil {
+		n.m = map[string][]byte{}
+	}
+	if bound, ok := n.m[scope+"\x00"+key]; ok {
+		return bytes.Equal(bound, digest), nil
+	}
+	n.m[scope+"\x00"+key] = digest
+	return true, nil
 }
 
 // sign returns the robot callback's sign header for a timestamp.

@@ -2,8 +2,10 @@ package dingtalk
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/tandemhq/tandem/adapters/webhook"
@@ -18,8 +20,9 @@ import (
 // its timeout, which it does not document; the outbox has neither limit.
 //
 // Statuses: 405 for anything but POST, 413 over maxBody, 401 when the
-// signature is missing, forged or more than an hour off, 400 for a body that
-// is not a bot message, 500 when the event could not be stored.
+// signature is missing, forged, more than an hour off or already used with
+// another body, 400 for a body that is not a bot message, 500 when the event
+// (or the signature's binding) could not be stored.
 func (a *Adapter) serveRobot(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		webhook.RejectMethod(w, r, a.log, "dingtalk", http.MethodPost)
@@ -29,14 +32,17 @@ func (a *Adapter) serveRobot(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = VerifySign(a.cfg.ClientSecret, r.Header.Get("timestamp"), r.Header.Get("sign"), a.now())
 	}
+	if err == nil {
+		err = a.claimSign(r.Context(), r.Header.Get("timestamp"), body)
+	}
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	// The body is not covered by the signature: whatever it says is only as
-	// trustworthy as the (timestamp, sign) pair, which can be replayed for an
-	// hour. The message id is the dedup key, so a replayed message is stored
-	// once; the session webhook is only used on DingTalk's own host.
+	// The body is not covered by the signature, but the (timestamp, sign)
+	// pair now belongs to this body: only the same bytes can come with it
+	// again, and the message id is the dedup key, so such a redelivery is
+	// stored once. The session webhook is only used on DingTalk's own host.
 	cb, err := ParseCallback(body)
 	var ev *bot.Event
 	if err == nil {
@@ -50,6 +56,37 @@ func (a *Adapter) serveRobot(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// signBinding is how long a (timestamp, sign) pair stays bound to its body:
+// as long as VerifySign accepts it, and a minute more so that the binding
+// never lapses while the signature still verifies.
+const signBinding = maxSignAge + time.Minute
+
+// claimSign binds the request's (timestamp, sign) pair, already verified, to
+// the body it came with, and refuses the pair with any other body. The
+// binding is a row, committed before the message is looked at, so it holds
+// across restarts for the whole of the signature's window.
+//
+// Keyed by the timestamp alone: for one app the sign is a function of it.
+// Two genuine messages that DingTalk signs in the same millisecond share a
+// pair, so the second is refused; nothing tells it apart from a forgery
+// made with a captured pair. Stream mode, the default, has no such limit.
+func (a *Adapter) claimSign(ctx context.Context, timestamp string, body []byte) error {
+	ms, err := strconv.ParseInt(timestamp, 10, 64)
+	if err != nil {
+		return ErrBadSignature // VerifySign refuses it first
+	}
+	digest := sha256.Sum256(body)
+	ok, err := a.cfg.Nonces.ClaimNonce(ctx, "dingtalk/"+a.cfg.ClientID, timestamp, digest[:],
+		time.UnixMilli(ms).Add(signBinding), a.now())
+	if err != nil {
+		return fmt.Errorf("dingtalk: remember the signature: %w", err)
+	}
+	if !ok {
+		return ErrReusedSign
+	}
+	return nil
 }
 
 // fail answers with the status for err's code, and logs it (webhook.Fail).

@@ -276,6 +276,44 @@ func TestRobot_Replay(t *testing.T) {
 	}
 }
 
+// Ensure a captured (timestamp, sign) pair cannot carry another body: the
+// same pair with a forged sender, or with another message id, is refused
+// with 401 and never reaches the intake, while the identical body with the
+// same pair (a redelivery) is still accepted under its own message id.
+func TestRobot_ReusedSignature(t *testing.T) {
+	in := &Intake{}
+	a := MustNewAdapter(t, in, nil)
+	body := fixture(t, "direct.json", defaultOAPI)
+	captured := signedRequest(body, testNow)
+	if w := serve(t, a, captured); w.Code != http.StatusOK {
+		t.Fatalf("first delivery: status %d", w.Code)
+	}
+	forgeries := map[string][]byte{
+		"forged sender": editJSON(t, body, func(m map[string]any) {
+			m["senderStaffId"], m["senderNick"] = "manager01", "Boss"
+		}),
+		"other message id": editJSON(t, body, func(m map[string]any) { m["msgId"] = "msgForged==" }),
+		"other text": editJSON(t, body, func(m map[string]any) {
+			m["text"] = map[string]any{"content": "admin outbox retry 1"}
+		}),
+	}
+	for name, forged := range forgeries {
+		r := signedRequest(forged, testNow)
+		r.Header.Set("timestamp", captured.Header.Get("timestamp"))
+		r.Header.Set("sign", captured.Header.Get("sign"))
+		if w := serve(t, a, r); w.Code != http.StatusUnauthorized {
+			t.Errorf("%s with the captured pair: status %d, want 401", name, w.Code)
+		}
+	}
+	if w := serve(t, a, signedRequest(body, testNow)); w.Code != http.StatusOK {
+		t.Fatalf("identical redelivery: status %d, want 200", w.Code)
+	}
+	evs := in.Events()
+	if len(evs) != 2 || evs[0].DedupKey != evs[1].DedupKey || evs[0].Sender.UserID == "manager01" {
+		t.Fatalf("intake got %d events: %+v", len(evs), evs)
+	}
+}
+
 // Ensure a session webhook on another host than DingTalk's is not kept as
 // the reply handle: the body is unsigned, and replies must not go wherever
 // a forged body says.

@@ -22,6 +22,9 @@ var (
 	ErrUnsigned     = bot.Errorf(bot.EUNAUTHORIZED, "The request is not signed.", "请求没有签名。")
 	ErrStaleRequest = bot.Errorf(bot.EUNAUTHORIZED, "The request timestamp is outside the allowed window.", "请求时间戳超出允许范围。")
 	ErrBadSignature = bot.Errorf(bot.EUNAUTHORIZED, "The request signature does not match.", "请求签名不匹配。")
+	// ErrReusedSign refuses a signature that came with another body before.
+	ErrReusedSign = bot.Errorf(bot.EUNAUTHORIZED, "The request signature was already used with another body.",
+		"请求签名已用于另一条消息。")
 )
 
 // VerifySign checks the headers DingTalk puts on a robot HTTP callback:
@@ -32,8 +35,9 @@ var (
 //
 // The signature does not cover the body: a captured (timestamp, sign) pair
 // verifies with any body for up to an hour. The HTTP handler therefore also
-// binds each pair to the first message id it carried (see signGuard), and
-// the intake deduplicates on the message id; Stream mode has neither
+// binds each pair to a digest of the first body it carried, durably (see
+// claimSign), so the pair verifies again only with that very body, which the
+// intake then deduplicates on its message id. Stream mode has no such
 // weakness and is the default.
 func VerifySign(secret, timestamp, sign string, now time.Time) error {
 	if secret == "" || timestamp == "" || sign == "" {

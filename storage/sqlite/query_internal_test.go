@@ -70,3 +70,17 @@ func queryPlan(t *testing.T, db *DB, q string, args []any) string {
 	}
 	return strings.Join(plan, "; ")
 }
+
+// Ensure pruning nonces reads the expiry index, not the whole table: the
+// general pruner runs it in batches while the bot works.
+func TestPruneNoncesQuery_UsesExpiryIndex(t *testing.T) {
+	db := NewDB(filepath.Join(t.TempDir(), "tandem.db"))
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	got := queryPlan(t, db, expiredNonces, []any{0, 100})
+	if !strings.Contains(got, "USING COVERING INDEX nonces_expires") && !strings.Contains(got, "USING INDEX nonces_expires") {
+		t.Errorf("plan = %q, want it to use nonces_expires", got)
+	}
+}
