@@ -74,3 +74,25 @@ func (in *Intake) WaitEvent(tb testing.TB, key string) *bot.Event {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// LogBuffer collects log lines that a logger writes from several goroutines
+// while the test reads them.
+type LogBuffer struct {
+	mu sync.Mutex
+	b  []byte
+}
+
+// Write implements io.Writer.
+func (l *LogBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b = append(l.b, p...)
+	return len(p), nil
+}
+
+// String returns everything written so far.
+func (l *LogBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return string(l.b)
+}

@@ -1,18 +1,23 @@
 // Package console is the local adapter: people chat with the bot from a
 // terminal (`tandem chat --as alice`), with no platform credentials. Tests
 // and demos drive the whole bot through it.
+//
+// Over HTTP the console is guarded (auth.go): a request needs the secret the
+// server keeps in its data directory, and nothing a web page can send gets
+// in, so that the console, which can act as anyone, is no open door.
 package console
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
+	"log/slog"
 	"net/http"
 	"regexp"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/tandemhq/tandem/adapters/webhook"
 	"github.com/tandemhq/tandem/bot"
 )
 
@@ -31,6 +36,17 @@ type Adapter struct {
 	// to arrive through the mailbox.
 	Wait time.Duration
 	Now  func() time.Time
+	// Secret is the bearer token every HTTP request must carry (see
+	// EnsureSecret). While it is empty every request is refused.
+	Secret string
+	// Hosts are the host names, besides loopback ones, that requests may
+	// name in their Host header: http.addr's host and console.hosts.
+	Hosts []string
+	// AllowRemote admits requests that came through a proxy
+	// (console.allow_remote).
+	AllowRemote bool
+	// Log receives one line per refused request.
+	Log *slog.Logger
 
 	mu      sync.Mutex
 	arrived chan struct{} // closed and replaced whenever messages are queued
@@ -125,39 +141,33 @@ type Replies struct {
 	Pending bool `json:"pending,omitempty"`
 }
 
-// Routes returns the console's HTTP endpoints. They are meant for loopback:
-// the server binds 127.0.0.1 by default and the console has no credentials.
+// Routes returns the console's HTTP endpoints, each behind guard.
 func (a *Adapter) Routes() map[string]http.Handler {
 	return map[string]http.Handler{
-		"/console/messages": http.HandlerFunc(a.serveSay),
-		"/console/inbox":    http.HandlerFunc(a.serveInbox),
+		"/console/messages": a.guard(http.MethodPost, a.serveSay),
+		"/console/inbox":    a.guard(http.MethodGet, a.serveInbox),
 	}
 }
 
+var (
+	errUnreadable = bot.Errorf(bot.EINVALID, "The request body could not be read.", "无法读取请求内容。")
+	errNoUser     = bot.Errorf(bot.EINVALID, "Say whose mailbox: ?user=NAME.", "请说明是谁的消息：?user=名字。")
+)
+
 func (a *Adapter) serveSay(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		http.Error(w, "POST only", http.StatusMethodNotAllowed)
+	body, err := webhook.ReadBody(r, maxLine, errUnreadable)
+	if err != nil {
+		webhook.Fail(w, r, a.log(), "console", err)
 		return
 	}
 	var req sayRequest
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxLine))
-	if err := dec.Decode(&req); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			http.Error(w, "line too long", http.StatusRequestEntityTooLarge)
-			return
-		}
-		http.Error(w, "bad JSON: "+err.Error(), http.StatusBadRequest)
+	if err := json.Unmarshal(body, &req); err != nil {
+		webhook.Fail(w, r, a.log(), "console", bot.Errorf(bot.EINVALID, "Bad JSON: %v", "JSON 格式不正确：%v", err))
 		return
 	}
 	res, err := a.Say(r.Context(), req.User, req.ID, req.Text)
 	if err != nil {
-		if bot.ErrorCode(err) == bot.EINVALID {
-			http.Error(w, bot.ErrorText(err).EN, http.StatusBadRequest)
-			return
-		}
-		http.Error(w, "could not store the message", http.StatusServiceUnavailable)
+		webhook.Fail(w, r, a.log(), "console", err)
 		return
 	}
 	writeJSON(w, Replies{Replies: res.Replies, Pending: !res.Done && !res.Duplicate})
@@ -166,17 +176,24 @@ func (a *Adapter) serveSay(w http.ResponseWriter, r *http.Request) {
 func (a *Adapter) serveInbox(w http.ResponseWriter, r *http.Request) {
 	user := strings.ToLower(r.URL.Query().Get("user"))
 	if user == "" {
-		http.Error(w, "user is required", http.StatusBadRequest)
+		webhook.Fail(w, r, a.log(), "console", errNoUser)
 		return
 	}
 	wait, _ := time.ParseDuration(r.URL.Query().Get("wait"))
 	wait = min(max(wait, 0), 60*time.Second)
 	msgs, err := a.Take(r.Context(), user, wait)
 	if err != nil {
-		http.Error(w, "could not read the mailbox", http.StatusServiceUnavailable)
+		webhook.Fail(w, r, a.log(), "console", err)
 		return
 	}
 	writeJSON(w, Replies{Replies: msgs})
+}
+
+func (a *Adapter) log() *slog.Logger {
+	if a.Log == nil {
+		return slog.Default()
+	}
+	return a.Log
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

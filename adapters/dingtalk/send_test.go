@@ -1,7 +1,6 @@
 package dingtalk_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -14,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tandemhq/tandem/adapters/adaptertest"
 	"github.com/tandemhq/tandem/bot"
 
 	"github.com/tandemhq/tandem/adapters/dingtalk"
@@ -415,7 +415,7 @@ func TestSend_SessionWebhookNotInErrors(t *testing.T) {
 	dead := httptest.NewServer(http.NotFoundHandler())
 	deadURL := dead.URL
 	dead.Close() // every call is refused: a transport error
-	logs := &syncBuffer{}
+	logs := &adaptertest.LogBuffer{}
 	in := &Intake{AcceptFn: func(context.Context, *bot.Event, time.Duration) (bot.Result, error) {
 		return bot.Result{}, errors.New("disk full")
 	}}
@@ -453,23 +453,4 @@ func TestSend_SessionWebhookNotInErrors(t *testing.T) {
 	if strings.Contains(logs.String(), session) {
 		t.Fatalf("log quotes the session webhook:\n%s", logs)
 	}
-}
-
-// syncBuffer is a bytes.Buffer that a logger may write from several
-// goroutines while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -61,7 +61,7 @@ func Status(err error) int {
 func Fail(w http.ResponseWriter, r *http.Request, log *slog.Logger, platform string, err error) {
 	status := Status(err)
 	if status >= http.StatusInternalServerError {
-		log.Error(platform+": request failed", "platform", platform, "method", r.Method, "path", r.URL.Path, "err", err)
+		log.Error(platform+": request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	} else {
 		logRejected(r, log, platform, status, err.Error())
 	}
@@ -72,15 +72,24 @@ func Fail(w http.ResponseWriter, r *http.Request, log *slog.Logger, platform str
 // logs a rejection.
 func RejectMethod(w http.ResponseWriter, r *http.Request, log *slog.Logger, platform string, allow ...string) {
 	w.Header().Set("Allow", strings.Join(allow, ", "))
-	logRejected(r, log, platform, http.StatusMethodNotAllowed, "method "+r.Method+" is not allowed")
-	http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	Reject(w, r, log, platform, http.StatusMethodNotAllowed, "method "+r.Method+" is not allowed")
+}
+
+// Reject answers a rejection that has no domain error (a wrong method or
+// content type, a request from a browser) with status and reason, and logs
+// it as Fail logs a rejection. The reason is also the answer's text.
+func Reject(w http.ResponseWriter, r *http.Request, log *slog.Logger, platform string, status int, reason string) {
+	logRejected(r, log, platform, status, reason)
+	http.Error(w, reason, status)
 }
 
 // logRejected writes the one line docs/operations.md promises for a rejected
-// webhook. The reason is an error's text, which never holds a secret or the
-// request's body; the remote address is the peer's (behind a proxy, the
-// proxy's).
+// webhook. The message names the platform; the platform attribute comes with
+// log, which cmd/tandem gives each adapter (With("platform", …)), so that the
+// adapters' other lines, and their SDKs', carry it too. The reason is an
+// error's text, which never holds a secret or the request's body; the remote
+// address is the peer's (behind a proxy, the proxy's).
 func logRejected(r *http.Request, log *slog.Logger, platform string, status int, reason string) {
-	log.Warn(platform+": rejected request", "platform", platform, "method", r.Method, "path", r.URL.Path,
+	log.Warn(platform+": rejected request", "method", r.Method, "path", r.URL.Path,
 		"remote", r.RemoteAddr, "status", status, "reason", reason)
 }

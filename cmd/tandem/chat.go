@@ -7,9 +7,11 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
@@ -32,7 +34,8 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	fs.SetOutput(stderr)
 	as := fs.String("as", os.Getenv("USER"), "who you are: a console user name such as alice")
 	path := fs.String("config", "", "configuration file, to find the server or the database")
-	server := fs.String("url", "", "URL of a running tandem (default: from the config's http.addr)")
+	server := fs.String("url", "", "URL of a running tandem (default: the server of the config's data directory)")
+	secretFile := fs.String("secret", "", "the console secret file (default: "+console.SecretFile+" in the config's data directory)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -44,25 +47,11 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	base := *server
-	if base == "" {
-		base = "http://" + cfg.HTTP.Addr
+	conv, stop, err := connect(ctx, cfg, user, *server, *secretFile, stderr)
+	if err != nil {
+		return err
 	}
-	var conv conversation
-	if reachable(ctx, base) {
-		conv = &httpConversation{base: strings.TrimRight(base, "/"), user: user, client: &http.Client{Timeout: 70 * time.Second}}
-	} else if *server != "" {
-		return fmt.Errorf("no tandem answers at %s", base)
-	} else {
-		// Nothing is running: run the bot here, on the same database, quietly.
-		m := &Main{Config: cfg, NoHTTP: true, Log: newLogger(LogConfig{Format: "text", Level: "warn"}, stderr)}
-		if err := m.Run(); err != nil {
-			m.Close()
-			return err
-		}
-		defer m.Close()
-		conv = &localConversation{console: m.Console, user: user}
-	}
+	defer stop()
 
 	interactive := isTerminal(stdin)
 	out := &printer{w: stdout}
@@ -137,6 +126,59 @@ func isTerminal(r io.Reader) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
+// connect finds the bot for cfg's data: the server named by --url, or the
+// one whose console address is in the data directory, or, when none is
+// running there, a bot run here on the same database. It never looks for a
+// server anywhere else: a chat on other data must not talk to whatever
+// listens on the default port.
+func connect(ctx context.Context, cfg Config, user, server, secretFile string, stderr io.Writer) (conversation, func(), error) {
+	dir := dataDir(cfg)
+	secret := func() (string, error) {
+		if secretFile != "" {
+			return console.ReadSecretFile(secretFile)
+		}
+		s, err := console.ReadSecret(dir)
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", fmt.Errorf("no console secret in %s: run tandem chat with the server's --config, or pass --secret FILE", dir)
+		}
+		return s, err
+	}
+	remote := func(base string) (conversation, func(), error) {
+		s, err := secret()
+		if err != nil {
+			return nil, nil, err
+		}
+		return &httpConversation{base: strings.TrimRight(base, "/"), user: user, secret: s,
+			client: &http.Client{Timeout: 70 * time.Second}}, func() {}, nil
+	}
+	if server != "" {
+		if !reachable(ctx, server) {
+			return nil, nil, fmt.Errorf("no tandem answers at %s", server)
+		}
+		return remote(server)
+	}
+	addr, addrErr := console.ReadAddress(dir)
+	if addrErr == nil && reachable(ctx, addr) {
+		return remote(addr)
+	}
+	// No server answers for this data: run the bot here, quietly. The
+	// database lock refuses if a server holds it after all.
+	m := &Main{Config: cfg, NoHTTP: true, Log: newLogger(LogConfig{Format: "text", Level: "warn"}, stderr)}
+	if err := m.Run(); err != nil {
+		m.Close()
+		if locked, ok := errors.AsType[*errLocked](err); ok && locked.holder == "server" {
+			if addrErr != nil {
+				return nil, nil, fmt.Errorf("a tandem server holds %s but has no console (is console.enabled false?); "+
+					"enable its console, or stop it to chat here", cfg.Storage.Path)
+			}
+			return nil, nil, fmt.Errorf("a tandem server holds %s but does not answer at %s; "+
+				"wait until it is ready, or stop it to chat here", cfg.Storage.Path, addr)
+		}
+		return nil, nil, err
+	}
+	return &localConversation{console: m.Console, user: user}, func() { m.Close() }, nil
+}
+
 func reachable(ctx context.Context, base string) bool {
 	ctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
@@ -159,8 +201,27 @@ func newID() string {
 }
 
 type httpConversation struct {
-	base, user string
-	client     *http.Client
+	base, user, secret string
+	client             *http.Client
+}
+
+// do sends req with the console's secret and returns the answer's body, or
+// an error for any status but 200.
+func (c *httpConversation) do(req *http.Request) ([]byte, error) {
+	req.Header.Set("Authorization", "Bearer "+c.secret)
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	switch resp.StatusCode {
+	case http.StatusOK:
+		return data, nil
+	case http.StatusUnauthorized:
+		return nil, fmt.Errorf("tandem at %s refused the console secret: it is not this server's (see --config, --secret)", c.base)
+	}
+	return nil, fmt.Errorf("tandem answered %s: %s", resp.Status, strings.TrimSpace(string(data)))
 }
 
 func (c *httpConversation) Say(ctx context.Context, id, text string) (console.Replies, error) {
@@ -174,16 +235,14 @@ func (c *httpConversation) Say(ctx context.Context, id, text string) (console.Re
 			return out, err
 		}
 		req.Header.Set("Content-Type", "application/json")
-		resp, err := c.client.Do(req)
-		if err != nil {
+		data, err := c.do(req)
+		if _, transport := errors.AsType[*url.Error](err); transport {
 			lastErr = err
 			time.Sleep(time.Duration(attempt+1) * 300 * time.Millisecond)
 			continue
 		}
-		data, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return out, fmt.Errorf("tandem answered %s: %s", resp.Status, strings.TrimSpace(string(data)))
+		if err != nil {
+			return out, err
 		}
 		return out, json.Unmarshal(data, &out)
 	}
@@ -196,13 +255,12 @@ func (c *httpConversation) Inbox(ctx context.Context, wait time.Duration) ([]bot
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.client.Do(req)
+	data, err := c.do(req)
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
 	var out console.Replies
-	return out.Replies, json.NewDecoder(resp.Body).Decode(&out)
+	return out.Replies, json.Unmarshal(data, &out)
 }
 
 type localConversation struct {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"reflect"
 	"regexp"
@@ -13,6 +14,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/tandemhq/tandem/adapters/console"
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/scheduler"
 )
@@ -78,9 +80,16 @@ type BotConfig struct {
 	DueTime string `yaml:"due_time"`
 }
 
-// ConsoleConfig is the local console adapter.
+// ConsoleConfig is the local console adapter (`tandem chat`). Over HTTP it
+// needs the secret in the data directory, and it refuses web pages.
 type ConsoleConfig struct {
 	Enabled bool `yaml:"enabled"`
+	// AllowRemote lets the console run on a non-loopback http.addr, and
+	// take requests through a proxy. Off, such a config is refused.
+	AllowRemote bool `yaml:"allow_remote"`
+	// Hosts are host names that requests may name (the Host header) besides
+	// loopback ones and http.addr's host: the name remote clients use.
+	Hosts []string `yaml:"hosts"`
 }
 
 // SlackConfig is one Slack app.
@@ -399,6 +408,11 @@ func (c Config) Validate() error {
 	} else if !strings.Contains(c.HTTP.Addr, ":") {
 		bad("http.addr", "must be host:port, not %q", c.HTTP.Addr)
 	}
+	if c.Console.Enabled && !c.Console.AllowRemote && c.HTTP.Addr != "" && !loopbackAddr(c.HTTP.Addr) {
+		bad("console.allow_remote", "the console is on and http.addr %q is not a loopback address, so anyone who "+
+			"reaches the port could try it; keep http.addr on 127.0.0.1, turn the console off (console.enabled: false), "+
+			"or set console.allow_remote: true if you mean it (the console still needs its secret)", c.HTTP.Addr)
+	}
 	if c.HTTP.PublicURL != "" && !strings.HasPrefix(c.HTTP.PublicURL, "https://") && !strings.HasPrefix(c.HTTP.PublicURL, "http://") {
 		bad("http.public_url", "must start with https://, not %q", c.HTTP.PublicURL)
 	}
@@ -514,6 +528,13 @@ func (c Config) Validate() error {
 		return &ConfigError{Problems: p}
 	}
 	return nil
+}
+
+// loopbackAddr reports whether a host:port listens on this machine only. An
+// empty host (":8080") listens on every interface.
+func loopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	return err == nil && console.IsLoopback(host)
 }
 
 func hasDept(ds []DepartmentConfig, name string) bool {

@@ -28,6 +28,7 @@ func TestParseConfig_Env(t *testing.T) {
 http:
   addr: ${ADDR}
   public_url: ${URL:-https://fallback.example}
+console: {enabled: false}
 slack:
   signing_secret: ${SECRET}
   bot_token: xoxb-literal$dollar

@@ -433,7 +433,7 @@ people:
 	if code, resp := create.post(t, srv.url); code != 200 {
 		t.Fatalf("redelivered message: %d %s", code, resp)
 	}
-	out := chat(t, dir, []string{"--as", "alice", "--url", srv.url}, "task list all")
+	out := chat(t, dir, []string{"--as", "alice", "--config", cfg}, "task list all")
 	mustContain(t, out, "All open tasks (1):", "#1 [to do] Quarterly report")
 	if strings.Contains(out, "#2") {
 		t.Errorf("the redelivery created a second task:\n%s", out)
@@ -502,7 +502,7 @@ people:
 			t.Errorf("%s got messages: %+v", name, sends)
 		}
 	}
-	out = chat(t, dir, []string{"--as", "alice", "--url", srv.url}, "task show 1")
+	out = chat(t, dir, []string{"--as", "alice", "--config", cfg}, "task show 1")
 	mustContain(t, out, "@dave changed status to do → in progress", "@dave changed status in progress → done")
 	srv.stop(t)
 }

@@ -139,6 +139,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		m.Close()
 		return err
 	}
+	fmt.Fprintln(stderr, m.readyLine(*path))
 	<-ctx.Done()
 	m.Log.Info("shutting down")
 	return m.Close()
@@ -190,6 +191,17 @@ func (m *Main) Run() error {
 	}
 	dueH, dueM, _ := parseClock(cfg.Bot.DueTime)
 
+	// One bot per database: released last, after storage closed.
+	role := "server"
+	if m.NoHTTP {
+		role = "chat"
+	}
+	unlock, err := lockDatabase(cfg.Storage.Path, role)
+	if err != nil {
+		return err
+	}
+	m.closers = append(m.closers, unlock)
+
 	m.DB = sqlite.NewDB(cfg.Storage.Path)
 	m.DB.Synchronous = strings.ToUpper(cfg.Storage.Synchronous)
 	m.DB.Log = m.Log
@@ -233,7 +245,12 @@ func (m *Main) Run() error {
 		m.Console = console.New(m.Bot, m.DB)
 		m.Bot.OnOutbox = func() { m.Dispatcher.Trigger(); m.Console.Wake() }
 		m.Scheduler.AfterRun = m.Bot.OnOutbox
-		maps.Copy(routes, m.Console.Routes())
+		if !m.NoHTTP {
+			if err := m.guardConsole(); err != nil {
+				return err
+			}
+			maps.Copy(routes, m.Console.Routes())
+		}
 	}
 	intake, err := m.openPlatforms(routes)
 	if err != nil {
@@ -268,6 +285,11 @@ func (m *Main) Run() error {
 			return err
 		}
 		m.closers = append(m.closers, m.Server.Close)
+		if m.Console != nil {
+			if err := m.publishConsole(); err != nil {
+				return err
+			}
+		}
 	}
 	m.Log.Info("tandem started", "version", version, "db", cfg.Storage.Path, "console", m.Console != nil)
 	return nil

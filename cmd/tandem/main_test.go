@@ -214,6 +214,8 @@ func TestConsoleBadInput(t *testing.T) {
 		{"GET", ``, http.StatusMethodNotAllowed},
 	} {
 		req, _ := http.NewRequest(c.method, srv.url+"/console/messages", strings.NewReader(c.body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+consoleSecret(t, dir))
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)

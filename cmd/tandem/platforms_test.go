@@ -3,7 +3,6 @@ package main
 import (
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -14,21 +13,8 @@ import (
 // webhook is mounted (a second app of a platform under its name), every
 // platform has an outbox sender, and the process closes cleanly.
 func TestAllPlatformsInOneProcess(t *testing.T) {
-	nowhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.Error(w, "not in this test", http.StatusServiceUnavailable)
-	}))
-	defer nowhere.Close()
-	in := `
-http: {addr: "127.0.0.1:0"}
-slack: {signing_secret: s, bot_token: xoxb-x, bot_user_id: UBOT, api_url: "` + nowhere.URL + `/api/"}
-feishu:
-  - {name: main, workspace: tenant-a, app_id: cli_a, app_secret: sa, verification_token: va, encrypt_key: ka, host: "` + nowhere.URL + `"}
-  - {name: lark, workspace: tenant-b, app_id: cli_b, app_secret: sb, verification_token: vb, host: "` + nowhere.URL + `"}
-wecom:
-  - {name: main, corp_id: wx5823bf96d3bd56c7, agent_id: 218, secret: s, token: QDG6eK, encoding_aes_key: jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C, api_url: "` + nowhere.URL + `"}
-dingtalk:
-  - {name: main, client_id: ding1, client_secret: s1, robot_code: ding1, mode: http, api_url: "` + nowhere.URL + `", oapi_url: "` + nowhere.URL + `"}
-`
+	api := nowhere(t)
+	in := allPlatformsYAML(api)
 	cfg, err := ParseConfig(strings.NewReader(in), env(nil))
 	if err != nil {
 		t.Fatal(err)
