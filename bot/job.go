@@ -46,6 +46,10 @@ type Job struct {
 	// OwnerID is the person the job belongs to (0 for system jobs), so that
 	// people can list and cancel their own.
 	OwnerID int64
+	// SubjectID is the person the job is for when that is not its owner (a
+	// reminder's recipient), 0 for none. It is stored in an indexed column,
+	// so that merging two people finds their jobs without reading every job.
+	SubjectID int64
 }
 
 // JobFilter selects jobs. Zero fields do not filter.

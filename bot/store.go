@@ -107,8 +107,12 @@ type PeopleTx interface {
 type TaskTx interface {
 	CreateTask(t *Task) error
 	FindTaskByID(id int64) (*Task, error)
-	// FindTasks returns matching tasks, most urgent first: overdue, then by
-	// due time, then priority, then id.
+	// FindTasks returns matching tasks. Open ones come most urgent first:
+	// overdue, then by due time (undated last), then priority, then id;
+	// done and cancelled ones most recently closed first. Every form of the
+	// filter is answered from an index, in its order, so a page costs its
+	// offset and size whatever the number of tasks; a filter must not mix
+	// open and closed statuses.
 	FindTasks(f TaskFilter) ([]*Task, error)
 	UpdateTask(t *Task) error
 	AddTaskEvent(e *TaskEvent) error
@@ -143,4 +147,7 @@ type OutboxTx interface {
 	NextOutgoingAt(platform string) (time.Time, error)
 	// FindOutgoing lists messages in a state, newest first.
 	FindOutgoing(state OutboxState, limit int) ([]*Outgoing, error)
+	// ListOutgoing is FindOutgoing from offset on, for pages; dead messages
+	// (the admins' list) are read from an index.
+	ListOutgoing(state OutboxState, offset, limit int) ([]*Outgoing, error)
 }
