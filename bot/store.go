@@ -92,6 +92,15 @@ type PeopleTx interface {
 	// UseLinkCode consumes a code and returns its person; ENOTFOUND if it
 	// does not exist or has expired.
 	UseLinkCode(code string, now time.Time) (personID int64, err error)
+	// DigestsDue returns up to limit people whose daily digest is on and
+	// not scheduled yet (DigestNext zero), then those whose digest is due at
+	// now, earliest first. It reads an index of the people whose digest is
+	// on, so it costs what is due, not how many people there are.
+	DigestsDue(now time.Time, limit int) ([]*Person, error)
+	// SetDigestNext sets when the person's next digest is due to next, if it
+	// is still was (zero: not scheduled), and reports whether it did: a
+	// sweep that read the person earlier leaves a change made since alone.
+	SetDigestNext(personID int64, was, next time.Time) (bool, error)
 	// MergePeople moves everything of person from (accounts, tasks, history,
 	// jobs, department headship) to person into, and deletes from.
 	MergePeople(from, into int64) error

@@ -11,21 +11,22 @@ import (
 	"github.com/tandemhq/tandem/bot"
 )
 
-const personColumns = `id, name, handle, email, mobile, lang, tz, dept_id, role, home_platform, home_workspace, home_user, digest, created_at`
+const personColumns = `id, name, handle, email, mobile, lang, tz, dept_id, role, home_platform, home_workspace, home_user, digest, digest_off, digest_next_at, created_at`
 
 // qualifiedPersonColumns are personColumns named with their table, for joins.
 var qualifiedPersonColumns = "people." + strings.ReplaceAll(personColumns, ", ", ", people.")
 
 func scanPerson(scan func(...any) error) (*bot.Person, error) {
 	p := &bot.Person{}
-	var dept sql.NullInt64
+	var dept, digestNext sql.NullInt64
 	var created int64
 	var lang, role string
 	if err := scan(&p.ID, &p.Name, &p.Handle, &p.Email, &p.Mobile, &lang, &p.TZ, &dept, &role,
-		&p.Home.Platform, &p.Home.Workspace, &p.Home.UserID, &p.Digest, &created); err != nil {
+		&p.Home.Platform, &p.Home.Workspace, &p.Home.UserID, &p.Digest, &p.DigestOff, &digestNext, &created); err != nil {
 		return nil, err
 	}
 	p.Lang, p.Role, p.DeptID = bot.Lang(lang), bot.Role(role), dept.Int64
+	p.DigestNext = fromMS(digestNext)
 	p.CreatedAt = time.UnixMilli(created).UTC()
 	return p, nil
 }
@@ -155,11 +156,12 @@ func (t *tx) CreatePerson(p *bot.Person, now time.Time) error {
 	p.Handle = handle
 	p.CreatedAt = now.UTC()
 	p.Email, p.Mobile = bot.NormalizeEmail(p.Email), bot.NormalizeMobile(p.Mobile)
+	p.DigestNext = time.Time{} // computed by the digest job
 	t.peopleChanged()
-	_, err = t.queryRow(`INSERT INTO people (name, handle, email, mobile, lang, tz, dept_id, role, home_platform, home_workspace, home_user, digest, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	_, err = t.queryRow(`INSERT INTO people (name, handle, email, mobile, lang, tz, dept_id, role, home_platform, home_workspace, home_user, digest, digest_off, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		[]any{p.Name, p.Handle, p.Email, p.Mobile, string(p.Lang), p.TZ, nullID(p.DeptID), string(p.Role),
-			p.Home.Platform, p.Home.Workspace, p.Home.UserID, p.Digest, now.UnixMilli()}, &p.ID)
+			p.Home.Platform, p.Home.Workspace, p.Home.UserID, p.Digest, p.DigestOff, now.UnixMilli()}, &p.ID)
 	return internal(err, "create person")
 }
 
@@ -201,14 +203,18 @@ func (t *tx) freeHandle(base string) (string, error) {
 	return "", bot.Errorf(bot.ECONFLICT, "No free handle starts with %s.", "没有以 %s 开头的可用用户名。", base)
 }
 
-// UpdatePerson implements bot.PeopleTx.
+// UpdatePerson implements bot.PeopleTx. The digest's next time is cleared
+// when its time, its on/off or the zone changes (the digest job computes it
+// again; the commands that change them set it at once).
 func (t *tx) UpdatePerson(p *bot.Person) error {
 	p.Email, p.Mobile = bot.NormalizeEmail(p.Email), bot.NormalizeMobile(p.Mobile)
 	t.peopleChanged()
 	res, err := t.exec(`UPDATE people SET name = ?, handle = ?, email = ?, mobile = ?, lang = ?, tz = ?, dept_id = ?, role = ?,
-		home_platform = ?, home_workspace = ?, home_user = ?, digest = ? WHERE id = ?`,
+		home_platform = ?, home_workspace = ?, home_user = ?, digest = ?, digest_off = ?,
+		digest_next_at = CASE WHEN digest = ? AND digest_off = ? AND tz = ? THEN digest_next_at END
+		WHERE id = ?`,
 		p.Name, strings.ToLower(p.Handle), p.Email, p.Mobile, string(p.Lang), p.TZ, nullID(p.DeptID), string(p.Role),
-		p.Home.Platform, p.Home.Workspace, p.Home.UserID, p.Digest, p.ID)
+		p.Home.Platform, p.Home.Workspace, p.Home.UserID, p.Digest, p.DigestOff, p.Digest, p.DigestOff, p.TZ, p.ID)
 	return mustAffect(res, err, "update person")
 }
 

@@ -150,6 +150,14 @@ func TestListOutgoingQuery_DeadUsesIndex(t *testing.T) {
 	assertIndexedPlan(t, "admin outbox failed page 2", queryPlan(t, db, q, args), "outbox", "outbox_dead")
 }
 
+// Ensure the digest job finds who is due from people_digest_due.
+func TestDigestsDueQueries_UseIndex(t *testing.T) {
+	db := openTestDB(t)
+	for _, q := range []string{digestsUnscheduledQuery, digestsDueQuery} {
+		assertIndexedPlan(t, q, queryPlan(t, db, q, []any{int64(1), 10}), "people", "people_digest_due")
+	}
+}
+
 // assertIndexedPlan fails unless plan reads table only through an index
 // (index, when not empty) and sorts nothing in a temporary B-tree.
 func assertIndexedPlan(t *testing.T, name, plan, table, index string) {
