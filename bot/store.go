@@ -41,6 +41,7 @@ type Tx interface {
 	TaskTx
 	OutboxTx
 	JobTx
+	PruneTx
 	// Nested runs fn so that, if fn returns an error, only fn's writes are
 	// undone and the rest of the unit stands.
 	Nested(fn func() error) error
@@ -159,4 +160,24 @@ type OutboxTx interface {
 	// ListOutgoing is FindOutgoing from offset on, for pages; dead messages
 	// (the admins' list) are read from an index.
 	ListOutgoing(state OutboxState, offset, limit int) ([]*Outgoing, error)
+}
+
+// PruneTx deletes rows that are no longer needed, up to limit at a time so
+// that a unit stays small, oldest first, each from an index; each method
+// returns how many rows it deleted. The newest row of a table is always kept:
+// SQLite gives a new row the largest id plus one, and ids must not come back
+// (outbox keys are made of inbox and job ids).
+type PruneTx interface {
+	// PruneInbox deletes handled inbound events received before before;
+	// pending ones stay. Deduplication needs them only as long as a platform
+	// may redeliver.
+	PruneInbox(before time.Time, limit int) (int, error)
+	// PruneOutbox deletes messages in state (sent or dead) created before
+	// before; queued ones are never pruned.
+	PruneOutbox(state OutboxState, before time.Time, limit int) (int, error)
+	// PruneJobs deletes jobs in a finished state (done, cancelled or dead)
+	// that finished before before.
+	PruneJobs(state JobState, before time.Time, limit int) (int, error)
+	// PruneLinkCodes deletes link codes that expired at or before now.
+	PruneLinkCodes(now time.Time, limit int) (int, error)
 }

@@ -165,6 +165,10 @@ func findJobsQuery(f bot.JobFilter) (string, []any) {
 	}
 	if f.State != "" {
 		where, args = append(where, "state = ?"), append(args, string(f.State))
+		if f.State != bot.JobPending {
+			// Finished jobs ("admin jobs failed") from jobs_finished.
+			where = append(where, "state != 'pending'")
+		}
 	}
 	if f.OwnerID != 0 {
 		where, args = append(where, "owner_id = ?"), append(args, f.OwnerID)

@@ -150,6 +150,22 @@ func TestListOutgoingQuery_DeadUsesIndex(t *testing.T) {
 	assertIndexedPlan(t, "admin outbox failed page 2", queryPlan(t, db, q, args), "outbox", "outbox_dead")
 }
 
+// Ensure each prune batch is found from an index, oldest first, so pruning
+// costs what it deletes (issue 12, item 10).
+func TestPruneQueries_UseIndexes(t *testing.T) {
+	db := openTestDB(t)
+	want := map[string]string{"inbox": "inbox_done", "outbox/sent": "outbox_sent", "outbox/dead": "outbox_dead",
+		"jobs/done": "jobs_finished", "jobs/cancelled": "jobs_finished", "jobs/dead": "jobs_finished", "link_codes": "link_codes_expiry"}
+	for what, q := range pruneQueries {
+		if want[what] == "" {
+			t.Errorf("prune %s: no expected index in this test", what)
+			continue
+		}
+		table, _, _ := strings.Cut(what, "/")
+		assertIndexedPlan(t, "prune "+what, queryPlan(t, db, q, []any{int64(1), 500}), table, want[what])
+	}
+}
+
 // Ensure the digest job finds who is due from people_digest_due.
 func TestDigestsDueQueries_UseIndex(t *testing.T) {
 	db := openTestDB(t)
