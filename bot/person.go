@@ -31,9 +31,16 @@ type Person struct {
 	// linked account.
 	Home Account
 	// Digest is when the daily digest comes: "" for the default (09:00 in
-	// the person's zone), "HH:MM", or "off".
+	// the person's zone) or "HH:MM". DigestOff turns it off and keeps the
+	// time, so that turning it on again brings back the time chosen.
 	Digest    string
-	CreatedAt time.Time
+	DigestOff bool
+	// DigestNext is when the next digest is due; zero when it is not known
+	// yet (a new person, or one who changed their digest time or zone).
+	// The digest job keeps it (PeopleTx.SetDigestNext); UpdatePerson never
+	// writes it, and clears it when Digest, DigestOff or TZ change.
+	DigestNext time.Time
+	CreatedAt  time.Time
 }
 
 // Department is a unit of the organisation.

@@ -42,6 +42,7 @@ type Tx interface {
 	OutboxTx
 	JobTx
 	NonceTx
+	PruneTx
 	// Nested runs fn so that, if fn returns an error, only fn's writes are
 	// undone and the rest of the unit stands.
 	Nested(fn func() error) error
@@ -93,6 +94,15 @@ type PeopleTx interface {
 	// UseLinkCode consumes a code and returns its person; ENOTFOUND if it
 	// does not exist or has expired.
 	UseLinkCode(code string, now time.Time) (personID int64, err error)
+	// DigestsDue returns up to limit people whose daily digest is on and
+	// not scheduled yet (DigestNext zero), then those whose digest is due at
+	// now, earliest first. It reads an index of the people whose digest is
+	// on, so it costs what is due, not how many people there are.
+	DigestsDue(now time.Time, limit int) ([]*Person, error)
+	// SetDigestNext sets when the person's next digest is due to next, if it
+	// is still was (zero: not scheduled), and reports whether it did: a
+	// sweep that read the person earlier leaves a change made since alone.
+	SetDigestNext(personID int64, was, next time.Time) (bool, error)
 	// MergePeople moves everything of person from (accounts, tasks, history,
 	// jobs, department headship) to person into, and deletes from.
 	MergePeople(from, into int64) error
@@ -108,8 +118,12 @@ type PeopleTx interface {
 type TaskTx interface {
 	CreateTask(t *Task) error
 	FindTaskByID(id int64) (*Task, error)
-	// FindTasks returns matching tasks, most urgent first: overdue, then by
-	// due time, then priority, then id.
+	// FindTasks returns matching tasks. Open ones come most urgent first:
+	// overdue, then by due time (undated last), then priority, then id;
+	// done and cancelled ones most recently closed first. Every form of the
+	// filter is answered from an index, in its order, so a page costs its
+	// offset and size whatever the number of tasks; a filter must not mix
+	// open and closed statuses.
 	FindTasks(f TaskFilter) ([]*Task, error)
 	UpdateTask(t *Task) error
 	AddTaskEvent(e *TaskEvent) error
@@ -144,4 +158,27 @@ type OutboxTx interface {
 	NextOutgoingAt(platform string) (time.Time, error)
 	// FindOutgoing lists messages in a state, newest first.
 	FindOutgoing(state OutboxState, limit int) ([]*Outgoing, error)
+	// ListOutgoing is FindOutgoing from offset on, for pages; dead messages
+	// (the admins' list) are read from an index.
+	ListOutgoing(state OutboxState, offset, limit int) ([]*Outgoing, error)
+}
+
+// PruneTx deletes rows that are no longer needed, up to limit at a time so
+// that a unit stays small, oldest first, each from an index; each method
+// returns how many rows it deleted. The newest row of a table is always kept:
+// SQLite gives a new row the largest id plus one, and ids must not come back
+// (outbox keys are made of inbox and job ids).
+type PruneTx interface {
+	// PruneInbox deletes handled inbound events received before before;
+	// pending ones stay. Deduplication needs them only as long as a platform
+	// may redeliver.
+	PruneInbox(before time.Time, limit int) (int, error)
+	// PruneOutbox deletes messages in state (sent or dead) created before
+	// before; queued ones are never pruned.
+	PruneOutbox(state OutboxState, before time.Time, limit int) (int, error)
+	// PruneJobs deletes jobs in a finished state (done, cancelled or dead)
+	// that finished before before.
+	PruneJobs(state JobState, before time.Time, limit int) (int, error)
+	// PruneLinkCodes deletes link codes that expired at or before now.
+	PruneLinkCodes(now time.Time, limit int) (int, error)
 }

@@ -152,5 +152,7 @@ type TaskFilter struct {
 	OpenOnly bool
 	// OverdueAt, when set, keeps only open tasks due before it.
 	OverdueAt time.Time
-	Limit     int
+	// Offset skips that many tasks of the list: pages after the first.
+	Offset int
+	Limit  int
 }

@@ -25,7 +25,7 @@ func adminCommand() *Command {
 			},
 			{
 				Name: "outbox", Aliases: []string{"messages", "消息"},
-				Usage:   bot.T("admin outbox [failed] | admin outbox retry <id>", "管理 消息 [失败] | 管理 消息 重试 <编号>"),
+				Usage:   bot.T("admin outbox [failed] [page N] | admin outbox retry <id>", "管理 消息 [失败] [第N页] | 管理 消息 重试 <编号>"),
 				Summary: bot.T("Messages no platform would take; send one again", "无法送达的消息；重新发送某条消息"),
 				Example: bot.T("admin outbox retry 7", "管理 消息 重试 7"),
 				Run:     adminOutbox,
@@ -112,6 +112,11 @@ func adminOutbox(c *Ctx) error {
 	if err := requireAdmin(c); err != nil {
 		return err
 	}
+	page, args, err := pageArg(c, c.Args)
+	if err != nil {
+		return err
+	}
+	c.Args = args
 	id, retry, err := retryArg(c)
 	if err != nil {
 		return err
@@ -126,16 +131,22 @@ func adminOutbox(c *Ctx) error {
 		c.ReplyText(bot.Tf("Message %d is queued again.", "消息 %d 已重新排队发送。", id))
 		return nil
 	}
-	dead, err := c.Tx.FindOutgoing(bot.OutboxDead, 50)
+	dead, err := c.Tx.ListOutgoing(bot.OutboxDead, (page-1)*pageSize, pageSize+1)
 	if err != nil {
 		return err
 	}
 	if len(dead) == 0 {
-		c.Reply(bot.Message{Text: c.T("No undelivered messages.", "没有未送达的消息。"), Private: true})
+		text := c.T("No undelivered messages.", "没有未送达的消息。")
+		if page > 1 {
+			text = c.T("Undelivered messages: there is no page %d.", "未送达的消息：没有第%d页。", page)
+		}
+		c.Reply(bot.Message{Text: text, Private: true})
 		return nil
 	}
+	more := len(dead) > pageSize
+	dead = dead[:min(len(dead), pageSize)]
 	var b strings.Builder
-	b.WriteString(c.T("Undelivered messages (%d):", "未送达的消息（%d）：", len(dead)))
+	b.WriteString(pageTitle(c, bot.T("Undelivered messages", "未送达的消息"), page, len(dead), more))
 	for _, o := range dead {
 		to := o.To.ChatID
 		if to == "" {
@@ -144,6 +155,9 @@ func adminOutbox(c *Ctx) error {
 		b.WriteString(fmt.Sprintf("\n#%d %s %s, %d × — %s", o.ID, o.To.Platform, to, o.Attempts, o.LastError))
 	}
 	b.WriteString("\n" + c.T("Send one again with `admin outbox retry <id>`.", "用「管理 消息 重试 <编号>」重新发送。"))
+	if more {
+		b.WriteString("\n" + nextPage(c, "admin outbox", "管理 消息", args, page))
+	}
 	c.Reply(bot.Message{Text: b.String(), Private: true})
 	return nil
 }

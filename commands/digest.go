@@ -2,29 +2,44 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"sort"
+	"log/slog"
 	"strings"
 	"time"
 
 	"github.com/tandemhq/tandem/bot"
-	"github.com/tandemhq/tandem/bot/workcal"
 	"github.com/tandemhq/tandem/commands/timeparse"
 )
 
 // JobDigest is the job kind of the digest sweep.
 const JobDigest = "digest"
 
-// digestSweep is how often the sweep looks for people whose digest time has
-// come: a digest goes out at most this long after the time a person chose.
-const digestSweep = "cron:*/5 * * * *"
+// digestSweep is how often the digest job looks for people whose digest is
+// due: each gets it within a minute of the time they chose. A sweep with
+// nobody due is one indexed read.
+const digestSweep = "cron:* * * * *"
+
+// digestGrace is how late a digest may still go out. A sweep that runs later
+// than that (the process was down) moves the person on to their next time
+// instead: yesterday's 09:00 digest at 15:00 is noise.
+const digestGrace = time.Hour
+
+// digestBatch is how many people one unit of the sweep handles: small enough
+// that commands waiting for the writer hardly notice it (a few ms), large
+// enough that a company whose digests are all due at 09:00 gets them within
+// the minute.
+const digestBatch = 100
+
+// digestTasks bounds the open tasks a digest reads, most urgent first.
+const digestTasks = 200
 
 // soonDays is how many calendar days ahead "due soon" looks: from a Friday
 // morning, Monday is due soon.
 const soonDays = 3
 
-// SystemJobs are the recurring jobs the commands need; cmd schedules them at
-// start (their dedup keys keep one of each).
+// SystemJobs are the recurring jobs the commands need; cmd keeps them
+// scheduled at start (bot.EnsureJob: one of each, on the current schedule).
 func SystemJobs(now time.Time) []*bot.Job {
 	return []*bot.Job{{Kind: JobDigest, Schedule: digestSweep, TZ: "UTC", DedupKey: "system/digest", RunAt: now}}
 }
@@ -48,14 +63,14 @@ func digestRun(c *Ctx) error {
 	switch arg {
 	case "":
 		when := c.T("every working day at %s", "每个工作日 %s", digestClock(p))
-		if p.Digest == "off" {
+		if p.DigestOff {
 			when = c.T("off", "已关闭")
 		}
 		c.ReplyText(bot.Tf("Your daily digest: %s. Change it with `digest 08:30` or `digest off`; see it now with `digest now`.",
 			"你的每日摘要：%s。可用「摘要 8:30」或「摘要 关闭」修改；输入「摘要 现在」立即查看。", when))
 		return nil
 	case "now", "today", "现在", "今天", "立即":
-		tasks, err := c.Tx.FindTasks(bot.TaskFilter{OwnerID: p.ID, OpenOnly: true, Limit: 200})
+		tasks, err := c.Tx.FindTasks(bot.TaskFilter{OwnerID: p.ID, OpenOnly: true, Limit: digestTasks})
 		if err != nil {
 			return err
 		}
@@ -64,25 +79,46 @@ func digestRun(c *Ctx) error {
 		c.Reply(msg)
 		return nil
 	case "off", "stop", "关闭", "停止", "不要":
-		p.Digest = "off"
+		p.DigestOff = true
 	case "on", "start", "开启", "打开":
-		p.Digest = ""
+		p.DigestOff = false // the time chosen before stays
 	default:
 		h, m, ok := parseClockWords(words(c.Args), c.Now, c.Loc)
 		if !ok {
 			return c.Usage(bot.Tf("%q is not a time of day.", "「%s」不是一个时间。", arg))
 		}
-		p.Digest = fmt.Sprintf("%02d:%02d", h, m)
+		p.Digest, p.DigestOff = fmt.Sprintf("%02d:%02d", h, m), false
 	}
 	if err := c.Tx.UpdatePerson(p); err != nil {
 		return err
 	}
-	if p.Digest == "off" {
+	if err := scheduleDigest(c, p); err != nil {
+		return err
+	}
+	if p.DigestOff {
 		c.ReplyText(bot.T("Daily digest off. Turn it back on with `digest on`.", "已关闭每日摘要。可用「摘要 开启」重新打开。"))
 		return nil
 	}
 	c.ReplyText(bot.Tf("Your daily digest will come every working day at %s.", "每个工作日 %s 给你发每日摘要。", digestClock(p)))
 	return nil
+}
+
+// scheduleDigest sets when p's next digest is due, after p (already
+// updated) changed its time, its zone or turned it on: the next time after
+// now, so a digest comes at the time chosen and never because a time has
+// passed. UpdatePerson cleared the old time if one of them changed; if none
+// did, the time already set stands. Without NextRun the digest job computes
+// it within the minute.
+func scheduleDigest(c *Ctx, p *bot.Person) error {
+	if p.DigestOff || c.env.NextRun == nil {
+		return nil
+	}
+	next, err := c.env.NextRun(digestSchedule(p), c.Now, c.LocationOf(p))
+	if err != nil {
+		return nil // no working day ahead in the calendar: the digest job decides
+	}
+	_, err = c.Tx.SetDigestNext(p.ID, time.Time{}, next)
+	return err
 }
 
 // parseClockWords reads a time of day ("8:30", "9am", "8点半").
@@ -101,11 +137,14 @@ func parseClockWords(ws []string, now time.Time, loc *time.Location) (int, int, 
 }
 
 func digestClock(p *bot.Person) string {
-	if p.Digest == "" || p.Digest == "off" {
+	if p.Digest == "" {
 		return "09:00"
 	}
 	return p.Digest
 }
+
+// digestSchedule is the job schedule (bot.Job.Schedule) of p's digest.
+func digestSchedule(p *bot.Person) string { return "workdays:" + digestClock(p) }
 
 // buildDigest lists a person's open tasks by urgency. ok is false when there
 // is nothing open.
@@ -161,84 +200,164 @@ func sameDay(t time.Time, y int, m time.Month, d int) bool {
 }
 
 // DigestHandler sends each person with open work one digest per working day
-// at their chosen time. It runs every few minutes; the outbox key
-// digest/<person>/<local date> makes the digest of a day exactly one, across
-// restarts and repeated sweeps. It is also the daily nudge about overdue
-// tasks: one grouped message, not one per task.
+// at their chosen time. It is the recurring system job JobDigest, run every
+// minute; who is due comes from an index of people by their next digest time
+// (bot.Person.DigestNext), so a sweep costs the people due, not everyone. The
+// outbox key digest/<person>/<local date> keeps a digest to one a day,
+// across restarts, repeated sweeps and changes of time. It is also the daily
+// nudge about overdue tasks: one grouped message, not one per task.
+//
+// It is a bot.JobFetcher: reading people's tasks never happens under the
+// writer (Sweep).
 type DigestHandler struct {
-	Calendar    *workcal.Calendar // nil: Monday to Friday
+	Store bot.Store
+	// NextRun gives the next time of a schedule ("workdays:HH:MM") in a
+	// zone, by the work calendar; cmd wires it to scheduler.Next.
+	NextRun     func(schedule string, after time.Time, loc *time.Location) (time.Time, error)
 	DefaultTZ   *time.Location
 	DefaultLang bot.Lang
+	Log         *slog.Logger
 }
 
-var _ bot.JobHandler = DigestHandler{}
+var _ bot.JobFetcher = DigestHandler{}
 
-// RunJob implements bot.JobHandler.
-func (h DigestHandler) RunJob(ctx context.Context, tx bot.Tx, job *bot.Job, now time.Time) error {
-	tasks, err := tx.FindTasks(bot.TaskFilter{OpenOnly: true, Limit: 1 << 20})
-	if err != nil {
-		return err
-	}
-	byOwner := map[int64][]*bot.Task{}
-	var owners []int64
-	for _, tk := range tasks {
-		if tk.OwnerID == 0 {
-			continue
+// RunJob implements bot.JobHandler; the scheduler runs FetchJob instead.
+func (DigestHandler) RunJob(context.Context, bot.Tx, *bot.Job, time.Time) error {
+	return errors.New("the digest runs through FetchJob")
+}
+
+// FetchTimeout implements bot.JobFetcher: a sweep that takes longer leaves
+// the rest to the next one (they stay due, within digestGrace).
+func (DigestHandler) FetchTimeout() time.Duration { return 5 * time.Minute }
+
+// FetchJob implements bot.JobFetcher: the sweep commits as it goes, so
+// there is nothing left to apply with the job's completion.
+func (h DigestHandler) FetchJob(ctx context.Context, job *bot.Job, now time.Time) (func(bot.Tx) error, error) {
+	return nil, h.Sweep(ctx, job, now)
+}
+
+// digestPlan is what a sweep decided for one person, outside the writer.
+type digestPlan struct {
+	person *bot.Person
+	next   time.Time     // their next digest time after now
+	out    *bot.Outgoing // nil: nothing to send
+}
+
+// Sweep sends the digests due at now, digestBatch people at a time. Each
+// batch is read in a view, outside the writer: the people due, their open
+// tasks (from the index tasks_owner_open) and home accounts, and the
+// messages are built there. A small unit then queues the messages and moves
+// each person's next time on, only where it is still the one read, so that
+// someone who changed their digest meanwhile keeps the change. With a job,
+// each unit first checks that the job's claim stands (bot.UpdateClaimed).
+// Between batches it rests as long as the batch took (bot.Rest). Sweep
+// returns when nobody is due any more, or when ctx ends: the rest stay due
+// for the next sweep.
+func (h DigestHandler) Sweep(ctx context.Context, job *bot.Job, now time.Time) error {
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
 		}
-		if _, ok := byOwner[tk.OwnerID]; !ok {
-			owners = append(owners, tk.OwnerID)
-		}
-		byOwner[tk.OwnerID] = append(byOwner[tk.OwnerID], tk)
-	}
-	sort.Slice(owners, func(i, j int) bool { return owners[i] < owners[j] })
-	ppl := newPeople(tx)
-	for _, id := range owners {
-		p := ppl.get(id)
-		if p == nil || p.Digest == "off" {
-			continue
-		}
-		loc := h.DefaultTZ
-		if p.TZ != "" {
-			if l, err := time.LoadLocation(p.TZ); err == nil {
-				loc = l
+		start := time.Now()
+		var plans []digestPlan
+		err := h.Store.View(ctx, func(tx bot.Tx) error {
+			due, err := tx.DigestsDue(now, digestBatch)
+			if err != nil {
+				return err
 			}
-		}
-		if loc == nil {
-			loc = time.UTC
-		}
-		local := now.In(loc)
-		if !h.workday(local) {
-			continue
-		}
-		hh, mm, _ := parseClockWords([]string{digestClock(p)}, now, loc)
-		if local.Before(time.Date(local.Year(), local.Month(), local.Day(), hh, mm, 0, 0, loc)) {
-			continue
-		}
-		home, ok, err := bot.HomeAccount(tx, p)
-		if err != nil {
+			for _, p := range due {
+				pl, err := h.plan(tx, p, now)
+				if err != nil {
+					return err
+				}
+				plans = append(plans, pl)
+			}
+			return nil
+		})
+		if err != nil || len(plans) == 0 {
 			return err
 		}
-		if !ok {
-			continue
+		err = bot.UpdateClaimed(ctx, h.Store, job, func(tx bot.Tx) error {
+			for _, pl := range plans {
+				moved, err := tx.SetDigestNext(pl.person.ID, pl.person.DigestNext, pl.next)
+				if err != nil {
+					return err
+				}
+				if !moved || pl.out == nil {
+					continue
+				}
+				out := *pl.out // Enqueue writes to it, and the unit may run again
+				if _, err := tx.Enqueue(&out, now); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil || len(plans) < digestBatch {
+			return err
 		}
-		lang := p.Lang
-		if lang == "" {
-			lang = h.DefaultLang
-		}
-		msg, _ := buildDigest(byOwner[id], ppl, now, loc, lang)
-		key := fmt.Sprintf("digest/%d/%s", p.ID, local.Format("2006-01-02"))
-		if _, err := tx.Enqueue(&bot.Outgoing{Key: key, To: bot.Destination{Platform: home.Platform, Workspace: home.Workspace, UserID: home.UserID}, Msg: msg}, now); err != nil {
+		if err := bot.Rest(ctx, time.Since(start)); err != nil {
 			return err
 		}
 	}
-	return nil
 }
 
-// workday asks the calendar about the person's local date.
-func (h DigestHandler) workday(local time.Time) bool {
-	if h.Calendar == nil {
-		return local.Weekday() != time.Saturday && local.Weekday() != time.Sunday
+// plan decides, in a view, what p's sweep does: always their next time
+// after now; a digest when their time has come within digestGrace, is still
+// one their schedule gives (the calendar or the default zone may have changed
+// since it was set) and they have open work and an account to send it to.
+func (h DigestHandler) plan(tx bot.Tx, p *bot.Person, now time.Time) (digestPlan, error) {
+	loc := h.location(p)
+	sched := digestSchedule(p)
+	pl := digestPlan{person: p}
+	next, err := h.NextRun(sched, now, loc)
+	if err != nil {
+		// No working day within the calendar's reach: look again tomorrow,
+		// not at every sweep.
+		h.log().Warn("digest: no next time", "person", p.ID, "schedule", sched, "err", err)
+		next = now.Add(24 * time.Hour)
 	}
-	y, m, d := local.Date()
-	return h.Calendar.IsWorkday(h.Calendar.Date(y, m, d))
+	pl.next = next
+	at := p.DigestNext
+	if at.IsZero() || now.Sub(at) > digestGrace {
+		return pl, nil // scheduled just now, or too late
+	}
+	if again, err := h.NextRun(sched, at.Add(-time.Minute), loc); err != nil || !again.Equal(at) {
+		return pl, nil
+	}
+	tasks, err := tx.FindTasks(bot.TaskFilter{OwnerID: p.ID, OpenOnly: true, Limit: digestTasks})
+	if err != nil || len(tasks) == 0 {
+		return pl, err
+	}
+	home, ok, err := bot.HomeAccount(tx, p)
+	if err != nil || !ok {
+		return pl, err
+	}
+	lang := p.Lang
+	if lang == "" {
+		lang = h.DefaultLang
+	}
+	msg, _ := buildDigest(tasks, newPeople(tx, p), now, loc, lang)
+	pl.out = &bot.Outgoing{Key: fmt.Sprintf("digest/%d/%s", p.ID, at.In(loc).Format(time.DateOnly)),
+		To: bot.Destination{Platform: home.Platform, Workspace: home.Workspace, UserID: home.UserID}, Msg: msg}
+	return pl, nil
+}
+
+func (h DigestHandler) location(p *bot.Person) *time.Location {
+	if p.TZ != "" {
+		if loc, err := time.LoadLocation(p.TZ); err == nil {
+			return loc
+		}
+	}
+	if h.DefaultTZ != nil {
+		return h.DefaultTZ
+	}
+	return time.UTC
+}
+
+func (h DigestHandler) log() *slog.Logger {
+	if h.Log != nil {
+		return h.Log
+	}
+	return slog.Default()
 }

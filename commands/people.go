@@ -51,6 +51,9 @@ func tzCommand() *Command {
 			if err := c.Tx.UpdatePerson(c.Person); err != nil {
 				return err
 			}
+			if err := scheduleDigest(c, c.Person); err != nil { // the digest comes at its time in the new zone
+				return err
+			}
 			c.ReplyText(bot.Tf("Your time zone is now %s (it is %s there).", "你的时区已设为 %s（当地时间 %s）。",
 				loc.String(), c.Now.In(loc).Format("15:04")))
 			return nil

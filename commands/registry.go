@@ -118,12 +118,13 @@ func NewRouter() *Router {
 }
 
 // JobHandlers are the job kinds the commands schedule, with their handlers.
-// The digest follows the work calendar; defaults apply to people who have
-// not chosen a zone or language.
-func (r *Router) JobHandlers(cal *workcal.Calendar, defaultTZ *time.Location, defaultLang bot.Lang) map[string]bot.JobHandler {
+// The digest reads store outside the writer and follows the work calendar
+// through NextRun (set it first); defaults apply to people who have not
+// chosen a zone or language.
+func (r *Router) JobHandlers(store bot.Store, defaultTZ *time.Location, defaultLang bot.Lang) map[string]bot.JobHandler {
 	hs := map[string]bot.JobHandler{
 		JobReminder: ReminderHandler{},
-		JobDigest:   DigestHandler{Calendar: cal, DefaultTZ: defaultTZ, DefaultLang: defaultLang},
+		JobDigest:   DigestHandler{Store: store, NextRun: r.NextRun, DefaultTZ: defaultTZ, DefaultLang: defaultLang},
 	}
 	if r.Directories != nil {
 		maps.Copy(hs, r.Directories.Handlers())

@@ -114,7 +114,7 @@ func remindSet(c *Ctx) error {
 	if recipient != nil && recipient.ID != c.Person.ID {
 		loc = c.LocationOf(recipient) // "every day 9am" means 9am where they are
 	}
-	job := &bot.Job{Kind: JobReminder, OwnerID: c.Person.ID, TZ: loc.String()}
+	job := &bot.Job{Kind: JobReminder, OwnerID: c.Person.ID, SubjectID: rem.ToPerson, TZ: loc.String()}
 	ws := words(args)
 	if rule, n, ok := timeparse.LongestRule(ws, loc); ok {
 		if c.env.NextRun == nil {
@@ -317,7 +317,7 @@ func remindSnooze(c *Ctx) error {
 	snoozed := *rem
 	snoozed.Rule = ""
 	payload, _ := json.Marshal(snoozed)
-	next := &bot.Job{Kind: JobReminder, OwnerID: j.OwnerID, TZ: j.TZ, Payload: payload, RunAt: at,
+	next := &bot.Job{Kind: JobReminder, OwnerID: j.OwnerID, SubjectID: j.SubjectID, TZ: j.TZ, Payload: payload, RunAt: at,
 		// Two clicks on the same button snooze once.
 		DedupKey: fmt.Sprintf("snooze/%d/%d", j.ID, at.Truncate(time.Minute).Unix())}
 	if _, err := c.Tx.ScheduleJob(next, c.Now); err != nil {

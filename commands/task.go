@@ -32,7 +32,7 @@ func taskCommand() *Command {
 		Summary: bot.T("Create, assign and track tasks", "创建、指派和跟踪任务"),
 		Subs: []*Sub{
 			sub("list", []string{"ls", "列表", "查看全部", "清单"},
-				"task list [@person | dept:<name> | all | overdue | done]", "任务 列表 [@某人 | 部门:<名称> | 全部 | 逾期 | 已完成]",
+				"task list [@person | dept:<name> | all | overdue | done] [page N]", "任务 列表 [@某人 | 部门:<名称> | 全部 | 逾期 | 已完成] [第N页]",
 				"List tasks (yours by default); overdue ones are marked", "列出任务（默认是你的）；逾期任务会标出",
 				"task list overdue", "任务 列表 逾期", taskList),
 			sub("new", []string{"add", "create", "新建", "创建", "添加"},
@@ -553,10 +553,14 @@ func taskDept(c *Ctx) error {
 }
 
 func taskList(c *Ctx) error {
-	f := bot.TaskFilter{OpenOnly: true, Limit: 51}
+	page, args, err := pageArg(c, c.Args)
+	if err != nil {
+		return err
+	}
+	f := bot.TaskFilter{OpenOnly: true, Offset: (page - 1) * pageSize, Limit: pageSize + 1}
 	scope := bot.T("Your open tasks", "你的未完成任务")
 	mine := true
-	for _, t := range c.Args {
+	for _, t := range args {
 		switch {
 		case t.IsMention():
 			p, err := c.ResolvePerson(t.Text)
@@ -611,20 +615,25 @@ func taskList(c *Ctx) error {
 	if err != nil {
 		return err
 	}
+	if len(tasks) == 0 && page > 1 {
+		c.Reply(bot.Message{Text: scope.In(c.Lang) + c.T(": there is no page %d.", "：没有第%d页。", page), Private: true})
+		return nil
+	}
 	if len(tasks) == 0 {
 		c.Reply(bot.Message{Text: scope.In(c.Lang) + c.T(": none. ", "：没有。") +
 			c.T("Create one with `task new \"title\" @person due:fri`.", "可以用「任务 新建 \"标题\" @某人 截止:周五」创建。"), Private: true})
 		return nil
 	}
+	more := len(tasks) > pageSize
+	tasks = tasks[:min(len(tasks), pageSize)]
 	ppl := newPeople(c.Tx, c.Person)
 	var b strings.Builder
-	b.WriteString(scope.In(c.Lang) + c.T(" (%d):", "（%d）：", min(len(tasks), 50)))
-	for i, tk := range tasks {
-		if i == 50 {
-			b.WriteString("\n" + c.T("… and more; narrow the list with @person, dept: or overdue.", "……还有更多；可以用 @某人、部门: 或 逾期 缩小范围。"))
-			break
-		}
+	b.WriteString(pageTitle(c, scope, page, len(tasks), more))
+	for _, tk := range tasks {
 		b.WriteString("\n" + taskLine(tk, ppl, c.Now, c.Loc, c.Lang))
+	}
+	if more {
+		b.WriteString("\n" + nextPage(c, "task list", "任务 列表", args, page))
 	}
 	c.Reply(bot.Message{Text: b.String(), Private: true})
 	return nil

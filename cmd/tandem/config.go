@@ -70,6 +70,26 @@ type StorageConfig struct {
 	Path   string `yaml:"path"`
 	// Synchronous is full (survives power loss) or normal (survives crashes).
 	Synchronous string `yaml:"synchronous"`
+	// Retention is how long finished rows are kept before they are pruned.
+	Retention RetentionConfig `yaml:"retention"`
+}
+
+// RetentionConfig is how long finished rows are kept (Go durations: 72h).
+type RetentionConfig struct {
+	// Inbox keeps handled inbound events, which deduplicate redeliveries:
+	// longer than any platform redelivers, and at least 24h.
+	Inbox time.Duration `yaml:"inbox"`
+	// Sent keeps outgoing messages that were delivered; at least 24h (a
+	// day's digest is kept to one by its row).
+	Sent time.Duration `yaml:"sent"`
+	// Jobs keeps done and cancelled jobs.
+	Jobs time.Duration `yaml:"jobs"`
+	// Dead keeps jobs and messages that failed for good, for admins.
+	Dead time.Duration `yaml:"dead"`
+}
+
+func (r RetentionConfig) retention() scheduler.Retention {
+	return scheduler.Retention{Inbox: r.Inbox, Sent: r.Sent, Jobs: r.Jobs, Dead: r.Dead}
 }
 
 // BotConfig holds defaults for people who have not chosen.
@@ -204,12 +224,17 @@ func DefaultConfig() Config {
 	return Config{
 		Log:       LogConfig{Format: "text", Level: "info"},
 		HTTP:      HTTPConfig{Addr: "127.0.0.1:8080"},
-		Storage:   StorageConfig{Driver: "sqlite", Path: "./data/tandem.db", Synchronous: "full"},
+		Storage:   StorageConfig{Driver: "sqlite", Path: "./data/tandem.db", Synchronous: "full", Retention: defaultRetention()},
 		Bot:       BotConfig{DefaultLang: "en", DefaultTZ: "Asia/Shanghai", DueTime: "18:00"},
 		Console:   ConsoleConfig{Enabled: true},
 		Calendar:  CalendarConfig{Region: "CN", Hours: "09:00-12:00, 13:30-18:00"},
 		Directory: DirectoryConfig{Match: []string{"email", "mobile"}, Sync: "cron:0 3 * * *"},
 	}
+}
+
+func defaultRetention() RetentionConfig {
+	r := scheduler.DefaultRetention()
+	return RetentionConfig{Inbox: r.Inbox, Sent: r.Sent, Jobs: r.Jobs, Dead: r.Dead}
 }
 
 // ConfigError lists every problem in a file, each named by its path.
@@ -424,6 +449,20 @@ func (c Config) Validate() error {
 	}
 	if s := strings.ToLower(c.Storage.Synchronous); s != "full" && s != "normal" {
 		bad("storage.synchronous", "must be full or normal, not %q", c.Storage.Synchronous)
+	}
+	for _, r := range []struct {
+		key      string
+		val, min time.Duration
+		why      string
+	}{
+		{"inbox", c.Storage.Retention.Inbox, 24 * time.Hour, "24h: platforms redeliver for hours (Feishu after 7h)"},
+		{"sent", c.Storage.Retention.Sent, 24 * time.Hour, "24h: a day's digest is kept to one by its message"},
+		{"jobs", c.Storage.Retention.Jobs, time.Hour, "1h"},
+		{"dead", c.Storage.Retention.Dead, time.Hour, "1h"},
+	} {
+		if r.val < r.min {
+			bad("storage.retention."+r.key, "must be at least %s, not %s", r.why, r.val)
+		}
 	}
 	if _, ok := bot.ParseLang(c.Bot.DefaultLang); !ok {
 		bad("bot.default_lang", "must be en or zh-CN, not %q", c.Bot.DefaultLang)

@@ -284,7 +284,7 @@ slack:
 		now := time.Now()
 		err = db.Update(context.Background(), func(tx bot.Tx) error {
 			for i := range perRound {
-				person := &bot.Person{Name: fmt.Sprintf("R%d-%d", round, i), Handle: fmt.Sprintf("r%dx%d", round, i), Digest: "off"}
+				person := &bot.Person{Name: fmt.Sprintf("R%d-%d", round, i), Handle: fmt.Sprintf("r%dx%d", round, i), DigestOff: true}
 				if err := tx.CreatePerson(person, now); err != nil {
 					return err
 				}

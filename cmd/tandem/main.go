@@ -221,15 +221,19 @@ func (m *Main) Run() error {
 	m.Router.Directories = newDirectories(cfg, m.Log)
 	m.Dispatcher = &scheduler.Dispatcher{Store: m.DB, Log: m.Log}
 	cal := m.Router.Calendar
-	m.Scheduler = &scheduler.Scheduler{Store: m.DB, Handlers: m.Router.JobHandlers(cal, loc, lang), Calendar: cal,
-		Log: m.Log, AfterRun: m.Dispatcher.Trigger}
 	m.Router.NextRun = func(schedule string, after time.Time, l *time.Location) (time.Time, error) {
 		return scheduler.Next(schedule, after, l, cal)
 	}
+	pruner := &scheduler.Pruner{Store: m.DB, Steps: scheduler.PruneSteps(cfg.Storage.Retention.retention())}
+	handlers := m.Router.JobHandlers(m.DB, loc, lang)
+	handlers[scheduler.JobPrune] = pruner
+	m.Scheduler = &scheduler.Scheduler{Store: m.DB, Handlers: handlers, Calendar: cal,
+		Log: m.Log, AfterRun: m.Dispatcher.Trigger}
 	m.Router.OnSchedule = func(time.Time) { m.Scheduler.Trigger() }
 	if err := m.DB.Update(context.Background(), func(tx bot.Tx) error {
-		for _, j := range commands.SystemJobs(time.Now()) {
-			if _, err := tx.ScheduleJob(j, time.Now()); err != nil {
+		now := time.Now()
+		for _, j := range append(commands.SystemJobs(now), pruner.Job(now)) {
+			if err := bot.EnsureJob(tx, j, now); err != nil {
 				return err
 			}
 		}

@@ -8,19 +8,19 @@ import (
 	"github.com/tandemhq/tandem/bot"
 )
 
-const jobColumns = `id, kind, payload, run_at, dedup_key, schedule, tz, state, attempts, lease_owner, lease_until, last_error, owner_id, created_at`
+const jobColumns = `id, kind, payload, run_at, dedup_key, schedule, tz, state, attempts, lease_owner, lease_until, last_error, owner_id, subject_id, created_at`
 
 func scanJob(scan func(...any) error) (*bot.Job, error) {
 	j := &bot.Job{}
 	var runAt, leaseUntil, created int64
 	var dedup sql.NullString
-	var owner sql.NullInt64
+	var owner, subject sql.NullInt64
 	var state string
 	if err := scan(&j.ID, &j.Kind, &j.Payload, &runAt, &dedup, &j.Schedule, &j.TZ, &state, &j.Attempts,
-		&j.LeaseOwner, &leaseUntil, &j.LastError, &owner, &created); err != nil {
+		&j.LeaseOwner, &leaseUntil, &j.LastError, &owner, &subject, &created); err != nil {
 		return nil, err
 	}
-	j.DedupKey, j.State, j.OwnerID = dedup.String, bot.JobState(state), owner.Int64
+	j.DedupKey, j.State, j.OwnerID, j.SubjectID = dedup.String, bot.JobState(state), owner.Int64, subject.Int64
 	j.RunAt = time.UnixMilli(runAt).UTC()
 	if leaseUntil > 0 {
 		j.LeaseUntil = time.UnixMilli(leaseUntil).UTC()
@@ -54,10 +54,10 @@ func (t *tx) ScheduleJob(j *bot.Job, now time.Time) (bool, error) {
 	if j.Payload == nil {
 		j.Payload = []byte{}
 	}
-	res, err := t.exec(`INSERT INTO jobs (kind, payload, run_at, dedup_key, schedule, tz, state, owner_id, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)
+	res, err := t.exec(`INSERT INTO jobs (kind, payload, run_at, dedup_key, schedule, tz, state, owner_id, subject_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)
 		ON CONFLICT (dedup_key) WHERE state = 'pending' AND dedup_key IS NOT NULL DO NOTHING`,
-		j.Kind, j.Payload, j.RunAt.UnixMilli(), dedup, j.Schedule, j.TZ, nullID(j.OwnerID), now.UnixMilli())
+		j.Kind, j.Payload, j.RunAt.UnixMilli(), dedup, j.Schedule, j.TZ, nullID(j.OwnerID), nullID(j.SubjectID), now.UnixMilli())
 	if err != nil {
 		return false, internal(err, "schedule job")
 	}
@@ -165,6 +165,10 @@ func findJobsQuery(f bot.JobFilter) (string, []any) {
 	}
 	if f.State != "" {
 		where, args = append(where, "state = ?"), append(args, string(f.State))
+		if f.State != bot.JobPending {
+			// Finished jobs ("admin jobs failed") from jobs_finished.
+			where = append(where, "state != 'pending'")
+		}
 	}
 	if f.OwnerID != 0 {
 		where, args = append(where, "owner_id = ?"), append(args, f.OwnerID)

@@ -30,36 +30,45 @@ func (t *tx) UseLinkCode(code string, now time.Time) (int64, error) {
 	return id, nil
 }
 
-// MergePeople implements bot.PeopleTx. Reminder payloads name their
-// recipient and author by person id, so those references move too.
+// MergePeople implements bot.PeopleTx. Every statement finds the rows of
+// the two people from an index (query_internal_test.go checks the plans),
+// so a merge costs their rows, not the size of the tables. Reminder payloads
+// name their recipient and author by person id, so those move with the
+// jobs' subject_id and owner_id columns.
 func (t *tx) MergePeople(from, into int64) error {
 	if from == into {
 		return nil
 	}
 	t.peopleChanged()
-	stmts := []string{
-		`UPDATE accounts SET person_id = ? WHERE person_id = ?`,
-		`UPDATE tasks SET owner_id = ? WHERE owner_id = ?`,
-		`UPDATE tasks SET creator_id = ? WHERE creator_id = ?`,
-		`UPDATE task_events SET actor_id = ? WHERE actor_id = ?`,
-		`UPDATE departments SET head_id = ? WHERE head_id = ?`,
-		`UPDATE jobs SET owner_id = ? WHERE owner_id = ?`,
-		`UPDATE link_codes SET person_id = ? WHERE person_id = ?`,
-	}
-	for _, q := range stmts {
+	for _, q := range mergeStatements {
 		if _, err := t.exec(q, into, from); err != nil {
 			return internal(err, "merge people")
 		}
 	}
-	for _, field := range []string{"to_person", "set_by"} {
-		path := "$." + field
-		// Payloads are BLOBs, which SQLite's JSON functions would read as
-		// binary JSONB: cast them to text.
-		if _, err := t.exec(`UPDATE jobs SET payload = json_set(CAST(payload AS TEXT), '`+path+`', ?)
-			WHERE json_valid(CAST(payload AS TEXT)) AND json_extract(CAST(payload AS TEXT), '`+path+`') = ?`, into, from); err != nil {
-			return internal(err, "merge people: "+field)
-		}
-	}
 	res, err := t.exec(`DELETE FROM people WHERE id = ?`, from)
 	return mustAffect(res, err, "merge people: delete "+strconv.FormatInt(from, 10))
+}
+
+// mergeStatements move the rows of person ?2 to person ?1. Owners move
+// before creators: a task its creator owned is then found by tasks_creator,
+// which holds the tasks whose creator is not their owner.
+var mergeStatements = []string{
+	`UPDATE accounts SET person_id = ?1 WHERE person_id = ?2`,
+	`UPDATE tasks SET owner_id = ?1 WHERE owner_id = ?2 AND ` + openTask,
+	`UPDATE tasks SET owner_id = ?1 WHERE owner_id = ?2 AND ` + closedTask,
+	`UPDATE tasks SET creator_id = ?1 WHERE creator_id = ?2 AND owner_id IS NOT creator_id`,
+	`UPDATE task_events SET actor_id = ?1 WHERE actor_id = ?2`,
+	`UPDATE departments SET head_id = ?1 WHERE head_id = ?2`,
+	// Payloads are BLOBs, which SQLite's JSON functions would read as
+	// binary JSONB: they are cast to text.
+	`UPDATE jobs SET subject_id = ?1, payload = ` + movePayloadField("to_person") + ` WHERE subject_id = ?2`,
+	`UPDATE jobs SET owner_id = ?1, payload = ` + movePayloadField("set_by") + ` WHERE owner_id = ?2`,
+	`UPDATE link_codes SET person_id = ?1 WHERE person_id = ?2`,
+}
+
+// movePayloadField is a job's payload with field (a person id) changed from
+// ?2 to ?1 where it holds ?2.
+func movePayloadField(field string) string {
+	return `CASE WHEN json_valid(CAST(payload AS TEXT)) AND json_extract(CAST(payload AS TEXT), '$.` + field + `') = ?2
+		THEN json_set(CAST(payload AS TEXT), '$.` + field + `', ?1) ELSE payload END`
 }

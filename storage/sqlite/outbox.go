@@ -141,6 +141,22 @@ func (t *tx) NextOutgoingAt(platform string) (time.Time, error) {
 
 // FindOutgoing implements bot.OutboxTx.
 func (t *tx) FindOutgoing(state bot.OutboxState, limit int) ([]*bot.Outgoing, error) {
-	rows, err := t.query(`SELECT `+outgoingColumns+` FROM outbox WHERE state = ? ORDER BY id DESC LIMIT ?`, string(state), limit)
+	return t.ListOutgoing(state, 0, limit)
+}
+
+// ListOutgoing implements bot.OutboxTx. Dead messages are read from
+// outbox_dead, newest first; the literal state is what lets SQLite use it.
+func (t *tx) ListOutgoing(state bot.OutboxState, offset, limit int) ([]*bot.Outgoing, error) {
+	q, args := listOutgoingQuery(state, offset, limit)
+	rows, err := t.query(q, args...)
 	return t.scanOutgoingRows(rows, err, "find outgoing")
+}
+
+func listOutgoingQuery(state bot.OutboxState, offset, limit int) (string, []any) {
+	if state == bot.OutboxDead {
+		return `SELECT ` + outgoingColumns + ` FROM outbox WHERE state = 'dead' ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
+			[]any{limit, max(offset, 0)}
+	}
+	return `SELECT ` + outgoingColumns + ` FROM outbox WHERE state = ? ORDER BY id DESC LIMIT ? OFFSET ?`,
+		[]any{string(state), limit, max(offset, 0)}
 }

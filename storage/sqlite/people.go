@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"database/sql"
+	"math"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -9,21 +11,22 @@ import (
 	"github.com/tandemhq/tandem/bot"
 )
 
-const personColumns = `id, name, handle, email, mobile, lang, tz, dept_id, role, home_platform, home_workspace, home_user, digest, created_at`
+const personColumns = `id, name, handle, email, mobile, lang, tz, dept_id, role, home_platform, home_workspace, home_user, digest, digest_off, digest_next_at, created_at`
 
 // qualifiedPersonColumns are personColumns named with their table, for joins.
 var qualifiedPersonColumns = "people." + strings.ReplaceAll(personColumns, ", ", ", people.")
 
 func scanPerson(scan func(...any) error) (*bot.Person, error) {
 	p := &bot.Person{}
-	var dept sql.NullInt64
+	var dept, digestNext sql.NullInt64
 	var created int64
 	var lang, role string
 	if err := scan(&p.ID, &p.Name, &p.Handle, &p.Email, &p.Mobile, &lang, &p.TZ, &dept, &role,
-		&p.Home.Platform, &p.Home.Workspace, &p.Home.UserID, &p.Digest, &created); err != nil {
+		&p.Home.Platform, &p.Home.Workspace, &p.Home.UserID, &p.Digest, &p.DigestOff, &digestNext, &created); err != nil {
 		return nil, err
 	}
 	p.Lang, p.Role, p.DeptID = bot.Lang(lang), bot.Role(role), dept.Int64
+	p.DigestNext = fromMS(digestNext)
 	p.CreatedAt = time.UnixMilli(created).UTC()
 	return p, nil
 }
@@ -134,7 +137,10 @@ func (t *tx) FindPeopleByContact(email, mobile string) ([]*bot.Person, error) {
 	return out, internal(rows.Err(), "find people by contact")
 }
 
-// CreatePerson implements bot.PeopleTx.
+// CreatePerson implements bot.PeopleTx. A handle that is taken gets a
+// number: the next few in order (bob2, bob3), then random ones with more
+// digits at each try, so that a creation costs a few index lookups however
+// many people share the handle, and never fails for want of a free one.
 func (t *tx) CreatePerson(p *bot.Person, now time.Time) error {
 	if p.Role == "" {
 		p.Role = bot.RoleMember
@@ -143,38 +149,72 @@ func (t *tx) CreatePerson(p *bot.Person, now time.Time) error {
 	if base == "" {
 		base = "user"
 	}
-	for n := 1; n < 1000; n++ {
-		handle := base
-		if n > 1 {
-			handle = base + strconv.Itoa(n)
-		}
-		var taken int
-		if _, err := t.queryRow(`SELECT COUNT(*) FROM people WHERE handle = ?`, []any{handle}, &taken); err != nil {
-			return internal(err, "check handle")
-		}
-		if taken == 0 {
-			p.Handle = handle
-			break
-		}
+	handle, err := t.freeHandle(base)
+	if err != nil {
+		return err
 	}
+	p.Handle = handle
 	p.CreatedAt = now.UTC()
 	p.Email, p.Mobile = bot.NormalizeEmail(p.Email), bot.NormalizeMobile(p.Mobile)
+	p.DigestNext = time.Time{} // computed by the digest job
 	t.peopleChanged()
-	_, err := t.queryRow(`INSERT INTO people (name, handle, email, mobile, lang, tz, dept_id, role, home_platform, home_workspace, home_user, digest, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	_, err = t.queryRow(`INSERT INTO people (name, handle, email, mobile, lang, tz, dept_id, role, home_platform, home_workspace, home_user, digest, digest_off, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		[]any{p.Name, p.Handle, p.Email, p.Mobile, string(p.Lang), p.TZ, nullID(p.DeptID), string(p.Role),
-			p.Home.Platform, p.Home.Workspace, p.Home.UserID, p.Digest, now.UnixMilli()}, &p.ID)
+			p.Home.Platform, p.Home.Workspace, p.Home.UserID, p.Digest, p.DigestOff, now.UnixMilli()}, &p.ID)
 	return internal(err, "create person")
 }
 
-// UpdatePerson implements bot.PeopleTx.
+// Handle suffixes: sequentialHandles numbers in order (base2 … base9), then
+// randomHandleTries random numbers of each length from 3 digits up, so a
+// crowded base (a thousand "user"s) finds a free handle in a few tries.
+const (
+	sequentialHandles = 9
+	randomHandleTries = 3
+)
+
+// freeHandle returns base, or base with a number, that nobody has.
+func (t *tx) freeHandle(base string) (string, error) {
+	taken := func(h string) (bool, error) {
+		found, err := t.queryRow(`SELECT 1 FROM people WHERE handle = ?`, []any{h}, new(int))
+		return found, internal(err, "check handle")
+	}
+	try := func(h string) (string, bool, error) {
+		busy, err := taken(h)
+		return h, !busy && err == nil, err
+	}
+	for n := 1; n <= sequentialHandles; n++ {
+		h := base
+		if n > 1 {
+			h = base + strconv.Itoa(n)
+		}
+		if h, ok, err := try(h); ok || err != nil {
+			return h, err
+		}
+	}
+	for digits := 3; digits <= 18; digits++ {
+		lo := int64(math.Pow10(digits - 1))
+		for range randomHandleTries {
+			if h, ok, err := try(base + strconv.FormatInt(lo+rand.Int64N(9*lo), 10)); ok || err != nil {
+				return h, err
+			}
+		}
+	}
+	return "", bot.Errorf(bot.ECONFLICT, "No free handle starts with %s.", "没有以 %s 开头的可用用户名。", base)
+}
+
+// UpdatePerson implements bot.PeopleTx. The digest's next time is cleared
+// when its time, its on/off or the zone changes (the digest job computes it
+// again; the commands that change them set it at once).
 func (t *tx) UpdatePerson(p *bot.Person) error {
 	p.Email, p.Mobile = bot.NormalizeEmail(p.Email), bot.NormalizeMobile(p.Mobile)
 	t.peopleChanged()
 	res, err := t.exec(`UPDATE people SET name = ?, handle = ?, email = ?, mobile = ?, lang = ?, tz = ?, dept_id = ?, role = ?,
-		home_platform = ?, home_workspace = ?, home_user = ?, digest = ? WHERE id = ?`,
+		home_platform = ?, home_workspace = ?, home_user = ?, digest = ?, digest_off = ?,
+		digest_next_at = CASE WHEN digest = ? AND digest_off = ? AND tz = ? THEN digest_next_at END
+		WHERE id = ?`,
 		p.Name, strings.ToLower(p.Handle), p.Email, p.Mobile, string(p.Lang), p.TZ, nullID(p.DeptID), string(p.Role),
-		p.Home.Platform, p.Home.Workspace, p.Home.UserID, p.Digest, p.ID)
+		p.Home.Platform, p.Home.Workspace, p.Home.UserID, p.Digest, p.DigestOff, p.Digest, p.DigestOff, p.TZ, p.ID)
 	return mustAffect(res, err, "update person")
 }
 

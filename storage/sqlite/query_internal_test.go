@@ -31,6 +31,176 @@ func TestFindTasksQuery_OverdueUsesDueIndex(t *testing.T) {
 	}
 }
 
+// Ensure every task list the commands show is read from an index in the
+// order it is shown: no scan of the table, no sort of every matching task,
+// and a later page costs only its offset (issue 12, item 9).
+func TestFindTasksQuery_ListsUseIndexes(t *testing.T) {
+	db := openTestDB(t)
+	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name  string
+		f     bot.TaskFilter
+		index string
+	}{
+		{"task list all", bot.TaskFilter{OpenOnly: true, Limit: 51}, "tasks_due"},
+		{"task list all page 3", bot.TaskFilter{OpenOnly: true, Limit: 51, Offset: 100}, "tasks_due"},
+		{"task list all overdue", bot.TaskFilter{OverdueAt: now, Limit: 51}, "tasks_due"},
+		{"task list all todo", bot.TaskFilter{Statuses: []bot.TaskStatus{bot.TaskTodo}, Limit: 51}, "tasks_due"},
+		{"task list all done", bot.TaskFilter{Statuses: []bot.TaskStatus{bot.TaskDone}, Limit: 51, Offset: 50}, "tasks_closed"},
+		{"task list (mine)", bot.TaskFilter{OwnerID: 7, OpenOnly: true, Limit: 51}, "tasks_owner_open"},
+		{"task list overdue", bot.TaskFilter{OwnerID: 7, OverdueAt: now, Limit: 51}, "tasks_owner_open"},
+		{"task list in_review", bot.TaskFilter{OwnerID: 7, Statuses: []bot.TaskStatus{bot.TaskInReview}, Limit: 51}, "tasks_owner_open"},
+		{"task list done", bot.TaskFilter{OwnerID: 7, Statuses: []bot.TaskStatus{bot.TaskDone}, Limit: 51}, "tasks_owner_closed"},
+		{"task list cancelled page 2", bot.TaskFilter{OwnerID: 7, Statuses: []bot.TaskStatus{bot.TaskCancelled}, Limit: 51, Offset: 50}, "tasks_owner_closed"},
+		{"task list dept:Design", bot.TaskFilter{DeptID: 3, OpenOnly: true, Limit: 51}, "tasks_dept_open"},
+		{"task list dept:Design overdue", bot.TaskFilter{DeptID: 3, OverdueAt: now, Limit: 51}, "tasks_dept_open"},
+		{"task list dept:Design done", bot.TaskFilter{DeptID: 3, Statuses: []bot.TaskStatus{bot.TaskDone}, Limit: 51}, "tasks_dept_closed"},
+	} {
+		q, args := findTasksQuery(c.f)
+		assertIndexedPlan(t, c.name, queryPlan(t, db, q, args), "tasks", c.index)
+	}
+}
+
+// Ensure the overdue list keeps its order and its bounds: the plan reads a
+// range of the index, and the rows come back in the order FindTasks
+// promises (dated by due time and priority, undated last; closed tasks most
+// recently closed first).
+func TestFindTasks_Order(t *testing.T) {
+	db := openTestDB(t)
+	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	var ids []int64
+	err := db.Update(context.Background(), func(tx bot.Tx) error {
+		p := &bot.Person{Name: "Ann", Handle: "ann"}
+		if err := tx.CreatePerson(p, now); err != nil {
+			return err
+		}
+		for _, tk := range []*bot.Task{
+			{Title: "undated low", Priority: bot.PriorityLow},
+			{Title: "tomorrow", Due: now.Add(24 * time.Hour), Priority: bot.PriorityNormal},
+			{Title: "yesterday normal", Due: now.Add(-24 * time.Hour), Priority: bot.PriorityNormal},
+			{Title: "yesterday urgent", Due: now.Add(-24 * time.Hour), Priority: bot.PriorityUrgent},
+			{Title: "undated high", Priority: bot.PriorityHigh},
+			{Title: "done first", Status: bot.TaskDone, ClosedAt: now.Add(-time.Hour), Priority: bot.PriorityNormal},
+			{Title: "done last", Status: bot.TaskDone, ClosedAt: now.Add(-time.Minute), Priority: bot.PriorityNormal},
+		} {
+			if tk.Status == "" {
+				tk.Status = bot.TaskTodo
+			}
+			tk.OwnerID, tk.CreatorID, tk.CreatedAt, tk.UpdatedAt = p.ID, p.ID, now, now
+			if err := tx.CreateTask(tk); err != nil {
+				return err
+			}
+			ids = append(ids, tk.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	titles := func(f bot.TaskFilter) string {
+		var out []string
+		err := db.View(context.Background(), func(tx bot.Tx) error {
+			ts, err := tx.FindTasks(f)
+			for _, tk := range ts {
+				out = append(out, tk.Title)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(out, ", ")
+	}
+	for _, c := range []struct {
+		f    bot.TaskFilter
+		want string
+	}{
+		{bot.TaskFilter{OpenOnly: true}, "yesterday urgent, yesterday normal, tomorrow, undated high, undated low"},
+		{bot.TaskFilter{OpenOnly: true, OwnerID: 1, Offset: 2, Limit: 2}, "tomorrow, undated high"},
+		{bot.TaskFilter{OverdueAt: now}, "yesterday urgent, yesterday normal"},
+		{bot.TaskFilter{OverdueAt: now, OwnerID: 1}, "yesterday urgent, yesterday normal"},
+		{bot.TaskFilter{Statuses: []bot.TaskStatus{bot.TaskDone}}, "done last, done first"},
+		{bot.TaskFilter{Statuses: []bot.TaskStatus{bot.TaskDone}, OwnerID: 1, Offset: 1}, "done first"},
+	} {
+		if got := titles(c.f); got != c.want {
+			t.Errorf("FindTasks(%+v) = %q, want %q", c.f, got, c.want)
+		}
+	}
+}
+
+// Ensure a merge reads the two people's rows from indexes, not every task,
+// history entry and job (issue 12, item 9).
+func TestMergeStatements_UseIndexes(t *testing.T) {
+	db := openTestDB(t)
+	small := map[string]bool{"departments": true, "link_codes": true} // tens of rows; link codes are pruned
+	for _, q := range mergeStatements {
+		plan := queryPlan(t, db, q, []any{1, 2})
+		table := strings.Fields(q)[1]
+		if small[table] {
+			continue
+		}
+		assertIndexedPlan(t, q, plan, table, "")
+	}
+}
+
+// Ensure the admins' list of dead messages pages through an index.
+func TestListOutgoingQuery_DeadUsesIndex(t *testing.T) {
+	db := openTestDB(t)
+	q, args := listOutgoingQuery(bot.OutboxDead, 50, 50)
+	assertIndexedPlan(t, "admin outbox failed page 2", queryPlan(t, db, q, args), "outbox", "outbox_dead")
+}
+
+// Ensure each prune batch is found from an index, oldest first, so pruning
+// costs what it deletes (issue 12, item 10).
+func TestPruneQueries_UseIndexes(t *testing.T) {
+	db := openTestDB(t)
+	want := map[string]string{"inbox": "inbox_done", "outbox/sent": "outbox_sent", "outbox/dead": "outbox_dead",
+		"jobs/done": "jobs_finished", "jobs/cancelled": "jobs_finished", "jobs/dead": "jobs_finished", "link_codes": "link_codes_expiry"}
+	for what, q := range pruneQueries {
+		if want[what] == "" {
+			t.Errorf("prune %s: no expected index in this test", what)
+			continue
+		}
+		table, _, _ := strings.Cut(what, "/")
+		assertIndexedPlan(t, "prune "+what, queryPlan(t, db, q, []any{int64(1), 500}), table, want[what])
+	}
+}
+
+// Ensure the digest job finds who is due from people_digest_due.
+func TestDigestsDueQueries_UseIndex(t *testing.T) {
+	db := openTestDB(t)
+	for _, q := range []string{digestsUnscheduledQuery, digestsDueQuery} {
+		assertIndexedPlan(t, q, queryPlan(t, db, q, []any{int64(1), 10}), "people", "people_digest_due")
+	}
+}
+
+// assertIndexedPlan fails unless plan reads table only through an index
+// (index, when not empty) and sorts nothing in a temporary B-tree.
+func assertIndexedPlan(t *testing.T, name, plan, table, index string) {
+	t.Helper()
+	for _, step := range strings.Split(plan, "; ") {
+		if step == "SCAN "+table || strings.HasPrefix(step, "SCAN "+table+" ") && !strings.Contains(step, "USING") {
+			t.Errorf("%s: plan %q scans %s", name, plan, table)
+		}
+	}
+	if strings.Contains(plan, "TEMP B-TREE") {
+		t.Errorf("%s: plan %q sorts in a temporary B-tree", name, plan)
+	}
+	if index != "" && !strings.Contains(plan, "INDEX "+index+" ") && !strings.HasSuffix(plan, "INDEX "+index) {
+		t.Errorf("%s: plan %q does not use %s", name, plan, index)
+	}
+}
+
+func openTestDB(t *testing.T) *DB {
+	t.Helper()
+	db := NewDB(filepath.Join(t.TempDir(), "tandem.db"))
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 // Ensure a pending job is found by its dedup key from the partial index
 // jobs_dedup, not by a scan of every pending job (ScheduleSync does this at
 // every start).

@@ -71,9 +71,25 @@ func (t *tx) FindTasks(f bot.TaskFilter) ([]*bot.Task, error) {
 	return out, internal(rows.Err(), "find tasks")
 }
 
-// findTasksQuery builds FindTasks' query. The overdue condition keeps to open,
-// dated tasks: the partial index tasks_due holds only those, and SQLite uses a
-// partial index only for a query whose WHERE implies the index's condition.
+// Conditions of the partial task indexes, written into queries literally:
+// SQLite uses a partial index only for a query whose WHERE contains its
+// condition (a bound parameter does not imply it).
+const (
+	openTask   = "status NOT IN ('done', 'cancelled')"
+	closedTask = "status IN ('done', 'cancelled')"
+)
+
+// findTasksQuery builds FindTasks' query so that it is answered from an
+// index in the order it asks for (query_internal_test.go checks the plans):
+//
+//   - open tasks from tasks_due, tasks_owner_open or tasks_dept_open, whose
+//     keys begin with (due_at IS NULL, due_at, priority DESC): the list's
+//     order, and for overdue tasks a range of it;
+//   - done and cancelled ones, most recently closed first, from tasks_closed,
+//     tasks_owner_closed or tasks_dept_closed.
+//
+// A page further on costs its offset in index steps, never a sort of every
+// matching task.
 func findTasksQuery(f bot.TaskFilter) (string, []any) {
 	var where []string
 	var args []any
@@ -83,6 +99,11 @@ func findTasksQuery(f bot.TaskFilter) (string, []any) {
 	if f.DeptID != 0 {
 		where, args = append(where, "dept_id = ?"), append(args, f.DeptID)
 	}
+	open := f.OpenOnly || !f.OverdueAt.IsZero()
+	allOpen, allClosed := len(f.Statuses) > 0, len(f.Statuses) > 0
+	for _, s := range f.Statuses {
+		allOpen, allClosed = allOpen && s.Open(), allClosed && !s.Open()
+	}
 	if len(f.Statuses) > 0 {
 		marks := make([]string, len(f.Statuses))
 		for i, s := range f.Statuses {
@@ -91,25 +112,33 @@ func findTasksQuery(f bot.TaskFilter) (string, []any) {
 		}
 		where = append(where, "status IN ("+strings.Join(marks, ",")+")")
 	}
-	if f.OpenOnly || !f.OverdueAt.IsZero() {
-		where = append(where, "status NOT IN ('done', 'cancelled')")
+	order := " ORDER BY due_at IS NULL, due_at, priority DESC, id"
+	switch {
+	case allClosed && !open:
+		where = append(where, closedTask)
+		order = " ORDER BY closed_at DESC, id DESC"
+	case !f.OverdueAt.IsZero():
+		// "(due_at IS NULL) = 0" is the index's first key, so that the
+		// overdue tasks are one range of it; the order then needs no
+		// IS NULL term (SQLite would sort again for it).
+		where = append(where, openTask, "(due_at IS NULL) = 0 AND due_at < ?")
+		args = append(args, f.OverdueAt.UnixMilli())
+		order = " ORDER BY due_at, priority DESC, id"
+	case open || allOpen:
+		where = append(where, openTask)
 	}
-	if !f.OverdueAt.IsZero() {
-		where, args = append(where, "due_at IS NOT NULL AND due_at < ?"), append(args, f.OverdueAt.UnixMilli())
-	}
+	// Otherwise (no filter on status, or open and closed statuses mixed)
+	// no index gives the order: no command asks for that.
 	q := `SELECT ` + taskColumns + ` FROM tasks`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	// Soonest due first (overdue ones are the soonest), undated last.
-	q += " ORDER BY due_at IS NULL, due_at, priority DESC, id"
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 100
 	}
-	q += " LIMIT ?"
-	args = append(args, limit)
-	return q, args
+	q += order + " LIMIT ? OFFSET ?"
+	return q, append(args, limit, max(f.Offset, 0))
 }
 
 // UpdateTask implements bot.TaskTx.

@@ -1,0 +1,65 @@
+package sqlite
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/tandemhq/tandem/bot"
+)
+
+// pruneQueries are the statements of bot.PruneTx by what they prune. Each
+// takes the cut-off time and the batch size; each reads its rows from a
+// partial index (inbox_done, outbox_sent, outbox_dead, jobs_finished,
+// link_codes_expiry), whose condition it names literally so that SQLite uses
+// it. query_internal_test.go checks the plans.
+var pruneQueries = map[string]string{
+	"inbox":          pruneQuery("inbox", `state != 'pending' AND received_at < ? ORDER BY received_at`),
+	"outbox/sent":    pruneQuery("outbox", `state = 'sent' AND created_at < ? ORDER BY created_at`),
+	"outbox/dead":    pruneQuery("outbox", `state = 'dead' AND created_at < ? ORDER BY created_at`),
+	"jobs/done":      pruneQuery("jobs", `state != 'pending' AND state = 'done' AND finished_at < ? ORDER BY finished_at`),
+	"jobs/cancelled": pruneQuery("jobs", `state != 'pending' AND state = 'cancelled' AND finished_at < ? ORDER BY finished_at`),
+	"jobs/dead":      pruneQuery("jobs", `state != 'pending' AND state = 'dead' AND finished_at < ? ORDER BY finished_at`),
+	// Link codes are referred to by nothing, so none is kept back.
+	"link_codes": `DELETE FROM link_codes WHERE code IN
+		(SELECT code FROM link_codes WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)`,
+}
+
+// pruneQuery deletes a batch of table's rows matching cond (which orders
+// them, oldest first), except the row with the largest id: see bot.PruneTx.
+func pruneQuery(table, cond string) string {
+	return `DELETE FROM ` + table + ` WHERE id IN (SELECT id FROM ` + table + ` WHERE ` + cond + ` LIMIT ?)
+		AND id < (SELECT MAX(id) FROM ` + table + `)`
+}
+
+// PruneInbox implements bot.PruneTx.
+func (t *tx) PruneInbox(before time.Time, limit int) (int, error) {
+	return t.prune("inbox", before, limit)
+}
+
+// PruneOutbox implements bot.PruneTx.
+func (t *tx) PruneOutbox(state bot.OutboxState, before time.Time, limit int) (int, error) {
+	return t.prune("outbox/"+string(state), before, limit)
+}
+
+// PruneJobs implements bot.PruneTx.
+func (t *tx) PruneJobs(state bot.JobState, before time.Time, limit int) (int, error) {
+	return t.prune("jobs/"+string(state), before, limit)
+}
+
+// PruneLinkCodes implements bot.PruneTx.
+func (t *tx) PruneLinkCodes(now time.Time, limit int) (int, error) {
+	return t.prune("link_codes", now, limit)
+}
+
+func (t *tx) prune(what string, before time.Time, limit int) (int, error) {
+	q, ok := pruneQueries[what]
+	if !ok {
+		return 0, fmt.Errorf("prune %s: never pruned", what)
+	}
+	res, err := t.exec(q, before.UnixMilli(), limit)
+	if err != nil {
+		return 0, internal(err, "prune "+what)
+	}
+	n, err := res.RowsAffected()
+	return int(n), internal(err, "prune "+what)
+}
