@@ -38,6 +38,7 @@ type Queuer interface {
 type Tx interface {
 	InboxTx
 	PeopleTx
+	TrustTx
 	TaskTx
 	OutboxTx
 	JobTx
@@ -92,6 +93,13 @@ type PeopleTx interface {
 	// UseLinkCode consumes a code and returns its person; ENOTFOUND if it
 	// does not exist or has expired.
 	UseLinkCode(code string, now time.Time) (personID int64, err error)
+	// FindLinkCode returns the person of a code that has not expired,
+	// without using it up; ENOTFOUND otherwise.
+	FindLinkCode(code string, now time.Time) (personID int64, err error)
+	// HandlesNear returns up to limit handles on each side of name in
+	// handle order, read from the handle index: the candidates for "did
+	// you mean" without reading everyone.
+	HandlesNear(name string, limit int) ([]string, error)
 	// MergePeople moves everything of person from (accounts, tasks, history,
 	// jobs, department headship) to person into, and deletes from.
 	MergePeople(from, into int64) error

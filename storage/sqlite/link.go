@@ -51,6 +51,9 @@ func (t *tx) MergePeople(from, into int64) error {
 			return internal(err, "merge people")
 		}
 	}
+	if err := t.mergeTrust(from, into); err != nil {
+		return err
+	}
 	for _, field := range []string{"to_person", "set_by"} {
 		path := "$." + field
 		// Payloads are BLOBs, which SQLite's JSON functions would read as
