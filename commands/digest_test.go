@@ -36,6 +36,7 @@ func TestDigest_OncePerWorkingDay(t *testing.T) {
 	}
 	h := newHarness(t)
 	h.setNow(at(2026, 11, 19, 10, 0)) // Thursday
+	h.meet("bob")
 	h.say("alice", `task new "late report" @bob due:today 12:00`)
 	h.say("alice", `task new "poster" @bob due:tomorrow 17:00`)
 	h.say("alice", `task new "slides" @bob due:next monday`)
@@ -89,6 +90,7 @@ func TestDigest_Preferences(t *testing.T) {
 	cal, _ := workcal.ChinaMainland(shanghai)
 	h := newHarness(t)
 	h.setNow(at(2026, 11, 19, 10, 0))
+	h.meet("bob", "carol", "dana")
 	h.say("alice", `task new "a" @bob due:tomorrow 17:00`)
 	h.say("alice", `task new "b" @carol due:tomorrow 17:00`)
 	h.say("alice", `task new "c" @dana due:tomorrow 17:00`)

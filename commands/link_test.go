@@ -36,6 +36,7 @@ var codeRE = regexp.MustCompile(`link code is ([A-Z0-9]{8})`)
 // of two accounts, with their tasks, reminders and direct messages.
 func TestLink_AcrossPlatforms(t *testing.T) {
 	h, _ := reminderHarness(t)
+	h.meet("bob")
 	h.say("alice", `task new "poster" @bob`)
 	h.sendOn("slack", "T1", "U2", "bob", "hi")
 	h.sendOn("slack", "T1", "U2", "bob", "remind me tomorrow 9am check the poster")

@@ -47,6 +47,7 @@ func (h *harness) fire(j *bot.Job) {
 // Ensure one-off reminders in both languages are stored for the right moment.
 func TestRemind_OneOff(t *testing.T) {
 	h, _ := reminderHarness(t)
+	h.meet("bob")
 	h.expect("alice", "remind me tomorrow 9am call the printer",
 		"OK, I'll remind you “call the printer” on Sat 21 Nov 09:00 (reminder 1).")
 	h.expect("alice", "提醒 我 明天上午9点 给印刷厂打电话", "好的，我会在 11月21日周六 09:00 提醒你：给印刷厂打电话（提醒 2）。")
