@@ -143,6 +143,20 @@ func (h *harness) queuedFor(user string) []string {
 	return texts
 }
 
+// queuedCards returns the queued direct messages to a console user as the
+// console shows them, buttons included.
+func (h *harness) queuedCards(user string) []string {
+	var out []*bot.Outgoing
+	h.db.View(context.Background(), func(tx bot.Tx) (err error) { out, err = tx.FindOutgoing(bot.OutboxQueued, 1000); return })
+	var shown []string
+	for _, o := range out {
+		if o.To.Platform == bot.PlatformConsole && o.To.UserID == user && o.To.ChatID == "" {
+			shown = append(shown, console.Render(o.Msg))
+		}
+	}
+	return shown
+}
+
 func (h *harness) admin(handle string) {
 	h.say(handle, "whoami")
 	err := h.db.Update(context.Background(), func(tx bot.Tx) error {
@@ -176,7 +190,9 @@ func TestTaskNew_English(t *testing.T) {
 	if tk.OwnerID != h.person("bob").ID || tk.CreatorID != h.person("alice").ID {
 		t.Fatalf("owner/creator = %d/%d", tk.OwnerID, tk.CreatorID)
 	}
-	if got := h.queuedFor("bob"); len(got) != 1 || !strings.Contains(got[0], "@alice gave you a task: #1") {
+	// bob is told that an admin moved him, and about his task.
+	if got := strings.Join(h.queuedFor("bob"), "\n"); len(h.queuedFor("bob")) != 2 || !strings.Contains(got, "@alice gave you a task: #1") ||
+		!strings.Contains(got, "@alice put you in Design.") {
 		t.Fatalf("bob's notifications = %q", got)
 	}
 }
