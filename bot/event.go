@@ -37,6 +37,11 @@ type Author struct {
 	Name   string `json:"name,omitempty"`
 	Email  string `json:"email,omitempty"`
 	IsBot  bool   `json:"is_bot,omitempty"`
+	// ChatAdmin says the platform told us the sender administers the chat
+	// the event came from. Only DingTalk does (isAdmin in its robot
+	// callback); Slack, Feishu and WeCom events do not say, so there it is
+	// always false and only Tandem's own roles count.
+	ChatAdmin bool `json:"chat_admin,omitempty"`
 }
 
 // Mention is an account named in the text. Adapters rewrite the platform's

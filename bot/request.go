@@ -49,6 +49,13 @@ func (r *Request) Notify(p *Person, m Message) error {
 	return nil
 }
 
+// NotifyAt sends m by direct message to one account, whoever it belongs
+// to now: for telling someone about a change to the very person their
+// account belonged to (a link that merged it away).
+func (r *Request) NotifyAt(a Account, m Message) {
+	r.notes = append(r.notes, note{to: Destination{Platform: a.Platform, Workspace: a.Workspace, UserID: a.UserID}, msg: m})
+}
+
 // HomeAccount returns the account direct messages to p go to: the home
 // they chose, else their first account; ok is false if they have none.
 func HomeAccount(tx Tx, p *Person) (Account, bool, error) {
@@ -77,8 +84,12 @@ func (r *Request) LangOf(p *Person) Lang {
 func (r *Request) LocationOf(p *Person) *time.Location { return r.bot.Location(p) }
 
 // ResolvePerson turns a mention token into a person. "<@ID>" is an account on
-// the event's platform (registered on first sight, like a sender); "@name" and
-// "name" match a handle or display name on any platform.
+// the event's platform, which the platform itself vouches for: it is
+// registered on first sight, like a sender. "@name" and "name" (also with
+// the full-width "＠" of Chinese input methods) must match a handle or a
+// display name someone already has: a name that matches nobody is an
+// error that suggests the nearest handle, never a new person, so a typo
+// cannot assign a task to someone who does not exist.
 func (r *Request) ResolvePerson(token string) (*Person, error) {
 	if id, ok := strings.CutPrefix(token, "<@"); ok && strings.HasSuffix(id, ">") {
 		id = strings.TrimSuffix(id, ">")
@@ -94,7 +105,7 @@ func (r *Request) ResolvePerson(token string) (*Person, error) {
 		acct := Account{Platform: r.Event.Platform, Workspace: r.Event.Workspace, UserID: id}
 		return r.personFor(acct, name, "")
 	}
-	name := strings.TrimPrefix(token, "@")
+	name := strings.TrimPrefix(strings.TrimPrefix(token, "@"), "＠")
 	if name == "" {
 		return nil, Errorf(EINVALID, "Name someone after the @.", "请在 @ 后面写上人名。")
 	}
@@ -106,21 +117,9 @@ func (r *Request) ResolvePerson(token string) (*Person, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(people) == 0 {
-		// An adapter whose users are named by plain handles (the console)
-		// lists them in Mentions: such a name is an account, registered on
-		// first sight like any sender.
-		for _, m := range r.Event.Mentions {
-			if strings.EqualFold(m.UserID, name) {
-				acct := Account{Platform: r.Event.Platform, Workspace: r.Event.Workspace, UserID: m.UserID}
-				return r.personFor(acct, m.Name, "")
-			}
-		}
-	}
 	switch len(people) {
 	case 0:
-		return nil, Errorf(ENOTFOUND, "I don't know anyone called @%s yet. They need to talk to me once, or be linked by an admin.",
-			"我还不认识 @%s。请对方先和我说一句话，或请管理员关联账号。", name)
+		return nil, r.noOneCalled(name)
 	case 1:
 		return people[0], nil
 	}
@@ -129,6 +128,20 @@ func (r *Request) ResolvePerson(token string) (*Person, error) {
 		handles[i] = "@" + p.Handle
 	}
 	return nil, Errorf(EINVALID, "@%s could be %s: which one?", "@%s 可能是 %s，请指明是哪一位。", name, strings.Join(handles, ", "))
+}
+
+// noOneCalled is the answer to an @name that matches nobody: the nearest
+// handle when one is near, else how the person becomes known.
+func (r *Request) noOneCalled(name string) error {
+	near, err := SuggestHandle(r.Tx, name)
+	if err != nil {
+		return err
+	}
+	if near != "" {
+		return Errorf(ENOTFOUND, "No one is called @%s — did you mean @%s?", "没有叫 @%s 的人——你是想找 @%s 吗？", name, near)
+	}
+	return Errorf(ENOTFOUND, "No one is called @%s. They need to talk to me once, or be added to the config by an admin.",
+		"没有叫 @%s 的人。请对方先和我说一句话，或请管理员在配置文件中添加。", name)
 }
 
 // personFor finds the person behind an account, registering a member the first

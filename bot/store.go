@@ -38,6 +38,7 @@ type Queuer interface {
 type Tx interface {
 	InboxTx
 	PeopleTx
+	TrustTx
 	TaskTx
 	OutboxTx
 	JobTx
@@ -103,6 +104,13 @@ type PeopleTx interface {
 	// is still was (zero: not scheduled), and reports whether it did: a
 	// sweep that read the person earlier leaves a change made since alone.
 	SetDigestNext(personID int64, was, next time.Time) (bool, error)
+	// FindLinkCode returns the person of a code that has not expired,
+	// without using it up; ENOTFOUND otherwise.
+	FindLinkCode(code string, now time.Time) (personID int64, err error)
+	// HandlesNear returns up to limit handles on each side of name in
+	// handle order, read from the handle index: the candidates for "did
+	// you mean" without reading everyone.
+	HandlesNear(name string, limit int) ([]string, error)
 	// MergePeople moves everything of person from (accounts, tasks, history,
 	// jobs, department headship) to person into, and deletes from.
 	MergePeople(from, into int64) error

@@ -14,7 +14,7 @@ func adminCommand() *Command {
 	return &Command{
 		Name:    "admin",
 		Aliases: []string{"管理"},
-		Summary: bot.T("For admins: failed jobs and undelivered messages, and retrying them", "管理员：查看失败的作业和未送达的消息，并重试"),
+		Summary: bot.T("For admins: failed jobs and undelivered messages, and retrying them; the audit log", "管理员：查看失败的作业和未送达的消息，并重试；审计日志"),
 		Subs: []*Sub{
 			{
 				Name: "jobs", Aliases: []string{"job", "作业", "任务队列"},
@@ -37,6 +37,7 @@ func adminCommand() *Command {
 				Example: bot.T("admin directory sync", "管理 通讯录 同步"),
 				Run:     adminDirectory,
 			},
+			auditSub(),
 		},
 	}
 }
@@ -84,6 +85,9 @@ func adminJobs(c *Ctx) error {
 			}
 			return err
 		}
+		if err := bot.Audit(c.Tx, bot.AuditEntry{Kind: bot.AuditJobRetry, Ref: id, Via: bot.ViaChat}, c.Person, nil, c.Now); err != nil {
+			return err
+		}
 		if c.env.OnSchedule != nil {
 			c.env.OnSchedule(c.Now)
 		}
@@ -126,6 +130,9 @@ func adminOutbox(c *Ctx) error {
 			if bot.ErrorCode(err) == bot.ENOTFOUND {
 				return bot.Errorf(bot.ENOTFOUND, "Message %d is not an undelivered message.", "消息 %d 不是未送达的消息。", id)
 			}
+			return err
+		}
+		if err := bot.Audit(c.Tx, bot.AuditEntry{Kind: bot.AuditOutboxRetry, Ref: id, Via: bot.ViaChat}, c.Person, nil, c.Now); err != nil {
 			return err
 		}
 		c.ReplyText(bot.Tf("Message %d is queued again.", "消息 %d 已重新排队发送。", id))

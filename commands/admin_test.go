@@ -2,12 +2,14 @@ package commands_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/tandemhq/tandem/bot"
 )
 
-// Ensure admins see what failed for good and can retry it; others cannot.
+// Ensure admins see what failed for good and can retry it, each retry
+// recorded in the audit log; others cannot.
 func TestAdmin_FailedJobsAndMessages(t *testing.T) {
 	h := newHarness(t)
 	h.admin("root")
@@ -41,4 +43,10 @@ func TestAdmin_FailedJobsAndMessages(t *testing.T) {
 	if len(queued) != 1 || queued[0].Attempts != 0 {
 		t.Fatalf("retried message = %+v", queued)
 	}
+	// Each retry is recorded, once; the refused one is not.
+	got := h.expect("root", "admin audit", "@root queued undelivered message 1 again.", "@root ran failed job 1 again.")
+	if n := strings.Count(got, "ran failed job"); n != 1 {
+		t.Fatalf("%d job retries recorded, want 1:\n%s", n, got)
+	}
+	h.expect("root", "管理 审计", "@root 重新发送了未送达的消息 1。", "@root 重新运行了失败的作业 1。")
 }

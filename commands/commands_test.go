@@ -66,19 +66,20 @@ func (h *harness) setNow(t time.Time) { h.now.Store(&t) }
 func (h *harness) send(user string, text string, action *bot.Action) string {
 	h.t.Helper()
 	h.seq++
-	ev := &bot.Event{Platform: bot.PlatformConsole, Workspace: "local", DedupKey: fmt.Sprint("k", h.seq),
-		ChatID: "dm:" + user, ChatType: bot.ChatDirect, Sender: bot.Author{UserID: user, Name: user}, Text: text, Action: action}
-	for _, w := range strings.Fields(text) {
-		if name, ok := strings.CutPrefix(w, "@"); ok {
-			ev.Mentions = append(ev.Mentions, bot.Mention{UserID: name, Name: name})
-		}
-	}
+	return h.deliver(&bot.Event{Platform: bot.PlatformConsole, Workspace: "local", DedupKey: fmt.Sprint("k", h.seq),
+		ChatID: "dm:" + user, ChatType: bot.ChatDirect, Sender: bot.Author{UserID: user, Name: user}, Text: text, Action: action})
+}
+
+// deliver runs an event through the bot, as an adapter does, and returns
+// the replies as the console shows them.
+func (h *harness) deliver(ev *bot.Event) string {
+	h.t.Helper()
 	res, err := h.bot.Accept(context.Background(), ev, 10*time.Second)
 	if err != nil {
 		h.t.Fatal(err)
 	}
 	if !res.Done {
-		h.t.Fatalf("%q: not processed in time", text)
+		h.t.Fatalf("%q: not processed in time", ev.Text)
 	}
 	var parts []string
 	for _, m := range res.Replies {
@@ -88,6 +89,15 @@ func (h *harness) send(user string, text string, action *bot.Action) string {
 }
 
 func (h *harness) say(user, text string) string { h.t.Helper(); return h.send(user, text, nil) }
+
+// meet has each console user talk to the bot once, so that others can name
+// them: an @name that matches nobody is an error, not a new person.
+func (h *harness) meet(users ...string) {
+	h.t.Helper()
+	for _, u := range users {
+		h.say(u, "whoami")
+	}
+}
 
 // expect sends text and fails unless every want appears in the reply.
 func (h *harness) expect(user, text string, wants ...string) string {
@@ -133,6 +143,20 @@ func (h *harness) queuedFor(user string) []string {
 	return texts
 }
 
+// queuedCards returns the queued direct messages to a console user as the
+// console shows them, buttons included.
+func (h *harness) queuedCards(user string) []string {
+	var out []*bot.Outgoing
+	h.db.View(context.Background(), func(tx bot.Tx) (err error) { out, err = tx.FindOutgoing(bot.OutboxQueued, 1000); return })
+	var shown []string
+	for _, o := range out {
+		if o.To.Platform == bot.PlatformConsole && o.To.UserID == user && o.To.ChatID == "" {
+			shown = append(shown, console.Render(o.Msg))
+		}
+	}
+	return shown
+}
+
 func (h *harness) admin(handle string) {
 	h.say(handle, "whoami")
 	err := h.db.Update(context.Background(), func(tx bot.Tx) error {
@@ -151,6 +175,7 @@ func (h *harness) admin(handle string) {
 // Ensure a task created in English carries every option into storage.
 func TestTaskNew_English(t *testing.T) {
 	h := newHarness(t)
+	h.meet("carol")
 	h.admin("alice")
 	h.expect("alice", "dept add Design @carol", "Department Design added")
 	h.say("bob", "hi")
@@ -165,7 +190,9 @@ func TestTaskNew_English(t *testing.T) {
 	if tk.OwnerID != h.person("bob").ID || tk.CreatorID != h.person("alice").ID {
 		t.Fatalf("owner/creator = %d/%d", tk.OwnerID, tk.CreatorID)
 	}
-	if got := h.queuedFor("bob"); len(got) != 1 || !strings.Contains(got[0], "@alice gave you a task: #1") {
+	// bob is told that an admin moved him, and about his task.
+	if got := strings.Join(h.queuedFor("bob"), "\n"); len(h.queuedFor("bob")) != 2 || !strings.Contains(got, "@alice gave you a task: #1") ||
+		!strings.Contains(got, "@alice put you in Design.") {
 		t.Fatalf("bob's notifications = %q", got)
 	}
 }
@@ -173,6 +200,7 @@ func TestTaskNew_English(t *testing.T) {
 // Ensure the Chinese form does the same and answers in Chinese.
 func TestTaskNew_Chinese(t *testing.T) {
 	h := newHarness(t)
+	h.meet("bob")
 	h.expect("alice", `任务 新建 "Q3发布海报" @bob 截止:周五18点 优先级:高`, "已创建任务 #1，负责人 @bob", "截止: 11月20日周五 18:00", "优先级: 高",
 		"[开始: 任务 开始 1]  [取消: 任务 取消 1]")
 	h.expect("alice", "任务 完成 1", "可以改为：进行中、已取消。")
@@ -215,6 +243,7 @@ func TestTaskNew_DueTimes(t *testing.T) {
 // Ensure lists filter as asked and mark overdue tasks in both languages.
 func TestTaskList(t *testing.T) {
 	h := newHarness(t)
+	h.meet("bob")
 	h.say("alice", `task new "mine soon" due:today 12:00`)
 	h.say("alice", `task new "bob's" @bob due:tomorrow 9am`)
 	h.say("alice", `task new "undated"`)
@@ -237,6 +266,7 @@ func TestTaskList(t *testing.T) {
 // Ensure only the allowed status transitions happen, each recorded.
 func TestTaskTransitions(t *testing.T) {
 	h := newHarness(t)
+	h.meet("bob")
 	h.say("alice", `task new "flow" @bob`)
 	h.expect("bob", "task done 1", "#1 is to do, so it can't become done. It can go to: in progress, cancelled.")
 	h.expect("bob", "task start 1", "#1 is now in progress")
@@ -275,6 +305,7 @@ func TestTaskTransitions(t *testing.T) {
 // Ensure who may change a task, and that a refusal says why.
 func TestTaskPermissions(t *testing.T) {
 	h := newHarness(t)
+	h.meet("hannah", "carol")
 	h.admin("root")
 	h.expect("root", "dept add Sales @hannah", "added")
 	h.say("bob", "hi")
@@ -312,6 +343,7 @@ func TestTaskEdits(t *testing.T) {
 // Ensure malformed commands get a short explanation with the right form.
 func TestMalformed(t *testing.T) {
 	h := newHarness(t)
+	h.meet("bob", "carol")
 	h.expect("alice", "task new", "A task needs a title.", "Usage: task new \"<title>\"", "Example: task new")
 	h.expect("alice", "任务 新建", "任务需要一个标题。", "用法：任务 新建", "示例：")
 	h.expect("alice", `task new "x" p:whenever`, `"whenever" is not a priority`)
@@ -342,6 +374,7 @@ func TestMalformed(t *testing.T) {
 // Ensure a card button does what typing the command does.
 func TestButtons(t *testing.T) {
 	h := newHarness(t)
+	h.meet("bob")
 	h.say("alice", `task new "click me" @bob`)
 	got := h.send("bob", "", &bot.Action{ID: "task.start", Value: "1"})
 	if !strings.Contains(got, "#1 is now in progress") || h.task(1).Status != bot.TaskInProgress {

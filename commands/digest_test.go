@@ -51,6 +51,7 @@ func at(y int, m time.Month, d, hh, mm int) time.Time {
 func TestDigest_OncePerWorkingDay(t *testing.T) {
 	h := newDigestHarness(t)
 	h.setNow(at(2026, 11, 19, 10, 0)) // Thursday
+	h.meet("bob")
 	h.say("alice", `task new "late report" @bob due:today 12:00`)
 	h.say("alice", `task new "poster" @bob due:tomorrow 17:00`)
 	h.say("alice", `task new "slides" @bob due:next monday`)
@@ -104,6 +105,7 @@ func TestDigest_Calendar(t *testing.T) {
 func TestDigest_Preferences(t *testing.T) {
 	h := newDigestHarness(t)
 	h.setNow(at(2026, 11, 19, 10, 0))
+	h.meet("bob", "carol", "dana")
 	h.say("alice", `task new "a" @bob due:tomorrow 17:00`)
 	h.say("alice", `task new "b" @carol due:tomorrow 17:00`)
 	h.say("alice", `task new "c" @dana due:tomorrow 17:00`)
@@ -148,6 +150,7 @@ func digestsFor(h *harness, user string) []string {
 func TestDigest_OnlyAtChosenTime(t *testing.T) {
 	h := newDigestHarness(t)
 	h.setNow(at(2026, 11, 19, 18, 30)) // Thursday evening
+	h.meet("erin")
 	h.say("alice", `task new "poster" @erin due:tomorrow 17:00`)
 	for _, m := range []int{31, 35, 40} {
 		h.sweep(at(2026, 11, 19, 18, m))

@@ -238,7 +238,7 @@ func (d *Directories) lookupElsewhere(ctx context.Context, src *DirectorySource,
 // accounts found elsewhere (linked to p, or their people merged with p), and
 // anyone already known by the same email or mobile.
 func (d *Directories) apply(tx bot.Tx, p *bot.Person, self found, others []found, now time.Time) error {
-	p, err := d.enrich(tx, p, self)
+	p, err := d.enrich(tx, p, self, now)
 	if err != nil {
 		return err
 	}
@@ -246,28 +246,37 @@ func (d *Directories) apply(tx bot.Tx, p *bot.Person, self found, others []found
 		q, err := tx.FindPersonByAccount(o.acct)
 		switch {
 		case bot.ErrorCode(err) == bot.ENOTFOUND:
-			if err := tx.LinkAccount(p.ID, o.acct, o.user.Name, now); err != nil {
+			if err := linkAccount(tx, p, o.acct, o.user.Name, now); err != nil {
 				return err
 			}
 		case err != nil:
 			return err
 		case q.ID != p.ID:
-			if p, err = mergePeople(tx, p, q); err != nil {
+			if p, err = mergePeople(tx, p, q, now); err != nil {
 				return err
 			}
 		}
-		if p, err = d.enrich(tx, p, o); err != nil {
+		if p, err = d.enrich(tx, p, o, now); err != nil {
 			return err
 		}
 	}
-	return d.mergeByContact(tx, p)
+	return d.mergeByContact(tx, p, now)
+}
+
+// linkAccount binds an account the directories found to p, and records it:
+// the account acts as p from now on.
+func linkAccount(tx bot.Tx, p *bot.Person, a bot.Account, name string, now time.Time) error {
+	if err := tx.LinkAccount(p.ID, a, name, now); err != nil {
+		return err
+	}
+	return bot.Audit(tx, bot.AuditEntry{Kind: bot.AuditAccount, To: a.String(), Via: bot.ViaDirectory}, nil, p, now)
 }
 
 // mergeByContact merges p with the one other person who has its email or
 // mobile, such as someone seeded from the config or imported from a
 // directory that cannot be searched. Two or more others are ambiguous (a
 // shared mailbox): nothing is merged.
-func (d *Directories) mergeByContact(tx bot.Tx, p *bot.Person) error {
+func (d *Directories) mergeByContact(tx bot.Tx, p *bot.Person, now time.Time) error {
 	email, mobile := "", ""
 	if d.MatchEmail {
 		email = p.Email
@@ -289,7 +298,7 @@ func (d *Directories) mergeByContact(tx bot.Tx, p *bot.Person) error {
 	case 0:
 		return nil
 	case 1:
-		_, err := mergePeople(tx, p, others[0])
+		_, err := mergePeople(tx, p, others[0], now)
 		return err
 	}
 	d.log().Warn("directory: several people share an email or mobile; not merged", "person", p.ID, "others", len(others))
@@ -298,7 +307,7 @@ func (d *Directories) mergeByContact(tx bot.Tx, p *bot.Person) error {
 
 // enrich fills what p lacks from a directory's profile: a real name where
 // only the user id was known, email, mobile, and the mapped department.
-func (d *Directories) enrich(tx bot.Tx, p *bot.Person, f found) (*bot.Person, error) {
+func (d *Directories) enrich(tx bot.Tx, p *bot.Person, f found, now time.Time) (*bot.Person, error) {
 	changed := false
 	u := f.user
 	if u.Name != "" && (p.Name == "" || p.Name == f.acct.UserID) {
@@ -320,19 +329,21 @@ func (d *Directories) enrich(tx bot.Tx, p *bot.Person, f found) (*bot.Person, er
 	if mobile := bot.NormalizeMobile(u.Mobile); mobile != "" && p.Mobile == "" {
 		p.Mobile, changed = mobile, true
 	}
+	if changed {
+		if err := tx.UpdatePerson(p); err != nil {
+			return nil, err
+		}
+	}
 	if f.dept != "" {
 		dept, err := tx.FindDepartmentByName(f.dept)
 		if err != nil {
 			return nil, err
 		}
-		if p.DeptID != dept.ID {
-			p.DeptID, changed = dept.ID, true
+		if err := bot.MoveToDepartment(tx, p, dept, nil, bot.ViaDirectory, now); err != nil {
+			return nil, err
 		}
 	}
-	if !changed {
-		return p, nil
-	}
-	return p, tx.UpdatePerson(p)
+	return p, nil
 }
 
 // freeHandle returns base, or base with a number, such that nobody but
@@ -501,7 +512,8 @@ func (d *Directories) importMembers(tx bot.Tx, members []found, now time.Time) e
 }
 
 // register creates the person for an account first seen in a directory:
-// the one person already known by its email or mobile, or a new member.
+// the one person already known by its email or mobile (the account is bound
+// to them, and that is recorded), or a new member.
 func (d *Directories) register(tx bot.Tx, f found, now time.Time) (*bot.Person, error) {
 	email, mobile := "", ""
 	if d.MatchEmail {
@@ -514,39 +526,75 @@ func (d *Directories) register(tx bot.Tx, f found, now time.Time) (*bot.Person, 
 	if err != nil {
 		return nil, err
 	}
-	var p *bot.Person
 	if len(people) == 1 {
-		p = people[0]
-	} else {
-		name := f.user.Name
-		if name == "" {
-			name = f.acct.UserID
-		}
-		p = &bot.Person{Name: name, Handle: bot.HandleFrom(name, f.acct.UserID), Email: f.user.Email, Mobile: f.user.Mobile, Role: bot.RoleMember}
-		if err := tx.CreatePerson(p, now); err != nil {
-			return nil, err
-		}
+		return people[0], linkAccount(tx, people[0], f.acct, f.user.Name, now)
+	}
+	name := f.user.Name
+	if name == "" {
+		name = f.acct.UserID
+	}
+	p := &bot.Person{Name: name, Handle: bot.HandleFrom(name, f.acct.UserID), Email: f.user.Email, Mobile: f.user.Mobile, Role: bot.RoleMember}
+	if err := tx.CreatePerson(p, now); err != nil {
+		return nil, err
 	}
 	return p, tx.LinkAccount(p.ID, f.acct, f.user.Name, now)
 }
 
 // mergePeople merges two records of one human into the older, which keeps
-// its handle and settings and takes from the newer what it lacks.
-func mergePeople(tx bot.Tx, a, b *bot.Person) (*bot.Person, error) {
+// its handle and settings and takes from the newer what it lacks, and
+// records it. The merge never raises a role: the record the config names
+// keeps the role it has (the config is the authority on the people it
+// names, and the directories matched this one to it by the email or
+// mobile the config gives); otherwise the lower of the two roles stands.
+func mergePeople(tx bot.Tx, a, b *bot.Person, now time.Time) (*bot.Person, error) {
 	into, from := a, b
 	if b.ID < a.ID {
 		into, from = b, a
 	}
+	role, err := directoryMergeRole(tx, into, from)
+	if err != nil {
+		return nil, err
+	}
+	oldRole := into.Role
 	fillPerson(into, from)
+	into.Role = role
 	if err := tx.MergePeople(from.ID, into.ID); err != nil {
 		return nil, err
 	}
-	return into, tx.UpdatePerson(into)
+	if err := tx.UpdatePerson(into); err != nil {
+		return nil, err
+	}
+	if err := bot.Audit(tx, bot.AuditEntry{Kind: bot.AuditMerge, From: from.Handle, To: into.Handle, Via: bot.ViaDirectory}, nil, into, now); err != nil {
+		return nil, err
+	}
+	if role != oldRole {
+		return into, bot.Audit(tx, bot.AuditEntry{Kind: bot.AuditRole, From: string(oldRole), To: string(role), Via: bot.ViaDirectory}, nil, into, now)
+	}
+	return into, nil
 }
 
-// fillPerson copies to into the settings it lacks from from; the higher of
-// the two roles wins, because both records are the same human and one of
-// them may have been given a role in the config.
+// directoryMergeRole is the role of two records merged by the directories:
+// that of the one the config names, if only one is; else the lower.
+func directoryMergeRole(tx bot.Tx, a, b *bot.Person) (bot.Role, error) {
+	_, aNamed, err := tx.PersonSeed(a.ID)
+	if err != nil {
+		return "", err
+	}
+	_, bNamed, err := tx.PersonSeed(b.ID)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case aNamed && !bNamed:
+		return a.Role, nil
+	case bNamed && !aNamed:
+		return b.Role, nil
+	}
+	return bot.LowerRole(a.Role, b.Role), nil
+}
+
+// fillPerson copies to into the settings it lacks from from. Roles are the
+// caller's to decide: a merge must not raise one.
 func fillPerson(into, from *bot.Person) {
 	if into.Email == "" {
 		into.Email = from.Email
@@ -563,23 +611,12 @@ func fillPerson(into, from *bot.Person) {
 	if into.DeptID == 0 {
 		into.DeptID = from.DeptID
 	}
-	if into.Digest == "" {
-		into.Digest = from.Digest
+	if into.Digest == "" && !into.DigestOff {
+		// into never touched its digest: the other record's choice, time
+		// and on/off together, is the only one made.
+		into.Digest, into.DigestOff = from.Digest, from.DigestOff
 	}
 	if into.Home.UserID == "" {
 		into.Home = from.Home
 	}
-	if rank(from.Role) > rank(into.Role) {
-		into.Role = from.Role
-	}
-}
-
-func rank(r bot.Role) int {
-	switch r {
-	case bot.RoleAdmin:
-		return 2
-	case bot.RoleHead:
-		return 1
-	}
-	return 0
 }

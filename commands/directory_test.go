@@ -191,7 +191,8 @@ func TestDirectory_MergeByContact(t *testing.T) {
 				return err
 			}
 		}
-		return nil
+		// carol is named in the config, as cmd's seed records it.
+		return tx.SetPersonSeed(1, bot.PersonSeed{Role: string(bot.RoleAdmin)})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -219,6 +220,61 @@ func TestDirectory_MergeByContact(t *testing.T) {
 	if dave := h.personOf(bot.Account{Platform: bot.PlatformSlack, Workspace: "T1", UserID: "UDAVE"}); dave.ID == carol.ID || dave.Name != "Dave" {
 		t.Fatalf("with matching off, UDAVE is %+v", dave)
 	}
+}
+
+// Ensure a merge by the directories never raises a role: two records of
+// which the config names neither keep the lower role (an admin record and a
+// member record with one email become a member), a record the config names
+// keeps the role it has, and both merges are in the audit log.
+func TestDirectory_MergeNeverRaisesRole(t *testing.T) {
+	h, d, slackDir, _ := dirHarness(t)
+	slackDir.users["UERIN"] = bot.DirectoryUser{UserID: "UERIN", Name: "Erin", Email: "erin@example.com"}
+	slackDir.users["UFRED"] = bot.DirectoryUser{UserID: "UFRED", Name: "Fred", Email: "fred@example.com"}
+	err := h.db.Update(context.Background(), func(tx bot.Tx) error {
+		erin := &bot.Person{Name: "Erin", Handle: "erin", Email: "erin@example.com", Role: bot.RoleAdmin}
+		fred := &bot.Person{Name: "Fred", Handle: "fred", Email: "fred@example.com", Role: bot.RoleMember}
+		for _, p := range []*bot.Person{erin, fred} {
+			if err := tx.CreatePerson(p, friday10); err != nil {
+				return err
+			}
+		}
+		// The config names fred as a member; erin is an older admin
+		// record it does not name.
+		return tx.SetPersonSeed(fred.ID, bot.PersonSeed{Role: string(bot.RoleMember)})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A Slack account that was made an admin some other way (as a link did
+	// before links kept the lower role) has fred's email.
+	h.sendOn(bot.PlatformSlack, "T1", "UFRED", "", "hi")
+	h.sendOn(bot.PlatformSlack, "T1", "UERIN", "", "hi")
+	err = h.db.Update(context.Background(), func(tx bot.Tx) error {
+		p, err := tx.FindPersonByAccount(bot.Account{Platform: bot.PlatformSlack, Workspace: "T1", UserID: "UFRED"})
+		if err != nil {
+			return err
+		}
+		p.Role = bot.RoleAdmin
+		return tx.UpdatePerson(p)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.runDirJobs(d); err != nil {
+		t.Fatal(err)
+	}
+	erin := h.personOf(bot.Account{Platform: bot.PlatformSlack, Workspace: "T1", UserID: "UERIN"})
+	if erin.Handle != "erin" || erin.Role != bot.RoleMember {
+		t.Fatalf("UERIN merged with the admin record erin is %s, a %s; want erin, a member", erin.Handle, erin.Role)
+	}
+	fred := h.personOf(bot.Account{Platform: bot.PlatformSlack, Workspace: "T1", UserID: "UFRED"})
+	if fred.Handle != "fred" || fred.Role != bot.RoleMember {
+		t.Fatalf("UFRED merged with the config's fred is %s, a %s; want fred, a member", fred.Handle, fred.Role)
+	}
+	h.admin("root")
+	h.expect("root", "admin audit @erin", "the directory found @", "to be one person and merged them into @erin",
+		"the directory changed the role of @erin from admin to member")
+	h.expect("root", "admin audit @fred", "merged them into @fred")
 }
 
 // Ensure a directory that fails (rate limit, outage) fails the job so the

@@ -3,6 +3,8 @@ package commands
 import (
 	"crypto/rand"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,13 +19,19 @@ const linkCodeTTL = 10 * time.Minute
 // from one screen into another.
 const linkAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
+// linkAcceptTTL is how long the code's owner has to accept a link the other
+// account confirmed: the owner asked for the code moments before, so they
+// are around, and an old request should not wait to be clicked by mistake.
+const linkAcceptTTL = time.Hour
+
 func linkCommand() *Command {
 	return &Command{
 		Name:    "link",
 		Aliases: []string{"关联", "绑定"},
 		Summary: bot.T("Be one person on several platforms: get a code here, type it there", "在多个平台上合并为同一个人：在这里获取代码，到另一平台输入"),
-		Usage:   bot.T("link  |  link <code>", "关联  |  关联 <代码>"),
-		Run:     linkRun,
+		Usage: bot.T("link  |  link <code>  |  link confirm|cancel <code>  |  link accept|decline <request>",
+			"关联  |  关联 <代码>  |  关联 确认|取消 <代码>  |  关联 接受|拒绝 <请求编号>"),
+		Run: linkRun,
 	}
 }
 
@@ -37,42 +45,203 @@ func homeCommand() *Command {
 	}
 }
 
+// linkRun makes two people one, with both of them saying yes: the owner of
+// the code asked for it, the account that types it confirms on a card that
+// says whom it joins, and then the owner accepts a card that says which
+// account asks. Typing someone else's code alone changes nothing. The
+// linked person keeps the lower of the two roles, so a link never raises
+// anyone's rights.
 func linkRun(c *Ctx) error {
 	if len(c.Args) == 0 {
-		code, err := newLinkCode()
-		if err != nil {
-			return err
-		}
-		if err := c.Tx.CreateLinkCode(code, c.Person.ID, c.Now.Add(linkCodeTTL)); err != nil {
-			return err
-		}
-		c.Reply(bot.Message{Private: true, Text: c.T(
-			"Your link code is %s. Within 10 minutes, send `link %s` to Tandem from your other platform, and both accounts will be you.",
-			"你的关联代码是 %s。请在 10 分钟内从另一个平台向 Tandem 发送「关联 %s」，两个账号就会合并为你一个人。", code, code)})
-		return nil
+		return linkNewCode(c)
 	}
-	code := strings.ToUpper(strings.TrimSpace(c.Args[0].Text))
-	target, err := c.Tx.UseLinkCode(code, c.Now)
+	verb := strings.ToLower(c.Args[0].Text)
+	switch verb {
+	case "confirm", "yes", "确认":
+		return linkConfirm(c)
+	case "cancel", "no", "取消":
+		return linkCancel(c)
+	case "accept", "接受", "同意":
+		return linkAnswer(c, true)
+	case "decline", "reject", "拒绝":
+		return linkAnswer(c, false)
+	}
+	if len(c.Args) != 1 {
+		return c.Usage(bot.T("A link code is one word.", "关联代码是一个词。"))
+	}
+	return linkAsk(c, linkCodeArg(c.Args[0]))
+}
+
+func linkCodeArg(t Token) string { return strings.ToUpper(strings.TrimSpace(t.Text)) }
+
+func linkNewCode(c *Ctx) error {
+	code, err := newLinkCode()
 	if err != nil {
 		return err
 	}
-	if target == c.Person.ID {
-		c.ReplyText(bot.T("That code is yours, from this same account: send it from your other platform.",
-			"这个代码就是本账号生成的，请从另一个平台发送。"))
-		return nil
+	if err := c.Tx.CreateLinkCode(code, c.Person.ID, c.Now.Add(linkCodeTTL)); err != nil {
+		return err
 	}
-	into, err := c.Tx.FindPersonByID(target)
+	c.Reply(bot.Message{Private: true, Text: c.T(
+		"Your link code is %s. Within 10 minutes, send `link %s` to Tandem from your other account; that account confirms, then you accept here, and both accounts are you.",
+		"你的关联代码是 %s。请在 10 分钟内从另一个账号向 Tandem 发送「关联 %s」；那边确认后，你在这里接受，两个账号就会合并为你一个人。", code, code)})
+	return nil
+}
+
+// linkOwner reads the code's owner, refusing the sender's own code.
+func linkOwner(c *Ctx, code string, use bool) (*bot.Person, error) {
+	var ownerID int64
+	var err error
+	if use {
+		ownerID, err = c.Tx.UseLinkCode(code, c.Now)
+	} else {
+		ownerID, err = c.Tx.FindLinkCode(code, c.Now)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if ownerID == c.Person.ID {
+		return nil, bot.Errorf(bot.EINVALID, "That code is yours, from this same account: send it from your other platform.",
+			"这个代码就是本账号生成的，请从另一个平台发送。")
+	}
+	return c.Tx.FindPersonByID(ownerID)
+}
+
+// linkRoleNote says, when the two roles differ, which one the linked person
+// keeps.
+func linkRoleNote(a, b *bot.Person, lang bot.Lang) string {
+	if a.Role == b.Role {
+		return ""
+	}
+	return " " + bot.Tf("The linked person keeps the lower of the two roles: %s.", "合并后保留两者中较低的角色：%s。",
+		roleLabel(bot.LowerRole(a.Role, b.Role), lang)).In(lang)
+}
+
+// linkAsk answers a typed code with a card that says whom this account
+// would join; nothing is stored and the code stays unused.
+func linkAsk(c *Ctx, code string) error {
+	owner, err := linkOwner(c, code, false)
 	if err != nil {
 		return err
 	}
-	// The person behind this account (often just registered by this very
-	// message) is merged into the one who asked for the code.
-	fillPerson(into, c.Person)
-	if err := c.Tx.MergePeople(c.Person.ID, into.ID); err != nil {
+	note := linkRoleNote(owner, c.Person, c.Lang)
+	c.Reply(bot.Message{Private: true,
+		Text: c.T("Link this account to @%s (%s)? This account, its tasks and its reminders become theirs, and it acts as @%s from then on. This cannot be undone. After you confirm, @%s is asked to accept.",
+			"要把本账号关联到 @%s（%s）吗？本账号及其任务和提醒将归入对方，之后以 @%s 的身份操作。此操作无法撤销。你确认后，还需要 @%s 接受。",
+			owner.Handle, owner.Name, owner.Handle, owner.Handle) + note,
+		Card: &bot.Card{
+			Title: c.T("Link this account to @%s?", "把本账号关联到 @%s？", owner.Handle),
+			Buttons: []bot.Button{
+				{ActionID: "link.confirm", Value: code, Label: c.T("Link", "关联"), Style: "danger", Typed: c.T("link confirm %s", "关联 确认 %s", code)},
+				{ActionID: "link.cancel", Value: code, Label: c.T("Cancel", "取消"), Typed: c.T("link cancel %s", "关联 取消 %s", code)},
+			},
+		}})
+	return nil
+}
+
+// linkConfirm is the typing account's yes: the code is used up, and its
+// owner is asked to accept this account, named by platform and id.
+func linkConfirm(c *Ctx) error {
+	if len(c.Args) != 2 {
+		return c.Usage(bot.T("Which code? `link confirm <code>`.", "哪个代码？「关联 确认 <代码>」。"))
+	}
+	owner, err := linkOwner(c, linkCodeArg(c.Args[1]), true)
+	if err != nil {
+		return err
+	}
+	req := &bot.Consent{Kind: bot.ConsentLink, RequesterID: c.Person.ID, SubjectID: owner.ID, ExpiresAt: c.Now.Add(linkAcceptTTL)}
+	if err := c.Tx.CreateConsent(req, c.Now); err != nil {
+		return err
+	}
+	lang := c.LangOf(owner)
+	acct := c.Event.SenderAccount()
+	note := linkRoleNote(owner, c.Person, lang)
+	id := strconv.FormatInt(req.ID, 10)
+	msg := bot.Message{
+		Text: bot.Tf("@%s (the %s account %s) used your link code and asks to become you. Accept only if that account is yours: it will act as you, with your tasks.",
+			"@%s（%s 账号 %s）使用了你的关联代码，请求与你合并。只有当该账号确实属于你时才接受：之后它将以你的身份操作，并看到你的任务。",
+			c.Person.Handle, acct.Platform, acct.UserID).In(lang) + note,
+		Card: &bot.Card{
+			Title:  bot.Tf("Link @%s to you?", "把 @%s 关联到你？", c.Person.Handle).In(lang),
+			Footer: bot.Tf("Answer by %s.", "请在 %s 前回复。", FormatTime(req.ExpiresAt, c.Now, c.LocationOf(owner), lang)).In(lang),
+			Buttons: []bot.Button{
+				{ActionID: "link.accept", Value: id, Label: bot.T("Accept", "接受").In(lang), Style: "danger",
+					Typed: bot.T("link accept "+id, "关联 接受 "+id).In(lang)},
+				{ActionID: "link.decline", Value: id, Label: bot.T("Decline", "拒绝").In(lang),
+					Typed: bot.T("link decline "+id, "关联 拒绝 "+id).In(lang)},
+			},
+		},
+	}
+	if err := c.Notify(owner, msg); err != nil {
+		return err
+	}
+	c.ReplyText(bot.Tf("I asked @%s to accept (request %d). Nothing changes until they do.",
+		"已请 @%s 确认（请求 %d）。对方接受前不会有任何变化。", owner.Handle, req.ID))
+	return nil
+}
+
+// linkCancel is the typing account's no: the code is used up, so it cannot
+// be tried again.
+func linkCancel(c *Ctx) error {
+	if len(c.Args) != 2 {
+		return c.Usage(bot.T("Which code? `link cancel <code>`.", "哪个代码？「关联 取消 <代码>」。"))
+	}
+	if _, err := c.Tx.UseLinkCode(linkCodeArg(c.Args[1]), c.Now); err != nil && bot.ErrorCode(err) != bot.ENOTFOUND {
+		return err
+	}
+	c.ReplyText(bot.T("Nothing was linked, and that code no longer works.", "没有关联任何账号，该代码已作废。"))
+	return nil
+}
+
+// linkAnswer is the code owner's answer. Accepted, the account that asked
+// (its person, with every account, task and reminder) is merged into the
+// owner, who keeps the lower of the two roles; both are told, and it is
+// recorded.
+func linkAnswer(c *Ctx, accept bool) error {
+	c.Args = c.Args[1:]
+	req, err := loadConsent(c, bot.ConsentLink)
+	if err != nil {
+		return err
+	}
+	if err := c.Tx.AnswerConsent(req.ID, accept, c.Now); err != nil {
+		return err
+	}
+	from, err := c.Tx.FindPersonByID(req.RequesterID)
+	if bot.ErrorCode(err) == bot.ENOTFOUND {
+		return bot.Errorf(bot.ECONFLICT, "The account that asked is no longer there to link.", "发起请求的账号已不存在，无法关联。")
+	} else if err != nil {
+		return err
+	}
+	// Told at their own account, which after the merge is the owner's.
+	asker, reachable, err := bot.HomeAccount(c.Tx, from)
+	if err != nil {
+		return err
+	}
+	askerLang := c.LangOf(from)
+	if !accept {
+		c.ReplyText(bot.T("OK, nothing was linked.", "好的，没有关联。"))
+		if reachable {
+			c.NotifyAt(asker, bot.Message{Text: bot.Tf("@%s declined to link your account.", "@%s 拒绝了关联你的账号。", c.Person.Handle).In(askerLang)})
+		}
+		return nil
+	}
+	into := c.Person
+	role, oldRole := bot.LowerRole(into.Role, from.Role), into.Role
+	fillPerson(into, from)
+	into.Role = role
+	if err := c.Tx.MergePeople(from.ID, into.ID); err != nil {
 		return err
 	}
 	if err := c.Tx.UpdatePerson(into); err != nil {
 		return err
+	}
+	if err := bot.Audit(c.Tx, bot.AuditEntry{Kind: bot.AuditLink, From: from.Handle, To: into.Handle, Via: bot.ViaConsent}, from, into, c.Now); err != nil {
+		return err
+	}
+	if role != oldRole {
+		if err := bot.Audit(c.Tx, bot.AuditEntry{Kind: bot.AuditRole, From: string(oldRole), To: string(role), Via: bot.ViaConsent}, from, into, c.Now); err != nil {
+			return err
+		}
 	}
 	accts, err := c.Tx.AccountsOf(into.ID)
 	if err != nil {
@@ -80,10 +249,14 @@ func linkRun(c *Ctx) error {
 	}
 	var where []string
 	for _, a := range accts {
-		where = append(where, a.Platform)
+		if !slices.Contains(where, a.Platform) {
+			where = append(where, a.Platform)
+		}
 	}
-	c.Person = into
-	c.ReplyText(bot.Tf("Linked: you are @%s on %s.", "关联成功：你在 %s 上都是 @%s。", into.Handle, strings.Join(where, ", ")))
+	c.ReplyText(bot.Tf("Linked: you are @%s on %s.", "关联成功：你在 %[2]s 上都是 @%[1]s。", into.Handle, strings.Join(where, ", ")))
+	if reachable {
+		c.NotifyAt(asker, bot.Message{Text: bot.Tf("Linked: this account is now @%s.", "关联成功：本账号现在是 @%s。", into.Handle).In(askerLang)})
+	}
 	return nil
 }
 

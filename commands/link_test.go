@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/tandemhq/tandem/adapters/console"
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/commands"
 )
@@ -17,36 +17,58 @@ import (
 func (h *harness) sendOn(platform, workspace, user, name, text string) string {
 	h.t.Helper()
 	h.seq++
-	ev := &bot.Event{Platform: platform, Workspace: workspace, DedupKey: fmt.Sprint("k", h.seq), ChatID: "D" + user,
-		ChatType: bot.ChatDirect, Sender: bot.Author{UserID: user, Name: name}, Text: text}
-	res, err := h.bot.Accept(context.Background(), ev, 10*time.Second)
-	if err != nil || !res.Done {
-		h.t.Fatalf("%q: %+v %v", text, res, err)
-	}
-	var parts []string
-	for _, m := range res.Replies {
-		parts = append(parts, console.Render(m))
-	}
-	return strings.Join(parts, "\n")
+	return h.deliver(&bot.Event{Platform: platform, Workspace: workspace, DedupKey: fmt.Sprint("k", h.seq), ChatID: "D" + user,
+		ChatType: bot.ChatDirect, Sender: bot.Author{UserID: user, Name: name}, Text: text})
 }
 
-var codeRE = regexp.MustCompile(`link code is ([A-Z0-9]{8})`)
+var (
+	codeRE    = regexp.MustCompile(`link code is ([A-Z0-9]{8})`)
+	requestRE = regexp.MustCompile(`link accept (\d+)`)
+)
+
+// linkBoth runs the whole link: owner (on the console) asks for a code, the
+// account on another platform types it and confirms, and owner accepts. It
+// returns the replies of each step.
+func (h *harness) linkBoth(owner, platform, workspace, user, name string) (typed, confirmed, accepted string) {
+	h.t.Helper()
+	m := codeRE.FindStringSubmatch(h.say(owner, "link"))
+	if m == nil {
+		h.t.Fatal("no link code")
+	}
+	typed = h.sendOn(platform, workspace, user, name, "link "+strings.ToLower(m[1]))
+	confirmed = h.sendOn(platform, workspace, user, name, "link confirm "+m[1])
+	var req []string
+	for _, q := range h.queuedCards(owner) {
+		if r := requestRE.FindStringSubmatch(q); r != nil {
+			req = r
+		}
+	}
+	if req == nil {
+		h.t.Fatalf("%s was not asked to accept; typed %q, confirmed %q", owner, typed, confirmed)
+	}
+	accepted = h.say(owner, "link accept "+req[1])
+	return typed, confirmed, accepted
+}
 
 // Ensure a code shown on one platform and typed on another makes one person
-// of two accounts, with their tasks, reminders and direct messages.
+// of two accounts, with their tasks, reminders and direct messages, once
+// both sides said yes.
 func TestLink_AcrossPlatforms(t *testing.T) {
 	h, _ := reminderHarness(t)
+	h.meet("bob")
 	h.say("alice", `task new "poster" @bob`)
 	h.sendOn("slack", "T1", "U2", "bob", "hi")
 	h.sendOn("slack", "T1", "U2", "bob", "remind me tomorrow 9am check the poster")
 
-	got := h.say("bob", "link")
-	m := codeRE.FindStringSubmatch(got)
-	if m == nil {
-		t.Fatalf("no code in %q", got)
-	}
-	if reply := h.sendOn("slack", "T1", "U2", "bob", "link "+strings.ToLower(m[1])); !strings.Contains(reply, "Linked: you are @bob on console, slack.") {
-		t.Fatalf("link reply = %q", reply)
+	typed, confirmed, accepted := h.linkBoth("bob", "slack", "T1", "U2", "bob")
+	for got, want := range map[string]string{
+		typed:     "Link this account to @bob (bob)? This account, its tasks and its reminders become theirs",
+		confirmed: "I asked @bob to accept (request 1). Nothing changes until they do.",
+		accepted:  "Linked: you are @bob on console, slack.",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("reply %q lacks %q", got, want)
+		}
 	}
 	if reply := h.sendOn("slack", "T1", "U2", "bob", "task list"); !strings.Contains(reply, "#1 [to do] poster") {
 		t.Fatalf("bob on slack does not see his console task: %q", reply)
@@ -62,16 +84,87 @@ func TestLink_AcrossPlatforms(t *testing.T) {
 	if len(ps) != 0 {
 		t.Fatalf("the merged person still exists: %+v", ps[0])
 	}
+	// The Slack account was told too, at itself.
+	var toSlack []string
+	var out []*bot.Outgoing
+	h.db.View(context.Background(), func(tx bot.Tx) (err error) { out, err = tx.FindOutgoing(bot.OutboxQueued, 100); return })
+	for _, o := range out {
+		if o.To.Platform == "slack" {
+			toSlack = append(toSlack, o.Msg.Text)
+		}
+	}
+	if !slices.Contains(toSlack, "Linked: this account is now @bob.") {
+		t.Fatalf("the Slack account was not told: %q", toSlack)
+	}
+	h.admin("root")
+	h.expect("root", "admin audit @bob", "@bob2 and @bob became one person: @bob2 typed the code and confirmed, @bob accepted.")
 
 	// Direct messages follow the chosen home platform.
 	h.expect("bob", "home slack", "Your direct messages and reminders now go to slack.")
 	h.expect("bob", "主平台 钉钉", "你没有关联 dingtalk 账号")
 	h.say("alice", `task new "slides" @bob`)
-	var out []*bot.Outgoing
 	h.db.View(context.Background(), func(tx bot.Tx) (err error) { out, err = tx.FindOutgoing(bot.OutboxQueued, 10); return })
 	if len(out) == 0 || out[0].To.Platform != "slack" || out[0].To.UserID != "U2" {
 		t.Fatalf("notification went to %+v, want slack U2", out[0].To)
 	}
+}
+
+// Ensure typing someone's code changes nothing by itself: the code stays
+// unused until the typing account confirms, and after that nothing changes
+// until the code's owner accepts; the owner may decline, and an answer
+// counts once.
+func TestLink_NeedsBothSides(t *testing.T) {
+	h := newHarness(t)
+	h.admin("alice")
+	m := codeRE.FindStringSubmatch(h.say("alice", "link"))
+	mallory := bot.Account{Platform: "slack", Workspace: "T1", UserID: "UM"}
+	h.sendOn("slack", "T1", "UM", "mallory", "link "+m[1])
+	if p := h.personOf(mallory); p.Handle == "alice" || p.Role != bot.RoleMember {
+		t.Fatalf("typing the code made the account %s, a %s", p.Handle, p.Role)
+	}
+	h.sendOn("slack", "T1", "UM", "mallory", "link confirm "+m[1])
+	if p := h.personOf(mallory); p.Handle == "alice" || p.Role != bot.RoleMember {
+		t.Fatalf("confirming the code made the account %s, a %s", p.Handle, p.Role)
+	}
+	asked := strings.Join(h.queuedFor("alice"), "\n")
+	if !strings.Contains(asked, "@mallory (the slack account UM) used your link code and asks to become you.") ||
+		!strings.Contains(asked, "The linked person keeps the lower of the two roles: member.") {
+		t.Fatalf("alice was asked %q", asked)
+	}
+	// Someone else cannot answer for alice.
+	h.expect("mallory", "link accept 1", "There is no request 1 for you.")
+	h.expect("alice", "link decline 1", "OK, nothing was linked.")
+	h.expect("alice", "link accept 1", "You answered request 1 already.")
+	if p := h.personOf(mallory); p.Handle == "alice" {
+		t.Fatal("a declined link merged the accounts")
+	}
+	if got := h.person("alice"); got.Role != bot.RoleAdmin {
+		t.Fatalf("alice is a %s after declining", got.Role)
+	}
+}
+
+// Ensure a link never raises a role: an admin's account and a member's
+// become one person who is a member, whoever showed the code, and the change
+// of role is in the audit log.
+func TestLink_KeepsLowerRole(t *testing.T) {
+	h := newHarness(t)
+	h.admin("alice")
+	// The member shows the code and the admin types it (a member's trick).
+	_, _, accepted := h.linkBoth("mallory", bot.PlatformConsole, "local", "alice", "alice")
+	if !strings.Contains(accepted, "Linked: you are @mallory") {
+		t.Fatalf("accept reply %q", accepted)
+	}
+	if p := h.personOf(bot.Account{Platform: bot.PlatformConsole, Workspace: "local", UserID: "mallory"}); p.Role != bot.RoleMember {
+		t.Fatalf("mallory became a %s by linking with an admin", p.Role)
+	}
+	// The admin shows the code and the member types it.
+	h.admin("root")
+	h.linkBoth("root", "slack", "T1", "UM2", "mallory2")
+	if p := h.personOf(bot.Account{Platform: "slack", Workspace: "T1", UserID: "UM2"}); p.Handle != "root" || p.Role != bot.RoleMember {
+		t.Fatalf("the linked account is %s, a %s; want root, a member", p.Handle, p.Role)
+	}
+	h.admin("carol")
+	h.expect("carol", "admin audit @root", "@root became member (was admin) by linking with @mallory2.")
 }
 
 // Ensure codes are single-use, expire, and are checked.
@@ -88,7 +181,18 @@ func TestLink_BadCodes(t *testing.T) {
 	}
 	m = codeRE.FindStringSubmatch(h.say("alice", "link"))
 	h.expect("alice", "link "+m[1], "That code is yours, from this same account")
-	if reply := h.sendOn("slack", "T1", "U1", "alice", "link "+m[1]); !strings.Contains(reply, "unknown or has expired") {
+	h.sendOn("slack", "T1", "U1", "alice", "link confirm "+m[1])
+	if reply := h.sendOn("slack", "T1", "U1", "alice", "link confirm "+m[1]); !strings.Contains(reply, "unknown or has expired") {
 		t.Fatalf("a used code worked twice: %q", reply)
+	}
+	m = codeRE.FindStringSubmatch(h.say("alice", "link"))
+	h.sendOn("slack", "T1", "U1", "alice", "link cancel "+m[1])
+	if reply := h.sendOn("slack", "T1", "U1", "alice", "link "+m[1]); !strings.Contains(reply, "unknown or has expired") {
+		t.Fatalf("a cancelled code still works: %q", reply)
+	}
+	// A request the owner leaves unanswered expires.
+	h.setNow(friday10.Add(3 * time.Hour))
+	if reply := h.say("alice", "link accept 1"); !strings.Contains(reply, "Request 1 has expired") {
+		t.Fatalf("expired request: %q", reply)
 	}
 }

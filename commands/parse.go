@@ -3,6 +3,8 @@ package commands
 import (
 	"strings"
 	"unicode"
+
+	"github.com/tandemhq/tandem/bot"
 )
 
 // Token is one word of a command as people type it.
@@ -14,7 +16,8 @@ type Token struct {
 }
 
 // IsMention reports whether the token names a person: "<@ID>" (the adapters'
-// canonical mention) or "@name".
+// canonical mention) or "@name" (Tokenize reads a full-width "＠name" as
+// "@name").
 func (t Token) IsMention() bool {
 	return !t.Quoted && t.Key == "" && (strings.HasPrefix(t.Text, "<@") && strings.HasSuffix(t.Text, ">") ||
 		strings.HasPrefix(t.Text, "@") && len(t.Text) > 1)
@@ -27,7 +30,8 @@ var quotePairs = map[rune]rune{'"': '"', '“': '”', '「': '」', '『': '』
 // unterminated quote runs to the end. Words of the form key:value (ASCII or
 // full-width colon) carry their key when the key is made of letters only, so
 // "18:00" and URLs are plain words. Trailing commas and full stops are
-// dropped from mentions so "@bob," works.
+// dropped from mentions so "@bob," works, and the full-width "＠" of Chinese
+// input methods starts a mention as "@" does.
 //
 // Invalid UTF-8 is replaced by U+FFFD first; platforms deliver JSON strings,
 // so it only happens with hand-made input.
@@ -85,8 +89,12 @@ func wordToken(raw string) Token {
 		t.Text = v
 		return t
 	}
-	if strings.HasPrefix(raw, "@") || strings.HasPrefix(raw, "<@") {
-		t.Text = strings.TrimRight(raw, ",，.。;；!！?？")
+	// Chinese input methods type the full-width "＠": it is a mention like "@".
+	if name, ok := strings.CutPrefix(raw, "＠"); ok {
+		t.Text = "@" + name
+	}
+	if strings.HasPrefix(t.Text, "@") || strings.HasPrefix(t.Text, "<@") {
+		t.Text = strings.TrimRight(t.Text, ",，.。;；!！?？、")
 	}
 	return t
 }
@@ -134,31 +142,5 @@ func joinRaw(ts []Token) string {
 	return strings.Join(parts, " ")
 }
 
-// editDistance is the optimal-string-alignment distance between two words,
-// in runes: insertions, deletions, substitutions and swaps of neighbours
-// ("tsak" → "task") each cost one. Command names are short, so the quadratic
-// table is fine.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	d := make([][]int, len(ra)+1)
-	for i := range d {
-		d[i] = make([]int, len(rb)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(ra)][len(rb)]
-}
+// editDistance is bot.EditDistance, the measure of "did you mean".
+func editDistance(a, b string) int { return bot.EditDistance(a, b) }

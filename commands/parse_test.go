@@ -22,6 +22,7 @@ func TestTokenize(t *testing.T) {
 		{`due:"next monday 10am" x`, []Token{{Text: "next monday 10am", Key: "due", Quoted: true}, {Text: "x"}}},
 		{`see https://example.com/a:b 18:00`, []Token{{Text: "see"}, {Text: "//example.com/a:b", Key: "https"}, {Text: "18:00"}}},
 		{`"unterminated quote here`, []Token{{Text: "unterminated quote here", Quoted: true}}},
+		{`任务 指派 3 ＠鲍勃，`, []Token{{Text: "任务"}, {Text: "指派"}, {Text: "3"}, {Text: "@鲍勃"}}},
 		{`   `, nil},
 	}
 	for _, tt := range tests {
@@ -40,7 +41,7 @@ func TestTokenize(t *testing.T) {
 }
 
 func TestTokenMentions(t *testing.T) {
-	for in, want := range map[string]bool{"@bob": true, "<@U1>": true, "@": false, "bob": false, `"@bob"`: false, "due:@x": false} {
+	for in, want := range map[string]bool{"@bob": true, "<@U1>": true, "@": false, "bob": false, `"@bob"`: false, "due:@x": false, "＠bob": true, "＠": false, "＠鲍勃，": true} {
 		if got := Tokenize(in)[0].IsMention(); got != want {
 			t.Errorf("IsMention(%q) = %v, want %v", in, got, want)
 		}

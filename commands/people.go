@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -133,14 +134,33 @@ func deptCommand() *Command {
 			},
 			{
 				Name: "join", Aliases: []string{"加入", "member", "成员"},
-				Usage:   bot.T(`dept join <name> [@person]`, `部门 加入 <名称> [@某人]`),
-				Summary: bot.T("Put yourself (or, for admins and heads, someone) in a department", "把自己（管理员和负责人可指定他人）加入部门"),
+				Usage: bot.T(`dept join <name> [@person]`, `部门 加入 <名称> [@某人]`),
+				Summary: bot.T("Join a department; admins move someone, a department's head asks them to join",
+					"加入部门；管理员可直接调动他人，部门负责人可邀请他人加入"),
 				Example: bot.T("dept join Design @bob", "部门 加入 设计部 @bob"),
 				Run:     deptJoin,
+			},
+			{
+				Name: "accept", Aliases: []string{"yes", "接受", "同意"},
+				Usage:   bot.T(`dept accept <request>`, `部门 接受 <请求编号>`),
+				Summary: bot.T("Accept a head's request to join their department", "接受部门负责人的加入邀请"),
+				Example: bot.T("dept accept 3", "部门 接受 3"),
+				Run:     func(c *Ctx) error { return deptAnswer(c, true) },
+			},
+			{
+				Name: "decline", Aliases: []string{"no", "reject", "拒绝"},
+				Usage:   bot.T(`dept decline <request>`, `部门 拒绝 <请求编号>`),
+				Summary: bot.T("Decline a head's request to join their department", "拒绝部门负责人的加入邀请"),
+				Example: bot.T("dept decline 3", "部门 拒绝 3"),
+				Run:     func(c *Ctx) error { return deptAnswer(c, false) },
 			},
 		},
 	}
 }
+
+// deptJoinTTL is how long a head's request to join stays open: long
+// enough for someone away for a week to answer it.
+const deptJoinTTL = 7 * 24 * time.Hour
 
 func deptList(c *Ctx) error {
 	ds, err := c.Tx.ListDepartments()
@@ -174,9 +194,6 @@ func deptAdd(c *Ctx) error {
 		return err
 	}
 	d := &bot.Department{Name: name}
-	if head != nil {
-		d.HeadID = head.ID
-	}
 	if err := c.Tx.CreateDepartment(d); err != nil {
 		if bot.ErrorCode(err) == bot.ECONFLICT {
 			return bot.Errorf(bot.ECONFLICT, "There is already a department called %s.", "已经有名为「%s」的部门了。", d.Name)
@@ -184,18 +201,26 @@ func deptAdd(c *Ctx) error {
 		return err
 	}
 	if head != nil {
-		head.DeptID = d.ID
-		if head.Role == bot.RoleMember {
-			head.Role = bot.RoleHead
-		}
-		if err := c.Tx.UpdatePerson(head); err != nil {
+		if err := bot.SetDepartmentHead(c.Tx, d, head, c.Person, bot.ViaChat, c.Now); err != nil {
 			return err
+		}
+		if err := bot.MoveToDepartment(c.Tx, head, d, c.Person, bot.ViaChat, c.Now); err != nil {
+			return err
+		}
+		if head.Role == bot.RoleMember {
+			if err := bot.SetRole(c.Tx, head, bot.RoleHead, c.Person, bot.ViaChat, c.Now); err != nil {
+				return err
+			}
 		}
 	}
 	c.ReplyText(bot.Tf("Department %s added.", "已添加部门「%s」。", d.Name))
 	return nil
 }
 
+// deptJoin puts the sender in a department; an admin moves anyone; the
+// head of the department asks someone else, who moves only on accepting.
+// Nobody else can move anyone: being in a department gives its head power
+// over your tasks, so it takes your yes or an admin.
 func deptJoin(c *Ctx) error {
 	name, who, err := deptArgs(c)
 	if err != nil {
@@ -208,15 +233,146 @@ func deptJoin(c *Ctx) error {
 	if err != nil {
 		return err
 	}
-	if who.ID != c.Person.ID && c.Person.Role != bot.RoleAdmin && d.HeadID != c.Person.ID {
-		return bot.Errorf(bot.EFORBIDDEN, "Only an admin or the head of %s can add other people to it.", "只有管理员或「%s」的负责人可以把他人加入该部门。", d.Name)
+	self := who.ID == c.Person.ID
+	if who.DeptID == d.ID {
+		if self {
+			c.ReplyText(bot.Tf("You are already in %s.", "你已经在「%s」了。", d.Name))
+		} else {
+			c.ReplyText(bot.Tf("@%s is already in %s.", "@%s 已经在「%s」了。", who.Handle, d.Name))
+		}
+		return nil
 	}
-	who.DeptID = d.ID
-	if err := c.Tx.UpdatePerson(who); err != nil {
+	switch {
+	case self || c.Person.Role == bot.RoleAdmin:
+		if err := bot.MoveToDepartment(c.Tx, who, d, c.Person, bot.ViaChat, c.Now); err != nil {
+			return err
+		}
+		if !self {
+			lang := c.LangOf(who)
+			if err := c.Notify(who, bot.Message{Text: bot.Tf("@%s put you in %s.", "@%s 把你调到了「%s」。", c.Person.Handle, d.Name).In(lang)}); err != nil {
+				return err
+			}
+		}
+		c.ReplyText(bot.Tf("@%s is now in %s.", "@%s 已加入「%s」。", who.Handle, d.Name))
+		return nil
+	case d.HeadID == c.Person.ID:
+		return askToJoin(c, who, d)
+	}
+	return bot.Errorf(bot.EFORBIDDEN, "Only an admin can move someone else into %s; its head can ask them to join. Ask an admin, or ask @%s to type `dept join %s`.",
+		"只有管理员可以把他人调入「%s」，部门负责人可以邀请对方加入。请联系管理员，或请 @%s 自己输入「部门 加入 %s」。", d.Name, who.Handle, d.Name)
+}
+
+// askToJoin stores a head's request that who join d, and sends who a card
+// to accept or decline it. Nothing moves until who accepts.
+func askToJoin(c *Ctx, who *bot.Person, d *bot.Department) error {
+	if prev, err := c.Tx.PendingConsent(bot.ConsentDeptJoin, who.ID, d.ID, c.Now); err == nil {
+		c.ReplyText(bot.Tf("@%s was already asked to join %s (request %d); I'll tell you their answer.",
+			"已经邀请过 @%s 加入「%s」（请求 %d），对方回复后我会告诉你。", who.Handle, d.Name, prev.ID))
+		return nil
+	} else if bot.ErrorCode(err) != bot.ENOTFOUND {
 		return err
 	}
-	c.ReplyText(bot.Tf("@%s is now in %s.", "@%s 已加入「%s」。", who.Handle, d.Name))
+	if _, ok, err := bot.HomeAccount(c.Tx, who); err != nil {
+		return err
+	} else if !ok {
+		return bot.Errorf(bot.ECONFLICT, "@%s has no account I can write to, so I can't ask them. An admin can move them.",
+			"@%s 没有我能联系到的账号，无法征求对方同意。管理员可以直接调动。", who.Handle)
+	}
+	req := &bot.Consent{Kind: bot.ConsentDeptJoin, RequesterID: c.Person.ID, SubjectID: who.ID, DeptID: d.ID, ExpiresAt: c.Now.Add(deptJoinTTL)}
+	if err := c.Tx.CreateConsent(req, c.Now); err != nil {
+		return err
+	}
+	lang, loc := c.LangOf(who), c.LocationOf(who)
+	current := bot.T("none", "无").In(lang)
+	if who.DeptID != 0 {
+		if cur, err := c.Tx.FindDepartmentByID(who.DeptID); err == nil {
+			current = cur.Name
+		}
+	}
+	id := strconv.FormatInt(req.ID, 10)
+	card := &bot.Card{
+		Title: bot.Tf("Join %s?", "加入「%s」？", d.Name).In(lang),
+		Fields: []bot.Field{
+			{Label: bot.T("Asked by", "邀请人").In(lang), Value: bot.Tf("@%s, head of %s", "@%s（%s负责人）", c.Person.Handle, d.Name).In(lang)},
+			{Label: bot.T("Your department now", "你当前的部门").In(lang), Value: current},
+			{Label: bot.T("Answer by", "回复截止").In(lang), Value: FormatTime(req.ExpiresAt, c.Now, loc, lang)},
+		},
+		Buttons: []bot.Button{
+			{ActionID: "dept.accept", Value: id, Label: bot.T("Accept", "接受").In(lang), Style: "primary",
+				Typed: bot.T("dept accept "+id, "部门 接受 "+id).In(lang)},
+			{ActionID: "dept.decline", Value: id, Label: bot.T("Decline", "拒绝").In(lang),
+				Typed: bot.T("dept decline "+id, "部门 拒绝 "+id).In(lang)},
+		},
+	}
+	text := bot.Tf("@%s asks you to join %s. Its head will be able to change your tasks. You move only if you accept.",
+		"@%s 邀请你加入「%s」。加入后，该部门负责人可以修改你的任务。只有你接受后才会调动。", c.Person.Handle, d.Name).In(lang)
+	if err := c.Notify(who, bot.Message{Text: text, Card: card}); err != nil {
+		return err
+	}
+	c.ReplyText(bot.Tf("I asked @%s to join %s (request %d). They move when they accept; I'll tell you their answer.",
+		"已邀请 @%s 加入「%s」（请求 %d）。对方接受后才会调动，届时我会告诉你。", who.Handle, d.Name, req.ID))
 	return nil
+}
+
+// deptAnswer is the subject's answer to a request to join: accepted, they
+// move; either way the head who asked is told. A second answer (two
+// clicks) changes nothing.
+func deptAnswer(c *Ctx, accept bool) error {
+	req, err := loadConsent(c, bot.ConsentDeptJoin)
+	if err != nil {
+		return err
+	}
+	d, err := c.Tx.FindDepartmentByID(req.DeptID)
+	if err != nil {
+		return err
+	}
+	asker, err := c.Tx.FindPersonByID(req.RequesterID)
+	if err != nil && bot.ErrorCode(err) != bot.ENOTFOUND {
+		return err
+	}
+	if err := c.Tx.AnswerConsent(req.ID, accept, c.Now); err != nil {
+		return err
+	}
+	if !accept {
+		c.ReplyText(bot.Tf("OK, you did not join %s.", "好的，你没有加入「%s」。", d.Name))
+		if asker != nil {
+			return c.Notify(asker, bot.Message{Text: bot.Tf("@%s declined to join %s.", "@%s 拒绝加入「%s」。", c.Person.Handle, d.Name).In(c.LangOf(asker))})
+		}
+		return nil
+	}
+	if err := bot.MoveToDepartment(c.Tx, c.Person, d, asker, bot.ViaConsent, c.Now); err != nil {
+		return err
+	}
+	c.ReplyText(bot.Tf("You are now in %s.", "你已加入「%s」。", d.Name))
+	if asker != nil {
+		return c.Notify(asker, bot.Message{Text: bot.Tf("@%s accepted: they are now in %s.", "@%s 已接受，现已加入「%s」。", c.Person.Handle, d.Name).In(c.LangOf(asker))})
+	}
+	return nil
+}
+
+// loadConsent reads the request number argument: a pending, unexpired
+// request of this kind addressed to the sender.
+func loadConsent(c *Ctx, kind string) (*bot.Consent, error) {
+	if len(c.Args) != 1 {
+		return nil, c.Usage(bot.T("Which request? Give its number.", "哪个请求？请写上编号。"))
+	}
+	id, err := strconv.ParseInt(strings.TrimPrefix(c.Args[0].Text, "#"), 10, 64)
+	if err != nil {
+		return nil, c.Usage(bot.Tf("%q is not a request number.", "「%s」不是请求编号。", c.Args[0].Text))
+	}
+	req, err := c.Tx.FindConsent(id)
+	if bot.ErrorCode(err) == bot.ENOTFOUND || err == nil && (req.Kind != kind || req.SubjectID != c.Person.ID) {
+		return nil, bot.Errorf(bot.ENOTFOUND, "There is no request %d for you.", "没有发给你的请求 %d。", id)
+	} else if err != nil {
+		return nil, err
+	}
+	switch {
+	case req.State != bot.ConsentPending:
+		return nil, bot.Errorf(bot.ECONFLICT, "You answered request %d already.", "你已经回复过请求 %d 了。", id)
+	case !c.Now.Before(req.ExpiresAt):
+		return nil, bot.Errorf(bot.ECONFLICT, "Request %d has expired; ask for it again.", "请求 %d 已过期，请对方重新发起。", id)
+	}
+	return req, nil
 }
 
 // deptArgs splits "<department name> [@person]" into the name and the person.

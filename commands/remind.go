@@ -244,8 +244,8 @@ func remindList(c *Ctx) error {
 	return nil
 }
 
-// loadReminder reads the reminder id argument; only whoever set it, its
-// recipient, or an admin may act on it.
+// loadReminder reads the reminder id argument and checks that the sender may
+// act on it (see mayChangeReminder).
 func loadReminder(c *Ctx) (*bot.Job, *reminder, error) {
 	if len(c.Args) == 0 {
 		return nil, nil, c.Usage(bot.T("Which reminder? Give its number (see `remind list`).", "哪个提醒？请写上编号（见「提醒 列表」）。"))
@@ -262,10 +262,40 @@ func loadReminder(c *Ctx) (*bot.Job, *reminder, error) {
 	if err := json.Unmarshal(j.Payload, &rem); err != nil {
 		return nil, nil, err
 	}
-	if j.OwnerID != c.Person.ID && rem.ToPerson != c.Person.ID && rem.ToChat == nil && c.Person.Role != bot.RoleAdmin {
-		return nil, nil, bot.Errorf(bot.EFORBIDDEN, "Reminder %d is someone else's.", "提醒 %d 不是你的。", id)
+	if err := mayChangeReminder(c, j, &rem); err != nil {
+		return nil, nil, err
 	}
 	return j, &rem, nil
+}
+
+// mayChangeReminder says whether the sender may cancel or snooze a
+// reminder: whoever set it, a Tandem admin, the person a personal reminder
+// is for, and, for a reminder set for a chat, an admin of that chat writing
+// from it. Only DingTalk tells who administers a chat (bot.Author.ChatAdmin);
+// on the other platforms a chat's reminders are its creator's and the
+// admins'. Everyone else in the chat sees the buttons but is refused, and
+// told who could act.
+func mayChangeReminder(c *Ctx, j *bot.Job, rem *reminder) error {
+	if j.OwnerID == c.Person.ID || c.Person.Role == bot.RoleAdmin {
+		return nil
+	}
+	if rem.ToChat == nil {
+		if rem.ToPerson == c.Person.ID {
+			return nil
+		}
+		return bot.Errorf(bot.EFORBIDDEN, "Reminder %d is someone else's.", "提醒 %d 不是你的。", j.ID)
+	}
+	ev := c.Event
+	inThatChat := ev.Platform == rem.ToChat.Platform && ev.Workspace == rem.ToChat.Workspace &&
+		(rem.ToChat.ChatID != "" && ev.ChatID == rem.ToChat.ChatID ||
+			// A "here" in a direct chat without a chat id (WeCom) is its person.
+			rem.ToChat.ChatID == "" && ev.Sender.UserID == rem.ToChat.UserID)
+	if inThatChat && (ev.Sender.ChatAdmin || rem.ToChat.ChatID == "") {
+		return nil
+	}
+	who := newPeople(c.Tx, c.Person).handle(j.OwnerID, c.Lang)
+	return bot.Errorf(bot.EFORBIDDEN, "Only %s, who set reminder %d, an admin of the chat it is for, or a Tandem admin can change it.",
+		"只有设置提醒 %[2]d 的 %[1]s、该群的管理员或 Tandem 管理员可以修改它。", who, j.ID)
 }
 
 func remindCancel(c *Ctx) error {
@@ -283,8 +313,12 @@ func remindCancel(c *Ctx) error {
 	return nil
 }
 
-// remindSnooze reminds again later: a new one-off reminder with the same
-// text and recipient, so a recurring reminder keeps its schedule.
+// remindSnooze reminds again later, once. A one-off reminder that has not
+// gone off yet is moved. A recurring one keeps its schedule and gets a
+// one-off for the occurrence at hand; a one-off that went off (snoozed from
+// its message's buttons) gets a new one-off. Those copies carry a key per
+// reminder and occurrence, so a second click on the same message (or a
+// redelivered one) snoozes nothing more and says when it will come.
 func remindSnooze(c *Ctx) error {
 	j, rem, err := loadReminder(c)
 	if err != nil {
@@ -299,35 +333,70 @@ func remindSnooze(c *Ctx) error {
 			loc = l
 		}
 	}
-	var at time.Time
-	switch w := strings.ToLower(c.Args[1].Text); w {
-	case "tomorrow", "明天", "明早":
-		y, m, d := c.Now.In(loc).AddDate(0, 0, 1).Date()
-		at = time.Date(y, m, d, 9, 0, 0, 0, loc)
-	default:
-		res, err := timeparse.Parse(strings.Join(words(c.Args[1:]), " "), c.Now, loc)
-		if d, derr := time.ParseDuration(w); derr == nil && d > 0 {
-			at = c.Now.Add(d)
-		} else if err == nil && res.Time.After(c.Now) {
-			at = res.Time
-		} else {
-			return c.Usage(bot.Tf("I couldn't read %q as a delay.", "没看懂「%s」这个延迟。", joinRaw(c.Args[1:])))
+	at, err := snoozeUntil(c, loc)
+	if err != nil {
+		return err
+	}
+	switch {
+	case j.State == bot.JobPending && j.Schedule == "":
+		if err := c.Tx.RescheduleJob(j.ID, at); err != nil {
+			return err
 		}
+		if c.env.OnSchedule != nil {
+			c.env.OnSchedule(at)
+		}
+		c.ReplyText(bot.Tf("OK, reminder %d moved to %s.", "好的，提醒 %d 已改到 %s。", j.ID, FormatTime(at, c.Now, loc, c.Lang)))
+		return nil
+	case j.State == bot.JobCancel:
+		return bot.Errorf(bot.ECONFLICT, "Reminder %d was cancelled, so there is nothing to snooze.", "提醒 %d 已取消，无法推迟。", j.ID)
 	}
 	snoozed := *rem
 	snoozed.Rule = ""
-	payload, _ := json.Marshal(snoozed)
-	next := &bot.Job{Kind: JobReminder, OwnerID: j.OwnerID, SubjectID: j.SubjectID, TZ: j.TZ, Payload: payload, RunAt: at,
-		// Two clicks on the same button snooze once.
-		DedupKey: fmt.Sprintf("snooze/%d/%d", j.ID, at.Truncate(time.Minute).Unix())}
-	if _, err := c.Tx.ScheduleJob(next, c.Now); err != nil {
+	payload, err := json.Marshal(snoozed)
+	if err != nil {
 		return err
+	}
+	// RunAt names the occurrence: the next one of a recurring reminder
+	// (so, the period since the last went off), the time a done one-off
+	// went off.
+	key := fmt.Sprintf("snooze/%d/%d", j.ID, j.RunAt.UnixMilli())
+	next := &bot.Job{Kind: JobReminder, OwnerID: j.OwnerID, SubjectID: j.SubjectID, TZ: j.TZ, Payload: payload, RunAt: at, DedupKey: key}
+	dup, err := c.Tx.ScheduleJob(next, c.Now)
+	if err != nil {
+		return err
+	}
+	if dup {
+		prev, err := c.Tx.FindJobs(bot.JobFilter{DedupKey: key, Limit: 1})
+		if err != nil || len(prev) == 0 {
+			return err
+		}
+		c.ReplyText(bot.Tf("Already snoozed: I'll remind again at %s (reminder %d).", "已经推迟过了：将在 %s 再提醒（提醒 %d）。",
+			FormatTime(prev[0].RunAt, c.Now, loc, c.Lang), prev[0].ID))
+		return nil
 	}
 	if c.env.OnSchedule != nil {
 		c.env.OnSchedule(at)
 	}
-	c.ReplyText(bot.Tf("OK, I'll remind again at %s.", "好的，%s 再提醒。", FormatTime(at, c.Now, loc, c.Lang)))
+	c.ReplyText(bot.Tf("OK, I'll remind again at %s (reminder %d).", "好的，%s 再提醒（提醒 %d）。", FormatTime(at, c.Now, loc, c.Lang), next.ID))
 	return nil
+}
+
+// snoozeUntil reads the delay of a snooze: a Go duration (10m, 1h),
+// "tomorrow" (9:00 in the reminder's zone), or a time in either language.
+func snoozeUntil(c *Ctx, loc *time.Location) (time.Time, error) {
+	switch w := strings.ToLower(c.Args[1].Text); w {
+	case "tomorrow", "明天", "明早":
+		y, m, d := c.Now.In(loc).AddDate(0, 0, 1).Date()
+		return time.Date(y, m, d, 9, 0, 0, 0, loc), nil
+	default:
+		res, err := timeparse.Parse(strings.Join(words(c.Args[1:]), " "), c.Now, loc)
+		if d, derr := time.ParseDuration(w); derr == nil && d > 0 {
+			return c.Now.Add(d), nil
+		} else if err == nil && res.Time.After(c.Now) {
+			return res.Time, nil
+		}
+	}
+	return time.Time{}, c.Usage(bot.Tf("I couldn't read %q as a delay.", "没看懂「%s」这个延迟。", joinRaw(c.Args[1:])))
 }
 
 // ReminderHandler delivers due reminders. It runs in the unit that completes

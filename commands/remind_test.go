@@ -2,6 +2,7 @@ package commands_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -44,9 +45,29 @@ func (h *harness) fire(j *bot.Job) {
 	}
 }
 
+// complete records a job's run as the scheduler does after its handler:
+// a one-off is done, a recurring one pending at its next run.
+func (h *harness) complete(j *bot.Job, next time.Time) {
+	h.t.Helper()
+	err := h.db.Update(context.Background(), func(tx bot.Tx) error { return tx.CompleteJob(j.ID, next, *h.now.Load()) })
+	if err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// sendIn delivers text written in a group chat on DingTalk; chatAdmin is
+// what DingTalk says of the sender (isAdmin).
+func (h *harness) sendIn(chat, user, text string, chatAdmin bool, action *bot.Action) string {
+	h.t.Helper()
+	h.seq++
+	return h.deliver(&bot.Event{Platform: bot.PlatformDingTalk, Workspace: "corp", DedupKey: fmt.Sprint("g", h.seq), ChatID: chat,
+		ChatType: bot.ChatGroup, Sender: bot.Author{UserID: user, Name: user, ChatAdmin: chatAdmin}, Text: text, Action: action})
+}
+
 // Ensure one-off reminders in both languages are stored for the right moment.
 func TestRemind_OneOff(t *testing.T) {
 	h, _ := reminderHarness(t)
+	h.meet("bob")
 	h.expect("alice", "remind me tomorrow 9am call the printer",
 		"OK, I'll remind you “call the printer” on Sat 21 Nov 09:00 (reminder 1).")
 	h.expect("alice", "提醒 我 明天上午9点 给印刷厂打电话", "好的，我会在 11月21日周六 09:00 提醒你：给印刷厂打电话（提醒 2）。")
@@ -104,8 +125,9 @@ func TestRemind_Malformed(t *testing.T) {
 }
 
 // Ensure a due reminder becomes one direct message in the recipient's
-// language with snooze buttons, once per occurrence, and that snoozing
-// schedules exactly one follow-up.
+// language with snooze buttons, once per occurrence, and that snoozing it
+// from those buttons, after it went off, schedules exactly one follow-up
+// however often the button is clicked.
 func TestRemind_FireAndSnooze(t *testing.T) {
 	h, _ := reminderHarness(t)
 	h.say("bob", "lang zh")
@@ -114,24 +136,84 @@ func TestRemind_FireAndSnooze(t *testing.T) {
 	h.setNow(j.RunAt)
 	h.fire(j)
 	h.fire(j) // a rerun of the same occurrence queues nothing more
+	h.complete(j, time.Time{})
 	got := h.queuedFor("bob")
 	if len(got) != 1 || got[0] != "⏰ 来自 @alice 的提醒：review the poster" {
 		t.Fatalf("bob's messages = %q", got)
 	}
 	reply := h.send("bob", "", &bot.Action{ID: "remind.snooze", Value: "1 1h"})
-	h.send("bob", "", &bot.Action{ID: "remind.snooze", Value: "1 1h"}) // double click
-	if !strings.Contains(reply, "再提醒") {
-		t.Fatalf("snooze reply = %q", reply)
+	h.setNow(j.RunAt.Add(2 * time.Minute))
+	again := h.send("bob", "", &bot.Action{ID: "remind.snooze", Value: "1 1h"}) // double click, a minute later
+	if !strings.Contains(reply, "再提醒") || !strings.Contains(again, "已经推迟过了") {
+		t.Fatalf("snooze replies = %q, %q", reply, again)
 	}
 	pending := h.jobs(bot.JobFilter{Kind: commands.JobReminder, State: bot.JobPending})
-	var follow []*bot.Job
-	for _, p := range pending {
-		if p.ID != j.ID {
-			follow = append(follow, p)
+	if len(pending) != 1 || pending[0].ID == j.ID || !pending[0].RunAt.Equal(j.RunAt.Add(time.Hour)) {
+		t.Fatalf("pending after snoozing = %+v, want one follow-up at %v", pending, j.RunAt.Add(time.Hour))
+	}
+}
+
+// Ensure snoozing a one-off reminder that has not gone off moves it: it
+// then goes off once, at the new time, not also at the old one.
+func TestRemind_SnoozeMovesPending(t *testing.T) {
+	h, _ := reminderHarness(t)
+	h.say("alice", "remind me in 20 minutes call the printer")
+	h.expect("alice", "remind snooze 1 1h", "OK, reminder 1 moved to Fri 20 Nov 11:00.")
+	h.expect("alice", "提醒 稍后 1 2h", "好的，提醒 1 已改到 11月20日周五 12:00。")
+	pending := h.jobs(bot.JobFilter{Kind: commands.JobReminder, State: bot.JobPending})
+	if len(pending) != 1 || pending[0].ID != 1 || !pending[0].RunAt.Equal(friday10.Add(2*time.Hour)) {
+		t.Fatalf("pending after snoozing = %+v, want reminder 1 alone, at 12:00", pending)
+	}
+}
+
+// Ensure snoozing a recurring reminder leaves its schedule alone and adds
+// one one-off for the occurrence at hand, however often it is clicked.
+func TestRemind_SnoozeRecurring(t *testing.T) {
+	h, _ := reminderHarness(t)
+	h.say("alice", "remind me every workday 9:30 standup")
+	j := h.jobs(bot.JobFilter{Kind: commands.JobReminder})[0]
+	h.setNow(j.RunAt)
+	h.fire(j)
+	next := j.RunAt.Add(24 * time.Hour)
+	h.complete(j, next)
+	for range 2 {
+		h.send("alice", "", &bot.Action{ID: "remind.snooze", Value: "1 10m"})
+	}
+	pending := h.jobs(bot.JobFilter{Kind: commands.JobReminder, State: bot.JobPending})
+	if len(pending) != 2 || pending[0].ID == j.ID || !pending[0].RunAt.Equal(j.RunAt.Add(10*time.Minute)) || pending[0].Schedule != "" ||
+		pending[1].ID != j.ID || !pending[1].RunAt.Equal(next) || pending[1].Schedule != j.Schedule {
+		t.Fatalf("pending = %+v %+v; want a one-off at %v and the schedule kept at %v", pending[0], pending[len(pending)-1], j.RunAt.Add(10*time.Minute), next)
+	}
+}
+
+// Ensure a reminder set for a chat is changed only by whoever set it, an
+// admin of that chat (DingTalk says who is) or a Tandem admin; anyone else
+// in the chat is refused and told who could.
+func TestRemind_ChatReminderPermissions(t *testing.T) {
+	h, _ := reminderHarness(t)
+	h.sendIn("cidTeam", "alice", "remind here every workday 9:30 standup", false, nil)
+	h.sendIn("cidTeam", "alice", "remind here tomorrow 9am demo", false, nil)
+	for _, text := range []string{"remind cancel 1", "remind snooze 1 10m"} {
+		if got := h.sendIn("cidTeam", "mallory", text, false, nil); !strings.Contains(got, "Only @alice, who set reminder 1, an admin of the chat it is for, or a Tandem admin can change it.") {
+			t.Fatalf("mallory %q: %q", text, got)
 		}
 	}
-	if len(follow) != 1 || !follow[0].RunAt.Equal(j.RunAt.Add(time.Hour)) {
-		t.Fatalf("snoozed jobs = %+v", follow)
+	if got := h.sendIn("cidTeam", "mallory", "", false, &bot.Action{ID: "remind.snooze", Value: "1 1h"}); !strings.Contains(got, "Only @alice") {
+		t.Fatalf("mallory's click: %q", got)
+	}
+	// An admin of another chat is no admin here.
+	if got := h.sendIn("cidOther", "olga", "remind cancel 1", true, nil); !strings.Contains(got, "Only @alice") {
+		t.Fatalf("another chat's admin: %q", got)
+	}
+	if got := h.sendIn("cidTeam", "olga", "remind snooze 2 1h", true, nil); !strings.Contains(got, "moved to") {
+		t.Fatalf("the chat's admin snoozing: %q", got)
+	}
+	h.admin("root")
+	if got := h.say("root", "remind cancel 1"); !strings.Contains(got, "Reminder 1 cancelled.") {
+		t.Fatalf("a Tandem admin cancelling: %q", got)
+	}
+	if got := h.sendIn("cidTeam", "alice", "remind cancel 2", false, nil); !strings.Contains(got, "Reminder 2 cancelled.") {
+		t.Fatalf("the creator cancelling: %q", got)
 	}
 }
 

@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -97,8 +96,6 @@ func (a *Adapter) Take(ctx context.Context, user string, wait time.Duration) ([]
 	}
 }
 
-var mentionRE = regexp.MustCompile(`@([\p{L}\p{N}_.\-]+)`)
-
 // Say sends one line from user to the bot and returns the replies. id makes a
 // retried line count once.
 func (a *Adapter) Say(ctx context.Context, user, id, text string) (bot.Result, error) {
@@ -115,12 +112,10 @@ func (a *Adapter) Say(ctx context.Context, user, id, text string) (bot.Result, e
 		Sender:    bot.Author{UserID: user, Name: user},
 		Text:      strings.TrimSpace(text),
 	}
-	// Console users are named by their handle, so every @name is a console
-	// account; listing them lets the bot register people on first mention.
-	for _, m := range mentionRE.FindAllStringSubmatch(text, -1) {
-		name := strings.TrimRight(strings.ToLower(m[1]), ".-")
-		ev.Mentions = append(ev.Mentions, bot.Mention{UserID: name, Name: name})
-	}
+	// An @name in the text (or ＠name) is left to the commands, which
+	// look it up among known people. It is not listed in Mentions: that
+	// would make it a console account, registered on first mention, and a
+	// typo would create a person.
 	return a.Intake.Accept(ctx, ev, a.Wait)
 }
 

@@ -141,7 +141,8 @@ func TestRobot_DirectMessage(t *testing.T) {
 
 // Ensure a group message that @-mentions the bot and others becomes a group
 // event whose mentioned members (with a staff id) are in Mentions and, since
-// DingTalk deleted their names from the text, at its end.
+// DingTalk deleted their names from the text, at its end; the sender's
+// isAdmin (true in this fixture, false in direct.json) is kept as ChatAdmin.
 func TestRobot_GroupMention(t *testing.T) {
 	in := &Intake{}
 	a := MustNewAdapter(t, in, nil)
@@ -150,7 +151,7 @@ func TestRobot_GroupMention(t *testing.T) {
 		t.Fatalf("status %d: %s", w.Code, w.Body)
 	}
 	ev := in.Events()[0]
-	if ev.ChatType != bot.ChatGroup || ev.ChatID != "cidGroup1==" || ev.Sender.UserID != "staff1" || ev.Sender.Name != "Alice" {
+	if ev.ChatType != bot.ChatGroup || ev.ChatID != "cidGroup1==" || ev.Sender.UserID != "staff1" || ev.Sender.Name != "Alice" || !ev.Sender.ChatAdmin {
 		t.Fatalf("event %+v", ev)
 	}
 	if ev.Text != "task assign #3 to <@staff2>" {

@@ -97,7 +97,7 @@ func (a *Adapter) message(cb *Callback, frameID string) (*bot.Event, error) {
 		ChatID:      cb.ConversationID,
 		ChatType:    chatType,
 		MessageID:   cb.MsgID,
-		Sender:      bot.Author{UserID: sender, Name: cb.SenderNick},
+		Sender:      bot.Author{UserID: sender, Name: cb.SenderNick, ChatAdmin: cb.IsAdmin},
 		Text:        text,
 		Mentions:    mentions,
 		ReplyHandle: a.replyHandle(cb.SessionWebhook, cb.SessionWebhookExpiredTime),

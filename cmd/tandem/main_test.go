@@ -145,8 +145,12 @@ func TestConsoleEndToEnd(t *testing.T) {
 	srv := startServer(t, cfg, addr)
 	url := srv.url
 
+	// bob talks to the bot once, so that he can be named; a name nobody
+	// has is refused with a suggestion, and makes no one.
+	chat(t, dir, []string{"--as", "bob", "--url", url}, "whoami")
 	out := chat(t, dir, []string{"--as", "alice", "--url", url},
 		"help",
+		`task new "Poster for the Q3 launch" @bobb due:tomorrow 5pm p:high`,
 		`task new "Poster for the Q3 launch" @bob due:tomorrow 5pm p:high`,
 		`任务 新建 "Q3发布海报" @carol 截止:下周一上午10点 优先级:紧急 部门:Design`,
 		"task list all",
@@ -157,6 +161,7 @@ func TestConsoleEndToEnd(t *testing.T) {
 	)
 	mustContain(t, out,
 		"Here is what I can do:",
+		"No one is called @bobb — did you mean @bob?",
 		"Created #1 for @bob.", "Priority: high",
 		"已创建任务 #2，负责人 @carol。", "优先级: 紧急", "部门: Design",
 		"All open tasks (2):",
@@ -166,7 +171,7 @@ func TestConsoleEndToEnd(t *testing.T) {
 		"Role: admin",
 	)
 
-	// bob was registered when alice mentioned him; his notification waits for him.
+	// bob is away; his notification waits for him.
 	out = chat(t, dir, []string{"--as", "bob", "--url", url}, "task list", "task start 1", "task done 1")
 	mustContain(t, out, "@alice gave you a task: #1 Poster for the Q3 launch",
 		"Your open tasks (1):", "#1 is now in progress", "#1 is now done")

@@ -8,9 +8,16 @@ import (
 	"github.com/tandemhq/tandem/bot"
 )
 
-// seed applies the people and departments of the config: created when
-// missing, updated when present, so the file stays the source of truth for
-// what it names. People first seen in chat are left alone.
+// seed applies the people and departments of the config at start. The
+// config seeds what people may change themselves (language, time zone,
+// department): such a value is applied when the config names the person for
+// the first time, or when an admin changed it in the file since it was last
+// applied; otherwise what the person chose since stays (`lang`, `tz`,
+// `dept join`). Roles, names, emails, mobiles, accounts and department
+// heads are the config's, the authority on the people it names, at every
+// start. Each role, department and head it changes, and each account it
+// binds, is recorded in the audit log. People first seen in chat are left
+// alone.
 func seed(ctx context.Context, store bot.Store, cfg Config, now time.Time) error {
 	if len(cfg.People) == 0 && len(cfg.Departments) == 0 {
 		return nil
@@ -28,9 +35,13 @@ func seed(ctx context.Context, store bot.Store, cfg Config, now time.Time) error
 			}
 			depts[strings.ToLower(dc.Name)] = d
 		}
+		heads := map[string]bool{}
+		for _, dc := range cfg.Departments {
+			heads[strings.ToLower(dc.Head)] = dc.Head != ""
+		}
 		byHandle := map[string]*bot.Person{}
 		for _, pc := range cfg.People {
-			p, err := seedPerson(tx, pc, depts, now)
+			p, err := seedPerson(tx, pc, depts, heads, now)
 			if err != nil {
 				return err
 			}
@@ -41,22 +52,17 @@ func seed(ctx context.Context, store bot.Store, cfg Config, now time.Time) error
 				continue
 			}
 			d, head := depts[strings.ToLower(dc.Name)], byHandle[strings.ToLower(dc.Head)]
-			d.HeadID = head.ID
-			if err := tx.UpdateDepartment(d); err != nil {
+			if err := bot.SetDepartmentHead(tx, d, head, nil, bot.ViaConfig, now); err != nil {
 				return err
-			}
-			if head.Role == bot.RoleMember {
-				head.Role = bot.RoleHead
-				if err := tx.UpdatePerson(head); err != nil {
-					return err
-				}
 			}
 		}
 		return nil
 	})
 }
 
-func seedPerson(tx bot.Tx, pc PersonConfig, depts map[string]*bot.Department, now time.Time) (*bot.Person, error) {
+// seedPerson applies one person of the config; heads are the handles the
+// config makes department heads, who are at least heads.
+func seedPerson(tx bot.Tx, pc PersonConfig, depts map[string]*bot.Department, heads map[string]bool, now time.Time) (*bot.Person, error) {
 	handle := strings.ToLower(pc.Handle)
 	if handle == "" {
 		handle = bot.HandleFrom(pc.Name, "")
@@ -82,20 +88,43 @@ func seedPerson(tx bot.Tx, pc PersonConfig, depts map[string]*bot.Department, no
 			return nil, err
 		}
 	}
+
+	role := bot.Role(pc.Role)
+	if role == "" {
+		role = bot.RoleMember
+	}
+	if role == bot.RoleMember && heads[handle] {
+		role = bot.RoleHead // a department's head in the config is at least a head
+	}
+	want := bot.PersonSeed{TZ: pc.TZ, Role: string(role)}
+	if l, ok := bot.ParseLang(pc.Lang); ok {
+		want.Lang = string(l)
+	}
+	dept := depts[strings.ToLower(pc.Dept)]
+	if dept != nil {
+		want.Dept = strings.ToLower(dept.Name)
+	}
+	var last bot.PersonSeed
+	seeded := false
 	isNew := p == nil
 	if isNew {
-		p = &bot.Person{Handle: handle}
+		p = &bot.Person{Handle: handle, Role: bot.RoleMember}
+	} else {
+		var err error
+		if last, seeded, err = tx.PersonSeed(p.ID); err != nil {
+			return nil, err
+		}
 	}
-	p.Name, p.Email, p.Mobile, p.TZ = pc.Name, pc.Email, pc.Mobile, pc.TZ
-	p.Role = bot.Role(pc.Role)
-	if p.Role == "" {
-		p.Role = bot.RoleMember
+	// apply says whether the config's value replaces the person's: it
+	// does when the config has one and has not applied it before.
+	apply := func(cfg, before string) bool { return cfg != "" && (!seeded || cfg != before) }
+
+	p.Name, p.Email, p.Mobile = pc.Name, pc.Email, pc.Mobile
+	if apply(want.Lang, last.Lang) {
+		p.Lang = bot.Lang(want.Lang)
 	}
-	if pc.Lang != "" {
-		p.Lang, _ = bot.ParseLang(pc.Lang)
-	}
-	if d := depts[strings.ToLower(pc.Dept)]; d != nil {
-		p.DeptID = d.ID
+	if apply(want.TZ, last.TZ) {
+		p.TZ = want.TZ
 	}
 	if len(accounts) > 0 && p.Home.UserID == "" {
 		p.Home = accounts[0]
@@ -109,8 +138,29 @@ func seedPerson(tx bot.Tx, pc PersonConfig, depts map[string]*bot.Department, no
 	if err != nil {
 		return nil, err
 	}
+	if dept != nil && apply(want.Dept, last.Dept) {
+		if err := bot.MoveToDepartment(tx, p, dept, nil, bot.ViaConfig, now); err != nil {
+			return nil, err
+		}
+	}
+	if err := bot.SetRole(tx, p, role, nil, bot.ViaConfig, now); err != nil {
+		return nil, err
+	}
+	if err := tx.SetPersonSeed(p.ID, want); err != nil {
+		return nil, err
+	}
 	for _, a := range accounts {
+		owner, err := tx.FindPersonByAccount(a)
+		if err == nil && owner.ID == p.ID {
+			continue
+		} else if err != nil && bot.ErrorCode(err) != bot.ENOTFOUND {
+			return nil, err
+		}
+		// Bound elsewhere, LinkAccount refuses: the start fails and says so.
 		if err := tx.LinkAccount(p.ID, a, pc.Name, now); err != nil {
+			return nil, err
+		}
+		if err := bot.Audit(tx, bot.AuditEntry{Kind: bot.AuditAccount, To: a.String(), Via: bot.ViaConfig}, nil, p, now); err != nil {
 			return nil, err
 		}
 	}

@@ -45,6 +45,9 @@ func (t *tx) MergePeople(from, into int64) error {
 			return internal(err, "merge people")
 		}
 	}
+	if err := t.mergeTrust(from, into); err != nil {
+		return err
+	}
 	res, err := t.exec(`DELETE FROM people WHERE id = ?`, from)
 	return mustAffect(res, err, "merge people: delete "+strconv.FormatInt(from, 10))
 }
