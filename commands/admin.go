@@ -31,7 +31,7 @@ func adminCommand() *Command {
 				Run:     adminOutbox,
 			},
 			{
-				Name: "directory", Aliases: []string{"dir", "通讯录"},
+				Name: "directory", Aliases: []string{"dir", "通讯录", "目录"},
 				Usage:   bot.T("admin directory [sync]", "管理 通讯录 [同步]"),
 				Summary: bot.T("The platform directories and department mappings; import now", "平台通讯录与部门映射；立即导入"),
 				Example: bot.T("admin directory sync", "管理 通讯录 同步"),
@@ -43,7 +43,7 @@ func adminCommand() *Command {
 
 func requireAdmin(c *Ctx) error {
 	if c.Person.Role != bot.RoleAdmin {
-		return bot.Errorf(bot.EFORBIDDEN, "Only admins can do that.", "只有管理员可以这样做。")
+		return bot.AdminsOnly(c.Tx, bot.T("do that", "这样做"))
 	}
 	return nil
 }

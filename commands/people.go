@@ -164,7 +164,7 @@ func deptList(c *Ctx) error {
 
 func deptAdd(c *Ctx) error {
 	if c.Person.Role != bot.RoleAdmin {
-		return bot.Errorf(bot.EFORBIDDEN, "Only admins can add departments.", "只有管理员可以添加部门。")
+		return bot.AdminsOnly(c.Tx, bot.T("add departments", "添加部门"))
 	}
 	name, head, err := deptArgs(c)
 	if err != nil {
