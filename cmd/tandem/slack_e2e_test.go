@@ -124,6 +124,7 @@ func TestSlackEndToEnd(t *testing.T) {
 	os.WriteFile(cfg, []byte(fmt.Sprintf(`
 http: {addr: "%s"}
 storage: {path: "%s"}
+bot: {notify_window: 0s}  # each notification at once: the test reads them straight away
 slack:
   signing_secret: ${E2E_SLACK_SECRET}
   bot_token: xoxb-e2e
