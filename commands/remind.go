@@ -133,6 +133,9 @@ func remindSet(c *Ctx) error {
 		if !res.HasClock {
 			y, m, d := at.In(loc).Date()
 			at = time.Date(y, m, d, 9, 0, 0, 0, loc) // a day alone means the start of the working day
+			if res.EndOfDay {
+				at = time.Date(y, m, d, c.env.DueHour, c.env.DueMinute, 0, 0, loc)
+			}
 		}
 		if !at.After(c.Now) {
 			return c.Usage(bot.Tf("That time (%s) has already passed.", "这个时间（%s）已经过去了。", FormatTime(at, c.Now, loc, c.Lang)))
