@@ -205,7 +205,7 @@ func adminDirectory(c *Ctx) error {
 	if len(match) == 0 {
 		match = append(match, c.T("nothing (link accounts with `link`)", "不自动关联（请用「关联」命令）"))
 	}
-	b.WriteString("\n" + c.T("Accounts are linked by: %s", "按以下信息关联账号：%s", strings.Join(match, ", ")))
+	b.WriteString("\n" + c.T("Accounts are linked by: %s", "按以下信息关联账号：%s", strings.Join(match, c.T(", ", "、"))))
 	if len(d.Depts) > 0 {
 		b.WriteString("\n" + c.T("Department mappings:", "部门映射："))
 		for _, m := range d.Depts {

@@ -155,6 +155,13 @@ func parseTaskID(s string) (int64, error) {
 	return id, nil
 }
 
+// tfList is bot.Tf with a list as the last argument, joined as each
+// language lists things: "a, b" and "a、b".
+func tfList(en, zh string, items []string, args ...any) bot.Text {
+	return bot.T(fmt.Sprintf(en, append(args, strings.Join(items, ", "))...),
+		fmt.Sprintf(zh, append(args, strings.Join(items, "、"))...))
+}
+
 // zoneOf is the time zone p chose, or fallback.
 func zoneOf(p *bot.Person, fallback *time.Location) *time.Location {
 	if p.TZ != "" {

@@ -256,6 +256,6 @@ func findDept(c *Ctx, name string) (*bot.Department, error) {
 	for i, d := range ds {
 		names[i] = d.Name
 	}
-	return nil, bot.Errorf(bot.ENOTFOUND, "There is no department %q. Known departments: %s.",
-		"没有「%s」部门。现有部门：%s。", name, strings.Join(names, ", "))
+	return nil, bot.Err(bot.ENOTFOUND, tfList("There is no department %q. Known departments: %s.",
+		"没有「%s」部门。现有部门：%s。", names, name))
 }

@@ -239,7 +239,7 @@ func remindList(c *Ctx) error {
 		}
 		line := fmt.Sprintf("\n#%d %s%s — %s", j.ID, FormatTime(j.RunAt, c.Now, c.Loc, c.Lang), whom, rem.Text)
 		if rem.Rule != "" {
-			line += " (" + rem.Rule + ")"
+			line += c.T(" (%s)", "（%s）", rem.Rule)
 		}
 		b.WriteString(line)
 	}

@@ -640,7 +640,7 @@ func taskList(c *Ctx) error {
 	b.WriteString(scope.In(c.Lang) + c.T(" (%d):", "（%d）：", min(len(tasks), 50)))
 	for i, tk := range tasks {
 		if i == 50 {
-			b.WriteString("\n" + c.T("… and more; narrow the list with @person, dept: or overdue.", "……还有更多；可以用 @某人、部门: 或 逾期 缩小范围。"))
+			b.WriteString("\n" + c.T("… and more; narrow the list with @person, dept: or overdue.", "……还有更多；可以用 @某人、「部门:」或「逾期」缩小范围。"))
 			break
 		}
 		b.WriteString("\n" + taskLine(tk, ppl, c.Now, c.Loc, c.Lang))
