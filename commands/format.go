@@ -256,6 +256,9 @@ func eventSentence(e *bot.TaskEvent, tk *bot.Task, rd reader) string {
 		}
 		return "passed " + it + " from " + from + " to " + e.To
 	case bot.TaskCommented:
+		if tk != nil {
+			task = tk.Ref() // what was written follows
+		}
 		if zh {
 			if task != "" {
 				return bot.ZHConcat("评论了", task+"：") + e.To
@@ -267,6 +270,9 @@ func eventSentence(e *bot.TaskEvent, tk *bot.Task, rd reader) string {
 		}
 		return "commented: " + e.To
 	case bot.TaskProgress:
+		if tk != nil {
+			task = tk.Ref()
+		}
 		if zh {
 			return bot.ZHConcat("更新了", zhOf("进展")+"：") + e.To
 		}
