@@ -159,3 +159,19 @@ func TestNotify_ChangesCoalesce(t *testing.T) {
 		t.Fatalf("after the window, bob's messages = %d, last %q", len(msgs), msgs[len(msgs)-1].Msg.Text)
 	}
 }
+
+// Ensure a reminder for someone who has chosen no language is in the
+// deployment's default language, as every other notification is.
+func TestNotify_ReminderInDefaultLanguage(t *testing.T) {
+	h := newHarness(t)
+	h.expect("alice", "remind @bob tomorrow 9am call the printer", "OK, I'll remind @bob")
+	jobs := h.jobs(bot.JobFilter{Kind: commands.JobReminder, State: bot.JobPending, Limit: 10})
+	handler := h.bot.Router.(*commands.Router).JobHandlers(nil, shanghai, bot.LangZH)[commands.JobReminder]
+	err := h.db.Update(context.Background(), func(tx bot.Tx) error { return handler.RunJob(context.Background(), tx, jobs[0], friday10) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := h.outboxFor("bob"); len(got) != 1 || !strings.HasPrefix(got[0].Msg.Text, "⏰ 来自 @alice 的提醒") {
+		t.Fatalf("bob's reminder = %+v", got)
+	}
+}

@@ -122,7 +122,7 @@ func NewRouter() *Router {
 // not chosen a zone or language.
 func (r *Router) JobHandlers(cal *workcal.Calendar, defaultTZ *time.Location, defaultLang bot.Lang) map[string]bot.JobHandler {
 	hs := map[string]bot.JobHandler{
-		JobReminder: ReminderHandler{},
+		JobReminder: ReminderHandler{DefaultLang: defaultLang},
 		JobDigest:   DigestHandler{Calendar: cal, DefaultTZ: defaultTZ, DefaultLang: defaultLang},
 	}
 	if r.Directories != nil {

@@ -335,12 +335,17 @@ func remindSnooze(c *Ctx) error {
 
 // ReminderHandler delivers due reminders. It runs in the unit that completes
 // the job, so the message is queued exactly once per occurrence.
-type ReminderHandler struct{}
+type ReminderHandler struct {
+	// DefaultLang is for a recipient who has not chosen a language, when
+	// the reminder's text does not say (Chinese text is answered in
+	// Chinese); empty means English.
+	DefaultLang bot.Lang
+}
 
 var _ bot.JobHandler = ReminderHandler{}
 
 // RunJob implements bot.JobHandler.
-func (ReminderHandler) RunJob(ctx context.Context, tx bot.Tx, job *bot.Job, now time.Time) error {
+func (h ReminderHandler) RunJob(ctx context.Context, tx bot.Tx, job *bot.Job, now time.Time) error {
 	var rem reminder
 	if err := json.Unmarshal(job.Payload, &rem); err != nil {
 		return fmt.Errorf("reminder %d: bad payload: %w", job.ID, err)
@@ -358,6 +363,8 @@ func (ReminderHandler) RunJob(ctx context.Context, tx bot.Tx, job *bot.Job, now 
 			lang = setter.Lang
 		} else if bot.ContainsHan(rem.Text) {
 			lang = bot.LangZH
+		} else if h.DefaultLang != "" {
+			lang = h.DefaultLang
 		}
 	} else {
 		p, err := tx.FindPersonByID(rem.ToPerson)
@@ -378,6 +385,8 @@ func (ReminderHandler) RunJob(ctx context.Context, tx bot.Tx, job *bot.Job, now 
 			lang = p.Lang
 		case bot.ContainsHan(rem.Text):
 			lang = bot.LangZH
+		case h.DefaultLang != "":
+			lang = h.DefaultLang
 		}
 	}
 	text := bot.T("⏰ Reminder: "+rem.Text, "⏰ 提醒："+rem.Text).In(lang)
