@@ -17,6 +17,7 @@ func TestTaskShow_HistoryForTheReader(t *testing.T) {
 	h.say("alice", "task priority 1 high")
 	h.say("alice", `task title 1 "poster v2"`)
 	h.say("alice", "task dept 1 Design")
+	h.expect("alice", "task dept 1 design", "#1 is already in Design.") // nothing to record
 	h.say("alice", "task assign 1 @carol")
 
 	got := h.expect("bob", "任务 查看 1", "历史：",
