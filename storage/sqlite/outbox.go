@@ -42,6 +42,12 @@ func (t *tx) Enqueue(o *bot.Outgoing, now time.Time) (bool, error) {
 	return false, internal(err, "enqueue")
 }
 
+// coalesceQuery finds the message a notification may be merged into (see
+// coalesce), from the partial index outbox_coalesce.
+const coalesceQuery = `SELECT id, message FROM outbox
+	WHERE coalesce_key = ? AND state = 'queued' AND coalesce_key != '' AND attempts = 0 AND lease_owner = '' AND next_attempt_at > ?
+	ORDER BY id DESC LIMIT 1`
+
 // coalesce merges o into the queued message with its Coalesce key, if there
 // is one that no sender has claimed (attempts = 0 and no lease: a deferral
 // gives its attempt back, so a message held back by a rate limit still
@@ -51,9 +57,7 @@ func (t *tx) Enqueue(o *bot.Outgoing, now time.Time) (bool, error) {
 func (t *tx) coalesce(o *bot.Outgoing, now time.Time) (bool, error) {
 	var id int64
 	var stored string
-	found, err := t.queryRow(`SELECT id, message FROM outbox
-		WHERE coalesce_key = ? AND state = 'queued' AND attempts = 0 AND lease_owner = '' AND next_attempt_at > ?
-		ORDER BY id DESC LIMIT 1`, []any{o.Coalesce, now.UnixMilli()}, &id, &stored)
+	found, err := t.queryRow(coalesceQuery, []any{o.Coalesce, now.UnixMilli()}, &id, &stored)
 	if err != nil || !found {
 		return false, internal(err, "find coalesced outgoing")
 	}

@@ -98,9 +98,12 @@ func (t *tx) FindPeopleByName(name string) ([]*bot.Person, error) {
 	return scanPeople(rows, err, "find people")
 }
 
+// peopleByRoleQuery lists people with a role from the index people_role.
+const peopleByRoleQuery = `SELECT ` + personColumns + ` FROM people WHERE role = ? ORDER BY id LIMIT ?`
+
 // FindPeopleByRole implements bot.PeopleTx.
 func (t *tx) FindPeopleByRole(role bot.Role, limit int) ([]*bot.Person, error) {
-	rows, err := t.query(`SELECT `+personColumns+` FROM people WHERE role = ? ORDER BY id LIMIT ?`, string(role), limit)
+	rows, err := t.query(peopleByRoleQuery, string(role), limit)
 	return scanPeople(rows, err, "find people by role")
 }
 
