@@ -39,6 +39,10 @@ type Bot struct {
 	// OnJobs is called after a unit that scheduled jobs commits, to wake
 	// the scheduler.
 	OnJobs func()
+	// NotifyWindow is how long notifications about one subject wait to be
+	// merged (Request.NotifyAbout, DefaultNotifyWindow); zero sends them at
+	// once, each on its own.
+	NotifyWindow time.Duration
 	// MaxAttempts is how many internal failures an event may cause before it
 	// is marked failed and the sender is told.
 	MaxAttempts int
@@ -250,6 +254,12 @@ func (b *Bot) handle(ctx context.Context, tx Tx, ev *Event, now time.Time, inlin
 	}
 	for i, n := range req.notes {
 		o := &Outgoing{Key: fmt.Sprintf("in%d/n%d", ev.ID, i), To: n.to, Msg: n.msg}
+		if b.NotifyWindow > 0 {
+			o.Coalesce = n.coalesceKey()
+		}
+		if o.Coalesce != "" {
+			o.NextAttempt = now.Add(b.NotifyWindow)
+		}
 		if _, err := tx.Enqueue(o, now); err != nil {
 			return out, err
 		}

@@ -3,6 +3,8 @@ package bot
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -66,8 +68,14 @@ const (
 // Outgoing is a stored outgoing message. Key is an idempotency key: enqueueing
 // the same key twice stores one message.
 type Outgoing struct {
-	ID          int64       `json:"id"`
-	Key         string      `json:"key"`
+	ID  int64  `json:"id"`
+	Key string `json:"key"`
+	// Coalesce names what the message is about for its one recipient (e.g.
+	// "console/local/bob/task/3"). While a queued message with the same
+	// Coalesce has not been tried and is not yet due, a new one is merged
+	// into it (MergeMessages) instead of being stored beside it. Empty: never
+	// merged.
+	Coalesce    string      `json:"coalesce,omitempty"`
 	To          Destination `json:"to"`
 	Msg         Message     `json:"msg"`
 	State       OutboxState `json:"state"`
@@ -76,6 +84,50 @@ type Outgoing struct {
 	LastError   string      `json:"last_error,omitempty"`
 	RemoteID    string      `json:"remote_id,omitempty"`
 	CreatedAt   time.Time   `json:"created_at"`
+}
+
+// DefaultNotifyWindow is how long a notification about a task waits before
+// it is sent (Bot.NotifyWindow), so that the changes made to the task in
+// that time reach each recipient as one message. Someone editing a task
+// usually sets its due time, priority and description one after another
+// within a minute; a minute's delay costs little for news about a task,
+// while one message per field (a full card each) buried one new user under
+// 27 of them.
+const DefaultNotifyWindow = 60 * time.Second
+
+// maxMergedLines bounds the text of a merged message: a task edited in a
+// loop must not grow one message without end.
+const maxMergedLines = 30
+
+// MergeMessages is the message that says what earlier and later say: the
+// lines of earlier's text, then those of later's that earlier lacks, and
+// later's card (the latest state of what the message is about), or
+// earlier's when later has none. Past maxMergedLines lines, the oldest after
+// the first give way to an ellipsis.
+func MergeMessages(earlier, later Message) Message {
+	lines := splitLines(earlier.Text)
+	for _, l := range splitLines(later.Text) {
+		if !slices.Contains(lines, l) {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) > maxMergedLines {
+		lines = append([]string{lines[0], "…"}, lines[len(lines)-(maxMergedLines-2):]...)
+	}
+	out := later
+	out.Text = strings.Join(lines, "\n")
+	if out.Card == nil {
+		out.Card = earlier.Card
+	}
+	out.Private = earlier.Private && later.Private
+	return out
+}
+
+func splitLines(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
 }
 
 // DeliveryError is returned by Sender.Send to say how a failed delivery should

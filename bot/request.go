@@ -27,6 +27,9 @@ type Request struct {
 type note struct {
 	to  Destination
 	msg Message
+	// about names the subject of a coalesced notification (NotifyAbout);
+	// "" for one sent at once.
+	about string
 }
 
 // Reply answers the sender.

@@ -82,6 +82,9 @@ type PeopleTx interface {
 	// FindPeopleByContact returns the people with this email or mobile
 	// (normalized before comparing; "" matches nobody), oldest first.
 	FindPeopleByContact(email, mobile string) ([]*Person, error)
+	// FindPeopleByRole returns up to limit people with the role, oldest
+	// first (to name who could act, e.g. the admins).
+	FindPeopleByRole(role Role, limit int) ([]*Person, error)
 	// CreatePerson sets p.ID; it makes p.Handle unique by adding a number.
 	CreatePerson(p *Person, now time.Time) error
 	UpdatePerson(p *Person) error
@@ -141,14 +144,19 @@ type TaskTx interface {
 // OutboxTx stores outgoing messages until a platform accepts them.
 type OutboxTx interface {
 	// Enqueue stores o as queued and sets o.ID. A second Enqueue with the same
-	// Key stores nothing and returns dup=true.
+	// Key stores nothing and returns dup=true. When o.Coalesce is set and a
+	// queued message with the same Coalesce has never been claimed and is
+	// not due yet (its next attempt is after now), o is merged into that
+	// message instead (MergeMessages; it keeps its key and due time) and
+	// o.ID is set to it. A message a sender has claimed is never changed.
 	Enqueue(o *Outgoing, now time.Time) (dup bool, err error)
 	// ClaimOutgoing leases up to limit queued messages for platform that are
 	// due at now, so that no other sender takes them until the lease expires.
 	ClaimOutgoing(platform string, now time.Time, lease time.Duration, owner string, limit int) ([]*Outgoing, error)
 	// TakeOutgoing marks up to limit queued messages to recipient (a user id
-	// on platform) as sent and returns them, oldest first. It serves adapters
-	// whose users fetch their messages, such as the console.
+	// on platform) that are due at now as sent and returns them, oldest
+	// first. It serves adapters whose users fetch their messages, such as the
+	// console.
 	TakeOutgoing(platform, recipient string, now time.Time, limit int) ([]*Outgoing, error)
 	MarkSent(id int64, remoteID string, now time.Time) error
 	// MarkRetry records a failed attempt and when to try again.

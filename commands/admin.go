@@ -31,7 +31,7 @@ func adminCommand() *Command {
 				Run:     adminOutbox,
 			},
 			{
-				Name: "directory", Aliases: []string{"dir", "通讯录"},
+				Name: "directory", Aliases: []string{"dir", "通讯录", "目录"},
 				Usage:   bot.T("admin directory [sync]", "管理 通讯录 [同步]"),
 				Summary: bot.T("The platform directories and department mappings; import now", "平台通讯录与部门映射；立即导入"),
 				Example: bot.T("admin directory sync", "管理 通讯录 同步"),
@@ -44,7 +44,7 @@ func adminCommand() *Command {
 
 func requireAdmin(c *Ctx) error {
 	if c.Person.Role != bot.RoleAdmin {
-		return bot.Errorf(bot.EFORBIDDEN, "Only admins can do that.", "只有管理员可以这样做。")
+		return bot.AdminsOnly(c.Tx, bot.T("do that", "这样做"))
 	}
 	return nil
 }
@@ -226,7 +226,7 @@ func adminDirectory(c *Ctx) error {
 	if len(match) == 0 {
 		match = append(match, c.T("nothing (link accounts with `link`)", "不自动关联（请用「关联」命令）"))
 	}
-	b.WriteString("\n" + c.T("Accounts are linked by: %s", "按以下信息关联账号：%s", strings.Join(match, ", ")))
+	b.WriteString("\n" + c.T("Accounts are linked by: %s", "按以下信息关联账号：%s", strings.Join(match, c.T(", ", "、"))))
 	if len(d.Depts) > 0 {
 		b.WriteString("\n" + c.T("Department mappings:", "部门映射："))
 		for _, m := range d.Depts {

@@ -123,7 +123,8 @@ func looksLikeNext(ws []string) bool {
 func calendarNext(c *Ctx, cal *workcal.Calendar, today time.Time) error {
 	next := cal.NextWorkday(today)
 	if next.IsZero() {
-		c.ReplyText(bot.T("There is no working day in the next two years.", "未来两年内没有工作日。"))
+		c.ReplyText(withCoverage(cal, bot.T("There is no working day in the next two years.", "未来两年内没有工作日。"),
+			today, today.AddDate(0, 0, workcal.MaxScanDays)))
 		return nil
 	}
 	info := cal.Day(next)
@@ -133,8 +134,19 @@ func calendarNext(c *Ctx, cal *workcal.Calendar, today time.Time) error {
 		text = bot.T(fmt.Sprintf("The next working day is %s, %s.", dateEN(next), en),
 			fmt.Sprintf("下一个工作日是%s，%s。", dateZH(next), zh))
 	}
-	c.ReplyText(text)
+	c.ReplyText(withCoverage(cal, text, today, next))
 	return nil
+}
+
+// withCoverage adds to an answer about the days from..to a note for each
+// year among them whose holidays the calendar does not know, rather than
+// let it call 春节 a working day with confidence.
+func withCoverage(cal *workcal.Calendar, answer bot.Text, from, to time.Time) bot.Text {
+	for _, y := range cal.Uncovered(from, to) {
+		answer.EN += fmt.Sprintf("\n%d: no holiday data yet — weekends only; add it with calendar.days or an .ics feed.", y)
+		answer.ZH += fmt.Sprintf("\n%d年：还没有节假日数据，只按周末计算；可用 calendar.days 或 .ics 日历添加。", y)
+	}
+	return answer
 }
 
 // dayAnswer says in words what kind of day date is; for a day off it adds
@@ -144,9 +156,9 @@ func dayAnswer(cal *workcal.Calendar, date time.Time) bot.Text {
 	en, zh := reasonText(info)
 	if info.Workday {
 		if en == "" {
-			return bot.T(dateEN(date)+" is a working day.", dateZH(date)+"是工作日。")
+			return withCoverage(cal, bot.T(dateEN(date)+" is a working day.", dateZH(date)+"是工作日。"), date, date)
 		}
-		return bot.T(dateEN(date)+" is a working day: "+en+".", dateZH(date)+"是工作日："+zh+"。")
+		return withCoverage(cal, bot.T(dateEN(date)+" is a working day: "+en+".", dateZH(date)+"是工作日："+zh+"。"), date, date)
 	}
 	var b bot.Text
 	b.EN = dateEN(date) + " is a day off: " + en + "."
@@ -160,11 +172,13 @@ func dayAnswer(cal *workcal.Calendar, date time.Time) bot.Text {
 			b.ZH += fmt.Sprintf("这是%d天假期的第%d天。", total, nth)
 		}
 	}
+	last := date
 	if next := cal.NextWorkday(date); !next.IsZero() {
 		b.EN += " The next working day is " + dateEN(next) + "."
 		b.ZH += "下一个工作日是" + dateZH(next) + "。"
+		last = next
 	}
-	return b
+	return withCoverage(cal, b, date, last)
 }
 
 // maxBreak bounds how far breakPosition looks for the ends of a break.
@@ -260,7 +274,7 @@ func monthAnswer(cal *workcal.Calendar, y int, m time.Month) bot.Text {
 			out.ZH += "\n• " + shortZH(d) + "：" + zh
 		}
 	}
-	return out
+	return withCoverage(cal, out, first, first)
 }
 
 // indefinite is the article for a number said aloud: "an 8-day break",

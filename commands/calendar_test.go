@@ -179,6 +179,35 @@ func TestCalendarConfiguredDays(t *testing.T) {
 	h.exact("alice", "calendar 2027-02-20", "Saturday 20 Feb 2027 is a working day: a make-up day for the Spring Festival (春节).")
 	h.exact("alice", "calendar 2027-03-05", "Friday 5 Mar 2027 is a day off: Company day. It is day 1 of a 3-day break. The next working day is Monday 8 Mar 2027.")
 	h.exact("alice", "日历 2027-03-05", "2027年3月5日（周五）是休息日：Company day。这是3天假期的第1天。下一个工作日是2027年3月8日（周一）。")
-	// No region: 2026's Spring Festival is an ordinary week.
-	h.exact("alice", "calendar 2026-02-16", "Monday 16 Feb 2026 is a working day.")
+	// No region: 2026's Spring Festival is an ordinary week, and it says so.
+	h.exact("alice", "calendar 2026-02-16", "Monday 16 Feb 2026 is a working day.\n"+
+		"2026: no holiday data yet — weekends only; add it with calendar.days or an .ics feed.")
+}
+
+// Ensure every answer about a year without holiday data says so, in both
+// languages, instead of calling 春节 a working day with confidence; and a
+// calendar with no holiday data at all (weekends only, by choice) does not.
+func TestCalendarCoverage(t *testing.T) {
+	h := newCalendarHarness(t) // 2025 and 2026
+	note := "2027: no holiday data yet — weekends only; add it with calendar.days or an .ics feed."
+	noteZH := "2027年：还没有节假日数据，只按周末计算；可用 calendar.days 或 .ics 日历添加。"
+	h.exact("alice", "calendar 2027-02-08", "Monday 8 Feb 2027 is a working day.\n"+note)
+	h.exact("alice", "日历 2027-02-08", "2027年2月8日（周一）是工作日。\n"+noteZH)
+	h.exact("alice", "calendar 2027-02-06", "Saturday 6 Feb 2027 is a day off: the weekend. The next working day is Monday 8 Feb 2027.\n"+note)
+	h.expect("alice", "calendar month 2027-02", "February 2027: 20 working days, 8 days off.", note)
+	h.expect("alice", "日历 月 2027-02", "2027年2月：20个工作日，休息8天。", noteZH)
+	// An answer that reaches into 2027 from 2026.
+	h.exact("alice", "calendar 2026-12-31", "Thursday 31 Dec 2026 is a working day.")
+	h.exact("alice", "calendar 2026-12-26", "Saturday 26 Dec 2026 is a day off: the weekend. The next working day is Monday 28 Dec 2026.")
+	h.setNow(time.Date(2026, 12, 31, 10, 0, 0, 0, shanghai))
+	h.exact("alice", "calendar next workday", "The next working day is Friday 1 Jan 2027.\n"+note)
+	h.exact("alice", "日历 下个工作日", "下一个工作日是2027年1月1日（周五）。\n"+noteZH)
+	h.exact("alice", "calendar 2026-02-16", "Monday 16 Feb 2026 is a day off: Spring Festival (春节). It is day 2 of a 9-day break. The next working day is Tuesday 24 Feb 2026.")
+
+	weekendsOnly, err := workcal.New(workcal.Options{Location: shanghai})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.bot.Router.(*commands.Router).Calendar = weekendsOnly
+	h.exact("alice", "calendar 2027-02-08", "Monday 8 Feb 2027 is a working day.")
 }

@@ -52,7 +52,7 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	h.bot = &bot.Bot{Store: h.db, Router: commands.NewRouter(), DefaultLang: bot.LangEN, DefaultTZ: shanghai,
-		Now: func() time.Time { return *h.now.Load() }}
+		NotifyWindow: bot.DefaultNotifyWindow, Now: func() time.Time { return *h.now.Load() }}
 	if err := h.bot.Open(); err != nil {
 		t.Fatal(err)
 	}
@@ -201,8 +201,8 @@ func TestTaskNew_English(t *testing.T) {
 func TestTaskNew_Chinese(t *testing.T) {
 	h := newHarness(t)
 	h.meet("bob")
-	h.expect("alice", `任务 新建 "Q3发布海报" @bob 截止:周五18点 优先级:高`, "已创建任务 #1，负责人 @bob", "截止: 11月20日周五 18:00", "优先级: 高",
-		"[开始: 任务 开始 1]  [取消: 任务 取消 1]")
+	h.expect("alice", `任务 新建 "Q3发布海报" @bob 截止:周五18点 优先级:高`, "已创建任务 #1，负责人 @bob", "截止：11月20日周五 18:00", "优先级：高",
+		"[开始：任务 开始 1]  [取消：任务 取消 1]")
 	h.expect("alice", "任务 完成 1", "可以改为：进行中、已取消。")
 	tk := h.task(1)
 	if tk.Title != "Q3发布海报" || !tk.Due.Equal(time.Date(2026, 11, 20, 18, 0, 0, 0, shanghai)) || tk.Priority != bot.PriorityHigh {
@@ -296,9 +296,10 @@ func TestTaskTransitions(t *testing.T) {
 	if got := h.expect("alice", "task show 2", "@alice created it"); strings.Count(got, "created it") != 1 {
 		t.Errorf("history shows the creation %d times:\n%s", strings.Count(got, "created it"), got)
 	}
-	// alice is told about bob's moves, bob about alice's; nobody about their own.
-	if n := len(h.queuedFor("alice")); n != 2 {
-		t.Errorf("alice got %d notifications, want 2 (start, review)", n)
+	// alice is told about bob's moves, in one message (they came within a
+	// minute of each other); nobody about their own.
+	if got := h.queuedFor("alice"); len(got) != 1 || !strings.Contains(got[0], "@bob moved #1 flow to in progress.\n@bob moved #1 flow to in review.") {
+		t.Errorf("alice's notifications = %q, want one saying start, review", got)
 	}
 }
 
@@ -311,13 +312,13 @@ func TestTaskPermissions(t *testing.T) {
 	h.say("bob", "hi")
 	h.say("root", "dept join Sales @bob")
 	h.say("alice", `task new "quote" @bob`)
-	h.expect("mallory", "task start 1", "Only the task's creator, its owner, the owner's department head or an admin can change #1")
-	h.expect("mallory", "任务 开始 1", "只有任务的创建人、负责人")
+	h.expect("mallory", "task start 1", "Only @alice (creator), @bob (owner), @hannah (head of Sales) or an admin (@root) can change #1. You can still comment on it.")
+	h.expect("mallory", "任务 开始 1", "只有 @alice（创建人）、@bob（负责人）、@hannah（「Sales」部门负责人）或管理员（@root）可以修改 #1。你仍然可以评论。")
 	h.expect("mallory", "task comment 1 I can help", "Comment added to #1")
 	h.expect("hannah", "task priority 1 urgent", "Updated #1: priority urgent")
 	h.expect("root", "task due 1 tomorrow 5pm", "Updated #1: due Sat 21 Nov 17:00")
 	h.expect("alice", "task assign 1 @carol", "#1 is now @carol's")
-	h.expect("bob", "task start 1", "Only the task's creator") // no longer his
+	h.expect("bob", "task start 1", "Only @alice (creator), @carol (owner)") // no longer his
 	if tk := h.task(1); tk.Priority != bot.PriorityUrgent || tk.Status != bot.TaskTodo || tk.OwnerID != h.person("carol").ID {
 		t.Fatalf("task = %+v", tk)
 	}

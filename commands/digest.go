@@ -171,12 +171,12 @@ func buildDigest(tasks []*bot.Task, ppl *people, now time.Time, loc *time.Locati
 		return bot.Message{Text: bot.T("Nothing open on your list. 🎉", "你没有未完成的任务。🎉").In(lang)}, false
 	}
 	var b strings.Builder
-	b.WriteString(bot.T("Your tasks today", "今日任务摘要").In(lang) + " (" + FormatDate(now, now, loc, lang) + ")")
+	b.WriteString(bot.Tf("Your tasks today (%s)", "今日任务摘要（%s）", FormatDate(now, now, loc, lang)).In(lang))
 	section := func(title bot.Text, ts []*bot.Task) {
 		if len(ts) == 0 {
 			return
 		}
-		b.WriteString(fmt.Sprintf("\n%s (%d):", title.In(lang), len(ts)))
+		b.WriteString("\n" + bot.Tf("%s (%d):", "%s（%d）：", title.In(lang), len(ts)).In(lang))
 		for i, tk := range ts {
 			if i == 10 {
 				b.WriteString("\n" + bot.T("  … and more: `task list`", "  ……更多请看「任务 列表」").In(lang))

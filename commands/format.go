@@ -154,3 +154,207 @@ func parseTaskID(s string) (int64, error) {
 	}
 	return id, nil
 }
+
+// tfList is bot.Tf with a list as the last argument, joined as each
+// language lists things: "a, b" and "a、b".
+func tfList(en, zh string, items []string, args ...any) bot.Text {
+	return bot.T(fmt.Sprintf(en, append(args, strings.Join(items, ", "))...),
+		fmt.Sprintf(zh, append(args, strings.Join(items, "、"))...))
+}
+
+// zoneOf is the time zone p chose, or fallback.
+func zoneOf(p *bot.Person, fallback *time.Location) *time.Location {
+	if p.TZ != "" {
+		if loc, err := time.LoadLocation(p.TZ); err == nil {
+			return loc
+		}
+	}
+	return fallback
+}
+
+// reader is whom a text is written for: their language and time zone, at
+// the moment it is written. A notification is built once per recipient, so
+// every line of it is in the recipient's language and zone.
+type reader struct {
+	lang bot.Lang
+	loc  *time.Location
+	now  time.Time
+}
+
+// readerOf is the sender of c.
+func readerOf(c *Ctx) reader { return reader{c.Lang, c.Loc, c.Now} }
+
+func (r reader) t(en, zh string, args ...any) string { return bot.Tf(en, zh, args...).In(r.lang) }
+
+// clause puts a subject before a predicate: "@alice created it", "@alice
+// 创建了任务" (spaced as Chinese text is, see bot.ZHConcat).
+func (r reader) clause(subject, predicate string) string {
+	if r.lang == bot.LangZH {
+		return bot.ZHConcat(subject, predicate)
+	}
+	return subject + " " + predicate
+}
+
+// time formats t for the reader.
+func (r reader) time(t time.Time) string { return FormatTime(t, r.now, r.loc, r.lang) }
+
+// eventSentence says what history event e did, for rd, without its actor:
+// "changed the priority from normal to high". With tk (notifications, read
+// away from the task's history) it names the task: "changed the priority of
+// #3 Poster from normal to high".
+func eventSentence(e *bot.TaskEvent, tk *bot.Task, rd reader) string {
+	zh := rd.lang == bot.LangZH
+	task := ""
+	if tk != nil {
+		task = tk.Ref() + " " + tk.Title
+	}
+	// of is "the due time" or "the due time of #3 Poster"; zhOf is "截止时间"
+	// or "#3 Poster 的截止时间".
+	of := func(en string) string {
+		if task == "" {
+			return en
+		}
+		return en + " of " + task
+	}
+	zhOf := func(s string) string {
+		if task == "" {
+			return s
+		}
+		return bot.ZHConcat(task, "的"+s)
+	}
+	it, zhIt := "it", "任务"
+	if task != "" {
+		it, zhIt = task, task
+	}
+	switch e.Kind {
+	case bot.TaskCreated:
+		if zh {
+			return bot.ZHConcat("创建了", zhOf("任务"))
+		}
+		return "created " + it
+	case bot.TaskStatusSet:
+		from, to := bot.TaskStatus(e.From).Label(rd.lang), bot.TaskStatus(e.To).Label(rd.lang)
+		switch {
+		case task != "" && zh:
+			return bot.ZHConcat("把", task, "改为「"+to+"」")
+		case task != "":
+			return "moved " + task + " to " + to
+		case zh:
+			return "把状态从「" + from + "」改为「" + to + "」"
+		}
+		return "changed status " + from + " → " + to
+	case bot.TaskAssigned:
+		from := e.From
+		if from == "nobody" || from == "" {
+			if zh {
+				return bot.ZHConcat("把", zhIt, "指派给", e.To)
+			}
+			return "gave " + it + " to " + e.To
+		}
+		if zh {
+			return bot.ZHConcat("把", zhIt, "从", from, "转交给", e.To)
+		}
+		return "passed " + it + " from " + from + " to " + e.To
+	case bot.TaskCommented:
+		if tk != nil {
+			task = tk.Ref() // what was written follows
+		}
+		if zh {
+			if task != "" {
+				return bot.ZHConcat("评论了", task+"：") + e.To
+			}
+			return "评论：" + e.To
+		}
+		if task != "" {
+			return "commented on " + task + ": " + e.To
+		}
+		return "commented: " + e.To
+	case bot.TaskProgress:
+		if tk != nil {
+			task = tk.Ref()
+		}
+		if zh {
+			return bot.ZHConcat("更新了", zhOf("进展")+"：") + e.To
+		}
+		if task != "" {
+			return "noted progress on " + task + ": " + e.To
+		}
+		return "noted progress: " + e.To
+	case bot.TaskDueSet:
+		from, to := rd.storedTime(e.From), rd.storedTime(e.To)
+		switch {
+		case to == "" && zh:
+			return "清除了" + zhOf("截止时间")
+		case to == "":
+			return "cleared " + of("the due time")
+		case from == "" && zh:
+			return bot.ZHConcat("把", zhOf("截止时间")+"设为", to)
+		case from == "":
+			return "set " + of("the due time") + " to " + to
+		case zh:
+			return bot.ZHConcat("把", zhOf("截止时间")+"从", from, "改为", to)
+		}
+		return "moved " + of("the due time") + " from " + from + " to " + to
+	case bot.TaskPrioritySet:
+		from, to := storedPriority(e.From, rd.lang), storedPriority(e.To, rd.lang)
+		if zh {
+			return bot.ZHConcat("把", zhOf("优先级")+"从「"+from+"」改为「"+to+"」")
+		}
+		return "changed " + of("the priority") + " from " + from + " to " + to
+	case bot.TaskTitleSet:
+		if tk != nil {
+			task = tk.Ref() // the titles follow
+		}
+		if zh {
+			return bot.ZHConcat("把", zhOf("标题")+"从「"+e.From+"」改为「"+e.To+"」")
+		}
+		if task != "" {
+			return "renamed " + task + " from “" + e.From + "” to “" + e.To + "”"
+		}
+		return "renamed it from “" + e.From + "” to “" + e.To + "”"
+	case bot.TaskDescSet:
+		if zh {
+			return bot.ZHConcat("修改了", zhOf("描述")+"：") + e.To
+		}
+		return "changed " + of("the description") + ": " + e.To
+	case bot.TaskDeptSet:
+		switch {
+		case e.From != "" && zh:
+			return bot.ZHConcat("把", zhIt, "从「"+e.From+"」移到「"+e.To+"」")
+		case e.From != "":
+			return "moved " + it + " from " + e.From + " to " + e.To
+		case zh:
+			return bot.ZHConcat("把", zhIt, "归入「"+e.To+"」")
+		}
+		return "put " + it + " in " + e.To
+	}
+	return rd.t("changed %s: %s → %s", "修改了%s：%s → %s", string(e.Kind), e.From, e.To)
+}
+
+// endsWithText reports whether the sentence of e ends with what someone
+// wrote (a comment), which takes no full stop of ours.
+func endsWithText(e *bot.TaskEvent) bool {
+	return e.Kind == bot.TaskCommented || e.Kind == bot.TaskProgress || e.Kind == bot.TaskDescSet
+}
+
+// storedTime formats a time stored in history (RFC 3339) for the reader; ""
+// stays "", and text that is no time is shown as it is.
+func (r reader) storedTime(s string) string {
+	if s == "" {
+		return ""
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return s
+	}
+	return r.time(t)
+}
+
+// storedPriority is a priority stored in history (its English label) in
+// lang.
+func storedPriority(s string, lang bot.Lang) string {
+	if p, ok := parsePriority(s); ok {
+		return p.Label(lang)
+	}
+	return s
+}

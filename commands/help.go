@@ -49,7 +49,7 @@ func Overview(r *Router, lang bot.Lang) string {
 		name := localName(c.Aliases, c.Name, lang)
 		b.WriteString("\n• `" + name + "`")
 		if name != c.Name {
-			b.WriteString(" (" + c.Name + ")")
+			b.WriteString("（" + c.Name + "）")
 		}
 		b.WriteString(" — " + c.Summary.In(lang))
 	}

@@ -187,7 +187,7 @@ func deptList(c *Ctx) error {
 
 func deptAdd(c *Ctx) error {
 	if c.Person.Role != bot.RoleAdmin {
-		return bot.Errorf(bot.EFORBIDDEN, "Only admins can add departments.", "只有管理员可以添加部门。")
+		return bot.AdminsOnly(c.Tx, bot.T("add departments", "添加部门"))
 	}
 	name, head, err := deptArgs(c)
 	if err != nil {
@@ -415,6 +415,6 @@ func findDept(c *Ctx, name string) (*bot.Department, error) {
 	for i, d := range ds {
 		names[i] = d.Name
 	}
-	return nil, bot.Errorf(bot.ENOTFOUND, "There is no department %q. Known departments: %s.",
-		"没有「%s」部门。现有部门：%s。", name, strings.Join(names, ", "))
+	return nil, bot.Err(bot.ENOTFOUND, tfList("There is no department %q. Known departments: %s.",
+		"没有「%s」部门。现有部门：%s。", names, name))
 }

@@ -123,7 +123,7 @@ func NewRouter() *Router {
 // chosen a zone or language.
 func (r *Router) JobHandlers(store bot.Store, defaultTZ *time.Location, defaultLang bot.Lang) map[string]bot.JobHandler {
 	hs := map[string]bot.JobHandler{
-		JobReminder: ReminderHandler{},
+		JobReminder: ReminderHandler{DefaultLang: defaultLang},
 		JobDigest:   DigestHandler{Store: store, NextRun: r.NextRun, DefaultTZ: defaultTZ, DefaultLang: defaultLang},
 	}
 	if r.Directories != nil {

@@ -133,6 +133,9 @@ func remindSet(c *Ctx) error {
 		if !res.HasClock {
 			y, m, d := at.In(loc).Date()
 			at = time.Date(y, m, d, 9, 0, 0, 0, loc) // a day alone means the start of the working day
+			if res.EndOfDay {
+				at = time.Date(y, m, d, c.env.DueHour, c.env.DueMinute, 0, 0, loc)
+			}
 		}
 		if !at.After(c.Now) {
 			return c.Usage(bot.Tf("That time (%s) has already passed.", "这个时间（%s）已经过去了。", FormatTime(at, c.Now, loc, c.Lang)))
@@ -236,7 +239,7 @@ func remindList(c *Ctx) error {
 		}
 		line := fmt.Sprintf("\n#%d %s%s — %s", j.ID, FormatTime(j.RunAt, c.Now, c.Loc, c.Lang), whom, rem.Text)
 		if rem.Rule != "" {
-			line += " (" + rem.Rule + ")"
+			line += c.T(" (%s)", "（%s）", rem.Rule)
 		}
 		b.WriteString(line)
 	}
@@ -401,12 +404,17 @@ func snoozeUntil(c *Ctx, loc *time.Location) (time.Time, error) {
 
 // ReminderHandler delivers due reminders. It runs in the unit that completes
 // the job, so the message is queued exactly once per occurrence.
-type ReminderHandler struct{}
+type ReminderHandler struct {
+	// DefaultLang is for a recipient who has not chosen a language, when
+	// the reminder's text does not say (Chinese text is answered in
+	// Chinese); empty means English.
+	DefaultLang bot.Lang
+}
 
 var _ bot.JobHandler = ReminderHandler{}
 
 // RunJob implements bot.JobHandler.
-func (ReminderHandler) RunJob(ctx context.Context, tx bot.Tx, job *bot.Job, now time.Time) error {
+func (h ReminderHandler) RunJob(ctx context.Context, tx bot.Tx, job *bot.Job, now time.Time) error {
 	var rem reminder
 	if err := json.Unmarshal(job.Payload, &rem); err != nil {
 		return fmt.Errorf("reminder %d: bad payload: %w", job.ID, err)
@@ -424,6 +432,8 @@ func (ReminderHandler) RunJob(ctx context.Context, tx bot.Tx, job *bot.Job, now 
 			lang = setter.Lang
 		} else if bot.ContainsHan(rem.Text) {
 			lang = bot.LangZH
+		} else if h.DefaultLang != "" {
+			lang = h.DefaultLang
 		}
 	} else {
 		p, err := tx.FindPersonByID(rem.ToPerson)
@@ -438,11 +448,14 @@ func (ReminderHandler) RunJob(ctx context.Context, tx bot.Tx, job *bot.Job, now 
 			return fmt.Errorf("reminder %d: @%s has no account to deliver to", job.ID, p.Handle)
 		}
 		to = bot.Destination{Platform: home.Platform, Workspace: home.Workspace, UserID: home.UserID}
+		loc = zoneOf(p, loc) // shown where they are now; the schedule keeps its zone
 		switch {
 		case p.Lang != "":
 			lang = p.Lang
 		case bot.ContainsHan(rem.Text):
 			lang = bot.LangZH
+		case h.DefaultLang != "":
+			lang = h.DefaultLang
 		}
 	}
 	text := bot.T("⏰ Reminder: "+rem.Text, "⏰ 提醒："+rem.Text).In(lang)

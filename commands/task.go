@@ -2,6 +2,7 @@ package commands
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -206,20 +207,43 @@ func taskNew(c *Ctx) error {
 	ppl := newPeople(c.Tx, c.Person)
 	text := c.T("Created %s for %s.", "已创建任务 %s，负责人 %s。", tk.Ref(), ppl.handle(tk.OwnerID, c.Lang))
 	c.Reply(bot.Message{Text: text, Card: taskCard(c.Tx, tk, ppl, c.Now, c.Loc, c.Lang)})
-	return notifyTask(c, tk, ppl, owner, bot.Tf("%s gave you a task: %s", "%s 给你指派了任务：%s", "@"+c.Person.Handle, tk.Ref()+" "+tk.Title))
+	return notifyTask(c, tk, ppl, owner, gaveYou(c, tk))
 }
 
-// notifyTask sends the task card to p in p's own language and zone.
-func notifyTask(c *Ctx, tk *bot.Task, ppl *people, p *bot.Person, text bot.Text) error {
+// gaveYou tells a new owner who gave them tk.
+func gaveYou(c *Ctx, tk *bot.Task) func(reader) string {
+	return func(rd reader) string {
+		return rd.t("%s gave you a task: %s", "%s 给你指派了任务：%s", "@"+c.Person.Handle, tk.Ref()+" "+tk.Title)
+	}
+}
+
+// notifyTask sends the task card to p with text written for p: every line
+// in p's language and zone, whoever acted. Notifications about one task
+// to one person within Bot.NotifyWindow arrive as one message, a line per
+// change, with the latest card (see bot.Request.NotifyAbout).
+func notifyTask(c *Ctx, tk *bot.Task, ppl *people, p *bot.Person, text func(reader) string) error {
 	if p == nil || p.ID == c.Person.ID {
 		return nil
 	}
-	lang, loc := c.LangOf(p), c.LocationOf(p)
-	return c.Notify(p, bot.Message{Text: text.In(lang), Card: taskCard(c.Tx, tk, ppl, c.Now, loc, lang)})
+	rd := reader{lang: c.LangOf(p), loc: c.LocationOf(p), now: c.Now}
+	msg := bot.Message{Text: text(rd), Card: taskCard(c.Tx, tk, ppl, c.Now, rd.loc, rd.lang)}
+	return c.NotifyAbout(p, "task/"+strconv.FormatInt(tk.ID, 10), msg)
+}
+
+// notifyEvent tells the watchers what e did, as a sentence naming the actor
+// and the task.
+func notifyEvent(c *Ctx, tk *bot.Task, ppl *people, e *bot.TaskEvent) error {
+	return notifyWatchers(c, tk, ppl, func(rd reader) string {
+		line := rd.clause("@"+c.Person.Handle, eventSentence(e, tk, rd))
+		if !endsWithText(e) {
+			line += rd.t(".", "。")
+		}
+		return line
+	})
 }
 
 // notifyWatchers tells the owner and the creator, except whoever acted.
-func notifyWatchers(c *Ctx, tk *bot.Task, ppl *people, text bot.Text) error {
+func notifyWatchers(c *Ctx, tk *bot.Task, ppl *people, text func(reader) string) error {
 	done := map[int64]bool{}
 	for _, id := range []int64{tk.OwnerID, tk.CreatorID} {
 		if id == 0 || done[id] {
@@ -233,8 +257,9 @@ func notifyWatchers(c *Ctx, tk *bot.Task, ppl *people, text bot.Text) error {
 	return nil
 }
 
-func record(c *Ctx, tk *bot.Task, kind bot.TaskEventKind, from, to string) error {
-	return c.Tx.AddTaskEvent(&bot.TaskEvent{TaskID: tk.ID, ActorID: c.Person.ID, Kind: kind, From: from, To: to, At: c.Now})
+func record(c *Ctx, tk *bot.Task, kind bot.TaskEventKind, from, to string) (*bot.TaskEvent, error) {
+	e := &bot.TaskEvent{TaskID: tk.ID, ActorID: c.Person.ID, Kind: kind, From: from, To: to, At: c.Now}
+	return e, c.Tx.AddTaskEvent(e)
 }
 
 // loadTask reads the task id argument and loads the task.
@@ -282,14 +307,13 @@ func setStatus(c *Ctx, to bot.TaskStatus) error {
 	if err := c.Tx.UpdateTask(tk); err != nil {
 		return err
 	}
-	if err := record(c, tk, bot.TaskStatusSet, string(from), string(to)); err != nil {
+	e, err := record(c, tk, bot.TaskStatusSet, string(from), string(to))
+	if err != nil {
 		return err
 	}
 	ppl := newPeople(c.Tx, c.Person)
 	c.Reply(bot.Message{Text: c.T("%s is now %s.", "%s 已改为「%s」。", tk.Ref(), to.Label(c.Lang)), Card: taskCard(c.Tx, tk, ppl, c.Now, c.Loc, c.Lang)})
-	who, what := "@"+c.Person.Handle, tk.Ref()+" "+tk.Title
-	return notifyWatchers(c, tk, ppl, bot.T(fmt.Sprintf("%s moved %s to %s.", who, what, to.Label(bot.LangEN)),
-		fmt.Sprintf("%s 把 %s 改为「%s」。", who, what, to.Label(bot.LangZH))))
+	return notifyEvent(c, tk, ppl, e)
 }
 
 func nextSteps(s bot.TaskStatus, lang bot.Lang) string {
@@ -315,12 +339,15 @@ func taskShow(c *Ctx) error {
 		return err
 	}
 	ppl := newPeople(c.Tx, c.Person)
+	rd := readerOf(c)
 	var b strings.Builder
 	b.WriteString(c.T("History:", "历史："))
 	for _, e := range evs {
-		b.WriteString("\n• " + FormatTime(e.At, c.Now, c.Loc, c.Lang) + " " + ppl.handle(e.ActorID, c.Lang) + " " + describeEvent(e, ppl, c))
+		b.WriteString("\n• " + rd.time(e.At) + " " + rd.clause(ppl.handle(e.ActorID, rd.lang), eventSentence(e, nil, rd)))
 	}
-	c.Reply(bot.Message{Text: b.String(), Card: taskCard(c.Tx, tk, ppl, c.Now, c.Loc, c.Lang), Private: true})
+	// The card first: what the task is now, then how it got there.
+	c.Reply(bot.Message{Card: taskCard(c.Tx, tk, ppl, c.Now, c.Loc, c.Lang), Private: true})
+	c.Reply(bot.Message{Text: b.String(), Private: true})
 	return nil
 }
 
@@ -337,25 +364,6 @@ func taskHistory(tx bot.Tx, tk *bot.Task) ([]*bot.TaskEvent, error) {
 	}
 	created := &bot.TaskEvent{TaskID: tk.ID, ActorID: tk.CreatorID, Kind: bot.TaskCreated, To: tk.Title, At: tk.CreatedAt}
 	return append([]*bot.TaskEvent{created}, evs...), nil
-}
-
-func describeEvent(e *bot.TaskEvent, ppl *people, c *Ctx) string {
-	switch e.Kind {
-	case bot.TaskCreated:
-		return c.T("created it", "创建了任务")
-	case bot.TaskStatusSet:
-		return c.T("changed status %s → %s", "把状态从「%s」改为「%s」",
-			bot.TaskStatus(e.From).Label(c.Lang), bot.TaskStatus(e.To).Label(c.Lang))
-	case bot.TaskAssigned:
-		return c.T("assigned it to %s", "指派给 %s", e.To)
-	case bot.TaskCommented:
-		return c.T("commented: %s", "评论：%s", e.To)
-	case bot.TaskProgress:
-		return c.T("progress: %s", "进展：%s", e.To)
-	case bot.TaskDueSet:
-		return c.T("set due %s", "把截止时间设为 %s", e.To)
-	}
-	return c.T("changed %s: %s → %s", "修改了%s：%s → %s", string(e.Kind), e.From, e.To)
 }
 
 func taskAssign(c *Ctx) error {
@@ -380,15 +388,17 @@ func taskAssign(c *Ctx) error {
 	if err := c.Tx.UpdateTask(tk); err != nil {
 		return err
 	}
-	if err := record(c, tk, bot.TaskAssigned, oldHandle, "@"+owner.Handle); err != nil {
+	if _, err := record(c, tk, bot.TaskAssigned, oldHandle, "@"+owner.Handle); err != nil {
 		return err
 	}
 	c.Reply(bot.Message{Text: c.T("%s is now @%s's.", "%s 已指派给 @%s。", tk.Ref(), owner.Handle), Card: taskCard(c.Tx, tk, ppl, c.Now, c.Loc, c.Lang)})
-	if err := notifyTask(c, tk, ppl, owner, bot.Tf("%s gave you a task: %s", "%s 给你指派了任务：%s", "@"+c.Person.Handle, tk.Ref()+" "+tk.Title)); err != nil {
+	if err := notifyTask(c, tk, ppl, owner, gaveYou(c, tk)); err != nil {
 		return err
 	}
 	if old != nil && old.ID != owner.ID {
-		return notifyTask(c, tk, ppl, old, bot.Tf("%s passed %s to @%s.", "%s 把 %s 转交给了 @%s。", "@"+c.Person.Handle, tk.Ref(), owner.Handle))
+		return notifyTask(c, tk, ppl, old, func(rd reader) string {
+			return rd.t("%s passed %s to @%s.", "%s 把 %s 转交给了 @%s。", "@"+c.Person.Handle, tk.Ref(), owner.Handle)
+		})
 	}
 	return nil
 }
@@ -413,11 +423,12 @@ func taskComment(c *Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := record(c, tk, bot.TaskCommented, "", text); err != nil {
+	e, err := record(c, tk, bot.TaskCommented, "", text)
+	if err != nil {
 		return err
 	}
 	c.ReplyText(bot.Tf("Comment added to %s.", "已评论 %s。", tk.Ref()))
-	return notifyWatchers(c, tk, newPeople(c.Tx, c.Person), bot.Tf("%s commented on %s: %s", "%s 评论了 %s：%s", "@"+c.Person.Handle, tk.Ref(), text))
+	return notifyEvent(c, tk, newPeople(c.Tx, c.Person), e)
 }
 
 func taskProgress(c *Ctx) error {
@@ -432,27 +443,28 @@ func taskProgress(c *Ctx) error {
 	if err := c.Tx.UpdateTask(tk); err != nil {
 		return err
 	}
-	if err := record(c, tk, bot.TaskProgress, "", text); err != nil {
+	e, err := record(c, tk, bot.TaskProgress, "", text)
+	if err != nil {
 		return err
 	}
 	c.ReplyText(bot.Tf("Progress noted on %s.", "已记录 %s 的进展。", tk.Ref()))
-	return notifyWatchers(c, tk, newPeople(c.Tx, c.Person), bot.Tf("%s on %s: %s", "%s 更新了 %s 的进展：%s", "@"+c.Person.Handle, tk.Ref(), text))
+	return notifyEvent(c, tk, newPeople(c.Tx, c.Person), e)
 }
 
-// change applies a field edit with history and tells the watchers.
-func change(c *Ctx, tk *bot.Task, kind bot.TaskEventKind, from, to string, label bot.Text) error {
+// change applies a field edit with history and tells the watchers, each in
+// their own language and zone. label says what changed, for the sender.
+func change(c *Ctx, tk *bot.Task, kind bot.TaskEventKind, from, to string, label string) error {
 	tk.UpdatedAt = c.Now
 	if err := c.Tx.UpdateTask(tk); err != nil {
 		return err
 	}
-	if err := record(c, tk, kind, from, to); err != nil {
+	e, err := record(c, tk, kind, from, to)
+	if err != nil {
 		return err
 	}
 	ppl := newPeople(c.Tx, c.Person)
-	c.Reply(bot.Message{Text: c.T("Updated %s: %s.", "已更新 %s：%s。", tk.Ref(), label.In(c.Lang)), Card: taskCard(c.Tx, tk, ppl, c.Now, c.Loc, c.Lang)})
-	who, what := "@"+c.Person.Handle, tk.Ref()+" "+tk.Title
-	return notifyWatchers(c, tk, ppl, bot.T(fmt.Sprintf("%s updated %s: %s", who, what, label.EN),
-		fmt.Sprintf("%s 更新了 %s：%s", who, what, label.ZH)))
+	c.Reply(bot.Message{Text: c.T("Updated %s: %s.", "已更新 %s：%s。", tk.Ref(), label), Card: taskCard(c.Tx, tk, ppl, c.Now, c.Loc, c.Lang)})
+	return notifyEvent(c, tk, ppl, e)
 }
 
 func taskDue(c *Ctx) error {
@@ -469,7 +481,7 @@ func taskDue(c *Ctx) error {
 	}
 	if w := strings.ToLower(c.Args[1].Text); len(c.Args) == 2 && (w == "none" || w == "clear" || w == "无" || w == "清除" || w == "-") {
 		tk.Due = time.Time{}
-		return change(c, tk, bot.TaskDueSet, from, "", bot.T("no due time", "无截止时间"))
+		return change(c, tk, bot.TaskDueSet, from, "", c.T("no due time", "无截止时间"))
 	}
 	due, used, err := parseDue(c, c.Args, 1, false)
 	if err != nil {
@@ -479,8 +491,7 @@ func taskDue(c *Ctx) error {
 		return c.Usage(bot.Tf("I understood the time but not %q after it.", "时间之后的「%s」我没看懂。", joinRaw(c.Args[1+used:])))
 	}
 	tk.Due = due
-	shown := FormatTime(due, c.Now, c.Loc, c.Lang)
-	return change(c, tk, bot.TaskDueSet, from, due.Format(time.RFC3339), bot.Tf("due %s", "截止 %s", shown))
+	return change(c, tk, bot.TaskDueSet, from, due.Format(time.RFC3339), c.T("due %s", "截止 %s", FormatTime(due, c.Now, c.Loc, c.Lang)))
 }
 
 func taskPriority(c *Ctx) error {
@@ -497,8 +508,7 @@ func taskPriority(c *Ctx) error {
 	}
 	from := tk.Priority
 	tk.Priority = p
-	return change(c, tk, bot.TaskPrioritySet, from.Label(bot.LangEN), p.Label(bot.LangEN),
-		bot.T("priority "+p.Label(bot.LangEN), "优先级 "+p.Label(bot.LangZH)))
+	return change(c, tk, bot.TaskPrioritySet, from.Label(bot.LangEN), p.Label(bot.LangEN), c.T("priority %s", "优先级「%s」", p.Label(c.Lang)))
 }
 
 // statusScope titles a list filtered by status.
@@ -520,7 +530,7 @@ func taskTitle(c *Ctx) error {
 	}
 	from := tk.Title
 	tk.Title = title
-	return change(c, tk, bot.TaskTitleSet, from, title, bot.Tf("title “%s”", "标题「%s」", title))
+	return change(c, tk, bot.TaskTitleSet, from, title, c.T("title “%s”", "标题「%s」", title))
 }
 
 func taskDescribe(c *Ctx) error {
@@ -533,7 +543,7 @@ func taskDescribe(c *Ctx) error {
 	}
 	from := tk.Description
 	tk.Description = text
-	return change(c, tk, bot.TaskDescSet, from, text, bot.T("description", "描述"))
+	return change(c, tk, bot.TaskDescSet, from, text, c.T("description", "描述"))
 }
 
 func taskDept(c *Ctx) error {
@@ -548,8 +558,17 @@ func taskDept(c *Ctx) error {
 	if err != nil {
 		return err
 	}
+	from := ""
+	if tk.DeptID != 0 {
+		if old, err := c.Tx.FindDepartmentByID(tk.DeptID); err == nil {
+			from = old.Name
+		}
+	}
+	if tk.DeptID == d.ID {
+		return bot.Errorf(bot.ECONFLICT, "%s is already in %s.", "%s 已经属于「%s」。", tk.Ref(), d.Name)
+	}
 	tk.DeptID = d.ID
-	return change(c, tk, bot.TaskDeptSet, "", d.Name, bot.Tf("department %s", "部门 %s", d.Name))
+	return change(c, tk, bot.TaskDeptSet, from, d.Name, c.T("department %s", "部门「%s」", d.Name))
 }
 
 func taskList(c *Ctx) error {

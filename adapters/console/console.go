@@ -146,7 +146,7 @@ func (a *Adapter) Routes() map[string]http.Handler {
 
 var (
 	errUnreadable = bot.Errorf(bot.EINVALID, "The request body could not be read.", "无法读取请求内容。")
-	errNoUser     = bot.Errorf(bot.EINVALID, "Say whose mailbox: ?user=NAME.", "请说明是谁的消息：?user=名字。")
+	errNoUser     = bot.Errorf(bot.EINVALID, "Say whose mailbox: ?user=NAME.", "请在参数 user 中写明是谁的消息。")
 )
 
 func (a *Adapter) serveSay(w http.ResponseWriter, r *http.Request) {

@@ -20,12 +20,12 @@ func Render(m bot.Message) string {
 		}
 		b.WriteString("┌ " + c.Title)
 		for _, f := range c.Fields {
-			b.WriteString("\n│ " + f.Label + ": " + strings.ReplaceAll(f.Value, "\n", "\n│   "))
+			b.WriteString("\n│ " + f.Label + colon(f.Label) + strings.ReplaceAll(f.Value, "\n", "\n│   "))
 		}
 		if len(c.Buttons) > 0 {
 			var bs []string
 			for _, btn := range c.Buttons {
-				bs = append(bs, "["+btn.Label+": "+ButtonCommand(btn)+"]")
+				bs = append(bs, "["+btn.Label+colon(btn.Label)+ButtonCommand(btn)+"]")
 			}
 			b.WriteString("\n│ " + strings.Join(bs, "  "))
 		}
@@ -45,4 +45,13 @@ func ButtonCommand(btn bot.Button) string {
 	}
 	cmd, sub, _ := strings.Cut(btn.ActionID, ".")
 	return strings.TrimSpace(cmd + " " + sub + " " + btn.Value)
+}
+
+// colon follows a label: the full-width "：" after a Chinese one, as Chinese
+// text is punctuated, ": " after any other.
+func colon(label string) string {
+	if bot.ContainsHan(label) {
+		return "："
+	}
+	return ": "
 }

@@ -93,6 +93,9 @@ type override struct {
 type snapshot struct {
 	days map[int]override
 	keys []int // sorted keys of days
+	// years holds the years with at least one holiday (a day off) from any
+	// source: the years whose holidays the calendar knows (Covers).
+	years map[int]bool
 }
 
 // Calendar is a working calendar: weekly days off, business hours (per
@@ -149,7 +152,7 @@ func New(opts Options) (*Calendar, error) {
 			c.folded[strings.ToLower(name)] = c.depts[name]
 		}
 	}
-	c.snap.Store(&snapshot{days: map[int]override{}})
+	c.snap.Store(&snapshot{days: map[int]override{}, years: map[int]bool{}})
 
 	if region != "" {
 		files, _ := fs.Glob(dataFS, "data/"+region+"-*.ics")
@@ -219,10 +222,13 @@ func (c *Calendar) ImportICS(r io.Reader) error {
 	if len(entries) == 0 {
 		return errors.New("workcal: iCalendar feed has no holiday or working-day events")
 	}
-	c.update(func(days map[int]override) {
+	c.update(func(days map[int]override, years map[int]bool) {
 		for _, e := range entries {
 			for k := e.first; k <= e.last; k++ {
 				days[k] = override{e.off, e.name}
+				if e.off {
+					years[yearOf(k)] = true
+				}
 			}
 		}
 	})
@@ -234,16 +240,55 @@ func (c *Calendar) ImportICS(r io.Reader) error {
 // none). It replaces whatever was set for that day before.
 func (c *Calendar) AddDay(date time.Time, off bool, name string) {
 	k := dayNumber(date.In(c.loc))
-	c.update(func(days map[int]override) { days[k] = override{off, strings.TrimSpace(name)} })
+	c.update(func(days map[int]override, years map[int]bool) {
+		days[k] = override{off, strings.TrimSpace(name)}
+		if off {
+			years[yearOf(k)] = true
+		}
+	})
 }
 
-func (c *Calendar) update(f func(map[int]override)) {
+func (c *Calendar) update(f func(days map[int]override, years map[int]bool)) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	days := maps.Clone(c.snap.Load().days)
-	f(days)
+	old := c.snap.Load()
+	days, years := maps.Clone(old.days), maps.Clone(old.years)
+	f(days, years)
 	keys := slices.Sorted(maps.Keys(days))
-	c.snap.Store(&snapshot{days: days, keys: keys})
+	c.snap.Store(&snapshot{days: days, keys: keys, years: years})
+}
+
+// Covers reports whether the calendar knows the holidays of year: whether
+// any of its sources (the region's embedded data, an iCalendar feed, a day
+// added by AddDay) names a day off in that year. A calendar given no
+// holiday data at all counts weekends only by choice and covers every
+// year. Answers about a year it does not cover count weekends only, so
+// that a holiday such as 春节 is taken for a working day; callers say so.
+func (c *Calendar) Covers(year int) bool {
+	s := c.snap.Load()
+	return len(s.years) == 0 || s.years[year]
+}
+
+// CoveredYears lists the years whose holidays the calendar knows, in order.
+func (c *Calendar) CoveredYears() []int {
+	return slices.Sorted(maps.Keys(c.snap.Load().years))
+}
+
+// Uncovered lists the years from the day of from to the day of to (in the
+// calendar's zone, either order) whose holidays the calendar does not know
+// (Covers).
+func (c *Calendar) Uncovered(from, to time.Time) []int {
+	a, b := from.In(c.loc).Year(), to.In(c.loc).Year()
+	if a > b {
+		a, b = b, a
+	}
+	var out []int
+	for y := a; y <= b; y++ {
+		if !c.Covers(y) {
+			out = append(out, y)
+		}
+	}
+	return out
 }
 
 // Location returns the calendar's zone.
@@ -676,6 +721,8 @@ func dayNumber(t time.Time) int {
 func civil(k int) (int, time.Month, int) {
 	return time.Unix(int64(k)*86400, 0).UTC().Date()
 }
+
+func yearOf(k int) int { y, _, _ := civil(k); return y }
 
 func weekday(k int) time.Weekday {
 	return time.Weekday(((k % 7) + 7 + int(time.Thursday)) % 7) // day 0 was a Thursday

@@ -14,6 +14,14 @@
 // days in configuration (Options.Days, AddDay), or drop a data/<region>-<year>.ics
 // file next to the others.
 //
+// # Coverage
+//
+// A calendar knows the holidays of a year when one of its sources names a
+// day off in it (Covers): the shipped data covers 2025 and 2026. Answers
+// about any other year count weekends only, so callers say so (Uncovered)
+// rather than call 春节 a working day. A calendar built without any holiday
+// data (a weekends-only calendar, by choice) covers every year.
+//
 // # iCalendar convention
 //
 // The shipped files use one VEVENT per holiday period and one per make-up

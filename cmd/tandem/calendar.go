@@ -19,7 +19,9 @@ const calendarUsage = `Usage: tandem calendar [--config FILE] DATE…
   Prints one line per day: "YYYY-MM-DD workday" or "YYYY-MM-DD off", followed
   by the reason when there is one ("weekend", a holiday such as 春节, or
   "make-up day for 春节"). DATE is YYYY-MM-DD, or YYYY-MM for every day of
-  that month; without DATE, today in the calendar's zone.
+  that month; without DATE, today in the calendar's zone. A year the
+  calendar has no holiday data for is named on stderr: its days are told
+  apart by weekends only.
 `
 
 // runCalendar is `tandem calendar`: what the configured work calendar says
@@ -67,11 +69,22 @@ func runCalendar(args []string, stdout, stderr io.Writer) error {
 		days = append(days, time.Now().In(cal.Location()))
 	}
 	var b strings.Builder
+	var missing []int
 	for _, d := range days {
 		b.WriteString(cal.Describe(d) + "\n")
+		if y := d.Year(); !cal.Covers(y) && !slices.Contains(missing, y) {
+			missing = append(missing, y)
+		}
 	}
-	_, err = io.WriteString(stdout, b.String())
-	return err
+	if _, err = io.WriteString(stdout, b.String()); err != nil {
+		return err
+	}
+	// Beside the answers, not among them: a script reading one line per day
+	// keeps working, and a person still sees that 春节 is missing.
+	for _, y := range missing {
+		fmt.Fprintf(stderr, "%d: no holiday data yet — weekends only; add it with calendar.days or an .ics feed\n", y)
+	}
+	return nil
 }
 
 // newCalendar builds the work calendar from the calendar section: the

@@ -43,6 +43,26 @@ func runTandem(t *testing.T, args ...string) (stdout, stderr string, err error) 
 	return out.String(), errb.String(), err
 }
 
+// Ensure `tandem calendar` names, on stderr, each year of the dates asked
+// that it has no holiday data for, and only those.
+func TestCalendarCLI_UncoveredYears(t *testing.T) {
+	out, errOut, err := runTandem(t, "calendar", "2027-02-11", "2027-02-12", "2026-02-16", "2024-10-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != "2027-02-11 workday\n2027-02-12 workday\n2026-02-16 off 春节\n2024-10-01 workday\n" {
+		t.Errorf("stdout:\n%s", out)
+	}
+	want := "2027: no holiday data yet — weekends only; add it with calendar.days or an .ics feed\n" +
+		"2024: no holiday data yet — weekends only; add it with calendar.days or an .ics feed\n"
+	if errOut != want {
+		t.Errorf("stderr:\n%s\nwant\n%s", errOut, want)
+	}
+	if _, errOut, _ := runTandem(t, "calendar", "2026-02-16"); errOut != "" {
+		t.Errorf("a covered year is reported: %s", errOut)
+	}
+}
+
 // Ensure `tandem calendar` prints workcal's one-line description of each day.
 func TestCalendarCLI(t *testing.T) {
 	withDays := calendarConfig(t, `

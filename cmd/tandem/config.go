@@ -98,6 +98,10 @@ type BotConfig struct {
 	DefaultTZ   string `yaml:"default_tz"`   // IANA zone
 	// DueTime is the time of day a due date without a clock means.
 	DueTime string `yaml:"due_time"`
+	// NotifyWindow is how long a notification about a task waits for more
+	// changes to the task, so that they arrive as one message ("60s"; "0s"
+	// sends each at once).
+	NotifyWindow string `yaml:"notify_window"`
 }
 
 // ConsoleConfig is the local console adapter (`tandem chat`). Over HTTP it
@@ -225,7 +229,7 @@ func DefaultConfig() Config {
 		Log:       LogConfig{Format: "text", Level: "info"},
 		HTTP:      HTTPConfig{Addr: "127.0.0.1:8080"},
 		Storage:   StorageConfig{Driver: "sqlite", Path: "./data/tandem.db", Synchronous: "full", Retention: defaultRetention()},
-		Bot:       BotConfig{DefaultLang: "en", DefaultTZ: "Asia/Shanghai", DueTime: "18:00"},
+		Bot:       BotConfig{DefaultLang: "en", DefaultTZ: "Asia/Shanghai", DueTime: "18:00", NotifyWindow: bot.DefaultNotifyWindow.String()},
 		Console:   ConsoleConfig{Enabled: true},
 		Calendar:  CalendarConfig{Region: "CN", Hours: "09:00-12:00, 13:30-18:00"},
 		Directory: DirectoryConfig{Match: []string{"email", "mobile"}, Sync: "cron:0 3 * * *"},
@@ -472,6 +476,9 @@ func (c Config) Validate() error {
 	}
 	if _, _, err := parseClock(c.Bot.DueTime); err != nil {
 		bad("bot.due_time", "must be HH:MM, not %q", c.Bot.DueTime)
+	}
+	if d, err := time.ParseDuration(c.Bot.NotifyWindow); err != nil || d < 0 || d > time.Hour {
+		bad("bot.notify_window", "must be a duration from 0s to 1h, not %q", c.Bot.NotifyWindow)
 	}
 	if s := c.Slack; s != nil {
 		switch s.Mode {

@@ -53,7 +53,7 @@ htp: {}
 log: {format: xml, level: loud}
 http: {addr: nocolon}
 storage: {synchronous: sometimes}
-bot: {default_lang: fr, default_tz: Mars/Base, due_time: "25:99"}
+bot: {default_lang: fr, default_tz: Mars/Base, due_time: "25:99", notify_window: soon}
 slack: {mode: carrier-pigeon, bot_token: "${MISSING}"}
 people:
   - {name: A, handle: a, role: king, dept: Nowhere, accounts: ["irc:x"], tz: "No/Where"}
@@ -74,6 +74,7 @@ departments:
 		"bot.default_lang: must be en or zh-CN",
 		"bot.default_tz: is not a known time zone",
 		"bot.due_time: must be HH:MM",
+		`bot.notify_window: must be a duration from 0s to 1h, not "soon"`,
 		"slack.mode: must be http or socket",
 		"slack.bot_token: environment variable MISSING is not set",
 		"people[0].role: must be member, head or admin",

@@ -89,6 +89,7 @@ func TestConsoleSecured(t *testing.T) {
 		}
 	}
 
+	chat(t, dir, []string{"--as", "bob", "--config", cfg}, "whoami") // bob talks first, so @bob names him
 	out := chat(t, dir, []string{"--as", "alice", "--config", cfg}, `task new "Poster" @bob`)
 	mustContain(t, out, "Created #1 for @bob.")
 	for name, header := range map[string]map[string]string{

@@ -343,6 +343,7 @@ func TestCrossPlatform(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`
 http: {addr: "%s"}
 storage: {path: "%s"}
+bot: {notify_window: 0s}  # each notification at once: the test reads them straight away
 log: {level: info}
 console: {enabled: true}
 slack:

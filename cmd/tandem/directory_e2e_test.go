@@ -305,6 +305,7 @@ func runDirectoryLinks(t *testing.T, feishuShowsEmail bool) {
 	m := startDirMain(t, fmt.Sprintf(`
 http: {addr: "127.0.0.1:0"}
 storage: {path: %q}
+bot: {notify_window: 0s}  # each notification at once: the test reads them straight away
 console: {enabled: false}
 directory: {match: [email]}
 slack:

@@ -241,7 +241,9 @@ func (m *Main) Run() error {
 	}); err != nil {
 		return fmt.Errorf("schedule system jobs: %w", err)
 	}
+	notifyWindow, _ := time.ParseDuration(cfg.Bot.NotifyWindow) // checked by Validate
 	m.Bot = &bot.Bot{Store: m.DB, Router: m.Router, Log: m.Log, DefaultLang: lang, DefaultTZ: loc, OnOutbox: m.Dispatcher.Trigger,
+		NotifyWindow: notifyWindow,
 		OnNewAccount: m.Router.Directories.OnNewAccount, OnJobs: m.Scheduler.Trigger}
 
 	routes := map[string]http.Handler{}

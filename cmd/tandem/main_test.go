@@ -123,6 +123,7 @@ func writeConfig(t *testing.T, dir, addr string) string {
 	cfg := fmt.Sprintf(`
 http: {addr: "%s"}
 storage: {path: "%s"}
+bot: {notify_window: 0s}  # each notification at once: the test reads them straight away
 log: {level: info}
 departments: [{name: Design, head: carol}]
 people:
@@ -163,7 +164,7 @@ func TestConsoleEndToEnd(t *testing.T) {
 		"Here is what I can do:",
 		"No one is called @bobb — did you mean @bob?",
 		"Created #1 for @bob.", "Priority: high",
-		"已创建任务 #2，负责人 @carol。", "优先级: 紧急", "部门: Design",
+		"已创建任务 #2，负责人 @carol。", "优先级：紧急", "部门：Design",
 		"All open tasks (2):",
 		"Did you mean `task`?",
 		"A task needs a title.", "Usage: task new",

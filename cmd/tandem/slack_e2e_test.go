@@ -124,6 +124,7 @@ func TestSlackEndToEnd(t *testing.T) {
 	os.WriteFile(cfg, []byte(fmt.Sprintf(`
 http: {addr: "%s"}
 storage: {path: "%s"}
+bot: {notify_window: 0s}  # each notification at once: the test reads them straight away
 slack:
   signing_secret: ${E2E_SLACK_SECRET}
   bot_token: xoxb-e2e
@@ -200,12 +201,13 @@ slack:
 	own := `{"type":"event_callback","team_id":"T1","event_id":"Ev43","event":{"type":"message","channel_type":"im","user":"UBOT","bot_id":"B1","channel":"D1","text":"task list","ts":"1.2"}}`
 	post(t, srv.url+"/slack/events", "application/json", own, sign(own, now))
 	time.Sleep(300 * time.Millisecond)
-	var inC9 int
-	// "task show" answers privately: an ephemeral message to the asker.
-	for _, c := range append(fake.posted("chat.postMessage", 1), fake.posted("chat.postEphemeral", 1)...) {
+	var inC9 []string
+	// "task show" answers privately, with ephemeral messages to the asker:
+	// the card, then the history.
+	for _, c := range append(fake.posted("chat.postMessage", 1), fake.posted("chat.postEphemeral", 2)...) {
 		if c.Form.Get("channel") == "C9" {
-			inC9++
-			if c.Method != "chat.postEphemeral" || c.Form.Get("user") != "U1" || !strings.Contains(c.Form.Get("text"), "History") {
+			inC9 = append(inC9, c.Form.Get("text"))
+			if c.Method != "chat.postEphemeral" || c.Form.Get("user") != "U1" {
 				t.Errorf("mention reply: %v", c.Form.Get("text"))
 			}
 		}
@@ -213,8 +215,8 @@ slack:
 			t.Errorf("answered its own message: %+v", c)
 		}
 	}
-	if inC9 != 1 {
-		t.Fatalf("mention answered %d times, want once", inC9)
+	if len(inC9) != 2 || !strings.Contains(inC9[0], "#1 Poster for the Q3 launch") || !strings.Contains(inC9[1], "History") {
+		t.Fatalf("mention answered with %q, want the card, then the history", inC9)
 	}
 
 	challenge := `{"type":"url_verification","token":"x","challenge":"abc123"}`

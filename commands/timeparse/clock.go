@@ -326,3 +326,25 @@ func (p *parser) zhMinutes() int {
 	}
 	return 0
 }
+
+// endOfDay consumes a name for the end of the working day: "eod", "cob",
+// "end of day", "end of the day", "end of business", "close of business",
+// 下班前, 下班之前, 下班时, 下班, 收工前.
+func (p *parser) endOfDay() bool {
+	if _, ok := p.word("eod", "cob"); ok {
+		return true
+	}
+	save := p.pos
+	if _, ok := p.word("end", "close"); ok && p.phrase("of") {
+		p.word("the")
+		if _, ok := p.word("day", "business"); ok {
+			return true
+		}
+	}
+	p.pos = save
+	if p.han("下班") {
+		p.hanOneOf("之前", "前", "时")
+		return true
+	}
+	return p.han("收工前")
+}

@@ -12,12 +12,13 @@ const (
 	dayOfMonth                 // 1号: this month or the next
 	dayWeekday                 // fri, 周五: the next such day, today included
 	dayWeekOf                  // this/next friday, 本周五, 下周一: weekday of the current week + n weeks
+	dayMonthEnd                // end of month, 月底: the last day of this month + months
 )
 
 // daySpec is a day expression; it is resolved against now in resolve.
 type daySpec struct {
 	kind         dayKind
-	months, days int // dayOffset
+	months, days int // dayOffset; months also for dayMonthEnd
 	weeks        int // dayWeekOf: 0 = this week, 1 = next week, 2 = the week after
 	y, m, d      int // dayAbs, dayMonthDay, dayOfMonth
 	wd           time.Weekday
@@ -26,7 +27,7 @@ type daySpec struct {
 
 // day parses a day expression without a clock.
 func (p *parser) day() (daySpec, bool) {
-	for _, f := range []func() (daySpec, bool){p.relDay, p.weekday, p.numericDate, p.zhDate, p.monthNameDate} {
+	for _, f := range []func() (daySpec, bool){p.relDay, p.weekday, p.numericDate, p.zhDate, p.monthNameDate, p.monthEnd} {
 		if d, ok := try(p, f); ok {
 			return d, true
 		}
@@ -344,4 +345,36 @@ func (p *parser) monthDay(m, d int) (daySpec, bool) {
 		return daySpec{}, false
 	}
 	return daySpec{kind: dayMonthDay, m: m, d: d}, true
+}
+
+// monthEnd parses the last day of a month: "end of month", "end of the
+// month", "end of this month", "end of next month", "eom", 月底, 月末, 本月底,
+// 这个月底, 下月底, 下个月末, and 月底前 ("by the end of the month").
+func (p *parser) monthEnd() (daySpec, bool) {
+	end := func(months int) (daySpec, bool) { return daySpec{kind: dayMonthEnd, months: months}, true }
+	if _, ok := p.word("eom"); ok {
+		return end(0)
+	}
+	if p.phrase("end", "of") {
+		w, _ := p.word("the", "this", "next")
+		if !p.phrase("month") {
+			return daySpec{}, false
+		}
+		if w == "next" {
+			return end(1)
+		}
+		return end(0)
+	}
+	months := 0
+	switch pre, _ := p.hanOneOf("下个月", "下月", "这个月", "这月", "本月", "当月", "月"); pre {
+	case "":
+		return daySpec{}, false
+	case "下个月", "下月":
+		months = 1
+	}
+	if _, ok := p.hanOneOf("底", "末"); !ok {
+		return daySpec{}, false
+	}
+	p.hanOneOf("之前", "前")
+	return end(months)
 }

@@ -53,6 +53,12 @@
 //   - A period without a clock gets a default clock: morning/早上/上午 09:00,
 //     中午 12:00, afternoon/下午 15:00, 傍晚 18:00, evening/night/tonight/今晚/
 //     晚上 20:00.
+//   - The end of the working day ("eod", "end of day", "cob", "下班前",
+//     "今天下班前", "fri eod") is a date with Result.EndOfDay set: only the
+//     caller knows when the day ends (bot.due_time). Without a day it is
+//     today's, even when today's has passed; the caller says so.
+//   - The end of the month ("end of month", "eom", "月底", "月末", "下个月底",
+//     "月底前") is the month's last calendar day, without a clock.
 //   - Durations ("in 2 hours", "半小时后") are added to now exactly (seconds are
 //     kept) and have HasClock=true. Day, week and month durations are
 //     calendar arithmetic, so "in 3 days at 5pm" and "三天后下午3点" work.

@@ -128,7 +128,8 @@ func (p *parser) ruleClock(k ruleKind) (Rule, bool) {
 // "weekdays 9:30", "every workday 9:30", "every working day", "every business
 // day", "every monday 10:00", "every mon,wed 10am", "every mon-fri",
 // "every month on the 15th 10:00", "monthly on the 1st", "every last workday of
-// the month 17:00".
+// the month 17:00", "every month last workday 17:00", "monthly on the last
+// working day".
 func (p *parser) enRule() (Rule, bool) {
 	var k ruleKind
 	switch w, _ := p.word("daily", "weekdays", "monthly", "every", "each"); w {
@@ -137,11 +138,10 @@ func (p *parser) enRule() (Rule, bool) {
 	case "weekdays":
 		k.dows = weekdaysMonFri
 	case "monthly":
-		d, ok := p.enMonthDay()
-		if !ok {
+		var ok bool
+		if k, ok = p.enMonthly(); !ok {
 			return Rule{}, false
 		}
-		k.dom = d
 	case "every", "each":
 		var ok bool
 		if k, ok = p.enEvery(); !ok {
@@ -174,11 +174,24 @@ func (p *parser) enEvery() (ruleKind, bool) {
 		}
 		return ruleKind{lastWorkday: true}, true
 	case p.phrase("month"):
-		d, ok := p.enMonthDay()
-		return ruleKind{dom: d}, ok
+		return p.enMonthly()
 	}
 	dows, ok := p.enWeekdayList()
 	return ruleKind{dows: dows}, ok
+}
+
+// enMonthly parses what follows "monthly" or "every month": "on the 15th",
+// "1st", "last workday", "on the last working day".
+func (p *parser) enMonthly() (ruleKind, bool) {
+	save := p.pos
+	p.word("on")
+	p.word("the")
+	if p.phrase("last") && p.workdayWords() {
+		return ruleKind{lastWorkday: true}, true
+	}
+	p.pos = save
+	d, ok := p.enMonthDay()
+	return ruleKind{dom: d}, ok
 }
 
 // workdayWords consumes workday(s), working day(s), work day(s), business day(s).

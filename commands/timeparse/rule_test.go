@@ -63,6 +63,10 @@ var ruleCases = []ruleCase{
 	{"每周一，三 9点", cronRule("0 9 * * 1,3", 9, 0), 2}, // full-width comma
 	{"每天晚上12点", cronRule("0 0 * * *", 0, 0), 1},
 	{"每月最后一个工作日", timeparse.Rule{LastWorkdayOfMonth: true, Hour: 9}, 1},
+	{"every month last workday 17:00", timeparse.Rule{LastWorkdayOfMonth: true, Hour: 17}, 5},
+	{"every month on the last working day at 5pm", timeparse.Rule{LastWorkdayOfMonth: true, Hour: 17}, 9},
+	{"monthly last workday", timeparse.Rule{LastWorkdayOfMonth: true, Hour: 9}, 3},
+	{"every month last", cronRule("", 0, 0), 0}, // "last" what?
 	{"every last working day of the month at 5pm", timeparse.Rule{LastWorkdayOfMonth: true, Hour: 17}, 9},
 	{"每天9点", cronRule("0 9 * * *", 9, 0), 1},
 	{"每天 9:30", cronRule("30 9 * * *", 9, 30), 2},

@@ -11,7 +11,11 @@ import (
 type Result struct {
 	Time     time.Time // in loc
 	HasClock bool      // false when only a date was given (Time is then 00:00 of that date)
-	Words    int       // how many of the input words were consumed
+	// EndOfDay says the expression named the end of the working day of
+	// Time's date ("eod", "今天下班前"), whose clock only the caller knows
+	// (bot.due_time); HasClock is then false.
+	EndOfDay bool
+	Words    int // how many of the input words were consumed
 }
 
 // maxWords bounds the prefixes Longest tries; the longest supported
@@ -81,7 +85,7 @@ func parseWords(words []string, now time.Time, loc *time.Location) (Result, erro
 	if err != nil {
 		return Result{}, err
 	}
-	return Result{Time: t, HasClock: hasClock, Words: len(words)}, nil
+	return Result{Time: t, HasClock: hasClock, EndOfDay: e.eod, Words: len(words)}, nil
 }
 
 // expr is a parsed, not yet resolved, time expression: either a duration
@@ -92,6 +96,7 @@ type expr struct {
 	day      daySpec
 	clock    clockSpec
 	hasClock bool
+	eod      bool // the end of the working day: a date for the caller to complete
 }
 
 // parseExpr parses toks as one expression; every token must be consumed.
@@ -100,6 +105,7 @@ func parseExpr(toks []token) (expr, error) {
 		(*parser).durationExpr,
 		(*parser).dayClockExpr,
 		(*parser).clockDayExpr,
+		(*parser).endOfDayExpr,
 	}
 	var firstErr error
 	for _, alt := range alts {
@@ -136,8 +142,9 @@ func (p *parser) durationExpr() (expr, bool) {
 	return expr{day: day, clock: c, hasClock: true}, true
 }
 
-// dayClockExpr: ["on"] day [["at"] clock]: "fri 18:00", "tomorrow at 5pm",
-// "明天下午3点", "今晚", "tomorrow morning".
+// dayClockExpr: ["on"] day [["at"] clock | end of day]: "fri 18:00",
+// "tomorrow at 5pm", "明天下午3点", "今晚", "tomorrow morning", "fri eod",
+// "今天下班前".
 func (p *parser) dayClockExpr() (expr, bool) {
 	p.word("on")
 	d, ok := p.day()
@@ -145,6 +152,10 @@ func (p *parser) dayClockExpr() (expr, bool) {
 		return expr{}, false
 	}
 	e := expr{day: d}
+	if p.endOfDay() {
+		e.eod = true
+		return e, true
+	}
 	save := p.pos
 	p.word("at")
 	if c, ok := p.clockOrPeriod(d.period); ok {
@@ -164,14 +175,29 @@ func (p *parser) clockDayExpr() (expr, bool) {
 		return expr{}, false
 	}
 	e := expr{clock: c, hasClock: true}
+	e.day = p.optionalDay(e.day)
+	return e, true
+}
+
+// optionalDay parses an optional ["on"] day after a clock ("5pm tomorrow",
+// "eod on friday"), or returns otherwise.
+func (p *parser) optionalDay(otherwise daySpec) daySpec {
 	save := p.pos
 	p.word("on")
 	if d, ok := p.day(); ok {
-		e.day = d
-	} else {
-		p.pos = save
+		return d
 	}
-	return e, true
+	p.pos = save
+	return otherwise
+}
+
+// endOfDayExpr: end of day [["on"] day]: "eod", "end of day", "eod
+// tomorrow", "下班前" (today unless a day follows).
+func (p *parser) endOfDayExpr() (expr, bool) {
+	if !p.endOfDay() {
+		return expr{}, false
+	}
+	return expr{day: p.optionalDay(daySpec{kind: dayOffset}), eod: true}, true
 }
 
 // resolve computes the time of e relative to now (already in loc).
@@ -180,7 +206,7 @@ func (e expr) resolve(now time.Time, loc *time.Location) (time.Time, bool, error
 		return e.dur.addTo(now), true, nil
 	}
 	c, hasClock := e.clock, e.hasClock
-	if !hasClock {
+	if !hasClock && !e.eod {
 		// 今晚, tonight: the day word's own period supplies the clock.
 		c, hasClock = e.day.period.defaultClock()
 	}
@@ -219,6 +245,9 @@ func (d daySpec) date(today time.Time, passed func(time.Time) bool) (time.Time, 
 		return today, nil
 	case dayOffset:
 		return today.AddDate(0, d.months, d.days), nil
+	case dayMonthEnd: // the last day of this month, or of a later one
+		first := time.Date(today.Year(), today.Month()+time.Month(d.months), 1, 0, 0, 0, 0, time.UTC)
+		return first.AddDate(0, 1, -1), nil
 	case dayAbs:
 		return time.Date(d.y, time.Month(d.m), d.d, 0, 0, 0, 0, time.UTC), nil
 	case dayMonthDay: // this year or the next year that has the date (02-29)

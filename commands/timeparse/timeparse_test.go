@@ -463,3 +463,61 @@ func TestParse(t *testing.T) {
 		}
 	}
 }
+
+// Ensure the end of the working day and the end of the month are read as
+// dates, the former marked so the caller can put its own clock on it
+// (bot.due_time).
+func TestEndOfDayAndMonth(t *testing.T) {
+	for _, c := range []struct {
+		in       string
+		now      time.Time
+		want     string
+		endOfDay bool
+		words    int
+	}{
+		{"eod", morningNow, "2026-11-20", true, 1},
+		{"EOD", lateNow, "2026-11-20", true, 1}, // today's, even when it is over: the caller says so
+		{"end of day", morningNow, "2026-11-20", true, 3},
+		{"end of the day", morningNow, "2026-11-20", true, 4},
+		{"close of business", morningNow, "2026-11-20", true, 3},
+		{"cob", morningNow, "2026-11-20", true, 1},
+		{"eod tomorrow", morningNow, "2026-11-21", true, 2},
+		{"tomorrow eod", morningNow, "2026-11-21", true, 2},
+		{"end of day on monday", morningNow, "2026-11-23", true, 5},
+		{"fri end of day", morningNow, "2026-11-20", true, 4},
+		{"下班前", morningNow, "2026-11-20", true, 1},
+		{"今天下班前", morningNow, "2026-11-20", true, 1},
+		{"今天 下班前", morningNow, "2026-11-20", true, 2},
+		{"明天下班前", morningNow, "2026-11-21", true, 1},
+		{"周五下班之前", sundayNow, "2026-11-27", true, 1},
+		{"end of month", morningNow, "2026-11-30", false, 3},
+		{"end of the month", morningNow, "2026-11-30", false, 4},
+		{"end of next month", morningNow, "2026-12-31", false, 4},
+		{"eom", morningNow, "2026-11-30", false, 1},
+		{"月底", morningNow, "2026-11-30", false, 1},
+		{"月末", morningNow, "2026-11-30", false, 1},
+		{"本月底", morningNow, "2026-11-30", false, 1},
+		{"月底前", morningNow, "2026-11-30", false, 1},
+		{"下个月底", morningNow, "2026-12-31", false, 1},
+		{"月底下班前", morningNow, "2026-11-30", true, 1},
+		{"月底 17:00", morningNow, "2026-11-30 17:00", false, 2},
+		{"end of week", morningNow, "", false, 0},
+		{"月中", morningNow, "", false, 0},
+	} {
+		r, ok := timeparse.Longest(strings.Split(c.in, " "), c.now, shanghai)
+		if c.want == "" {
+			if ok {
+				t.Errorf("Longest(%q) = %+v; want ok=false", c.in, r)
+			}
+			continue
+		}
+		layout := "2006-01-02"
+		if len(c.want) > len(layout) {
+			layout = "2006-01-02 15:04"
+		}
+		if !ok || r.Time.Format(layout) != c.want || r.EndOfDay != c.endOfDay || r.Words != c.words ||
+			r.HasClock != (layout != "2006-01-02") {
+			t.Errorf("Longest(%q) = %+v, %v; want %s, EndOfDay=%v, %d words", c.in, r, ok, c.want, c.endOfDay, c.words)
+		}
+	}
+}

@@ -23,10 +23,15 @@ func (t *tx) Enqueue(o *bot.Outgoing, now time.Time) (bool, error) {
 	if next.IsZero() {
 		next = now
 	}
+	if o.Coalesce != "" {
+		if merged, err := t.coalesce(o, now); merged || err != nil {
+			return false, err
+		}
+	}
 	o.State, o.CreatedAt, o.NextAttempt = bot.OutboxQueued, now.UTC(), next.UTC()
-	res, err := t.exec(`INSERT INTO outbox (key, platform, recipient, destination, message, state, next_attempt_at, created_at)
-		VALUES (?, ?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT (key) DO NOTHING`,
-		o.Key, o.To.Platform, o.To.UserID, string(dest), string(msg), next.UnixMilli(), now.UnixMilli())
+	res, err := t.exec(`INSERT INTO outbox (key, platform, recipient, destination, message, state, next_attempt_at, created_at, coalesce_key)
+		VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+		o.Key, o.To.Platform, o.To.UserID, string(dest), string(msg), next.UnixMilli(), now.UnixMilli(), o.Coalesce)
 	if err != nil {
 		return false, internal(err, "enqueue")
 	}
@@ -35,6 +40,41 @@ func (t *tx) Enqueue(o *bot.Outgoing, now time.Time) (bool, error) {
 	}
 	o.ID, err = res.LastInsertId()
 	return false, internal(err, "enqueue")
+}
+
+// coalesceQuery finds the message a notification may be merged into (see
+// coalesce), from the partial index outbox_coalesce.
+const coalesceQuery = `SELECT id, message FROM outbox
+	WHERE coalesce_key = ? AND state = 'queued' AND coalesce_key != '' AND attempts = 0 AND lease_owner = '' AND next_attempt_at > ?
+	ORDER BY id DESC LIMIT 1`
+
+// coalesce merges o into the queued message with its Coalesce key, if there
+// is one that no sender has claimed (attempts = 0 and no lease: a deferral
+// gives its attempt back, so a message held back by a rate limit still
+// counts as untried) and that is not due yet. A due message is the
+// sender's: changing it then could race a claim in another process, and a
+// change after the window is news of its own.
+func (t *tx) coalesce(o *bot.Outgoing, now time.Time) (bool, error) {
+	var id int64
+	var stored string
+	found, err := t.queryRow(coalesceQuery, []any{o.Coalesce, now.UnixMilli()}, &id, &stored)
+	if err != nil || !found {
+		return false, internal(err, "find coalesced outgoing")
+	}
+	var earlier bot.Message
+	if err := json.Unmarshal([]byte(stored), &earlier); err != nil {
+		return false, internal(err, "decode coalesced outgoing")
+	}
+	msg, err := json.Marshal(bot.MergeMessages(earlier, o.Msg))
+	if err != nil {
+		return false, internal(err, "encode coalesced outgoing")
+	}
+	res, err := t.exec(`UPDATE outbox SET message = ? WHERE id = ? AND state = 'queued' AND attempts = 0 AND lease_owner = ''`, string(msg), id)
+	if err := mustAffect(res, err, "coalesce outgoing"); err != nil {
+		return false, err
+	}
+	o.ID = id
+	return true, nil
 }
 
 const outgoingColumns = `id, key, destination, message, state, attempts, next_attempt_at, last_error, remote_id, created_at`
@@ -88,9 +128,10 @@ func (t *tx) ClaimOutgoing(platform string, now time.Time, lease time.Duration, 
 // TakeOutgoing implements bot.OutboxTx.
 func (t *tx) TakeOutgoing(platform, recipient string, now time.Time, limit int) ([]*bot.Outgoing, error) {
 	rows, err := t.query(`UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1
-		WHERE id IN (SELECT id FROM outbox WHERE state = 'queued' AND platform = ? AND recipient = ? ORDER BY id LIMIT ?)
+		WHERE id IN (SELECT id FROM outbox WHERE state = 'queued' AND platform = ? AND recipient = ? AND next_attempt_at <= ?
+			ORDER BY id LIMIT ?)
 		RETURNING `+outgoingColumns,
-		now.UnixMilli(), platform, recipient, limit)
+		now.UnixMilli(), platform, recipient, now.UnixMilli(), limit)
 	out, err := t.scanOutgoingRows(rows, err, "take outgoing")
 	// RETURNING gives no order guarantee; people read messages in order.
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })

@@ -98,8 +98,22 @@ func (t *tx) FindPeopleByName(name string) ([]*bot.Person, error) {
 		return nil, err
 	}
 	rows, err := t.query(`SELECT `+personColumns+` FROM people WHERE name = ? COLLATE NOCASE ORDER BY id LIMIT 10`, name)
+	return scanPeople(rows, err, "find people")
+}
+
+// peopleByRoleQuery lists people with a role from the index people_role.
+const peopleByRoleQuery = `SELECT ` + personColumns + ` FROM people WHERE role = ? ORDER BY id LIMIT ?`
+
+// FindPeopleByRole implements bot.PeopleTx.
+func (t *tx) FindPeopleByRole(role bot.Role, limit int) ([]*bot.Person, error) {
+	rows, err := t.query(peopleByRoleQuery, string(role), limit)
+	return scanPeople(rows, err, "find people by role")
+}
+
+// scanPeople reads the people a query returned.
+func scanPeople(rows *sql.Rows, err error, what string) ([]*bot.Person, error) {
 	if err != nil {
-		return nil, internal(err, "find people")
+		return nil, internal(err, what)
 	}
 	defer rows.Close()
 	var out []*bot.Person
@@ -110,7 +124,7 @@ func (t *tx) FindPeopleByName(name string) ([]*bot.Person, error) {
 		}
 		out = append(out, p)
 	}
-	return out, internal(rows.Err(), "find people")
+	return out, internal(rows.Err(), what)
 }
 
 // FindPeopleByContact implements bot.PeopleTx.
@@ -122,19 +136,7 @@ func (t *tx) FindPeopleByContact(email, mobile string) ([]*bot.Person, error) {
 	// '' never matches: the partial indexes leave those rows out.
 	rows, err := t.query(`SELECT `+personColumns+` FROM people WHERE email = ? AND email != ''
 		UNION SELECT `+personColumns+` FROM people WHERE mobile = ? AND mobile != '' ORDER BY id LIMIT 10`, email, mobile)
-	if err != nil {
-		return nil, internal(err, "find people by contact")
-	}
-	defer rows.Close()
-	var out []*bot.Person
-	for rows.Next() {
-		p, err := scanPerson(rows.Scan)
-		if err != nil {
-			return nil, internal(err, "scan person")
-		}
-		out = append(out, p)
-	}
-	return out, internal(rows.Err(), "find people by contact")
+	return scanPeople(rows, err, "find people by contact")
 }
 
 // CreatePerson implements bot.PeopleTx. A handle that is taken gets a
