@@ -8,12 +8,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/tandemhq/tandem/adapters/webhook"
 	"github.com/tandemhq/tandem/bot"
 )
 
@@ -355,7 +355,7 @@ func (a *Adapter) postJSON(ctx context.Context, url string, body any, header map
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(payload))
 	if err != nil {
-		return 0, nil, nil, &bot.DeliveryError{Err: redactURL(err), Permanent: true}
+		return 0, nil, nil, &bot.DeliveryError{Err: webhook.RedactURL(err), Permanent: true}
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
@@ -364,7 +364,7 @@ func (a *Adapter) postJSON(ctx context.Context, url string, body any, header map
 	}
 	resp, err := a.http.Do(req)
 	if err != nil {
-		return 0, nil, nil, redactURL(err)
+		return 0, nil, nil, webhook.RedactURL(err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
@@ -372,21 +372,6 @@ func (a *Adapter) postJSON(ctx context.Context, url string, body any, header map
 		return 0, nil, nil, err
 	}
 	return resp.StatusCode, resp.Header, raw, nil
-}
-
-// redactURL keeps only the scheme and host of the URL a transport error
-// quotes: its path and query can hold a credential (a session webhook's
-// session, an access token).
-func redactURL(err error) error {
-	var ue *url.Error
-	if !errors.As(err, &ue) {
-		return err
-	}
-	where := "the URL"
-	if u, perr := url.Parse(ue.URL); perr == nil && u.Host != "" {
-		where = u.Scheme + "://" + u.Host + "/…"
-	}
-	return fmt.Errorf("%s %s: %w", ue.Op, where, ue.Err)
 }
 
 // marshal encodes v as JSON without escaping <, > and &: DingTalk shows

@@ -14,6 +14,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/tandemhq/tandem/adapters/webhook"
 	"github.com/tandemhq/tandem/bot"
 )
 
@@ -221,12 +222,13 @@ func (a *Adapter) respond(ctx context.Context, url string, body *responseMessage
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(raw))
 	if err != nil {
-		return &bot.DeliveryError{Err: fmt.Errorf("slack: response_url: %w", err), Permanent: true}
+		return &bot.DeliveryError{Err: fmt.Errorf("slack: response_url: %w", webhook.RedactURL(err)), Permanent: true}
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := a.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("slack: response_url: %w", err)
+		// The URL is a credential: whoever has it can post as the app.
+		return fmt.Errorf("slack: response_url: %w", webhook.RedactURL(err))
 	}
 	defer resp.Body.Close()
 	text, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))

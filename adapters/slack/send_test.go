@@ -362,3 +362,19 @@ func TestSend_Invalid(t *testing.T) {
 	}
 	var _ bot.Sender = a
 }
+
+// Ensure a response_url that cannot be reached fails without quoting the
+// URL: it is a credential, and the error becomes the outbox's last_error,
+// which admins read in chat.
+func TestSend_ResponseURLNotInErrors(t *testing.T) {
+	a, _ := newSender(t)
+	dead := httptest.NewServer(http.NotFoundHandler())
+	dead.Close() // nothing listens there any more
+	_, err := send(a, bot.Destination{ChatID: "C1", UserID: "U1", ReplyHandle: dead.URL + "/actions/T1/s3cr3t"}, bot.Message{Text: "hi"})
+	if err == nil {
+		t.Fatal("a send to a closed server succeeded")
+	}
+	if strings.Contains(err.Error(), "s3cr3t") {
+		t.Errorf("the error quotes the response_url: %v", err)
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tandemhq/tandem/adapters/webhook"
 	"github.com/tandemhq/tandem/bot"
 )
 
@@ -270,12 +271,12 @@ func (a *Adapter) postJSON(ctx context.Context, u, op string, body, out any) err
 func (a *Adapter) do(req *http.Request, op string, out any) error {
 	resp, err := a.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("wecom: %s: %w", op, redact(err))
+		return fmt.Errorf("wecom: %s: %w", op, webhook.RedactURL(err))
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return fmt.Errorf("wecom: %s: read answer: %w", op, redact(err))
+		return fmt.Errorf("wecom: %s: read answer: %w", op, webhook.RedactURL(err))
 	}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
@@ -294,16 +295,6 @@ func (a *Adapter) do(req *http.Request, op string, out any) error {
 		return fmt.Errorf("wecom: %s: answer: %w", op, err)
 	}
 	return nil
-}
-
-// redact drops the URL from a transport error: it carries the access token,
-// the corp secret or a robot's key in its query.
-func redact(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
-	}
-	return err
 }
 
 // classify turns an API error into a DeliveryError the outbox understands.
