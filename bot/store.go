@@ -172,6 +172,11 @@ type OutboxTx interface {
 	// NextOutgoingAt returns when the earliest queued message becomes due, or
 	// the zero time if none is queued.
 	NextOutgoingAt(platform string) (time.Time, error)
+	// NextOutgoingFor is NextOutgoingAt for the direct messages to one
+	// recipient (a user id on platform), for adapters whose users fetch
+	// their messages: a notification held back to gather later changes
+	// (Outgoing.Coalesce) is due later than it was queued.
+	NextOutgoingFor(platform, recipient string) (time.Time, error)
 	// FindOutgoing lists messages in a state, newest first.
 	FindOutgoing(state OutboxState, limit int) ([]*Outgoing, error)
 	// ListOutgoing is FindOutgoing from offset on, for pages; dead messages

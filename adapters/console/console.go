@@ -75,8 +75,15 @@ func (a *Adapter) Take(ctx context.Context, user string, wait time.Duration) ([]
 		arrived := a.arrived
 		a.mu.Unlock()
 		var taken []*bot.Outgoing
+		var next time.Time
+		now := a.Now()
 		err := a.Store.Update(ctx, func(tx bot.Tx) (err error) {
-			taken, err = tx.TakeOutgoing(bot.PlatformConsole, user, a.Now(), 100)
+			if taken, err = tx.TakeOutgoing(bot.PlatformConsole, user, now, 100); err != nil || len(taken) > 0 {
+				return err
+			}
+			// A notification waiting for more changes to its task is
+			// queued already but due later: nothing will Wake us for it.
+			next, err = tx.NextOutgoingFor(bot.PlatformConsole, user)
 			return err
 		})
 		if err != nil || len(taken) > 0 || wait <= 0 {
@@ -86,13 +93,23 @@ func (a *Adapter) Take(ctx context.Context, user string, wait time.Duration) ([]
 			}
 			return msgs, err
 		}
+		due := time.NewTimer(wait) // stopped at once when nothing is queued
+		if next.IsZero() {
+			due.Stop()
+		} else {
+			due.Reset(max(next.Sub(now), 0))
+		}
 		select {
 		case <-arrived:
+		case <-due.C:
 		case <-deadline.C:
+			due.Stop()
 			return nil, nil
 		case <-ctx.Done():
+			due.Stop()
 			return nil, nil
 		}
+		due.Stop()
 	}
 }
 
