@@ -180,11 +180,12 @@ func (t *tx) NextOutgoingAt(platform string) (time.Time, error) {
 	return fromMS(next), internal(err, "next outgoing")
 }
 
+const nextOutgoingForQuery = `SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'queued' AND platform = ? AND recipient = ?`
+
 // NextOutgoingFor implements bot.OutboxTx, from the index outbox_recipient.
 func (t *tx) NextOutgoingFor(platform, recipient string) (time.Time, error) {
 	var next sql.NullInt64
-	_, err := t.queryRow(`SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'queued' AND platform = ? AND recipient = ?`,
-		[]any{platform, recipient}, &next)
+	_, err := t.queryRow(nextOutgoingForQuery, []any{platform, recipient}, &next)
 	return fromMS(next), internal(err, "next outgoing for recipient")
 }
 

@@ -254,3 +254,12 @@ func TestPruneNoncesQuery_UsesExpiryIndex(t *testing.T) {
 		t.Errorf("plan = %q, want it to use nonces_expires", got)
 	}
 }
+
+// Ensure a console terminal's look at when its next message is due reads
+// the recipient index, whatever else is queued.
+func TestNextOutgoingForQuery_UsesRecipientIndex(t *testing.T) {
+	db := openTestDB(t)
+	if got := queryPlan(t, db, nextOutgoingForQuery, []any{"console", "bob"}); !strings.Contains(got, "outbox_recipient") {
+		t.Errorf("plan = %q, want it to use outbox_recipient", got)
+	}
+}
