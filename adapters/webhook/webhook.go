@@ -48,13 +48,15 @@ func Status(err error) int {
 		return http.StatusConflict
 	case bot.ETOOLARGE:
 		return http.StatusRequestEntityTooLarge
+	case bot.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
 
 // Fail answers err with its status and its English text. Internal errors
-// (typically: the event was not stored, so the platform must deliver it
-// again) are logged; rejections were logged where they were decided.
+// and EUNAVAILABLE (the event was not stored, so the platform must deliver
+// it again) are logged; rejections were logged where they were decided.
 func Fail(w http.ResponseWriter, r *http.Request, log *slog.Logger, platform string, err error) {
 	status := Status(err)
 	if status >= http.StatusInternalServerError {
