@@ -193,17 +193,7 @@ func runCrash(t *testing.T, fake *fakeSlack, p crashPlatform) *crashResult {
 	// Each start runs with the next synchronous mode, so that every run
 	// kills and recovers both.
 	configure := func(synchronous string) {
-		if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`
-http: {addr: "%s"}
-storage: {path: "%s", synchronous: %s}
-log: {level: info}
-console: {enabled: false}
-slack:
-  signing_secret: ${E2E_SLACK_SECRET}
-  bot_token: xoxb-e2e
-  bot_user_id: UBOT
-  api_url: %s/api/
-`, addr, dbPath, synchronous, slow.URL)+p.config), 0o644); err != nil {
+		if err := os.WriteFile(cfg, crashConfig(addr, dbPath, synchronous, slow.URL, p.config), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -485,6 +475,23 @@ slack:
 	t.Logf("commands: %d sent (%d redelivered); %d acknowledged Created, %d acknowledged as duplicates of a stored delivery, %d never acknowledged (%d of those made their task, committed before the kill)",
 		len(cmds), redelivered, acked, dupAcked, unacked, unackedMade)
 	return &crashResult{reminders: reminders, inflight: inflight, jobsHeld: jobsHeld}
+}
+
+// crashConfig is the configuration of a crash test's tandem: the HTTP
+// address, the database and its synchronous mode, Slack (commands signed with
+// slackSecret from $E2E_SLACK_SECRET, the Web API at api) and extra YAML.
+func crashConfig(addr, dbPath, synchronous, api, extra string) []byte {
+	return []byte(fmt.Sprintf(`
+http: {addr: "%s"}
+storage: {path: "%s", synchronous: %s}
+log: {level: info}
+console: {enabled: false}
+slack:
+  signing_secret: ${E2E_SLACK_SECRET}
+  bot_token: xoxb-e2e
+  bot_user_id: UBOT
+  api_url: %s/api/
+`, addr, dbPath, synchronous, api) + extra)
 }
 
 // crashIntegrity runs SQLite's integrity check on the file, read-only,
