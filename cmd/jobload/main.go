@@ -22,8 +22,9 @@
 //	    reminder does; it reports p50/p99/max lateness and the fire rate
 //	    reached. Target p99 ≤ 1 s.
 //	 4. Sustained maximum (with -ramp): lateness runs of -ramp-step each, at
-//	    rates rising by -ramp-factor from -rate, until one misses p99 ≤ 1 s
-//	    (or leaves jobs unfired); it reports the highest rate that met it.
+//	    rates rising by -ramp-factor from -rate, until one misses p99 ≤ 1 s,
+//	    leaves jobs unfired or fires at under 97 % of the rate (falls
+//	    behind); it reports the highest rate that did none of these.
 //
 // It prints the figures next to the targets and exits non-zero only on
 // errors, never on a missed target. -schedulers N runs N Scheduler loops
@@ -208,12 +209,14 @@ func run(c config) error {
 		}
 		fmt.Printf("   %6d/s wanted: ", int(rate))
 		r.print(int(rate))
-		if !r.met() {
+		// Sustained: the run kept up with the rate (a short run can end
+		// with p99 under 1 s while its backlog grows) and met the target.
+		if !r.met() || r.rate < 0.97*rate {
 			break
 		}
 		best = r.rate
 	}
-	fmt.Printf("   sustained maximum: %.0f fires/s with p99 lateness ≤ 1 s\n", best)
+	fmt.Printf("   sustained maximum: %.0f fires/s (kept up with the rate, p99 lateness ≤ 1 s)\n", best)
 	return nil
 }
 
