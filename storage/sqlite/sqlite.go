@@ -219,7 +219,10 @@ func dataSourceName(path, synchronous string) string {
 
 // checkpointLoop runs passive checkpoints until Close: they copy what they
 // can without waiting for readers or the writer. The committer then starts
-// the WAL again from the beginning (restartWAL).
+// the WAL again from the beginning (restartWAL). Both use only SQLite's own
+// wal_checkpoint, which copies committed frames only and syncs the WAL
+// before it copies, with synchronous NORMAL too; TestDB_CommitsOfEverySize
+// and TestDB_KilledWriter run them every millisecond or two.
 func (db *DB) checkpointLoop() {
 	t := time.NewTicker(db.CheckpointInterval)
 	defer t.Stop()
@@ -411,8 +414,9 @@ func (db *DB) commitLoop() {
 // Writable says the store cannot write. A batch takes milliseconds; one
 // that takes seconds waits on a lock held by another process, a stalled
 // disk or a unit that does too much, and every write queued behind it waits
-// as long. Two seconds leaves room under the 2.5 s the webhook adapters
-// give a unit before they answer that it was not stored.
+// as long. Two seconds is under the 2.75 s after which the Slack and
+// Feishu adapters refuse a request the store has not taken (3 s for WeCom),
+// so a load balancer hears of it before requests are refused.
 const WriteStall = 2 * time.Second
 
 // Writable reports whether the store takes writes as of now: an error
