@@ -18,14 +18,19 @@ type Intake interface {
 
 // AsyncIntake is an Intake that can also accept an event without waiting,
 // so that an adapter which must answer by a deadline waits for the outcome
-// in a select of its own rather than in a goroutine per request. *Bot
-// implements it.
+// in a select of its own rather than in a goroutine per request, and can
+// give the event up when the deadline comes first. *Bot implements it.
 type AsyncIntake interface {
 	Intake
 	// AcceptAsync is Accept without the waiting: it returns at once, and the
 	// channel (buffered; receiving is optional) yields what Accept would have
 	// returned once that is known.
-	AcceptAsync(ctx context.Context, ev *Event, wait time.Duration) <-chan Outcome
+	//
+	// abandon gives the event up if it can: true means ev is certain not to
+	// be stored by this call (the channel then yields an error), so the
+	// platform must be told to deliver it again; false means it is being
+	// stored right now, and the channel yields the outcome shortly.
+	AcceptAsync(ctx context.Context, ev *Event, wait time.Duration) (outcome <-chan Outcome, abandon func() bool)
 }
 
 // Outcome is Accept's return values, as AcceptAsync delivers them.

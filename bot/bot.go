@@ -111,16 +111,18 @@ func (b *Bot) Accept(ctx context.Context, ev *Event, wait time.Duration) (Result
 }
 
 // AcceptAsync implements AsyncIntake. With a Queuer store the writer hands
-// on the outcome; with any other store a goroutine waits for Update.
-func (b *Bot) AcceptAsync(ctx context.Context, ev *Event, wait time.Duration) <-chan Outcome {
+// on the outcome, and the unit can be abandoned until it is committed; with
+// any other store a goroutine waits for Update, and abandon always answers
+// false (the caller waits for the outcome).
+func (b *Bot) AcceptAsync(ctx context.Context, ev *Event, wait time.Duration) (<-chan Outcome, func() bool) {
 	out := make(chan Outcome, 1)
 	fn, finish := b.acceptUnit(ctx, ev, wait)
 	if q, ok := b.Store.(Queuer); ok {
-		q.Queue(ctx, fn, func(err error) { out <- finish(err) })
-		return out
+		abandon := q.Queue(ctx, fn, func(err error) { out <- finish(err) })
+		return out, abandon
 	}
 	go func() { out <- finish(b.Store.Update(ctx, fn)) }()
-	return out
+	return out, func() bool { return false }
 }
 
 // acceptUnit returns the unit that stores ev and processes it, and finish,

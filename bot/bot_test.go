@@ -140,15 +140,19 @@ func TestAcceptAsync(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer b.Close()
-			o := <-b.AcceptAsync(context.Background(), event("Ev9", "hi"), time.Second)
+			accept := func(ev *bot.Event, wait time.Duration) bot.Outcome {
+				out, _ := b.AcceptAsync(context.Background(), ev, wait)
+				return <-out
+			}
+			o := accept(event("Ev9", "hi"), time.Second)
 			if o.Err != nil || !o.Result.Done || len(o.Result.Replies) != 1 || o.Result.Replies[0].Text != "echo: hi" {
 				t.Fatalf("inline = %+v", o)
 			}
-			o = <-b.AcceptAsync(context.Background(), event("Ev9", "hi"), time.Second)
+			o = accept(event("Ev9", "hi"), time.Second)
 			if o.Err != nil || !o.Result.Duplicate || calls.Load() != 1 {
 				t.Fatalf("redelivery = %+v after %d runs", o, calls.Load())
 			}
-			o = <-b.AcceptAsync(context.Background(), event("Ev10", "later"), 0)
+			o = accept(event("Ev10", "later"), 0)
 			if o.Err != nil || !o.Result.Done || len(o.Result.Replies) != 0 {
 				t.Fatalf("queued = %+v", o)
 			}
@@ -159,9 +163,47 @@ func TestAcceptAsync(t *testing.T) {
 			if err := db.Close(); err != nil {
 				t.Fatal(err)
 			}
-			o = <-b.AcceptAsync(context.Background(), event("Ev11", "closed"), time.Second)
+			o = accept(event("Ev11", "closed"), time.Second)
 			if o.Err == nil || bot.ErrorCode(o.Err) != bot.EINTERNAL {
 				t.Fatalf("closed store = %+v, want an internal error", o)
+			}
+		})
+	}
+}
+
+// Ensure an event whose unit is abandoned while the writer is busy is not
+// stored (a redelivery then runs it as new) and its outcome is
+// ErrUnavailable; and that with a store that cannot abandon, abandon says so
+// and the event is stored.
+func TestAcceptAsync_Abandon(t *testing.T) {
+	for name, queuing := range map[string]bool{"queuing store": true, "other store": false} {
+		t.Run(name, func(t *testing.T) {
+			db := openDB(t, "")
+			var store bot.Store = db
+			if !queuing {
+				store = updateOnly{db}
+			}
+			var calls atomic.Int32
+			b := openBot(t, store, echo(&calls))
+			release, holding := make(chan struct{}), make(chan struct{})
+			db.Queue(context.Background(), func(bot.Tx) error { close(holding); <-release; return nil }, func(error) {})
+			<-holding
+			out, abandon := b.AcceptAsync(context.Background(), event("Ev20", "busy"), time.Second)
+			if got := abandon(); got != queuing {
+				t.Fatalf("abandon while the writer is busy: %v, want %v", got, queuing)
+			}
+			close(release)
+			o := <-out
+			if queuing {
+				if !errors.Is(o.Err, bot.ErrUnavailable) || calls.Load() != 0 {
+					t.Fatalf("abandoned: %+v after %d runs, want ErrUnavailable and none", o, calls.Load())
+				}
+			} else if o.Err != nil || !o.Result.Done {
+				t.Fatalf("not abandoned: %+v, want it done", o)
+			}
+			res, err := b.Accept(context.Background(), event("Ev20", "busy"), time.Second)
+			if err != nil || res.Duplicate == queuing || calls.Load() != 1 {
+				t.Fatalf("redelivery: %+v, %v after %d runs; stored before: %v", res, err, calls.Load(), !queuing)
 			}
 		})
 	}

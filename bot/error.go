@@ -14,12 +14,19 @@ const (
 	ECONFLICT     = "conflict"     // the change clashes with the current state (e.g. a status transition)
 	EUNAUTHORIZED = "unauthorized" // the request could not be authenticated (bad signature, stale timestamp)
 	ETOOLARGE     = "too_large"    // a payload over the accepted size
+	EUNAVAILABLE  = "unavailable"  // not done now, and certainly not done: try again (the store is too slow)
 	EINTERNAL     = "internal"     // anything else; never shown in detail to users
 )
 
 // ErrAlreadyHandled is returned when an event was processed by someone else
 // first; it is an expected outcome, not a failure.
 var ErrAlreadyHandled = &Error{Code: ECONFLICT, Text: T("That was handled already.", "已经处理过了。")}
+
+// ErrUnavailable is returned for work given up before it was stored (a
+// unit abandoned because the store did not take it in time): nothing of it
+// happened, so the caller may send it again.
+var ErrUnavailable = &Error{Code: EUNAVAILABLE, Text: T("Tandem is busy and did not take that in time; nothing was done. Please try again.",
+	"Tandem 正忙，未能及时处理，本次操作没有生效。请重试。")}
 
 // Error is Tandem's one domain error. Its Text is safe to show to users and comes
 // in both languages, so the edge can answer in the person's language.

@@ -22,15 +22,23 @@ type Store interface {
 }
 
 // Queuer is a Store whose writes go through a queue to one writer
-// (storage/sqlite). With it AcceptAsync needs no goroutine of its own: the
-// writer finishes the unit and hands on its outcome.
+// (storage/sqlite). With it AcceptAsync needs no goroutine of its own, and a
+// unit that has waited too long can be given up with the certainty that it
+// will never commit.
 type Queuer interface {
 	// Queue queues fn as Update would run it and returns without waiting.
 	// then is called exactly once with what Update would have returned:
 	// before Queue returns when fn could not be queued, and otherwise on
 	// the writer's goroutine once the unit committed or failed, so then
 	// must be quick and must not block or use the store.
-	Queue(ctx context.Context, fn func(Tx) error, then func(error))
+	//
+	// abandon gives the unit up if it can. It returns true when the unit
+	// is certain never to commit: it had not yet been taken into a commit,
+	// or it could not be queued; then receives an error (ErrUnavailable if
+	// abandon stopped it). It returns false when the unit is already part
+	// of a commit under way: then receives its outcome within that commit.
+	// abandon may be called any number of times, from any goroutine.
+	Queue(ctx context.Context, fn func(Tx) error, then func(error)) (abandon func() bool)
 }
 
 // Tx is one unit of work. Its methods return *Error with ENOTFOUND when a

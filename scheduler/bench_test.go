@@ -20,9 +20,9 @@ import (
 // message, as a reminder does. One op is one job, so ns/op is the cost per
 // job; jobs/s is the same figure inverted.
 //
-// RunDue runs the units of a batch one after another, each waiting for its
-// own commit, so with synchronous=FULL the figure is dominated by one
-// fsync per job; NORMAL shows the cost without it.
+// RunDue submits the units of a claimed batch together, so they share the
+// store's commits: with synchronous=FULL one fsync is spread over up to a
+// batch of jobs; NORMAL shows the cost without it.
 func BenchmarkRunDue(b *testing.B) {
 	for _, mode := range []string{"FULL", "NORMAL"} {
 		b.Run("synchronous="+mode, func(b *testing.B) {

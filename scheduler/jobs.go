@@ -183,11 +183,15 @@ func (s *Scheduler) untilNext() time.Duration {
 	return min(max(next.Sub(s.Now()), 0), s.Idle)
 }
 
-// RunDue runs one cycle: it claims up to Batch due jobs and runs each in a
-// unit of its own, so that one job's failure (or the store refusing its
-// outcome) leaves the others alone. It returns how many jobs it claimed;
-// its error is the claim's, or ctx's when ctx ended the cycle early (the
-// jobs it had not started are released).
+// RunDue runs one cycle: it claims up to Batch due jobs and runs them, each
+// in a unit of its own, all submitted at once so that the store commits
+// them together: with a Queuer (storage/sqlite) they share one commit and
+// one fsync instead of paying one each, which capped firing at about 2,000
+// jobs a second. One job's failure (or the store refusing its outcome)
+// still leaves the others alone: each unit commits or rolls back on its own.
+// It returns how many jobs it claimed; its error is the claim's, or ctx's
+// when ctx ended the cycle before its units were submitted (the jobs are
+// then released).
 func (s *Scheduler) RunDue(ctx context.Context) (int, error) {
 	s.init()
 	now := s.Now()
@@ -199,26 +203,58 @@ func (s *Scheduler) RunDue(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	done := 0
-	defer func() {
-		if done > 0 && s.AfterRun != nil {
-			s.AfterRun()
-		}
-	}()
-	for i, j := range claimed {
-		if ctx.Err() != nil {
-			s.release(ctx, claimed[i:])
-			return len(claimed), ctx.Err()
-		}
+	if ctx.Err() != nil {
+		s.release(ctx, claimed)
+		return len(claimed), ctx.Err()
+	}
+	var runs []*jobRun
+	for _, j := range claimed {
 		if f, ok := s.Handlers[j.Kind].(bot.JobFetcher); ok {
 			s.startFetch(ctx, f, j)
 			continue
 		}
-		if s.run(ctx, j, s.handlerExec(j)) {
+		runs = append(runs, s.prepare(ctx, j, s.handlerExec(j)))
+	}
+	if done := s.runAll(ctx, runs); done > 0 && s.AfterRun != nil {
+		s.AfterRun()
+	}
+	return len(claimed), nil
+}
+
+// runAll submits the units of runs together and waits for all of them,
+// then reports each; it returns how many jobs completed. A Queuer store
+// gets them in one go, in claim order, and its writer puts them in one
+// transaction. Any other store gets them one after another, in claim order:
+// no such store groups concurrent units (the tests' in-memory one holds a
+// lock for each, which a goroutine per unit would only contend for).
+func (s *Scheduler) runAll(ctx context.Context, runs []*jobRun) (done int) {
+	if len(runs) == 0 {
+		return 0
+	}
+	// The units are not given ctx: once queued they must run, to record
+	// the outcome or release the job, even if Close comes meanwhile. Each
+	// handler has its own timeout, and they run one after another.
+	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Duration(len(runs))*s.Timeout+30*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Add(len(runs))
+	if q, ok := s.Store.(bot.Queuer); ok {
+		for _, r := range runs {
+			q.Queue(uctx, r.unit, func(err error) { r.err = err; wg.Done() })
+		}
+	} else {
+		for _, r := range runs {
+			r.err = s.Store.Update(uctx, r.unit)
+			wg.Done()
+		}
+	}
+	wg.Wait()
+	for _, r := range runs {
+		if r.report(s.Log) {
 			done++
 		}
 	}
-	return len(claimed), nil
+	return done
 }
 
 // maxFetches bounds the fetching jobs running at once: they wait on
@@ -362,62 +398,85 @@ const (
 	outReleased
 )
 
-// run runs one claimed job in its own unit.
+// jobRun is one claimed job's unit of work, and what it decided, for the
+// log once it committed (the unit may run more than once).
+type jobRun struct {
+	j       *bot.Job
+	unit    func(bot.Tx) error
+	err     error // the unit's outcome, as the store reports it
+	out     outcome
+	runErr  error
+	retryAt time.Time
+}
+
 // run runs one claimed job in its own unit and reports whether it completed.
 func (s *Scheduler) run(ctx context.Context, j *bot.Job, exec jobExec) bool {
-	now := s.Now()
-	h := s.Handlers[j.Kind]
-	next, schedErr := s.nextRun(j, now)
-	var (
-		out     outcome
-		runErr  error
-		retryAt time.Time
-	)
+	r := s.prepare(ctx, j, exec)
 	// The unit is not given ctx: once queued it must run, to record the
 	// outcome or release the job, even if Close comes meanwhile.
 	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.Timeout+30*time.Second)
 	defer cancel()
-	err := s.Store.Update(uctx, func(tx bot.Tx) error {
-		out, runErr, retryAt = outDone, nil, time.Time{}
+	r.err = s.Store.Update(uctx, r.unit)
+	return r.report(s.Log)
+}
+
+// prepare builds the unit that runs j with exec and records the outcome:
+// completed (and its next run, for a recurring job), retried later,
+// dead-lettered, or released when ctx ended (Close). It checks first that
+// the claim still stands.
+func (s *Scheduler) prepare(ctx context.Context, j *bot.Job, exec jobExec) *jobRun {
+	now := s.Now()
+	h := s.Handlers[j.Kind]
+	next, schedErr := s.nextRun(j, now)
+	r := &jobRun{j: j}
+	r.unit = func(tx bot.Tx) error {
+		r.out, r.runErr, r.retryAt = outDone, nil, time.Time{}
 		if err := s.ours(tx, j); err != nil {
 			return err
 		}
 		switch {
 		case ctx.Err() != nil:
-			out = outReleased
+			r.out = outReleased
 			return tx.RescheduleJob(j.ID, j.RunAt)
 		case schedErr != nil:
-			runErr = schedErr // before running: a job that cannot recur is broken
+			r.runErr = schedErr // before running: a job that cannot recur is broken
 		default:
 			// Nested undoes the handler's writes when it fails, and only them.
-			runErr = tx.Nested(func() error { return exec(ctx, tx, j, now) })
+			r.runErr = tx.Nested(func() error { return exec(ctx, tx, j, now) })
 		}
-		if runErr == nil {
+		if r.runErr == nil {
 			return tx.CompleteJob(j.ID, next, now)
 		}
 		if ctx.Err() != nil {
 			// Shutdown, not the job, stopped the handler.
-			out = outReleased
+			r.out = outReleased
 			return tx.RescheduleJob(j.ID, j.RunAt)
 		}
-		out = outDead
+		r.out = outDead
 		if h != nil && schedErr == nil && j.Attempts+1 < s.MaxAttempts {
-			out, retryAt = outRetry, now.Add(Backoff(j.Attempts+1, jobRetryBase, jobRetryMax))
+			r.out, r.retryAt = outRetry, now.Add(Backoff(j.Attempts+1, jobRetryBase, jobRetryMax))
 		}
-		return tx.FailJob(j.ID, runErr.Error(), retryAt, now)
-	})
-	switch {
-	case errors.Is(err, errLeaseLost):
-		s.Log.Warn("job lease lost; not run", "kind", j.Kind, "id", j.ID)
-	case err != nil:
-		// Nothing committed: the lease runs out and the job runs again.
-		s.Log.Error("job outcome not recorded", "kind", j.Kind, "id", j.ID, "attempts", j.Attempts, "err", err)
-	case out == outRetry:
-		s.Log.Warn("job failed", "kind", j.Kind, "id", j.ID, "attempts", j.Attempts+1, "retry_at", retryAt, "err", runErr)
-	case out == outDead:
-		s.Log.Error("job dead-lettered", "kind", j.Kind, "id", j.ID, "attempts", j.Attempts+1, "err", runErr)
+		return tx.FailJob(j.ID, r.runErr.Error(), r.retryAt, now)
 	}
-	return err == nil && out == outDone
+	return r
+}
+
+// report logs what the unit did, now that it committed or failed, and
+// says whether the job completed.
+func (r *jobRun) report(log *slog.Logger) bool {
+	j := r.j
+	switch {
+	case errors.Is(r.err, errLeaseLost):
+		log.Warn("job lease lost; not run", "kind", j.Kind, "id", j.ID)
+	case r.err != nil:
+		// Nothing committed: the lease runs out and the job runs again.
+		log.Error("job outcome not recorded", "kind", j.Kind, "id", j.ID, "attempts", j.Attempts, "err", r.err)
+	case r.out == outRetry:
+		log.Warn("job failed", "kind", j.Kind, "id", j.ID, "attempts", j.Attempts+1, "retry_at", r.retryAt, "err", r.runErr)
+	case r.out == outDead:
+		log.Error("job dead-lettered", "kind", j.Kind, "id", j.ID, "attempts", j.Attempts+1, "err", r.runErr)
+	}
+	return r.err == nil && r.out == outDone
 }
 
 // call runs the handler with its timeout, turning a panic into a failure of

@@ -622,42 +622,45 @@ func TestRunDue_LeaseExpiry(t *testing.T) {
 	}
 }
 
-// Ensure a process whose lease ran out while it worked through its batch
-// does not run a job another process has taken meanwhile.
+// Ensure a process whose lease ran out between its claim and its units (a
+// slow store, a long batch ahead of them) does not run the jobs another
+// process has taken meanwhile: each unit checks its claim still stands.
 func TestRunDue_LostLeaseNotRun(t *testing.T) {
 	db := openJobDB(t)
-	mustSchedule(t, db, &bot.Job{Kind: "slow", RunAt: j0})
+	mustSchedule(t, db, &bot.Job{Kind: "remind", RunAt: j0})
 	mustSchedule(t, db, &bot.Job{Kind: "remind", RunAt: j0, Schedule: "cron:0 * * * *"})
 
 	nowA, nowB := j0, j0.Add(61*time.Second)
 	b := newScheduler(db, "B", &nowB, map[string]bot.JobHandler{"remind": sendOne})
-	var later func() // runs when A next reads its clock, between its units
-	a := newScheduler(db, "A", &nowA, nil)
+	var ranA int
+	a := newScheduler(db, "A", &nowA, map[string]bot.JobHandler{"remind": bot.JobHandlerFunc(
+		func(ctx context.Context, tx bot.Tx, j *bot.Job, now time.Time) error {
+			ranA++
+			return sendOne(ctx, tx, j, now)
+		})})
+	reads := 0
 	a.Now = func() time.Time {
-		if f := later; f != nil {
-			later = nil
-			f()
+		// A's first read is for its claim; by its next, which prepares
+		// its units, its leases have run out and B has taken the jobs.
+		if reads++; reads == 2 {
+			nowA = j0.Add(62 * time.Second)
+			if n := mustRunDue(t, b); n != 2 {
+				t.Errorf("B claimed %d", n)
+			}
 		}
 		return nowA
-	}
-	a.Handlers = map[string]bot.JobHandler{
-		"remind": sendOne,
-		"slow": bot.JobHandlerFunc(func(context.Context, bot.Tx, *bot.Job, time.Time) error {
-			// Job 1 takes longer than the lease; meanwhile B claims job 2.
-			nowA = j0.Add(62 * time.Second)
-			later = func() {
-				if n := mustRunDue(t, b); n != 1 {
-					t.Errorf("B claimed %d", n)
-				}
-			}
-			return nil
-		}),
 	}
 	if n := mustRunDue(t, a); n != 2 {
 		t.Fatalf("A claimed %d", n)
 	}
-	if got := sent(t, db); !slices.Equal(got, []string{"job 2"}) {
-		t.Fatalf("sent %q, want job 2 once (by B)", got)
+	if ranA != 0 {
+		t.Errorf("A ran %d handlers of jobs B had taken", ranA)
+	}
+	if got := sent(t, db); !slices.Equal(got, []string{"job 1", "job 2"}) {
+		t.Fatalf("sent %q, want each job once (by B)", got)
+	}
+	if j := mustJob(t, db, 1); j.State != bot.JobDone {
+		t.Fatalf("job 1 after B's run: %+v", j)
 	}
 	if j := mustJob(t, db, 2); j.State != bot.JobPending || !j.RunAt.Equal(j0.Add(time.Hour)) || j.LeaseOwner != "" {
 		t.Fatalf("job 2 after B's run: %+v", j)
@@ -962,5 +965,97 @@ func TestScheduler_FetchBesideLoop(t *testing.T) {
 	waitFor(t, "the fetch to complete", func() bool { return mustJob(t, db, 1).State == bot.JobDone })
 	if got := sent(t, db); !slices.Equal(got, []string{"job 1", "job 2"}) {
 		t.Fatalf("sent %q", got)
+	}
+}
+
+// heldQueuer is the store of TestRunDue_OneSubmission: it holds the units
+// queued to it until release forwards them, in order, to the store's own
+// queue.
+type heldQueuer struct {
+	*sqlite.DB
+	mu   sync.Mutex
+	held []func()
+}
+
+func (h *heldQueuer) Queue(ctx context.Context, fn func(bot.Tx) error, then func(error)) func() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.held = append(h.held, func() { h.DB.Queue(ctx, fn, then) })
+	return func() bool { return false }
+}
+
+func (h *heldQueuer) count() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.held)
+}
+
+func (h *heldQueuer) release() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, f := range h.held {
+		f()
+	}
+	h.held = nil
+}
+
+// Ensure RunDue submits the units of all the jobs it claimed at once, before
+// it waits for any (so that the store can commit them together), and that
+// in such a batch one job's failure leaves the others alone: a handler that
+// fails is retried later with nothing of it committed, a job whose claim was
+// lost is not run, and the rest complete.
+func TestRunDue_OneSubmission(t *testing.T) {
+	db := openJobDB(t)
+	store := &heldQueuer{DB: db}
+	for range 4 {
+		mustSchedule(t, db, &bot.Job{Kind: "remind", RunAt: j0})
+	}
+	now := j0
+	h := bot.JobHandlerFunc(func(ctx context.Context, tx bot.Tx, j *bot.Job, now time.Time) error {
+		if err := sendOne(ctx, tx, j, now); err != nil {
+			return err
+		}
+		if j.ID == 2 {
+			return errors.New("template missing")
+		}
+		return nil
+	})
+	s := newScheduler(db, "A", &now, map[string]bot.JobHandler{"remind": h})
+	s.Store = store
+	done := make(chan int, 1)
+	go func() {
+		n, err := s.RunDue(context.Background())
+		if err != nil {
+			t.Error(err)
+		}
+		done <- n
+	}()
+	for deadline := time.Now().Add(5 * time.Second); store.count() < 4; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			store.release()
+			t.Fatalf("RunDue submitted %d units and waited; want all 4 submitted before any is waited for", store.count())
+		}
+	}
+	// Meanwhile another process has taken job 3.
+	if err := db.Update(context.Background(), func(tx bot.Tx) error {
+		j, err := tx.FindJobByID(3)
+		if err != nil {
+			return err
+		}
+		return tx.ExtendJobLease(3, "A", j.LeaseUntil, j.LeaseUntil.Add(time.Minute))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	store.release()
+	if n := <-done; n != 4 {
+		t.Fatalf("claimed %d", n)
+	}
+	if got := sent(t, db); !slices.Equal(got, []string{"job 1", "job 4"}) {
+		t.Fatalf("sent %q, want jobs 1 and 4", got)
+	}
+	for id, want := range map[int64]bot.JobState{1: bot.JobDone, 2: bot.JobPending, 3: bot.JobPending, 4: bot.JobDone} {
+		if j := mustJob(t, db, id); j.State != want || (id == 2) != (j.Attempts == 1) {
+			t.Errorf("job %d: %s after %d attempts, want %s (one attempt for job 2 only)", id, j.State, j.Attempts, want)
+		}
 	}
 }

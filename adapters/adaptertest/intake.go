@@ -5,6 +5,7 @@ package adaptertest
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -95,4 +96,37 @@ func (l *LogBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return string(l.b)
+}
+
+// AsyncIntake is an Intake that is also a bot.AsyncIntake, like the bot, so
+// that an adapter can give an event up at its deadline. AcceptAsync runs
+// Accept in a goroutine; abandon calls AbandonFn (false when unset). When
+// AbandonFn returns true the event counts as given up, as the bot's does
+// before its unit is committed: the outcome is ErrUnavailable, whatever
+// AcceptFn returns later.
+type AsyncIntake struct {
+	Intake
+	AbandonFn func() bool
+}
+
+var _ bot.AsyncIntake = (*AsyncIntake)(nil)
+
+// AcceptAsync implements bot.AsyncIntake.
+func (in *AsyncIntake) AcceptAsync(ctx context.Context, ev *bot.Event, wait time.Duration) (<-chan bot.Outcome, func() bool) {
+	out := make(chan bot.Outcome, 1)
+	var given atomic.Bool
+	go func() {
+		res, err := in.Accept(ctx, ev, wait)
+		if given.Load() {
+			res, err = bot.Result{}, bot.ErrUnavailable
+		}
+		out <- bot.Outcome{Result: res, Err: err}
+	}()
+	return out, func() bool {
+		if in.AbandonFn != nil && in.AbandonFn() {
+			given.Store(true)
+			return true
+		}
+		return false
+	}
 }

@@ -89,7 +89,9 @@ type Config struct {
 	// its own messages. When empty, Open asks /open-apis/bot/v3/info.
 	BotOpenID string
 	// AckBudget is how long a card click may wait for an inline answer
-	// before it is acknowledged empty and answered later (default 2.5 s).
+	// (default 2.5 s). A click not stored by halfway between it and
+	// Feishu's 3 s is refused with 503; one stored late is answered by
+	// message.
 	AckBudget  time.Duration
 	Now        func() time.Time // the clock for signature windows and token expiry; default time.Now
 	Log        *slog.Logger

@@ -59,9 +59,15 @@ func (a *Adapter) handle(ctx context.Context, p *payload, start time.Time) (any,
 		if err != nil || ev == nil {
 			return nil, err
 		}
-		res, err := a.acceptBy(ctx, ev, a.cfg.AckBudget-time.Since(start), start.Add(a.guardAfter()))
+		res, onTime, err := a.acceptBy(ctx, ev, a.cfg.AckBudget-time.Since(start), start.Add(a.guardAfter()))
 		if err != nil || !res.Done {
 			return nil, err
+		}
+		if !onTime {
+			// Stored, but too late for an answer to be sure to reach
+			// Feishu in time: the replies go as messages.
+			a.sendLater(ev, res.Replies, "late")
+			return nil, nil
 		}
 		resp, rest := inlineAnswer(res.Replies)
 		a.sendLater(ev, rest, "rest")
@@ -80,27 +86,19 @@ func (a *Adapter) guardAfter() time.Duration {
 	return a.cfg.AckBudget + (feishuAckDeadline-a.cfg.AckBudget)/2
 }
 
-// acceptBy calls Accept through webhook.AcceptBy. When the deadline wins,
-// the click is acknowledged empty and whatever Accept returns later is
-// delivered by message: inline replies were never queued in the outbox, and
-// a failure is reported rather than leaving the user waiting.
-func (a *Adapter) acceptBy(ctx context.Context, ev *bot.Event, wait time.Duration, deadline time.Time) (bot.Result, error) {
-	res, onTime, err := webhook.AcceptBy(ctx, a.intake, ev, wait, deadline, func(res bot.Result, err error) {
-		switch {
-		case err != nil:
-			a.log.Error("feishu: event not stored after it was acknowledged", "dedup_key", ev.DedupKey, "err", err)
-			a.sendLater(ev, []bot.Message{{Text: bot.ErrorText(err).In(bot.LangEN) + "\n" + bot.ErrorText(err).In(bot.LangZH)}}, "failed")
-		case res.Done:
-			a.sendLater(ev, res.Replies, "late")
-		}
-	})
-	if !onTime {
-		a.log.Warn("feishu: intake is slow; acknowledged before it finished", "dedup_key", ev.DedupKey)
-	}
+// acceptBy calls Accept through webhook.AcceptBy. Feishu is answered 200
+// only for a click that is stored: one that could not be stored by the
+// deadline is given up, and the EUNAVAILABLE error becomes a 503. onTime
+// false means the click was stored, but after the deadline.
+func (a *Adapter) acceptBy(ctx context.Context, ev *bot.Event, wait time.Duration, deadline time.Time) (res bot.Result, onTime bool, err error) {
+	res, onTime, err = webhook.AcceptBy(ctx, a.intake, ev, wait, deadline)
 	if err != nil {
-		return bot.Result{}, fmt.Errorf("feishu: accept %s: %w", ev.DedupKey, err)
+		return bot.Result{}, onTime, fmt.Errorf("feishu: accept %s: %w", ev.DedupKey, err)
 	}
-	return res, nil
+	if !onTime {
+		a.log.Warn("feishu: intake is slow; stored after the deadline", "dedup_key", ev.DedupKey)
+	}
+	return res, onTime, nil
 }
 
 // sendLater sends replies that could not be given inline, in the

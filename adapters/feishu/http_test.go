@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tandemhq/tandem/adapters/adaptertest"
 	"github.com/tandemhq/tandem/bot"
 
 	"github.com/tandemhq/tandem/adapters/feishu"
@@ -487,28 +488,50 @@ func TestCardAction_Outcomes(t *testing.T) {
 	}
 }
 
-// Ensure a click is answered within Feishu's 3 s even when the intake does
-// not return, and what it returns later is sent, not lost.
+// Ensure a click the intake has not stored by the deadline is given up and
+// answered 503 within Feishu's 3 s, never 200; and that one already being
+// stored then (it cannot be given up) is waited for, answered {}, and what
+// it returns is sent as a message, not lost.
 func TestCardAction_SlowIntake(t *testing.T) {
-	release := make(chan struct{})
-	in := &Intake{AcceptFn: func(context.Context, *bot.Event, time.Duration) (bot.Result, error) {
-		<-release
-		return bot.Result{Done: true, Replies: []bot.Message{{Text: "late but here"}}}, nil
-	}}
-	a, f := newSender(t, in, func(c *feishu.Config) { c.AckBudget = 100 * time.Millisecond })
-	start := time.Now()
-	w := serve(t, a, signedRequest(cardAction(t, "evc5", nil)))
-	if elapsed := time.Since(start); elapsed >= 3*time.Second {
-		t.Fatalf("answered after %s", elapsed)
-	}
-	if w.Code != http.StatusOK || strings.TrimSpace(w.Body.String()) != "{}" {
-		t.Fatalf("got %d %q", w.Code, w.Body)
-	}
-	close(release)
-	s := waitSends(t, f, 1)
-	if s[0].Path != "/open-apis/im/v1/messages/om_card1/reply" || s[0].Content()["text"] != "late but here" {
-		t.Fatalf("late send %+v", s[0])
-	}
+	t.Run("GivenUp", func(t *testing.T) {
+		release := make(chan struct{})
+		defer close(release)
+		in := &adaptertest.AsyncIntake{
+			Intake: Intake{AcceptFn: func(context.Context, *bot.Event, time.Duration) (bot.Result, error) {
+				<-release
+				return bot.Result{Done: true}, nil
+			}},
+			AbandonFn: func() bool { return true },
+		}
+		a := MustNewAdapter(t, in, func(c *feishu.Config) { c.AckBudget = 100 * time.Millisecond })
+		start := time.Now()
+		w := serve(t, a, signedRequest(cardAction(t, "evc5", nil)))
+		if elapsed := time.Since(start); elapsed >= 3*time.Second {
+			t.Fatalf("answered after %s", elapsed)
+		}
+		if w.Code != http.StatusServiceUnavailable {
+			t.Fatalf("got %d %q, want 503", w.Code, w.Body)
+		}
+	})
+	t.Run("StoredLate", func(t *testing.T) {
+		release := make(chan struct{})
+		in := &adaptertest.AsyncIntake{
+			Intake: Intake{AcceptFn: func(context.Context, *bot.Event, time.Duration) (bot.Result, error) {
+				<-release
+				return bot.Result{Done: true, Replies: []bot.Message{{Text: "late but here"}}}, nil
+			}},
+			AbandonFn: func() bool { close(release); return false },
+		}
+		a, f := newSender(t, in, func(c *feishu.Config) { c.AckBudget = 100 * time.Millisecond })
+		w := serve(t, a, signedRequest(cardAction(t, "evc5", nil)))
+		if w.Code != http.StatusOK || strings.TrimSpace(w.Body.String()) != "{}" {
+			t.Fatalf("got %d %q", w.Code, w.Body)
+		}
+		s := waitSends(t, f, 1)
+		if s[0].Path != "/open-apis/im/v1/messages/om_card1/reply" || s[0].Content()["text"] != "late but here" {
+			t.Fatalf("late send %+v", s[0])
+		}
+	})
 }
 
 // Ensure bad configurations are refused at New.

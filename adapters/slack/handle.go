@@ -27,9 +27,15 @@ func (a *Adapter) handleCommand(ctx context.Context, cmd *slack.SlashCommand, st
 		return nil, err
 	}
 	wait := a.cfg.AckBudget - time.Since(start)
-	res, err := a.acceptBy(ctx, ev, wait, start.Add(a.guardAfter()))
+	res, onTime, err := a.acceptBy(ctx, ev, wait, start.Add(a.guardAfter()))
 	if err != nil || !res.Done {
 		return nil, err
+	}
+	if !onTime {
+		// Stored, but too late for the answer to be sure to reach Slack in
+		// time: it goes to the response_url instead.
+		go a.respondLate(ev, inlineResponse(res.Replies))
+		return nil, nil
 	}
 	return inlineResponse(res.Replies), nil
 }
@@ -65,50 +71,45 @@ func (a *Adapter) handleEvents(ctx context.Context, raw []byte) (challenge strin
 }
 
 // handleInteraction stores a button click. Slack does not retry
-// interactions, so like a command it is acknowledged by the deadline.
+// interactions, so like a command it is answered by the deadline: 200 once
+// stored, or an error status if it could not be stored in time.
 func (a *Adapter) handleInteraction(ctx context.Context, ic *slack.InteractionCallback, start time.Time) error {
 	ev, err := a.actionEvent(ic)
 	if err != nil || ev == nil {
 		return err
 	}
-	_, err = a.acceptBy(ctx, ev, 0, start.Add(a.guardAfter()))
+	_, _, err = a.acceptBy(ctx, ev, 0, start.Add(a.guardAfter()))
 	return err
 }
 
-// guardAfter is when, after a request arrived, its ack must leave whatever
-// the intake is doing: halfway between the budget and Slack's deadline.
+// guardAfter is when, after a request arrived, AcceptBy gives up an event
+// the intake has not stored: halfway between the budget and Slack's
+// deadline.
 func (a *Adapter) guardAfter() time.Duration {
 	return a.cfg.AckBudget + (slackAckDeadline-a.cfg.AckBudget)/2
 }
 
-// acceptBy calls Accept through webhook.AcceptBy. When the deadline wins,
-// the command is acknowledged as pending and watchLate finishes the job:
-// inline replies Accept returns later are posted to the response_url, and a
-// late failure is reported there instead of leaving the user waiting.
-func (a *Adapter) acceptBy(ctx context.Context, ev *bot.Event, wait time.Duration, deadline time.Time) (bot.Result, error) {
-	res, onTime, err := webhook.AcceptBy(ctx, a.intake, ev, wait, deadline, func(res bot.Result, err error) { a.watchLate(ev, res, err) })
-	if !onTime {
-		a.log.Warn("slack: intake is slow; acknowledged before it finished", "dedup_key", ev.DedupKey)
-	}
+// acceptBy calls Accept through webhook.AcceptBy. Slack is answered 200 only
+// for an event that is stored: one that could not be stored by the deadline
+// is given up, and the EUNAVAILABLE error becomes a 503 (without
+// X-Slack-No-Retry): Slack then tells the user that the command or click
+// failed, and nothing was done, so trying again is safe. onTime false means
+// the event was stored, but after the deadline.
+func (a *Adapter) acceptBy(ctx context.Context, ev *bot.Event, wait time.Duration, deadline time.Time) (res bot.Result, onTime bool, err error) {
+	res, onTime, err = webhook.AcceptBy(ctx, a.intake, ev, wait, deadline)
 	if err != nil {
-		return bot.Result{}, fmt.Errorf("slack: accept %s: %w", ev.DedupKey, err)
+		return bot.Result{}, onTime, fmt.Errorf("slack: accept %s: %w", ev.DedupKey, err)
 	}
-	return res, nil
+	if !onTime {
+		a.log.Warn("slack: intake is slow; stored after the deadline", "dedup_key", ev.DedupKey)
+	}
+	return res, onTime, nil
 }
 
-func (a *Adapter) watchLate(ev *bot.Event, res bot.Result, err error) {
-	var msg *responseMessage
-	switch {
-	case err != nil:
-		a.log.Error("slack: event not stored after it was acknowledged", "dedup_key", ev.DedupKey, "err", err)
-		lang := bot.LangEN
-		if bot.ContainsHan(ev.Text) {
-			lang = bot.LangZH
-		}
-		msg = messageResponse(bot.Message{Text: bot.ErrorText(err).In(lang), Private: true})
-	case res.Done:
-		msg = inlineResponse(res.Replies)
-	}
+// respondLate posts the answer to a command that was stored too late to
+// answer inline to its response_url. Like any response_url answer it is
+// not in the outbox: best effort, logged when it fails.
+func (a *Adapter) respondLate(ev *bot.Event, msg *responseMessage) {
 	if msg == nil || ev.ReplyHandle == "" {
 		return
 	}

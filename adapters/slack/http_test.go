@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tandemhq/tandem/adapters/adaptertest"
 	"github.com/tandemhq/tandem/bot"
 
 	tslack "github.com/tandemhq/tandem/adapters/slack"
@@ -456,32 +457,44 @@ func TestCommand_NotDone(t *testing.T) {
 	}
 }
 
-// Ensure a slash command is acknowledged within Slack's 3 s even when the
-// intake does not return at all. This is a deadline check, not a benchmark.
-func TestCommand_SlowIntakeAckedInTime(t *testing.T) {
+// Ensure a slash command or click that the intake has not stored by the
+// deadline is given up and answered 503 within Slack's 3 s, never 200, and
+// without X-Slack-No-Retry: nothing was done. This is a deadline check, not
+// a benchmark.
+func TestSlowIntakeRefusedInTime(t *testing.T) {
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
-	in := &Intake{AcceptFn: func(context.Context, *bot.Event, time.Duration) (bot.Result, error) {
-		select {
-		case <-release:
-		case <-time.After(5 * time.Second):
-		}
-		return bot.Result{}, nil
-	}}
-	a := MustNewAdapter(t, in, nil)
-	start := time.Now()
-	w := serve(t, a, signedRequest("/slack/commands", formType, commandForm(nil)))
-	if elapsed := time.Since(start); elapsed >= 3*time.Second {
-		t.Fatalf("acked after %s", elapsed)
+	in := &adaptertest.AsyncIntake{
+		Intake: Intake{AcceptFn: func(context.Context, *bot.Event, time.Duration) (bot.Result, error) {
+			<-release
+			return bot.Result{Done: true}, nil
+		}},
+		AbandonFn: func() bool { return true },
 	}
-	if w.Code != http.StatusOK || w.Body.Len() != 0 {
-		t.Fatalf("got %d %q", w.Code, w.Body)
+	a := MustNewAdapter(t, in, nil)
+	for name, req := range map[string]func() *http.Request{
+		"Command": func() *http.Request { return signedRequest("/slack/commands", formType, commandForm(nil)) },
+		"Click":   func() *http.Request { return signedRequest("/slack/interactions", formType, blockActions(nil)) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			start := time.Now()
+			w := serve(t, a, req())
+			if elapsed := time.Since(start); elapsed >= 3*time.Second {
+				t.Fatalf("answered after %s", elapsed)
+			}
+			if w.Code != http.StatusServiceUnavailable || w.Header().Get("X-Slack-No-Retry") != "" {
+				t.Fatalf("got %d %q (X-Slack-No-Retry %q), want 503 without it", w.Code, w.Body, w.Header().Get("X-Slack-No-Retry"))
+			}
+		})
 	}
 }
 
-// Ensure replies that arrive after the ack was forced out are not lost: they
-// go to the response_url.
-func TestCommand_LateRepliesGoToResponseURL(t *testing.T) {
+// Ensure a command that is already being stored when the deadline comes
+// (the intake cannot give it up) is waited for and answered 200 once stored,
+// with its replies posted to the response_url, since the answer may reach
+// Slack too late; and that one whose storing then fails is answered 500.
+func TestCommand_StoredLate(t *testing.T) {
 	var mu sync.Mutex
 	var posted []map[string]any
 	got := make(chan struct{}, 1)
@@ -496,27 +509,44 @@ func TestCommand_LateRepliesGoToResponseURL(t *testing.T) {
 	}))
 	defer hook.Close()
 
-	release := make(chan struct{})
-	in := &Intake{AcceptFn: func(context.Context, *bot.Event, time.Duration) (bot.Result, error) {
-		<-release
-		return bot.Result{Done: true, Replies: []bot.Message{{Text: "late but here"}}}, nil
-	}}
-	a := MustNewAdapter(t, in, func(c *tslack.Config) { c.AckBudget = 100 * time.Millisecond })
-	w := serve(t, a, signedRequest("/slack/commands", formType,
-		commandForm(func(v url.Values) { v.Set("response_url", hook.URL+"/commands/1") })))
-	if w.Code != http.StatusOK || w.Body.Len() != 0 {
-		t.Fatalf("got %d %q", w.Code, w.Body)
-	}
-	close(release)
-	select {
-	case <-got:
-	case <-time.After(5 * time.Second):
-		t.Fatal("late reply not posted")
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	if posted[0]["text"] != "late but here" || posted[0]["response_type"] != "in_channel" {
-		t.Fatalf("posted %v", posted[0])
+	for name, fail := range map[string]bool{"OK": false, "ErrStore": true} {
+		t.Run(name, func(t *testing.T) {
+			release := make(chan struct{})
+			in := &adaptertest.AsyncIntake{
+				Intake: Intake{AcceptFn: func(context.Context, *bot.Event, time.Duration) (bot.Result, error) {
+					<-release
+					if fail {
+						return bot.Result{}, errors.New("disk I/O error")
+					}
+					return bot.Result{Done: true, Replies: []bot.Message{{Text: "late but here"}}}, nil
+				}},
+				// Past the deadline the unit is committing: it cannot be
+				// given up, and its outcome follows.
+				AbandonFn: func() bool { close(release); return false },
+			}
+			a := MustNewAdapter(t, in, func(c *tslack.Config) { c.AckBudget = 100 * time.Millisecond })
+			w := serve(t, a, signedRequest("/slack/commands", formType,
+				commandForm(func(v url.Values) { v.Set("response_url", hook.URL+"/commands/1") })))
+			if fail {
+				if w.Code != http.StatusInternalServerError {
+					t.Fatalf("got %d %q, want 500", w.Code, w.Body)
+				}
+				return
+			}
+			if w.Code != http.StatusOK || w.Body.Len() != 0 {
+				t.Fatalf("got %d %q", w.Code, w.Body)
+			}
+			select {
+			case <-got:
+			case <-time.After(5 * time.Second):
+				t.Fatal("late reply not posted")
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(posted) != 1 || posted[0]["text"] != "late but here" || posted[0]["response_type"] != "in_channel" {
+				t.Fatalf("posted %v", posted)
+			}
+		})
 	}
 }
 

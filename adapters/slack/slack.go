@@ -58,7 +58,9 @@ type Config struct {
 	// CommandName is the slash command this app answers (default "/tandem").
 	CommandName string
 	// AckBudget is how long a slash command may wait for an inline answer
-	// before it is acknowledged empty and answered later (default 2.5 s).
+	// (default 2.5 s). A command or click not stored by halfway between it
+	// and Slack's 3 s is refused with 503; one stored late is answered
+	// through its response_url.
 	AckBudget  time.Duration
 	Now        func() time.Time // the clock for signature windows; default time.Now
 	Log        *slog.Logger

@@ -2,51 +2,56 @@ package webhook
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/tandemhq/tandem/bot"
 )
 
-// AcceptTimeout bounds an Accept that runs on after its acknowledgement.
+// AcceptTimeout bounds an Accept that the platform's deadline does not
+// bound: one that is already being committed when the deadline comes, or
+// one through an intake that cannot give an event up.
 const AcceptTimeout = 30 * time.Second
 
-// AcceptBy calls intake.Accept with wait, but returns by deadline even if
-// Accept has not. Accept honours wait, but once processing has begun it
-// waits for it to finish, and a slow store has no bound at all; the
-// platform would then give up on the request (Slack and Feishu show the
-// user an error, WeCom may drop a card click) although it may well succeed.
+// AcceptBy calls intake.Accept with wait and returns its outcome, deciding
+// by deadline whether the event was stored. A platform is acknowledged only
+// for an event that is stored, so when the outcome is not known by the
+// deadline, AcceptBy gives the event up if it can (AsyncIntake's abandon):
+// it is then certain never to be stored, and AcceptBy returns an error with
+// code EUNAVAILABLE, which the adapter answers with a status that makes the
+// platform deliver the event again (503) rather than 200. If the event is
+// already being committed, AcceptBy waits for that commit, which is at most
+// one batch away, and returns its outcome with onTime false: the answer is
+// late, and replies meant for the HTTP response must take another way (a
+// response_url, a message).
 //
-// onTime says whether Accept finished before the deadline; then res and err
-// are its outcome. Otherwise the request is to be acknowledged as received,
-// and late is called, in its own goroutine, with the outcome when it comes:
-// inline replies it holds were never queued in the outbox, and an error
-// means an acknowledged event was not stored, which the sender must be told.
-// Accept runs without ctx's cancellation (but with its values), so a client
-// hanging up does not abandon a unit of work half way.
-func AcceptBy(ctx context.Context, intake bot.Intake, ev *bot.Event, wait time.Duration, deadline time.Time,
-	late func(res bot.Result, err error)) (res bot.Result, onTime bool, err error) {
+// An intake that cannot give events up (a plain Intake, a store without a
+// queue) is always waited for, up to AcceptTimeout. Accept runs without
+// ctx's cancellation (but with its values), so a client hanging up does not
+// abandon a unit of work half way.
+func AcceptBy(ctx context.Context, intake bot.Intake, ev *bot.Event, wait time.Duration, deadline time.Time) (res bot.Result, onTime bool, err error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), AcceptTimeout)
-	outcome := acceptAsync(ctx, intake, ev, max(wait, 0))
+	defer cancel()
+	outcome, abandon := acceptAsync(ctx, intake, ev, max(wait, 0))
 	timer := time.NewTimer(time.Until(deadline))
 	defer timer.Stop()
 	select {
 	case o := <-outcome:
-		cancel()
 		return o.Result, true, o.Err
 	case <-timer.C:
-		go func() {
-			o := <-outcome
-			cancel()
-			late(o.Result, o.Err)
-		}()
-		return bot.Result{}, false, nil
 	}
+	if abandon() {
+		return bot.Result{}, false, fmt.Errorf("not stored by the deadline: %w", bot.ErrUnavailable)
+	}
+	o := <-outcome
+	return o.Result, false, o.Err
 }
 
 // acceptAsync starts Accept and returns where its outcome will come. The
 // bot accepts asynchronously itself (its store's writer hands the outcome
-// on); any other Intake, such as a test's, gets a goroutine.
-func acceptAsync(ctx context.Context, intake bot.Intake, ev *bot.Event, wait time.Duration) <-chan bot.Outcome {
+// on); any other Intake, such as a test's, gets a goroutine, and cannot be
+// given up.
+func acceptAsync(ctx context.Context, intake bot.Intake, ev *bot.Event, wait time.Duration) (<-chan bot.Outcome, func() bool) {
 	if ai, ok := intake.(bot.AsyncIntake); ok {
 		return ai.AcceptAsync(ctx, ev, wait)
 	}
@@ -55,5 +60,5 @@ func acceptAsync(ctx context.Context, intake bot.Intake, ev *bot.Event, wait tim
 		res, err := intake.Accept(ctx, ev, wait)
 		out <- bot.Outcome{Result: res, Err: err}
 	}()
-	return out
+	return out, func() bool { return false }
 }

@@ -49,15 +49,17 @@ func Status(err error) int {
 		return http.StatusConflict
 	case bot.ETOOLARGE:
 		return http.StatusRequestEntityTooLarge
+	case bot.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
 
 // Fail answers err with its status and its English text. A rejection (a
 // 4xx: forged, stale, unsigned, malformed or oversized) is logged at warn by
-// Reject; an internal error (typically: the event was not stored, so the
-// platform must deliver it again) at error. Adapters answer every failure
-// through here, so each is logged once and the same way.
+// Reject; an internal error or EUNAVAILABLE (the event was not stored, so
+// the platform must deliver it again) at error. Adapters answer every
+// failure through here, so each is logged once and the same way.
 func Fail(w http.ResponseWriter, r *http.Request, log *slog.Logger, platform string, err error) {
 	status := Status(err)
 	if status >= http.StatusInternalServerError {

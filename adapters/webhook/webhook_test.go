@@ -21,6 +21,7 @@ func TestStatus(t *testing.T) {
 		bot.Errorf(bot.ENOTFOUND, "x", "x"):     404,
 		bot.Errorf(bot.ECONFLICT, "x", "x"):     409,
 		bot.Errorf(bot.ETOOLARGE, "x", "x"):     413,
+		bot.ErrUnavailable:                      503,
 		errors.New("disk"):                      500,
 	} {
 		if got := webhook.Status(err); got != want {
@@ -69,11 +70,14 @@ func (b *blockingIntake) Accept(ctx context.Context, ev *bot.Event, wait time.Du
 }
 
 // asyncIntake delivers its outcome on the channel the test holds, and
-// fails the test if AcceptBy falls back to the blocking Accept.
+// fails the test if AcceptBy falls back to the blocking Accept. abandon
+// answers canAbandon and counts its calls.
 type asyncIntake struct {
-	t       *testing.T
-	outcome chan bot.Outcome
-	waits   []time.Duration
+	t          *testing.T
+	outcome    chan bot.Outcome
+	waits      []time.Duration
+	canAbandon bool
+	abandons   int
 }
 
 func (a *asyncIntake) Accept(context.Context, *bot.Event, time.Duration) (bot.Result, error) {
@@ -81,61 +85,61 @@ func (a *asyncIntake) Accept(context.Context, *bot.Event, time.Duration) (bot.Re
 	return bot.Result{}, nil
 }
 
-func (a *asyncIntake) AcceptAsync(_ context.Context, _ *bot.Event, wait time.Duration) <-chan bot.Outcome {
+func (a *asyncIntake) AcceptAsync(_ context.Context, _ *bot.Event, wait time.Duration) (<-chan bot.Outcome, func() bool) {
 	a.waits = append(a.waits, wait)
-	return a.outcome
+	return a.outcome, func() bool { a.abandons++; return a.canAbandon }
 }
 
 // Ensure AcceptBy takes the outcome from AcceptAsync when the intake has it
-// (the bot does), in time and late alike.
+// (the bot does): in time, it is returned as it is; past the deadline, the
+// event is given up and EUNAVAILABLE returned, never a result without its
+// commit; and when it can no longer be given up (it is being committed),
+// AcceptBy waits for the outcome and returns it as late.
 func TestAcceptBy_Async(t *testing.T) {
 	ev := &bot.Event{DedupKey: "k2"}
 	in := &asyncIntake{t: t, outcome: make(chan bot.Outcome, 1)}
 	in.outcome <- bot.Outcome{Result: bot.Result{Done: true}}
-	res, onTime, err := webhook.AcceptBy(context.Background(), in, ev, -time.Second, time.Now().Add(time.Minute),
-		func(bot.Result, error) { t.Error("late called for an Accept in time") })
-	if !onTime || err != nil || !res.Done || len(in.waits) != 1 || in.waits[0] != 0 {
-		t.Fatalf("in time: %+v %v %v, waits %v (a negative wait is passed as 0)", res, onTime, err, in.waits)
+	res, onTime, err := webhook.AcceptBy(context.Background(), in, ev, -time.Second, time.Now().Add(time.Minute))
+	if !onTime || err != nil || !res.Done || len(in.waits) != 1 || in.waits[0] != 0 || in.abandons != 0 {
+		t.Fatalf("in time: %+v %v %v, waits %v, abandons %d (a negative wait is passed as 0)", res, onTime, err, in.waits, in.abandons)
 	}
 
-	got := make(chan bot.Result, 1)
-	res, onTime, _ = webhook.AcceptBy(context.Background(), in, ev, 0, time.Now(), func(res bot.Result, _ error) { got <- res })
-	if onTime || res.Done {
-		t.Fatalf("past the deadline: %+v %v", res, onTime)
+	in.canAbandon = true
+	res, onTime, err = webhook.AcceptBy(context.Background(), in, ev, 0, time.Now())
+	if onTime || res.Done || !errors.Is(err, bot.ErrUnavailable) || webhook.Status(err) != 503 || in.abandons != 1 {
+		t.Fatalf("past the deadline, given up: %+v %v %v after %d abandons; want ErrUnavailable (503)", res, onTime, err, in.abandons)
 	}
-	in.outcome <- bot.Outcome{Result: bot.Result{Done: true, Replies: []bot.Message{{Text: "late"}}}}
-	if r := <-got; !r.Done || len(r.Replies) != 1 {
-		t.Fatalf("late got %+v", r)
+
+	in.canAbandon = false
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		in.outcome <- bot.Outcome{Result: bot.Result{Done: true, Replies: []bot.Message{{Text: "late"}}}}
+	}()
+	res, onTime, err = webhook.AcceptBy(context.Background(), in, ev, 0, time.Now())
+	if onTime || err != nil || !res.Done || len(res.Replies) != 1 || in.abandons != 2 {
+		t.Fatalf("past the deadline, being committed: %+v %v %v; want its outcome, late", res, onTime, err)
 	}
 }
 
-// Ensure AcceptBy returns Accept's outcome when it is in time, and when it
-// is not, returns at the deadline and hands the outcome to late once it
-// comes.
+// Ensure AcceptBy returns a plain Intake's outcome when it is in time, and
+// when it is not, waits for it (a plain Intake cannot give an event up) and
+// returns it as late.
 func TestAcceptBy(t *testing.T) {
 	ev := &bot.Event{DedupKey: "k1"}
 	fast := &blockingIntake{release: make(chan struct{}), res: bot.Result{Done: true}}
 	close(fast.release)
-	res, onTime, err := webhook.AcceptBy(context.Background(), fast, ev, time.Second, time.Now().Add(time.Minute),
-		func(bot.Result, error) { t.Error("late called for an Accept in time") })
+	res, onTime, err := webhook.AcceptBy(context.Background(), fast, ev, time.Second, time.Now().Add(time.Minute))
 	if !onTime || err != nil || !res.Done {
 		t.Fatalf("in time: %+v %v %v", res, onTime, err)
 	}
 
 	slow := &blockingIntake{release: make(chan struct{}), err: errors.New("disk full")}
-	got := make(chan error, 1)
-	res, onTime, err = webhook.AcceptBy(context.Background(), slow, ev, 0, time.Now(),
-		func(_ bot.Result, err error) { got <- err })
-	if onTime || err != nil || res.Done {
-		t.Fatalf("past the deadline: %+v %v %v", res, onTime, err)
-	}
-	select {
-	case err := <-got:
-		t.Fatalf("late called before Accept finished: %v", err)
-	default:
-	}
-	close(slow.release)
-	if err := <-got; err == nil || err.Error() != "disk full" {
-		t.Fatalf("late got %v, want Accept's error", err)
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		close(slow.release)
+	}()
+	res, onTime, err = webhook.AcceptBy(context.Background(), slow, ev, 0, time.Now())
+	if onTime || err == nil || err.Error() != "disk full" || res.Done {
+		t.Fatalf("past the deadline: %+v %v %v, want Accept's error, late", res, onTime, err)
 	}
 }

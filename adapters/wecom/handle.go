@@ -27,38 +27,18 @@ func (a *Adapter) handle(ctx context.Context, c *callback, start time.Time) erro
 }
 
 // acceptBy calls Accept through webhook.AcceptBy, so that WeCom, which
-// hangs up after 5 s, is always answered: it would redeliver a message
-// (deduplicated by its key) but reportedly drops a card click. A duplicate
-// or an event whose processing failed (Done false) is acknowledged like any
-// other: it is stored, and replies follow from the outbox.
-//
-// When the deadline wins, replies are queued in the outbox as usual, but an
-// event that then fails to be stored is lost, since WeCom was told it
-// arrived: watchLate tells its sender so.
+// hangs up after 5 s, is answered by then. WeCom is answered 200 only for an
+// event that is stored (a duplicate, or an event whose processing failed and
+// will be retried, is stored too; replies follow from the outbox). One that
+// could not be stored by the deadline is given up, and the EUNAVAILABLE
+// error becomes a 503, so that WeCom delivers it again.
 func (a *Adapter) acceptBy(ctx context.Context, ev *bot.Event, deadline time.Time) error {
-	_, onTime, err := webhook.AcceptBy(ctx, a.intake, ev, 0, deadline, func(_ bot.Result, err error) { a.watchLate(ev, err) })
-	if !onTime {
-		a.log.Warn("wecom: intake is slow; acknowledged before it finished", "dedup_key", ev.DedupKey)
-	}
+	_, onTime, err := webhook.AcceptBy(ctx, a.intake, ev, 0, deadline)
 	if err != nil {
 		return fmt.Errorf("wecom: accept %s: %w", ev.DedupKey, err)
 	}
+	if !onTime {
+		a.log.Warn("wecom: intake is slow; stored after the deadline", "dedup_key", ev.DedupKey)
+	}
 	return nil
-}
-
-func (a *Adapter) watchLate(ev *bot.Event, err error) {
-	if err == nil {
-		return
-	}
-	a.log.Error("wecom: event not stored after it was acknowledged", "dedup_key", ev.DedupKey, "err", err)
-	lang := bot.LangEN
-	if bot.ContainsHan(ev.Text) {
-		lang = bot.LangZH
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), webhook.AcceptTimeout)
-	defer cancel()
-	msg := bot.Message{Text: bot.ErrorText(err).In(lang), Private: true}
-	if _, err := a.sendApp(ctx, nil, ev.Sender.UserID, msg); err != nil {
-		a.log.Error("wecom: late failure not reported to the sender", "dedup_key", ev.DedupKey, "err", err)
-	}
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tandemhq/tandem/adapters/adaptertest"
 	"github.com/tandemhq/tandem/bot"
 
 	"github.com/tandemhq/tandem/adapters/wecom"
@@ -325,18 +326,19 @@ func TestAcceptOutcomes(t *testing.T) {
 	}
 }
 
-// Ensure a callback is acknowledged within WeCom's 5 s even when the intake
-// does not return at all. This is a deadline check, not a benchmark.
-func TestSlowIntakeAckedInTime(t *testing.T) {
+// Ensure a callback the intake has not stored by the deadline is given up
+// and answered 503 within WeCom's 5 s, never 200, so that WeCom delivers it
+// again. This is a deadline check, not a benchmark.
+func TestSlowIntakeRefusedInTime(t *testing.T) {
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
-	in := &Intake{AcceptFn: func(context.Context, *bot.Event, time.Duration) (bot.Result, error) {
-		select {
-		case <-release:
-		case <-time.After(10 * time.Second):
-		}
-		return bot.Result{Done: true}, nil
-	}}
+	in := &adaptertest.AsyncIntake{
+		Intake: Intake{AcceptFn: func(context.Context, *bot.Event, time.Duration) (bot.Result, error) {
+			<-release
+			return bot.Result{Done: true}, nil
+		}},
+		AbandonFn: func() bool { return true },
+	}
 	a := MustNewAdapter(t, in, nil) // the default 3 s budget
 	for name, inner := range map[string]string{
 		"Text": textXML("1", testUser, "tasks"),
@@ -347,44 +349,40 @@ func TestSlowIntakeAckedInTime(t *testing.T) {
 			start := time.Now()
 			w := serve(t, a, postXML(t, inner))
 			if elapsed := time.Since(start); elapsed >= 5*time.Second {
-				t.Fatalf("acked after %s", elapsed)
+				t.Fatalf("answered after %s", elapsed)
 			}
-			if w.Code != http.StatusOK || w.Body.Len() != 0 {
-				t.Fatalf("got %d %q", w.Code, w.Body)
+			if w.Code != http.StatusServiceUnavailable {
+				t.Fatalf("got %d %q, want 503", w.Code, w.Body)
 			}
 		})
 	}
 }
 
-// Ensure an event that fails to be stored after the ack was forced out is
-// not lost silently: its sender is told, through the message API.
-func TestLateFailureTellsSender(t *testing.T) {
-	f := NewFakeWeCom(t)
-	release := make(chan struct{})
-	in := &Intake{AcceptFn: func(context.Context, *bot.Event, time.Duration) (bot.Result, error) {
-		<-release
-		return bot.Result{}, errors.New("database is locked")
-	}}
-	a := MustNewAdapter(t, in, func(c *wecom.Config) {
-		c.AckBudget = 50 * time.Millisecond
-		c.APIURL, c.HTTPClient = f.URL, f.Client()
-	})
-	w := serve(t, a, postXML(t, textXML("1", testUser, "任务列表")))
-	if w.Code != http.StatusOK {
-		t.Fatalf("status %d", w.Code)
-	}
-	close(release)
-	deadline := time.Now().Add(5 * time.Second)
-	for len(f.CallsTo("/cgi-bin/message/send")) == 0 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	calls := f.CallsTo("/cgi-bin/message/send")
-	if len(calls) != 1 {
-		t.Fatal("sender not told")
-	}
-	body := calls[0].JSON
-	if body["touser"] != testUser || body["msgtype"] != "text" || !strings.Contains(body["text"].(map[string]any)["content"].(string), "抱歉") {
-		t.Fatalf("message %v", body)
+// Ensure a callback already being stored at the deadline (it cannot be
+// given up) is waited for: answered 200 once stored, and 500 if storing it
+// fails, never 200 for an event that is not stored.
+func TestStoredLate(t *testing.T) {
+	for name, tc := range map[string]struct {
+		err  error
+		want int
+	}{
+		"OK":       {nil, http.StatusOK},
+		"ErrStore": {errors.New("database is locked"), http.StatusInternalServerError},
+	} {
+		t.Run(name, func(t *testing.T) {
+			release := make(chan struct{})
+			in := &adaptertest.AsyncIntake{
+				Intake: Intake{AcceptFn: func(context.Context, *bot.Event, time.Duration) (bot.Result, error) {
+					<-release
+					return bot.Result{Done: tc.err == nil}, tc.err
+				}},
+				AbandonFn: func() bool { close(release); return false },
+			}
+			a := MustNewAdapter(t, in, func(c *wecom.Config) { c.AckBudget = 50 * time.Millisecond })
+			if w := serve(t, a, postXML(t, textXML("1", testUser, "任务列表"))); w.Code != tc.want {
+				t.Fatalf("got %d %q, want %d", w.Code, w.Body, tc.want)
+			}
+		})
 	}
 }
 

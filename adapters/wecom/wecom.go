@@ -29,10 +29,11 @@ import (
 // Defaults and WeCom's own limits.
 const (
 	DefaultAPIURL = "https://qyapi.weixin.qq.com"
-	// DefaultAckBudget is how long a callback waits for the intake before it
-	// is acknowledged anyway. WeCom drops the connection after 5 s and then
-	// redelivers a message (a card click is not redelivered, reportedly), so
-	// 3 s leaves room for a slow network.
+	// DefaultAckBudget is how long a callback waits for the intake to store
+	// it; one not stored by then is refused with 503, never acknowledged.
+	// WeCom drops the connection after 5 s and then redelivers a message (a
+	// card click is not redelivered, reportedly), so 3 s leaves room for a
+	// slow network.
 	DefaultAckBudget = 3 * time.Second
 	// wecomAckDeadline is WeCom's own limit for answering a callback.
 	wecomAckDeadline = 5 * time.Second
@@ -55,8 +56,8 @@ type Config struct {
 	// Robots maps a name to a group robot webhook URL. A destination with
 	// ChatID "robot:<name>" posts there.
 	Robots map[string]string
-	// AckBudget is how long a callback waits for the intake before WeCom is
-	// acknowledged anyway (default 3 s, below WeCom's 5 s).
+	// AckBudget is how long a callback waits for the intake to store it
+	// before it is refused with 503 (default 3 s, below WeCom's 5 s).
 	AckBudget  time.Duration
 	Now        func() time.Time // the clock for the replay window, tokens and robot pacing; default time.Now
 	Log        *slog.Logger

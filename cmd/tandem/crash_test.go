@@ -164,13 +164,16 @@ func runCrash(t *testing.T, fake *fakeSlack, p crashPlatform) *crashResult {
 		postDelay    = 40 * time.Millisecond
 		drainTimeout = 20 * time.Second
 	)
-	seed := uint64(20260101)
+	seed := rand.Uint64()
 	if s := os.Getenv("TANDEM_CRASH_SEED"); s != "" {
-		seed, _ = strconv.ParseUint(s, 10, 64)
+		var err error
+		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
+			t.Fatalf("TANDEM_CRASH_SEED: %v", err)
+		}
 	}
 	// The seed picks the kill moments and due times; the interleavings
 	// still vary from run to run.
-	t.Logf("seed %d (TANDEM_CRASH_SEED picks another)", seed)
+	t.Logf("seed %d (TANDEM_CRASH_SEED=%d replays it)", seed, seed)
 	rng := rand.New(rand.NewPCG(seed, seed^0x5eed))
 
 	// Slack takes a while to answer a post; the message is in the channel
@@ -187,18 +190,12 @@ func runCrash(t *testing.T, fake *fakeSlack, p crashPlatform) *crashResult {
 	addr := freeAddr(t)
 	dbPath := filepath.Join(dir, "tandem.db")
 	cfg := filepath.Join(dir, "tandem.yaml")
-	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`
-http: {addr: "%s"}
-storage: {path: "%s"}
-log: {level: info}
-console: {enabled: false}
-slack:
-  signing_secret: ${E2E_SLACK_SECRET}
-  bot_token: xoxb-e2e
-  bot_user_id: UBOT
-  api_url: %s/api/
-`, addr, dbPath, slow.URL)+p.config), 0o644); err != nil {
-		t.Fatal(err)
+	// Each start runs with the next synchronous mode, so that every run
+	// kills and recovers both.
+	configure := func(synchronous string) {
+		if err := os.WriteFile(cfg, crashConfig(addr, dbPath, synchronous, slow.URL, p.config), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	t.Setenv("E2E_SLACK_SECRET", slackSecret)
 
@@ -308,10 +305,14 @@ slack:
 		}
 	}
 
+	// start runs tandem on the file the last kill left and, once it is
+	// ready, has SQLite check the file.
 	start := func() *server {
+		configure([]string{"full", "normal"}[len(readies)%2])
 		begin := time.Now()
 		srv := startCrashServer(t, cfg, addr)
 		readies = append(readies, time.Since(begin))
+		crashIntegrity(t, dbPath, len(readies))
 		return srv
 	}
 
@@ -469,11 +470,43 @@ slack:
 
 	sorted := append([]time.Duration(nil), readies...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
-	t.Logf("%d kills, %d starts, all ready (restart to ready: median %s, max %s)",
+	t.Logf("%d kills, %d starts (synchronous full and normal in turn), all ready and passing integrity_check (restart to ready: median %s, max %s)",
 		kills, len(readies), sorted[len(sorted)/2].Round(time.Millisecond), sorted[len(sorted)-1].Round(time.Millisecond))
 	t.Logf("commands: %d sent (%d redelivered); %d acknowledged Created, %d acknowledged as duplicates of a stored delivery, %d never acknowledged (%d of those made their task, committed before the kill)",
 		len(cmds), redelivered, acked, dupAcked, unacked, unackedMade)
 	return &crashResult{reminders: reminders, inflight: inflight, jobsHeld: jobsHeld}
+}
+
+// crashConfig is the configuration of a crash test's tandem: the HTTP
+// address, the database and its synchronous mode, Slack (commands signed with
+// slackSecret from $E2E_SLACK_SECRET, the Web API at api) and extra YAML.
+func crashConfig(addr, dbPath, synchronous, api, extra string) []byte {
+	return []byte(fmt.Sprintf(`
+http: {addr: "%s"}
+storage: {path: "%s", synchronous: %s}
+log: {level: info}
+console: {enabled: false}
+slack:
+  signing_secret: ${E2E_SLACK_SECRET}
+  bot_token: xoxb-e2e
+  bot_user_id: UBOT
+  api_url: %s/api/
+`, addr, dbPath, synchronous, api) + extra)
+}
+
+// crashIntegrity runs SQLite's integrity check on the file, read-only,
+// beside the running process.
+func crashIntegrity(t *testing.T, path string, start int) {
+	t.Helper()
+	raw, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var check string
+	if err := raw.QueryRow("PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
+		t.Fatalf("start %d: integrity check: %q, %v", start, check, err)
+	}
 }
 
 // crashBacklog counts the queued messages and the due pending jobs.

@@ -322,7 +322,13 @@ func newDirectories(cfg Config, log *slog.Logger) *commands.Directories {
 	return d
 }
 
+// ready is /readyz: the store takes writes (a writer stalled for seconds,
+// or failing its commits, makes every webhook wait and then be refused) and
+// answers reads.
 func (m *Main) ready(ctx context.Context) error {
+	if err := m.DB.Writable(time.Now()); err != nil {
+		return err
+	}
 	return m.DB.View(ctx, func(tx bot.Tx) error {
 		_, err := tx.PendingInboundIDs(time.Time{}, 1)
 		return err

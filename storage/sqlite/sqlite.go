@@ -67,6 +67,15 @@ type DB struct {
 	// so that the WAL starts again from its beginning (see restartWAL).
 	walCopied atomic.Bool
 
+	// busySince is when the committer began the batch it is on (Unix
+	// nanoseconds), 0 while it waits for units; commitErr is the error of
+	// its last batch that failed as a whole (a BEGIN or a COMMIT), nil once
+	// one succeeds. Writable reads them.
+	busySince atomic.Int64
+	commitErr atomic.Pointer[error]
+	// afterSeal, when set (by tests), runs between the seal and the COMMIT.
+	afterSeal func()
+
 	units chan *unit
 	// qmu guards stopping: enqueue holds it for reading while it hands a
 	// unit to the committer, and Close sets stopping before it stops the
@@ -88,6 +97,39 @@ type unit struct {
 	fn   func(bot.Tx) error
 	err  error
 	then func(error) // called once, by finish
+	// state is unitQueued until the committer seals the unit, just before
+	// the COMMIT of the transaction that holds its writes, or abandon (or
+	// the committer, for a unit whose ctx ended) abandons it. The one
+	// compare-and-swap decides which: a sealed unit is committed (or fails
+	// with its batch), an abandoned one never is.
+	state atomic.Int32
+	// ran says the unit's fn ran in the transaction being built, so that
+	// its writes (or its failure) are in it.
+	ran bool
+}
+
+const (
+	unitQueued int32 = iota
+	unitSealed
+	unitAbandoned
+)
+
+// abandon implements the function Queue returns.
+func (u *unit) abandon() bool {
+	return u.state.CompareAndSwap(unitQueued, unitAbandoned) || u.state.Load() == unitAbandoned
+}
+
+// skip says why the committer must not run u: it was abandoned, or its ctx
+// ended before it was sealed (which abandons it). A sealed unit always runs:
+// it is in a batch that is being run again, and its caller was promised it.
+func (u *unit) skip() error {
+	if u.state.Load() == unitQueued && u.ctx.Err() != nil && u.state.CompareAndSwap(unitQueued, unitAbandoned) {
+		return u.ctx.Err()
+	}
+	if u.state.Load() == unitAbandoned {
+		return bot.ErrUnavailable
+	}
+	return nil
 }
 
 var errClosed = bot.Errorf(bot.EINTERNAL, "storage is closed", "存储已关闭")
@@ -117,9 +159,6 @@ func (db *DB) Open() error {
 	db.Synchronous = strings.ToUpper(db.Synchronous)
 	if db.Synchronous != "FULL" && db.Synchronous != "NORMAL" {
 		return fmt.Errorf("synchronous must be FULL or NORMAL, not %q", db.Synchronous)
-	}
-	if err := registerWALVFS(); err != nil {
-		return err
 	}
 	dsn := dataSourceName(db.Path, db.Synchronous)
 	var err error
@@ -168,17 +207,22 @@ func (db *DB) Open() error {
 	return nil
 }
 
-// dataSourceName is how every connection opens the file: through the
-// tandem-wal VFS (walvfs.go), in WAL mode.
+// dataSourceName is how every connection opens the file: with SQLite's own
+// VFS, in WAL mode. (A VFS of Tandem's own, which gathered each commit's WAL
+// writes into one, was removed: with synchronous NORMAL it let readers see
+// commits whose last page was not yet in the file; TestDB_CommitsOfEverySize.)
 func dataSourceName(path, synchronous string) string {
-	return "file:" + path + "?vfs=" + walVFSName +
-		"&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
+	return "file:" + path +
+		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
 		"&_pragma=synchronous(" + synchronous + ")"
 }
 
 // checkpointLoop runs passive checkpoints until Close: they copy what they
 // can without waiting for readers or the writer. The committer then starts
-// the WAL again from the beginning (restartWAL).
+// the WAL again from the beginning (restartWAL). Both use only SQLite's own
+// wal_checkpoint, which copies committed frames only and syncs the WAL
+// before it copies, with synchronous NORMAL too; TestDB_CommitsOfEverySize
+// and TestDB_KilledWriter run them every millisecond or two.
 func (db *DB) checkpointLoop() {
 	t := time.NewTicker(db.CheckpointInterval)
 	defer t.Stop()
@@ -217,6 +261,35 @@ func (db *DB) restartWAL() {
 	}
 }
 
+// IntegrityCheck runs SQLite's integrity check on a read connection and
+// returns an error listing what it found unless the file is sound. It reads
+// the whole file: it is for tests and for operators, never for a hot path.
+func (db *DB) IntegrityCheck(ctx context.Context) error {
+	rows, err := db.rdb.QueryContext(ctx, "PRAGMA integrity_check")
+	if err != nil {
+		return internal(err, "integrity check")
+	}
+	defer rows.Close()
+	var found []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return internal(err, "integrity check")
+		}
+		found = append(found, line)
+	}
+	if err := rows.Err(); err != nil {
+		return internal(err, "integrity check")
+	}
+	if len(found) == 1 && found[0] == "ok" {
+		return nil
+	}
+	if len(found) > 10 {
+		found = append(found[:10], "…")
+	}
+	return fmt.Errorf("integrity check of %s: %s", db.Path, strings.Join(found, "; "))
+}
+
 // Close stops the committer after the units already submitted and closes the
 // database.
 func (db *DB) Close() error {
@@ -252,11 +325,13 @@ func (db *DB) Update(ctx context.Context, fn func(bot.Tx) error) error {
 }
 
 // Queue implements bot.Queuer.
-func (db *DB) Queue(ctx context.Context, fn func(bot.Tx) error, then func(error)) {
+func (db *DB) Queue(ctx context.Context, fn func(bot.Tx) error, then func(error)) (abandon func() bool) {
 	u := &unit{ctx: ctx, fn: fn, then: then}
 	if err := db.enqueue(u); err != nil {
+		u.state.Store(unitAbandoned)
 		then(err)
 	}
+	return u.abandon
 }
 
 func (db *DB) enqueue(u *unit) error {
@@ -328,9 +403,36 @@ func (db *DB) commitLoop() {
 				break fill
 			}
 		}
+		db.busySince.Store(time.Now().UnixNano())
 		db.runBatch(batch)
 		db.restartWAL()
+		db.busySince.Store(0)
 	}
+}
+
+// WriteStall is how long the committer may spend on one batch before
+// Writable says the store cannot write. A batch takes milliseconds; one
+// that takes seconds waits on a lock held by another process, a stalled
+// disk or a unit that does too much, and every write queued behind it waits
+// as long. Two seconds is under the 2.75 s after which the Slack and
+// Feishu adapters refuse a request the store has not taken (3 s for WeCom),
+// so a load balancer hears of it before requests are refused.
+const WriteStall = 2 * time.Second
+
+// Writable reports whether the store takes writes as of now: an error
+// while the committer has been on one batch for longer than WriteStall, or
+// when its last batch failed to begin or commit and none has committed
+// since. It is cheap (two atomic loads), for readiness probes.
+func (db *DB) Writable(now time.Time) error {
+	if since := db.busySince.Load(); since != 0 {
+		if busy := now.Sub(time.Unix(0, since)); busy > WriteStall {
+			return fmt.Errorf("storage: a write has been under way for %s", busy.Round(time.Millisecond))
+		}
+	}
+	if err := db.commitErr.Load(); err != nil {
+		return fmt.Errorf("storage: the last commit failed: %w", *err)
+	}
+	return nil
 }
 
 func (db *DB) runBatch(batch []*unit) {
@@ -339,26 +441,57 @@ func (db *DB) runBatch(batch []*unit) {
 	// savepoint around each unit (and each Nested), so only the failing unit
 	// is undone. Failures are rare; savepoints on every unit were a third of
 	// the statements of a typical command.
-	err, ok := db.tryBatch(&batch, false)
-	if !ok {
-		err, _ = db.tryBatch(&batch, true)
+	safe := false
+	for {
+		err, again := db.tryBatch(&batch, safe)
+		switch again {
+		case runSafe:
+			safe = true
+		case runWithoutAbandoned:
+			// The abandoned unit is skipped from now on; each run again
+			// drops at least one unit, so this ends.
+		default:
+			if err != nil {
+				db.commitErr.Store(&err)
+			} else {
+				db.commitErr.Store(nil)
+			}
+			db.finish(batch, err)
+			return
+		}
 	}
-	db.finish(batch, err)
 }
+
+// What tryBatch asks of runBatch.
+const (
+	runDone             = iota // the batch committed, or failed as a whole
+	runSafe                    // run it again with savepoints: a unit failed
+	runWithoutAbandoned        // run it again: a unit was abandoned while it ran
+)
 
 // tryBatch runs the units in one transaction. Without savepoints (safe =
 // false) it gives up, rolled back, at the first unit that fails or that had
-// to undo a Nested part, and returns ok = false.
+// to undo a Nested part, and asks for runSafe.
+//
+// Before the COMMIT it seals every unit that ran. A unit abandoned while
+// it ran cannot be sealed, and its caller has been told that it will never
+// commit: the transaction is rolled back and the batch run again without it
+// (runWithoutAbandoned). Between the seal and the COMMIT no unit can be
+// abandoned, so a unit is committed if and only if it was sealed (or the
+// COMMIT fails, and every unit is told so).
 //
 // Units that arrive while the optimistic run executes join it before the
 // commit (up to MaxBatch): they would otherwise wait for the whole commit and
 // its fsync before their own batch began, so under load this is what makes
 // batches large and commits few. The batch grows in place, so the caller
 // finishes (and a safe re-run runs) them too.
-func (db *DB) tryBatch(batchp *[]*unit, safe bool) (err error, ok bool) {
+func (db *DB) tryBatch(batchp *[]*unit, safe bool) (err error, again int) {
 	ctx := context.Background()
+	for _, u := range *batchp {
+		u.ran = false
+	}
 	if _, err := db.wconn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		return internal(err, "begin"), true
+		return internal(err, "begin"), runDone
 	}
 	q := &writeQueryer{db: db, ctx: ctx}
 	for i := 0; ; i++ {
@@ -376,10 +509,10 @@ func (db *DB) tryBatch(batchp *[]*unit, safe bool) (err error, ok bool) {
 			}
 		}
 		u := (*batchp)[i]
-		if err := u.ctx.Err(); err != nil {
-			u.err = err // given up before it ran
-			continue
+		if u.err = u.skip(); u.err != nil {
+			continue // given up before it ran
 		}
+		u.ran = true
 		// Statements run without the caller's context: cancelling one would
 		// interrupt the shared connection and with it every unit in the batch.
 		t := &tx{ctx: ctx, q: q, safe: safe}
@@ -391,15 +524,38 @@ func (db *DB) tryBatch(batchp *[]*unit, safe bool) (err error, ok bool) {
 		}
 		if err := runSafely(u.fn, t); err != nil || t.undo {
 			db.wconn.ExecContext(ctx, "ROLLBACK")
-			return nil, false
+			return nil, runSafe
 		}
-		u.err = nil
+	}
+	if !seal(*batchp) {
+		db.wconn.ExecContext(ctx, "ROLLBACK")
+		return nil, runWithoutAbandoned
+	}
+	if db.afterSeal != nil {
+		db.afterSeal()
 	}
 	if _, err := db.wconn.ExecContext(ctx, "COMMIT"); err != nil {
 		db.wconn.ExecContext(ctx, "ROLLBACK")
-		return internal(err, "commit"), true
+		return internal(err, "commit"), runDone
 	}
-	return nil, true
+	return nil, runDone
+}
+
+// seal moves every unit that ran from queued to sealed, and reports false
+// if one of them, with writes in the transaction, had been abandoned. A unit
+// that failed (its savepoint rolled back) has no writes to withdraw: it may
+// stay abandoned, and the others commit.
+func seal(batch []*unit) bool {
+	ok := true
+	for _, u := range batch {
+		if !u.ran || u.state.CompareAndSwap(unitQueued, unitSealed) || u.state.Load() == unitSealed {
+			continue
+		}
+		if u.err == nil {
+			ok = false
+		}
+	}
+	return ok
 }
 
 // finish hands each unit its outcome; err (a failed commit) fails them all.
