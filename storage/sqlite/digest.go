@@ -34,19 +34,8 @@ func (t *tx) SetDigestNext(personID int64, was, next time.Time) (bool, error) {
 	return n == 1, internal(err, "set next digest")
 }
 
+// people runs a query for people and reads them.
 func (t *tx) people(query string, args ...any) ([]*bot.Person, error) {
 	rows, err := t.query(query, args...)
-	if err != nil {
-		return nil, internal(err, "find people")
-	}
-	defer rows.Close()
-	var out []*bot.Person
-	for rows.Next() {
-		p, err := scanPerson(rows.Scan)
-		if err != nil {
-			return nil, internal(err, "scan person")
-		}
-		out = append(out, p)
-	}
-	return out, internal(rows.Err(), "find people")
+	return scanPeople(rows, err, "find people")
 }
