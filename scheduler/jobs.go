@@ -25,7 +25,7 @@ const (
 // errLeaseLost ends a job's unit without writing: the job is no longer ours
 // to run (its lease ran out and another process took it, or it was
 // cancelled or snoozed meanwhile).
-var errLeaseLost = errors.New("job lease lost")
+var errLeaseLost = bot.ErrClaimLost
 
 // Scheduler runs the durable jobs (bot.Job): one loop claims due jobs with a
 // lease and runs each job's handler in the unit of work that also records
@@ -375,13 +375,9 @@ func (s *Scheduler) release(ctx context.Context, jobs []*bot.Job) {
 // its lease ran out (a long batch, a slow store) must not run a job that
 // another process has claimed, or already run, since.
 func (s *Scheduler) ours(tx bot.Tx, j *bot.Job) error {
-	cur, err := tx.FindJobByID(j.ID)
-	if bot.ErrorCode(err) == bot.ENOTFOUND {
-		return errLeaseLost
-	} else if err != nil {
+	if ok, err := bot.ClaimStands(tx, j); err != nil {
 		return err
-	}
-	if cur.State != bot.JobPending || cur.LeaseOwner != s.Owner || !cur.LeaseUntil.Equal(j.LeaseUntil) {
+	} else if !ok {
 		return errLeaseLost
 	}
 	return nil
@@ -411,13 +407,7 @@ type jobRun struct {
 
 // run runs one claimed job in its own unit and reports whether it completed.
 func (s *Scheduler) run(ctx context.Context, j *bot.Job, exec jobExec) bool {
-	r := s.prepare(ctx, j, exec)
-	// The unit is not given ctx: once queued it must run, to record the
-	// outcome or release the job, even if Close comes meanwhile.
-	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.Timeout+30*time.Second)
-	defer cancel()
-	r.err = s.Store.Update(uctx, r.unit)
-	return r.report(s.Log)
+	return s.runAll(ctx, []*jobRun{s.prepare(ctx, j, exec)}) == 1
 }
 
 // prepare builds the unit that runs j with exec and records the outcome:
