@@ -359,10 +359,8 @@ func (b *Bot) langFor(p *Person, text string) Lang {
 
 // Location returns the person's time zone, or the default.
 func (b *Bot) Location(p *Person) *time.Location {
-	if p != nil && p.TZ != "" {
-		if loc, err := time.LoadLocation(p.TZ); err == nil {
-			return loc
-		}
+	if p == nil {
+		return b.DefaultTZ
 	}
-	return b.DefaultTZ
+	return p.Location(b.DefaultTZ)
 }

@@ -43,6 +43,17 @@ type Person struct {
 	CreatedAt  time.Time
 }
 
+// Location is the time zone p chose, or fallback when they chose none (or
+// one this machine does not know).
+func (p *Person) Location(fallback *time.Location) *time.Location {
+	if p.TZ != "" {
+		if loc, err := time.LoadLocation(p.TZ); err == nil {
+			return loc
+		}
+	}
+	return fallback
+}
+
 // Department is a unit of the organisation.
 type Department struct {
 	ID     int64

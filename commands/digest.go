@@ -344,15 +344,10 @@ func (h DigestHandler) plan(tx bot.Tx, p *bot.Person, now time.Time) (digestPlan
 }
 
 func (h DigestHandler) location(p *bot.Person) *time.Location {
-	if p.TZ != "" {
-		if loc, err := time.LoadLocation(p.TZ); err == nil {
-			return loc
-		}
-	}
 	if h.DefaultTZ != nil {
-		return h.DefaultTZ
+		return p.Location(h.DefaultTZ)
 	}
-	return time.UTC
+	return p.Location(time.UTC)
 }
 
 func (h DigestHandler) log() *slog.Logger {

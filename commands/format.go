@@ -162,16 +162,6 @@ func tfList(en, zh string, items []string, args ...any) bot.Text {
 		fmt.Sprintf(zh, append(args, strings.Join(items, "、"))...))
 }
 
-// zoneOf is the time zone p chose, or fallback.
-func zoneOf(p *bot.Person, fallback *time.Location) *time.Location {
-	if p.TZ != "" {
-		if loc, err := time.LoadLocation(p.TZ); err == nil {
-			return loc
-		}
-	}
-	return fallback
-}
-
 // reader is whom a text is written for: their language and time zone, at
 // the moment it is written. A notification is built once per recipient, so
 // every line of it is in the recipient's language and zone.

@@ -448,7 +448,7 @@ func (h ReminderHandler) RunJob(ctx context.Context, tx bot.Tx, job *bot.Job, no
 			return fmt.Errorf("reminder %d: @%s has no account to deliver to", job.ID, p.Handle)
 		}
 		to = bot.Destination{Platform: home.Platform, Workspace: home.Workspace, UserID: home.UserID}
-		loc = zoneOf(p, loc) // shown where they are now; the schedule keeps its zone
+		loc = p.Location(loc) // shown where they are now; the schedule keeps its zone
 		switch {
 		case p.Lang != "":
 			lang = p.Lang
