@@ -3,8 +3,6 @@ package commands
 import (
 	"strings"
 	"unicode"
-
-	"github.com/tandemhq/tandem/bot"
 )
 
 // Token is one word of a command as people type it.
@@ -141,6 +139,3 @@ func joinRaw(ts []Token) string {
 	}
 	return strings.Join(parts, " ")
 }
-
-// editDistance is bot.EditDistance, the measure of "did you mean".
-func editDistance(a, b string) int { return bot.EditDistance(a, b) }

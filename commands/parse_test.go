@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/tandemhq/tandem/bot"
 )
 
 func TestTokenize(t *testing.T) {
@@ -53,8 +55,8 @@ func TestEditDistance(t *testing.T) {
 		a, b string
 		d    int
 	}{{"tsak", "task", 1}, {"lst", "list", 1}, {"任务", "任务", 0}, {"", "abc", 3}, {"kitten", "sitting", 3}} {
-		if d := editDistance(tt.a, tt.b); d != tt.d {
-			t.Errorf("editDistance(%q,%q) = %d, want %d", tt.a, tt.b, d, tt.d)
+		if d := bot.EditDistance(tt.a, tt.b); d != tt.d {
+			t.Errorf("bot.EditDistance(%q,%q) = %d, want %d", tt.a, tt.b, d, tt.d)
 		}
 	}
 }

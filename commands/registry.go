@@ -288,7 +288,7 @@ func nearest(word string, candidates []string) string {
 		if len([]rune(lc)) < 2 {
 			continue
 		}
-		score := 2 * editDistance(word, lc)
+		score := 2 * bot.EditDistance(word, lc)
 		if strings.HasPrefix(lc, word) && word != "" {
 			score = 1
 		}

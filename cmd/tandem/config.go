@@ -379,31 +379,11 @@ func join(path, key string) string {
 func closest(key string, names []string) string {
 	best, bestD := "", max(3, len(key)/2+1)
 	for _, n := range names {
-		if d := editDistance(key, n); d < bestD {
+		if d := bot.EditDistance(key, n); d < bestD {
 			best, bestD = n, d
 		}
 	}
 	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 func typeErrors(err error) string {
