@@ -555,22 +555,31 @@ func mergePeople(tx bot.Tx, a, b *bot.Person, now time.Time) (*bot.Person, error
 	if err != nil {
 		return nil, err
 	}
+	return into, mergeRecords(tx, into, from, role, bot.AuditMerge, nil, bot.ViaDirectory, now)
+}
+
+// mergeRecords makes from part of into (its accounts, tasks and reminders
+// move, what into lacks is filled from it), gives into role, and records
+// the merge as kind (a link or a directory merge) by actor, and the role
+// change if there is one. Both kinds of merge go through here, so each is
+// done and recorded the same way.
+func mergeRecords(tx bot.Tx, into, from *bot.Person, role bot.Role, kind bot.AuditKind, actor *bot.Person, via string, now time.Time) error {
 	oldRole := into.Role
 	fillPerson(into, from)
 	into.Role = role
 	if err := tx.MergePeople(from.ID, into.ID); err != nil {
-		return nil, err
+		return err
 	}
 	if err := tx.UpdatePerson(into); err != nil {
-		return nil, err
+		return err
 	}
-	if err := bot.Audit(tx, bot.AuditEntry{Kind: bot.AuditMerge, From: from.Handle, To: into.Handle, Via: bot.ViaDirectory}, nil, into, now); err != nil {
-		return nil, err
+	if err := bot.Audit(tx, bot.AuditEntry{Kind: kind, From: from.Handle, To: into.Handle, Via: via}, actor, into, now); err != nil {
+		return err
 	}
-	if role != oldRole {
-		return into, bot.Audit(tx, bot.AuditEntry{Kind: bot.AuditRole, From: string(oldRole), To: string(role), Via: bot.ViaDirectory}, nil, into, now)
+	if role == oldRole {
+		return nil
 	}
-	return into, nil
+	return bot.Audit(tx, bot.AuditEntry{Kind: bot.AuditRole, From: string(oldRole), To: string(role), Via: via}, actor, into, now)
 }
 
 // directoryMergeRole is the role of two records merged by the directories:

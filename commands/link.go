@@ -226,22 +226,8 @@ func linkAnswer(c *Ctx, accept bool) error {
 		return nil
 	}
 	into := c.Person
-	role, oldRole := bot.LowerRole(into.Role, from.Role), into.Role
-	fillPerson(into, from)
-	into.Role = role
-	if err := c.Tx.MergePeople(from.ID, into.ID); err != nil {
+	if err := mergeRecords(c.Tx, into, from, bot.LowerRole(into.Role, from.Role), bot.AuditLink, from, bot.ViaConsent, c.Now); err != nil {
 		return err
-	}
-	if err := c.Tx.UpdatePerson(into); err != nil {
-		return err
-	}
-	if err := bot.Audit(c.Tx, bot.AuditEntry{Kind: bot.AuditLink, From: from.Handle, To: into.Handle, Via: bot.ViaConsent}, from, into, c.Now); err != nil {
-		return err
-	}
-	if role != oldRole {
-		if err := bot.Audit(c.Tx, bot.AuditEntry{Kind: bot.AuditRole, From: string(oldRole), To: string(role), Via: bot.ViaConsent}, from, into, c.Now); err != nil {
-			return err
-		}
 	}
 	accts, err := c.Tx.AccountsOf(into.ID)
 	if err != nil {
@@ -253,7 +239,7 @@ func linkAnswer(c *Ctx, accept bool) error {
 			where = append(where, a.Platform)
 		}
 	}
-	c.ReplyText(bot.Tf("Linked: you are @%s on %s.", "关联成功：你在 %[2]s 上都是 @%[1]s。", into.Handle, strings.Join(where, ", ")))
+	c.ReplyText(tfList("Linked: you are @%s on %s.", "关联成功：你在 %[2]s 上都是 @%[1]s。", where, into.Handle))
 	if reachable {
 		c.NotifyAt(asker, bot.Message{Text: bot.Tf("Linked: this account is now @%s.", "关联成功：本账号现在是 @%s。", into.Handle).In(askerLang)})
 	}
