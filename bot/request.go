@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"fmt"
 	"strings"
 	"time"
 	"unicode"
@@ -130,7 +131,8 @@ func (r *Request) ResolvePerson(token string) (*Person, error) {
 	for i, p := range people {
 		handles[i] = "@" + p.Handle
 	}
-	return nil, Errorf(EINVALID, "@%s could be %s: which one?", "@%s 可能是 %s，请指明是哪一位。", name, strings.Join(handles, ", "))
+	return nil, Err(EINVALID, T(fmt.Sprintf("@%s could be %s: which one?", name, strings.Join(handles, ", ")),
+		fmt.Sprintf("@%s 可能是 %s，请指明是哪一位。", name, strings.Join(handles, "、"))))
 }
 
 // noOneCalled is the answer to an @name that matches nobody: the nearest

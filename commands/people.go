@@ -95,7 +95,7 @@ func whoamiCommand() *Command {
 					{Label: c.T("Department", "部门"), Value: dept},
 					{Label: c.T("Language", "语言"), Value: lang},
 					{Label: c.T("Time zone", "时区"), Value: c.Loc.String()},
-					{Label: c.T("Accounts", "账号"), Value: strings.Join(linked, ", ")},
+					{Label: c.T("Accounts", "账号"), Value: strings.Join(linked, c.T(", ", "、"))},
 				},
 			}})
 			return nil

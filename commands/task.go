@@ -558,14 +558,14 @@ func taskDept(c *Ctx) error {
 	if err != nil {
 		return err
 	}
+	if tk.DeptID == d.ID {
+		return bot.Errorf(bot.ECONFLICT, "%s is already in %s.", "%s 已经属于「%s」。", tk.Ref(), d.Name)
+	}
 	from := ""
 	if tk.DeptID != 0 {
 		if old, err := c.Tx.FindDepartmentByID(tk.DeptID); err == nil {
 			from = old.Name
 		}
-	}
-	if tk.DeptID == d.ID {
-		return bot.Errorf(bot.ECONFLICT, "%s is already in %s.", "%s 已经属于「%s」。", tk.Ref(), d.Name)
 	}
 	tk.DeptID = d.ID
 	return change(c, tk, bot.TaskDeptSet, from, d.Name, c.T("department %s", "部门「%s」", d.Name))

@@ -76,13 +76,11 @@ func EnsureSecret(dir string) (string, error) {
 // ReadSecret reads the console's secret from dir. A file that others may
 // read is refused, as ssh refuses such a key: the secret may have leaked.
 func ReadSecret(dir string) (string, error) {
-	return readSecretFile(filepath.Join(dir, SecretFile))
+	return ReadSecretFile(filepath.Join(dir, SecretFile))
 }
 
 // ReadSecretFile reads a console secret from path (tandem chat --secret).
-func ReadSecretFile(path string) (string, error) { return readSecretFile(path) }
-
-func readSecretFile(path string) (string, error) {
+func ReadSecretFile(path string) (string, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return "", err
