@@ -55,6 +55,16 @@ type Sender interface {
 	Platform() string
 	// Send delivers o. It returns the platform's id for the message, if any.
 	// Errors should be *DeliveryError when the platform says how to retry.
+	//
+	// When o.Msg.Edit is set, Send replaces the message Edit.RemoteID (an id
+	// this Send returned earlier, or a click's Action.MessageID) with
+	// o.Msg's card, so the card shows its subject's new state and loses the
+	// buttons it no longer has; where the platform cannot edit that message
+	// (too old, a single-use code spent, a kind it cannot edit), it posts
+	// o.Msg.Text to o.To as a short follow-up instead and succeeds.
+	// When o.Msg.Image is set, the picture goes with the message; Image.PNG
+	// holds its bytes, and Image.Key its upload when the Sender is an
+	// ImageUploader.
 	Send(ctx context.Context, o *Outgoing) (remoteID string, err error)
 }
 

@@ -243,20 +243,24 @@ func (b *Bot) handle(ctx context.Context, tx Tx, ev *Event, now time.Time, inlin
 		req.notes = nil
 	}
 	out.jobs = req.scheduled
-	if inline {
-		out.replies = req.replies
-	} else {
-		for i, m := range req.replies {
-			o := &Outgoing{Key: fmt.Sprintf("in%d/r%d", ev.ID, i), To: ev.ReplyDestination(), Msg: m}
-			if _, err := tx.Enqueue(o, now); err != nil {
-				return out, err
-			}
-			out.queued = true
+	for i, m := range req.replies {
+		m = m.ForReader(req.Lang, req.Loc)
+		// A picture cannot be part of an inline answer: it is uploaded and
+		// sent through the outbox like any message that is not answered
+		// inline.
+		if inline && m.Image == nil {
+			out.replies = append(out.replies, m)
+			continue
 		}
+		o := &Outgoing{Key: fmt.Sprintf("in%d/r%d", ev.ID, i), To: ev.ReplyDestination(), Msg: m}
+		if _, err := tx.Enqueue(o, now); err != nil {
+			return out, err
+		}
+		out.queued = true
 	}
 	for i, n := range req.notes {
 		o := &Outgoing{Key: fmt.Sprintf("in%d/n%d", ev.ID, i), To: n.to, Msg: n.msg}
-		if b.NotifyWindow > 0 {
+		if b.NotifyWindow > 0 && n.msg.Edit == nil {
 			o.Coalesce = n.coalesceKey()
 		}
 		if o.Coalesce != "" {

@@ -54,9 +54,16 @@ type Mention struct {
 
 // Action is a click on a card button.
 type Action struct {
-	ID        string `json:"id"`    // which button, e.g. "task.start"
-	Value     string `json:"value"` // what it acts on, e.g. "42"
+	ID    string `json:"id"`    // which button, e.g. "task.start"
+	Value string `json:"value"` // what it acts on, e.g. "42"
+	// MessageID is the platform's id of the message whose button was
+	// clicked, in the form Sender.Send returns ids, so that the card can
+	// be edited (Request.UpdateCards).
 	MessageID string `json:"message_id,omitempty"`
+	// EditCode is a single-use code that comes with a click for editing
+	// the clicked card, where the platform works that way (WeCom's
+	// ResponseCode): it becomes that card's remote id.
+	EditCode string `json:"edit_code,omitempty"`
 }
 
 // Event is one inbound event, normalized from any platform. It is stored in the

@@ -17,6 +17,12 @@ type Message struct {
 	// Private asks the platform to show the message only to the addressee when
 	// it can (Slack ephemeral replies); others ignore it.
 	Private bool `json:"private,omitempty"`
+	// Image is a picture sent with the message (see Image).
+	Image *Image `json:"image,omitempty"`
+	// Edit makes the message the new state of a card posted earlier
+	// (Request.UpdateCards): it replaces that message where the platform can
+	// edit it, and Text is posted as a short follow-up where it cannot.
+	Edit *Edit `json:"edit,omitempty"`
 }
 
 // Card is a titled block of fields with buttons.
@@ -25,6 +31,14 @@ type Card struct {
 	Fields  []Field  `json:"fields,omitempty"`
 	Buttons []Button `json:"buttons,omitempty"`
 	Footer  string   `json:"footer,omitempty"`
+	// Subject names what a live card shows ("task/3"); its posted copies are
+	// remembered and edited when it changes (Request.UpdateCards). Empty:
+	// a card that is never updated.
+	Subject string `json:"subject,omitempty"`
+	// Lang and TZ are the reader the card was rendered for, so that an
+	// update is rendered for the same reader.
+	Lang Lang   `json:"lang,omitempty"`
+	TZ   string `json:"tz,omitempty"`
 }
 
 // Field is one label/value line on a card.
@@ -118,6 +132,9 @@ func MergeMessages(earlier, later Message) Message {
 	out.Text = strings.Join(lines, "\n")
 	if out.Card == nil {
 		out.Card = earlier.Card
+	}
+	if out.Image == nil {
+		out.Image = earlier.Image
 	}
 	out.Private = earlier.Private && later.Private
 	return out

@@ -49,6 +49,7 @@ func (r *Request) Notify(p *Person, m Message) error {
 	if err != nil || !ok {
 		return err
 	}
+	m = m.ForReader(r.LangOf(p), r.LocationOf(p))
 	r.notes = append(r.notes, note{to: Destination{Platform: home.Platform, Workspace: home.Workspace, UserID: home.UserID}, msg: m})
 	return nil
 }

@@ -49,6 +49,8 @@ type Tx interface {
 	TrustTx
 	TaskTx
 	OutboxTx
+	CardTx
+	MediaTx
 	JobTx
 	NonceTx
 	PruneTx
@@ -151,7 +153,9 @@ type TaskTx interface {
 
 // OutboxTx stores outgoing messages until a platform accepts them.
 type OutboxTx interface {
-	// Enqueue stores o as queued and sets o.ID. A second Enqueue with the same
+	// Enqueue stores o as queued and sets o.ID. The bytes of o.Msg.Image
+	// are stored by digest (MediaTx), and a card with a Subject is recorded
+	// as a copy to edit later (CardTx); MarkSent gives the copy its remote id. A second Enqueue with the same
 	// Key stores nothing and returns dup=true. When o.Coalesce is set and a
 	// queued message with the same Coalesce has never been claimed and is
 	// not due yet (its next attempt is after now), o is merged into that
@@ -208,6 +212,12 @@ type PruneTx interface {
 	// PruneJobs deletes jobs in a finished state (done, cancelled or dead)
 	// that finished before before.
 	PruneJobs(state JobState, before time.Time, limit int) (int, error)
+	// PruneCardCopies forgets where live cards posted before before are;
+	// they are no longer edited.
+	PruneCardCopies(before time.Time, limit int) (int, error)
+	// PruneMedia deletes pictures stored before before, and uploads whose
+	// reuse ended by then.
+	PruneMedia(before time.Time, limit int) (int, error)
 	// PruneLinkCodes deletes link codes that expired at or before now.
 	PruneLinkCodes(now time.Time, limit int) (int, error)
 }

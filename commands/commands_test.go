@@ -136,7 +136,7 @@ func (h *harness) queuedFor(user string) []string {
 	h.db.View(context.Background(), func(tx bot.Tx) (err error) { out, err = tx.FindOutgoing(bot.OutboxQueued, 1000); return })
 	var texts []string
 	for _, o := range out {
-		if o.To.UserID == user && o.To.ChatID == "" {
+		if o.To.UserID == user && o.To.ChatID == "" && o.Msg.Edit == nil {
 			texts = append(texts, o.Msg.Text)
 		}
 	}
@@ -150,7 +150,7 @@ func (h *harness) queuedCards(user string) []string {
 	h.db.View(context.Background(), func(tx bot.Tx) (err error) { out, err = tx.FindOutgoing(bot.OutboxQueued, 1000); return })
 	var shown []string
 	for _, o := range out {
-		if o.To.Platform == bot.PlatformConsole && o.To.UserID == user && o.To.ChatID == "" {
+		if o.To.Platform == bot.PlatformConsole && o.To.UserID == user && o.To.ChatID == "" && o.Msg.Edit == nil {
 			shown = append(shown, console.Render(o.Msg))
 		}
 	}

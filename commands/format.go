@@ -115,6 +115,7 @@ func taskCard(tx bot.Tx, tk *bot.Task, ppl *people, now time.Time, loc *time.Loc
 			{Label: bot.T("Created by", "创建人").In(lang), Value: ppl.handle(tk.CreatorID, lang)},
 		},
 		Buttons: taskButtons(tk, lang),
+		Subject: taskSubject(tk),
 	}
 	if tk.Description != "" {
 		card.Fields = append(card.Fields, bot.Field{Label: bot.T("Description", "描述").In(lang), Value: tk.Description})

@@ -13,7 +13,7 @@ import (
 )
 
 // outboxFor returns the queued direct messages to a console user, oldest
-// first.
+// first, leaving out edits of cards posted earlier (editsFor).
 func (h *harness) outboxFor(user string) []*bot.Outgoing {
 	h.t.Helper()
 	var all []*bot.Outgoing
@@ -22,7 +22,7 @@ func (h *harness) outboxFor(user string) []*bot.Outgoing {
 	}
 	var out []*bot.Outgoing
 	for i := len(all) - 1; i >= 0; i-- { // FindOutgoing is newest first
-		if o := all[i]; o.To.UserID == user && o.To.ChatID == "" {
+		if o := all[i]; o.To.UserID == user && o.To.ChatID == "" && o.Msg.Edit == nil {
 			out = append(out, o)
 		}
 	}

@@ -227,7 +227,7 @@ func notifyTask(c *Ctx, tk *bot.Task, ppl *people, p *bot.Person, text func(read
 	}
 	rd := reader{lang: c.LangOf(p), loc: c.LocationOf(p), now: c.Now}
 	msg := bot.Message{Text: text(rd), Card: taskCard(c.Tx, tk, ppl, c.Now, rd.loc, rd.lang)}
-	return c.NotifyAbout(p, "task/"+strconv.FormatInt(tk.ID, 10), msg)
+	return c.NotifyAbout(p, taskSubject(tk), msg)
 }
 
 // notifyEvent tells the watchers what e did, as a sentence naming the actor
@@ -312,7 +312,9 @@ func setStatus(c *Ctx, to bot.TaskStatus) error {
 		return err
 	}
 	ppl := newPeople(c.Tx, c.Person)
-	c.Reply(bot.Message{Text: c.T("%s is now %s.", "%s 已改为「%s」。", tk.Ref(), to.Label(c.Lang)), Card: taskCard(c.Tx, tk, ppl, c.Now, c.Loc, c.Lang)})
+	if err := changedTask(c, tk, ppl, e, c.T("%s is now %s.", "%s 已改为「%s」。", tk.Ref(), to.Label(c.Lang))); err != nil {
+		return err
+	}
 	return notifyEvent(c, tk, ppl, e)
 }
 
@@ -388,10 +390,13 @@ func taskAssign(c *Ctx) error {
 	if err := c.Tx.UpdateTask(tk); err != nil {
 		return err
 	}
-	if _, err := record(c, tk, bot.TaskAssigned, oldHandle, "@"+owner.Handle); err != nil {
+	e, err := record(c, tk, bot.TaskAssigned, oldHandle, "@"+owner.Handle)
+	if err != nil {
 		return err
 	}
-	c.Reply(bot.Message{Text: c.T("%s is now @%s's.", "%s 已指派给 @%s。", tk.Ref(), owner.Handle), Card: taskCard(c.Tx, tk, ppl, c.Now, c.Loc, c.Lang)})
+	if err := changedTask(c, tk, ppl, e, c.T("%s is now @%s's.", "%s 已指派给 @%s。", tk.Ref(), owner.Handle)); err != nil {
+		return err
+	}
 	if err := notifyTask(c, tk, ppl, owner, gaveYou(c, tk)); err != nil {
 		return err
 	}
@@ -463,9 +468,35 @@ func change(c *Ctx, tk *bot.Task, kind bot.TaskEventKind, from, to string, label
 		return err
 	}
 	ppl := newPeople(c.Tx, c.Person)
-	c.Reply(bot.Message{Text: c.T("Updated %s: %s.", "已更新 %s：%s。", tk.Ref(), label), Card: taskCard(c.Tx, tk, ppl, c.Now, c.Loc, c.Lang)})
+	if err := changedTask(c, tk, ppl, e, c.T("Updated %s: %s.", "已更新 %s：%s。", tk.Ref(), label)); err != nil {
+		return err
+	}
 	return notifyEvent(c, tk, ppl, e)
 }
+
+// changedTask answers a change to tk with text, and edits every posted copy
+// of tk's card (bot.Request.UpdateCards) so that each shows the new state
+// and only the buttons that still apply; where a platform cannot edit a copy
+// it posts the sentence of e instead. A click on a card needs no second card
+// in the answer: the clicked one changes in place.
+func changedTask(c *Ctx, tk *bot.Task, ppl *people, e *bot.TaskEvent, text string) error {
+	reply := bot.Message{Text: text}
+	if c.Event.Action == nil {
+		reply.Card = taskCard(c.Tx, tk, ppl, c.Now, c.Loc, c.Lang)
+	}
+	c.Reply(reply)
+	return c.UpdateCards(taskSubject(tk), func(lang bot.Lang, loc *time.Location) bot.Message {
+		rd := reader{lang: lang, loc: loc, now: c.Now}
+		line := rd.clause("@"+c.Person.Handle, eventSentence(e, tk, rd))
+		if !endsWithText(e) {
+			line += rd.t(".", "。")
+		}
+		return bot.Message{Text: line, Card: taskCard(c.Tx, tk, ppl, c.Now, loc, lang)}
+	})
+}
+
+// taskSubject names tk for live cards and coalesced notifications.
+func taskSubject(tk *bot.Task) string { return "task/" + strconv.FormatInt(tk.ID, 10) }
 
 func taskDue(c *Ctx) error {
 	tk, err := loadTaskForChange(c)

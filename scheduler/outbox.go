@@ -262,6 +262,11 @@ func (d *Dispatcher) DeliverDue(ctx context.Context, s bot.Sender) (int, error) 
 			deferred = append(deferred, d.postpone(o, at))
 			continue
 		}
+		if at, wait := d.awaitOriginal(ctx, o, now); wait {
+			d.settle(o, lane, at)
+			deferred = append(deferred, d.postpone(o, at))
+			continue
+		}
 		if err := flush(); err != nil {
 			return 0, err
 		}
@@ -417,7 +422,10 @@ func (d *Dispatcher) postpone(o *bot.Outgoing, at time.Time) deferral {
 
 func (d *Dispatcher) deliver(ctx context.Context, s bot.Sender, o *bot.Outgoing, lane Limit) error {
 	sendCtx, cancel := context.WithTimeout(ctx, d.SendTimeout)
-	remoteID, sendErr := safeSend(sendCtx, s, o)
+	remoteID, sendErr := d.withImage(sendCtx, s, o)
+	if sendErr == nil {
+		remoteID, sendErr = safeSend(sendCtx, s, o)
+	}
 	cancel()
 	now := d.Now()
 	if sendErr == nil {
@@ -496,4 +504,97 @@ func backoff(r *rand.Rand, attempt int, base, max time.Duration) time.Duration {
 		return ceil/2 + time.Duration(r.Int64N(int64(ceil/2+1)))
 	}
 	return ceil/2 + rand.N(ceil/2+1)
+}
+
+// originalWait is how long an edit waits for the card it edits to be posted.
+const originalWait = 2 * time.Second
+
+// awaitOriginal fills in the platform's id of the card an edit replaces
+// (bot.Edit). The card may not have been posted yet when the edit was
+// queued: while its message is still queued, the edit waits (without using
+// up an attempt) and is tried again at the returned time. A card whose
+// message never went out, or that is gone, is posted anew instead: the
+// reader then sees the current state once.
+func (d *Dispatcher) awaitOriginal(ctx context.Context, o *bot.Outgoing, now time.Time) (at time.Time, wait bool) {
+	e := o.Msg.Edit
+	if e == nil || e.RemoteID != "" {
+		return time.Time{}, false
+	}
+	var c *bot.CardCopy
+	err := d.Store.View(ctx, func(tx bot.Tx) (err error) {
+		c, err = tx.FindCardCopy(e.CopyID)
+		return err
+	})
+	switch {
+	case err != nil && bot.ErrorCode(err) != bot.ENOTFOUND:
+		// The store could not say: try again shortly rather than post a
+		// second card.
+		return ceilMilli(now.Add(originalWait)), true
+	case err == nil && c.RemoteID != "":
+		e.RemoteID = c.RemoteID
+	case err == nil && c.Posted == bot.OutboxQueued:
+		// Its message may wait for a while (notifications gather changes
+		// for a minute): come back just after it is due.
+		return ceilMilli(maxTime(c.PostAt, now).Add(originalWait)), true
+	default:
+		o.Msg.Edit = nil
+	}
+	return time.Time{}, false
+}
+
+// withImage prepares o's picture for Send: it reads the stored bytes and,
+// when the platform needs an upload first, finds one the app made of the
+// same picture or uploads it and records the key before anything is posted.
+// So a retry after a crash at any point reuses or repeats only the upload,
+// which shows nobody anything; the picture is posted by Send alone.
+func (d *Dispatcher) withImage(ctx context.Context, s bot.Sender, o *bot.Outgoing) (string, error) {
+	img := o.Msg.Image
+	if img == nil {
+		return "", nil
+	}
+	now := d.Now()
+	err := d.Store.View(ctx, func(tx bot.Tx) (err error) {
+		if img.PNG, err = tx.MediaPNG(img.SHA256); err != nil {
+			return err
+		}
+		if img.Key == "" {
+			img.Key, _, err = tx.CachedUpload(img.SHA256, o.To.Platform, o.To.Workspace, now)
+		}
+		return err
+	})
+	if bot.ErrorCode(err) == bot.ENOTFOUND {
+		return "", &bot.DeliveryError{Err: err, Permanent: true}
+	}
+	if err != nil {
+		return "", err
+	}
+	up, ok := s.(bot.ImageUploader)
+	if !ok || img.Key != "" {
+		return "", nil
+	}
+	key, reuse, err := safeUpload(ctx, up, o)
+	if err != nil {
+		return "", err
+	}
+	var until time.Time
+	if reuse > 0 {
+		until = now.Add(reuse)
+	}
+	if err := d.record(func(tx bot.Tx) error {
+		return tx.RecordUpload(o.ID, img.SHA256, o.To.Platform, o.To.Workspace, key, until)
+	}); err != nil {
+		return "", err
+	}
+	img.Key = key
+	return "", nil
+}
+
+// safeUpload keeps a panicking uploader from killing the loop.
+func safeUpload(ctx context.Context, up bot.ImageUploader, o *bot.Outgoing) (key string, reuse time.Duration, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("image upload panicked: %v", p)
+		}
+	}()
+	return up.UploadImage(ctx, o.To, o.Msg.Image)
 }

@@ -15,6 +15,9 @@ func (t *tx) Enqueue(o *bot.Outgoing, now time.Time) (bool, error) {
 	if err != nil {
 		return false, internal(err, "encode destination")
 	}
+	if err := t.storeImage(o, now); err != nil {
+		return false, err
+	}
 	msg, err := json.Marshal(o.Msg)
 	if err != nil {
 		return false, internal(err, "encode message")
@@ -24,8 +27,10 @@ func (t *tx) Enqueue(o *bot.Outgoing, now time.Time) (bool, error) {
 		next = now
 	}
 	if o.Coalesce != "" {
-		if merged, err := t.coalesce(o, now); merged || err != nil {
+		if merged, err := t.coalesce(o, now); err != nil {
 			return false, err
+		} else if merged {
+			return false, t.rememberCard(o, now)
 		}
 	}
 	o.State, o.CreatedAt, o.NextAttempt = bot.OutboxQueued, now.UTC(), next.UTC()
@@ -38,8 +43,10 @@ func (t *tx) Enqueue(o *bot.Outgoing, now time.Time) (bool, error) {
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return err == nil, internal(err, "enqueue")
 	}
-	o.ID, err = res.LastInsertId()
-	return false, internal(err, "enqueue")
+	if o.ID, err = res.LastInsertId(); err != nil {
+		return false, internal(err, "enqueue")
+	}
+	return false, t.rememberCard(o, now)
 }
 
 // coalesceQuery finds the message a notification may be merged into (see
@@ -77,13 +84,14 @@ func (t *tx) coalesce(o *bot.Outgoing, now time.Time) (bool, error) {
 	return true, nil
 }
 
-const outgoingColumns = `id, key, destination, message, state, attempts, next_attempt_at, last_error, remote_id, created_at`
+const outgoingColumns = `id, key, destination, message, state, attempts, next_attempt_at, last_error, remote_id, created_at, image_key`
 
 func scanOutgoing(scan func(...any) error) (*bot.Outgoing, error) {
 	o := &bot.Outgoing{}
 	var dest, msg, state string
 	var next, created int64
-	if err := scan(&o.ID, &o.Key, &dest, &msg, &state, &o.Attempts, &next, &o.LastError, &o.RemoteID, &created); err != nil {
+	var imageKey string
+	if err := scan(&o.ID, &o.Key, &dest, &msg, &state, &o.Attempts, &next, &o.LastError, &o.RemoteID, &created, &imageKey); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(dest), &o.To); err != nil {
@@ -91,6 +99,9 @@ func scanOutgoing(scan func(...any) error) (*bot.Outgoing, error) {
 	}
 	if err := json.Unmarshal([]byte(msg), &o.Msg); err != nil {
 		return nil, err
+	}
+	if o.Msg.Image != nil {
+		o.Msg.Image.Key = imageKey
 	}
 	o.State = bot.OutboxState(state)
 	o.NextAttempt = fromMS(sql.NullInt64{Int64: next, Valid: true})
@@ -142,7 +153,12 @@ func (t *tx) TakeOutgoing(platform, recipient string, now time.Time, limit int) 
 func (t *tx) MarkSent(id int64, remoteID string, now time.Time) error {
 	res, err := t.exec(`UPDATE outbox SET state = 'sent', remote_id = ?, sent_at = ?, lease_owner = '', lease_until = 0 WHERE id = ?`,
 		remoteID, now.UnixMilli(), id)
-	return mustAffect(res, err, "mark sent")
+	if err := mustAffect(res, err, "mark sent"); err != nil || remoteID == "" {
+		return err
+	}
+	// The copy of a live card this message posted now knows where it is.
+	_, err = t.exec(`UPDATE card_copies SET remote_id = ? WHERE outbox_id = ?`, remoteID, id)
+	return internal(err, "mark sent")
 }
 
 // MarkRetry implements bot.OutboxTx.

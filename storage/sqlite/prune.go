@@ -19,6 +19,15 @@ var pruneQueries = map[string]string{
 	"jobs/done":      pruneQuery("jobs", `state != 'pending' AND state = 'done' AND finished_at < ? ORDER BY finished_at`),
 	"jobs/cancelled": pruneQuery("jobs", `state != 'pending' AND state = 'cancelled' AND finished_at < ? ORDER BY finished_at`),
 	"jobs/dead":      pruneQuery("jobs", `state != 'pending' AND state = 'dead' AND finished_at < ? ORDER BY finished_at`),
+	// Card copies are found by subject, never by id: none is kept back.
+	"card_copies": `DELETE FROM card_copies WHERE id IN
+		(SELECT id FROM card_copies WHERE created_at < ? ORDER BY created_at LIMIT ?)`,
+	// Pictures are found by digest; a queued message lives hours, not the
+	// retention that is given here.
+	"media": `DELETE FROM media WHERE rowid IN
+		(SELECT rowid FROM media WHERE created_at < ? ORDER BY created_at LIMIT ?)`,
+	"media_uploads": `DELETE FROM media_uploads WHERE (sha256, platform, workspace) IN
+		(SELECT sha256, platform, workspace FROM media_uploads WHERE reuse_until <= ? ORDER BY reuse_until LIMIT ?)`,
 	// Link codes are referred to by nothing, so none is kept back.
 	"link_codes": `DELETE FROM link_codes WHERE code IN
 		(SELECT code FROM link_codes WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)`,
@@ -62,4 +71,20 @@ func (t *tx) prune(what string, before time.Time, limit int) (int, error) {
 	}
 	n, err := res.RowsAffected()
 	return int(n), internal(err, "prune "+what)
+}
+
+// PruneCardCopies implements bot.PruneTx.
+func (t *tx) PruneCardCopies(before time.Time, limit int) (int, error) {
+	return t.prune("card_copies", before, limit)
+}
+
+// PruneMedia implements bot.PruneTx: pictures stored before before, and
+// uploads that may no longer be reused at before.
+func (t *tx) PruneMedia(before time.Time, limit int) (int, error) {
+	n, err := t.prune("media", before, limit)
+	if err != nil || n == limit {
+		return n, err
+	}
+	m, err := t.prune("media_uploads", before, limit-n)
+	return n + m, err
 }

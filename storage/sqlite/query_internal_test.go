@@ -155,7 +155,8 @@ func TestListOutgoingQuery_DeadUsesIndex(t *testing.T) {
 func TestPruneQueries_UseIndexes(t *testing.T) {
 	db := openTestDB(t)
 	want := map[string]string{"inbox": "inbox_done", "outbox/sent": "outbox_sent", "outbox/dead": "outbox_dead",
-		"jobs/done": "jobs_finished", "jobs/cancelled": "jobs_finished", "jobs/dead": "jobs_finished", "link_codes": "link_codes_expiry"}
+		"jobs/done": "jobs_finished", "jobs/cancelled": "jobs_finished", "jobs/dead": "jobs_finished", "link_codes": "link_codes_expiry",
+		"card_copies": "card_copies_created", "media": "media_created", "media_uploads": "media_uploads_expiry"}
 	for what, q := range pruneQueries {
 		if want[what] == "" {
 			t.Errorf("prune %s: no expected index in this test", what)
@@ -164,6 +165,12 @@ func TestPruneQueries_UseIndexes(t *testing.T) {
 		table, _, _ := strings.Cut(what, "/")
 		assertIndexedPlan(t, "prune "+what, queryPlan(t, db, q, []any{int64(1), 500}), table, want[what])
 	}
+}
+
+// Ensure an update of a live card finds its copies from their subject.
+func TestCardCopiesQuery_UsesIndex(t *testing.T) {
+	db := openTestDB(t)
+	assertIndexedPlan(t, "card copies", queryPlan(t, db, cardCopiesQuery, []any{"task/1", 50}), "card_copies", "card_copies_subject")
 }
 
 // Ensure the digest job finds who is due from people_digest_due.
