@@ -12,6 +12,8 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -46,6 +48,10 @@ type Adapter struct {
 	AllowRemote bool
 	// Log receives one line per refused request.
 	Log *slog.Logger
+	// PictureDir is where pictures sent to console users are saved (the
+	// data directory's "pictures"); a terminal shows their paths. Empty:
+	// pictures are described but not saved.
+	PictureDir string
 
 	mu      sync.Mutex
 	arrived chan struct{} // closed and replaced whenever messages are queued
@@ -77,8 +83,12 @@ func (a *Adapter) Take(ctx context.Context, user string, wait time.Duration) ([]
 		var taken []*bot.Outgoing
 		var next time.Time
 		now := a.Now()
+		var pictures map[string][]byte
 		err := a.Store.Update(ctx, func(tx bot.Tx) (err error) {
 			if taken, err = tx.TakeOutgoing(bot.PlatformConsole, user, now, 100); err != nil || len(taken) > 0 {
+				if err == nil {
+					pictures, err = picturesOf(tx, taken)
+				}
 				return err
 			}
 			// A notification waiting for more changes to its task is
@@ -90,6 +100,9 @@ func (a *Adapter) Take(ctx context.Context, user string, wait time.Duration) ([]
 			msgs := make([]bot.Message, len(taken))
 			for i, o := range taken {
 				msgs[i] = o.Msg
+				if img := o.Msg.Image; img != nil {
+					img.Key = a.savePicture(img, pictures[img.SHA256])
+				}
 			}
 			return msgs, err
 		}
@@ -111,6 +124,65 @@ func (a *Adapter) Take(ctx context.Context, user string, wait time.Duration) ([]
 		}
 		due.Stop()
 	}
+}
+
+// picturesOf reads the pictures of the taken messages, in the unit that
+// takes them: once that unit commits the messages are sent, and their
+// pictures may be pruned later.
+func picturesOf(tx bot.Tx, taken []*bot.Outgoing) (map[string][]byte, error) {
+	var out map[string][]byte
+	for _, o := range taken {
+		img := o.Msg.Image
+		if img == nil || img.SHA256 == "" {
+			continue
+		}
+		png, err := tx.MediaPNG(img.SHA256)
+		if bot.ErrorCode(err) == bot.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if out == nil {
+			out = map[string][]byte{}
+		}
+		out[img.SHA256] = png
+	}
+	return out, nil
+}
+
+// savePicture writes a picture into PictureDir, named by its digest so that
+// saving it again (another reader, a retried fetch) writes the same file,
+// and returns the path, or "" when it is not saved. It runs after the unit
+// that took the message committed: a unit may run more than once.
+func (a *Adapter) savePicture(img *bot.Image, png []byte) string {
+	if a.PictureDir == "" || len(png) == 0 {
+		return ""
+	}
+	name := img.SHA256[:min(16, len(img.SHA256))] + "-" + safeFileName(img.Name)
+	path := filepath.Join(a.PictureDir, name)
+	if err := os.MkdirAll(a.PictureDir, 0o700); err != nil {
+		a.log().Warn("console picture not saved", "err", err)
+		return ""
+	}
+	if err := os.WriteFile(path, png, 0o600); err != nil {
+		a.log().Warn("console picture not saved", "err", err)
+		return ""
+	}
+	return path
+}
+
+// safeFileName keeps a picture's name from leaving PictureDir or hiding.
+func safeFileName(name string) string {
+	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
+	name = strings.TrimLeft(name, ".")
+	if name == "" || name == "/" {
+		return "picture.png"
+	}
+	if !strings.HasSuffix(strings.ToLower(name), ".png") {
+		name += ".png"
+	}
+	return name
 }
 
 // Say sends one line from user to the bot and returns the replies. id makes a

@@ -9,10 +9,30 @@ import (
 // Render turns a message into terminal text. A card becomes a framed block;
 // its buttons are shown with the command that does the same, since a
 // terminal cannot click.
+//
+// A terminal cannot change what it printed, so an edit of a card
+// (Message.Edit) is shown as the card again, marked as updated; a picture
+// is shown as its name and description and, once the console saved it,
+// the path of the file.
 func Render(m bot.Message) string {
 	var b strings.Builder
+	if m.Edit != nil && m.Card != nil {
+		b.WriteString(bot.T("(updated) ", "（已更新）").In(m.Card.Lang))
+	}
 	if m.Text != "" {
 		b.WriteString(m.Text)
+	}
+	if img := m.Image; img != nil {
+		if b.Len() > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString("🖼 " + img.Name)
+		if img.Alt != "" {
+			b.WriteString(" (" + img.Alt + ")")
+		}
+		if img.Key != "" {
+			b.WriteString(colon(img.Name) + img.Key)
+		}
 	}
 	if c := m.Card; c != nil {
 		if b.Len() > 0 {

@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"runtime/pprof"
 	"strings"
@@ -249,6 +250,7 @@ func (m *Main) Run() error {
 	routes := map[string]http.Handler{}
 	if cfg.Console.Enabled || m.NoHTTP {
 		m.Console = console.New(m.Bot, m.DB)
+		m.Console.PictureDir = filepath.Join(dataDir(cfg), "pictures")
 		m.Bot.OnOutbox = func() { m.Dispatcher.Trigger(); m.Console.Wake() }
 		m.Scheduler.AfterRun = m.Bot.OnOutbox
 		if !m.NoHTTP {

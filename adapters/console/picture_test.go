@@ -1,0 +1,66 @@
+package console_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tandemhq/tandem/adapters/adaptertest"
+	"github.com/tandemhq/tandem/adapters/console"
+	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/storage/sqlite"
+)
+
+// Ensure a picture sent to a console user is saved once into the picture
+// directory under a safe name, shown with its path, and taken only once.
+func TestTake_SavesPictures(t *testing.T) {
+	dir := t.TempDir()
+	db := sqlite.NewDB(filepath.Join(dir, "t.db"))
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	now := time.Now()
+	err := db.Update(context.Background(), func(tx bot.Tx) error {
+		_, err := tx.Enqueue(&bot.Outgoing{Key: "chart",
+			To:  bot.Destination{Platform: bot.PlatformConsole, Workspace: console.Workspace, UserID: "bob"},
+			Msg: bot.Message{Text: "Burndown", Image: bot.NewImage("../../etc/burndown", "Q3 burndown", adaptertest.TinyPNG)}}, now)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := console.New(nil, db)
+	a.PictureDir = filepath.Join(dir, "pictures")
+	msgs, err := a.Take(context.Background(), "bob", 0)
+	if err != nil || len(msgs) != 1 || msgs[0].Image == nil {
+		t.Fatalf("took %+v, %v", msgs, err)
+	}
+	path := msgs[0].Image.Key
+	if filepath.Dir(path) != a.PictureDir || !strings.HasSuffix(path, "-burndown.png") {
+		t.Errorf("saved at %q, want a .png inside %s", path, a.PictureDir)
+	}
+	if got, err := os.ReadFile(path); err != nil || !bytes.Equal(got, adaptertest.TinyPNG) {
+		t.Errorf("saved picture: %v, same bytes %v", err, bytes.Equal(got, adaptertest.TinyPNG))
+	}
+	if shown := console.Render(msgs[0]); !strings.Contains(shown, "🖼 ../../etc/burndown (Q3 burndown): "+path) {
+		t.Errorf("shown as:\n%s", shown)
+	}
+	if again, err := a.Take(context.Background(), "bob", 0); err != nil || len(again) != 0 {
+		t.Errorf("second take = %+v, %v; want nothing", again, err)
+	}
+}
+
+// Ensure an edit of a card is shown as the card again, marked as updated in
+// its reader's language.
+func TestRender_Edit(t *testing.T) {
+	card := &bot.Card{Title: "#1 海报", Lang: bot.LangZH}
+	got := console.Render(bot.Message{Text: "@bob 已完成 #1。", Card: card, Edit: &bot.Edit{CopyID: 3}})
+	if !strings.HasPrefix(got, "（已更新）@bob 已完成 #1。\n┌ #1 海报") {
+		t.Errorf("edit shown as:\n%s", got)
+	}
+}
