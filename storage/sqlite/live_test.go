@@ -50,7 +50,9 @@ func TestEnqueue_CardCopies(t *testing.T) {
 	db := MustOpenDB(t, filepath.Join(t.TempDir(), "c.db"))
 	now := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
 	to := bot.Destination{Platform: "fake", Workspace: "w", UserID: "U1"}
-	card := func(title string) *bot.Card { return &bot.Card{Title: title, Subject: "task/9", Lang: bot.LangZH, TZ: "Asia/Shanghai"} }
+	card := func(title string) *bot.Card {
+		return &bot.Card{Title: title, Subject: "task/9", Lang: bot.LangZH, TZ: "Asia/Shanghai"}
+	}
 	var id int64
 	mustUpdate(t, db, func(tx bot.Tx) error {
 		o := &bot.Outgoing{Key: "n1", To: to, Coalesce: "k", NextAttempt: now.Add(time.Minute), Msg: bot.Message{Text: "one", Card: card("v1")}}
