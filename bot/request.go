@@ -18,12 +18,22 @@ type Request struct {
 	Now    time.Time
 	Lang   Lang           // the language to answer in
 	Loc    *time.Location // the sender's time zone
+	// Prepared is what the command's prepare step returned (Preparer), run
+	// before this unit and outside it; PrepareErr is its error. Both are
+	// zero for commands without one.
+	Prepared   any
+	PrepareErr error
 
-	bot       *Bot
-	replies   []Message
-	notes     []note
-	scheduled bool // a job was stored: wake the scheduler after the commit
+	bot     *Bot
+	replies []Message
+	notes   []note
 }
+
+// AfterCommit registers f to run once the request's unit has committed,
+// never if it rolls back (a refused command's effects go with its writes)
+// or is run again. Waking the senders and the scheduler needs no call: the
+// store does it for whatever the unit queued or scheduled (Hooks).
+func (r *Request) AfterCommit(f func()) { AfterCommit(r.Tx, f) }
 
 type note struct {
 	to  Destination
@@ -167,11 +177,9 @@ func (r *Request) personFor(acct Account, name, email string) (*Person, error) {
 		return nil, err
 	}
 	if r.bot.OnNewAccount != nil {
-		scheduled, err := r.bot.OnNewAccount(r.Tx, p, acct, r.Now)
-		if err != nil {
+		if err := r.bot.OnNewAccount(r.Tx, p, acct, r.Now); err != nil {
 			return nil, err
 		}
-		r.scheduled = r.scheduled || scheduled
 	}
 	return p, nil
 }

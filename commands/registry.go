@@ -83,9 +83,6 @@ type Router struct {
 	// NextRun computes the first run of a recurring schedule (see bot.Job);
 	// cmd wires it to the scheduler's calendar-aware implementation.
 	NextRun func(schedule string, after time.Time, loc *time.Location) (time.Time, error)
-	// OnSchedule is told when a command schedules a job, so the scheduler
-	// can wake earlier than it planned.
-	OnSchedule func(runAt time.Time)
 	// Calendar is the work calendar the calendar command answers from; nil
 	// means none is configured.
 	Calendar *workcal.Calendar

@@ -169,9 +169,6 @@ func remindSet(c *Ctx) error {
 	if _, err := c.Tx.ScheduleJob(job, c.Now); err != nil {
 		return err
 	}
-	if c.env.OnSchedule != nil {
-		c.env.OnSchedule(job.RunAt)
-	}
 	whom := c.T("you", "你")
 	switch {
 	case rem.ToChat != nil:
@@ -345,9 +342,6 @@ func remindSnooze(c *Ctx) error {
 		if err := c.Tx.RescheduleJob(j.ID, at); err != nil {
 			return err
 		}
-		if c.env.OnSchedule != nil {
-			c.env.OnSchedule(at)
-		}
 		c.ReplyText(bot.Tf("OK, reminder %d moved to %s.", "好的，提醒 %d 已改到 %s。", j.ID, FormatTime(at, c.Now, loc, c.Lang)))
 		return nil
 	case j.State == bot.JobCancel:
@@ -376,9 +370,6 @@ func remindSnooze(c *Ctx) error {
 		c.ReplyText(bot.Tf("Already snoozed: I'll remind again at %s (reminder %d).", "已经推迟过了：将在 %s 再提醒（提醒 %d）。",
 			FormatTime(prev[0].RunAt, c.Now, loc, c.Lang), prev[0].ID))
 		return nil
-	}
-	if c.env.OnSchedule != nil {
-		c.env.OnSchedule(at)
 	}
 	c.ReplyText(bot.Tf("OK, I'll remind again at %s (reminder %d).", "好的，%s 再提醒（提醒 %d）。", FormatTime(at, c.Now, loc, c.Lang), next.ID))
 	return nil
