@@ -38,8 +38,12 @@ type Bot struct {
 	OnNewAccount func(tx Tx, p *Person, a Account, now time.Time) error
 	// NotifyWindow is how long notifications about one subject wait to be
 	// merged (Request.NotifyAbout, DefaultNotifyWindow); zero sends them at
-	// once, each on its own.
+	// once, each on its own. It is used only when Notifier is nil.
 	NotifyWindow time.Duration
+	// Notifier decides how commands' notifications reach people (shared with
+	// the job handlers); nil means one made from DefaultLang, DefaultTZ and
+	// NotifyWindow, with no quiet hours.
+	Notifier *Notifier
 	// MaxAttempts is how many internal failures an event may cause before it
 	// is marked failed and the sender is told.
 	MaxAttempts int
@@ -75,6 +79,7 @@ func (b *Bot) Open() error {
 	if b.MaxAttempts <= 0 {
 		b.MaxAttempts = 5
 	}
+	b.Notifier = b.notifier()
 	if b.SweepInterval <= 0 {
 		b.SweepInterval = 5 * time.Second
 	}
@@ -246,14 +251,8 @@ func (b *Bot) handle(ctx context.Context, tx Tx, ev *Event, now time.Time, inlin
 		}
 	}
 	for i, n := range req.notes {
-		o := &Outgoing{Key: fmt.Sprintf("in%d/n%d", ev.ID, i), To: n.to, Msg: n.msg}
-		if b.NotifyWindow > 0 {
-			o.Coalesce = n.coalesceKey()
-		}
-		if o.Coalesce != "" {
-			o.NextAttempt = now.Add(b.NotifyWindow)
-		}
-		if _, err := tx.Enqueue(o, now); err != nil {
+		n.Key = fmt.Sprintf("in%d/n%d", ev.ID, i) // req, and n, are made afresh each time the unit runs
+		if _, err := tx.Enqueue(n, now); err != nil {
 			return out, err
 		}
 	}
@@ -346,6 +345,14 @@ func (b *Bot) langFor(p *Person, text string) Lang {
 		return LangEN
 	}
 	return b.DefaultLang
+}
+
+// notifier is Notifier, or the one Bot's defaults make (Open sets it).
+func (b *Bot) notifier() *Notifier {
+	if b.Notifier != nil {
+		return b.Notifier
+	}
+	return &Notifier{DefaultLang: b.DefaultLang, DefaultTZ: b.DefaultTZ, Window: b.NotifyWindow}
 }
 
 // Location returns the person's time zone, or the default.

@@ -89,6 +89,9 @@ type Router struct {
 	// Directories are the platforms' user directories; nil when none is
 	// configured.
 	Directories *Directories
+	// Notifier is how the job handlers tell people things (the bot's own,
+	// shared); nil means one from the defaults JobHandlers is given.
+	Notifier *bot.Notifier
 
 	commands []*Command
 	byName   map[string]*Command
@@ -120,8 +123,8 @@ func NewRouter() *Router {
 // chosen a zone or language.
 func (r *Router) JobHandlers(store bot.Store, defaultTZ *time.Location, defaultLang bot.Lang) map[string]bot.JobHandler {
 	hs := map[string]bot.JobHandler{
-		JobReminder: ReminderHandler{DefaultLang: defaultLang},
-		JobDigest:   DigestHandler{Store: store, NextRun: r.NextRun, DefaultTZ: defaultTZ, DefaultLang: defaultLang},
+		JobReminder: ReminderHandler{DefaultLang: defaultLang, Notifier: r.Notifier},
+		JobDigest:   DigestHandler{Store: store, NextRun: r.NextRun, DefaultTZ: defaultTZ, DefaultLang: defaultLang, Notifier: r.Notifier},
 	}
 	if r.Directories != nil {
 		maps.Copy(hs, r.Directories.Handlers())

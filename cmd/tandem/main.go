@@ -226,6 +226,12 @@ func (m *Main) Run() error {
 	}
 	m.Router.DueHour, m.Router.DueMinute = dueH, dueM
 	m.Router.Directories = newDirectories(cfg, m.Log)
+	// One notifier for commands and job handlers; its Platforms are filled
+	// in once the platforms are open, before any event arrives.
+	notifyWindow, _ := time.ParseDuration(cfg.Bot.NotifyWindow) // checked by Validate
+	quiet, _ := bot.ParseQuietHours(cfg.Bot.QuietHours)         // checked by Validate
+	notifier := &bot.Notifier{DefaultLang: lang, DefaultTZ: loc, Window: notifyWindow, Quiet: quiet}
+	m.Router.Notifier = notifier
 	m.Dispatcher = &scheduler.Dispatcher{Store: store, Log: m.Log}
 	hooks.OnQueued(m.Dispatcher.Trigger)
 	cal := m.Router.Calendar
@@ -248,9 +254,8 @@ func (m *Main) Run() error {
 	}); err != nil {
 		return fmt.Errorf("schedule system jobs: %w", err)
 	}
-	notifyWindow, _ := time.ParseDuration(cfg.Bot.NotifyWindow) // checked by Validate
 	m.Bot = &bot.Bot{Store: store, Router: m.Router, Log: m.Log, DefaultLang: lang, DefaultTZ: loc,
-		NotifyWindow: notifyWindow, OnNewAccount: m.Router.Directories.OnNewAccount}
+		Notifier: notifier, OnNewAccount: m.Router.Directories.OnNewAccount}
 
 	routes := map[string]http.Handler{}
 	if cfg.Console.Enabled || m.NoHTTP {
@@ -266,6 +271,12 @@ func (m *Main) Run() error {
 	intake, err := m.openPlatforms(routes)
 	if err != nil {
 		return err
+	}
+	for _, s := range m.Dispatcher.Senders {
+		notifier.Platforms = append(notifier.Platforms, s.Platform())
+	}
+	if m.Console != nil {
+		notifier.Platforms = append(notifier.Platforms, bot.PlatformConsole)
 	}
 
 	if err := m.Dispatcher.Open(); err != nil {
