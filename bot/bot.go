@@ -19,6 +19,9 @@ import (
 // is rolled back: the event stays pending, is acknowledged, and is retried
 // by the sweep until MaxAttempts.
 type Bot struct {
+	// Store is made Hooked by Open if it is not already, so that commands
+	// can register effects to follow their commit (AfterCommit) and what
+	// they queue and schedule wakes the senders and the scheduler.
 	Store  Store
 	Router Router
 	Log    *slog.Logger
@@ -29,20 +32,18 @@ type Bot struct {
 	DefaultLang Lang
 	// DefaultTZ is the zone for people who have not set one.
 	DefaultTZ *time.Location
-	// OnOutbox is called after a unit that queued outgoing messages commits,
-	// to wake the senders.
-	OnOutbox func()
 	// OnNewAccount is called inside the unit that registers an account seen
 	// for the first time, to schedule work about it (reading its profile
-	// from the platform's directory); scheduled says a job was stored.
-	OnNewAccount func(tx Tx, p *Person, a Account, now time.Time) (scheduled bool, err error)
-	// OnJobs is called after a unit that scheduled jobs commits, to wake
-	// the scheduler.
-	OnJobs func()
+	// from the platform's directory).
+	OnNewAccount func(tx Tx, p *Person, a Account, now time.Time) error
 	// NotifyWindow is how long notifications about one subject wait to be
 	// merged (Request.NotifyAbout, DefaultNotifyWindow); zero sends them at
-	// once, each on its own.
+	// once, each on its own. It is used only when Notifier is nil.
 	NotifyWindow time.Duration
+	// Notifier decides how commands' notifications reach people (shared with
+	// the job handlers); nil means one made from DefaultLang, DefaultTZ and
+	// NotifyWindow, with no quiet hours.
+	Notifier *Notifier
 	// MaxAttempts is how many internal failures an event may cause before it
 	// is marked failed and the sender is told.
 	MaxAttempts int
@@ -62,6 +63,7 @@ func (b *Bot) Open() error {
 	if b.Store == nil || b.Router == nil {
 		return errors.New("bot: Store and Router are required")
 	}
+	b.Store = Hooked(b.Store, nil)
 	if b.Log == nil {
 		b.Log = slog.Default()
 	}
@@ -77,6 +79,7 @@ func (b *Bot) Open() error {
 	if b.MaxAttempts <= 0 {
 		b.MaxAttempts = 5
 	}
+	b.Notifier = b.notifier()
 	if b.SweepInterval <= 0 {
 		b.SweepInterval = 5 * time.Second
 	}
@@ -105,31 +108,38 @@ func (b *Bot) Close() error {
 // database work of a few milliseconds, and an acknowledgement must not come
 // before the commit.
 func (b *Bot) Accept(ctx context.Context, ev *Event, wait time.Duration) (Result, error) {
-	fn, finish := b.acceptUnit(ctx, ev, wait)
+	prep := b.prepare(ctx, ev)
+	fn, finish := b.acceptUnit(ctx, ev, wait, prep)
 	o := finish(b.Store.Update(ctx, fn))
 	return o.Result, o.Err
 }
 
 // AcceptAsync implements AsyncIntake. With a Queuer store the writer hands
 // on the outcome, and the unit can be abandoned until it is committed; with
-// any other store a goroutine waits for Update, and abandon always answers
-// false (the caller waits for the outcome).
+// any other store, or for an event whose command has a prepare step
+// (Preparer) to run first, a goroutine waits for Update, and abandon always
+// answers false (the caller waits for the outcome).
 func (b *Bot) AcceptAsync(ctx context.Context, ev *Event, wait time.Duration) (<-chan Outcome, func() bool) {
 	out := make(chan Outcome, 1)
-	fn, finish := b.acceptUnit(ctx, ev, wait)
-	if q, ok := b.Store.(Queuer); ok {
+	if q, ok := b.Store.(Queuer); ok && !b.needsPrepare(ev) {
+		fn, finish := b.acceptUnit(ctx, ev, wait, prepared{})
 		abandon := q.Queue(ctx, fn, func(err error) { out <- finish(err) })
 		return out, abandon
 	}
-	go func() { out <- finish(b.Store.Update(ctx, fn)) }()
+	go func() {
+		prep := b.prepare(ctx, ev)
+		fn, finish := b.acceptUnit(ctx, ev, wait, prep)
+		out <- finish(b.Store.Update(ctx, fn))
+	}()
 	return out, func() bool { return false }
 }
 
 // acceptUnit returns the unit that stores ev and processes it, and finish,
 // which turns the unit's outcome into Accept's once the unit has committed
-// or failed. finish only assembles the result and wakes the dispatchers,
-// which is quick enough for a Queuer's writer to run.
-func (b *Bot) acceptUnit(ctx context.Context, ev *Event, wait time.Duration) (fn func(Tx) error, finish func(error) Outcome) {
+// or failed. finish only assembles the result, which is quick enough for a
+// Queuer's writer to run; the hooked store wakes the senders and the
+// scheduler. prep is the outcome of the event's prepare step, run before.
+func (b *Bot) acceptUnit(ctx context.Context, ev *Event, wait time.Duration, prep prepared) (fn func(Tx) error, finish func(error) Outcome) {
 	now := b.Now()
 	if ev.ReceivedAt.IsZero() {
 		ev.ReceivedAt = now
@@ -148,7 +158,7 @@ func (b *Bot) acceptUnit(ctx context.Context, ev *Event, wait time.Duration) (fn
 			res.Duplicate = true
 			return nil
 		}
-		out, err = b.process(ctx, tx, ev, now, wait > 0, false)
+		out, err = b.process(ctx, tx, ev, now, wait > 0, false, prep)
 		res.Done, res.Replies = out.done, out.replies
 		return err
 	}
@@ -156,7 +166,6 @@ func (b *Bot) acceptUnit(ctx context.Context, ev *Event, wait time.Duration) (fn
 		if err != nil {
 			return Outcome{Err: wrapf(err, "store inbound event")}
 		}
-		b.after(out)
 		return Outcome{Result: res}
 	}
 	return fn, finish
@@ -166,18 +175,6 @@ func (b *Bot) acceptUnit(ctx context.Context, ev *Event, wait time.Duration) (fn
 type handled struct {
 	done    bool      // processed; false when it failed and stays pending
 	replies []Message // for inline delivery
-	queued  bool      // outgoing messages were stored
-	jobs    bool      // jobs were scheduled
-}
-
-// after wakes what must act on a committed unit's outgoing messages and jobs.
-func (b *Bot) after(out handled) {
-	if out.queued && b.OnOutbox != nil {
-		b.OnOutbox()
-	}
-	if out.jobs && b.OnJobs != nil {
-		b.OnJobs()
-	}
 }
 
 // process handles ev inside tx. On an internal failure the processing is
@@ -185,8 +182,8 @@ func (b *Bot) after(out handled) {
 // after MaxAttempts it is marked failed and the sender gets an apology
 // rather than silence. finish says whether the event row is pending and must
 // be marked done (the sweep), or was stored done by the caller (Accept).
-func (b *Bot) process(ctx context.Context, tx Tx, ev *Event, now time.Time, inline, finish bool) (handled, error) {
-	out, err := b.handle(ctx, tx, ev, now, inline, finish)
+func (b *Bot) process(ctx context.Context, tx Tx, ev *Event, now time.Time, inline, finish bool, prep prepared) (handled, error) {
+	out, err := b.handle(ctx, tx, ev, now, inline, finish, prep)
 	if err == nil {
 		out.done = true
 		return out, nil
@@ -204,7 +201,7 @@ func (b *Bot) process(ctx context.Context, tx Tx, ev *Event, now time.Time, inli
 	}
 	msg := Message{Text: ErrorText(err).In(b.langFor(nil, ev.Text)), Private: true}
 	_, qerr := tx.Enqueue(&Outgoing{Key: fmt.Sprintf("in%d/failed", ev.ID), To: ev.ReplyDestination(), Msg: msg}, now)
-	return handled{queued: qerr == nil}, qerr
+	return handled{}, qerr
 }
 
 // handle processes a stored event inside tx. The command runs in a nested
@@ -212,7 +209,7 @@ func (b *Bot) process(ctx context.Context, tx Tx, ev *Event, now time.Time, inli
 // and the error returned, so process can leave the event pending. Failures of
 // the bot's own bookkeeping (the outbox, the inbox mark) fail the whole unit:
 // the event is then not stored and the platform delivers it again.
-func (b *Bot) handle(ctx context.Context, tx Tx, ev *Event, now time.Time, inline, finish bool) (handled, error) {
+func (b *Bot) handle(ctx context.Context, tx Tx, ev *Event, now time.Time, inline, finish bool, prep prepared) (handled, error) {
 	var out handled
 	if ev.Sender.IsBot {
 		// Stored for the record; nothing to do.
@@ -225,6 +222,7 @@ func (b *Bot) handle(ctx context.Context, tx Tx, ev *Event, now time.Time, inlin
 	if err != nil {
 		return out, err
 	}
+	req.Prepared, req.PrepareErr = prep.value, prep.err
 	routeErr := tx.Nested(func() (err error) {
 		defer func() {
 			if p := recover(); p != nil {
@@ -242,7 +240,6 @@ func (b *Bot) handle(ctx context.Context, tx Tx, ev *Event, now time.Time, inlin
 		req.replies = []Message{{Text: ErrorText(routeErr).In(req.Lang), Private: true}}
 		req.notes = nil
 	}
-	out.jobs = req.scheduled
 	for i, m := range req.replies {
 		m = m.ForReader(req.Lang, req.Loc)
 		// A picture cannot be part of an inline answer: it is uploaded and
@@ -256,20 +253,12 @@ func (b *Bot) handle(ctx context.Context, tx Tx, ev *Event, now time.Time, inlin
 		if _, err := tx.Enqueue(o, now); err != nil {
 			return out, err
 		}
-		out.queued = true
 	}
 	for i, n := range req.notes {
-		o := &Outgoing{Key: fmt.Sprintf("in%d/n%d", ev.ID, i), To: n.to, Msg: n.msg}
-		if b.NotifyWindow > 0 && n.msg.Edit == nil {
-			o.Coalesce = n.coalesceKey()
-		}
-		if o.Coalesce != "" {
-			o.NextAttempt = now.Add(b.NotifyWindow)
-		}
-		if _, err := tx.Enqueue(o, now); err != nil {
+		n.Key = fmt.Sprintf("in%d/n%d", ev.ID, i) // req, and n, are made afresh each time the unit runs
+		if _, err := tx.Enqueue(n, now); err != nil {
 			return out, err
 		}
-		out.queued = true
 	}
 	if finish {
 		return out, tx.FinishInbound(ev.ID, InboxDone, "", now)
@@ -295,14 +284,16 @@ func (b *Bot) ProcessPending(ctx context.Context, before time.Time) (int, error)
 		if ctx.Err() != nil {
 			break
 		}
-		var out handled
-		err := b.Store.Update(ctx, func(tx Tx) error {
-			out = handled{}
+		prep, err := b.preparePending(ctx, id)
+		if err != nil {
+			return n, err
+		}
+		err = b.Store.Update(ctx, func(tx Tx) error {
 			ev, ok, err := tx.PendingInbound(id)
 			if err != nil || !ok {
 				return err
 			}
-			out, err = b.process(ctx, tx, ev, b.Now(), false, true)
+			_, err = b.process(ctx, tx, ev, b.Now(), false, true, prep)
 			return err
 		})
 		if errors.Is(err, ErrAlreadyHandled) {
@@ -311,7 +302,6 @@ func (b *Bot) ProcessPending(ctx context.Context, before time.Time) (int, error)
 		if err != nil {
 			return n, err
 		}
-		b.after(out)
 		n++
 	}
 	return n, nil
@@ -359,6 +349,14 @@ func (b *Bot) langFor(p *Person, text string) Lang {
 		return LangEN
 	}
 	return b.DefaultLang
+}
+
+// notifier is Notifier, or the one Bot's defaults make (Open sets it).
+func (b *Bot) notifier() *Notifier {
+	if b.Notifier != nil {
+		return b.Notifier
+	}
+	return &Notifier{DefaultLang: b.DefaultLang, DefaultTZ: b.DefaultTZ, Window: b.NotifyWindow}
 }
 
 // Location returns the person's time zone, or the default.

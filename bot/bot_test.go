@@ -102,7 +102,9 @@ func TestAccept_NoWait(t *testing.T) {
 	db := openDB(t, "")
 	var calls atomic.Int32
 	var woken atomic.Int32
-	b := &bot.Bot{Store: db, Router: echo(&calls), Log: slog.New(slog.DiscardHandler), OnOutbox: func() { woken.Add(1) }}
+	hooks := &bot.Hooks{}
+	hooks.OnQueued(func() { woken.Add(1) })
+	b := &bot.Bot{Store: bot.Hooked(db, hooks), Router: echo(&calls), Log: slog.New(slog.DiscardHandler)}
 	b.Open()
 	defer b.Close()
 	res, err := b.Accept(context.Background(), event("Ev2", "later"), 0)
@@ -135,7 +137,9 @@ func TestAcceptAsync(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			db := openDB(t, "")
 			var calls, woken atomic.Int32
-			b := &bot.Bot{Store: wrap(db), Router: echo(&calls), Log: slog.New(slog.DiscardHandler), OnOutbox: func() { woken.Add(1) }}
+			hooks := &bot.Hooks{}
+			hooks.OnQueued(func() { woken.Add(1) })
+			b := &bot.Bot{Store: bot.Hooked(wrap(db), hooks), Router: echo(&calls), Log: slog.New(slog.DiscardHandler)}
 			if err := b.Open(); err != nil {
 				t.Fatal(err)
 			}

@@ -98,7 +98,9 @@ func (r *Request) UpdateCards(subject string, render func(lang Lang, loc *time.L
 		card := *m.Card
 		card.Subject, card.Lang, card.TZ = subject, lang, c.TZ
 		m.Card, m.Edit = &card, &Edit{CopyID: c.ID, RemoteID: c.RemoteID}
-		r.notes = append(r.notes, note{to: c.To, msg: m})
+		// An edit goes out at once and is never merged with news: it is
+		// the card's state, not a line of news.
+		r.notes = append(r.notes, &Outgoing{To: c.To, Msg: m})
 	}
 	return nil
 }

@@ -18,20 +18,22 @@ type Request struct {
 	Now    time.Time
 	Lang   Lang           // the language to answer in
 	Loc    *time.Location // the sender's time zone
+	// Prepared is what the command's prepare step returned (Preparer), run
+	// before this unit and outside it; PrepareErr is its error. Both are
+	// zero for commands without one.
+	Prepared   any
+	PrepareErr error
 
-	bot       *Bot
-	replies   []Message
-	notes     []note
-	scheduled bool // a job was stored: wake the scheduler after the commit
+	bot     *Bot
+	replies []Message
+	notes   []*Outgoing // keyed and queued by the bot after the command
 }
 
-type note struct {
-	to  Destination
-	msg Message
-	// about names the subject of a coalesced notification (NotifyAbout);
-	// "" for one sent at once.
-	about string
-}
+// AfterCommit registers f to run once the request's unit has committed,
+// never if it rolls back (a refused command's effects go with its writes)
+// or is run again. Waking the senders and the scheduler needs no call: the
+// store does it for whatever the unit queued or scheduled (Hooks).
+func (r *Request) AfterCommit(f func()) { AfterCommit(r.Tx, f) }
 
 // Reply answers the sender.
 func (r *Request) Reply(m Message) { r.replies = append(r.replies, m) }
@@ -39,30 +41,43 @@ func (r *Request) Reply(m Message) { r.replies = append(r.replies, m) }
 // ReplyText answers the sender with a sentence in their language.
 func (r *Request) ReplyText(t Text) { r.Reply(Message{Text: t.In(r.Lang)}) }
 
-// Notify sends m by direct message to p on p's home platform. Nothing is sent
-// to the sender about their own action, nor to people with no account yet.
-func (r *Request) Notify(p *Person, m Message) error {
-	if p == nil || p.ID == r.Person.ID {
+// Tell tells nt.To what compose writes, in their language and zone, where
+// and when the bot's Notifier decides. Nothing is sent to the sender about
+// their own action, nor to people with no account yet.
+func (r *Request) Tell(nt Notice, compose func(lang Lang, loc *time.Location) Message) error {
+	if nt.To == nil || nt.To.ID == r.Person.ID {
 		return nil
 	}
-	home, ok, err := HomeAccount(r.Tx, p)
+	d, ok, err := r.bot.notifier().Reach(r.Tx, nt, r.Now)
 	if err != nil || !ok {
 		return err
 	}
-	m = m.ForReader(r.LangOf(p), r.LocationOf(p))
-	r.notes = append(r.notes, note{to: Destination{Platform: home.Platform, Workspace: home.Workspace, UserID: home.UserID}, msg: m})
+	r.notes = append(r.notes, d.Outgoing("", compose(d.Lang, d.Loc).ForReader(d.Lang, d.Loc)))
 	return nil
+}
+
+// Notify is Tell for a message already written (in LangOf(p)).
+func (r *Request) Notify(p *Person, m Message) error {
+	return r.Tell(Notice{To: p}, func(Lang, *time.Location) Message { return m })
 }
 
 // NotifyAt sends m by direct message to one account, whoever it belongs
 // to now: for telling someone about a change to the very person their
-// account belonged to (a link that merged it away).
+// account belonged to (a link that merged it away). The quiet hours are
+// read in the zone of the account's person now.
 func (r *Request) NotifyAt(a Account, m Message) {
-	r.notes = append(r.notes, note{to: Destination{Platform: a.Platform, Workspace: a.Workspace, UserID: a.UserID}, msg: m})
+	nt := Notice{}
+	if p, err := r.Tx.FindPersonByAccount(a); err == nil {
+		nt.To = p
+	}
+	d := r.bot.notifier().DecideAt(a, nt, r.Now)
+	r.notes = append(r.notes, d.Outgoing("", m.ForReader(d.Lang, d.Loc)))
 }
 
-// HomeAccount returns the account direct messages to p go to: the home
-// they chose, else their first account; ok is false if they have none.
+// HomeAccount returns the account direct messages to p go to when every
+// platform has a sender: the home they chose, else their first account; ok
+// is false if they have none. Notifications go through the Notifier, which
+// also skips platforms without a sender.
 func HomeAccount(tx Tx, p *Person) (Account, bool, error) {
 	if p.Home.UserID != "" {
 		return p.Home, true, nil
@@ -168,11 +183,9 @@ func (r *Request) personFor(acct Account, name, email string) (*Person, error) {
 		return nil, err
 	}
 	if r.bot.OnNewAccount != nil {
-		scheduled, err := r.bot.OnNewAccount(r.Tx, p, acct, r.Now)
-		if err != nil {
+		if err := r.bot.OnNewAccount(r.Tx, p, acct, r.Now); err != nil {
 			return nil, err
 		}
-		r.scheduled = r.scheduled || scheduled
 	}
 	return p, nil
 }

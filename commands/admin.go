@@ -88,9 +88,6 @@ func adminJobs(c *Ctx) error {
 		if err := bot.Audit(c.Tx, bot.AuditEntry{Kind: bot.AuditJobRetry, Ref: id, Via: bot.ViaChat}, c.Person, nil, c.Now); err != nil {
 			return err
 		}
-		if c.env.OnSchedule != nil {
-			c.env.OnSchedule(c.Now)
-		}
 		c.ReplyText(bot.Tf("Job %d will run again now.", "作业 %d 将立即重新运行。", id))
 		return nil
 	}
@@ -199,9 +196,6 @@ func adminDirectory(c *Ctx) error {
 		// second request from queueing another while one waits.
 		if _, err := c.Tx.ScheduleJob(&bot.Job{Kind: JobDirectory, RunAt: c.Now, DedupKey: "admin/directory"}, c.Now); err != nil {
 			return err
-		}
-		if c.env.OnSchedule != nil {
-			c.env.OnSchedule(c.Now)
 		}
 		c.ReplyText(bot.T("Importing the mapped departments now; `admin directory` shows when it has run.",
 			"正在导入已映射的部门；用「管理 通讯录」查看结果。"))

@@ -216,7 +216,10 @@ type DigestHandler struct {
 	NextRun     func(schedule string, after time.Time, loc *time.Location) (time.Time, error)
 	DefaultTZ   *time.Location
 	DefaultLang bot.Lang
-	Log         *slog.Logger
+	// Notifier decides where and in what language a digest goes; nil means
+	// one with DefaultLang and DefaultTZ.
+	Notifier *bot.Notifier
+	Log      *slog.Logger
 }
 
 var _ bot.JobFetcher = DigestHandler{}
@@ -329,18 +332,21 @@ func (h DigestHandler) plan(tx bot.Tx, p *bot.Person, now time.Time) (digestPlan
 	if err != nil || len(tasks) == 0 {
 		return pl, err
 	}
-	home, ok, err := bot.HomeAccount(tx, p)
+	// At the time they chose, so not held for quiet hours.
+	d, ok, err := h.notifier().Reach(tx, bot.Notice{To: p, Urgent: true, Zone: loc}, now)
 	if err != nil || !ok {
 		return pl, err
 	}
-	lang := p.Lang
-	if lang == "" {
-		lang = h.DefaultLang
-	}
-	msg, _ := buildDigest(tasks, newPeople(tx, p), now, loc, lang)
-	pl.out = &bot.Outgoing{Key: fmt.Sprintf("digest/%d/%s", p.ID, at.In(loc).Format(time.DateOnly)),
-		To: bot.Destination{Platform: home.Platform, Workspace: home.Workspace, UserID: home.UserID}, Msg: msg}
+	msg, _ := buildDigest(tasks, newPeople(tx, p), now, loc, d.Lang)
+	pl.out = d.Outgoing(fmt.Sprintf("digest/%d/%s", p.ID, at.In(loc).Format(time.DateOnly)), msg)
 	return pl, nil
+}
+
+func (h DigestHandler) notifier() *bot.Notifier {
+	if h.Notifier != nil {
+		return h.Notifier
+	}
+	return &bot.Notifier{DefaultLang: h.DefaultLang, DefaultTZ: h.DefaultTZ}
 }
 
 func (h DigestHandler) location(p *bot.Person) *time.Location {

@@ -88,11 +88,12 @@ func (d *Directories) source(platform, workspace string) *DirectorySource {
 // OnNewAccount schedules the profile job for an account seen for the first
 // time. It runs in the unit that registered the account, so the job exists
 // exactly when the account does.
-func (d *Directories) OnNewAccount(tx bot.Tx, _ *bot.Person, a bot.Account, now time.Time) (bool, error) {
+func (d *Directories) OnNewAccount(tx bot.Tx, _ *bot.Person, a bot.Account, now time.Time) error {
 	if d.source(a.Platform, a.Workspace) == nil {
-		return false, nil
+		return nil
 	}
-	return scheduleProfile(tx, a, now)
+	_, err := scheduleProfile(tx, a, now)
+	return err
 }
 
 func scheduleProfile(tx bot.Tx, a bot.Account, now time.Time) (bool, error) {

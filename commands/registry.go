@@ -83,15 +83,15 @@ type Router struct {
 	// NextRun computes the first run of a recurring schedule (see bot.Job);
 	// cmd wires it to the scheduler's calendar-aware implementation.
 	NextRun func(schedule string, after time.Time, loc *time.Location) (time.Time, error)
-	// OnSchedule is told when a command schedules a job, so the scheduler
-	// can wake earlier than it planned.
-	OnSchedule func(runAt time.Time)
 	// Calendar is the work calendar the calendar command answers from; nil
 	// means none is configured.
 	Calendar *workcal.Calendar
 	// Directories are the platforms' user directories; nil when none is
 	// configured.
 	Directories *Directories
+	// Notifier is how the job handlers tell people things (the bot's own,
+	// shared); nil means one from the defaults JobHandlers is given.
+	Notifier *bot.Notifier
 
 	commands []*Command
 	byName   map[string]*Command
@@ -123,8 +123,8 @@ func NewRouter() *Router {
 // chosen a zone or language.
 func (r *Router) JobHandlers(store bot.Store, defaultTZ *time.Location, defaultLang bot.Lang) map[string]bot.JobHandler {
 	hs := map[string]bot.JobHandler{
-		JobReminder: ReminderHandler{DefaultLang: defaultLang},
-		JobDigest:   DigestHandler{Store: store, NextRun: r.NextRun, DefaultTZ: defaultTZ, DefaultLang: defaultLang},
+		JobReminder: ReminderHandler{DefaultLang: defaultLang, Notifier: r.Notifier},
+		JobDigest:   DigestHandler{Store: store, NextRun: r.NextRun, DefaultTZ: defaultTZ, DefaultLang: defaultLang, Notifier: r.Notifier},
 	}
 	if r.Directories != nil {
 		maps.Copy(hs, r.Directories.Handlers())

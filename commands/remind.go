@@ -169,9 +169,6 @@ func remindSet(c *Ctx) error {
 	if _, err := c.Tx.ScheduleJob(job, c.Now); err != nil {
 		return err
 	}
-	if c.env.OnSchedule != nil {
-		c.env.OnSchedule(job.RunAt)
-	}
 	whom := c.T("you", "你")
 	switch {
 	case rem.ToChat != nil:
@@ -345,9 +342,6 @@ func remindSnooze(c *Ctx) error {
 		if err := c.Tx.RescheduleJob(j.ID, at); err != nil {
 			return err
 		}
-		if c.env.OnSchedule != nil {
-			c.env.OnSchedule(at)
-		}
 		c.ReplyText(bot.Tf("OK, reminder %d moved to %s.", "好的，提醒 %d 已改到 %s。", j.ID, FormatTime(at, c.Now, loc, c.Lang)))
 		return nil
 	case j.State == bot.JobCancel:
@@ -376,9 +370,6 @@ func remindSnooze(c *Ctx) error {
 		c.ReplyText(bot.Tf("Already snoozed: I'll remind again at %s (reminder %d).", "已经推迟过了：将在 %s 再提醒（提醒 %d）。",
 			FormatTime(prev[0].RunAt, c.Now, loc, c.Lang), prev[0].ID))
 		return nil
-	}
-	if c.env.OnSchedule != nil {
-		c.env.OnSchedule(at)
 	}
 	c.ReplyText(bot.Tf("OK, I'll remind again at %s (reminder %d).", "好的，%s 再提醒（提醒 %d）。", FormatTime(at, c.Now, loc, c.Lang), next.ID))
 	return nil
@@ -409,6 +400,9 @@ type ReminderHandler struct {
 	// the reminder's text does not say (Chinese text is answered in
 	// Chinese); empty means English.
 	DefaultLang bot.Lang
+	// Notifier decides how a person is reminded; nil means one with
+	// DefaultLang and no quiet hours.
+	Notifier *bot.Notifier
 }
 
 var _ bot.JobHandler = ReminderHandler{}
@@ -420,12 +414,14 @@ func (h ReminderHandler) RunJob(ctx context.Context, tx bot.Tx, job *bot.Job, no
 		return fmt.Errorf("reminder %d: bad payload: %w", job.ID, err)
 	}
 	lang, loc := bot.LangEN, time.UTC
+	var zone *time.Location // the reminder's own, if it has one
 	if job.TZ != "" {
 		if l, err := time.LoadLocation(job.TZ); err == nil {
-			loc = l
+			loc, zone = l, l
 		}
 	}
 	var to bot.Destination
+	var due time.Time
 	if rem.ToChat != nil {
 		to = *rem.ToChat
 		if setter, err := tx.FindPersonByID(rem.SetBy); err == nil && setter.Lang != "" {
@@ -440,23 +436,20 @@ func (h ReminderHandler) RunJob(ctx context.Context, tx bot.Tx, job *bot.Job, no
 		if err != nil {
 			return err
 		}
-		home, ok, err := bot.HomeAccount(tx, p)
+		// Shown where they are now (the schedule keeps its zone), and on
+		// time even in quiet hours if they set it for themselves.
+		nt := bot.Notice{To: p, Zone: zone, Urgent: rem.SetBy == rem.ToPerson}
+		if bot.ContainsHan(rem.Text) {
+			nt.Lang = bot.LangZH
+		}
+		d, ok, err := h.notifier().Reach(tx, nt, now)
 		if err != nil {
 			return err
 		}
 		if !ok {
 			return fmt.Errorf("reminder %d: @%s has no account to deliver to", job.ID, p.Handle)
 		}
-		to = bot.Destination{Platform: home.Platform, Workspace: home.Workspace, UserID: home.UserID}
-		loc = p.Location(loc) // shown where they are now; the schedule keeps its zone
-		switch {
-		case p.Lang != "":
-			lang = p.Lang
-		case bot.ContainsHan(rem.Text):
-			lang = bot.LangZH
-		case h.DefaultLang != "":
-			lang = h.DefaultLang
-		}
+		to, lang, loc, due = d.To, d.Lang, d.Loc, d.Due
 	}
 	text := bot.T("⏰ Reminder: "+rem.Text, "⏰ 提醒："+rem.Text).In(lang)
 	if rem.ToPerson != 0 && rem.SetBy != rem.ToPerson {
@@ -479,6 +472,13 @@ func (h ReminderHandler) RunJob(ctx context.Context, tx bot.Tx, job *bot.Job, no
 		Buttons: []bot.Button{btn("10m", "In 10 min", "10分钟后", "10m"), btn("1h", "In 1 hour", "1小时后", "1h"), btn("tomorrow", "Tomorrow morning", "明天早上", "明天")},
 	}}
 	// One message per occurrence, whatever happens to the job afterwards.
-	_, err := tx.Enqueue(&bot.Outgoing{Key: fmt.Sprintf("job%d/%d", job.ID, job.RunAt.UnixMilli()), To: to, Msg: msg}, now)
+	_, err := tx.Enqueue(&bot.Outgoing{Key: fmt.Sprintf("job%d/%d", job.ID, job.RunAt.UnixMilli()), To: to, Msg: msg, NextAttempt: due}, now)
 	return err
+}
+
+func (h ReminderHandler) notifier() *bot.Notifier {
+	if h.Notifier != nil {
+		return h.Notifier
+	}
+	return &bot.Notifier{DefaultLang: h.DefaultLang}
 }

@@ -33,6 +33,8 @@ var errLeaseLost = bot.ErrClaimLost
 // dies mid-run commits nothing; its lease expires and another run takes the
 // job.
 type Scheduler struct {
+	// Store is made Hooked (bot.Hooked) if it is not already: what a job
+	// queues or schedules wakes the senders and this loop after its commit.
 	Store bot.Store
 	// Handlers maps a job's Kind to what runs it.
 	Handlers map[string]bot.JobHandler
@@ -57,9 +59,6 @@ type Scheduler struct {
 	// Idle is the longest the loop sleeps, a safety net for jobs scheduled
 	// by another process, which cannot Trigger this one.
 	Idle time.Duration
-	// AfterRun is called after a cycle in which jobs completed, so that what
-	// they queued (outgoing messages) goes out at once.
-	AfterRun func()
 
 	once       sync.Once
 	wake       chan struct{}
@@ -97,6 +96,7 @@ func (s *Scheduler) init() {
 			host, _ := os.Hostname()
 			s.Owner = fmt.Sprintf("%s/%d", host, os.Getpid())
 		}
+		s.Store = bot.Hooked(s.Store, nil)
 		s.wake = make(chan struct{}, 1)
 		s.fetchSlots = make(chan struct{}, maxFetches)
 	})
@@ -215,9 +215,7 @@ func (s *Scheduler) RunDue(ctx context.Context) (int, error) {
 		}
 		runs = append(runs, s.prepare(ctx, j, s.handlerExec(j)))
 	}
-	if done := s.runAll(ctx, runs); done > 0 && s.AfterRun != nil {
-		s.AfterRun()
-	}
+	s.runAll(ctx, runs)
 	return len(claimed), nil
 }
 
@@ -304,9 +302,7 @@ func (s *Scheduler) startFetch(ctx context.Context, f bot.JobFetcher, j *bot.Job
 			}
 			return apply(tx)
 		}
-		if s.run(ctx, j, exec) && s.AfterRun != nil {
-			s.AfterRun()
-		}
+		s.runAll(ctx, []*jobRun{s.prepare(ctx, j, exec)})
 		// The loop chose its sleep while this job was leased, and what the
 		// job applied may include jobs due now (an import's profile jobs),
 		// or a retry: it must look again.
@@ -403,11 +399,6 @@ type jobRun struct {
 	out     outcome
 	runErr  error
 	retryAt time.Time
-}
-
-// run runs one claimed job in its own unit and reports whether it completed.
-func (s *Scheduler) run(ctx context.Context, j *bot.Job, exec jobExec) bool {
-	return s.runAll(ctx, []*jobRun{s.prepare(ctx, j, exec)}) == 1
 }
 
 // prepare builds the unit that runs j with exec and records the outcome:

@@ -17,65 +17,12 @@ import (
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/scheduler"
 	"github.com/tandemhq/tandem/storage/sqlite"
+	"github.com/tandemhq/tandem/storage/storetest/memstore"
 )
 
-// memStore is an in-memory bot.Store holding only jobs. The loop tests run
-// in a synctest bubble, where SQLite's I/O does not count as durably
-// blocked, so virtual time would not advance past it.
-type memStore struct {
-	mu     sync.Mutex
-	jobs   map[int64]*bot.Job
-	lastID int64
-	claims int // ClaimJobs calls: how often the loop looked
-}
-
-func newMemStore() *memStore { return &memStore{jobs: map[int64]*bot.Job{}} }
-
-func (m *memStore) Update(ctx context.Context, fn func(bot.Tx) error) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	saved := m.snapshot()
-	if err := fn(&memTx{m: m}); err != nil {
-		m.jobs = saved
-		return err
-	}
-	return nil
-}
-
-func (m *memStore) View(ctx context.Context, fn func(bot.Tx) error) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return fn(&memTx{m: m})
-}
-
-func (m *memStore) Close() error { return nil }
-
-func (m *memStore) snapshot() map[int64]*bot.Job {
-	out := make(map[int64]*bot.Job, len(m.jobs))
-	for id, j := range m.jobs {
-		c := *j
-		out[id] = &c
-	}
-	return out
-}
-
-// job returns a copy of the stored job.
-func (m *memStore) job(id int64) bot.Job {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return *m.jobs[id]
-}
-
-func (m *memStore) claimCount() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.claims
-}
-
-func (m *memStore) schedule(tb testing.TB, j *bot.Job) {
+// schedule stores j in the in-memory store the loop tests use: they run in
+// a synctest bubble, where SQLite's I/O does not count as durably blocked.
+func schedule(tb testing.TB, m *memstore.Store, j *bot.Job) {
 	tb.Helper()
 	if err := m.Update(context.Background(), func(tx bot.Tx) error {
 		_, err := tx.ScheduleJob(j, time.Now())
@@ -85,143 +32,10 @@ func (m *memStore) schedule(tb testing.TB, j *bot.Job) {
 	}
 }
 
-// memTx implements the JobTx methods the scheduler uses; any other method
-// panics through the nil embedded interface.
-type memTx struct {
-	bot.Tx
-	m *memStore
-}
-
-var errNoJob = bot.Errorf(bot.ENOTFOUND, "no such job", "没有该作业")
-
-func (t *memTx) Nested(fn func() error) error {
-	saved := t.m.snapshot()
-	if err := fn(); err != nil {
-		t.m.jobs = saved
-		return err
-	}
-	return nil
-}
-
-func (t *memTx) pending(id int64) (*bot.Job, error) {
-	j, ok := t.m.jobs[id]
-	if !ok || j.State != bot.JobPending {
-		return nil, errNoJob
-	}
-	return j, nil
-}
-
-func (t *memTx) ScheduleJob(j *bot.Job, now time.Time) (bool, error) {
-	for _, o := range t.m.jobs {
-		if j.DedupKey != "" && o.DedupKey == j.DedupKey && o.State == bot.JobPending {
-			return true, nil
-		}
-	}
-	t.m.lastID++
-	j.ID, j.State, j.CreatedAt = t.m.lastID, bot.JobPending, now
-	c := *j
-	t.m.jobs[j.ID] = &c
-	return false, nil
-}
-
-func (t *memTx) ClaimJobs(now time.Time, lease time.Duration, owner string, limit int) ([]*bot.Job, error) {
-	t.m.claims++
-	var due []*bot.Job
-	for _, j := range t.m.jobs {
-		if j.State == bot.JobPending && !j.RunAt.After(now) && !j.LeaseUntil.After(now) {
-			due = append(due, j)
-		}
-	}
-	slices.SortFunc(due, func(a, b *bot.Job) int {
-		if c := a.RunAt.Compare(b.RunAt); c != 0 {
-			return c
-		}
-		return int(a.ID - b.ID)
-	})
-	var out []*bot.Job
-	for _, j := range due[:min(limit, len(due))] {
-		j.LeaseOwner, j.LeaseUntil = owner, now.Add(lease)
-		c := *j
-		out = append(out, &c)
-	}
-	return out, nil
-}
-
-func (t *memTx) CompleteJob(id int64, next, now time.Time) error {
-	j, err := t.pending(id)
-	if err != nil {
-		return err
-	}
-	if next.IsZero() {
-		j.State = bot.JobDone
-	} else {
-		j.RunAt, j.Attempts, j.LastError = next, 0, ""
-	}
-	j.LeaseOwner, j.LeaseUntil = "", time.Time{}
-	return nil
-}
-
-func (t *memTx) FailJob(id int64, errText string, retryAt, now time.Time) error {
-	j, err := t.pending(id)
-	if err != nil {
-		return err
-	}
-	j.Attempts++
-	j.LastError = errText
-	if retryAt.IsZero() {
-		j.State = bot.JobDead
-	} else {
-		j.RunAt = retryAt
-	}
-	j.LeaseOwner, j.LeaseUntil = "", time.Time{}
-	return nil
-}
-
-func (t *memTx) NextJobAt() (time.Time, error) {
-	var next time.Time
-	for _, j := range t.m.jobs {
-		if j.State != bot.JobPending {
-			continue
-		}
-		at := j.RunAt
-		if j.LeaseUntil.After(at) {
-			at = j.LeaseUntil
-		}
-		if next.IsZero() || at.Before(next) {
-			next = at
-		}
-	}
-	return next, nil
-}
-
-func (t *memTx) FindJobByID(id int64) (*bot.Job, error) {
-	j, ok := t.m.jobs[id]
-	if !ok {
-		return nil, errNoJob
-	}
-	c := *j
-	return &c, nil
-}
-
-func (t *memTx) RescheduleJob(id int64, runAt time.Time) error {
-	j, err := t.pending(id)
-	if err != nil {
-		return err
-	}
-	j.RunAt, j.LeaseOwner, j.LeaseUntil = runAt, "", time.Time{}
-	return nil
-}
-
-func (t *memTx) ExtendJobLease(id int64, owner string, leaseUntil, until time.Time) error {
-	j, err := t.pending(id)
-	if err != nil {
-		return err
-	}
-	if j.LeaseOwner != owner || !j.LeaseUntil.Equal(leaseUntil) {
-		return errNoJob
-	}
-	j.LeaseUntil = until
-	return nil
+// job returns a copy of the stored job.
+func job(m *memstore.Store, id int64) bot.Job {
+	j, _ := m.Job(id)
+	return j
 }
 
 // fires records when a handler ran and what it got.
@@ -266,8 +80,8 @@ func startLoop(t *testing.T, s *scheduler.Scheduler) {
 func TestScheduler_SleepsUntilDue(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		start := time.Now()
-		store, f := newMemStore(), &fires{}
-		store.schedule(t, &bot.Job{Kind: "ping", RunAt: start.Add(time.Hour)})
+		store, f := memstore.New(), &fires{}
+		schedule(t, store, &bot.Job{Kind: "ping", RunAt: start.Add(time.Hour)})
 		startLoop(t, &scheduler.Scheduler{Store: store, Handlers: map[string]bot.JobHandler{"ping": f.handler(nil)}, Idle: 2 * time.Hour})
 
 		time.Sleep(time.Hour - time.Millisecond)
@@ -280,10 +94,10 @@ func TestScheduler_SleepsUntilDue(t *testing.T) {
 		if got := f.times(); len(got) != 1 || !got[0].Equal(start.Add(time.Hour)) {
 			t.Fatalf("fired at %v, want once at %v", got, start.Add(time.Hour))
 		}
-		if n := store.claimCount(); n != 2 {
+		if n := store.Claims(); n != 2 {
 			t.Fatalf("the loop looked %d times in an hour, want 2 (at start and when due)", n)
 		}
-		if j := store.job(1); j.State != bot.JobDone {
+		if j := job(store, 1); j.State != bot.JobDone {
 			t.Fatalf("one-off job after its run: %+v", j)
 		}
 	})
@@ -292,11 +106,11 @@ func TestScheduler_SleepsUntilDue(t *testing.T) {
 // Ensure Idle caps the sleep, for jobs that other processes add.
 func TestScheduler_IdleCapsSleep(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		store := newMemStore()
+		store := memstore.New()
 		startLoop(t, &scheduler.Scheduler{Store: store, Idle: 30 * time.Second})
 		time.Sleep(5*time.Minute + time.Second)
 		synctest.Wait()
-		if n := store.claimCount(); n != 11 {
+		if n := store.Claims(); n != 11 {
 			t.Fatalf("looked %d times in 5 minutes with Idle 30s, want 11", n)
 		}
 	})
@@ -307,13 +121,13 @@ func TestScheduler_IdleCapsSleep(t *testing.T) {
 func TestScheduler_Trigger(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		start := time.Now()
-		store, f := newMemStore(), &fires{}
-		store.schedule(t, &bot.Job{Kind: "ping", RunAt: start.Add(time.Hour)})
+		store, f := memstore.New(), &fires{}
+		schedule(t, store, &bot.Job{Kind: "ping", RunAt: start.Add(time.Hour)})
 		s := &scheduler.Scheduler{Store: store, Handlers: map[string]bot.JobHandler{"ping": f.handler(nil)}, Idle: 2 * time.Hour}
 		startLoop(t, s)
 
 		time.Sleep(10 * time.Minute)
-		store.schedule(t, &bot.Job{Kind: "ping", RunAt: start.Add(20 * time.Minute)})
+		schedule(t, store, &bot.Job{Kind: "ping", RunAt: start.Add(20 * time.Minute)})
 		s.Trigger()
 		time.Sleep(10*time.Minute + time.Millisecond)
 		synctest.Wait()
@@ -327,8 +141,8 @@ func TestScheduler_Trigger(t *testing.T) {
 // Close neither blocks nor starts anything.
 func TestScheduler_CloseWhileSleeping(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		store := newMemStore()
-		store.schedule(t, &bot.Job{Kind: "ping", RunAt: time.Now().Add(time.Hour)})
+		store := memstore.New()
+		schedule(t, store, &bot.Job{Kind: "ping", RunAt: time.Now().Add(time.Hour)})
 		s := &scheduler.Scheduler{Store: store, Log: quiet(), Idle: time.Hour}
 		if err := s.Open(); err != nil {
 			t.Fatal(err)
@@ -342,9 +156,9 @@ func TestScheduler_CloseWhileSleeping(t *testing.T) {
 			t.Fatalf("Close took %v of virtual time", d)
 		}
 		s.Trigger()
-		n := store.claimCount()
+		n := store.Claims()
 		time.Sleep(2 * time.Hour)
-		if store.claimCount() != n {
+		if store.Claims() != n {
 			t.Fatal("the loop ran after Close")
 		}
 	})
@@ -355,12 +169,12 @@ func TestScheduler_CloseWhileSleeping(t *testing.T) {
 func TestScheduler_Recurring(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		start := time.Now() // synctest starts at midnight UTC
-		store, f := newMemStore(), &fires{}
+		store, f := memstore.New(), &fires{}
 		first, err := scheduler.Next("cron:*/15 * * * *", start, time.UTC, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		store.schedule(t, &bot.Job{Kind: "digest", RunAt: first, Schedule: "cron:*/15 * * * *", TZ: "UTC"})
+		schedule(t, store, &bot.Job{Kind: "digest", RunAt: first, Schedule: "cron:*/15 * * * *", TZ: "UTC"})
 		startLoop(t, &scheduler.Scheduler{Store: store, Handlers: map[string]bot.JobHandler{"digest": f.handler(nil)}})
 
 		time.Sleep(time.Hour + time.Millisecond)
@@ -369,7 +183,7 @@ func TestScheduler_Recurring(t *testing.T) {
 		if got := f.times(); !slices.EqualFunc(got, want, time.Time.Equal) {
 			t.Fatalf("fired at %v, want %v", got, want)
 		}
-		if j := store.job(1); j.State != bot.JobPending || !j.RunAt.Equal(start.Add(75*time.Minute)) {
+		if j := job(store, 1); j.State != bot.JobPending || !j.RunAt.Equal(start.Add(75*time.Minute)) {
 			t.Fatalf("after four runs: %+v", j)
 		}
 	})
@@ -379,8 +193,8 @@ func TestScheduler_Recurring(t *testing.T) {
 // after MaxAttempts runs, and that this is logged.
 func TestScheduler_RetriesThenDeadLetters(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		store, f := newMemStore(), &fires{}
-		store.schedule(t, &bot.Job{Kind: "flaky", RunAt: time.Now()})
+		store, f := memstore.New(), &fires{}
+		schedule(t, store, &bot.Job{Kind: "flaky", RunAt: time.Now()})
 		var logs bytes.Buffer
 		s := &scheduler.Scheduler{Store: store, Handlers: map[string]bot.JobHandler{"flaky": f.handler(errors.New("printer on fire"))},
 			MaxAttempts: 4, Log: slog.New(slog.NewTextHandler(&logs, nil))}
@@ -400,7 +214,7 @@ func TestScheduler_RetriesThenDeadLetters(t *testing.T) {
 				t.Fatalf("retry %d after %v, want within [%v, %v]", i, d, ceil/2, ceil)
 			}
 		}
-		j := store.job(1)
+		j := job(store, 1)
 		if j.State != bot.JobDead || j.Attempts != 4 || j.LastError != "printer on fire" {
 			t.Fatalf("after MaxAttempts: %+v", j)
 		}
@@ -417,15 +231,15 @@ func TestScheduler_RetriesThenDeadLetters(t *testing.T) {
 func TestScheduler_PanicIsAFailure(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		start := time.Now()
-		store, f := newMemStore(), &fires{}
-		store.schedule(t, &bot.Job{Kind: "boom", RunAt: start})
-		store.schedule(t, &bot.Job{Kind: "ping", RunAt: start.Add(time.Hour)})
+		store, f := memstore.New(), &fires{}
+		schedule(t, store, &bot.Job{Kind: "boom", RunAt: start})
+		schedule(t, store, &bot.Job{Kind: "ping", RunAt: start.Add(time.Hour)})
 		boom := bot.JobHandlerFunc(func(context.Context, bot.Tx, *bot.Job, time.Time) error { panic("nil map") })
 		startLoop(t, &scheduler.Scheduler{Store: store, Handlers: map[string]bot.JobHandler{"boom": boom, "ping": f.handler(nil)}, MaxAttempts: 2})
 
 		time.Sleep(time.Hour + time.Millisecond)
 		synctest.Wait()
-		if j := store.job(1); j.State != bot.JobDead || j.Attempts != 2 || !strings.Contains(j.LastError, "panicked: nil map") {
+		if j := job(store, 1); j.State != bot.JobDead || j.Attempts != 2 || !strings.Contains(j.LastError, "panicked: nil map") {
 			t.Fatalf("panicking job: %+v", j)
 		}
 		if got := f.times(); len(got) != 1 || !got[0].Equal(start.Add(time.Hour)) {
@@ -439,8 +253,8 @@ func TestScheduler_PanicIsAFailure(t *testing.T) {
 func TestScheduler_Timeout(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		start := time.Now()
-		store := newMemStore()
-		store.schedule(t, &bot.Job{Kind: "slow", RunAt: start})
+		store := memstore.New()
+		schedule(t, store, &bot.Job{Kind: "slow", RunAt: start})
 		var took time.Duration
 		var ctxErr error
 		slow := bot.JobHandlerFunc(func(ctx context.Context, _ bot.Tx, _ *bot.Job, _ time.Time) error {
@@ -453,7 +267,7 @@ func TestScheduler_Timeout(t *testing.T) {
 
 		time.Sleep(5*time.Second + time.Millisecond)
 		synctest.Wait()
-		j := store.job(1) // the handler has returned: the store is free
+		j := job(store, 1) // the handler has returned: the store is free
 		if took != 5*time.Second || !errors.Is(ctxErr, context.DeadlineExceeded) {
 			t.Fatalf("handler ran %v and saw %v", took, ctxErr)
 		}
@@ -468,9 +282,9 @@ func TestScheduler_Timeout(t *testing.T) {
 func TestScheduler_CloseReleasesRunningJob(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		start := time.Now()
-		store := newMemStore()
-		store.schedule(t, &bot.Job{Kind: "slow", RunAt: start})
-		store.schedule(t, &bot.Job{Kind: "slow", RunAt: start})
+		store := memstore.New()
+		schedule(t, store, &bot.Job{Kind: "slow", RunAt: start})
+		schedule(t, store, &bot.Job{Kind: "slow", RunAt: start})
 		slow := bot.JobHandlerFunc(func(ctx context.Context, _ bot.Tx, _ *bot.Job, _ time.Time) error {
 			<-ctx.Done()
 			return ctx.Err()
@@ -483,7 +297,7 @@ func TestScheduler_CloseReleasesRunningJob(t *testing.T) {
 		synctest.Wait() // the first handler is waiting
 		s.Close()
 		for id := int64(1); id <= 2; id++ {
-			if j := store.job(id); j.State != bot.JobPending || j.Attempts != 0 || j.LastError != "" || j.LeaseOwner != "" || !j.RunAt.Equal(start) {
+			if j := job(store, id); j.State != bot.JobPending || j.Attempts != 0 || j.LastError != "" || j.LeaseOwner != "" || !j.RunAt.Equal(start) {
 				t.Fatalf("job %d after Close: %+v", id, j)
 			}
 		}
@@ -494,16 +308,16 @@ func TestScheduler_CloseReleasesRunningJob(t *testing.T) {
 func TestScheduler_FullBatchLoopsAgain(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		start := time.Now()
-		store, f := newMemStore(), &fires{}
+		store, f := memstore.New(), &fires{}
 		for range 5 {
-			store.schedule(t, &bot.Job{Kind: "ping", RunAt: start})
+			schedule(t, store, &bot.Job{Kind: "ping", RunAt: start})
 		}
 		startLoop(t, &scheduler.Scheduler{Store: store, Handlers: map[string]bot.JobHandler{"ping": f.handler(nil)}, Batch: 2})
 		synctest.Wait()
 		if got := f.times(); len(got) != 5 {
 			t.Fatalf("ran %d of 5 due jobs at once", len(got))
 		}
-		if n := store.claimCount(); n != 3 {
+		if n := store.Claims(); n != 3 {
 			t.Fatalf("claimed in %d cycles, want 3 (2+2+1)", n)
 		}
 	})

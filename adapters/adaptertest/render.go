@@ -75,6 +75,11 @@ var TinyPNG = func() []byte {
 	return b.Bytes()
 }()
 
+// Updating says whether the tests run with -update, for golden files an
+// adapter writes itself. The flag is defined here, once for every adapter's
+// tests, since a test binary may define a flag only once.
+func Updating() bool { return *update }
+
 // Golden compares got with the file at path, or rewrites the file when the
 // tests run with -update.
 func Golden(t testing.TB, path string, got []byte) {

@@ -3,7 +3,6 @@ package feishu_test
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"reflect"
 	"strings"
@@ -12,17 +11,16 @@ import (
 
 	"github.com/tandemhq/tandem/bot"
 
+	"github.com/tandemhq/tandem/adapters/adaptertest"
 	"github.com/tandemhq/tandem/adapters/feishu"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // Ensure a task card renders as reviewed in testdata/task_card.golden.json:
 // header, text, fields two to a row, buttons with value objects, note.
 func TestCard_Golden(t *testing.T) {
 	got := feishu.Card(taskCard)
 	const golden = "testdata/task_card.golden.json"
-	if *update {
+	if adaptertest.Updating() {
 		var b bytes.Buffer
 		enc := json.NewEncoder(&b)
 		enc.SetEscapeHTML(false)

@@ -102,6 +102,9 @@ type BotConfig struct {
 	// changes to the task, so that they arrive as one message ("60s"; "0s"
 	// sends each at once).
 	NotifyWindow string `yaml:"notify_window"`
+	// QuietHours ("22:00-08:00", in each reader's own zone) hold back
+	// notifications that are not urgent until they end; "" means none.
+	QuietHours string `yaml:"quiet_hours"`
 }
 
 // ConsoleConfig is the local console adapter (`tandem chat`). Over HTTP it
@@ -456,6 +459,9 @@ func (c Config) Validate() error {
 	}
 	if _, _, err := parseClock(c.Bot.DueTime); err != nil {
 		bad("bot.due_time", "must be HH:MM, not %q", c.Bot.DueTime)
+	}
+	if _, err := bot.ParseQuietHours(c.Bot.QuietHours); err != nil {
+		bad("bot.quiet_hours", "must be HH:MM-HH:MM in each reader's zone, such as 22:00-08:00, or empty, not %q", c.Bot.QuietHours)
 	}
 	if d, err := time.ParseDuration(c.Bot.NotifyWindow); err != nil || d < 0 || d > time.Hour {
 		bad("bot.notify_window", "must be a duration from 0s to 1h, not %q", c.Bot.NotifyWindow)

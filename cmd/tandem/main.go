@@ -214,24 +214,37 @@ func (m *Main) Run() error {
 		return fmt.Errorf("apply people and departments from config: %w", err)
 	}
 
+	// One set of commit hooks for every unit of the process: what a unit
+	// queues wakes the senders, what it schedules wakes the scheduler, once
+	// it has committed. The store runs them (bot.Hooked), so commands and job
+	// handlers only write.
+	hooks := &bot.Hooks{}
+	store := bot.Hooked(m.DB, hooks)
+
 	m.Router = commands.NewRouter()
 	if m.Router.Calendar, err = newCalendar(cfg); err != nil {
 		return err
 	}
 	m.Router.DueHour, m.Router.DueMinute = dueH, dueM
 	m.Router.Directories = newDirectories(cfg, m.Log)
-	m.Dispatcher = &scheduler.Dispatcher{Store: m.DB, Log: m.Log}
+	// One notifier for commands and job handlers; its Platforms are filled
+	// in once the platforms are open, before any event arrives.
+	notifyWindow, _ := time.ParseDuration(cfg.Bot.NotifyWindow) // checked by Validate
+	quiet, _ := bot.ParseQuietHours(cfg.Bot.QuietHours)         // checked by Validate
+	notifier := &bot.Notifier{DefaultLang: lang, DefaultTZ: loc, Window: notifyWindow, Quiet: quiet}
+	m.Router.Notifier = notifier
+	m.Dispatcher = &scheduler.Dispatcher{Store: store, Log: m.Log}
+	hooks.OnQueued(m.Dispatcher.Trigger)
 	cal := m.Router.Calendar
 	m.Router.NextRun = func(schedule string, after time.Time, l *time.Location) (time.Time, error) {
 		return scheduler.Next(schedule, after, l, cal)
 	}
-	pruner := &scheduler.Pruner{Store: m.DB, Steps: scheduler.PruneSteps(cfg.Storage.Retention.retention())}
-	handlers := m.Router.JobHandlers(m.DB, loc, lang)
+	pruner := &scheduler.Pruner{Store: store, Steps: scheduler.PruneSteps(cfg.Storage.Retention.retention())}
+	handlers := m.Router.JobHandlers(store, loc, lang)
 	handlers[scheduler.JobPrune] = pruner
-	m.Scheduler = &scheduler.Scheduler{Store: m.DB, Handlers: handlers, Calendar: cal,
-		Log: m.Log, AfterRun: m.Dispatcher.Trigger}
-	m.Router.OnSchedule = func(time.Time) { m.Scheduler.Trigger() }
-	if err := m.DB.Update(context.Background(), func(tx bot.Tx) error {
+	m.Scheduler = &scheduler.Scheduler{Store: store, Handlers: handlers, Calendar: cal, Log: m.Log}
+	hooks.OnScheduled(m.Scheduler.Trigger)
+	if err := store.Update(context.Background(), func(tx bot.Tx) error {
 		now := time.Now()
 		for _, j := range append(commands.SystemJobs(now), pruner.Job(now)) {
 			if err := bot.EnsureJob(tx, j, now); err != nil {
@@ -242,17 +255,14 @@ func (m *Main) Run() error {
 	}); err != nil {
 		return fmt.Errorf("schedule system jobs: %w", err)
 	}
-	notifyWindow, _ := time.ParseDuration(cfg.Bot.NotifyWindow) // checked by Validate
-	m.Bot = &bot.Bot{Store: m.DB, Router: m.Router, Log: m.Log, DefaultLang: lang, DefaultTZ: loc, OnOutbox: m.Dispatcher.Trigger,
-		NotifyWindow: notifyWindow,
-		OnNewAccount: m.Router.Directories.OnNewAccount, OnJobs: m.Scheduler.Trigger}
+	m.Bot = &bot.Bot{Store: store, Router: m.Router, Log: m.Log, DefaultLang: lang, DefaultTZ: loc,
+		Notifier: notifier, OnNewAccount: m.Router.Directories.OnNewAccount}
 
 	routes := map[string]http.Handler{}
 	if cfg.Console.Enabled || m.NoHTTP {
-		m.Console = console.New(m.Bot, m.DB)
+		m.Console = console.New(m.Bot, store)
 		m.Console.PictureDir = filepath.Join(dataDir(cfg), "pictures")
-		m.Bot.OnOutbox = func() { m.Dispatcher.Trigger(); m.Console.Wake() }
-		m.Scheduler.AfterRun = m.Bot.OnOutbox
+		hooks.OnQueued(m.Console.Wake)
 		if !m.NoHTTP {
 			if err := m.guardConsole(); err != nil {
 				return err
@@ -263,6 +273,12 @@ func (m *Main) Run() error {
 	intake, err := m.openPlatforms(routes)
 	if err != nil {
 		return err
+	}
+	for _, s := range m.Dispatcher.Senders {
+		notifier.Platforms = append(notifier.Platforms, s.Platform())
+	}
+	if m.Console != nil {
+		notifier.Platforms = append(notifier.Platforms, bot.PlatformConsole)
 	}
 
 	if err := m.Dispatcher.Open(); err != nil {

@@ -1,0 +1,16 @@
+package memstore_test
+
+import (
+	"testing"
+
+	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/storage/storetest"
+	"github.com/tandemhq/tandem/storage/storetest/memstore"
+)
+
+// Ensure the in-memory store keeps the jobs part of the contract, with the
+// same claim rules as SQLite; it declares the parts it does not keep.
+func TestContract(t *testing.T) {
+	storetest.Run(t, func(*testing.T) bot.Store { return memstore.New() },
+		storetest.Outbox, storetest.Inbox, storetest.People)
+}
