@@ -29,6 +29,8 @@ import (
 	"github.com/tandemhq/tandem/adapters/httpserver"
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/commands"
+	"github.com/tandemhq/tandem/commands/directory"
+	"github.com/tandemhq/tandem/commands/features"
 	"github.com/tandemhq/tandem/scheduler"
 	"github.com/tandemhq/tandem/storage/sqlite"
 )
@@ -166,13 +168,16 @@ type Main struct {
 	// NoHTTP runs without the HTTP server (the embedded `tandem chat`).
 	NoHTTP bool
 
-	DB         *sqlite.DB
-	Bot        *bot.Bot
-	Router     *commands.Router
-	Dispatcher *scheduler.Dispatcher
-	Scheduler  *scheduler.Scheduler
-	Console    *console.Adapter
-	Server     *httpserver.Server
+	DB     *sqlite.DB
+	Bot    *bot.Bot
+	Router *commands.Router
+	// Directories are the platforms' directories, which the platforms add
+	// to as they open.
+	Directories *directory.Directories
+	Dispatcher  *scheduler.Dispatcher
+	Scheduler   *scheduler.Scheduler
+	Console     *console.Adapter
+	Server      *httpserver.Server
 
 	closers []func() error // intake first, storage last
 }
@@ -213,38 +218,39 @@ func (m *Main) Run() error {
 		return fmt.Errorf("apply people and departments from config: %w", err)
 	}
 
-	m.Router = commands.NewRouter()
-	if m.Router.Calendar, err = newCalendar(cfg); err != nil {
+	cal, err := newCalendar(cfg)
+	if err != nil {
 		return err
 	}
-	m.Router.DueHour, m.Router.DueMinute = dueH, dueM
-	m.Router.Directories = newDirectories(cfg, m.Log)
+	m.Directories = newDirectories(cfg, m.Log)
 	m.Dispatcher = &scheduler.Dispatcher{Store: m.DB, Log: m.Log}
-	cal := m.Router.Calendar
-	m.Router.NextRun = func(schedule string, after time.Time, l *time.Location) (time.Time, error) {
-		return scheduler.Next(schedule, after, l, cal)
-	}
 	pruner := &scheduler.Pruner{Store: m.DB, Steps: scheduler.PruneSteps(cfg.Storage.Retention.retention())}
-	handlers := m.Router.JobHandlers(m.DB, loc, lang)
-	handlers[scheduler.JobPrune] = pruner
-	m.Scheduler = &scheduler.Scheduler{Store: m.DB, Handlers: handlers, Calendar: cal,
+	// The scheduler is told of jobs that commands schedule (OnSchedule); it
+	// is built after the modules, which need that hook first.
+	var sched *scheduler.Scheduler
+	modules := append(features.Modules(features.Deps{
+		Store: m.DB, DueHour: dueH, DueMinute: dueM, Calendar: cal, Directories: m.Directories,
+		NextRun: func(schedule string, after time.Time, l *time.Location) (time.Time, error) {
+			return scheduler.Next(schedule, after, l, cal)
+		},
+		OnSchedule:  func(time.Time) { sched.Trigger() },
+		DefaultTZ:   loc,
+		DefaultLang: lang,
+		Log:         m.Log,
+	}), pruneModule(pruner))
+	m.Router = commands.NewRouter(modules...)
+	sched = &scheduler.Scheduler{Store: m.DB, Handlers: m.Router.JobHandlers(), Calendar: cal,
 		Log: m.Log, AfterRun: m.Dispatcher.Trigger}
-	m.Router.OnSchedule = func(time.Time) { m.Scheduler.Trigger() }
+	m.Scheduler = sched
 	if err := m.DB.Update(context.Background(), func(tx bot.Tx) error {
-		now := time.Now()
-		for _, j := range append(commands.SystemJobs(now), pruner.Job(now)) {
-			if err := bot.EnsureJob(tx, j, now); err != nil {
-				return err
-			}
-		}
-		return m.Router.Directories.ScheduleSync(tx, time.Now())
+		return commands.EnsureSystemJobs(tx, time.Now(), modules...)
 	}); err != nil {
 		return fmt.Errorf("schedule system jobs: %w", err)
 	}
 	notifyWindow, _ := time.ParseDuration(cfg.Bot.NotifyWindow) // checked by Validate
 	m.Bot = &bot.Bot{Store: m.DB, Router: m.Router, Log: m.Log, DefaultLang: lang, DefaultTZ: loc, OnOutbox: m.Dispatcher.Trigger,
 		NotifyWindow: notifyWindow,
-		OnNewAccount: m.Router.Directories.OnNewAccount, OnJobs: m.Scheduler.Trigger}
+		OnNewAccount: m.Directories.OnNewAccount, OnJobs: m.Scheduler.Trigger}
 
 	routes := map[string]http.Handler{}
 	if cfg.Console.Enabled || m.NoHTTP {
@@ -301,10 +307,18 @@ func (m *Main) Run() error {
 	return nil
 }
 
+// pruneModule is the core's own module: the pruning job, a system job every
+// hour.
+func pruneModule(p *scheduler.Pruner) commands.Module {
+	j := p.Job(time.Time{})
+	return commands.Module{Name: "prune", Jobs: map[string]bot.JobHandler{scheduler.JobPrune: p},
+		SystemJobs: []commands.SystemJob{{Kind: j.Kind, Schedule: j.Schedule, TZ: j.TZ, Key: j.DedupKey}}}
+}
+
 // newDirectories turns the directory config into the directory jobs'
 // settings; the apps' directories are added as the platforms open.
-func newDirectories(cfg Config, log *slog.Logger) *commands.Directories {
-	d := &commands.Directories{Sync: cfg.Directory.Sync, Log: log}
+func newDirectories(cfg Config, log *slog.Logger) *directory.Directories {
+	d := &directory.Directories{Sync: cfg.Directory.Sync, Log: log}
 	if d.Sync == "off" {
 		d.Sync = ""
 	}
@@ -315,7 +329,7 @@ func newDirectories(cfg Config, log *slog.Logger) *commands.Directories {
 	for _, dc := range cfg.Departments {
 		for _, ref := range dc.Directory {
 			if platform, app, r, ok := parseDeptRef(ref); ok {
-				d.Depts = append(d.Depts, commands.DeptMapping{Dept: dc.Name, Platform: platform, App: app, Ref: r})
+				d.Depts = append(d.Depts, directory.DeptMapping{Dept: dc.Name, Platform: platform, App: app, Ref: r})
 			}
 		}
 	}
