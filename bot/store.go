@@ -103,15 +103,6 @@ type PeopleTx interface {
 	LinkAccount(personID int64, a Account, name string, now time.Time) error
 	// AccountsOf lists the person's accounts, oldest first.
 	AccountsOf(personID int64) ([]LinkedAccount, error)
-	// CreateLinkCode stores a one-time code for linking another account to
-	// the person; ECONFLICT if the code is taken.
-	CreateLinkCode(code string, personID int64, expires time.Time) error
-	// UseLinkCode consumes a code and returns its person; ENOTFOUND if it
-	// does not exist or has expired.
-	UseLinkCode(code string, now time.Time) (personID int64, err error)
-	// FindLinkCode returns the person of a code that has not expired,
-	// without using it up; ENOTFOUND otherwise.
-	FindLinkCode(code string, now time.Time) (personID int64, err error)
 	// HandlesNear returns up to limit handles on each side of name in
 	// handle order, read from the handle index: the candidates for "did
 	// you mean" without reading everyone.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/bot/link"
 	"github.com/tandemhq/tandem/commands"
 )
 
@@ -86,7 +87,7 @@ func linkNewCode(c *commands.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := c.Tx.CreateLinkCode(code, c.Person.ID, c.Now.Add(linkCodeTTL)); err != nil {
+	if err := link.From(c.Tx).CreateLinkCode(code, c.Person.ID, c.Now.Add(linkCodeTTL)); err != nil {
 		return err
 	}
 	c.Reply(bot.Message{Private: true, Text: c.T(
@@ -100,9 +101,9 @@ func linkOwner(c *commands.Ctx, code string, use bool) (*bot.Person, error) {
 	var ownerID int64
 	var err error
 	if use {
-		ownerID, err = c.Tx.UseLinkCode(code, c.Now)
+		ownerID, err = link.From(c.Tx).UseLinkCode(code, c.Now)
 	} else {
-		ownerID, err = c.Tx.FindLinkCode(code, c.Now)
+		ownerID, err = link.From(c.Tx).FindLinkCode(code, c.Now)
 	}
 	if err != nil {
 		return nil, err
@@ -193,7 +194,7 @@ func linkCancel(c *commands.Ctx) error {
 	if len(c.Args) != 2 {
 		return c.Usage(bot.T("Which code? `link cancel <code>`.", "哪个代码？「关联 取消 <代码>」。"))
 	}
-	if _, err := c.Tx.UseLinkCode(linkCodeArg(c.Args[1]), c.Now); err != nil && bot.ErrorCode(err) != bot.ENOTFOUND {
+	if _, err := link.From(c.Tx).UseLinkCode(linkCodeArg(c.Args[1]), c.Now); err != nil && bot.ErrorCode(err) != bot.ENOTFOUND {
 		return err
 	}
 	c.ReplyText(bot.T("Nothing was linked, and that code no longer works.", "没有关联任何账号，该代码已作废。"))
