@@ -124,9 +124,6 @@ func NewRouter(modules ...Module) *Router {
 	return r
 }
 
-// Modules returns the modules the router was built from.
-func (r *Router) Modules() []Module { return r.modules }
-
 // JobHandlers are the job kinds the modules schedule, with their handlers.
 func (r *Router) JobHandlers() map[string]bot.JobHandler {
 	hs := map[string]bot.JobHandler{}
