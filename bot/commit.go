@@ -148,6 +148,10 @@ type unitTx struct {
 	after             []func()
 }
 
+// Unwrap returns the unit underneath, where feature contracts are found
+// (Contract).
+func (u *unitTx) Unwrap() Tx { return u.Tx }
+
 // AfterCommit registers f to run after the unit of tx has committed; it is
 // dropped if the unit rolls back, if the Nested part that registered it is
 // undone, or if the unit is run again. tx must be the Tx of a Hooked store's

@@ -37,7 +37,7 @@ type Person struct {
 	DigestOff bool
 	// DigestNext is when the next digest is due; zero when it is not known
 	// yet (a new person, or one who changed their digest time or zone).
-	// The digest job keeps it (PeopleTx.SetDigestNext); UpdatePerson never
+	// The digest job keeps it (digest.Store.SetDigestNext in bot/digest); UpdatePerson never
 	// writes it, and clears it when Digest, DigestOff or TZ change.
 	DigestNext time.Time
 	CreatedAt  time.Time

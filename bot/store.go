@@ -43,11 +43,14 @@ type Queuer interface {
 
 // Tx is one unit of work. Its methods return *Error with ENOTFOUND when a
 // looked-up row does not exist and ECONFLICT on uniqueness clashes.
+//
+// Tx holds what the core needs. A feature's own tables are behind a narrow
+// contract in its package (task.Store in bot/task), which the same unit also
+// implements; the feature reaches it with a typed accessor (task.From(tx)).
 type Tx interface {
 	InboxTx
 	PeopleTx
 	TrustTx
-	TaskTx
 	OutboxTx
 	CardTx
 	MediaTx
@@ -102,24 +105,6 @@ type PeopleTx interface {
 	LinkAccount(personID int64, a Account, name string, now time.Time) error
 	// AccountsOf lists the person's accounts, oldest first.
 	AccountsOf(personID int64) ([]LinkedAccount, error)
-	// CreateLinkCode stores a one-time code for linking another account to
-	// the person; ECONFLICT if the code is taken.
-	CreateLinkCode(code string, personID int64, expires time.Time) error
-	// UseLinkCode consumes a code and returns its person; ENOTFOUND if it
-	// does not exist or has expired.
-	UseLinkCode(code string, now time.Time) (personID int64, err error)
-	// DigestsDue returns up to limit people whose daily digest is on and
-	// not scheduled yet (DigestNext zero), then those whose digest is due at
-	// now, earliest first. It reads an index of the people whose digest is
-	// on, so it costs what is due, not how many people there are.
-	DigestsDue(now time.Time, limit int) ([]*Person, error)
-	// SetDigestNext sets when the person's next digest is due to next, if it
-	// is still was (zero: not scheduled), and reports whether it did: a
-	// sweep that read the person earlier leaves a change made since alone.
-	SetDigestNext(personID int64, was, next time.Time) (bool, error)
-	// FindLinkCode returns the person of a code that has not expired,
-	// without using it up; ENOTFOUND otherwise.
-	FindLinkCode(code string, now time.Time) (personID int64, err error)
 	// HandlesNear returns up to limit handles on each side of name in
 	// handle order, read from the handle index: the candidates for "did
 	// you mean" without reading everyone.
@@ -133,22 +118,6 @@ type PeopleTx interface {
 	CreateDepartment(d *Department) error
 	UpdateDepartment(d *Department) error
 	ListDepartments() ([]*Department, error)
-}
-
-// TaskTx stores tasks and their history.
-type TaskTx interface {
-	CreateTask(t *Task) error
-	FindTaskByID(id int64) (*Task, error)
-	// FindTasks returns matching tasks. Open ones come most urgent first:
-	// overdue, then by due time (undated last), then priority, then id;
-	// done and cancelled ones most recently closed first. Every form of the
-	// filter is answered from an index, in its order, so a page costs its
-	// offset and size whatever the number of tasks; a filter must not mix
-	// open and closed statuses.
-	FindTasks(f TaskFilter) ([]*Task, error)
-	UpdateTask(t *Task) error
-	AddTaskEvent(e *TaskEvent) error
-	TaskEvents(taskID int64) ([]*TaskEvent, error)
 }
 
 // OutboxTx stores outgoing messages until a platform accepts them.
@@ -220,4 +189,25 @@ type PruneTx interface {
 	PruneMedia(before time.Time, limit int) (int, error)
 	// PruneLinkCodes deletes link codes that expired at or before now.
 	PruneLinkCodes(now time.Time, limit int) (int, error)
+}
+
+// Contract returns the feature contract T (for example task.Store) of a unit:
+// the storage that hands out Tx implements every feature's contract on the
+// same transaction, and a Tx that wraps another (a hooked unit, see Hooked)
+// says so with Unwrap, so the contract is looked for underneath. A feature's
+// contract must therefore not queue messages or schedule jobs itself: those
+// go through Tx, whose wrapper notes them for the commit hooks.
+func Contract[T any](tx Tx) (T, bool) {
+	for tx != nil {
+		if s, ok := tx.(T); ok {
+			return s, true
+		}
+		w, ok := tx.(interface{ Unwrap() Tx })
+		if !ok {
+			break
+		}
+		tx = w.Unwrap()
+	}
+	var none T
+	return none, false
 }

@@ -29,8 +29,8 @@ func helpCommand(r *Router) *Command {
 	}
 }
 
-// localName is the name people of lang type: the Chinese alias for zh-CN.
-func localName(names []string, english string, lang bot.Lang) string {
+// LocalName is the name people of lang type: the Chinese alias for zh-CN.
+func LocalName(names []string, english string, lang bot.Lang) string {
 	if lang == bot.LangZH {
 		for _, n := range names {
 			if bot.ContainsHan(n) {
@@ -46,7 +46,7 @@ func Overview(r *Router, lang bot.Lang) string {
 	var b strings.Builder
 	b.WriteString(bot.T("Here is what I can do:", "我能做这些：").In(lang))
 	for _, c := range r.commands {
-		name := localName(c.Aliases, c.Name, lang)
+		name := LocalName(c.Aliases, c.Name, lang)
 		b.WriteString("\n• `" + name + "`")
 		if name != c.Name {
 			b.WriteString("（" + c.Name + "）")
@@ -61,7 +61,7 @@ func Overview(r *Router, lang bot.Lang) string {
 // Detail is the text of "help <command>".
 func Detail(c *Command, lang bot.Lang) string {
 	var b strings.Builder
-	name := localName(c.Aliases, c.Name, lang)
+	name := LocalName(c.Aliases, c.Name, lang)
 	b.WriteString("`" + name + "` — " + c.Summary.In(lang))
 	if len(c.Subs) == 0 {
 		b.WriteString("\n" + bot.T("Usage: ", "用法：").In(lang) + "`" + c.Usage.In(lang) + "`")

@@ -122,8 +122,8 @@ func isLetters(s string) bool {
 	return s != ""
 }
 
-// words returns the tokens' texts.
-func words(ts []Token) []string {
+// Words returns the tokens' texts.
+func Words(ts []Token) []string {
 	out := make([]string, len(ts))
 	for i, t := range ts {
 		out[i] = t.Text
@@ -131,8 +131,8 @@ func words(ts []Token) []string {
 	return out
 }
 
-// joinRaw rebuilds free text (a comment, a description) from tokens as typed.
-func joinRaw(ts []Token) string {
+// JoinRaw rebuilds free text (a comment, a description) from tokens as typed.
+func JoinRaw(ts []Token) string {
 	parts := make([]string, len(ts))
 	for i, t := range ts {
 		parts[i] = t.Raw

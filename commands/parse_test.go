@@ -88,15 +88,3 @@ func FuzzTokenize(f *testing.F) {
 		}
 	})
 }
-
-// Ensure the Chinese verbs typed for buttons are real aliases of the task
-// sub-commands, so the console's hints always work.
-func TestButtonVerbsAreAliases(t *testing.T) {
-	task := taskCommand()
-	for action, verb := range taskVerbsZH {
-		s := findSub(task, action)
-		if s == nil || !contains(s.Aliases, verb) {
-			t.Errorf("button %q types %q, which is not an alias of task %s", action, verb, action)
-		}
-	}
-}

@@ -12,7 +12,8 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/tandemhq/tandem/commands"
+	"github.com/tandemhq/tandem/commands/commandstest"
+	"github.com/tandemhq/tandem/commands/features"
 )
 
 // isChinese reports whether r is a Chinese character or full-width
@@ -135,8 +136,10 @@ func hasHan(s string) bool {
 // adapters, and the Chinese help.
 func TestChinesePunctuation(t *testing.T) {
 	dirs := []string{".", "../bot"}
+	subdirs, _ := filepath.Glob("*")
+	bots, _ := filepath.Glob("../bot/*")
 	adapters, _ := filepath.Glob("../adapters/*")
-	for _, d := range adapters {
+	for _, d := range append(append(subdirs, bots...), adapters...) {
 		if st, err := os.Stat(d); err == nil && st.IsDir() {
 			dirs = append(dirs, d)
 		}
@@ -188,15 +191,16 @@ func TestChinesePunctuation_Rule(t *testing.T) {
 // Ensure what the commands say in Chinese, put together at run time, keeps
 // to full-width punctuation too (lists joined, labels, times).
 func TestChinesePunctuation_Replies(t *testing.T) {
-	h := newCalendarHarness(t)
-	h.bot.Router.(*commands.Router).NextRun = func(string, time.Time, *time.Location) (time.Time, error) {
-		return friday10.Add(time.Hour), nil
-	}
-	h.admin("root")
-	h.say("root", "dept add 设计部 @carol")
-	h.say("root", "dept add 市场部")
+	h := commandstest.New(t, commandstest.WorkCalendar(t), func(d *features.Deps) {
+		d.NextRun = func(string, time.Time, *time.Location) (time.Time, error) {
+			return commandstest.Friday10.Add(time.Hour), nil
+		}
+	})
+	h.Admin("root")
+	h.Say("root", "dept add 设计部 @carol")
+	h.Say("root", "dept add 市场部")
 	for _, user := range []string{"alice", "bob", "carol"} {
-		h.expect(user, "语言 中文", "中文")
+		h.Expect(user, "语言 中文", "中文")
 	}
 	var replies []string
 	for _, cmd := range []string{
@@ -210,13 +214,13 @@ func TestChinesePunctuation_Replies(t *testing.T) {
 		"日历", "日历 2026-02-16", "日历 月 2026-02", "日历 下个工作日", "日历 2027-02-08", "日历 某天",
 		`任务 新建 "自己的" 截止:今天18点`, "摘要", "摘要 现在", "我是谁", "时区 火星", "语言 克林贡", "管理 作业", "关联", "不存在的命令",
 	} {
-		replies = append(replies, h.say("alice", cmd))
+		replies = append(replies, h.Say("alice", cmd))
 	}
 	for _, cmd := range []string{"管理 作业", "管理 消息", "管理 通讯录"} {
-		replies = append(replies, h.say("root", "语言 中文"), h.say("root", cmd))
+		replies = append(replies, h.Say("root", "语言 中文"), h.Say("root", cmd))
 	}
-	replies = append(replies, h.queuedFor("bob")...)
-	replies = append(replies, h.queuedFor("carol")...)
+	replies = append(replies, h.QueuedFor("bob")...)
+	replies = append(replies, h.QueuedFor("carol")...)
 	for _, r := range replies {
 		for _, line := range strings.Split(r, "\n") {
 			if bad := asciiNextToChinese(line); len(bad) > 0 {

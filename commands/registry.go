@@ -1,6 +1,9 @@
-// Package commands is Tandem's command language: the definitions of every
-// command in English and Chinese, the parser, and the help generated from the
-// definitions. It implements bot.Router and reaches storage only through bot.Tx.
+// Package commands is the kit every feature's chat surface is built with:
+// the Router (it implements bot.Router) built from feature Modules, Command
+// and Sub definitions in English and Chinese, the tokenizer, paging, shared
+// formatting and the help generated from the definitions. The features
+// themselves live in commands/<feature> (task, remind, digest, …) and reach
+// storage only through bot.Tx and their own contracts in bot/<feature>.
 package commands
 
 import (
@@ -8,11 +11,11 @@ import (
 	"fmt"
 	"maps"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/tandemhq/tandem/bot"
-	"github.com/tandemhq/tandem/bot/workcal"
 )
 
 // Command is a top-level command such as "task" / "任务".
@@ -25,6 +28,10 @@ type Command struct {
 	// Fallback names the sub-command that takes the arguments when the first
 	// word is no sub-command ("remind @bob tomorrow …" is "remind set …").
 	Fallback string
+	// ByID names the sub-command that takes the arguments when the first
+	// word is an id (ParseID): "task 12" is "task show 12". It is tried
+	// before Fallback.
+	ByID string
 	// Run handles a command without sub-commands.
 	Run   func(c *Ctx) error
 	Usage bot.Text // for commands without sub-commands
@@ -50,7 +57,6 @@ type Ctx struct {
 	SubWord string
 	cmd     *Command
 	sub     *Sub
-	env     *Router
 }
 
 // Clock returns "now" in the sender's time zone.
@@ -62,11 +68,19 @@ func (c *Ctx) T(en, zh string, args ...any) string { return bot.Tf(en, zh, args.
 // Usage returns an EINVALID error that says what is wrong and shows the
 // right form, so a malformed command is answered with its correct shape.
 func (c *Ctx) Usage(problem bot.Text) error {
-	form := c.cmd.Usage
-	example := bot.Text{}
 	if c.sub != nil {
-		form, example = c.sub.Usage, c.sub.Example
+		return c.UsageOf(c.sub, problem)
 	}
+	return usage(c.cmd.Usage, bot.Text{}, problem)
+}
+
+// UsageOf is Usage showing the form of s: a command without sub-commands
+// that reads several forms (calendar) names the one that was meant.
+func (c *Ctx) UsageOf(s *Sub, problem bot.Text) error {
+	return usage(s.Usage, s.Example, problem)
+}
+
+func usage(form, example, problem bot.Text) error {
 	en := problem.EN + "\nUsage: " + form.EN
 	zh := problem.ZH + "\n用法：" + form.ZH
 	if example.EN != "" {
@@ -76,58 +90,45 @@ func (c *Ctx) Usage(problem bot.Text) error {
 	return &bot.Error{Code: bot.EINVALID, Text: bot.T(en, zh)}
 }
 
-// Router dispatches requests to commands. It implements bot.Router.
+// Router dispatches requests to the commands of its modules. It implements
+// bot.Router. It knows nothing of any feature: what a feature needs is given
+// to the feature's module constructor.
 type Router struct {
-	// DueClock is the time of day a date-only due time means (e.g. 18:00).
-	DueHour, DueMinute int
-	// NextRun computes the first run of a recurring schedule (see bot.Job);
-	// cmd wires it to the scheduler's calendar-aware implementation.
-	NextRun func(schedule string, after time.Time, loc *time.Location) (time.Time, error)
-	// Calendar is the work calendar the calendar command answers from; nil
-	// means none is configured.
-	Calendar *workcal.Calendar
-	// Directories are the platforms' user directories; nil when none is
-	// configured.
-	Directories *Directories
-	// Notifier is how the job handlers tell people things (the bot's own,
-	// shared); nil means one from the defaults JobHandlers is given.
-	Notifier *bot.Notifier
-
+	modules  []Module
 	commands []*Command
 	byName   map[string]*Command
 }
 
 var _ bot.Router = (*Router)(nil)
 
-// NewRouter returns a router with every built-in command registered.
-func NewRouter() *Router {
-	r := &Router{DueHour: 18, byName: map[string]*Command{}}
+// NewRouter returns a router with help and every module's commands
+// registered, in order. It panics when two modules claim one command name or
+// job kind, so wiring mistakes show at start-up rather than as a command
+// that silently never runs.
+func NewRouter(modules ...Module) *Router {
+	r := &Router{byName: map[string]*Command{}}
 	r.Register(helpCommand(r))
-	r.Register(taskCommand())
-	r.Register(langCommand())
-	r.Register(tzCommand())
-	r.Register(whoamiCommand())
-	r.Register(deptCommand())
-	r.Register(calendarCommand())
-	r.Register(remindCommand())
-	r.Register(digestCommand())
-	r.Register(linkCommand())
-	r.Register(homeCommand())
-	r.Register(adminCommand())
+	kinds := map[string]string{}
+	for _, m := range modules {
+		for _, c := range m.Commands {
+			r.Register(c)
+		}
+		for kind := range m.Jobs {
+			if other, dup := kinds[kind]; dup {
+				panic(fmt.Sprintf("commands: job kind %q claimed by modules %s and %s", kind, other, m.Name))
+			}
+			kinds[kind] = m.Name
+		}
+	}
+	r.modules = modules
 	return r
 }
 
-// JobHandlers are the job kinds the commands schedule, with their handlers.
-// The digest reads store outside the writer and follows the work calendar
-// through NextRun (set it first); defaults apply to people who have not
-// chosen a zone or language.
-func (r *Router) JobHandlers(store bot.Store, defaultTZ *time.Location, defaultLang bot.Lang) map[string]bot.JobHandler {
-	hs := map[string]bot.JobHandler{
-		JobReminder: ReminderHandler{DefaultLang: defaultLang, Notifier: r.Notifier},
-		JobDigest:   DigestHandler{Store: store, NextRun: r.NextRun, DefaultTZ: defaultTZ, DefaultLang: defaultLang, Notifier: r.Notifier},
-	}
-	if r.Directories != nil {
-		maps.Copy(hs, r.Directories.Handlers())
+// JobHandlers are the job kinds the modules schedule, with their handlers.
+func (r *Router) JobHandlers() map[string]bot.JobHandler {
+	hs := map[string]bot.JobHandler{}
+	for _, m := range r.modules {
+		maps.Copy(hs, m.Jobs)
 	}
 	return hs
 }
@@ -193,7 +194,7 @@ func (r *Router) routeAction(ctx context.Context, req *bot.Request, a *bot.Actio
 }
 
 func (r *Router) run(ctx context.Context, req *bot.Request, cmd *Command, args []Token) error {
-	c := &Ctx{Request: req, Context: ctx, cmd: cmd, env: r}
+	c := &Ctx{Request: req, Context: ctx, cmd: cmd}
 	if len(cmd.Subs) == 0 {
 		c.Args = args
 		return cmd.Run(c)
@@ -204,14 +205,13 @@ func (r *Router) run(ctx context.Context, req *bot.Request, cmd *Command, args [
 	}
 	name := strings.ToLower(args[0].Text)
 	for _, s := range cmd.Subs {
-		if s.Name == name || contains(s.Aliases, name) {
+		if s.Name == name || Contains(s.Aliases, name) {
 			c.sub, c.Args, c.SubWord = s, args[1:], args[0].Text
 			return s.Run(c)
 		}
 	}
-	// "task 12" is "task show 12".
-	if _, err := parseTaskID(args[0].Text); err == nil && cmd.Name == "task" {
-		c.sub, c.Args = findSub(cmd, "show"), args
+	if _, err := ParseID(args[0].Text); err == nil && cmd.ByID != "" {
+		c.sub, c.Args = findSub(cmd, cmd.ByID), args
 		return c.sub.Run(c)
 	}
 	if cmd.Fallback != "" {
@@ -230,7 +230,8 @@ func findSub(cmd *Command, name string) *Sub {
 	return nil
 }
 
-func contains(list []string, s string) bool {
+// Contains reports whether list holds s, ignoring case.
+func Contains(list []string, s string) bool {
 	for _, x := range list {
 		if strings.EqualFold(x, s) {
 			return true
@@ -248,7 +249,7 @@ func (r *Router) unknown(word string) error {
 		c := r.byName[strings.ToLower(best)]
 		return bot.Err(bot.EINVALID, bot.T(
 			fmt.Sprintf("I don't know the command %q. Did you mean `%s`? Type `help` for the list.", word, c.Name),
-			fmt.Sprintf("我不认识命令「%s」。你是想输入「%s」吗？输入「帮助」查看全部命令。", word, localName(c.Aliases, c.Name, bot.LangZH))))
+			fmt.Sprintf("我不认识命令「%s」。你是想输入「%s」吗？输入「帮助」查看全部命令。", word, LocalName(c.Aliases, c.Name, bot.LangZH))))
 	}
 	return bot.Errorf(bot.EINVALID, "I don't know the command %q. Type `help` for the list.",
 		"我不认识命令「%s」。输入「帮助」查看全部命令。", word)
@@ -263,12 +264,12 @@ func (r *Router) unknownSub(cmd *Command, word string) error {
 			bySub[n] = s
 		}
 	}
-	en, zh := cmd.Name, localName(cmd.Aliases, cmd.Name, bot.LangZH)
+	en, zh := cmd.Name, LocalName(cmd.Aliases, cmd.Name, bot.LangZH)
 	if best := nearest(strings.ToLower(word), names); best != "" {
 		s := bySub[best]
 		return bot.Err(bot.EINVALID, bot.T(
 			fmt.Sprintf("`%s` has no %q. Did you mean `%s %s`? Type `help %s` for all of them.", en, word, en, s.Name, en),
-			fmt.Sprintf("「%s」没有「%s」这个操作。你是想输入「%s %s」吗？输入「帮助 %s」查看全部。", zh, word, zh, localName(s.Aliases, s.Name, bot.LangZH), zh)))
+			fmt.Sprintf("「%s」没有「%s」这个操作。你是想输入「%s %s」吗？输入「帮助 %s」查看全部。", zh, word, zh, LocalName(s.Aliases, s.Name, bot.LangZH), zh)))
 	}
 	return bot.Err(bot.EINVALID, bot.T(
 		fmt.Sprintf("`%s` has no %q. Type `help %s` for what it can do.", en, word, en),
@@ -300,4 +301,15 @@ func nearest(word string, candidates []string) string {
 		return best
 	}
 	return ""
+}
+
+// ParseID reads an id as people type it: "12", "#12" or "＃12"; it must be
+// positive.
+func ParseID(s string) (int64, error) {
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "#"), "＃")
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fmt.Errorf("not an id")
+	}
+	return id, nil
 }

@@ -45,8 +45,12 @@ import (
 	"time"
 
 	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/bot/digest"
+	"github.com/tandemhq/tandem/bot/task"
 	"github.com/tandemhq/tandem/bot/workcal"
 	"github.com/tandemhq/tandem/commands"
+	digestcmd "github.com/tandemhq/tandem/commands/digest"
+	"github.com/tandemhq/tandem/commands/features"
 	"github.com/tandemhq/tandem/scheduler"
 	"github.com/tandemhq/tandem/storage/sqlite"
 	_ "modernc.org/sqlite"
@@ -115,18 +119,18 @@ func run(nTasks, nPeople, workers int, baseline, after time.Duration, cache stri
 		return err
 	}
 	defer db.Close()
-	router := commands.NewRouter()
-	router.Calendar = cal
-	router.NextRun = func(s string, after time.Time, loc *time.Location) (time.Time, error) {
+	nextRun := func(s string, after time.Time, loc *time.Location) (time.Time, error) {
 		return scheduler.Next(s, after, loc, cal)
 	}
+	router := commands.NewRouter(features.Modules(features.Deps{Store: db, DueHour: 18, NextRun: nextRun, Calendar: cal,
+		DefaultTZ: shanghai, DefaultLang: bot.LangEN})...)
 	b := &bot.Bot{Store: db, Router: router, DefaultLang: bot.LangEN, DefaultTZ: shanghai, Log: slog.New(slog.DiscardHandler)}
 	if err := b.Open(); err != nil {
 		return err
 	}
 	defer b.Close()
 	timed := &timedStore{Store: db}
-	digest := router.JobHandlers(timed, shanghai, bot.LangEN)[commands.JobDigest].(commands.DigestHandler)
+	sweep := digestcmd.DigestHandler{Store: timed, NextRun: nextRun, DefaultTZ: shanghai, DefaultLang: bot.LangEN}
 
 	runtime.GC()
 	resetPeakRSS()
@@ -145,7 +149,7 @@ func run(nTasks, nPeople, workers int, baseline, after time.Duration, cache stri
 	if legacy {
 		err = legacySweep(db)
 	} else {
-		err = digest.Sweep(context.Background(), nil, now)
+		err = sweep.Sweep(context.Background(), nil, now)
 	}
 	sweepEnd := time.Now()
 	pprof.StopCPUProfile()
@@ -177,7 +181,7 @@ func run(nTasks, nPeople, workers int, baseline, after time.Duration, cache stri
 				digests++
 			}
 		}
-		due, _ := tx.DigestsDue(now, nPeople)
+		due, _ := digest.From(tx).DigestsDue(now, nPeople)
 		stillDue = len(due)
 		return err
 	})
@@ -275,8 +279,8 @@ func copyFile(from, to string) error {
 // person: every open task loaded inside a write unit.
 func legacySweep(db *sqlite.DB) error {
 	return db.Update(context.Background(), func(tx bot.Tx) error {
-		tasks, err := tx.FindTasks(bot.TaskFilter{OpenOnly: true, Limit: 1 << 22})
-		byOwner := map[int64][]*bot.Task{}
+		tasks, err := task.From(tx).FindTasks(task.Filter{OpenOnly: true, Limit: 1 << 22})
+		byOwner := map[int64][]*task.Task{}
 		for _, tk := range tasks {
 			byOwner[tk.OwnerID] = append(byOwner[tk.OwnerID], tk)
 		}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/bot/task"
 )
 
 // The directory tests run Main in-process (so they can read its database)
@@ -403,7 +404,7 @@ feishu:
 		if len(same) != 1 {
 			t.Errorf("people with alice@example.com: %d, want 1", len(same))
 		}
-		tk, err := tx.FindTaskByID(1)
+		tk, err := task.From(tx).FindTaskByID(1)
 		if err != nil {
 			return err
 		}

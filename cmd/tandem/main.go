@@ -30,6 +30,8 @@ import (
 	"github.com/tandemhq/tandem/adapters/httpserver"
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/commands"
+	"github.com/tandemhq/tandem/commands/directory"
+	"github.com/tandemhq/tandem/commands/features"
 	"github.com/tandemhq/tandem/scheduler"
 	"github.com/tandemhq/tandem/storage/sqlite"
 )
@@ -167,13 +169,16 @@ type Main struct {
 	// NoHTTP runs without the HTTP server (the embedded `tandem chat`).
 	NoHTTP bool
 
-	DB         *sqlite.DB
-	Bot        *bot.Bot
-	Router     *commands.Router
-	Dispatcher *scheduler.Dispatcher
-	Scheduler  *scheduler.Scheduler
-	Console    *console.Adapter
-	Server     *httpserver.Server
+	DB     *sqlite.DB
+	Bot    *bot.Bot
+	Router *commands.Router
+	// Directories are the platforms' directories, which the platforms add
+	// to as they open.
+	Directories *directory.Directories
+	Dispatcher  *scheduler.Dispatcher
+	Scheduler   *scheduler.Scheduler
+	Console     *console.Adapter
+	Server      *httpserver.Server
 
 	closers []func() error // intake first, storage last
 }
@@ -214,49 +219,45 @@ func (m *Main) Run() error {
 		return fmt.Errorf("apply people and departments from config: %w", err)
 	}
 
+	cal, err := newCalendar(cfg)
+	if err != nil {
+		return err
+	}
+	m.Directories = newDirectories(cfg, m.Log)
 	// One set of commit hooks for every unit of the process: what a unit
 	// queues wakes the senders, what it schedules wakes the scheduler, once
 	// it has committed. The store runs them (bot.Hooked), so commands and job
 	// handlers only write.
 	hooks := &bot.Hooks{}
 	store := bot.Hooked(m.DB, hooks)
-
-	m.Router = commands.NewRouter()
-	if m.Router.Calendar, err = newCalendar(cfg); err != nil {
-		return err
-	}
-	m.Router.DueHour, m.Router.DueMinute = dueH, dueM
-	m.Router.Directories = newDirectories(cfg, m.Log)
 	// One notifier for commands and job handlers; its Platforms are filled
 	// in once the platforms are open, before any event arrives.
 	notifyWindow, _ := time.ParseDuration(cfg.Bot.NotifyWindow) // checked by Validate
 	quiet, _ := bot.ParseQuietHours(cfg.Bot.QuietHours)         // checked by Validate
 	notifier := &bot.Notifier{DefaultLang: lang, DefaultTZ: loc, Window: notifyWindow, Quiet: quiet}
-	m.Router.Notifier = notifier
 	m.Dispatcher = &scheduler.Dispatcher{Store: store, Log: m.Log}
 	hooks.OnQueued(m.Dispatcher.Trigger)
-	cal := m.Router.Calendar
-	m.Router.NextRun = func(schedule string, after time.Time, l *time.Location) (time.Time, error) {
-		return scheduler.Next(schedule, after, l, cal)
-	}
 	pruner := &scheduler.Pruner{Store: store, Steps: scheduler.PruneSteps(cfg.Storage.Retention.retention())}
-	handlers := m.Router.JobHandlers(store, loc, lang)
-	handlers[scheduler.JobPrune] = pruner
-	m.Scheduler = &scheduler.Scheduler{Store: store, Handlers: handlers, Calendar: cal, Log: m.Log}
+	modules := append(features.Modules(features.Deps{
+		Store: store, DueHour: dueH, DueMinute: dueM, Calendar: cal, Directories: m.Directories,
+		NextRun: func(schedule string, after time.Time, l *time.Location) (time.Time, error) {
+			return scheduler.Next(schedule, after, l, cal)
+		},
+		Notifier:    notifier,
+		DefaultTZ:   loc,
+		DefaultLang: lang,
+		Log:         m.Log,
+	}), pruneModule(pruner))
+	m.Router = commands.NewRouter(modules...)
+	m.Scheduler = &scheduler.Scheduler{Store: store, Handlers: m.Router.JobHandlers(), Calendar: cal, Log: m.Log}
 	hooks.OnScheduled(m.Scheduler.Trigger)
 	if err := store.Update(context.Background(), func(tx bot.Tx) error {
-		now := time.Now()
-		for _, j := range append(commands.SystemJobs(now), pruner.Job(now)) {
-			if err := bot.EnsureJob(tx, j, now); err != nil {
-				return err
-			}
-		}
-		return m.Router.Directories.ScheduleSync(tx, time.Now())
+		return commands.EnsureSystemJobs(tx, time.Now(), modules...)
 	}); err != nil {
 		return fmt.Errorf("schedule system jobs: %w", err)
 	}
 	m.Bot = &bot.Bot{Store: store, Router: m.Router, Log: m.Log, DefaultLang: lang, DefaultTZ: loc,
-		Notifier: notifier, OnNewAccount: m.Router.Directories.OnNewAccount}
+		Notifier: notifier, OnNewAccount: m.Directories.OnNewAccount}
 
 	routes := map[string]http.Handler{}
 	if cfg.Console.Enabled || m.NoHTTP {
@@ -319,10 +320,18 @@ func (m *Main) Run() error {
 	return nil
 }
 
+// pruneModule is the core's own module: the pruning job, a system job every
+// hour.
+func pruneModule(p *scheduler.Pruner) commands.Module {
+	j := p.Job(time.Time{})
+	return commands.Module{Name: "prune", Jobs: map[string]bot.JobHandler{scheduler.JobPrune: p},
+		SystemJobs: []commands.SystemJob{{Kind: j.Kind, Schedule: j.Schedule, TZ: j.TZ, Key: j.DedupKey}}}
+}
+
 // newDirectories turns the directory config into the directory jobs'
 // settings; the apps' directories are added as the platforms open.
-func newDirectories(cfg Config, log *slog.Logger) *commands.Directories {
-	d := &commands.Directories{Sync: cfg.Directory.Sync, Log: log}
+func newDirectories(cfg Config, log *slog.Logger) *directory.Directories {
+	d := &directory.Directories{Sync: cfg.Directory.Sync, Log: log}
 	if d.Sync == "off" {
 		d.Sync = ""
 	}
@@ -333,7 +342,7 @@ func newDirectories(cfg Config, log *slog.Logger) *commands.Directories {
 	for _, dc := range cfg.Departments {
 		for _, ref := range dc.Directory {
 			if platform, app, r, ok := parseDeptRef(ref); ok {
-				d.Depts = append(d.Depts, commands.DeptMapping{Dept: dc.Name, Platform: platform, App: app, Ref: r})
+				d.Depts = append(d.Depts, directory.DeptMapping{Dept: dc.Name, Platform: platform, App: app, Ref: r})
 			}
 		}
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/tandemhq/tandem/adapters/slack"
 	"github.com/tandemhq/tandem/adapters/wecom"
 	"github.com/tandemhq/tandem/bot"
-	"github.com/tandemhq/tandem/commands"
+	"github.com/tandemhq/tandem/commands/directory"
 )
 
 // openPlatforms builds the configured chat platform adapters, registers
@@ -110,11 +110,11 @@ func (m *Main) openPlatforms(routes map[string]http.Handler) ([]func() (func() e
 // jobs. Without a workspace its accounts cannot be named before they write,
 // so it serves profiles of those who do but is not searched for others.
 func (m *Main) addDirectory(platform, workspace, app string, dir bot.Directory) {
-	d := m.Router.Directories
+	d := m.Directories
 	if d == nil {
 		return
 	}
-	d.Sources = append(d.Sources, commands.DirectorySource{Platform: platform, Workspace: workspace, App: app, Dir: dir})
+	d.Sources = append(d.Sources, directory.Source{Platform: platform, Workspace: workspace, App: app, Dir: dir})
 	if workspace == "" {
 		m.Log.Info("directory: workspace unknown; accounts are linked from this app only when they write", "platform", platform, "app", app)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/tandemhq/tandem/adapters/console"
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/commands"
+	"github.com/tandemhq/tandem/commands/features"
 	"github.com/tandemhq/tandem/storage/sqlite"
 )
 
@@ -32,7 +33,7 @@ func newSeedWorld(t *testing.T) *seedWorld {
 	if err := w.db.Open(); err != nil {
 		t.Fatal(err)
 	}
-	w.bot = &bot.Bot{Store: w.db, Router: commands.NewRouter(), Now: func() time.Time { return w.now }, Log: slog.New(slog.DiscardHandler)}
+	w.bot = &bot.Bot{Store: w.db, Router: commands.NewRouter(features.Modules(features.Deps{Store: w.db, DueHour: 18})...), Now: func() time.Time { return w.now }, Log: slog.New(slog.DiscardHandler)}
 	if err := w.bot.Open(); err != nil {
 		t.Fatal(err)
 	}

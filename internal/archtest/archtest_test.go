@@ -106,6 +106,13 @@ func TestViolations(t *testing.T) {
 		{"cmd/tandem", "storage/sqlite", false},
 		{"cmd/tandem", "commands", false},
 		{"cmd/jobload", "cmd/tandem", true},
+		{"commands/commandstest", "storage/sqlite", false},
+		{"commands/commandstest", "adapters/console", false},
+		{"commands/commandstest", "cmd/tandem", true},
+		{"commands/task", "commands/commandstest", true},
+		{"adapters/slack", "adapters/slack/slacktest", true},
+		{"cmd/tandem", "adapters/slack/slacktest", true},
+		{"storage/storetest/memstore", "storage/sqlite", false},
 	} {
 		v := Violations(map[string][]string{m(tc.from): {m(tc.to)}})
 		if tc.to == "github.com/robfig/cron/v3" {

@@ -112,7 +112,7 @@ var mergeTrustStmts = []string{
 	`INSERT OR IGNORE INTO person_seeds (person_id, seed) SELECT ?, seed FROM person_seeds WHERE person_id = ?`,
 }
 
-// FindLinkCode implements bot.PeopleTx.
+// FindLinkCode implements link.Store.
 func (t *tx) FindLinkCode(code string, now time.Time) (int64, error) {
 	var id int64
 	found, err := t.queryRow(`SELECT person_id FROM link_codes WHERE code = ? AND expires_at > ?`, []any{code, now.UnixMilli()}, &id)

@@ -4,10 +4,14 @@ import (
 	"time"
 
 	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/bot/digest"
 )
 
 // DigestsDue implements bot.PeopleTx. Both halves read people_digest_due,
 // whose condition (digest_off = 0) each query names literally.
+// The unit implements the digest feature's store contract (digest.From).
+var _ digest.Store = (*tx)(nil)
+
 func (t *tx) DigestsDue(now time.Time, limit int) ([]*bot.Person, error) {
 	out, err := t.people(digestsUnscheduledQuery, limit)
 	if err != nil || len(out) >= limit {

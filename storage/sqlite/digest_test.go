@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/bot/digest"
 )
 
 // Ensure the next digest time is kept apart from people's settings: a
@@ -16,12 +17,12 @@ func TestPeople_DigestNext(t *testing.T) {
 	ann := mustPerson(t, db, "Ann")
 	nine := t0.Add(23 * time.Hour)
 	set := func(was, next time.Time) (ok bool) {
-		mustUpdate(t, db, func(tx bot.Tx) (err error) { ok, err = tx.SetDigestNext(ann.ID, was, next); return })
+		mustUpdate(t, db, func(tx bot.Tx) (err error) { ok, err = digest.From(tx).SetDigestNext(ann.ID, was, next); return })
 		return ok
 	}
 	due := func(now time.Time) (ids []int64) {
 		db.View(context.Background(), func(tx bot.Tx) error {
-			ps, err := tx.DigestsDue(now, 10)
+			ps, err := digest.From(tx).DigestsDue(now, 10)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -68,7 +69,7 @@ func TestPeople_DigestNext(t *testing.T) {
 		"zone": func(p *bot.Person) { p.TZ = "Europe/Berlin" },
 	} {
 		mustUpdate(t, db, func(tx bot.Tx) error {
-			_, err := tx.SetDigestNext(ann.ID, time.Time{}, nine) // whatever it was
+			_, err := digest.From(tx).SetDigestNext(ann.ID, time.Time{}, nine) // whatever it was
 			return err
 		})
 		if got := update(change); !got.IsZero() {

@@ -5,15 +5,19 @@ import (
 	"time"
 
 	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/bot/link"
 )
 
-// CreateLinkCode implements bot.PeopleTx.
+// The unit implements the link feature's store contract (link.From).
+var _ link.Store = (*tx)(nil)
+
+// CreateLinkCode implements link.Store.
 func (t *tx) CreateLinkCode(code string, personID int64, expires time.Time) error {
 	_, err := t.exec(`INSERT INTO link_codes (code, person_id, expires_at) VALUES (?, ?, ?)`, code, personID, expires.UnixMilli())
 	return internal(err, "create link code")
 }
 
-// UseLinkCode implements bot.PeopleTx. A code works once; expired codes are
+// UseLinkCode implements link.Store. A code works once; expired codes are
 // cleared on the way.
 func (t *tx) UseLinkCode(code string, now time.Time) (int64, error) {
 	if _, err := t.exec(`DELETE FROM link_codes WHERE expires_at <= ?`, now.UnixMilli()); err != nil {
@@ -30,7 +34,7 @@ func (t *tx) UseLinkCode(code string, now time.Time) (int64, error) {
 	return id, nil
 }
 
-// MergePeople implements bot.PeopleTx. Every statement finds the rows of
+// MergePeople implements link.Store. Every statement finds the rows of
 // the two people from an index (query_internal_test.go checks the plans),
 // so a merge costs their rows, not the size of the tables. Reminder payloads
 // name their recipient and author by person id, so those move with the

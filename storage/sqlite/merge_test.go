@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/bot/task"
 )
 
 // Ensure a merge moves every reference to the person merged away: tasks
@@ -14,21 +15,21 @@ import (
 func TestPeople_MergeMovesEverything(t *testing.T) {
 	db := MustOpenDB(t, "")
 	from, into, other := mustPerson(t, db, "Ann"), mustPerson(t, db, "Bob"), mustPerson(t, db, "Cy")
-	var tasks []*bot.Task
+	var tasks []*task.Task
 	var jobs []*bot.Job
 	mustUpdate(t, db, func(tx bot.Tx) error {
-		for _, tk := range []*bot.Task{
-			{Title: "own open", OwnerID: from.ID, CreatorID: from.ID, Status: bot.TaskTodo},
-			{Title: "own done", OwnerID: from.ID, CreatorID: from.ID, Status: bot.TaskDone, ClosedAt: t0},
-			{Title: "made for cy", OwnerID: other.ID, CreatorID: from.ID, Status: bot.TaskTodo},
-			{Title: "made unassigned", CreatorID: from.ID, Status: bot.TaskCancelled, ClosedAt: t0},
-			{Title: "cy's", OwnerID: other.ID, CreatorID: other.ID, Status: bot.TaskTodo},
+		for _, tk := range []*task.Task{
+			{Title: "own open", OwnerID: from.ID, CreatorID: from.ID, Status: task.Todo},
+			{Title: "own done", OwnerID: from.ID, CreatorID: from.ID, Status: task.Done, ClosedAt: t0},
+			{Title: "made for cy", OwnerID: other.ID, CreatorID: from.ID, Status: task.Todo},
+			{Title: "made unassigned", CreatorID: from.ID, Status: task.Cancelled, ClosedAt: t0},
+			{Title: "cy's", OwnerID: other.ID, CreatorID: other.ID, Status: task.Todo},
 		} {
-			tk.Priority, tk.CreatedAt, tk.UpdatedAt = bot.PriorityNormal, t0, t0
-			if err := tx.CreateTask(tk); err != nil {
+			tk.Priority, tk.CreatedAt, tk.UpdatedAt = task.PriorityNormal, t0, t0
+			if err := task.From(tx).CreateTask(tk); err != nil {
 				return err
 			}
-			if err := tx.AddTaskEvent(&bot.TaskEvent{TaskID: tk.ID, ActorID: from.ID, Kind: bot.TaskCommented, At: t0}); err != nil {
+			if err := task.From(tx).AddTaskEvent(&task.Event{TaskID: tk.ID, ActorID: from.ID, Kind: task.Commented, At: t0}); err != nil {
 				return err
 			}
 			tasks = append(tasks, tk)
@@ -54,13 +55,13 @@ func TestPeople_MergeMovesEverything(t *testing.T) {
 	}
 	db.View(context.Background(), func(tx bot.Tx) error {
 		for _, tk := range tasks {
-			got, err := tx.FindTaskByID(tk.ID)
+			got, err := task.From(tx).FindTaskByID(tk.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
 			moved(got.OwnerID)
 			moved(got.CreatorID)
-			evs, _ := tx.TaskEvents(tk.ID)
+			evs, _ := task.From(tx).TaskEvents(tk.ID)
 			if len(evs) != 1 || evs[0].ActorID != into.ID {
 				t.Errorf("history of %q: %+v", tk.Title, evs)
 			}
@@ -83,7 +84,7 @@ func TestPeople_MergeMovesEverything(t *testing.T) {
 				t.Errorf("job %d: owner %d subject %d, payload %s", j.ID, got.OwnerID, got.SubjectID, got.Payload)
 			}
 		}
-		if own, _ := tx.FindTasks(bot.TaskFilter{OwnerID: into.ID, OpenOnly: true}); len(own) != 1 {
+		if own, _ := task.From(tx).FindTasks(task.Filter{OwnerID: into.ID, OpenOnly: true}); len(own) != 1 {
 			t.Errorf("bob's open tasks after the merge: %d, want 1", len(own))
 		}
 		return nil

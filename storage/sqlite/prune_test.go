@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/bot/link"
 	"github.com/tandemhq/tandem/scheduler"
 	"github.com/tandemhq/tandem/storage/sqlite"
 )
@@ -78,11 +79,11 @@ func TestPruner_KeepsWhatIsNeeded(t *testing.T) {
 	owner := mustPerson(t, db, "Ann")
 	mustUpdate(t, db, func(tx bot.Tx) error {
 		for i := range 5 {
-			if err := tx.CreateLinkCode(fmt.Sprint("gone", i), owner.ID, now.Add(-time.Minute)); err != nil {
+			if err := link.From(tx).CreateLinkCode(fmt.Sprint("gone", i), owner.ID, now.Add(-time.Minute)); err != nil {
 				return err
 			}
 		}
-		if err := tx.CreateLinkCode("valid", owner.ID, now.Add(time.Minute)); err != nil {
+		if err := link.From(tx).CreateLinkCode("valid", owner.ID, now.Add(time.Minute)); err != nil {
 			return err
 		}
 		for i := range 3 {
@@ -142,7 +143,7 @@ func TestPruner_KeepsWhatIsNeeded(t *testing.T) {
 		if ok, err := tx.ClaimNonce("dingtalk/app", "live", []byte("b"), now.Add(time.Minute), now); ok || err != nil {
 			t.Errorf("live nonce claimed with another body: %v, %v", ok, err)
 		}
-		_, err := tx.UseLinkCode("valid", now)
+		_, err := link.From(tx).UseLinkCode("valid", now)
 		return err
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/bot/task"
 )
 
 // Ensure the overdue query is answered from the partial due index: the index
@@ -20,7 +21,7 @@ func TestFindTasksQuery_OverdueUsesDueIndex(t *testing.T) {
 	}
 	defer db.Close()
 	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
-	for _, f := range []bot.TaskFilter{
+	for _, f := range []task.Filter{
 		{OverdueAt: now},
 		{OverdueAt: now, OpenOnly: true},
 	} {
@@ -39,22 +40,22 @@ func TestFindTasksQuery_ListsUseIndexes(t *testing.T) {
 	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 	for _, c := range []struct {
 		name  string
-		f     bot.TaskFilter
+		f     task.Filter
 		index string
 	}{
-		{"task list all", bot.TaskFilter{OpenOnly: true, Limit: 51}, "tasks_due"},
-		{"task list all page 3", bot.TaskFilter{OpenOnly: true, Limit: 51, Offset: 100}, "tasks_due"},
-		{"task list all overdue", bot.TaskFilter{OverdueAt: now, Limit: 51}, "tasks_due"},
-		{"task list all todo", bot.TaskFilter{Statuses: []bot.TaskStatus{bot.TaskTodo}, Limit: 51}, "tasks_due"},
-		{"task list all done", bot.TaskFilter{Statuses: []bot.TaskStatus{bot.TaskDone}, Limit: 51, Offset: 50}, "tasks_closed"},
-		{"task list (mine)", bot.TaskFilter{OwnerID: 7, OpenOnly: true, Limit: 51}, "tasks_owner_open"},
-		{"task list overdue", bot.TaskFilter{OwnerID: 7, OverdueAt: now, Limit: 51}, "tasks_owner_open"},
-		{"task list in_review", bot.TaskFilter{OwnerID: 7, Statuses: []bot.TaskStatus{bot.TaskInReview}, Limit: 51}, "tasks_owner_open"},
-		{"task list done", bot.TaskFilter{OwnerID: 7, Statuses: []bot.TaskStatus{bot.TaskDone}, Limit: 51}, "tasks_owner_closed"},
-		{"task list cancelled page 2", bot.TaskFilter{OwnerID: 7, Statuses: []bot.TaskStatus{bot.TaskCancelled}, Limit: 51, Offset: 50}, "tasks_owner_closed"},
-		{"task list dept:Design", bot.TaskFilter{DeptID: 3, OpenOnly: true, Limit: 51}, "tasks_dept_open"},
-		{"task list dept:Design overdue", bot.TaskFilter{DeptID: 3, OverdueAt: now, Limit: 51}, "tasks_dept_open"},
-		{"task list dept:Design done", bot.TaskFilter{DeptID: 3, Statuses: []bot.TaskStatus{bot.TaskDone}, Limit: 51}, "tasks_dept_closed"},
+		{"task list all", task.Filter{OpenOnly: true, Limit: 51}, "tasks_due"},
+		{"task list all page 3", task.Filter{OpenOnly: true, Limit: 51, Offset: 100}, "tasks_due"},
+		{"task list all overdue", task.Filter{OverdueAt: now, Limit: 51}, "tasks_due"},
+		{"task list all todo", task.Filter{Statuses: []task.Status{task.Todo}, Limit: 51}, "tasks_due"},
+		{"task list all done", task.Filter{Statuses: []task.Status{task.Done}, Limit: 51, Offset: 50}, "tasks_closed"},
+		{"task list (mine)", task.Filter{OwnerID: 7, OpenOnly: true, Limit: 51}, "tasks_owner_open"},
+		{"task list overdue", task.Filter{OwnerID: 7, OverdueAt: now, Limit: 51}, "tasks_owner_open"},
+		{"task list in_review", task.Filter{OwnerID: 7, Statuses: []task.Status{task.InReview}, Limit: 51}, "tasks_owner_open"},
+		{"task list done", task.Filter{OwnerID: 7, Statuses: []task.Status{task.Done}, Limit: 51}, "tasks_owner_closed"},
+		{"task list cancelled page 2", task.Filter{OwnerID: 7, Statuses: []task.Status{task.Cancelled}, Limit: 51, Offset: 50}, "tasks_owner_closed"},
+		{"task list dept:Design", task.Filter{DeptID: 3, OpenOnly: true, Limit: 51}, "tasks_dept_open"},
+		{"task list dept:Design overdue", task.Filter{DeptID: 3, OverdueAt: now, Limit: 51}, "tasks_dept_open"},
+		{"task list dept:Design done", task.Filter{DeptID: 3, Statuses: []task.Status{task.Done}, Limit: 51}, "tasks_dept_closed"},
 	} {
 		q, args := findTasksQuery(c.f)
 		assertIndexedPlan(t, c.name, queryPlan(t, db, q, args), "tasks", c.index)
@@ -74,20 +75,20 @@ func TestFindTasks_Order(t *testing.T) {
 		if err := tx.CreatePerson(p, now); err != nil {
 			return err
 		}
-		for _, tk := range []*bot.Task{
-			{Title: "undated low", Priority: bot.PriorityLow},
-			{Title: "tomorrow", Due: now.Add(24 * time.Hour), Priority: bot.PriorityNormal},
-			{Title: "yesterday normal", Due: now.Add(-24 * time.Hour), Priority: bot.PriorityNormal},
-			{Title: "yesterday urgent", Due: now.Add(-24 * time.Hour), Priority: bot.PriorityUrgent},
-			{Title: "undated high", Priority: bot.PriorityHigh},
-			{Title: "done first", Status: bot.TaskDone, ClosedAt: now.Add(-time.Hour), Priority: bot.PriorityNormal},
-			{Title: "done last", Status: bot.TaskDone, ClosedAt: now.Add(-time.Minute), Priority: bot.PriorityNormal},
+		for _, tk := range []*task.Task{
+			{Title: "undated low", Priority: task.PriorityLow},
+			{Title: "tomorrow", Due: now.Add(24 * time.Hour), Priority: task.PriorityNormal},
+			{Title: "yesterday normal", Due: now.Add(-24 * time.Hour), Priority: task.PriorityNormal},
+			{Title: "yesterday urgent", Due: now.Add(-24 * time.Hour), Priority: task.PriorityUrgent},
+			{Title: "undated high", Priority: task.PriorityHigh},
+			{Title: "done first", Status: task.Done, ClosedAt: now.Add(-time.Hour), Priority: task.PriorityNormal},
+			{Title: "done last", Status: task.Done, ClosedAt: now.Add(-time.Minute), Priority: task.PriorityNormal},
 		} {
 			if tk.Status == "" {
-				tk.Status = bot.TaskTodo
+				tk.Status = task.Todo
 			}
 			tk.OwnerID, tk.CreatorID, tk.CreatedAt, tk.UpdatedAt = p.ID, p.ID, now, now
-			if err := tx.CreateTask(tk); err != nil {
+			if err := task.From(tx).CreateTask(tk); err != nil {
 				return err
 			}
 			ids = append(ids, tk.ID)
@@ -97,10 +98,10 @@ func TestFindTasks_Order(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	titles := func(f bot.TaskFilter) string {
+	titles := func(f task.Filter) string {
 		var out []string
 		err := db.View(context.Background(), func(tx bot.Tx) error {
-			ts, err := tx.FindTasks(f)
+			ts, err := task.From(tx).FindTasks(f)
 			for _, tk := range ts {
 				out = append(out, tk.Title)
 			}
@@ -112,15 +113,15 @@ func TestFindTasks_Order(t *testing.T) {
 		return strings.Join(out, ", ")
 	}
 	for _, c := range []struct {
-		f    bot.TaskFilter
+		f    task.Filter
 		want string
 	}{
-		{bot.TaskFilter{OpenOnly: true}, "yesterday urgent, yesterday normal, tomorrow, undated high, undated low"},
-		{bot.TaskFilter{OpenOnly: true, OwnerID: 1, Offset: 2, Limit: 2}, "tomorrow, undated high"},
-		{bot.TaskFilter{OverdueAt: now}, "yesterday urgent, yesterday normal"},
-		{bot.TaskFilter{OverdueAt: now, OwnerID: 1}, "yesterday urgent, yesterday normal"},
-		{bot.TaskFilter{Statuses: []bot.TaskStatus{bot.TaskDone}}, "done last, done first"},
-		{bot.TaskFilter{Statuses: []bot.TaskStatus{bot.TaskDone}, OwnerID: 1, Offset: 1}, "done first"},
+		{task.Filter{OpenOnly: true}, "yesterday urgent, yesterday normal, tomorrow, undated high, undated low"},
+		{task.Filter{OpenOnly: true, OwnerID: 1, Offset: 2, Limit: 2}, "tomorrow, undated high"},
+		{task.Filter{OverdueAt: now}, "yesterday urgent, yesterday normal"},
+		{task.Filter{OverdueAt: now, OwnerID: 1}, "yesterday urgent, yesterday normal"},
+		{task.Filter{Statuses: []task.Status{task.Done}}, "done last, done first"},
+		{task.Filter{Statuses: []task.Status{task.Done}, OwnerID: 1, Offset: 1}, "done first"},
 	} {
 		if got := titles(c.f); got != c.want {
 			t.Errorf("FindTasks(%+v) = %q, want %q", c.f, got, c.want)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/bot/task"
 	"github.com/tandemhq/tandem/storage/sqlite"
 )
 
@@ -60,20 +61,20 @@ func TestDB_Reopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := mustPerson(t, db, "Alice")
-	task := &bot.Task{Title: "Poster", CreatorID: p.ID, OwnerID: p.ID, Priority: bot.PriorityHigh, Status: bot.TaskTodo,
+	tk := &task.Task{Title: "Poster", CreatorID: p.ID, OwnerID: p.ID, Priority: task.PriorityHigh, Status: task.Todo,
 		Due: t0.Add(time.Hour), CreatedAt: t0, UpdatedAt: t0}
-	mustUpdate(t, db, func(tx bot.Tx) error { return tx.CreateTask(task) })
+	mustUpdate(t, db, func(tx bot.Tx) error { return task.From(tx).CreateTask(tk) })
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
 
 	db = MustOpenDB(t, path)
 	err := db.View(context.Background(), func(tx bot.Tx) error {
-		got, err := tx.FindTaskByID(task.ID)
+		got, err := task.From(tx).FindTaskByID(tk.ID)
 		if err != nil {
 			return err
 		}
-		if got.Title != "Poster" || got.OwnerID != p.ID || !got.Due.Equal(task.Due) || got.Priority != bot.PriorityHigh {
+		if got.Title != "Poster" || got.OwnerID != p.ID || !got.Due.Equal(tk.Due) || got.Priority != task.PriorityHigh {
 			return fmt.Errorf("task after reopen = %+v", got)
 		}
 		who, err := tx.FindPersonByAccount(bot.Account{Platform: "console", Workspace: "local", UserID: "alice"})
@@ -143,8 +144,8 @@ func TestDB_GroupCommitIsolation(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			errs[i] = db.Update(context.Background(), func(tx bot.Tx) error {
-				task := &bot.Task{Title: fmt.Sprint("t", i), CreatorID: owner.ID, Priority: bot.PriorityNormal, Status: bot.TaskTodo, CreatedAt: t0, UpdatedAt: t0}
-				if err := tx.CreateTask(task); err != nil {
+				tk := &task.Task{Title: fmt.Sprint("t", i), CreatorID: owner.ID, Priority: task.PriorityNormal, Status: task.Todo, CreatedAt: t0, UpdatedAt: t0}
+				if err := task.From(tx).CreateTask(tk); err != nil {
 					return err
 				}
 				switch i % 10 {
@@ -165,7 +166,7 @@ func TestDB_GroupCommitIsolation(t *testing.T) {
 	}
 	var n int
 	db.View(context.Background(), func(tx bot.Tx) error {
-		tasks, err := tx.FindTasks(bot.TaskFilter{Limit: 1000})
+		tasks, err := task.From(tx).FindTasks(task.Filter{Limit: 1000})
 		n = len(tasks)
 		return err
 	})
@@ -236,29 +237,29 @@ func TestPeople_HandlesAndNames(t *testing.T) {
 func TestTasks_FindOrder(t *testing.T) {
 	db := MustOpenDB(t, "")
 	p := mustPerson(t, db, "Carol")
-	mk := func(title string, due time.Time, status bot.TaskStatus) *bot.Task {
-		return &bot.Task{Title: title, OwnerID: p.ID, CreatorID: p.ID, Priority: bot.PriorityNormal, Status: status, Due: due, CreatedAt: t0, UpdatedAt: t0}
+	mk := func(title string, due time.Time, status task.Status) *task.Task {
+		return &task.Task{Title: title, OwnerID: p.ID, CreatorID: p.ID, Priority: task.PriorityNormal, Status: status, Due: due, CreatedAt: t0, UpdatedAt: t0}
 	}
-	tasks := []*bot.Task{
-		mk("undated", time.Time{}, bot.TaskTodo),
-		mk("later", t0.Add(48*time.Hour), bot.TaskTodo),
-		mk("overdue", t0.Add(-time.Hour), bot.TaskInProgress),
-		mk("done-overdue", t0.Add(-2*time.Hour), bot.TaskDone),
+	tasks := []*task.Task{
+		mk("undated", time.Time{}, task.Todo),
+		mk("later", t0.Add(48*time.Hour), task.Todo),
+		mk("overdue", t0.Add(-time.Hour), task.InProgress),
+		mk("done-overdue", t0.Add(-2*time.Hour), task.Done),
 	}
 	mustUpdate(t, db, func(tx bot.Tx) error {
 		for _, tk := range tasks {
-			if err := tx.CreateTask(tk); err != nil {
+			if err := task.From(tx).CreateTask(tk); err != nil {
 				return err
 			}
-			if err := tx.AddTaskEvent(&bot.TaskEvent{TaskID: tk.ID, ActorID: p.ID, Kind: bot.TaskCreated, To: tk.Title, At: t0}); err != nil {
+			if err := task.From(tx).AddTaskEvent(&task.Event{TaskID: tk.ID, ActorID: p.ID, Kind: task.Created, To: tk.Title, At: t0}); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
-	titles := func(f bot.TaskFilter) (out []string) {
+	titles := func(f task.Filter) (out []string) {
 		db.View(context.Background(), func(tx bot.Tx) error {
-			got, err := tx.FindTasks(f)
+			got, err := task.From(tx).FindTasks(f)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -269,18 +270,18 @@ func TestTasks_FindOrder(t *testing.T) {
 		})
 		return out
 	}
-	if got := fmt.Sprint(titles(bot.TaskFilter{OwnerID: p.ID, OpenOnly: true})); got != "[overdue later undated]" {
+	if got := fmt.Sprint(titles(task.Filter{OwnerID: p.ID, OpenOnly: true})); got != "[overdue later undated]" {
 		t.Errorf("open tasks = %s", got)
 	}
-	if got := fmt.Sprint(titles(bot.TaskFilter{OverdueAt: t0})); got != "[overdue]" {
+	if got := fmt.Sprint(titles(task.Filter{OverdueAt: t0})); got != "[overdue]" {
 		t.Errorf("overdue tasks = %s", got)
 	}
-	if got := fmt.Sprint(titles(bot.TaskFilter{Statuses: []bot.TaskStatus{bot.TaskDone}})); got != "[done-overdue]" {
+	if got := fmt.Sprint(titles(task.Filter{Statuses: []task.Status{task.Done}})); got != "[done-overdue]" {
 		t.Errorf("done tasks = %s", got)
 	}
 	db.View(context.Background(), func(tx bot.Tx) error {
-		evs, err := tx.TaskEvents(tasks[0].ID)
-		if err != nil || len(evs) != 1 || evs[0].Kind != bot.TaskCreated {
+		evs, err := task.From(tx).TaskEvents(tasks[0].ID)
+		if err != nil || len(evs) != 1 || evs[0].Kind != task.Created {
 			t.Errorf("history = %v, %v", evs, err)
 		}
 		return nil
@@ -437,7 +438,7 @@ func TestDB_ConcurrentFirstViews(t *testing.T) {
 				defer wg.Done()
 				db.View(context.Background(), func(tx bot.Tx) error {
 					// Different filters build different SQL: first uses.
-					_, err := tx.FindTasks(bot.TaskFilter{OwnerID: int64(i%4 + 1), DeptID: int64(i % 3), OpenOnly: i%2 == 0})
+					_, err := task.From(tx).FindTasks(task.Filter{OwnerID: int64(i%4 + 1), DeptID: int64(i % 3), OpenOnly: i%2 == 0})
 					time.Sleep(10 * time.Millisecond) // hold the connection while others start
 					return err
 				})
@@ -550,8 +551,8 @@ func TestDB_WALRestartsUnderLoad(t *testing.T) {
 			defer wg.Done()
 			for i := 0; time.Now().Before(deadline); i++ {
 				err := db.Update(context.Background(), func(tx bot.Tx) error {
-					return tx.CreateTask(&bot.Task{Title: fmt.Sprintf("load %d.%d", w, i), CreatorID: p.ID, OwnerID: p.ID,
-						Priority: bot.PriorityNormal, Status: bot.TaskTodo, CreatedAt: t0, UpdatedAt: t0})
+					return task.From(tx).CreateTask(&task.Task{Title: fmt.Sprintf("load %d.%d", w, i), CreatorID: p.ID, OwnerID: p.ID,
+						Priority: task.PriorityNormal, Status: task.Todo, CreatedAt: t0, UpdatedAt: t0})
 				})
 				if err != nil {
 					t.Error(err)
@@ -575,13 +576,13 @@ func TestDB_Queue(t *testing.T) {
 	owner := mustPerson(t, db, "Owner")
 	create := func(creator *bot.Person, title string) func(bot.Tx) error {
 		return func(tx bot.Tx) error {
-			return tx.CreateTask(&bot.Task{Title: title, CreatorID: creator.ID, Priority: bot.PriorityNormal, Status: bot.TaskTodo, CreatedAt: t0, UpdatedAt: t0})
+			return task.From(tx).CreateTask(&task.Task{Title: title, CreatorID: creator.ID, Priority: task.PriorityNormal, Status: task.Todo, CreatedAt: t0, UpdatedAt: t0})
 		}
 	}
 	count := func(db *sqlite.DB) int {
 		var n int
 		if err := db.View(context.Background(), func(tx bot.Tx) error {
-			tasks, err := tx.FindTasks(bot.TaskFilter{Limit: 10000})
+			tasks, err := task.From(tx).FindTasks(task.Filter{Limit: 10000})
 			n = len(tasks)
 			return err
 		}); err != nil {

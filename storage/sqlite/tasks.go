@@ -5,12 +5,17 @@ import (
 	"strings"
 
 	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/bot/task"
 )
+
+// The unit implements the task feature's store contract (task.From finds it
+// by type assertion).
+var _ task.Store = (*tx)(nil)
 
 const taskColumns = `id, title, description, owner_id, creator_id, dept_id, priority, status, due_at, created_at, updated_at, closed_at`
 
-func scanTask(scan func(...any) error) (*bot.Task, error) {
-	tk := &bot.Task{}
+func scanTask(scan func(...any) error) (*task.Task, error) {
+	tk := &task.Task{}
 	var owner, dept, due, closed sql.NullInt64
 	var created, updated int64
 	var status string
@@ -18,15 +23,15 @@ func scanTask(scan func(...any) error) (*bot.Task, error) {
 		&due, &created, &updated, &closed); err != nil {
 		return nil, err
 	}
-	tk.OwnerID, tk.DeptID, tk.Status = owner.Int64, dept.Int64, bot.TaskStatus(status)
+	tk.OwnerID, tk.DeptID, tk.Status = owner.Int64, dept.Int64, task.Status(status)
 	tk.Due, tk.ClosedAt = fromMS(due), fromMS(closed)
 	tk.CreatedAt = fromMS(sql.NullInt64{Int64: created, Valid: true})
 	tk.UpdatedAt = fromMS(sql.NullInt64{Int64: updated, Valid: true})
 	return tk, nil
 }
 
-// CreateTask implements bot.TaskTx.
-func (t *tx) CreateTask(tk *bot.Task) error {
+// CreateTask implements task.Store.
+func (t *tx) CreateTask(tk *task.Task) error {
 	res, err := t.exec(`INSERT INTO tasks (title, description, owner_id, creator_id, dept_id, priority, status, due_at, created_at, updated_at, closed_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		tk.Title, tk.Description, nullID(tk.OwnerID), tk.CreatorID, nullID(tk.DeptID), int(tk.Priority), string(tk.Status),
@@ -35,8 +40,8 @@ func (t *tx) CreateTask(tk *bot.Task) error {
 	return internal(err, "create task")
 }
 
-// FindTaskByID implements bot.TaskTx.
-func (t *tx) FindTaskByID(id int64) (*bot.Task, error) {
+// FindTaskByID implements task.Store.
+func (t *tx) FindTaskByID(id int64) (*task.Task, error) {
 	rows, err := t.query(`SELECT `+taskColumns+` FROM tasks WHERE id = ?`, id)
 	if err != nil {
 		return nil, internal(err, "find task")
@@ -52,15 +57,15 @@ func (t *tx) FindTaskByID(id int64) (*bot.Task, error) {
 	return tk, internal(err, "scan task")
 }
 
-// FindTasks implements bot.TaskTx.
-func (t *tx) FindTasks(f bot.TaskFilter) ([]*bot.Task, error) {
+// FindTasks implements task.Store.
+func (t *tx) FindTasks(f task.Filter) ([]*task.Task, error) {
 	q, args := findTasksQuery(f)
 	rows, err := t.query(q, args...)
 	if err != nil {
 		return nil, internal(err, "find tasks")
 	}
 	defer rows.Close()
-	var out []*bot.Task
+	var out []*task.Task
 	for rows.Next() {
 		tk, err := scanTask(rows.Scan)
 		if err != nil {
@@ -90,7 +95,7 @@ const (
 //
 // A page further on costs its offset in index steps, never a sort of every
 // matching task.
-func findTasksQuery(f bot.TaskFilter) (string, []any) {
+func findTasksQuery(f task.Filter) (string, []any) {
 	var where []string
 	var args []any
 	if f.OwnerID != 0 {
@@ -141,8 +146,8 @@ func findTasksQuery(f bot.TaskFilter) (string, []any) {
 	return q, append(args, limit, max(f.Offset, 0))
 }
 
-// UpdateTask implements bot.TaskTx.
-func (t *tx) UpdateTask(tk *bot.Task) error {
+// UpdateTask implements task.Store.
+func (t *tx) UpdateTask(tk *task.Task) error {
 	res, err := t.exec(`UPDATE tasks SET title = ?, description = ?, owner_id = ?, dept_id = ?, priority = ?, status = ?,
 		due_at = ?, updated_at = ?, closed_at = ? WHERE id = ?`,
 		tk.Title, tk.Description, nullID(tk.OwnerID), nullID(tk.DeptID), int(tk.Priority), string(tk.Status),
@@ -150,31 +155,31 @@ func (t *tx) UpdateTask(tk *bot.Task) error {
 	return mustAffect(res, err, "update task")
 }
 
-// AddTaskEvent implements bot.TaskTx.
-func (t *tx) AddTaskEvent(e *bot.TaskEvent) error {
+// AddTaskEvent implements task.Store.
+func (t *tx) AddTaskEvent(e *task.Event) error {
 	res, err := t.exec(`INSERT INTO task_events (task_id, actor_id, kind, from_value, to_value, at) VALUES (?, ?, ?, ?, ?, ?)`,
 		e.TaskID, nullID(e.ActorID), string(e.Kind), e.From, e.To, e.At.UnixMilli())
 	e.ID, err = insertedID(res, err)
 	return internal(err, "add task event")
 }
 
-// TaskEvents implements bot.TaskTx.
-func (t *tx) TaskEvents(taskID int64) ([]*bot.TaskEvent, error) {
+// TaskEvents implements task.Store.
+func (t *tx) TaskEvents(taskID int64) ([]*task.Event, error) {
 	rows, err := t.query(`SELECT id, task_id, actor_id, kind, from_value, to_value, at FROM task_events WHERE task_id = ? ORDER BY id`, taskID)
 	if err != nil {
 		return nil, internal(err, "list task events")
 	}
 	defer rows.Close()
-	var out []*bot.TaskEvent
+	var out []*task.Event
 	for rows.Next() {
-		e := &bot.TaskEvent{}
+		e := &task.Event{}
 		var actor sql.NullInt64
 		var at int64
 		var kind string
 		if err := rows.Scan(&e.ID, &e.TaskID, &actor, &kind, &e.From, &e.To, &at); err != nil {
 			return nil, internal(err, "scan task event")
 		}
-		e.ActorID, e.Kind = actor.Int64, bot.TaskEventKind(kind)
+		e.ActorID, e.Kind = actor.Int64, task.EventKind(kind)
 		e.At = fromMS(sql.NullInt64{Int64: at, Valid: true})
 		out = append(out, e)
 	}

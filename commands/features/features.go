@@ -1,0 +1,65 @@
+// Package features lists Tandem's features in the order help shows them,
+// each built from what it needs. cmd/tandem builds the router from it, and
+// so does the test kit (commands/commandstest), so tests run the same set.
+// Adding a feature is a line here (see docs/architecture.md).
+package features
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/bot/workcal"
+	"github.com/tandemhq/tandem/commands"
+	"github.com/tandemhq/tandem/commands/admin"
+	"github.com/tandemhq/tandem/commands/calendar"
+	"github.com/tandemhq/tandem/commands/digest"
+	"github.com/tandemhq/tandem/commands/directory"
+	"github.com/tandemhq/tandem/commands/link"
+	"github.com/tandemhq/tandem/commands/people"
+	"github.com/tandemhq/tandem/commands/remind"
+	"github.com/tandemhq/tandem/commands/task"
+)
+
+// Deps are what the features need from the host, each passed on to the
+// features that use it.
+type Deps struct {
+	// Store is read outside the writer by the digest sweep.
+	Store bot.Store
+	// DueHour and DueMinute are the time of day a date without a clock
+	// means (bot.due_time, 18:00 by default).
+	DueHour, DueMinute int
+	// NextRun computes the next run of a recurring schedule (see bot.Job);
+	// cmd wires it to the scheduler's calendar-aware implementation.
+	NextRun func(schedule string, after time.Time, loc *time.Location) (time.Time, error)
+	// Notifier tells people things for the job handlers (the bot's own).
+	Notifier *bot.Notifier
+	// Calendar is the work calendar; nil when none is configured.
+	Calendar *workcal.Calendar
+	// Directories are the platforms' directories; nil when none is
+	// configured.
+	Directories *directory.Directories
+	// DefaultTZ and DefaultLang apply to people who have not chosen theirs.
+	DefaultTZ   *time.Location
+	DefaultLang bot.Lang
+	Log         *slog.Logger
+}
+
+// Modules returns every feature's module, in the order help lists their
+// commands.
+func Modules(d Deps) []commands.Module {
+	ms := []commands.Module{
+		task.Module(task.Deps{DueHour: d.DueHour, DueMinute: d.DueMinute}),
+		people.Module(people.Deps{NextRun: d.NextRun}),
+		calendar.Module(d.Calendar),
+		remind.Module(remind.Deps{NextRun: d.NextRun, DueHour: d.DueHour, DueMinute: d.DueMinute,
+			DefaultLang: d.DefaultLang, Notifier: d.Notifier}),
+		digest.Module(digest.Deps{Store: d.Store, NextRun: d.NextRun, DefaultTZ: d.DefaultTZ, DefaultLang: d.DefaultLang, Notifier: d.Notifier, Log: d.Log}),
+		link.Module(),
+		admin.Module(admin.Deps{Directories: d.Directories}),
+	}
+	if d.Directories != nil {
+		ms = append(ms, d.Directories.Module())
+	}
+	return ms
+}

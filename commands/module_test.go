@@ -1,0 +1,115 @@
+package commands_test
+
+import (
+	"context"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/commands"
+	"github.com/tandemhq/tandem/storage/sqlite"
+)
+
+func nopJob(context.Context, bot.Tx, *bot.Job, time.Time) error { return nil }
+
+// Ensure the router is built from modules only: their commands answer in
+// order, their job handlers are collected, and a bare id runs the sub a
+// command names in ByID, for any command (not only tasks).
+func TestRouter_FromModules(t *testing.T) {
+	var shown []string
+	show := &commands.Sub{Name: "show", Run: func(c *commands.Ctx) error {
+		shown = append(shown, commands.JoinRaw(c.Args))
+		return nil
+	}}
+	ticket := commands.Module{Name: "ticket",
+		Commands: []*commands.Command{{Name: "ticket", Subs: []*commands.Sub{{Name: "list", Run: func(*commands.Ctx) error { return nil }}, show}, ByID: "show"}},
+		Jobs:     map[string]bot.JobHandler{"sla": bot.JobHandlerFunc(nopJob)},
+	}
+	plain := commands.Module{Name: "plain",
+		Commands: []*commands.Command{{Name: "plain", Subs: []*commands.Sub{{Name: "list", Run: func(*commands.Ctx) error { return nil }}}}},
+		Jobs:     map[string]bot.JobHandler{"ping": bot.JobHandlerFunc(nopJob)},
+	}
+	r := commands.NewRouter(ticket, plain)
+	if got := len(r.JobHandlers()); got != 2 {
+		t.Errorf("job handlers = %d, want 2 (sla, ping)", got)
+	}
+	var names []string
+	for _, c := range r.Commands() {
+		names = append(names, c.Name)
+	}
+	if got := strings.Join(names, " "); got != "help ticket plain" {
+		t.Errorf("commands = %q", got)
+	}
+	route := func(text string) error {
+		return r.Route(context.Background(), &bot.Request{Event: &bot.Event{Text: text}, Lang: bot.LangEN, Loc: time.UTC, Now: time.Now()})
+	}
+	if err := route("ticket #7"); err != nil {
+		t.Fatal(err)
+	}
+	if len(shown) != 1 || shown[0] != "#7" {
+		t.Errorf("ticket #7 ran show with %q", shown)
+	}
+	// Without ByID a number is an unknown sub-command, not a show.
+	if err := route("plain 7"); bot.ErrorCode(err) != bot.EINVALID {
+		t.Errorf("plain 7: %v, want EINVALID", err)
+	}
+}
+
+// Ensure two modules claiming one job kind stop the start, rather than one
+// silently replacing the other's handler.
+func TestRouter_JobKindClash(t *testing.T) {
+	defer func() {
+		if p := recover(); p == nil || !strings.Contains(p.(string), `"sla"`) {
+			t.Errorf("panic = %v, want one naming the kind", p)
+		}
+	}()
+	m := func(name string) commands.Module {
+		return commands.Module{Name: name, Jobs: map[string]bot.JobHandler{"sla": bot.JobHandlerFunc(nopJob)}}
+	}
+	commands.NewRouter(m("a"), m("b"))
+}
+
+// Ensure system jobs are kept in step at start: stored once, replaced when
+// their schedule changes, cancelled when a module switches one off.
+func TestEnsureSystemJobs(t *testing.T) {
+	db := sqlite.NewDB(filepath.Join(t.TempDir(), "t.db"))
+	db.Log = slog.New(slog.DiscardHandler)
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	ensure := func(schedule string) []*bot.Job {
+		t.Helper()
+		m := commands.Module{Name: "sync", SystemJobs: []commands.SystemJob{{Kind: "sync", Schedule: schedule, Key: "system/sync"}}}
+		var pending []*bot.Job
+		err := db.Update(context.Background(), func(tx bot.Tx) error {
+			if err := commands.EnsureSystemJobs(tx, now, m); err != nil {
+				return err
+			}
+			var err error
+			pending, err = tx.FindJobs(bot.JobFilter{Kind: "sync", State: bot.JobPending})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pending
+	}
+	if js := ensure("cron:0 3 * * *"); len(js) != 1 || js[0].Schedule != "cron:0 3 * * *" {
+		t.Fatalf("first start: %+v", js)
+	}
+	first := ensure("cron:0 3 * * *")
+	if len(first) != 1 {
+		t.Fatalf("second start with the same schedule: %d jobs", len(first))
+	}
+	if js := ensure("cron:0 4 * * *"); len(js) != 1 || js[0].Schedule != "cron:0 4 * * *" || js[0].ID == first[0].ID {
+		t.Fatalf("changed schedule: %+v", js)
+	}
+	if js := ensure(""); len(js) != 0 {
+		t.Fatalf("switched off: %d jobs still pending", len(js))
+	}
+}
