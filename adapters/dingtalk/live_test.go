@@ -213,3 +213,32 @@ func TestRender(t *testing.T) {
 	}
 	adaptertest.Golden(t, "testdata/render.golden", out.Bytes())
 }
+
+// Ensure a card with a picture posts the card first, so that a retry of
+// the row never shows either twice: when the card's creation fails nothing
+// was posted yet; when the picture's post fails the retry repeats only the
+// picture, the card's second creation being refused as existing (which
+// counts as delivered).
+func TestSend_CardThenImageRetry(t *testing.T) {
+	for _, failing := range []string{"createAndDeliver", "batchSend"} {
+		t.Run(failing, func(t *testing.T) {
+			s := newCardSender(t)
+			img := bot.NewImage("chart.png", "a chart", adaptertest.TinyPNG)
+			img.Key = "@lADPuploaded"
+			m := taskCard
+			m.Image = img
+			s.f.Reply(failing, dingtalktest.JSONReply(500, `{"code":"ServiceUnavailable","message":"busy"}`))
+			to := bot.Destination{UserID: "staff2"}
+			if _, err := s.sendRow(5, "notify:5", to, m); err == nil {
+				t.Fatal("the failed post was not reported")
+			}
+			id, err := s.sendRow(5, "notify:5", to, m)
+			if err != nil || !strings.HasPrefix(id, "tandem-") {
+				t.Fatalf("retry: id %q, err %v", id, err)
+			}
+			if cards, imgs := s.f.Cards(), s.f.Images(); len(cards) != 1 || len(imgs) != 1 {
+				t.Fatalf("cards %d, pictures %d\n%s", len(cards), len(imgs), s.f.Dump())
+			}
+		})
+	}
+}

@@ -78,6 +78,9 @@ type Call struct {
 	// Media is the file of a media upload (multipart field "media").
 	Media     []byte
 	MediaName string
+	// Scripted is set when a queued Reply or Hang answered the call
+	// instead of the fake: it had none of the call's effects.
+	Scripted bool
 }
 
 // Card is an interactive card as its readers see it: the variables it was
@@ -194,6 +197,7 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if q := f.hangs[key]; len(q) > 0 {
 		arrived := q[0]
 		f.hangs[key] = q[1:]
+		f.calls[n-1].Scripted = true
 		f.mu.Unlock()
 		close(arrived)
 		select {
@@ -205,6 +209,7 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 	var reply func(http.ResponseWriter)
 	if q := f.replies[key]; len(q) > 0 {
 		reply, f.replies[key] = q[0], q[1:]
+		f.calls[n-1].Scripted = true
 	}
 	lastToken := ""
 	if len(f.tokens) > 0 {
@@ -435,11 +440,11 @@ func (f *Server) Cards() []Card {
 }
 
 // Images returns the pictures posted so far (robot messages with msgKey
-// sampleImageMsg), oldest first.
+// sampleImageMsg that the fake answered itself), oldest first.
 func (f *Server) Images() []Image {
 	var out []Image
 	for _, c := range f.Calls("") {
-		if (c.Key != "batchSend" && c.Key != "groupSend") || c.JSON["msgKey"] != "sampleImageMsg" {
+		if (c.Key != "batchSend" && c.Key != "groupSend") || c.JSON["msgKey"] != "sampleImageMsg" || c.Scripted {
 			continue
 		}
 		img := Image{}
