@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 
@@ -310,5 +311,73 @@ func outTrackID(o *bot.Outgoing, space string) string {
 	} else {
 		_, _ = rand.Read(sum[:])
 	}
-	return "tandem-" + hex.EncodeToString(sum[:16])
+	return cardIDPrefix + hex.EncodeToString(sum[:16])
+}
+
+// pathUpdateCard updates a card instance's variables (card_1.0 UpdateCard,
+// PUT): the counterpart of createAndDeliver. (PUT /v1.0/im/interactiveCards
+// updates cards sent with the older im_1.0 interactiveCards/send, which
+// Tandem does not use.)
+const pathUpdateCard = "/v1.0/card/instances"
+
+// cardIDPrefix starts every outTrackId Tandem gives a card (outTrackID), so
+// an id Send returned tells an interactive card from a robot message's
+// processQueryKey.
+const cardIDPrefix = "tandem-"
+
+type updateCardRequest struct {
+	OutTrackID        string            `json:"outTrackId"`
+	CardData          cardData          `json:"cardData"`
+	CardUpdateOptions cardUpdateOptions `json:"cardUpdateOptions"`
+	UserIDType        int               `json:"userIdType"`
+}
+
+// cardUpdateOptions: updateCardDataByKey merges the variables sent into
+// the card's instead of replacing them all, so a template's own variables
+// (ones Tandem does not fill) keep their values. Tandem sends every
+// variable of the contract, so the buttons a card no longer has are
+// emptied, not left behind.
+type cardUpdateOptions struct {
+	UpdateCardDataByKey bool `json:"updateCardDataByKey"`
+}
+
+// edit applies o.Msg.Edit. An interactive card (its outTrackId, which Send
+// returned and its clicks carry) is updated in place: its variables become
+// those of the new card alone (the edit's Text is a one-line follow-up, not
+// part of the card), so it shows its subject's new state and the buttons
+// it still has. Robot messages (sampleMarkdown, sampleText) and session
+// webhook replies cannot be edited: DingTalk has no API for that. For them,
+// and for a card DingTalk refuses to update for good (gone, or made by
+// another app), Msg.Text is posted to o.To as a follow-up instead.
+//
+// The update is idempotent (the same variables again), so a retry after a
+// crash is harmless; a follow-up is posted at least once, like every robot
+// message (DingTalk takes no idempotency key for them).
+func (a *Adapter) edit(ctx context.Context, o *bot.Outgoing) (string, error) {
+	id := o.Msg.Edit.RemoteID
+	if strings.HasPrefix(id, cardIDPrefix) && o.Msg.Card != nil {
+		req := updateCardRequest{
+			OutTrackID:        id,
+			CardData:          cardData{CardParamMap: cardParams(bot.Message{Card: o.Msg.Card})},
+			CardUpdateOptions: cardUpdateOptions{UpdateCardDataByKey: true},
+			UserIDType:        1,
+		}
+		var out struct {
+			Success *bool `json:"success"`
+		}
+		err := a.apiCall(ctx, http.MethodPut, pathUpdateCard, req, &out)
+		if err == nil && out.Success != nil && !*out.Success {
+			err = &bot.DeliveryError{Err: fmt.Errorf("dingtalk: %s: answer with success false", pathUpdateCard), Permanent: true}
+		}
+		if err == nil || !isPermanent(err) {
+			return id, err
+		}
+		a.log.Info("dingtalk: card cannot be updated; posting a follow-up", "outbox_id", o.ID, "out_track_id", id, "err", err)
+	}
+	if o.Msg.Text == "" {
+		return id, nil // nothing to say instead
+	}
+	follow := *o
+	follow.Msg = bot.Message{Text: o.Msg.Text, Private: o.Msg.Private}
+	return a.sendMessage(ctx, &follow)
 }

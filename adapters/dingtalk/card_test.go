@@ -12,6 +12,7 @@ import (
 	"github.com/tandemhq/tandem/bot"
 
 	"github.com/tandemhq/tandem/adapters/dingtalk"
+	"github.com/tandemhq/tandem/adapters/dingtalk/dingtalktest"
 )
 
 const testTemplate = "tpl-1234.schema"
@@ -31,7 +32,7 @@ func (s *sender) sendRow(id int64, key string, to bot.Destination, m bot.Message
 }
 
 // cardParams returns a createAndDeliver call's cardParamMap.
-func cardParams(t *testing.T, c apiCall) map[string]string {
+func cardParams(t *testing.T, c dingtalktest.Call) map[string]string {
 	t.Helper()
 	data, _ := c.JSON["cardData"].(map[string]any)
 	raw, _ := data["cardParamMap"].(map[string]any)
@@ -79,16 +80,16 @@ func TestSendCard_Group(t *testing.T) {
 	}
 	if c.Token != "tok-1" || c.JSON["cardTemplateId"] != testTemplate || c.JSON["callbackType"] != "STREAM" ||
 		c.JSON["openSpaceId"] != "dtv1.card//IM_GROUP.cidGroup1==" || c.JSON["userIdType"] != 1.0 {
-		t.Fatalf("request %s (token %q)", mustJSON(c.JSON), c.Token)
+		t.Fatalf("request %s (token %q)", dingtalktest.MustJSON(c.JSON), c.Token)
 	}
-	if got := mustJSON(c.JSON["imGroupOpenDeliverModel"]); got != `{"robotCode":"dingrobot1"}` {
+	if got := dingtalktest.MustJSON(c.JSON["imGroupOpenDeliverModel"]); got != `{"robotCode":"dingrobot1"}` {
 		t.Fatalf("imGroupOpenDeliverModel %s", got)
 	}
-	if got := mustJSON(c.JSON["imGroupOpenSpaceModel"]); got != `{"lastMessageI18n":{"EN_US":"#42 Fix login","ZH_CN":"#42 Fix login"},"supportForward":false}` {
+	if got := dingtalktest.MustJSON(c.JSON["imGroupOpenSpaceModel"]); got != `{"lastMessageI18n":{"EN_US":"#42 Fix login","ZH_CN":"#42 Fix login"},"supportForward":false}` {
 		t.Fatalf("imGroupOpenSpaceModel %s", got)
 	}
 	if c.JSON["imRobotOpenDeliverModel"] != nil || c.JSON["imRobotOpenSpaceModel"] != nil {
-		t.Fatalf("robot models in a group card: %s", mustJSON(c.JSON))
+		t.Fatalf("robot models in a group card: %s", dingtalktest.MustJSON(c.JSON))
 	}
 
 	p := cardParams(t, c)
@@ -155,16 +156,16 @@ func TestSendCard_User(t *testing.T) {
 		c := s.f.Calls("createAndDeliver")[i]
 		if c.JSON["openSpaceId"] != "dtv1.card//IM_ROBOT."+tc.user || c.JSON["cardTemplateId"] != testTemplate ||
 			c.JSON["callbackType"] != "STREAM" || c.Token != "tok-1" {
-			t.Fatalf("request %s", mustJSON(c.JSON))
+			t.Fatalf("request %s", dingtalktest.MustJSON(c.JSON))
 		}
-		if got := mustJSON(c.JSON["imRobotOpenDeliverModel"]); got != `{"robotCode":"dingrobot1","spaceType":"IM_ROBOT"}` {
+		if got := dingtalktest.MustJSON(c.JSON["imRobotOpenDeliverModel"]); got != `{"robotCode":"dingrobot1","spaceType":"IM_ROBOT"}` {
 			t.Fatalf("imRobotOpenDeliverModel %s", got)
 		}
 		if sm, _ := c.JSON["imRobotOpenSpaceModel"].(map[string]any); sm == nil || sm["supportForward"] != false {
-			t.Fatalf("imRobotOpenSpaceModel %s", mustJSON(c.JSON["imRobotOpenSpaceModel"]))
+			t.Fatalf("imRobotOpenSpaceModel %s", dingtalktest.MustJSON(c.JSON["imRobotOpenSpaceModel"]))
 		}
 		if c.JSON["imGroupOpenDeliverModel"] != nil || c.JSON["imGroupOpenSpaceModel"] != nil {
-			t.Fatalf("group models in a user card: %s", mustJSON(c.JSON))
+			t.Fatalf("group models in a user card: %s", dingtalktest.MustJSON(c.JSON))
 		}
 		if p := cardParams(t, c); p["button1_action"] != "task.start" {
 			t.Fatalf("params %v", p)
@@ -261,19 +262,19 @@ func TestSendCard_Errors(t *testing.T) {
 		permanent  bool
 		transient  bool
 	}{
-		"QpsLimit": {replies: []func(http.ResponseWriter){jsonReply(403, `{"code":"Forbidden.AccessDenied.QpsLimitForAppkeyAndApi","message":"too fast"}`)},
+		"QpsLimit": {replies: []func(http.ResponseWriter){dingtalktest.JSONReply(403, `{"code":"Forbidden.AccessDenied.QpsLimitForAppkeyAndApi","message":"too fast"}`)},
 			retryAfter: 2 * time.Second},
-		"HTTP429": {replies: []func(http.ResponseWriter){jsonReply(429, `{"code":"Throttling","message":"slow down"}`)},
+		"HTTP429": {replies: []func(http.ResponseWriter){dingtalktest.JSONReply(429, `{"code":"Throttling","message":"slow down"}`)},
 			retryAfter: 10 * time.Second},
-		"TemplateNotExist": {replies: []func(http.ResponseWriter){jsonReply(400, `{"code":"param.templateNotExist","message":"param.templateNotExist"}`)},
+		"TemplateNotExist": {replies: []func(http.ResponseWriter){dingtalktest.JSONReply(400, `{"code":"param.templateNotExist","message":"param.templateNotExist"}`)},
 			permanent: true},
 		"NoPermission": {replies: []func(http.ResponseWriter){
-			jsonReply(403, `{"code":"Forbidden.AccessDenied.AccessTokenPermissionDenied","message":"没有调用该接口的权限"}`),
-			jsonReply(403, `{"code":"Forbidden.AccessDenied.AccessTokenPermissionDenied","message":"没有调用该接口的权限"}`),
+			dingtalktest.JSONReply(403, `{"code":"Forbidden.AccessDenied.AccessTokenPermissionDenied","message":"没有调用该接口的权限"}`),
+			dingtalktest.JSONReply(403, `{"code":"Forbidden.AccessDenied.AccessTokenPermissionDenied","message":"没有调用该接口的权限"}`),
 		}, permanent: true},
-		"DeliveryFailed": {replies: []func(http.ResponseWriter){jsonReply(200, `{"success":true,"result":{"outTrackId":"x","deliverResults":[{"spaceType":"IM_ROBOT","spaceId":"staff1","success":false,"errorMsg":"chatbot not exist"}]}}`)},
+		"DeliveryFailed": {replies: []func(http.ResponseWriter){dingtalktest.JSONReply(200, `{"success":true,"result":{"outTrackId":"x","deliverResults":[{"spaceType":"IM_ROBOT","spaceId":"staff1","success":false,"errorMsg":"chatbot not exist"}]}}`)},
 			permanent: true},
-		"SystemBusy": {replies: []func(http.ResponseWriter){jsonReply(500, `{"code":"system.busy","message":"system.busy"}`)},
+		"SystemBusy": {replies: []func(http.ResponseWriter){dingtalktest.JSONReply(500, `{"code":"system.busy","message":"system.busy"}`)},
 			transient: true},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -293,7 +294,7 @@ func TestSendCard_Errors(t *testing.T) {
 	}
 
 	s := newCardSender(t)
-	s.f.Reply("createAndDeliver", jsonReply(400, `{"code":"param.openSpaceIdInvalid","message":"openSpaceId不符合规范"}`))
+	s.f.Reply("createAndDeliver", dingtalktest.JSONReply(400, `{"code":"param.openSpaceIdInvalid","message":"openSpaceId不符合规范"}`))
 	_, err := s.send(bot.Destination{ChatID: "cidMaybeDirect==", UserID: "staff1"}, taskCard)
 	c := s.f.Calls("createAndDeliver")
 	if err != nil || len(c) != 2 || c[1].JSON["openSpaceId"] != "dtv1.card//IM_ROBOT.staff1" || c[0].JSON["outTrackId"] == c[1].JSON["outTrackId"] {
@@ -307,15 +308,15 @@ func TestSendCard_Errors(t *testing.T) {
 // as sender and the conversation as chat; that a click without params is
 // the clicked component's id; and that each is acked.
 func TestStream_CardClick(t *testing.T) {
-	f := NewFakeDingTalk(t)
+	f := newFake(t)
 	in := &Intake{}
 	runStream(t, f, in, func(c *dingtalk.Config) { c.CardTemplateID = testTemplate })
 	g := f.NextConn(t)
 
 	click := func(frameID string, params map[string]any) {
 		t.Helper()
-		content := mustJSON(map[string]any{"cardPrivateData": map[string]any{"actionIds": []string{"button_node_1"}, "params": params}})
-		data := mustJSON(map[string]any{
+		content := dingtalktest.MustJSON(map[string]any{"cardPrivateData": map[string]any{"actionIds": []string{"button_node_1"}, "params": params}})
+		data := dingtalktest.MustJSON(map[string]any{
 			"extension": "{}", "corpId": "dingcorp1", "spaceType": "im", "userIdType": 1, "type": "actionCallback",
 			"userId": "staff2", "content": content, "spaceId": "cidGroup1==",
 			"outTrackId": "tandem-0123456789abcdef0123456789abcdef", "value": content,

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -219,16 +220,48 @@ func (a *Adapter) Members(ctx context.Context, deptID string) ([]bot.DirectoryUs
 // replaced and the call made once more. The token is in the URL, which
 // postJSON keeps out of its errors.
 func (a *Adapter) topapi(ctx context.Context, path string, req, out any) error {
+	payload, err := marshal(req)
+	if err != nil {
+		return err
+	}
+	raw, err := a.classic(ctx, path, "", "application/json", payload)
+	var e *apiError
+	if errors.As(err, &e) {
+		return fmt.Errorf("dingtalk: %s: %w", path, e)
+	}
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Result json.RawMessage `json:"result"`
+	}
+	if err := json.Unmarshal(raw, &body); err != nil {
+		return fmt.Errorf("dingtalk: %s: unreadable answer: %w", path, err)
+	}
+	if len(body.Result) == 0 || string(body.Result) == "null" {
+		return nil // out keeps its zero value: an empty list, say
+	}
+	if err := json.Unmarshal(body.Result, out); err != nil {
+		return fmt.Errorf("dingtalk: %s: unreadable result: %w", path, err)
+	}
+	return nil
+}
+
+// classic POSTs payload to a classic API path with the access token in
+// the query (after query, "" or "k=v&"), and returns a successful answer.
+// A token DingTalk refuses is replaced and the call made once more. A
+// refusal is returned as the *apiError.
+func (a *Adapter) classic(ctx context.Context, path, query, contentType string, payload []byte) ([]byte, error) {
 	stale := ""
 	for attempt := 0; ; attempt++ {
 		tok, err := a.accessToken(ctx, stale)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		u := a.cfg.OAPIURL + path + "?access_token=" + url.QueryEscape(tok)
-		status, header, raw, err := a.postJSON(ctx, u, req, nil)
+		u := a.cfg.OAPIURL + path + "?" + query + "access_token=" + url.QueryEscape(tok)
+		status, header, raw, err := a.do(ctx, http.MethodPost, u, contentType, payload, nil)
 		if err != nil {
-			return fmt.Errorf("dingtalk: %s: %w", path, err)
+			return nil, fmt.Errorf("dingtalk: %s: %w", path, err)
 		}
 		if e := parseAPIError(status, header, raw); e != nil {
 			// 88 is "authentication failed" (its sub_code says why): also
@@ -237,21 +270,9 @@ func (a *Adapter) topapi(ctx context.Context, path string, req, out any) error {
 				stale = tok
 				continue
 			}
-			return fmt.Errorf("dingtalk: %s: %w", path, e)
+			return nil, e
 		}
-		var body struct {
-			Result json.RawMessage `json:"result"`
-		}
-		if err := json.Unmarshal(raw, &body); err != nil {
-			return fmt.Errorf("dingtalk: %s: unreadable answer: %w", path, err)
-		}
-		if len(body.Result) == 0 || string(body.Result) == "null" {
-			return nil // out keeps its zero value: an empty list, say
-		}
-		if err := json.Unmarshal(body.Result, out); err != nil {
-			return fmt.Errorf("dingtalk: %s: unreadable result: %w", path, err)
-		}
-		return nil
+		return raw, nil
 	}
 }
 

@@ -12,11 +12,12 @@ import (
 	"github.com/tandemhq/tandem/bot"
 
 	"github.com/tandemhq/tandem/adapters/dingtalk"
+	"github.com/tandemhq/tandem/adapters/dingtalk/dingtalktest"
 )
 
 // newDirectory returns an adapter whose APIs are the fake's.
-func newDirectory(tb testing.TB) (*dingtalk.Adapter, *FakeDingTalk) {
-	f := NewFakeDingTalk(tb)
+func newDirectory(tb testing.TB) (*dingtalk.Adapter, *dingtalktest.Server) {
+	f := newFake(tb)
 	a := MustNewAdapter(tb, &Intake{}, func(c *dingtalk.Config) {
 		c.APIURL, c.OAPIURL = f.URL, f.URL
 		c.HTTPClient = &http.Client{Timeout: 5 * time.Second}
@@ -56,7 +57,7 @@ func TestDirectory_User(t *testing.T) {
 	}
 
 	// A number outside mainland China gets its country code back.
-	f.Reply("userGet", jsonReply(200, `{"errcode":0,"result":{"userid":"staff9","name":"Ann","state_code":"1","mobile":"5551234567","dept_id_list":[1]}}`))
+	f.Reply("userGet", dingtalktest.JSONReply(200, `{"errcode":0,"result":{"userid":"staff9","name":"Ann","state_code":"1","mobile":"5551234567","dept_id_list":[1]}}`))
 	u, err = a.User(ctx, "staff9")
 	if err != nil || u.Mobile != "+1-5551234567" || bot.NormalizeMobile(u.Mobile) != "15551234567" {
 		t.Fatalf("state code: %+v, %v", u, err)
@@ -65,7 +66,7 @@ func TestDirectory_User(t *testing.T) {
 	_, err = a.User(ctx, "nobody")
 	wantNotFound(t, err)
 	for _, code := range []string{"33012", "50002"} {
-		f.Reply("userGet", jsonReply(200, `{"errcode":`+code+`,"errmsg":"x"}`))
+		f.Reply("userGet", dingtalktest.JSONReply(200, `{"errcode":`+code+`,"errmsg":"x"}`))
 		_, err = a.User(ctx, "staff1")
 		wantNotFound(t, err)
 	}
@@ -100,7 +101,7 @@ func TestDirectory_Lookup(t *testing.T) {
 	wantNotFound(t, err)
 	_, err = a.Lookup(ctx, "", "13999999999")
 	wantNotFound(t, err)
-	f.Reply("userByMobile", jsonReply(200, `{"errcode":40104,"errmsg":"无效的手机号"}`))
+	f.Reply("userByMobile", dingtalktest.JSONReply(200, `{"errcode":40104,"errmsg":"无效的手机号"}`))
 	_, err = a.Lookup(ctx, "", "13800000001")
 	wantNotFound(t, err)
 	if n := len(f.Calls("userByMobile")); n != 3 {
@@ -137,7 +138,7 @@ func TestDirectory_Departments(t *testing.T) {
 	}
 
 	// The root's name is not worth failing for.
-	f.Reply("deptGet", jsonReply(200, `{"errcode":60011,"errmsg":"no permission"}`))
+	f.Reply("deptGet", dingtalktest.JSONReply(200, `{"errcode":60011,"errmsg":"no permission"}`))
 	got, err = a.Departments(context.Background())
 	if err != nil || len(got) != 7 || got[0] != (bot.DirectoryDept{ID: "1", Name: "root"}) {
 		t.Fatalf("got %+v, %v", got, err)
@@ -184,7 +185,7 @@ func TestDirectory_Members(t *testing.T) {
 	}
 
 	// A cursor that does not move ends the listing instead of looping.
-	f.Reply("listSimple", jsonReply(200, `{"errcode":0,"result":{"has_more":true,"next_cursor":0,"list":[{"userid":"staff1","name":"张三"}]}}`))
+	f.Reply("listSimple", dingtalktest.JSONReply(200, `{"errcode":0,"result":{"has_more":true,"next_cursor":0,"list":[{"userid":"staff1","name":"张三"}]}}`))
 	_, err = a.Members(ctx, "4")
 	if err == nil || bot.ErrorCode(err) == bot.ENOTFOUND {
 		t.Fatalf("stuck cursor: %v", err)
@@ -201,7 +202,7 @@ func TestDirectory_TokenRefresh(t *testing.T) {
 			if _, err := a.User(ctx, "staff1"); err != nil { // caches tok-1
 				t.Fatal(err)
 			}
-			refused := jsonReply(200, `{"errcode":`+code+`,"errmsg":"invalid token"}`)
+			refused := dingtalktest.JSONReply(200, `{"errcode":`+code+`,"errmsg":"invalid token"}`)
 			f.Reply("userGet", refused)
 			if _, err := a.User(ctx, "staff1"); err != nil {
 				t.Fatal(err)
@@ -243,13 +244,13 @@ func TestDirectory_Errors(t *testing.T) {
 		"Members": {"listSimple", func(a *dingtalk.Adapter) error { _, err := a.Members(context.Background(), "4"); return err }},
 	}
 	replies := map[string]func(http.ResponseWriter){
-		"SystemBusy":   jsonReply(200, `{"errcode":-1,"errmsg":"系统繁忙"}`),
-		"NoPermission": jsonReply(200, `{"errcode":60011,"errmsg":"没有调用该接口的权限"}`),
-		"QPS":          jsonReply(200, `{"errcode":90018,"errmsg":"too fast"}`),
-		"IPNotAllowed": jsonReply(200, `{"errcode":60020,"errmsg":"访问ip不在白名单之中"}`),
-		"HTTP500":      jsonReply(500, `<html>oops</html>`),
-		"NotJSON":      jsonReply(200, `<html>maintenance</html>`),
-		"BadResult":    jsonReply(200, `{"errcode":0,"result":"surprise"}`),
+		"SystemBusy":   dingtalktest.JSONReply(200, `{"errcode":-1,"errmsg":"系统繁忙"}`),
+		"NoPermission": dingtalktest.JSONReply(200, `{"errcode":60011,"errmsg":"没有调用该接口的权限"}`),
+		"QPS":          dingtalktest.JSONReply(200, `{"errcode":90018,"errmsg":"too fast"}`),
+		"IPNotAllowed": dingtalktest.JSONReply(200, `{"errcode":60020,"errmsg":"访问ip不在白名单之中"}`),
+		"HTTP500":      dingtalktest.JSONReply(500, `<html>oops</html>`),
+		"NotJSON":      dingtalktest.JSONReply(200, `<html>maintenance</html>`),
+		"BadResult":    dingtalktest.JSONReply(200, `{"errcode":0,"result":"surprise"}`),
 	}
 	for cname, c := range calls {
 		for rname, reply := range replies {
@@ -281,7 +282,7 @@ func (f failTopapi) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // Ensure a transport error, which quotes the URL, loses the token in it.
 func TestDirectory_TransportErrorRedacted(t *testing.T) {
-	f := NewFakeDingTalk(t)
+	f := newFake(t)
 	a := MustNewAdapter(t, &Intake{}, func(c *dingtalk.Config) {
 		c.APIURL, c.OAPIURL = f.URL, f.URL
 		c.HTTPClient = &http.Client{Transport: failTopapi{f.Client().Transport}, Timeout: 5 * time.Second}

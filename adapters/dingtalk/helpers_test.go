@@ -3,20 +3,18 @@ package dingtalk_test
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
-	"github.com/tandemhq/tandem/adapters/adaptertest"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tandemhq/tandem/adapters/adaptertest"
+	"github.com/tandemhq/tandem/adapters/dingtalk/dingtalktest"
 
 	"github.com/tandemhq/tandem/bot"
 
@@ -102,22 +100,14 @@ func (n *Nonces) ClaimNonce(_ context.Context, scope, key string, digest []byte,
 	return true, nil
 }
 
-// sign returns the robot callback's sign header for a timestamp.
-func sign(secret string, ts time.Time) (timestamp, signature string) {
-	timestamp = strconv.FormatInt(ts.UnixMilli(), 10)
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte(timestamp + "\n" + secret))
-	return timestamp, base64.StdEncoding.EncodeToString(mac.Sum(nil))
+// newFake is a fake DingTalk that accepts the test app's credentials.
+func newFake(tb testing.TB) *dingtalktest.Server {
+	return dingtalktest.New(tb, testClientID, testSecret)
 }
 
 // signedRequest builds a callback POST signed with the test secret at ts.
 func signedRequest(body []byte, ts time.Time) *http.Request {
-	r := httptest.NewRequest(http.MethodPost, dingtalk.RoutePath, bytes.NewReader(body))
-	timestamp, signature := sign(testSecret, ts)
-	r.Header.Set("timestamp", timestamp)
-	r.Header.Set("sign", signature)
-	r.Header.Set("Content-Type", "application/json")
-	return r
+	return dingtalktest.SignedRequest(dingtalk.RoutePath, testSecret, body, ts)
 }
 
 // serve runs r through the adapter's robot route.

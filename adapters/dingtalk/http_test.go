@@ -14,6 +14,7 @@ import (
 	"github.com/tandemhq/tandem/bot"
 
 	"github.com/tandemhq/tandem/adapters/dingtalk"
+	"github.com/tandemhq/tandem/adapters/dingtalk/dingtalktest"
 )
 
 // Ensure requests that are not authentic, too large, malformed or sent with
@@ -33,7 +34,7 @@ func TestRobot_Rejections(t *testing.T) {
 		}, http.StatusUnauthorized},
 		"ErrWrongSecret": {func() *http.Request {
 			r := signedRequest(valid, testNow)
-			ts, s := sign(testSecret+"x", testNow)
+			ts, s := dingtalktest.Sign(testSecret+"x", testNow)
 			r.Header.Set("timestamp", ts)
 			r.Header.Set("sign", s)
 			return r
@@ -334,7 +335,7 @@ func TestRobot_UntrustedWebhook(t *testing.T) {
 // the sender is told through the session webhook, since DingTalk does not
 // deliver bot messages again.
 func TestRobot_AcceptFails(t *testing.T) {
-	f := NewFakeDingTalk(t)
+	f := newFake(t)
 	in := &Intake{AcceptFn: func(context.Context, *bot.Event, time.Duration) (bot.Result, error) {
 		return bot.Result{}, errors.New("disk full")
 	}}
@@ -393,7 +394,7 @@ func BenchmarkRobot(b *testing.B) {
 	}}, nil)
 	h := a.Routes()[dingtalk.RoutePath]
 	body := fixture(b, "group_at.json", defaultOAPI)
-	ts, s := sign(testSecret, testNow)
+	ts, s := dingtalktest.Sign(testSecret, testNow)
 	for b.Loop() {
 		r := httptest.NewRequest(http.MethodPost, dingtalk.RoutePath, bytes.NewReader(body))
 		r.Header.Set("timestamp", ts)

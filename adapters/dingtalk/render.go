@@ -87,7 +87,11 @@ func cardParts(c *bot.Card, text string, atUsers *[]string, line func(bot.Button
 			if value == "" {
 				value = "—"
 			}
-			parts = append(parts, "**"+oneLine(label)+":** "+paragraphs(value))
+			sep := ":** "
+			if bot.ContainsHan(label) {
+				sep = "：**" // full-width after Chinese, which takes no space
+			}
+			parts = append(parts, "**"+oneLine(label)+sep+paragraphs(value))
 		}
 	}
 	var buttons []string

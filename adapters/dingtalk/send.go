@@ -81,57 +81,78 @@ var (
 //   - With Config.CardTemplateID set, a card with buttons goes as an
 //     interactive card (card.go) to the same chat, by the same rules, but
 //     never through a session webhook, which cannot carry one.
+//   - An edit (Msg.Edit) of an interactive card updates it in place; any
+//     other message cannot be edited, and gets Msg.Text as a follow-up (see
+//     edit in card.go).
+//   - A picture (Msg.Image) is posted after the text or card, as its own
+//     robot message (see image.go).
 //
 // The returned id is the robot API's processQueryKey, an interactive card's
 // outTrackId, or "" for a session webhook, which returns none.
 func (a *Adapter) Send(ctx context.Context, o *bot.Outgoing) (string, error) {
-	if o.Msg.Text == "" && o.Msg.Card == nil {
+	if o.Msg.Edit != nil {
+		return a.edit(ctx, o)
+	}
+	if o.Msg.Text == "" && o.Msg.Card == nil && o.Msg.Image == nil {
 		return "", &bot.DeliveryError{Err: errEmptyMessage, Permanent: true}
 	}
-	to := o.To
-	dmUser, direct := a.directUser(to)
-	if a.interactive(o.Msg) {
-		return a.sendCard(ctx, o, dmUser, direct)
-	}
-	if o.Msg.Private && !direct && to.UserID != "" {
-		return a.sendToUser(ctx, to.UserID, o.Msg)
-	}
-	if hook, ok := a.liveWebhook(to.ReplyHandle); ok {
-		err := a.postSession(ctx, hook, o.Msg, direct)
-		if !errors.Is(err, errSessionGone) {
+	var id string
+	if o.Msg.Text != "" || o.Msg.Card != nil {
+		var err error
+		if id, err = a.sendMessage(ctx, o); err != nil {
 			return "", err
 		}
-		a.log.Info("dingtalk: session webhook refused the reply; sending through the robot API", "outbox_id", o.ID, "err", err)
 	}
-	switch {
-	case direct:
-		return a.sendToUser(ctx, dmUser, o.Msg)
-	case to.ChatID != "":
-		id, err := a.sendToGroup(ctx, to.ChatID, o.Msg)
-		if err != nil && to.UserID != "" && isPermanent(err) {
-			a.log.Info("dingtalk: group send refused; sending to the user directly", "outbox_id", o.ID, "err", err)
-			return a.sendToUser(ctx, to.UserID, o.Msg)
-		}
-		return id, err
+	if o.Msg.Image == nil {
+		return id, nil
 	}
-	return "", &bot.DeliveryError{Err: errNoTarget, Permanent: true}
+	imageID, err := a.sendImage(ctx, o)
+	if err != nil {
+		return "", err
+	}
+	return firstNonEmpty(id, imageID), nil
 }
 
-// sendCard sends a message with buttons as an interactive card, choosing
-// the chat as Send does for robot messages. Session webhooks take no
-// interactive cards, so there is none of that path here.
-func (a *Adapter) sendCard(ctx context.Context, o *bot.Outgoing, dmUser string, direct bool) (string, error) {
+// sendMessage sends o's text or card (not its picture).
+func (a *Adapter) sendMessage(ctx context.Context, o *bot.Outgoing) (string, error) {
+	m := o.Msg
+	if a.interactive(m) {
+		return a.route(ctx, o, "card",
+			func(user string) (string, error) { return a.cardToUser(ctx, o, user) },
+			func(chat string) (string, error) { return a.cardToGroup(ctx, o, chat) })
+	}
+	if _, direct := a.directUser(o.To); !(m.Private && !direct && o.To.UserID != "") {
+		if hook, ok := a.liveWebhook(o.To.ReplyHandle); ok {
+			err := a.postSession(ctx, hook, m, direct)
+			if !errors.Is(err, errSessionGone) {
+				return "", err
+			}
+			a.log.Info("dingtalk: session webhook refused the reply; sending through the robot API", "outbox_id", o.ID, "err", err)
+		}
+	}
+	return a.route(ctx, o, "message",
+		func(user string) (string, error) { return a.sendToUser(ctx, user, msgParam(render(m, true))) },
+		func(chat string) (string, error) { return a.sendToGroup(ctx, chat, msgParam(render(m, false))) })
+}
+
+// route chooses the chat for a robot message or card (session webhooks
+// aside): a Private message to someone in a group goes to their chat with
+// the bot, a one-to-one chat to its user, a group to the group, or, when
+// DingTalk refuses the group for good and the message answers someone, to
+// that person's chat with the bot.
+func (a *Adapter) route(ctx context.Context, o *bot.Outgoing, what string, toUser, toGroup func(string) (string, error)) (string, error) {
 	to := o.To
+	dmUser, direct := a.directUser(to)
 	switch {
 	case o.Msg.Private && !direct && to.UserID != "":
-		return a.cardToUser(ctx, o, to.UserID)
+		return toUser(to.UserID)
 	case direct:
-		return a.cardToUser(ctx, o, dmUser)
+		return toUser(dmUser)
 	case to.ChatID != "":
-		id, err := a.cardToGroup(ctx, o, to.ChatID)
+		id, err := toGroup(to.ChatID)
 		if err != nil && to.UserID != "" && isPermanent(err) {
-			a.log.Info("dingtalk: group card refused; sending it to the user directly", "outbox_id", o.ID, "err", err)
-			return a.cardToUser(ctx, o, to.UserID)
+			a.log.Info("dingtalk: group "+what+" refused; sending it to the user directly", "outbox_id", o.ID, "err", err)
+			return toUser(to.UserID)
 		}
 		return id, err
 	}
@@ -214,15 +235,18 @@ func (a *Adapter) postSession(ctx context.Context, hook string, m bot.Message, d
 	return fmt.Errorf("%w: %v", errSessionGone, err)
 }
 
-// msgParam renders r as the robot API's msgKey and msgParam (a JSON string).
-func msgParam(r rendered) (key, param string) {
+// robotMsg is a robot message's msgKey and msgParam (a JSON string).
+type robotMsg struct{ key, param string }
+
+// msgParam renders r as a robot message.
+func msgParam(r rendered) robotMsg {
 	var v any = map[string]string{"content": r.text}
-	key = "sampleText"
+	key := "sampleText"
 	if r.markdown {
 		v, key = map[string]string{"title": r.title, "text": r.text}, "sampleMarkdown"
 	}
 	raw, _ := marshal(v)
-	return key, string(raw)
+	return robotMsg{key, string(raw)}
 }
 
 type batchSendRequest struct {
@@ -239,13 +263,12 @@ type batchSendResponse struct {
 }
 
 // sendToUser sends m to the user's one-to-one chat with the bot.
-func (a *Adapter) sendToUser(ctx context.Context, user string, m bot.Message) (string, error) {
+func (a *Adapter) sendToUser(ctx context.Context, user string, m robotMsg) (string, error) {
 	if user == "" {
 		return "", &bot.DeliveryError{Err: errNoTarget, Permanent: true}
 	}
-	key, param := msgParam(render(m, true))
 	var out batchSendResponse
-	err := a.robotCall(ctx, pathBatchSend, batchSendRequest{RobotCode: a.cfg.RobotCode, UserIDs: []string{user}, MsgKey: key, MsgParam: param}, &out)
+	err := a.robotCall(ctx, pathBatchSend, batchSendRequest{RobotCode: a.cfg.RobotCode, UserIDs: []string{user}, MsgKey: m.key, MsgParam: m.param}, &out)
 	switch {
 	case err != nil:
 		return "", err
@@ -265,12 +288,11 @@ type groupSendRequest struct {
 }
 
 // sendToGroup sends m to a group conversation the bot is in.
-func (a *Adapter) sendToGroup(ctx context.Context, chatID string, m bot.Message) (string, error) {
-	key, param := msgParam(render(m, false))
+func (a *Adapter) sendToGroup(ctx context.Context, chatID string, m robotMsg) (string, error) {
 	var out struct {
 		ProcessQueryKey string `json:"processQueryKey"`
 	}
-	err := a.robotCall(ctx, pathGroupSend, groupSendRequest{RobotCode: a.cfg.RobotCode, OpenConversationID: chatID, MsgKey: key, MsgParam: param}, &out)
+	err := a.robotCall(ctx, pathGroupSend, groupSendRequest{RobotCode: a.cfg.RobotCode, OpenConversationID: chatID, MsgKey: m.key, MsgParam: m.param}, &out)
 	return out.ProcessQueryKey, err
 }
 
@@ -278,13 +300,18 @@ func (a *Adapter) sendToGroup(ctx context.Context, chatID string, m bot.Message)
 // decodes a successful answer into out. A token DingTalk refuses is
 // replaced and the call made once more.
 func (a *Adapter) robotCall(ctx context.Context, path string, req, out any) error {
+	return a.apiCall(ctx, http.MethodPost, path, req, out)
+}
+
+// apiCall is robotCall with another method.
+func (a *Adapter) apiCall(ctx context.Context, method, path string, req, out any) error {
 	stale := ""
 	for attempt := 0; ; attempt++ {
 		tok, err := a.accessToken(ctx, stale)
 		if err != nil {
 			return err
 		}
-		status, header, raw, err := a.postJSON(ctx, a.cfg.APIURL+path, req, map[string]string{"x-acs-dingtalk-access-token": tok})
+		status, header, raw, err := a.sendJSON(ctx, method, a.cfg.APIURL+path, req, map[string]string{"x-acs-dingtalk-access-token": tok})
 		if err != nil {
 			return fmt.Errorf("dingtalk: %s: %w", path, err)
 		}
@@ -349,15 +376,25 @@ func (a *Adapter) accessToken(ctx context.Context, stale string) (string, error)
 // net/http's errors name the URL in full, and errors end up in logs and in
 // the outbox's last_error.
 func (a *Adapter) postJSON(ctx context.Context, url string, body any, header map[string]string) (int, http.Header, []byte, error) {
+	return a.sendJSON(ctx, http.MethodPost, url, body, header)
+}
+
+// sendJSON is postJSON with another method.
+func (a *Adapter) sendJSON(ctx context.Context, method, url string, body any, header map[string]string) (int, http.Header, []byte, error) {
 	payload, err := marshal(body)
 	if err != nil {
 		return 0, nil, nil, &bot.DeliveryError{Err: err, Permanent: true}
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(payload))
+	return a.do(ctx, method, url, "application/json", payload, header)
+}
+
+// do makes one request with a body of the given type; see postJSON.
+func (a *Adapter) do(ctx context.Context, method, url, contentType string, payload []byte, header map[string]string) (int, http.Header, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(payload))
 	if err != nil {
 		return 0, nil, nil, &bot.DeliveryError{Err: webhook.RedactURL(err), Permanent: true}
 	}
-	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("Accept", "application/json")
 	for k, v := range header {
 		req.Header.Set(k, v)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tandemhq/tandem/adapters/adaptertest"
+	"github.com/tandemhq/tandem/adapters/dingtalk/dingtalktest"
 	"github.com/tandemhq/tandem/bot"
 
 	"github.com/tandemhq/tandem/adapters/dingtalk"
@@ -65,7 +66,7 @@ func (b *bodyCounter) check(tb testing.TB) {
 
 type sender struct {
 	*dingtalk.Adapter
-	f      *FakeDingTalk
+	f      *dingtalktest.Server
 	clock  *Clock
 	bodies *bodyCounter
 }
@@ -74,7 +75,7 @@ func newSender(tb testing.TB) *sender { return newSenderWith(tb, nil) }
 
 // newSenderWith is newSender with edit adjusting the config last.
 func newSenderWith(tb testing.TB, edit func(*dingtalk.Config)) *sender {
-	f := NewFakeDingTalk(tb)
+	f := newFake(tb)
 	s := &sender{f: f, clock: NewClock(), bodies: &bodyCounter{next: f.Client().Transport}}
 	s.Adapter = MustNewAdapter(tb, &Intake{}, func(c *dingtalk.Config) {
 		c.APIURL, c.OAPIURL = f.URL, f.URL
@@ -125,7 +126,7 @@ func TestSend_SessionWebhook(t *testing.T) {
 	if len(calls) != 1 || calls[0].Key != "session" || calls[0].Query.Get("session") != "g1" {
 		t.Fatalf("calls %+v", calls)
 	}
-	got := mustJSON(calls[0].JSON)
+	got := dingtalktest.MustJSON(calls[0].JSON)
 	want := `{"at":{"atUserIds":["staff2"]},"msgtype":"text","text":{"content":"Assigned #3 to @staff2.\nDue Friday."}}`
 	if got != want {
 		t.Fatalf("body\n got %s\nwant %s", got, want)
@@ -147,7 +148,7 @@ func TestSend_Card(t *testing.T) {
 	if c["msgtype"] != "markdown" || md["title"] != "#42 Fix login" || md["text"] != wantText {
 		t.Fatalf("markdown %q\nwant     %q", md["text"], wantText)
 	}
-	if got := mustJSON(c["at"]); got != `{"atUserIds":["staff2","staff1"]}` {
+	if got := dingtalktest.MustJSON(c["at"]); got != `{"atUserIds":["staff2","staff1"]}` {
 		t.Fatalf("at %s", got)
 	}
 
@@ -179,7 +180,7 @@ func TestSend_ExpiredWebhook(t *testing.T) {
 			t.Fatalf("group sends %+v", s.f.Calls(""))
 		}
 		want := `{"msgKey":"sampleText","msgParam":"{\"content\":\"hi @staff2\"}","openConversationId":"cidGroup1==","robotCode":"dingrobot1"}`
-		if got := mustJSON(g[i].JSON); got != want {
+		if got := dingtalktest.MustJSON(g[i].JSON); got != want {
 			t.Fatalf("body\n got %s\nwant %s", got, want)
 		}
 		if g[i].Token != "tok-1" {
@@ -200,7 +201,7 @@ func TestSend_Direct(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := `{"msgKey":"sampleText","msgParam":"{\"content\":\"⏰ Reminder: call the printer\"}","robotCode":"dingrobot1","userIds":["staff9"]}`
-	if got := mustJSON(s.f.Calls("batchSend")[0].JSON); got != want {
+	if got := dingtalktest.MustJSON(s.f.Calls("batchSend")[0].JSON); got != want {
 		t.Fatalf("body\n got %s\nwant %s", got, want)
 	}
 
@@ -218,7 +219,7 @@ func TestSend_Direct(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := s.f.Calls("batchSend")
-	if len(b) != 2 || mustJSON(b[1].JSON["userIds"]) != `["staff1"]` || len(s.f.Calls("groupSend")) != 0 {
+	if len(b) != 2 || dingtalktest.MustJSON(b[1].JSON["userIds"]) != `["staff1"]` || len(s.f.Calls("groupSend")) != 0 {
 		t.Fatalf("calls %+v", s.f.Calls(""))
 	}
 }
@@ -235,7 +236,7 @@ func TestSend_PrivateInGroup(t *testing.T) {
 	if len(s.f.Calls("session")) != 0 || len(s.f.Calls("groupSend")) != 0 {
 		t.Fatal("a private reply was posted in the group")
 	}
-	if b := s.f.Calls("batchSend"); len(b) != 1 || mustJSON(b[0].JSON["userIds"]) != `["staff1"]` {
+	if b := s.f.Calls("batchSend"); len(b) != 1 || dingtalktest.MustJSON(b[0].JSON["userIds"]) != `["staff1"]` {
 		t.Fatalf("calls %+v", s.f.Calls(""))
 	}
 }
@@ -262,7 +263,7 @@ func TestSend_Token(t *testing.T) {
 	}
 
 	// Revoked behind our back: refused once, renewed, retried.
-	s.f.Reply("batchSend", jsonReply(http.StatusUnauthorized, `{"code":"InvalidAuthentication","message":"expired"}`))
+	s.f.Reply("batchSend", dingtalktest.JSONReply(http.StatusUnauthorized, `{"code":"InvalidAuthentication","message":"expired"}`))
 	if _, err := s.send(to, bot.Message{Text: "x"}); err != nil {
 		t.Fatal(err)
 	}
@@ -272,8 +273,8 @@ func TestSend_Token(t *testing.T) {
 	}
 
 	// Refused twice: permanent, not a loop.
-	s.f.Reply("batchSend", jsonReply(http.StatusUnauthorized, `{"code":"InvalidAuthentication"}`))
-	s.f.Reply("batchSend", jsonReply(http.StatusUnauthorized, `{"code":"InvalidAuthentication"}`))
+	s.f.Reply("batchSend", dingtalktest.JSONReply(http.StatusUnauthorized, `{"code":"InvalidAuthentication"}`))
+	s.f.Reply("batchSend", dingtalktest.JSONReply(http.StatusUnauthorized, `{"code":"InvalidAuthentication"}`))
 	_, err := s.send(to, bot.Message{Text: "x"})
 	if d, ok := bot.AsDeliveryError(err); !ok || !d.Permanent {
 		t.Fatalf("got %v", err)
@@ -295,39 +296,39 @@ func TestSend_Errors(t *testing.T) {
 		permanent  bool
 		transient  bool
 	}{
-		"Session130101": {"session", []func(http.ResponseWriter){jsonReply(200, `{"errcode":130101,"errmsg":"send too fast, exceed 20 times per minute"}`)},
+		"Session130101": {"session", []func(http.ResponseWriter){dingtalktest.JSONReply(200, `{"errcode":130101,"errmsg":"send too fast, exceed 20 times per minute"}`)},
 			func(s *sender) bot.Destination {
 				return bot.Destination{ChatID: "cidGroup1==", ReplyHandle: s.handle("g1", testNow.Add(time.Hour))}
 			}, time.Minute, false, false},
-		"Group130101": {"groupSend", []func(http.ResponseWriter){jsonReply(200, `{"errcode":130101,"errmsg":"send too fast"}`)},
+		"Group130101": {"groupSend", []func(http.ResponseWriter){dingtalktest.JSONReply(200, `{"errcode":130101,"errmsg":"send too fast"}`)},
 			func(*sender) bot.Destination { return group }, time.Minute, false, false},
-		"Group90018": {"groupSend", []func(http.ResponseWriter){jsonReply(403, `{"code":"90018","message":"qps limit"}`)},
+		"Group90018": {"groupSend", []func(http.ResponseWriter){dingtalktest.JSONReply(403, `{"code":"90018","message":"qps limit"}`)},
 			func(*sender) bot.Destination { return group }, 2 * time.Second, false, false},
-		"User90002": {"batchSend", []func(http.ResponseWriter){jsonReply(200, `{"errcode":90002,"errmsg":"platform limit"}`)},
+		"User90002": {"batchSend", []func(http.ResponseWriter){dingtalktest.JSONReply(200, `{"errcode":90002,"errmsg":"platform limit"}`)},
 			func(*sender) bot.Destination { return user }, 2 * time.Second, false, false},
-		"QpsLimitCode": {"batchSend", []func(http.ResponseWriter){jsonReply(403, `{"code":"Forbidden.AccessDenied.QpsLimitForAppkeyAndApi","message":"too fast"}`)},
+		"QpsLimitCode": {"batchSend", []func(http.ResponseWriter){dingtalktest.JSONReply(403, `{"code":"Forbidden.AccessDenied.QpsLimitForAppkeyAndApi","message":"too fast"}`)},
 			func(*sender) bot.Destination { return user }, 2 * time.Second, false, false},
 		"HTTP429": {"batchSend", []func(http.ResponseWriter){func(w http.ResponseWriter) {
 			w.Header().Set("Retry-After", "7")
 			w.WriteHeader(http.StatusTooManyRequests)
 		}}, func(*sender) bot.Destination { return user }, 7 * time.Second, false, false},
-		"IPBlocked": {"batchSend", []func(http.ResponseWriter){jsonReply(200, `{"status":1111,"punish":"deny","msg":"blocked"}`)},
+		"IPBlocked": {"batchSend", []func(http.ResponseWriter){dingtalktest.JSONReply(200, `{"status":1111,"punish":"deny","msg":"blocked"}`)},
 			func(*sender) bot.Destination { return user }, 5 * time.Minute, false, false},
-		"FlowControlledUser": {"batchSend", []func(http.ResponseWriter){jsonReply(200, `{"processQueryKey":"p","flowControlledStaffIdList":["staff1"]}`)},
+		"FlowControlledUser": {"batchSend", []func(http.ResponseWriter){dingtalktest.JSONReply(200, `{"processQueryKey":"p","flowControlledStaffIdList":["staff1"]}`)},
 			func(*sender) bot.Destination { return user }, time.Minute, false, false},
-		"InvalidUser": {"batchSend", []func(http.ResponseWriter){jsonReply(400, `{"code":"invalidParameter.userIds.invalid","message":"no such user"}`)},
+		"InvalidUser": {"batchSend", []func(http.ResponseWriter){dingtalktest.JSONReply(400, `{"code":"invalidParameter.userIds.invalid","message":"no such user"}`)},
 			func(*sender) bot.Destination { return user }, 0, true, false},
-		"InvalidStaffList": {"batchSend", []func(http.ResponseWriter){jsonReply(200, `{"processQueryKey":"p","invalidStaffIdList":["staff1"]}`)},
+		"InvalidStaffList": {"batchSend", []func(http.ResponseWriter){dingtalktest.JSONReply(200, `{"processQueryKey":"p","invalidStaffIdList":["staff1"]}`)},
 			func(*sender) bot.Destination { return user }, 0, true, false},
-		"InvalidConversation": {"groupSend", []func(http.ResponseWriter){jsonReply(400, `{"code":"invalid.openConversationId","message":"无效的openConversationId"}`)},
+		"InvalidConversation": {"groupSend", []func(http.ResponseWriter){dingtalktest.JSONReply(400, `{"code":"invalid.openConversationId","message":"无效的openConversationId"}`)},
 			func(*sender) bot.Destination { return group }, 0, true, false},
-		"RobotStopped": {"groupSend", []func(http.ResponseWriter){jsonReply(400, `{"code":"bot.stopped","message":"群机器人已经停用"}`)},
+		"RobotStopped": {"groupSend", []func(http.ResponseWriter){dingtalktest.JSONReply(400, `{"code":"bot.stopped","message":"群机器人已经停用"}`)},
 			func(*sender) bot.Destination { return group }, 0, true, false},
-		"ServerError": {"groupSend", []func(http.ResponseWriter){jsonReply(502, `<html>bad gateway</html>`)},
+		"ServerError": {"groupSend", []func(http.ResponseWriter){dingtalktest.JSONReply(502, `<html>bad gateway</html>`)},
 			func(*sender) bot.Destination { return group }, 0, false, true},
-		"SystemBusy": {"batchSend", []func(http.ResponseWriter){jsonReply(200, `{"errcode":-1,"errmsg":"系统繁忙"}`)},
+		"SystemBusy": {"batchSend", []func(http.ResponseWriter){dingtalktest.JSONReply(200, `{"errcode":-1,"errmsg":"系统繁忙"}`)},
 			func(*sender) bot.Destination { return user }, 0, false, true},
-		"BadCredentials": {"token", []func(http.ResponseWriter){jsonReply(400, `{"code":"invalidClientIdOrSecret","message":"bad"}`)},
+		"BadCredentials": {"token", []func(http.ResponseWriter){dingtalktest.JSONReply(400, `{"code":"invalidClientIdOrSecret","message":"bad"}`)},
 			func(*sender) bot.Destination { return user }, 0, true, false},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -352,13 +353,13 @@ func TestSend_Errors(t *testing.T) {
 // goes to the person the message answers.
 func TestSend_Fallbacks(t *testing.T) {
 	s := newSender(t)
-	s.f.Reply("session", jsonReply(200, `{"errcode":300001,"errmsg":"session expired"}`))
+	s.f.Reply("session", dingtalktest.JSONReply(200, `{"errcode":300001,"errmsg":"session expired"}`))
 	_, err := s.send(bot.Destination{ChatID: "cidGroup1==", ReplyHandle: s.handle("g1", testNow.Add(time.Hour))}, bot.Message{Text: "x"})
 	if err != nil || len(s.f.Calls("groupSend")) != 1 {
 		t.Fatalf("err %v, calls %+v", err, s.f.Calls(""))
 	}
 
-	s.f.Reply("groupSend", jsonReply(400, `{"code":"invalid.openConversationId"}`))
+	s.f.Reply("groupSend", dingtalktest.JSONReply(400, `{"code":"invalid.openConversationId"}`))
 	_, err = s.send(bot.Destination{ChatID: "cidMaybeDirect==", UserID: "staff1"}, bot.Message{Text: "x"})
 	if err != nil || len(s.f.Calls("batchSend")) != 1 {
 		t.Fatalf("err %v, calls %+v", err, s.f.Calls(""))
@@ -366,7 +367,7 @@ func TestSend_Fallbacks(t *testing.T) {
 
 	// A webhook that fails for DingTalk's own reasons is retried later, not
 	// abandoned for the API.
-	s.f.Reply("session", jsonReply(503, `busy`))
+	s.f.Reply("session", dingtalktest.JSONReply(503, `busy`))
 	_, err = s.send(bot.Destination{ChatID: "cidGroup1==", ReplyHandle: s.handle("g1", testNow.Add(time.Hour))}, bot.Message{Text: "x"})
 	if d, ok := bot.AsDeliveryError(err); err == nil || ok && (d.Permanent || d.RetryAfter > 0) || len(s.f.Calls("groupSend")) != 2 {
 		t.Fatalf("err %v, calls %+v", err, s.f.Calls(""))

@@ -359,7 +359,13 @@ func (c *streamConn) handle(ctx context.Context, topic, id, data string) {
 		}
 	case TopicCardCallback:
 		ev, err = a.cardEvent([]byte(data), id)
-		okData = `{"response":{}}` // no card update
+		// The answer could carry the clicked card's new cardData; it
+		// carries none (an empty CardResponse leaves the card as it is).
+		// The click's outcome is not known within the ack, and every copy
+		// of the card, the clicked one among them (its outTrackId is the
+		// click's MessageID), is updated through the outbox (PUT
+		// /v1.0/card/instances), which is durable and retried.
+		okData = `{"response":{}}`
 	}
 	if err == nil && ev != nil {
 		err = a.accept(ctx, ev)

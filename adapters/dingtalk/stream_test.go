@@ -10,11 +10,12 @@ import (
 	"github.com/tandemhq/tandem/bot"
 
 	"github.com/tandemhq/tandem/adapters/dingtalk"
+	"github.com/tandemhq/tandem/adapters/dingtalk/dingtalktest"
 )
 
 // runStream starts a stream-mode adapter against f and returns a stop
 // function that cancels Run and checks that it returns in time.
-func runStream(t *testing.T, f *FakeDingTalk, in bot.Intake, edit func(*dingtalk.Config)) (*dingtalk.Adapter, func()) {
+func runStream(t *testing.T, f *dingtalktest.Server, in bot.Intake, edit func(*dingtalk.Config)) (*dingtalk.Adapter, func()) {
 	t.Helper()
 	a := MustNewAdapter(t, in, func(c *dingtalk.Config) {
 		c.Mode = dingtalk.ModeStream
@@ -54,13 +55,13 @@ func runStream(t *testing.T, f *FakeDingTalk, in bot.Intake, edit func(*dingtalk
 // pings, turns card clicks into actions, and closes the socket and returns
 // when its context ends.
 func TestStream(t *testing.T) {
-	f := NewFakeDingTalk(t)
+	f := newFake(t)
 	in := &Intake{}
 	_, stop := runStream(t, f, in, nil)
 	g := f.NextConn(t)
 
 	open := f.Calls("open")[0].JSON
-	subs := mustJSON(open["subscriptions"])
+	subs := dingtalktest.MustJSON(open["subscriptions"])
 	if open["clientId"] != testClientID || open["clientSecret"] != testSecret ||
 		subs != `[{"topic":"/v1.0/im/bot/messages/get","type":"CALLBACK"},{"topic":"/v1.0/card/instances/callback","type":"CALLBACK"}]` {
 		t.Fatalf("connections/open %v", open)
@@ -107,7 +108,7 @@ func TestStream(t *testing.T) {
 // 500, which asks DingTalk to deliver it again), while a malformed one is
 // acked so that it is not.
 func TestStream_AcceptFails(t *testing.T) {
-	f := NewFakeDingTalk(t)
+	f := newFake(t)
 	in := &Intake{AcceptFn: func(_ context.Context, ev *bot.Event, _ time.Duration) (bot.Result, error) {
 		return bot.Result{}, errors.New("store down")
 	}}
@@ -139,7 +140,7 @@ func TestStream_AcceptFails(t *testing.T) {
 // connections/open are survived: the client opens a new connection (with a
 // fresh ticket) and goes on acking, without panicking.
 func TestStream_Reconnect(t *testing.T) {
-	f := NewFakeDingTalk(t)
+	f := newFake(t)
 	in := &Intake{}
 	runStream(t, f, in, nil)
 	g := f.NextConn(t)
@@ -148,16 +149,14 @@ func TestStream_Reconnect(t *testing.T) {
 	if ack := g.NextAck(t, 5*time.Second); ack == nil || ack.Code != 200 {
 		t.Fatalf("ack %+v", ack)
 	}
-	g.wmu.Lock()
-	g.ws.WriteMessage(1, []byte("{{{ not a frame"))
-	g.wmu.Unlock()
+	g.SendRaw(t, []byte("{{{ not a frame"))
 	g.SendData(t, "CALLBACK", dingtalk.TopicBotMessage, "frame-obj", json.RawMessage(fixture(t, "group_at.json", f.URL)))
 	if ack := g.NextAck(t, 5*time.Second); ack == nil || ack.Code != 200 || ack.Headers["messageId"] != "frame-obj" {
 		t.Fatalf("ack %+v", ack)
 	}
 	in.WaitEvent(t, "msgGroup1==")
 
-	f.Reply("open", jsonReply(500, `{"code":"ServiceUnavailable","message":"try later"}`))
+	f.Reply("open", dingtalktest.JSONReply(500, `{"code":"ServiceUnavailable","message":"try later"}`))
 	g.Drop()
 	g2 := f.NextConn(t)
 	if g2.Ticket == g.Ticket {
@@ -176,7 +175,7 @@ func TestStream_Reconnect(t *testing.T) {
 // Ensure the gateway's disconnect opens the next connection at once, with
 // no backoff, while the old one still acks the frames it got.
 func TestStream_Disconnect(t *testing.T) {
-	f := NewFakeDingTalk(t)
+	f := newFake(t)
 	release := make(chan struct{})
 	in := &Intake{AcceptFn: func(_ context.Context, ev *bot.Event, _ time.Duration) (bot.Result, error) {
 		<-release

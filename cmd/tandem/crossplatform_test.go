@@ -24,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tandemhq/tandem/adapters/dingtalk/dingtalktest"
 	"github.com/tandemhq/tandem/adapters/feishu"
 	"github.com/tandemhq/tandem/adapters/wecom"
 )
@@ -161,18 +162,10 @@ func newXPWeCom(t *testing.T) *xpFake {
 	})
 }
 
-// newXPDingTalk answers DingTalk's APIs (nothing in this scenario is meant
-// to reach it).
-func newXPDingTalk(t *testing.T) *xpFake {
-	return newXPFake(t, func(c xpCall, n int) string {
-		switch c.Path {
-		case "/v1.0/oauth2/accessToken":
-			return `{"accessToken":"ding-xp","expireIn":7200}`
-		case "/robot/sendBySession":
-			return `{"errcode":0,"errmsg":"ok"}`
-		}
-		return fmt.Sprintf(`{"processQueryKey":"pqk-%d"}`, n)
-	})
+// newXPDingTalk is the DingTalk test kit's fake, with the app credentials
+// of the config below (nothing in this scenario is meant to reach it).
+func newXPDingTalk(t *testing.T) *dingtalktest.Server {
+	return dingtalktest.New(t, "ding-xp", "xp-ding-secret")
 }
 
 // wecomEncrypt encrypts msg as WeCom does (WXBizMsgCrypt): 16 random bytes,
@@ -378,7 +371,7 @@ people:
 `, addr, filepath.Join(dir, "tandem.db"), slackAPI.srv.URL,
 		xpFeishuToken, xpFeishuKey, feishuAPI.srv.URL,
 		xpWeComCorp, xpWeComAgent, xpWeComToken, xpWeComAESKey, wecomAPI.srv.URL,
-		dingAPI.srv.URL, dingAPI.srv.URL,
+		dingAPI.URL, dingAPI.URL,
 		xpWeComCorp, xpFeishuTenant)), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -498,9 +491,12 @@ people:
 	if n := len(wecomAPI.matching(wecomSendTo("carol"))); n != 3 {
 		t.Errorf("messages to carol on WeCom: %d, want 3 (created, in progress, done)", n)
 	}
-	for name, f := range map[string]*xpFake{"slack": slackAPI, "dingtalk": dingAPI} {
-		if sends := f.matching(func(c xpCall) bool { return !strings.Contains(c.Path, "token") && c.Path != "/api/auth.test" }); len(sends) > 0 {
-			t.Errorf("%s got messages: %+v", name, sends)
+	if sends := slackAPI.matching(func(c xpCall) bool { return !strings.Contains(c.Path, "token") && c.Path != "/api/auth.test" }); len(sends) > 0 {
+		t.Errorf("slack got messages: %+v", sends)
+	}
+	for _, c := range dingAPI.Calls("") {
+		if c.Key != "token" {
+			t.Errorf("dingtalk got a call: %s %s %s", c.Method, c.Key, c.Body)
 		}
 	}
 	out = chat(t, dir, []string{"--as", "alice", "--config", cfg}, "task show 1")

@@ -2,9 +2,6 @@ package main
 
 import (
 	"bytes"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -16,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tandemhq/tandem/adapters/dingtalk/dingtalktest"
 )
 
 // nowhere is a platform API that answers nothing useful: the tests that use
@@ -81,13 +80,6 @@ func dingRobotPost(t *testing.T, base, body, timestamp, sign string) int {
 	return resp.StatusCode
 }
 
-func dingSign(secret string, at time.Time) (timestamp, sign string) {
-	timestamp = strconv.FormatInt(at.UnixMilli(), 10)
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte(timestamp + "\n" + secret))
-	return timestamp, base64.StdEncoding.EncodeToString(mac.Sum(nil))
-}
-
 func dingText(msgID, sender, text string) string {
 	return `{"msgId":"` + msgID + `","conversationId":"cidE1==","conversationType":"1","senderStaffId":"` + sender +
 		`","senderNick":"` + sender + `","chatbotCorpId":"dingcorpE","msgtype":"text","text":{"content":"` + text + `"}}`
@@ -105,7 +97,7 @@ dingtalk:
 `
 	db := filepath.Join(t.TempDir(), "tandem.db")
 	quiet := slog.New(slog.DiscardHandler)
-	ts, sign := dingSign(dingSecret, time.Now())
+	ts, sign := dingtalktest.Sign(dingSecret, time.Now())
 	body := dingText("msgE1==", "staff1", "help")
 
 	m := runMain(t, cfg, db, quiet)
@@ -197,7 +189,7 @@ func TestRejectedWebhooksAreLogged(t *testing.T) {
 		h := sign(body, now)
 		return map[string]string{"X-Slack-Request-Timestamp": h.Get("X-Slack-Request-Timestamp"), "X-Slack-Signature": h.Get("X-Slack-Signature")}
 	}
-	dingTS, dingSig := dingSign(dingSecret, time.Now())
+	dingTS, dingSig := dingtalktest.Sign(dingSecret, time.Now())
 	dingSigned := map[string]string{"timestamp": dingTS, "sign": dingSig}
 	console := map[string]string{"Authorization": "Bearer " + secret, "Content-Type": "application/json"}
 	wecomQuery := "?msg_signature=0&timestamp=" + strconv.FormatInt(now, 10) + "&nonce=n"

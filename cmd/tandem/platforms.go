@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/tandemhq/tandem/adapters/dingtalk"
 	"github.com/tandemhq/tandem/adapters/feishu"
@@ -99,7 +100,12 @@ func (m *Main) openPlatforms(routes map[string]http.Handler) ([]func() (func() e
 		}
 	}
 	for _, ms := range []*multiSender{feishus, wecoms, dingtalks} {
-		if len(ms.senders) > 0 {
+		if len(ms.senders) == 0 {
+			continue
+		}
+		if _, ok := ms.senders[0].(bot.ImageUploader); ok {
+			m.Dispatcher.Senders = append(m.Dispatcher.Senders, uploadingSender{ms})
+		} else {
 			m.Dispatcher.Senders = append(m.Dispatcher.Senders, ms)
 		}
 	}
@@ -152,12 +158,28 @@ func (s *multiSender) Platform() string { return s.platform }
 
 // Send implements bot.Sender.
 func (s *multiSender) Send(ctx context.Context, o *bot.Outgoing) (string, error) {
+	return s.pick(o.To.Workspace).Send(ctx, o)
+}
+
+// pick returns the app of a workspace, or the first app.
+func (s *multiSender) pick(workspace string) bot.Sender {
 	for i, ws := range s.workspaces {
-		if ws != "" && ws == o.To.Workspace {
-			return s.senders[i].Send(ctx, o)
+		if ws != "" && ws == workspace {
+			return s.senders[i]
 		}
 	}
-	return s.senders[0].Send(ctx, o)
+	return s.senders[0]
+}
+
+// uploadingSender is a multiSender whose apps upload pictures before they
+// send them (bot.ImageUploader): the dispatcher sees that only when the
+// sender it is given says so.
+type uploadingSender struct{ *multiSender }
+
+// UploadImage implements bot.ImageUploader through the app of the
+// destination's workspace.
+func (s uploadingSender) UploadImage(ctx context.Context, to bot.Destination, img *bot.Image) (string, time.Duration, error) {
+	return s.pick(to.Workspace).(bot.ImageUploader).UploadImage(ctx, to, img)
 }
 
 // Limits implements bot.RateLimited with the first app's limits: apps of one
