@@ -61,6 +61,12 @@ func taskCard(tx bot.Tx, tk *task.Task, ppl *commands.People, now time.Time, loc
 	if tk.Description != "" {
 		card.Fields = append(card.Fields, bot.Field{Label: bot.T("Description", "描述").In(lang), Value: tk.Description})
 	}
+	if !tk.Status.Open() {
+		// A closed task's card keeps no buttons: clicking Done must leave
+		// a card that plainly reads done everywhere it was posted. Reopening
+		// is rare and deliberate, so it is typed.
+		card.Footer = bot.Tf("Reopen it with `task reopen %d`.", "如需重新打开：任务 重开 %d", tk.ID).In(lang)
+	}
 	return card
 }
 
@@ -82,11 +88,11 @@ func taskButtons(tk *task.Task, lang bot.Lang) []bot.Button {
 	case task.InReview:
 		return []bot.Button{b("done", "Approve", "通过", "primary"), b("start", "Back to work", "退回", "danger")}
 	}
-	return []bot.Button{b("reopen", "Reopen", "重新打开", "")}
+	return nil
 }
 
 // taskVerbsZH are the Chinese sub-command names the buttons stand for.
-var taskVerbsZH = map[string]string{"start": "开始", "review": "审核", "done": "完成", "cancel": "取消", "reopen": "重开"}
+var taskVerbsZH = map[string]string{"start": "开始", "review": "审核", "done": "完成", "cancel": "取消"}
 
 // reader is whom a text is written for: their language and time zone, at
 // the moment it is written. A notification is built once per recipient, so
