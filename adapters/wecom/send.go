@@ -422,7 +422,12 @@ func retryAfter(h http.Header) time.Duration {
 
 // Access tokens last expires_in seconds (7200); one is kept until tokenMargin
 // before it expires, and fetched under a mutex so that concurrent senders
-// share one fetch.
+// share one fetch. This is silenceper/wechat's credential.WorkAccessToken
+// done by hand, because that one fetches from a hard-coded
+// https://qyapi.weixin.qq.com through the package-wide util.DefaultHTTPClient
+// (so it cannot be pointed at one app's APIURL, TestSilenceperShortfalls),
+// reads the wall clock (cache.Memory) where Tandem's clock is an input, and
+// cannot drop a token WeCom calls expired (40014/42001) before its time.
 const tokenMargin = 5 * time.Minute
 
 type tokenResult struct {
