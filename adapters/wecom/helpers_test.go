@@ -176,7 +176,9 @@ func encryptRaw(tb testing.TB, plain []byte) string {
 func envelope(ciphertext string) []byte { return testApp.Envelope(ciphertext) }
 
 // signedQuery returns the callback query for ciphertext, signed at ts.
-func signedQuery(ts time.Time, nonce, ciphertext string) url.Values { return testApp.Sign(ts, nonce, ciphertext) }
+func signedQuery(ts time.Time, nonce, ciphertext string) url.Values {
+	return testApp.Sign(ts, nonce, ciphertext)
+}
 
 // postCiphertext builds a callback POST carrying ciphertext, signed at testNow.
 func postCiphertext(ciphertext string) *http.Request {

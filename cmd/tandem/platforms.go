@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/tandemhq/tandem/adapters/dingtalk"
 	"github.com/tandemhq/tandem/adapters/feishu"
@@ -152,12 +153,27 @@ func (s *multiSender) Platform() string { return s.platform }
 
 // Send implements bot.Sender.
 func (s *multiSender) Send(ctx context.Context, o *bot.Outgoing) (string, error) {
+	return s.pick(o.To.Workspace).Send(ctx, o)
+}
+
+// pick is the app of workspace, or the first.
+func (s *multiSender) pick(workspace string) bot.Sender {
 	for i, ws := range s.workspaces {
-		if ws != "" && ws == o.To.Workspace {
-			return s.senders[i].Send(ctx, o)
+		if ws != "" && ws == workspace {
+			return s.senders[i]
 		}
 	}
-	return s.senders[0].Send(ctx, o)
+	return s.senders[0]
+}
+
+// UploadImage implements bot.ImageUploader through the app of o's
+// workspace, so the dispatcher uploads pictures before sending; an app whose
+// platform needs no upload gives no key.
+func (s *multiSender) UploadImage(ctx context.Context, to bot.Destination, img *bot.Image) (string, time.Duration, error) {
+	if up, ok := s.pick(to.Workspace).(bot.ImageUploader); ok {
+		return up.UploadImage(ctx, to, img)
+	}
+	return "", 0, nil
 }
 
 // Limits implements bot.RateLimited with the first app's limits: apps of one

@@ -284,7 +284,9 @@ func (s *Server) Dump() string {
 }
 
 // RobotURL is the webhook URL of a group robot with key on this fake.
-func (s *Server) RobotURL(key string) string { return s.URL + PathRobot + "?key=" + url.QueryEscape(key) }
+func (s *Server) RobotURL(key string) string {
+	return s.URL + PathRobot + "?key=" + url.QueryEscape(key)
+}
 
 // SendTo matches message/send calls to one member.
 func SendTo(user string) func(Call) bool {
