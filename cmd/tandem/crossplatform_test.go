@@ -163,6 +163,17 @@ func newXPDingTalk(t *testing.T) *xpFake {
 // xpWeComApp makes the WeCom app's callbacks (the kit encrypts and signs).
 var xpWeComApp = wecomtest.App{CorpID: xpWeComCorp, AgentID: xpWeComAgent, Token: xpWeComToken, EncodingAESKey: xpWeComAESKey}
 
+// xpWeComYAML is the config section of the WeCom app, its API at api.
+func xpWeComYAML(api string) string {
+	return fmt.Sprintf(`wecom:
+  - corp_id: %s
+    agent_id: %d
+    secret: xp-wecom-secret
+    token: %s
+    encoding_aes_key: %s
+    api_url: %s`, xpWeComCorp, xpWeComAgent, xpWeComToken, xpWeComAESKey, api)
+}
+
 // wecomCallback is a signed, encrypted POST callback of the app, made now.
 func wecomCallback(t *testing.T, plainXML string) wecomtest.Callback {
 	return xpWeComApp.Callback(t, plainXML, time.Now())
@@ -271,13 +282,7 @@ feishu:
     verification_token: %s
     encrypt_key: %s
     host: %s
-wecom:
-  - corp_id: %s
-    agent_id: %d
-    secret: xp-wecom-secret
-    token: %s
-    encoding_aes_key: %s
-    api_url: %s
+%s
 dingtalk:
   - client_id: ding-xp
     client_secret: xp-ding-secret
@@ -291,7 +296,7 @@ people:
   - {name: Dave, handle: dave, accounts: ["feishu:%s:ou_dave"]}
 `, addr, filepath.Join(dir, "tandem.db"), slackAPI.srv.URL,
 		xpFeishuToken, xpFeishuKey, feishuAPI.srv.URL,
-		xpWeComCorp, xpWeComAgent, xpWeComToken, xpWeComAESKey, wecomAPI.URL,
+		xpWeComYAML(wecomAPI.URL),
 		dingAPI.srv.URL, dingAPI.srv.URL,
 		xpWeComCorp, xpFeishuTenant)), 0o644); err != nil {
 		t.Fatal(err)

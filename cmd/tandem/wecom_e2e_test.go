@@ -34,17 +34,11 @@ storage: {path: %q}
 bot: {notify_window: 0s}
 log: {level: debug}
 console: {enabled: false}
-wecom:
-  - corp_id: %s
-    agent_id: %d
-    secret: xp-wecom-secret
-    token: %s
-    encoding_aes_key: %s
-    api_url: %s
+%s
 people:
   - {name: Carol, handle: carol, accounts: ["wecom:%s:carol"]}
   - {name: Dave, handle: dave, accounts: ["wecom:%s:dave"]}
-`, addr, dbPath, xpWeComCorp, xpWeComAgent, xpWeComToken, xpWeComAESKey, api, xpWeComCorp, xpWeComCorp)
+`, addr, dbPath, xpWeComYAML(api), xpWeComCorp, xpWeComCorp)
 }
 
 // wecomCard matches message/send calls of a template card to user.
