@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -332,13 +333,14 @@ func (a *Adapter) callWith(ctx context.Context, path string, query url.Values, n
 		if err != nil {
 			return err
 		}
-		q := url.Values{}
-		for k, v := range query {
-			q[k] = v
+		q := maps.Clone(query)
+		if q == nil {
+			q = url.Values{}
 		}
 		q.Set("access_token", tok)
 		req, err := newReq(a.api + path + "?" + q.Encode())
 		if err != nil {
+			// Not err itself: it quotes the URL, token included.
 			return &bot.DeliveryError{Err: fmt.Errorf("wecom: %s: bad URL", path), Permanent: true}
 		}
 		err = a.do(req, path, out)
