@@ -110,8 +110,8 @@ type apiResult struct {
 //
 // The remote id of a template card is the response_code message/send
 // returns with it (usable once, within 72 hours, to update the card), so an
-// update of the card can use it; otherwise it is message/send's msgid ("" for
-// robots, which return none).
+// update of the card can use it; otherwise it is message/send's msgid, or,
+// for a robot, which returns none, the chat id "robot:<name>".
 func (a *Adapter) Send(ctx context.Context, o *bot.Outgoing) (string, error) {
 	m := o.Msg
 	if strings.TrimSpace(m.Text) == "" && m.Card == nil && m.Image == nil {
@@ -125,7 +125,13 @@ func (a *Adapter) Send(ctx context.Context, o *bot.Outgoing) (string, error) {
 		if m.Private && to.UserID != "" {
 			return a.sendApp(ctx, o, to.UserID, m)
 		}
-		return "", a.sendRobot(ctx, name, m)
+		// A robot returns no message id; "robot:<name>" marks the copy as
+		// posted, so that an edit of it comes here and follows up (edit)
+		// instead of being posted anew as a whole card.
+		if err := a.sendRobot(ctx, name, m); err != nil {
+			return "", err
+		}
+		return to.ChatID, nil
 	}
 	if to.ChatID != "" {
 		// An app can only post into groups it created itself (appchat), which

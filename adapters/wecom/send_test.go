@@ -179,8 +179,10 @@ func TestSend_TemplateCard(t *testing.T) {
 func TestSend_Robot(t *testing.T) {
 	clock := NewClock(sendAt)
 	a, f := newSender(t, clock)
+	// Robots return no message id: the remote id marks the robot, so that
+	// an edit of the card follows up there (TestSend_CardEdit/RobotFollowsUp).
 	id, err := send(a, bot.Destination{ChatID: "robot:ops"}, bot.Message{Text: "Digest for <@lisi>", Card: taskCard.Card})
-	if err != nil || id != "" {
+	if err != nil || id != "robot:ops" {
 		t.Fatalf("id %q err %v", id, err)
 	}
 	calls := f.Calls()
@@ -294,7 +296,7 @@ func TestSend_CardEdit(t *testing.T) {
 	})
 	t.Run("RobotFollowsUp", func(t *testing.T) {
 		a, f := newSender(t, nil)
-		if _, err := send(a, bot.Destination{ChatID: "robot:ops"}, edit(done, "")); err != nil {
+		if _, err := send(a, bot.Destination{ChatID: "robot:ops"}, edit(done, "robot:ops")); err != nil {
 			t.Fatal(err)
 		}
 		if p := f.Paths(); p != "/robot/ops" || !strings.Contains(string(f.Calls()[0].Raw), "#12 is done.") {
