@@ -3,33 +3,33 @@ package wecom
 import (
 	"crypto/aes"
 	"crypto/cipher"
-	"crypto/sha1"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/binary"
-	"encoding/hex"
 	"errors"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/silenceper/wechat/v2/util"
 
 	"github.com/tandemhq/tandem/bot"
 )
 
 // This file is WeCom's callback crypto (the WXBizMsgCrypt scheme of
-// 加解密方案说明, developer.work.weixin.qq.com/document/path/90968), written
-// with the standard library rather than silenceper/wechat's util helpers:
+// 加解密方案说明, developer.work.weixin.qq.com/document/path/90968). The
+// signature is silenceper/wechat's util.Signature (sort, join, SHA-1, hex),
+// which computes it correctly; the comparison is ours and constant-time,
+// because util leaves comparing to the caller. Decryption is not
+// util.DecryptMsg, which falls short here (TestSilenceperShortfalls shows
+// each):
 //
-//   - util.DecryptMsg checks only the last padding byte, not the whole
-//     PKCS#7 padding, and turns panics into errors with recover() instead of
-//     checking lengths up front;
+//   - it checks only the last padding byte, not the whole PKCS#7 padding,
+//     so a tampered or truncated plaintext is accepted;
 //   - its errors are untyped strings, so a malformed payload (400) cannot be
 //     told from a wrong receiveid (401);
-//   - util.Signature returns a hex string the caller then compares with ==,
-//     which is not constant-time;
-//   - importing util would add the module and, through util/http.go, a 2022
-//     golang.org/x/crypto to go.mod, for about sixty lines of code.
+//   - it turns panics into errors with recover() instead of checking
+//     lengths up front.
 //
 // The official test vectors (testdata/) verify and decrypt with this code,
 // and FuzzDecrypt checks that no input makes it panic.
@@ -66,20 +66,11 @@ func VerifySignature(token, timestamp, nonce, ciphertext, msgSignature string, n
 	if now.Sub(time.Unix(sec, 0)).Abs() > maxClockSkew {
 		return ErrStaleRequest
 	}
-	got, err := hex.DecodeString(msgSignature)
-	if err != nil || len(got) != sha1.Size {
-		return ErrBadSignature
-	}
-	want := signature(token, timestamp, nonce, ciphertext)
-	if subtle.ConstantTimeCompare(got, want[:]) != 1 {
+	want := util.Signature(token, timestamp, nonce, ciphertext)
+	if subtle.ConstantTimeCompare([]byte(strings.ToLower(msgSignature)), []byte(want)) != 1 {
 		return ErrBadSignature
 	}
 	return nil
-}
-
-func signature(parts ...string) [sha1.Size]byte {
-	sort.Strings(parts)
-	return sha1.Sum([]byte(strings.Join(parts, "")))
 }
 
 // decodeAESKey turns the 43-character EncodingAESKey into the 32-byte AES

@@ -196,29 +196,9 @@ func (a *Adapter) Members(ctx context.Context, deptID string) ([]bot.DirectoryUs
 // get is call for the GET APIs: q and the access token go in the query,
 // and a token WeCom refuses is replaced once.
 func (a *Adapter) get(ctx context.Context, path string, q url.Values, out any) error {
-	for retried := false; ; retried = true {
-		tok, err := a.accessToken(ctx)
-		if err != nil {
-			return err
-		}
-		v := maps.Clone(q)
-		if v == nil {
-			v = url.Values{}
-		}
-		v.Set("access_token", tok)
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.api+path+"?"+v.Encode(), nil)
-		if err != nil {
-			// Not err itself: it quotes the URL, token included.
-			return &bot.DeliveryError{Err: fmt.Errorf("wecom: %s: bad URL", path), Permanent: true}
-		}
-		err = a.do(req, path, out)
-		var ae *apiError
-		if !retried && errors.As(err, &ae) && tokenExpired[ae.Code] {
-			a.dropToken(tok)
-			continue
-		}
-		return classify(err)
-	}
+	return a.callWith(ctx, path, q, func(u string) (*http.Request, error) {
+		return http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	}, out)
 }
 
 func isAPICode(err error, codes map[int]bool) bool {

@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
-	"crypto/sha1"
 	"encoding/base64"
-	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"github.com/tandemhq/tandem/adapters/adaptertest"
 	"log/slog"
@@ -16,7 +13,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,6 +22,7 @@ import (
 	"github.com/tandemhq/tandem/bot"
 
 	"github.com/tandemhq/tandem/adapters/wecom"
+	"github.com/tandemhq/tandem/adapters/wecom/wecomtest"
 )
 
 // The adapter tests use the official vectors' token, key and corp id (they
@@ -148,27 +145,15 @@ func MustNewAdapter(tb testing.TB, in bot.Intake, edit func(*wecom.Config)) *wec
 	return a
 }
 
-// sign is msg_signature, computed here independently of the adapter.
-func sign(token, ts, nonce, ciphertext string) string {
-	parts := []string{token, ts, nonce, ciphertext}
-	sort.Strings(parts)
-	sum := sha1.Sum([]byte(strings.Join(parts, "")))
-	return hex.EncodeToString(sum[:])
-}
+// testApp makes callbacks with the test configuration; the kit encrypts
+// and signs with silenceper/wechat's util, independently of the adapter.
+var testApp = wecomtest.App{CorpID: testCorp, AgentID: testAgent, Token: testToken, EncodingAESKey: testKey}
 
-// encrypt is WXBizMsgCrypt encryption, written here independently of the
-// adapter (which only decrypts): random(16) + length + msg + receiveid,
-// PKCS#7 to 32 bytes, AES-256-CBC with IV = key[:16].
+// encrypt is WXBizMsgCrypt encryption of msg for receiveID.
 func encrypt(tb testing.TB, msg, receiveID string) string {
-	tb.Helper()
-	var plain bytes.Buffer
-	plain.WriteString("0123456789abcdef") // the random prefix; any 16 bytes
-	binary.Write(&plain, binary.BigEndian, uint32(len(msg)))
-	plain.WriteString(msg)
-	plain.WriteString(receiveID)
-	n := 32 - plain.Len()%32
-	plain.Write(bytes.Repeat([]byte{byte(n)}, n))
-	return encryptRaw(tb, plain.Bytes())
+	app := testApp
+	app.CorpID = receiveID
+	return app.Encrypt(tb, msg)
 }
 
 // encryptRaw encrypts an already padded plaintext, to make malformed ones.
@@ -188,15 +173,11 @@ func encryptRaw(tb testing.TB, plain []byte) string {
 }
 
 // envelope is a POST body around a ciphertext.
-func envelope(ciphertext string) []byte {
-	return []byte("<xml><ToUserName><![CDATA[" + testCorp + "]]></ToUserName><Encrypt><![CDATA[" +
-		ciphertext + "]]></Encrypt><AgentID><![CDATA[218]]></AgentID></xml>")
-}
+func envelope(ciphertext string) []byte { return testApp.Envelope(ciphertext) }
 
 // signedQuery returns the callback query for ciphertext, signed at ts.
 func signedQuery(ts time.Time, nonce, ciphertext string) url.Values {
-	sec := strconv.FormatInt(ts.Unix(), 10)
-	return url.Values{"msg_signature": {sign(testToken, sec, nonce, ciphertext)}, "timestamp": {sec}, "nonce": {nonce}}
+	return testApp.Sign(ts, nonce, ciphertext)
 }
 
 // postCiphertext builds a callback POST carrying ciphertext, signed at testNow.
@@ -211,17 +192,12 @@ func postXML(tb testing.TB, inner string) *http.Request {
 }
 
 func textXML(msgID, from, content string) string {
-	return "<xml><ToUserName><![CDATA[" + testCorp + "]]></ToUserName><FromUserName><![CDATA[" + from +
-		"]]></FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[" +
-		content + "]]></Content><MsgId>" + msgID + "</MsgId><AgentID>218</AgentID></xml>"
+	return testApp.TextXML(from, content, msgID, time.Unix(1700000000, 0))
 }
 
 func cardEventXML(from, createTime, key, taskID, responseCode string) string {
-	return "<xml><ToUserName><![CDATA[" + testCorp + "]]></ToUserName><FromUserName><![CDATA[" + from +
-		"]]></FromUserName><CreateTime>" + createTime + "</CreateTime><MsgType><![CDATA[event]]></MsgType>" +
-		"<Event><![CDATA[template_card_event]]></Event><EventKey><![CDATA[" + key + "]]></EventKey>" +
-		"<TaskId><![CDATA[" + taskID + "]]></TaskId><CardType><![CDATA[button_interaction]]></CardType>" +
-		"<ResponseCode><![CDATA[" + responseCode + "]]></ResponseCode><AgentID>218</AgentID></xml>"
+	sec, _ := strconv.ParseInt(createTime, 10, 64)
+	return testApp.CardClickXML(from, key, taskID, responseCode, time.Unix(sec, 0))
 }
 
 // serve runs r through the adapter's route for its path.

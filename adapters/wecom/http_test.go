@@ -248,8 +248,7 @@ func TestCardEvent(t *testing.T) {
 	want := &bot.Event{
 		Platform: bot.PlatformWeCom, Workspace: testCorp, DedupKey: "card:zhangsan:1700000001:tandem-0011:task.start|12",
 		ChatType: bot.ChatDirect, MessageID: "tandem-0011", Sender: bot.Author{UserID: testUser},
-		Action:      &bot.Action{ID: "task.start", Value: "12", MessageID: "tandem-0011"},
-		ReplyHandle: "rc:RC-abc",
+		Action: &bot.Action{ID: "task.start", Value: "12", MessageID: "tandem-0011", EditCode: "RC-abc"},
 	}
 	if evs := in.Events(); len(evs) != 1 || !reflect.DeepEqual(evs[0], want) {
 		t.Fatalf("events %+v\nwant %+v", evs[0], want)

@@ -73,16 +73,6 @@ func ParseButtonKey(key string) (actionID, value string) {
 	return actionID, value
 }
 
-// Reply handles. A card click carries a response_code that can update that
-// card once, within 72 hours; it is kept in the event's ReplyHandle as
-// "rc:<code>", so that a card sent in reply replaces the clicked one.
-const responseCodePrefix = "rc:"
-
-func responseCode(handle string) (string, bool) {
-	code, ok := strings.CutPrefix(handle, responseCodePrefix)
-	return code, ok && code != ""
-}
-
 // event normalizes a callback. It returns nil for what Tandem does not act
 // on: other message types (images, voice, locations…), other events
 // (enter_agent, menu clicks…), and messages for another app of the corp.
@@ -136,10 +126,10 @@ func (a *Adapter) cardEvent(c *callback) (*bot.Event, error) {
 		ChatType:  bot.ChatDirect,
 		MessageID: c.TaskID,
 		Sender:    bot.Author{UserID: c.FromUserName},
-		Action:    &bot.Action{ID: id, Value: value, MessageID: c.TaskID},
-	}
-	if c.ResponseCode != "" {
-		ev.ReplyHandle = responseCodePrefix + c.ResponseCode
+		// The click's response_code can update the clicked card once, within
+		// 72 hours: it becomes that card's remote id (bot.Action.EditCode),
+		// so the next update of the card (Request.UpdateCards) uses it.
+		Action: &bot.Action{ID: id, Value: value, MessageID: c.TaskID, EditCode: c.ResponseCode},
 	}
 	return ev, nil
 }

@@ -17,26 +17,43 @@ const (
 	robotWindow    = time.Minute
 )
 
-// sendRobot posts m as markdown to the named robot. The outbox already
-// paces robots (Limits().PerChat); the adapter keeps its own count as well,
-// over a sliding minute, because WeCom enforces the limit per robot for
-// everyone posting through it and a message over it is refused. Robots
-// return no message id.
-func (a *Adapter) sendRobot(ctx context.Context, name string, m bot.Message) (string, error) {
+// sendRobot posts m as markdown to the named robot, then its picture. The
+// outbox already paces robots (Limits().PerChat); the adapter keeps its own
+// count as well, over a sliding minute, because WeCom enforces the limit per
+// robot for everyone posting through it and a message over it is refused.
+// Robots return no message id, and their messages cannot be edited.
+func (a *Adapter) sendRobot(ctx context.Context, name string, m bot.Message) error {
 	hook, ok := a.cfg.Robots[name]
 	if !ok {
-		return "", &bot.DeliveryError{Err: fmt.Errorf("wecom: no robot named %q is configured", name), Permanent: true}
+		return &bot.DeliveryError{Err: fmt.Errorf("wecom: no robot named %q is configured", name), Permanent: true}
 	}
 	content := robotMarkdown(m)
-	if strings.TrimSpace(content) == "" {
-		return "", &bot.DeliveryError{Err: errEmptyMessage, Permanent: true}
+	if strings.TrimSpace(content) == "" && m.Image == nil {
+		return &bot.DeliveryError{Err: errEmptyMessage, Permanent: true}
 	}
+	if strings.TrimSpace(content) != "" {
+		body := map[string]any{"msgtype": "markdown", "markdown": map[string]any{"content": content}}
+		if err := a.postRobot(ctx, name, hook, body); err != nil {
+			return err
+		}
+	}
+	if m.Image != nil {
+		body, err := robotImage(m.Image)
+		if err != nil {
+			return err
+		}
+		return a.postRobot(ctx, name, hook, body)
+	}
+	return nil
+}
+
+// postRobot posts one robot message, within the robot's pace.
+func (a *Adapter) postRobot(ctx context.Context, name, hook string, body map[string]any) error {
 	if wait := a.reserveRobot(name); wait > 0 {
-		return "", &bot.DeliveryError{Err: fmt.Errorf("wecom: robot %s: %d messages in the last minute", name, robotPerMinute), RetryAfter: wait}
+		return &bot.DeliveryError{Err: fmt.Errorf("wecom: robot %s: %d messages in the last minute", name, robotPerMinute), RetryAfter: wait}
 	}
-	body := map[string]any{"msgtype": "markdown", "markdown": map[string]any{"content": content}}
 	var res apiResult
-	return "", classify(a.postJSON(ctx, hook, "robot "+name, body, &res))
+	return classify(a.postJSON(ctx, hook, "robot "+name, body, &res))
 }
 
 // reserveRobot counts a message to the robot now, or returns how long to

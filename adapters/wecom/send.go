@@ -10,11 +10,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/silenceper/wechat/v2/work/message"
 
 	"github.com/tandemhq/tandem/adapters/webhook"
 	"github.com/tandemhq/tandem/bot"
@@ -96,27 +99,39 @@ type apiResult struct {
 //
 //   - To.ChatID "robot:<name>": the message is posted to that group robot
 //     webhook as markdown (mentions as <@userid>), at most 20 a minute per
-//     robot. A private message with a UserID goes to that user instead.
+//     robot, and its picture as a robot image message. A private message
+//     with a UserID goes to that user instead.
 //   - To.UserID (and no ChatID): an app message to that member, through
 //     message/send: a template card when the message has a card with
-//     buttons, else text. When To.ReplyHandle holds a card click's
-//     response_code and the message has such a card, the clicked card is
-//     replaced through update_template_card instead; if WeCom refuses the
-//     code (used, expired), a new card is sent.
+//     buttons, else text; then its picture as an image message.
+//   - Msg.Edit: the card posted earlier is replaced through
+//     update_template_card with Edit.RemoteID, a response_code (see edit);
+//     where that cannot be done, Msg.Text is posted as a follow-up.
 //
-// The remote id is message/send's msgid ("" for card updates and robots,
-// which return none).
+// The remote id of a template card is the response_code message/send
+// returns with it (usable once, within 72 hours, to update the card), so an
+// update of the card can use it; otherwise it is message/send's msgid, or,
+// for a robot, which returns none, the chat id "robot:<name>".
 func (a *Adapter) Send(ctx context.Context, o *bot.Outgoing) (string, error) {
 	m := o.Msg
-	if strings.TrimSpace(m.Text) == "" && m.Card == nil {
+	if strings.TrimSpace(m.Text) == "" && m.Card == nil && m.Image == nil {
 		return "", &bot.DeliveryError{Err: errEmptyMessage, Permanent: true}
+	}
+	if m.Edit != nil {
+		return "", a.edit(ctx, o)
 	}
 	to := o.To
 	if name, ok := strings.CutPrefix(to.ChatID, "robot:"); ok {
 		if m.Private && to.UserID != "" {
 			return a.sendApp(ctx, o, to.UserID, m)
 		}
-		return a.sendRobot(ctx, name, m)
+		// A robot returns no message id; "robot:<name>" marks the copy as
+		// posted, so that an edit of it comes here and follows up (edit)
+		// instead of being posted anew as a whole card.
+		if err := a.sendRobot(ctx, name, m); err != nil {
+			return "", err
+		}
+		return to.ChatID, nil
 	}
 	if to.ChatID != "" {
 		// An app can only post into groups it created itself (appchat), which
@@ -126,89 +141,156 @@ func (a *Adapter) Send(ctx context.Context, o *bot.Outgoing) (string, error) {
 	if to.UserID == "" {
 		return "", &bot.DeliveryError{Err: errNoTarget, Permanent: true}
 	}
-	if code, ok := responseCode(to.ReplyHandle); ok && TemplateCard(m) != nil {
-		err := a.updateCard(ctx, to.UserID, code, m)
-		if !cardCodeRefused(err) {
-			return "", err
-		}
-		a.log.Info("wecom: card update refused; sending a new card", "outbox_id", o.ID, "err", err)
-	}
 	return a.sendApp(ctx, o, to.UserID, m)
 }
 
-// sendApp sends m to one member through message/send. Text longer than
-// WeCom's 2048 bytes goes in several messages (at most four, the last cut);
-// the remote id is the first one's.
+// edit replaces a template card posted earlier. Edit.RemoteID is a
+// response_code: the one message/send gave with the card, or the fresh one
+// of the latest click on it (bot.Action.EditCode). Each is usable once
+// within 72 hours, so a card can be updated once per click. When WeCom
+// refuses the code (spent or expired), when there is no code, or when the
+// card went to a group robot (whose messages cannot be edited), Msg.Text is
+// posted as a short follow-up instead.
+func (a *Adapter) edit(ctx context.Context, o *bot.Outgoing) error {
+	m, to := o.Msg, o.To
+	code := m.Edit.RemoteID
+	if !strings.HasPrefix(to.ChatID, "robot:") && to.UserID != "" && code != "" && m.Card != nil {
+		err := a.updateCard(ctx, to.UserID, code, m)
+		if !cardCodeRefused(err) {
+			return err
+		}
+		a.log.Info("wecom: card update refused; posting a follow-up", "outbox_id", o.ID, "err", err)
+	}
+	follow := *o
+	follow.Msg = bot.Message{Text: m.Text, Private: m.Private}
+	if strings.TrimSpace(m.Text) == "" && m.Card != nil {
+		c := *m.Card
+		c.Buttons = nil
+		follow.Msg.Card = &c
+	}
+	_, err := a.Send(ctx, &follow)
+	return err
+}
+
+// sendApp sends m to one member through message/send: the card or text,
+// then the picture. Text longer than WeCom's 2048 bytes goes in several
+// messages (at most four, the last cut).
 func (a *Adapter) sendApp(ctx context.Context, o *bot.Outgoing, user string, m bot.Message) (string, error) {
 	if strings.Contains(user, "|") {
 		// touser takes "a|b|c": a "|" in an id would address several people.
 		return "", &bot.DeliveryError{Err: fmt.Errorf("wecom: invalid user id %q", user), Permanent: true}
 	}
+	var remote string
 	if card := TemplateCard(m); card != nil {
 		card["task_id"] = taskID(o)
-		return a.postMessage(ctx, user, "template_card", card)
-	}
-	text := plainText(m)
-	if strings.TrimSpace(text) == "" {
-		return "", &bot.DeliveryError{Err: errEmptyMessage, Permanent: true}
-	}
-	var first string
-	for _, chunk := range splitText(text, maxTextBytes) {
-		id, err := a.postMessage(ctx, user, "text", map[string]any{"content": chunk})
+		res, err := a.postMessage(ctx, user, appMessage{kind: "template_card", TemplateCard: card}, duplicateCheckInterval)
 		if err != nil {
-			// Earlier chunks are sent again on retry; the duplicate check
-			// keeps them from showing twice.
 			return "", err
 		}
-		if first == "" {
-			first = id
+		remote = firstNonEmpty(res.ResponseCode, res.MsgID)
+	} else if text := plainText(m); strings.TrimSpace(text) != "" {
+		for _, chunk := range splitText(text, maxTextBytes) {
+			res, err := a.postMessage(ctx, user, appMessage{kind: "text", Text: &message.TextField{Content: chunk}}, duplicateCheckInterval)
+			if err != nil {
+				// Earlier chunks are sent again on retry; the duplicate check
+				// keeps them from showing twice.
+				return "", err
+			}
+			remote = firstNonEmpty(remote, res.MsgID)
 		}
 	}
-	return first, nil
-}
-
-type sendResult struct {
-	apiResult
-	InvalidUser    string `json:"invaliduser"`
-	UnlicensedUser string `json:"unlicenseduser"`
-	MsgID          string `json:"msgid"`
-}
-
-func (a *Adapter) postMessage(ctx context.Context, user, msgtype string, content map[string]any) (string, error) {
-	body := map[string]any{
-		"touser":                   user,
-		"msgtype":                  msgtype,
-		"agentid":                  a.cfg.AgentID,
-		msgtype:                    content,
-		"enable_duplicate_check":   1,
-		"duplicate_check_interval": int(duplicateCheckInterval / time.Second),
+	if remote == "" && m.Image == nil {
+		return "", &bot.DeliveryError{Err: errEmptyMessage, Permanent: true}
 	}
-	var res sendResult
-	if err := a.call(ctx, "/cgi-bin/message/send", body, &res); err != nil {
-		return "", err
+	if m.Image != nil {
+		id, err := a.sendAppImage(ctx, user, m.Image)
+		if err != nil {
+			return "", err
+		}
+		remote = firstNonEmpty(remote, id)
+	}
+	return remote, nil
+}
+
+// appMessage is a message/send body. silenceper/wechat's
+// message.SendRequestCommon and its field types are the wire format; the
+// template card, which silenceper does not model, is Tandem's map
+// (TemplateCard). silenceper's own message.Client.Send is not used: it
+// posts to a hard-coded https://qyapi.weixin.qq.com through the package-wide
+// util.DefaultHTTPClient (http.DefaultClient, no timeout) without a
+// context, so it could neither be pointed at a test server per adapter nor
+// be cancelled when Tandem shuts down (TestSilenceperShortfalls).
+type appMessage struct {
+	*message.SendRequestCommon
+	Text         *message.TextField  `json:"text,omitempty"`
+	Image        *message.ImageField `json:"image,omitempty"`
+	TemplateCard map[string]any      `json:"template_card,omitempty"`
+	kind         string              // msgtype
+}
+
+// postMessage sends msg to one member. WeCom's duplicate check swallows a
+// message with the same content to the same member within dedupe (see
+// duplicateCheckInterval and imageDuplicateInterval).
+func (a *Adapter) postMessage(ctx context.Context, user string, msg appMessage, dedupe time.Duration) (*message.SendResponse, error) {
+	msg.SendRequestCommon = &message.SendRequestCommon{
+		ToUser:                 user,
+		MsgType:                msg.kind,
+		AgentID:                strconv.FormatInt(a.cfg.AgentID, 10),
+		EnableDuplicateCheck:   1,
+		DuplicateCheckInterval: int(dedupe / time.Second),
+	}
+	var res message.SendResponse
+	if err := a.call(ctx, "/cgi-bin/message/send", msg, &res); err != nil {
+		return nil, err
 	}
 	// WeCom sends to the valid recipients and lists the others; with one
 	// recipient, a listed one means nothing was delivered.
 	if res.InvalidUser != "" || res.UnlicensedUser != "" {
-		return "", &bot.DeliveryError{Err: fmt.Errorf("wecom: %s is not a recipient this app can reach (invaliduser %q, unlicenseduser %q)",
+		return nil, &bot.DeliveryError{Err: fmt.Errorf("wecom: %s is not a recipient this app can reach (invaliduser %q, unlicenseduser %q)",
 			user, res.InvalidUser, res.UnlicensedUser), Permanent: true}
 	}
-	return res.MsgID, nil
+	return &res, nil
 }
 
 const updateCardPath = "/cgi-bin/message/update_template_card"
 
-// updateCard replaces the card a member clicked, using the click's
-// response_code (usable once, for 72 hours).
+// updateCard replaces a card with m's through update_template_card, using
+// a response_code (usable once, for 72 hours). silenceper/wechat has no
+// call for it. A card with no buttons left (a done task) is sent as a
+// button card whose buttons are replaced by one grey, unclickable button
+// (replace_text), because a button_interaction card must have buttons and
+// a text_notice card needs a link to open.
 func (a *Adapter) updateCard(ctx context.Context, user, code string, m bot.Message) error {
 	body := map[string]any{
 		"userids":       []string{user},
 		"agentid":       a.cfg.AgentID,
 		"response_code": code,
-		"template_card": TemplateCard(m),
+		"template_card": UpdatedCard(m),
 	}
 	var res apiResult
 	return a.call(ctx, updateCardPath, body, &res)
+}
+
+// UpdatedCard is the template_card of an update: TemplateCard, or, for a
+// card without buttons, the same card with its buttons replaced by a grey
+// "已处理"/"Closed" that cannot be clicked.
+func UpdatedCard(m bot.Message) map[string]any {
+	if card := TemplateCard(m); card != nil {
+		return card
+	}
+	closed := "Closed"
+	if m.Card != nil && m.Card.Lang == bot.LangZH {
+		closed = "已处理"
+	}
+	c := bot.Card{Title: closed}
+	if m.Card != nil {
+		c = *m.Card
+	}
+	c.Buttons = []bot.Button{{ActionID: "closed", Label: closed}}
+	m.Card = &c
+	card := TemplateCard(m)
+	card["replace_text"] = closed
+	return card
 }
 
 // cardCodeRefused reports whether an update failed because WeCom refused it
@@ -233,16 +315,41 @@ func taskID(o *bot.Outgoing) string {
 	return "tandem-" + hex.EncodeToString(sum[:16])
 }
 
-// call POSTs body to an API path with the access token. A token WeCom
-// calls invalid or expired is dropped and the call made once more with a
-// fresh one.
+// call POSTs body as JSON to an API path with the access token.
 func (a *Adapter) call(ctx context.Context, path string, body, out any) error {
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return &bot.DeliveryError{Err: fmt.Errorf("wecom: %s: %w", path, err), Permanent: true}
+	}
+	return a.callWith(ctx, path, nil, func(u string) (*http.Request, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(raw))
+		if err == nil {
+			req.Header.Set("Content-Type", "application/json; charset=utf-8")
+		}
+		return req, err
+	}, out)
+}
+
+// callWith makes the request newReq builds for the API URL of path with
+// query and the access token. A token WeCom calls invalid or expired is
+// dropped and the call made once more with a fresh one.
+func (a *Adapter) callWith(ctx context.Context, path string, query url.Values, newReq func(u string) (*http.Request, error), out any) error {
 	for retried := false; ; retried = true {
 		tok, err := a.accessToken(ctx)
 		if err != nil {
 			return err
 		}
-		err = a.postJSON(ctx, a.api+path+"?access_token="+url.QueryEscape(tok), path, body, out)
+		q := maps.Clone(query)
+		if q == nil {
+			q = url.Values{}
+		}
+		q.Set("access_token", tok)
+		req, err := newReq(a.api + path + "?" + q.Encode())
+		if err != nil {
+			// Not err itself: it quotes the URL, token included.
+			return &bot.DeliveryError{Err: fmt.Errorf("wecom: %s: bad URL", path), Permanent: true}
+		}
+		err = a.do(req, path, out)
 		var ae *apiError
 		if !retried && errors.As(err, &ae) && tokenExpired[ae.Code] {
 			a.dropToken(tok)
@@ -323,7 +430,12 @@ func retryAfter(h http.Header) time.Duration {
 
 // Access tokens last expires_in seconds (7200); one is kept until tokenMargin
 // before it expires, and fetched under a mutex so that concurrent senders
-// share one fetch.
+// share one fetch. This is silenceper/wechat's credential.WorkAccessToken
+// done by hand, because that one fetches from a hard-coded
+// https://qyapi.weixin.qq.com through the package-wide util.DefaultHTTPClient
+// (so it cannot be pointed at one app's APIURL, TestSilenceperShortfalls),
+// reads the wall clock (cache.Memory) where Tandem's clock is an input, and
+// cannot drop a token WeCom calls expired (40014/42001) before its time.
 const tokenMargin = 5 * time.Minute
 
 type tokenResult struct {

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -17,104 +15,17 @@ import (
 	"github.com/tandemhq/tandem/bot"
 
 	"github.com/tandemhq/tandem/adapters/wecom"
+	"github.com/tandemhq/tandem/adapters/wecom/wecomtest"
 )
 
-// FakeWeCom stands in for the WeCom API and group robot webhooks
-// (/robot/<name>). gettoken hands out tok1, tok2, …; message/send answers
-// msgid msg<n>. Reply overrides a path's answer.
-type FakeWeCom struct {
-	*httptest.Server
+// FakeWeCom is the test kit's fake WeCom API; robots are /robot/<name>.
+type FakeWeCom = wecomtest.Server
 
-	mu      sync.Mutex
-	replies map[string]func(w http.ResponseWriter, n int) // n counts calls to that path, from 1
-	calls   []apiCall
-	tokens  int
-}
+type apiCall = wecomtest.Call
 
-type apiCall struct {
-	Path  string
-	Query url.Values
-	JSON  map[string]any
-	Raw   string
-}
+func NewFakeWeCom(tb testing.TB) *FakeWeCom { return wecomtest.New(tb) }
 
-func NewFakeWeCom(tb testing.TB) *FakeWeCom {
-	tb.Helper()
-	f := &FakeWeCom{replies: map[string]func(http.ResponseWriter, int){}}
-	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
-	tb.Cleanup(f.Close)
-	return f
-}
-
-// Reply makes path answer with fn.
-func (f *FakeWeCom) Reply(path string, fn func(w http.ResponseWriter, n int)) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.replies[path] = fn
-}
-
-func (f *FakeWeCom) serve(w http.ResponseWriter, r *http.Request) {
-	raw, _ := io.ReadAll(r.Body)
-	c := apiCall{Path: r.URL.Path, Query: r.URL.Query(), Raw: string(raw)}
-	json.Unmarshal(raw, &c.JSON)
-	f.mu.Lock()
-	f.calls = append(f.calls, c)
-	n := 0
-	for _, x := range f.calls {
-		if x.Path == c.Path {
-			n++
-		}
-	}
-	reply, ok := f.replies[c.Path]
-	if c.Path == "/cgi-bin/gettoken" && !ok {
-		f.tokens++
-	}
-	tok := f.tokens
-	f.mu.Unlock()
-	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
-	if ok {
-		reply(w, n)
-		return
-	}
-	switch {
-	case c.Path == "/cgi-bin/gettoken":
-		fmt.Fprintf(w, `{"errcode":0,"errmsg":"ok","access_token":"tok%d","expires_in":7200}`, tok)
-	case c.Path == "/cgi-bin/message/send":
-		fmt.Fprintf(w, `{"errcode":0,"errmsg":"ok","invaliduser":"","msgid":"msg%d","response_code":"rc-send-%d"}`, n, n)
-	default:
-		io.WriteString(w, `{"errcode":0,"errmsg":"ok"}`)
-	}
-}
-
-func (f *FakeWeCom) Calls() []apiCall {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]apiCall(nil), f.calls...)
-}
-
-func (f *FakeWeCom) CallsTo(path string) []apiCall {
-	var out []apiCall
-	for _, c := range f.Calls() {
-		if c.Path == path {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-func (f *FakeWeCom) Paths() string {
-	var p []string
-	for _, c := range f.Calls() {
-		p = append(p, strings.TrimPrefix(c.Path, "/cgi-bin/"))
-	}
-	return strings.Join(p, ",")
-}
-
-func errcode(code int, msg string) func(http.ResponseWriter, int) {
-	return func(w http.ResponseWriter, _ int) {
-		fmt.Fprintf(w, `{"errcode":%d,"errmsg":%q}`, code, msg)
-	}
-}
+var errcode = wecomtest.Errcode
 
 func newSender(tb testing.TB, clock *Clock) (*wecom.Adapter, *FakeWeCom) {
 	f := NewFakeWeCom(tb)
@@ -176,7 +87,10 @@ func TestSend_Text(t *testing.T) {
 	if c.Query.Get("access_token") != "tok1" {
 		t.Fatalf("token %q", c.Query.Get("access_token"))
 	}
-	want := `{"agentid":218,"duplicate_check_interval":60,"enable_duplicate_check":1,"msgtype":"text","text":{"content":"Task #3 assigned to @lisi"},"touser":"zhangsan"}`
+	// The common fields are silenceper/wechat's message.SendRequestCommon,
+	// which sends agentid as a string and the unused fields empty.
+	want := `{"agentid":"218","duplicate_check_interval":60,"enable_duplicate_check":1,"enable_id_trans":0,"msgtype":"text","safe":0,` +
+		`"text":{"content":"Task #3 assigned to @lisi"},"toparty":"","totag":"","touser":"zhangsan"}`
 	if got := asJSON(t, c.JSON); got != want {
 		t.Fatalf("body\n got %s\nwant %s", got, want)
 	}
@@ -226,8 +140,10 @@ func TestSend_TokenSingleFetch(t *testing.T) {
 // exact fields: agentid, touser, button keys, task id, duplicate check.
 func TestSend_TemplateCard(t *testing.T) {
 	a, f := newSender(t, nil)
+	// The remote id is the response_code that comes with the card, with
+	// which it can be updated once.
 	id, err := send(a, bot.Destination{UserID: testUser}, taskCard)
-	if err != nil || id != "msg1" {
+	if err != nil || id != "rc-send-1" {
 		t.Fatalf("id %q err %v", id, err)
 	}
 	body := f.CallsTo("/cgi-bin/message/send")[0].JSON
@@ -236,12 +152,12 @@ func TestSend_TemplateCard(t *testing.T) {
 	if !regexp.MustCompile(`^[0-9A-Za-z_@-]{1,128}$`).MatchString(taskID) {
 		t.Fatalf("task_id %q", taskID)
 	}
-	want := `{"agentid":218,"duplicate_check_interval":60,"enable_duplicate_check":1,"msgtype":"template_card","template_card":{` +
+	want := `{"agentid":"218","duplicate_check_interval":60,"enable_duplicate_check":1,"enable_id_trans":0,"msgtype":"template_card","safe":0,"template_card":{` +
 		`"button_list":[{"key":"task.start|12","style":1,"text":"Start","type":0},{"key":"task.cancel|12","style":2,"text":"Cancel","type":0}],` +
 		`"card_type":"button_interaction",` +
 		`"horizontal_content_list":[{"keyname":"Owner","value":"@lisi"},{"keyname":"Due","value":"Fri"}],` +
 		`"main_title":{"desc":"Task #12 created","title":"#12 Fix login"},` +
-		`"sub_title_text":"created by @wangwu","task_id":"` + taskID + `"},"touser":"zhangsan"}`
+		`"sub_title_text":"created by @wangwu","task_id":"` + taskID + `"},"toparty":"","totag":"","touser":"zhangsan"}`
 	if got := asJSON(t, body); got != want {
 		t.Fatalf("body\n got %s\nwant %s", got, want)
 	}
@@ -263,8 +179,10 @@ func TestSend_TemplateCard(t *testing.T) {
 func TestSend_Robot(t *testing.T) {
 	clock := NewClock(sendAt)
 	a, f := newSender(t, clock)
+	// Robots return no message id: the remote id marks the robot, so that
+	// an edit of the card follows up there (TestSend_CardEdit/RobotFollowsUp).
 	id, err := send(a, bot.Destination{ChatID: "robot:ops"}, bot.Message{Text: "Digest for <@lisi>", Card: taskCard.Card})
-	if err != nil || id != "" {
+	if err != nil || id != "robot:ops" {
 		t.Fatalf("id %q err %v", id, err)
 	}
 	calls := f.Calls()
@@ -314,56 +232,86 @@ func TestSend_PrivateInRobotChat(t *testing.T) {
 	}
 }
 
-// Ensure a card replying to a click replaces the clicked card through
-// update_template_card with its response_code, and falls back to a new card
-// when WeCom refuses the code.
-func TestSend_CardUpdate(t *testing.T) {
-	to := bot.Destination{UserID: testUser, ReplyHandle: "rc:RC-abc"}
+// Ensure an edit (Msg.Edit) replaces the card posted earlier through
+// update_template_card with the card's response_code (the remote id that
+// came with it, or a click's), that a card without buttons left has them
+// replaced by a grey, unclickable one, and that a refused code (spent,
+// expired) or a robot chat gets Msg.Text as a follow-up instead.
+func TestSend_CardEdit(t *testing.T) {
+	to := bot.Destination{UserID: testUser}
+	edit := func(m bot.Message, code string) bot.Message {
+		m.Edit = &bot.Edit{CopyID: 1, RemoteID: code}
+		return m
+	}
+	done := bot.Message{Text: "#12 is done.", Card: &bot.Card{Title: "#12 Fix login", Fields: []bot.Field{{Label: "Status", Value: "done"}}, Lang: bot.LangZH}}
 	t.Run("Update", func(t *testing.T) {
 		a, f := newSender(t, nil)
-		id, err := send(a, to, taskCard)
+		code, err := send(a, to, taskCard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, err := send(a, to, edit(taskCard, code))
 		if err != nil || id != "" {
 			t.Fatalf("id %q err %v", id, err)
 		}
-		if p := f.Paths(); p != "gettoken,message/update_template_card" {
+		if p := f.Paths(); p != "gettoken,message/send,message/update_template_card" {
 			t.Fatalf("calls %s", p)
 		}
-		body := f.CallsTo("/cgi-bin/message/update_template_card")[0].JSON
+		body := f.CallsTo(wecomtest.PathUpdateCard)[0].JSON
 		card := body["template_card"].(map[string]any)
-		if body["response_code"] != "RC-abc" || body["agentid"] != float64(testAgent) || asJSON(t, body["userids"]) != `["zhangsan"]` ||
+		if body["response_code"] != code || body["agentid"] != float64(testAgent) || asJSON(t, body["userids"]) != `["zhangsan"]` ||
 			card["card_type"] != "button_interaction" || card["task_id"] != nil || !strings.Contains(asJSON(t, card), `"key":"task.start|12"`) {
 			t.Fatalf("body %v", body)
 		}
 	})
-	t.Run("RefusedCode", func(t *testing.T) {
+	t.Run("DoneCardLosesItsButtons", func(t *testing.T) {
 		a, f := newSender(t, nil)
-		f.Reply("/cgi-bin/message/update_template_card", errcode(40099, "invalid response_code"))
-		id, err := send(a, to, taskCard)
-		if err != nil || id != "msg1" {
-			t.Fatalf("id %q err %v", id, err)
+		code := f.IssueResponseCode()
+		if _, err := send(a, to, edit(done, code)); err != nil {
+			t.Fatal(err)
 		}
-		if p := f.Paths(); p != "gettoken,message/update_template_card,message/send" {
+		c := f.CallsTo(wecomtest.PathUpdateCard)[0]
+		card := c.JSON["template_card"].(map[string]any)
+		if card["replace_text"] != "已处理" || asJSON(t, card["main_title"]) != `{"desc":"#12 is done.","title":"#12 Fix login"}` ||
+			!strings.Contains(asJSON(t, card), `"keyname":"Status","value":"done"`) {
+			t.Fatalf("card %s", asJSON(t, card))
+		}
+		if len(f.CallsTo(wecomtest.PathSend)) != 0 {
+			t.Fatal("an update that WeCom took must not post a follow-up")
+		}
+	})
+	t.Run("SpentCodeFollowsUp", func(t *testing.T) {
+		a, f := newSender(t, nil)
+		code, _ := send(a, to, taskCard)
+		send(a, to, edit(done, code)) // uses the code
+		if _, err := send(a, to, edit(done, code)); err != nil {
+			t.Fatal(err)
+		}
+		if p := f.Paths(); p != "gettoken,message/send,message/update_template_card,message/update_template_card,message/send" {
 			t.Fatalf("calls %s", p)
+		}
+		if got := wecomtest.Shown(f.CallsTo(wecomtest.PathSend)[1]); got != "#12 is done." {
+			t.Fatalf("follow-up %q", got)
+		}
+	})
+	t.Run("RobotFollowsUp", func(t *testing.T) {
+		a, f := newSender(t, nil)
+		if _, err := send(a, bot.Destination{ChatID: "robot:ops"}, edit(done, "robot:ops")); err != nil {
+			t.Fatal(err)
+		}
+		if p := f.Paths(); p != "/robot/ops" || !strings.Contains(string(f.Calls()[0].Raw), "#12 is done.") {
+			t.Fatalf("calls %s", f.Dump())
 		}
 	})
 	t.Run("RateLimitedUpdateWaits", func(t *testing.T) {
 		a, f := newSender(t, nil)
-		f.Reply("/cgi-bin/message/update_template_card", errcode(45009, "api freq out of limit"))
-		_, err := send(a, to, taskCard)
+		f.Reply(wecomtest.PathUpdateCard, errcode(45009, "api freq out of limit"))
+		_, err := send(a, to, edit(taskCard, "rc-x"))
 		if d, ok := bot.AsDeliveryError(err); !ok || d.RetryAfter != time.Minute {
 			t.Fatalf("got %v", err)
 		}
-		if len(f.CallsTo("/cgi-bin/message/send")) != 0 {
+		if len(f.CallsTo(wecomtest.PathSend)) != 0 {
 			t.Fatal("a rate-limited update must be retried, not replaced")
-		}
-	})
-	t.Run("TextIsANewMessage", func(t *testing.T) {
-		a, f := newSender(t, nil)
-		if _, err := send(a, to, bot.Message{Text: "Task #12 started"}); err != nil {
-			t.Fatal(err)
-		}
-		if p := f.Paths(); p != "gettoken,message/send" {
-			t.Fatalf("calls %s", p)
 		}
 	})
 }

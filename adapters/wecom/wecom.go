@@ -9,9 +9,17 @@
 // to a bot.Intake before WeCom is acknowledged. Outbound messages come from
 // the outbox through Send.
 //
-// The silenceper/wechat SDK is not used: it has no app-callback handler and
-// no template-card support (see /work/shared/platforms.md §3), and its
-// crypto helpers are not used either; crypto.go says why.
+// Of the silenceper/wechat SDK (v2.1.11, the design card's choice) the
+// adapter uses what fits: util.Signature for msg_signature, the message
+// package's SendRequestCommon/SendResponse/field types as the message/send
+// wire format, and, in the test kit (wecomtest), util.EncryptMsg. It keeps
+// its own code where silenceper falls short, each with a comment and a test
+// (TestSilenceperShortfalls): silenceper has no app-callback handler, no
+// template-card update, no media upload with a context and no email lookup
+// (platforms.md §3); util.DecryptMsg does not check PKCS#7 fully
+// (crypto.go); and its token cache and senders call a hard-coded
+// qyapi.weixin.qq.com through a package-wide HTTP client without timeouts
+// (send.go, accessToken).
 package wecom
 
 import (

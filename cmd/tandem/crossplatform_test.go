@@ -5,7 +5,6 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
-	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -17,7 +16,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,6 +25,7 @@ import (
 	"github.com/tandemhq/tandem/adapters/dingtalk/dingtalktest"
 	"github.com/tandemhq/tandem/adapters/feishu"
 	"github.com/tandemhq/tandem/adapters/wecom"
+	"github.com/tandemhq/tandem/adapters/wecom/wecomtest"
 )
 
 // The credentials of the cross-platform test's apps.
@@ -148,98 +147,40 @@ func newXPFeishu(t *testing.T) *xpFake {
 	})
 }
 
-// newXPWeCom answers the WeCom API: access tokens, app messages and card
-// updates.
-func newXPWeCom(t *testing.T) *xpFake {
-	return newXPFake(t, func(c xpCall, n int) string {
-		switch c.Path {
-		case "/cgi-bin/gettoken":
-			return fmt.Sprintf(`{"errcode":0,"errmsg":"ok","access_token":"wx-xp-%d","expires_in":7200}`, n)
-		case "/cgi-bin/message/send":
-			return fmt.Sprintf(`{"errcode":0,"errmsg":"ok","invaliduser":"","msgid":"wxmsg-%d"}`, n)
-		}
-		return `{"errcode":0,"errmsg":"ok"}`
-	})
-}
-
 // newXPDingTalk is the DingTalk test kit's fake, with the app credentials
 // of the config below (nothing in this scenario is meant to reach it).
 func newXPDingTalk(t *testing.T) *dingtalktest.Server {
 	return dingtalktest.New(t, "ding-xp", "xp-ding-secret")
 }
 
-// wecomEncrypt encrypts msg as WeCom does (WXBizMsgCrypt): 16 random bytes,
-// the message length (4 bytes, big-endian), the message and the corp id,
-// padded with PKCS#7 to 32 bytes, AES-256-CBC with IV = key[:16], base64.
-func wecomEncrypt(t *testing.T, encodingAESKey, corpID string, msg []byte) string {
-	t.Helper()
-	key, err := base64.StdEncoding.DecodeString(encodingAESKey + "=")
-	if err != nil || len(key) != 32 {
-		t.Fatalf("bad EncodingAESKey: %v", err)
-	}
-	var plain bytes.Buffer
-	random := make([]byte, 16)
-	rand.Read(random)
-	plain.Write(random)
-	n := len(msg)
-	plain.Write([]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}) // big-endian length
-	plain.Write(msg)
-	plain.WriteString(corpID)
-	pad := 32 - plain.Len()%32
-	plain.Write(bytes.Repeat([]byte{byte(pad)}, pad))
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := make([]byte, plain.Len())
-	cipher.NewCBCEncrypter(block, key[:aes.BlockSize]).CryptBlocks(out, plain.Bytes())
-	return base64.StdEncoding.EncodeToString(out)
+// xpWeComApp makes the WeCom app's callbacks (the kit encrypts and signs).
+var xpWeComApp = wecomtest.App{CorpID: xpWeComCorp, AgentID: xpWeComAgent, Token: xpWeComToken, EncodingAESKey: xpWeComAESKey}
+
+// xpWeComYAML is the config section of the WeCom app, its API at api.
+func xpWeComYAML(api string) string {
+	return fmt.Sprintf(`wecom:
+  - corp_id: %s
+    agent_id: %d
+    secret: xp-wecom-secret
+    token: %s
+    encoding_aes_key: %s
+    api_url: %s`, xpWeComCorp, xpWeComAgent, xpWeComToken, xpWeComAESKey, api)
 }
 
-// wecomSignature is msg_signature: the hex SHA-1 of the sorted, joined
-// token, timestamp, nonce and ciphertext.
-func wecomSignature(token, timestamp, nonce, encrypt string) string {
-	parts := []string{token, timestamp, nonce, encrypt}
-	sort.Strings(parts)
-	sum := sha1.Sum([]byte(strings.Join(parts, "")))
-	return hex.EncodeToString(sum[:])
-}
-
-// wecomCallback is a signed, encrypted POST callback: the query string and
-// the XML body.
-type wecomCallback struct {
-	query url.Values
-	body  string
-}
-
-func newWeComCallback(t *testing.T, plainXML string) wecomCallback {
-	t.Helper()
-	enc := wecomEncrypt(t, xpWeComAESKey, xpWeComCorp, []byte(plainXML))
-	// Sanity: the adapter's own Decrypt opens what we made.
-	if got, err := wecom.Decrypt(xpWeComAESKey, xpWeComCorp, enc); err != nil || string(got) != plainXML {
-		t.Fatalf("wecom.Decrypt of our ciphertext: %q, %v", got, err)
-	}
-	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	nonce := fmt.Sprintf("n%d", time.Now().UnixNano())
-	body := fmt.Sprintf(`<xml><ToUserName><![CDATA[%s]]></ToUserName><AgentID><![CDATA[%d]]></AgentID><Encrypt><![CDATA[%s]]></Encrypt></xml>`,
-		xpWeComCorp, xpWeComAgent, enc)
-	return wecomCallback{
-		query: url.Values{"msg_signature": {wecomSignature(xpWeComToken, ts, nonce, enc)}, "timestamp": {ts}, "nonce": {nonce}},
-		body:  body,
-	}
+// wecomCallback is a signed, encrypted POST callback of the app, made now.
+func wecomCallback(t *testing.T, plainXML string) wecomtest.Callback {
+	return xpWeComApp.Callback(t, plainXML, time.Now())
 }
 
 // wecomText is the decrypted XML of a member's text message to the app.
 func wecomText(from, content string, msgID int64) string {
-	return fmt.Sprintf(`<xml><ToUserName><![CDATA[%s]]></ToUserName><FromUserName><![CDATA[%s]]></FromUserName>`+
-		`<CreateTime>%d</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[%s]]></Content>`+
-		`<MsgId>%d</MsgId><AgentID>%d</AgentID></xml>`,
-		xpWeComCorp, from, time.Now().Unix(), content, msgID, xpWeComAgent)
+	return xpWeComApp.TextXML(from, content, strconv.FormatInt(msgID, 10), time.Now())
 }
 
-func (c wecomCallback) post(t *testing.T, base string) (int, string) {
+// postWeCom posts a callback to Tandem's WeCom route.
+func postWeCom(t *testing.T, base string, c wecomtest.Callback) (int, string) {
 	t.Helper()
-	return post(t, base+"/wecom/callback?"+c.query.Encode(), "text/xml", c.body, nil)
+	return post(t, base+wecom.CallbackPath+"?"+c.Query.Encode(), "text/xml", string(c.Body), nil)
 }
 
 // feishuEncrypt encrypts plain as Feishu does with an Encrypt Key:
@@ -302,22 +243,6 @@ func feishuClick(eventID, token, openID, actionID, value, msgID string) map[stri
 	}
 }
 
-// wecomSendTo matches message/send calls to one member.
-func wecomSendTo(user string) func(xpCall) bool {
-	return func(c xpCall) bool { return c.Path == "/cgi-bin/message/send" && c.JSON["touser"] == user }
-}
-
-// wecomShown returns what a message/send shows: a text message's content,
-// or a template card's title, description and sub-title.
-func wecomShown(c xpCall) string {
-	if txt, ok := c.JSON["text"].(map[string]any); ok {
-		return fmt.Sprint(txt["content"])
-	}
-	card, _ := c.JSON["template_card"].(map[string]any)
-	title, _ := card["main_title"].(map[string]any)
-	return fmt.Sprint(title["title"], "\n", title["desc"], "\n", card["sub_title_text"])
-}
-
 // feishuCreateTo matches messages sent directly to an open_id.
 func feishuCreateTo(openID string) func(xpCall) bool {
 	return func(c xpCall) bool {
@@ -329,7 +254,7 @@ func feishuCreateTo(openID string) func(xpCall) bool {
 // Feishu user a task; the Feishu user moves it to done from the card's
 // buttons; the WeCom user is told. Everything is asserted at the fakes.
 func TestCrossPlatform(t *testing.T) {
-	slackAPI, feishuAPI, wecomAPI, dingAPI := newXPSlack(t), newXPFeishu(t), newXPWeCom(t), newXPDingTalk(t)
+	slackAPI, feishuAPI, wecomAPI, dingAPI := newXPSlack(t), newXPFeishu(t), wecomtest.New(t), newXPDingTalk(t)
 	dir := t.TempDir()
 	addr := freeAddr(t)
 	cfg := filepath.Join(dir, "tandem.yaml")
@@ -350,13 +275,7 @@ feishu:
     verification_token: %s
     encrypt_key: %s
     host: %s
-wecom:
-  - corp_id: %s
-    agent_id: %d
-    secret: xp-wecom-secret
-    token: %s
-    encoding_aes_key: %s
-    api_url: %s
+%s
 dingtalk:
   - client_id: ding-xp
     client_secret: xp-ding-secret
@@ -370,7 +289,7 @@ people:
   - {name: Dave, handle: dave, accounts: ["feishu:%s:ou_dave"]}
 `, addr, filepath.Join(dir, "tandem.db"), slackAPI.srv.URL,
 		xpFeishuToken, xpFeishuKey, feishuAPI.srv.URL,
-		xpWeComCorp, xpWeComAgent, xpWeComToken, xpWeComAESKey, wecomAPI.srv.URL,
+		xpWeComYAML(wecomAPI.URL),
 		dingAPI.URL, dingAPI.URL,
 		xpWeComCorp, xpFeishuTenant)), 0o644); err != nil {
 		t.Fatal(err)
@@ -378,13 +297,13 @@ people:
 	srv := startServer(t, cfg, addr)
 	defer func() {
 		if t.Failed() {
-			t.Logf("tandem logs:\n%s\nfeishu calls:\n%swecom calls:\n%s", srv.logs, feishuAPI.dump(), wecomAPI.dump())
+			t.Logf("tandem logs:\n%s\nfeishu calls:\n%swecom calls:\n%s", srv.logs, feishuAPI.dump(), wecomAPI.Dump())
 		}
 	}()
 
 	// carol, on WeCom, gives dave a task.
-	create := newWeComCallback(t, wecomText("carol", `task new "Quarterly report" @dave due:tomorrow 5pm`, 7300000000000000001))
-	if code, resp := create.post(t, srv.url); code != 200 {
+	create := wecomCallback(t, wecomText("carol", `task new "Quarterly report" @dave due:tomorrow 5pm`, 7300000000000000001))
+	if code, resp := postWeCom(t, srv.url, create); code != 200 {
 		t.Fatalf("carol's message: %d %s", code, resp)
 	}
 
@@ -411,20 +330,20 @@ people:
 	cardMsgID := sent.Data.MessageID
 
 	// carol is told on WeCom that the task was created.
-	toCarol := wecomAPI.waitFor(1, wecomSendTo("carol"))
+	toCarol := wecomAPI.WaitFor(1, 5*time.Second, wecomtest.SendTo("carol"))
 	if len(toCarol) != 1 {
 		t.Fatalf("replies to carol on WeCom: %d, want 1", len(toCarol))
 	}
-	mustContain(t, wecomShown(toCarol[0]), "Created #1 for @dave.", "#1 Quarterly report")
-	if got := toCarol[0].Query.Get("access_token"); !strings.HasPrefix(got, "wx-xp-") {
+	mustContain(t, wecomtest.Shown(toCarol[0]), "Created #1 for @dave.", "#1 Quarterly report")
+	if got := toCarol[0].Query.Get("access_token"); !strings.HasPrefix(got, "tok") {
 		t.Errorf("message/send with access_token %q, want the one from gettoken", got)
 	}
-	if agent, _ := toCarol[0].JSON["agentid"].(float64); agent != xpWeComAgent {
+	if agent := toCarol[0].JSON["agentid"]; agent != strconv.Itoa(xpWeComAgent) {
 		t.Errorf("message/send agentid %v, want %d", toCarol[0].JSON["agentid"], xpWeComAgent)
 	}
 
 	// WeCom redelivers carol's message: it creates nothing new.
-	if code, resp := create.post(t, srv.url); code != 200 {
+	if code, resp := postWeCom(t, srv.url, create); code != 200 {
 		t.Fatalf("redelivered message: %d %s", code, resp)
 	}
 	out := chat(t, dir, []string{"--as", "alice", "--config", cfg}, "task list all")
@@ -434,9 +353,9 @@ people:
 	}
 
 	// Forgeries are refused before anything is stored.
-	forged := newWeComCallback(t, wecomText("carol", `task new "Forged"`, 7300000000000000002))
-	forged.query.Set("msg_signature", wecomSignature(xpWeComToken, forged.query.Get("timestamp"), forged.query.Get("nonce"), "something else"))
-	if code, resp := forged.post(t, srv.url); code != http.StatusUnauthorized {
+	forged := wecomCallback(t, wecomText("carol", `task new "Forged"`, 7300000000000000002))
+	forged.Query = xpWeComApp.Sign(time.Now(), "n-forged", "something else")
+	if code, resp := postWeCom(t, srv.url, forged); code != http.StatusUnauthorized {
 		t.Errorf("forged WeCom callback: %d %s, want 401", code, resp)
 	}
 	body, h := feishuEvent(t, feishuClick("ev-xp-forged", "wrong-token", "ou_dave", "task.cancel", "1", cardMsgID))
@@ -476,7 +395,9 @@ people:
 
 		// carol, who gave the task, is told on WeCom, in English.
 		want := "@dave moved #1 Quarterly report to " + step.status + "."
-		told := wecomAPI.waitFor(1, func(c xpCall) bool { return wecomSendTo("carol")(c) && strings.Contains(wecomShown(c), want) })
+		told := wecomAPI.WaitFor(1, 5*time.Second, func(c wecomtest.Call) bool {
+			return wecomtest.SendTo("carol")(c) && strings.Contains(wecomtest.Shown(c), want)
+		})
 		if len(told) != 1 {
 			t.Errorf("WeCom messages to carol saying %q: %d, want 1", want, len(told))
 		}
@@ -488,7 +409,7 @@ people:
 	if n := len(feishuAPI.matching(feishuCreateTo("ou_dave"))); n != 1 {
 		t.Errorf("messages to dave on Feishu: %d, want 1", n)
 	}
-	if n := len(wecomAPI.matching(wecomSendTo("carol"))); n != 3 {
+	if n := len(wecomAPI.Matching(wecomtest.SendTo("carol"))); n != 3 {
 		t.Errorf("messages to carol on WeCom: %d, want 3 (created, in progress, done)", n)
 	}
 	if sends := slackAPI.matching(func(c xpCall) bool { return !strings.Contains(c.Path, "token") && c.Path != "/api/auth.test" }); len(sends) > 0 {

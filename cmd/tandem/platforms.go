@@ -103,11 +103,7 @@ func (m *Main) openPlatforms(routes map[string]http.Handler) ([]func() (func() e
 		if len(ms.senders) == 0 {
 			continue
 		}
-		if _, ok := ms.senders[0].(bot.ImageUploader); ok {
-			m.Dispatcher.Senders = append(m.Dispatcher.Senders, uploadingSender{ms})
-		} else {
-			m.Dispatcher.Senders = append(m.Dispatcher.Senders, ms)
-		}
+		m.Dispatcher.Senders = append(m.Dispatcher.Senders, ms)
 	}
 	return starters, nil
 }
@@ -161,7 +157,7 @@ func (s *multiSender) Send(ctx context.Context, o *bot.Outgoing) (string, error)
 	return s.pick(o.To.Workspace).Send(ctx, o)
 }
 
-// pick returns the app of a workspace, or the first app.
+// pick is the app of workspace, or the first.
 func (s *multiSender) pick(workspace string) bot.Sender {
 	for i, ws := range s.workspaces {
 		if ws != "" && ws == workspace {
@@ -171,15 +167,14 @@ func (s *multiSender) pick(workspace string) bot.Sender {
 	return s.senders[0]
 }
 
-// uploadingSender is a multiSender whose apps upload pictures before they
-// send them (bot.ImageUploader): the dispatcher sees that only when the
-// sender it is given says so.
-type uploadingSender struct{ *multiSender }
-
-// UploadImage implements bot.ImageUploader through the app of the
-// destination's workspace.
-func (s uploadingSender) UploadImage(ctx context.Context, to bot.Destination, img *bot.Image) (string, time.Duration, error) {
-	return s.pick(to.Workspace).(bot.ImageUploader).UploadImage(ctx, to, img)
+// UploadImage implements bot.ImageUploader through the app of o's
+// workspace, so the dispatcher uploads pictures before sending; an app whose
+// platform needs no upload gives no key.
+func (s *multiSender) UploadImage(ctx context.Context, to bot.Destination, img *bot.Image) (string, time.Duration, error) {
+	if up, ok := s.pick(to.Workspace).(bot.ImageUploader); ok {
+		return up.UploadImage(ctx, to, img)
+	}
+	return "", 0, nil
 }
 
 // Limits implements bot.RateLimited with the first app's limits: apps of one
