@@ -561,7 +561,7 @@ func TestInteraction_BlockActions(t *testing.T) {
 	want := &bot.Event{
 		Platform: bot.PlatformSlack, Workspace: "T1", DedupKey: "act:999.888.fff", ChatID: "C1", ChatType: bot.ChatGroup,
 		MessageID: "1700000000.000300", Sender: bot.Author{UserID: "U1", Name: "alice"},
-		Action:      &bot.Action{ID: "task.done", Value: "42", MessageID: "1700000000.000300"},
+		Action:      &bot.Action{ID: "task.done", Value: "42", MessageID: "C1/1700000000.000300"},
 		ReplyHandle: "https://hooks.slack.com/actions/T1/2/y",
 	}
 	evs := in.Events()
