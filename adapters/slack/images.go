@@ -100,7 +100,7 @@ func (a *Adapter) sendImage(ctx context.Context, o *bot.Outgoing) (string, error
 	if m.Card != nil {
 		params.Blocks = slack.Blocks{BlockSet: Blocks(m)}
 	} else {
-		params.InitialComment = m.Text
+		params.InitialComment = fallbackText(m)
 	}
 	if _, err := a.api.CompleteUploadExternalContext(ctx, params); err != nil {
 		return "", deliveryError(err)

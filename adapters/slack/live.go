@@ -106,13 +106,15 @@ func (c *clickedURLs) lookup(ref string, now time.Time) string {
 // chat.update for a posted message, through the clicked card's response_url
 // for an ephemeral one (replace_original), or, where neither can be done,
 // by posting o.Msg.Text as a follow-up to o.To.
+//
+// The edited message shows the card alone: o.Msg.Text says what changed,
+// which belongs in a follow-up, not on top of the card for good.
 func (a *Adapter) edit(ctx context.Context, o *bot.Outgoing) (string, error) {
-	m := o.Msg
-	m.Edit, m.Image = nil, nil
+	m := bot.Message{Card: o.Msg.Card, Private: o.Msg.Private}
 	ref, ok := parseRef(o.Msg.Edit.RemoteID)
 	switch {
-	case !ok:
-		a.log.Info("slack: card has no message id to edit; posting a follow-up", "outbox_id", o.ID)
+	case !ok || m.Card == nil:
+		a.log.Info("slack: no message id or no card to edit with; posting a follow-up", "outbox_id", o.ID)
 	case ref.ephemeral:
 		if url := a.clicked.lookup(ref.String(), a.now()); url != "" {
 			r := messageResponse(m)
@@ -135,9 +137,9 @@ func (a *Adapter) edit(ctx context.Context, o *bot.Outgoing) (string, error) {
 		a.log.Info("slack: card cannot be edited; posting a follow-up", "outbox_id", o.ID, "err", se.Err)
 	}
 	followUp := *o
-	followUp.Msg = bot.Message{Text: m.Text, Private: m.Private}
-	if followUp.Msg.Text == "" {
-		followUp.Msg.Text = fallbackText(m)
+	followUp.Msg = bot.Message{Text: o.Msg.Text, Private: m.Private}
+	if followUp.Msg.Text == "" && m.Card != nil {
+		followUp.Msg.Text = m.Card.Title
 	}
 	return a.Send(ctx, &followUp)
 }
