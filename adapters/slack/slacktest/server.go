@@ -381,6 +381,19 @@ func (s *Server) Messages(channel string) []Message {
 	return out
 }
 
+// WaitMessages waits up to timeout for at least n messages in channel and
+// returns those there are.
+func (s *Server) WaitMessages(channel string, n int, timeout time.Duration) []Message {
+	deadline := time.Now().Add(timeout)
+	for {
+		got := s.Messages(channel)
+		if len(got) >= n || time.Now().After(deadline) {
+			return got
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // Files returns copies of the files uploaded (step 1 at least), by id order.
 func (s *Server) Files() []File {
 	s.mu.Lock()
