@@ -355,9 +355,14 @@ func (s *Server) Calls(methods ...string) []Call {
 // WaitCalls waits up to timeout for at least n calls of method (the outbox
 // delivers in the background) and returns those there are.
 func (s *Server) WaitCalls(method string, n int, timeout time.Duration) []Call {
+	return waitFor(timeout, n, func() []Call { return s.Calls(method) })
+}
+
+// waitFor polls get until it returns n items or timeout passes.
+func waitFor[T any](timeout time.Duration, n int, get func() []T) []T {
 	deadline := time.Now().Add(timeout)
 	for {
-		got := s.Calls(method)
+		got := get()
 		if len(got) >= n || time.Now().After(deadline) {
 			return got
 		}
@@ -384,14 +389,7 @@ func (s *Server) Messages(channel string) []Message {
 // WaitMessages waits up to timeout for at least n messages in channel and
 // returns those there are.
 func (s *Server) WaitMessages(channel string, n int, timeout time.Duration) []Message {
-	deadline := time.Now().Add(timeout)
-	for {
-		got := s.Messages(channel)
-		if len(got) >= n || time.Now().After(deadline) {
-			return got
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	return waitFor(timeout, n, func() []Message { return s.Messages(channel) })
 }
 
 // Files returns copies of the files uploaded (step 1 at least), by id order.
