@@ -120,8 +120,11 @@ func (a *Adapter) edit(ctx context.Context, o *bot.Outgoing) (string, error) {
 			r := messageResponse(m)
 			r.ResponseType, r.ReplaceOriginal = "ephemeral", true
 			err := a.respond(ctx, url, r)
+			if err == nil {
+				return ref.String(), nil
+			}
 			if !errors.Is(err, errExpiredURL) {
-				return ref.String(), err
+				return "", err
 			}
 		}
 		m.Private = true // the card was for one reader; so is its follow-up
