@@ -19,6 +19,7 @@ import (
 	"github.com/tandemhq/tandem/bot"
 
 	tslack "github.com/tandemhq/tandem/adapters/slack"
+	"github.com/tandemhq/tandem/adapters/slack/slacktest"
 )
 
 const (
@@ -114,7 +115,7 @@ func TestRoutes_Rejections(t *testing.T) {
 		}, http.StatusUnauthorized},
 		"ErrStale": {func() *http.Request {
 			r := httptest.NewRequest(http.MethodPost, "/slack/events", bytes.NewReader(valid))
-			for k, v := range signHeader(testSecret, testNow.Add(-6*time.Minute), valid) {
+			for k, v := range slacktest.Sign(testSecret, testNow.Add(-6*time.Minute), valid) {
 				r.Header[k] = v
 			}
 			return r
@@ -641,7 +642,7 @@ func BenchmarkSlashCommand(b *testing.B) {
 	a := MustNewAdapter(b, in, nil)
 	h := a.Routes()["/slack/commands"]
 	body := commandForm(nil)
-	header := signHeader(testSecret, testNow, body)
+	header := slacktest.Sign(testSecret, testNow, body)
 	header.Set("Content-Type", formType)
 	b.ReportAllocs()
 	for b.Loop() {
