@@ -2,7 +2,6 @@ package slack_test
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -12,6 +11,7 @@ import (
 	"github.com/tandemhq/tandem/bot"
 
 	tslack "github.com/tandemhq/tandem/adapters/slack"
+	"github.com/tandemhq/tandem/adapters/slack/slacktest"
 )
 
 // slackUsers are the fake workspace's accounts, as Slack's user objects.
@@ -25,17 +25,13 @@ var slackUsers = map[string]string{
 }
 
 // answer makes method answer with body(form of the request) as JSON.
-func answer(f *FakeSlack, method string, body func(form url.Values) string) {
-	f.Reply(method, func(w http.ResponseWriter) {
-		calls := f.Calls()
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, body(calls[len(calls)-1].Form))
-	})
+func answer(f *slacktest.Server, method string, body func(form url.Values) string) {
+	f.Reply(method, slacktest.Answer(body))
 }
 
 // newDirectory returns an adapter whose Web API is a fake workspace holding
 // slackUsers and three user groups, one of them disabled.
-func newDirectory(tb testing.TB) (*tslack.Adapter, *FakeSlack) {
+func newDirectory(tb testing.TB) (*tslack.Adapter, *slacktest.Server) {
 	a, f := newSender(tb)
 	answer(f, "users.info", func(form url.Values) string {
 		if ids := form.Get("users"); ids != "" { // the batched form
@@ -101,8 +97,8 @@ func TestDirectory_User(t *testing.T) {
 		if c.Method != "users.info" {
 			t.Fatalf("called %s", c.Method)
 		}
-		if c.Auth != "Bearer xoxb-test" && c.Form.Get("token") != "xoxb-test" {
-			t.Fatalf("no bot token: auth %q, form %v", c.Auth, c.Form)
+		if c.Header.Get("Authorization") != "Bearer xoxb-test" && c.Form.Get("token") != "xoxb-test" {
+			t.Fatalf("no bot token: auth %q, form %v", c.Header.Get("Authorization"), c.Form)
 		}
 	}
 }
@@ -117,7 +113,7 @@ func TestDirectory_UserNotFound(t *testing.T) {
 		}
 	}
 	a, f := newDirectory(t)
-	f.Reply("users.info", slackError("user_not_visible"))
+	f.Reply("users.info", slacktest.Error("user_not_visible"))
 	if _, err := a.User(ctx, "U1"); bot.ErrorCode(err) != bot.ENOTFOUND {
 		t.Errorf("not visible: got %v", err)
 	}
@@ -177,7 +173,7 @@ func TestDirectory_Departments(t *testing.T) {
 // rather than an error that retrying cannot fix.
 func TestDirectory_DepartmentsFreePlan(t *testing.T) {
 	a, f := newDirectory(t)
-	f.Reply("usergroups.list", slackError("plan_upgrade_required"))
+	f.Reply("usergroups.list", slacktest.Error("plan_upgrade_required"))
 	got, err := a.Departments(ctx)
 	if err != nil || len(got) != 0 {
 		t.Fatalf("got %+v, %v", got, err)
@@ -246,11 +242,8 @@ func TestDirectory_MembersBatches(t *testing.T) {
 // Ensure failures that a retry may fix (rate limits, 5xx, network, a
 // missing scope) are errors, never "not found", and do not show the token.
 func TestDirectory_Errors(t *testing.T) {
-	rateLimited := func(w http.ResponseWriter) {
-		w.Header().Set("Retry-After", "7")
-		w.WriteHeader(http.StatusTooManyRequests)
-	}
-	serverError := func(w http.ResponseWriter) { w.WriteHeader(http.StatusInternalServerError) }
+	rateLimited := slacktest.RateLimited(7)
+	serverError := slacktest.Status(http.StatusInternalServerError, "")
 	calls := map[string]func(a *tslack.Adapter) error{
 		"users.info": func(a *tslack.Adapter) error { _, err := a.User(ctx, "U1"); return err },
 		"users.lookupByEmail": func(a *tslack.Adapter) error {
@@ -262,12 +255,12 @@ func TestDirectory_Errors(t *testing.T) {
 		"users.info (batched)":  func(a *tslack.Adapter) error { _, err := a.Members(ctx, "S1"); return err },
 	}
 	for method, call := range calls {
-		for name, reply := range map[string]func(http.ResponseWriter){
+		for name, reply := range map[string]slacktest.Handler{
 			"RateLimited":  rateLimited,
 			"HTTP500":      serverError,
-			"Ratelimited":  slackError("ratelimited"),
-			"MissingScope": slackError("missing_scope"),
-			"Internal":     slackError("internal_error"),
+			"Ratelimited":  slacktest.Error("ratelimited"),
+			"MissingScope": slacktest.Error("missing_scope"),
+			"Internal":     slacktest.Error("internal_error"),
 		} {
 			t.Run(method+"/"+name, func(t *testing.T) {
 				a, f := newDirectory(t)

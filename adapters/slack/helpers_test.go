@@ -2,22 +2,18 @@ package slack_test
 
 import (
 	"bytes"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"github.com/tandemhq/tandem/adapters/adaptertest"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/tandemhq/tandem/bot"
 
 	tslack "github.com/tandemhq/tandem/adapters/slack"
+	"github.com/tandemhq/tandem/adapters/slack/slacktest"
 )
 
 const (
@@ -54,22 +50,10 @@ func MustNewAdapter(tb testing.TB, in bot.Intake, edit func(*tslack.Config)) *ts
 	return a
 }
 
-// signHeader returns Slack's signature headers for body at ts.
-func signHeader(secret string, ts time.Time, body []byte) http.Header {
-	sec := strconv.FormatInt(ts.Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(secret))
-	io.WriteString(mac, "v0:"+sec+":")
-	mac.Write(body)
-	h := http.Header{}
-	h.Set("X-Slack-Request-Timestamp", sec)
-	h.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
-	return h
-}
-
 // signedRequest builds a POST to path signed with the test secret at testNow.
 func signedRequest(path, contentType string, body []byte) *http.Request {
 	r := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(body))
-	for k, v := range signHeader(testSecret, testNow, body) {
+	for k, v := range slacktest.Sign(testSecret, testNow, body) {
 		r.Header[k] = v
 	}
 	r.Header.Set("Content-Type", contentType)

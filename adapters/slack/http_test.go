@@ -19,6 +19,7 @@ import (
 	"github.com/tandemhq/tandem/bot"
 
 	tslack "github.com/tandemhq/tandem/adapters/slack"
+	"github.com/tandemhq/tandem/adapters/slack/slacktest"
 )
 
 const (
@@ -114,7 +115,7 @@ func TestRoutes_Rejections(t *testing.T) {
 		}, http.StatusUnauthorized},
 		"ErrStale": {func() *http.Request {
 			r := httptest.NewRequest(http.MethodPost, "/slack/events", bytes.NewReader(valid))
-			for k, v := range signHeader(testSecret, testNow.Add(-6*time.Minute), valid) {
+			for k, v := range slacktest.Sign(testSecret, testNow.Add(-6*time.Minute), valid) {
 				r.Header[k] = v
 			}
 			return r
@@ -561,7 +562,7 @@ func TestInteraction_BlockActions(t *testing.T) {
 	want := &bot.Event{
 		Platform: bot.PlatformSlack, Workspace: "T1", DedupKey: "act:999.888.fff", ChatID: "C1", ChatType: bot.ChatGroup,
 		MessageID: "1700000000.000300", Sender: bot.Author{UserID: "U1", Name: "alice"},
-		Action:      &bot.Action{ID: "task.done", Value: "42", MessageID: "1700000000.000300"},
+		Action:      &bot.Action{ID: "task.done", Value: "42", MessageID: "C1/1700000000.000300"},
 		ReplyHandle: "https://hooks.slack.com/actions/T1/2/y",
 	}
 	evs := in.Events()
@@ -641,7 +642,7 @@ func BenchmarkSlashCommand(b *testing.B) {
 	a := MustNewAdapter(b, in, nil)
 	h := a.Routes()["/slack/commands"]
 	body := commandForm(nil)
-	header := signHeader(testSecret, testNow, body)
+	header := slacktest.Sign(testSecret, testNow, body)
 	header.Set("Content-Type", formType)
 	b.ReportAllocs()
 	for b.Loop() {

@@ -151,6 +151,13 @@ func (a *Adapter) actionEvent(ic *slack.InteractionCallback) (*bot.Event, error)
 		return nil, errMalformed
 	}
 	chat := firstNonEmpty(ic.Channel.ID, ic.Container.ChannelID)
+	// The clicked message in the form Send returns for it, so the card's
+	// copy is found (and an inline answer's card becomes one).
+	clicked := messageRef{channel: firstNonEmpty(ic.Container.ChannelID, chat), ts: ic.Container.MessageTs,
+		ephemeral: ic.Container.IsEphemeral}.String()
+	if ic.Container.IsEphemeral && ic.ResponseURL != "" && clicked != "" {
+		a.clicked.remember(clicked, ic.ResponseURL, a.now())
+	}
 	return &bot.Event{
 		Platform:  bot.PlatformSlack,
 		Workspace: firstNonEmpty(ic.Team.ID, ic.User.TeamID),
@@ -163,7 +170,7 @@ func (a *Adapter) actionEvent(ic *slack.InteractionCallback) (*bot.Event, error)
 		Action: &bot.Action{
 			ID:        act.ActionID,
 			Value:     firstNonEmpty(act.Value, act.SelectedOption.Value),
-			MessageID: ic.Container.MessageTs,
+			MessageID: clicked,
 		},
 		ReplyHandle: ic.ResponseURL,
 	}, nil

@@ -24,12 +24,14 @@ type ManifestOptions struct {
 // botScopes are the scopes the adapter uses, and no more: commands,
 // posting (also in public channels the bot has not joined, for answers to
 // commands typed there), reading mentions and DMs, opening DMs, reading
-// users' names and emails to link their accounts, and reading user groups,
-// which stand in for departments (see directory.go).
+// users' names and emails to link their accounts, reading user groups,
+// which stand in for departments (see directory.go), and pictures: uploading
+// them (files:write) and asking, before a retry posts one again, whether it
+// was shared already (files:read, files.info; see images.go).
 var botScopes = []string{
 	"commands", "chat:write", "chat:write.public", "app_mentions:read",
 	"im:history", "im:read", "im:write", "users:read", "users:read.email",
-	"usergroups:read",
+	"usergroups:read", "files:write", "files:read",
 }
 
 type manifest struct {

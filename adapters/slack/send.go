@@ -52,7 +52,17 @@ var (
 // it answers where the command was typed, even in channels the bot has not
 // joined, and it can be ephemeral. Otherwise the message is posted to the
 // chat, or to the user's direct-message channel.
+//
+// The id it returns names the channel and the message ("C123/1700000000.000100",
+// see messageRef), so that the card in it can be edited later (Msg.Edit).
+// A message with a picture is one file share (sendImage).
 func (a *Adapter) Send(ctx context.Context, o *bot.Outgoing) (string, error) {
+	switch {
+	case o.Msg.Edit != nil:
+		return a.edit(ctx, o)
+	case o.Msg.Image != nil:
+		return a.sendImage(ctx, o)
+	}
 	if o.Msg.Text == "" && o.Msg.Card == nil {
 		return "", &bot.DeliveryError{Err: errEmptyMessage, Permanent: true}
 	}
@@ -81,20 +91,28 @@ func (a *Adapter) Send(ctx context.Context, o *bot.Outgoing) (string, error) {
 
 // post sends m to a channel; a private message to a known user becomes
 // ephemeral, which only that user sees.
+// It returns the message's messageRef.
 func (a *Adapter) post(ctx context.Context, channel, user, thread string, m bot.Message) (string, error) {
-	opts := []slack.MsgOption{slack.MsgOptionText(fallbackText(m), false)}
-	if bs := Blocks(m); len(bs) > 0 {
-		opts = append(opts, slack.MsgOptionBlocks(bs...))
-	}
+	opts := messageOptions(m)
 	if thread != "" {
 		opts = append(opts, slack.MsgOptionTS(thread))
 	}
 	if m.Private && user != "" {
 		ts, err := a.api.PostEphemeralContext(ctx, channel, user, opts...)
-		return ts, deliveryError(err)
+		return messageRef{channel: channel, ts: ts, ephemeral: true}.String(), deliveryError(err)
 	}
-	_, ts, err := a.api.PostMessageContext(ctx, channel, opts...)
-	return ts, deliveryError(err)
+	ch, ts, err := a.api.PostMessageContext(ctx, channel, opts...)
+	return messageRef{channel: firstNonEmpty(ch, channel), ts: ts}.String(), deliveryError(err)
+}
+
+// messageOptions are m's text and blocks, for chat.postMessage and
+// chat.update alike.
+func messageOptions(m bot.Message) []slack.MsgOption {
+	opts := []slack.MsgOption{slack.MsgOptionText(fallbackText(m), false)}
+	if bs := Blocks(m); len(bs) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(bs...))
+	}
+	return opts
 }
 
 // direct sends m to the user's DM channel. The channel id is cached, since

@@ -6,98 +6,20 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/tandemhq/tandem/bot"
 
 	tslack "github.com/tandemhq/tandem/adapters/slack"
+	"github.com/tandemhq/tandem/adapters/slack/slacktest"
 )
 
-// FakeSlack stands in for Slack's Web API and for response_url hooks. Each
-// method answers as set by Reply, or ok with a fresh ts.
-type FakeSlack struct {
-	*httptest.Server
-
-	mu      sync.Mutex
-	replies map[string]func(w http.ResponseWriter)
-	calls   []apiCall
-}
-
-// Reply makes method (a Web API method, or "hook") answer with fn.
-func (f *FakeSlack) Reply(method string, fn func(w http.ResponseWriter)) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.replies[method] = fn
-}
-
-type apiCall struct {
-	Method string     // "chat.postMessage", or "hook" for response_url posts
-	Form   url.Values // Web API form
-	JSON   map[string]any
-	Auth   string
-}
-
-func NewFakeSlack(tb testing.TB) *FakeSlack {
-	tb.Helper()
-	f := &FakeSlack{replies: map[string]func(http.ResponseWriter){}}
-	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
-	tb.Cleanup(f.Close)
-	return f
-}
-
-func (f *FakeSlack) serve(w http.ResponseWriter, r *http.Request) {
-	c := apiCall{Method: strings.TrimPrefix(r.URL.Path, "/"), Auth: r.Header.Get("Authorization")}
-	body, _ := io.ReadAll(r.Body)
-	if strings.HasPrefix(c.Method, "hook") {
-		json.Unmarshal(body, &c.JSON)
-	} else {
-		c.Form, _ = url.ParseQuery(string(body))
-	}
-	f.mu.Lock()
-	f.calls = append(f.calls, c)
-	n := len(f.calls)
-	reply, ok := f.replies[c.Method]
-	f.mu.Unlock()
-	if ok {
-		reply(w)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	switch {
-	case strings.HasPrefix(c.Method, "hook"):
-		io.WriteString(w, "ok")
-	case c.Method == "conversations.open":
-		io.WriteString(w, `{"ok":true,"channel":{"id":"D`+c.Form.Get("users")+`"}}`)
-	case c.Method == "chat.postEphemeral":
-		io.WriteString(w, `{"ok":true,"message_ts":"1700000000.00000`+itoa(n)+`"}`)
-	default:
-		io.WriteString(w, `{"ok":true,"channel":"`+c.Form.Get("channel")+`","ts":"1700000000.00000`+itoa(n)+`"}`)
-	}
-}
-
-func (f *FakeSlack) Calls() []apiCall {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]apiCall(nil), f.calls...)
-}
-
-func itoa(n int) string { return string(rune('0' + n%10)) }
-
-func slackError(code string) func(http.ResponseWriter) {
-	return func(w http.ResponseWriter) {
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `{"ok":false,"error":"`+code+`"}`)
-	}
-}
-
-func newSender(tb testing.TB) (*tslack.Adapter, *FakeSlack) {
-	f := NewFakeSlack(tb)
+func newSender(tb testing.TB) (*tslack.Adapter, *slacktest.Server) {
+	f := slacktest.NewServer(tb)
 	a := MustNewAdapter(tb, &Intake{}, func(c *tslack.Config) {
-		c.APIURL = f.URL + "/"
+		c.APIURL = f.APIURL()
 		c.HTTPClient = f.Client()
 	})
 	return a, f
@@ -137,8 +59,8 @@ func TestSend_PostMessage(t *testing.T) {
 	if form.Get("channel") != "C1" || form.Get("thread_ts") != "1699999999.000001" || form.Get("text") != "Task #42 created" {
 		t.Fatalf("form %v", form)
 	}
-	if calls[0].Auth != "Bearer xoxb-test" && form.Get("token") != "xoxb-test" {
-		t.Fatalf("no bot token: auth %q", calls[0].Auth)
+	if calls[0].Header.Get("Authorization") != "Bearer xoxb-test" && form.Get("token") != "xoxb-test" {
+		t.Fatalf("no bot token: auth %q", calls[0].Header.Get("Authorization"))
 	}
 	var blocks []map[string]any
 	if err := json.Unmarshal([]byte(form.Get("blocks")), &blocks); err != nil {
@@ -149,7 +71,7 @@ func TestSend_PostMessage(t *testing.T) {
 			t.Errorf("blocks lack %s: %s", id, form.Get("blocks"))
 		}
 	}
-	if ts != "1700000000.000001" {
+	if ts != "C1/1700000000.000001" {
 		t.Fatalf("remote id %q", ts)
 	}
 }
@@ -197,15 +119,15 @@ func TestSend_DirectMessage(t *testing.T) {
 func TestSend_DirectMessageReopens(t *testing.T) {
 	a, f := newSender(t)
 	send(a, bot.Destination{UserID: "U9"}, bot.Message{Text: "one"})
-	f.Reply("chat.postMessage", func(w http.ResponseWriter) {
+	f.Reply("chat.postMessage", func(w http.ResponseWriter, _ slacktest.Call) {
 		if len(f.Calls()) == 3 {
-			slackError("channel_not_found")(w)
+			slacktest.Error("channel_not_found")(w, slacktest.Call{})
 			return
 		}
 		io.WriteString(w, `{"ok":true,"ts":"2.0"}`)
 	})
 	ts, err := send(a, bot.Destination{UserID: "U9"}, bot.Message{Text: "two"})
-	if err != nil || ts != "2.0" {
+	if err != nil || ts != "DU9/2.0" {
 		t.Fatalf("ts %q err %v", ts, err)
 	}
 	if n := len(f.Calls()); n != 5 { // open, post, post (fails), open, post
@@ -226,7 +148,7 @@ func TestSend_ResponseURL(t *testing.T) {
 		}
 	}
 	calls := f.Calls()
-	if len(calls) != 2 || calls[0].Method != "hook/1" {
+	if len(calls) != 2 || calls[0].Path != "/hook/1" {
 		t.Fatalf("calls %+v", calls)
 	}
 	if calls[0].JSON["response_type"] != "in_channel" || calls[1].JSON["response_type"] != "ephemeral" {
@@ -243,11 +165,11 @@ func TestSend_ResponseURL(t *testing.T) {
 // Ensure an expired response_url falls back to the Web API: the chat, or a
 // DM when the bot cannot write to that chat.
 func TestSend_ResponseURLExpired(t *testing.T) {
-	expired := map[string]func(http.ResponseWriter){
-		"404":  func(w http.ResponseWriter) { w.WriteHeader(http.StatusNotFound) },
-		"410":  func(w http.ResponseWriter) { w.WriteHeader(http.StatusGone) },
-		"text": func(w http.ResponseWriter) { w.WriteHeader(http.StatusBadRequest); io.WriteString(w, "expired_url") },
-		"json": slackError("expired_url"),
+	expired := map[string]slacktest.Handler{
+		"404":  slacktest.Status(http.StatusNotFound, ""),
+		"410":  slacktest.Status(http.StatusGone, ""),
+		"text": slacktest.Status(http.StatusBadRequest, "expired_url"),
+		"json": slacktest.Error("expired_url"),
 	}
 	for name, reply := range expired {
 		t.Run(name, func(t *testing.T) {
@@ -266,15 +188,15 @@ func TestSend_ResponseURLExpired(t *testing.T) {
 	t.Run("ToDM", func(t *testing.T) {
 		a, f := newSender(t)
 		f.Reply("hook", expired["404"])
-		f.Reply("chat.postMessage", func(w http.ResponseWriter) {
+		f.Reply("chat.postMessage", func(w http.ResponseWriter, _ slacktest.Call) {
 			if len(f.Calls()) == 2 {
-				slackError("channel_not_found")(w)
+				slacktest.Error("channel_not_found")(w, slacktest.Call{})
 				return
 			}
 			io.WriteString(w, `{"ok":true,"ts":"3.0"}`)
 		})
 		ts, err := send(a, bot.Destination{ChatID: "Dother", UserID: "U1", ReplyHandle: f.URL + "/hook"}, bot.Message{Text: "hi"})
-		if err != nil || ts != "3.0" {
+		if err != nil || ts != "DU1/3.0" {
 			t.Fatalf("ts %q err %v", ts, err)
 		}
 		if calls := f.Calls(); len(calls) != 4 || calls[2].Method != "conversations.open" || calls[3].Form.Get("channel") != "DU1" {
@@ -286,28 +208,25 @@ func TestSend_ResponseURLExpired(t *testing.T) {
 // Ensure errors are classified for the outbox: rate limits carry the wait,
 // dead channels and tokens are permanent, the rest is transient.
 func TestSend_Errors(t *testing.T) {
-	rateLimited := func(w http.ResponseWriter) {
-		w.Header().Set("Retry-After", "7")
-		w.WriteHeader(http.StatusTooManyRequests)
-	}
+	rateLimited := slacktest.RateLimited(7)
 	for name, tc := range map[string]struct {
 		method     string
-		reply      func(http.ResponseWriter)
+		reply      slacktest.Handler
 		to         bot.Destination
 		retryAfter time.Duration
 		permanent  bool
 	}{
 		"RateLimited":       {"chat.postMessage", rateLimited, bot.Destination{ChatID: "C1"}, 7 * time.Second, false},
 		"HookRateLimited":   {"hook", rateLimited, bot.Destination{ReplyHandle: "hook"}, 7 * time.Second, false},
-		"ChannelNotFound":   {"chat.postMessage", slackError("channel_not_found"), bot.Destination{ChatID: "C1"}, 0, true},
-		"NotInChannel":      {"chat.postMessage", slackError("not_in_channel"), bot.Destination{ChatID: "C1"}, 0, true},
-		"InvalidAuth":       {"chat.postMessage", slackError("invalid_auth"), bot.Destination{ChatID: "C1"}, 0, true},
-		"UserNotFound":      {"conversations.open", slackError("user_not_found"), bot.Destination{UserID: "U1"}, 0, true},
-		"EphemeralArchived": {"chat.postEphemeral", slackError("is_archived"), bot.Destination{ChatID: "C1", UserID: "U1"}, 0, true},
-		"HookInvalidBlocks": {"hook", func(w http.ResponseWriter) { w.WriteHeader(400); io.WriteString(w, "invalid_blocks") }, bot.Destination{ReplyHandle: "hook"}, 0, true},
-		"TransientInternal": {"chat.postMessage", slackError("internal_error"), bot.Destination{ChatID: "C1"}, 0, false},
-		"TransientHTTP500":  {"chat.postMessage", func(w http.ResponseWriter) { w.WriteHeader(500) }, bot.Destination{ChatID: "C1"}, 0, false},
-		"TransientHook503":  {"hook", func(w http.ResponseWriter) { w.WriteHeader(503) }, bot.Destination{ReplyHandle: "hook"}, 0, false},
+		"ChannelNotFound":   {"chat.postMessage", slacktest.Error("channel_not_found"), bot.Destination{ChatID: "C1"}, 0, true},
+		"NotInChannel":      {"chat.postMessage", slacktest.Error("not_in_channel"), bot.Destination{ChatID: "C1"}, 0, true},
+		"InvalidAuth":       {"chat.postMessage", slacktest.Error("invalid_auth"), bot.Destination{ChatID: "C1"}, 0, true},
+		"UserNotFound":      {"conversations.open", slacktest.Error("user_not_found"), bot.Destination{UserID: "U1"}, 0, true},
+		"EphemeralArchived": {"chat.postEphemeral", slacktest.Error("is_archived"), bot.Destination{ChatID: "C1", UserID: "U1"}, 0, true},
+		"HookInvalidBlocks": {"hook", slacktest.Status(400, "invalid_blocks"), bot.Destination{ReplyHandle: "hook"}, 0, true},
+		"TransientInternal": {"chat.postMessage", slacktest.Error("internal_error"), bot.Destination{ChatID: "C1"}, 0, false},
+		"TransientHTTP500":  {"chat.postMessage", slacktest.Status(500, ""), bot.Destination{ChatID: "C1"}, 0, false},
+		"TransientHook503":  {"hook", slacktest.Status(503, ""), bot.Destination{ReplyHandle: "hook"}, 0, false},
 	} {
 		t.Run(name, func(t *testing.T) {
 			a, f := newSender(t)

@@ -81,6 +81,8 @@ type Adapter struct {
 
 	dmMu sync.Mutex
 	dms  map[string]string // user id → DM channel id
+
+	clicked clickedURLs // response_urls of clicks on ephemeral cards
 }
 
 var _ bot.Sender = (*Adapter)(nil)

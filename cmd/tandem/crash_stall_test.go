@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tandemhq/tandem/adapters/slack/slacktest"
 	"github.com/tandemhq/tandem/storage/sqlite"
 )
 
@@ -53,7 +53,7 @@ func TestWriterHeld(t *testing.T) {
 	addr := freeAddr(t)
 	dbPath := filepath.Join(dir, "tandem.db")
 	cfg := filepath.Join(dir, "tandem.yaml")
-	if err := os.WriteFile(cfg, crashConfig(addr, dbPath, "full", fake.srv.URL, ""), 0o644); err != nil {
+	if err := os.WriteFile(cfg, crashConfig(addr, dbPath, "full", fake.URL, ""), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	t.Setenv("E2E_SLACK_SECRET", slackSecret)
@@ -89,10 +89,9 @@ func TestWriterHeld(t *testing.T) {
 	for range 8 {
 		early = append(early, command("early"))
 	}
-	click := &stallReq{path: "/slack/interactions", key: "act:held-click", body: url.Values{"payload": {fmt.Sprintf(
-		`{"type":"block_actions","trigger_id":"held-click","team":{"id":"T1"},"user":{"id":"U1","name":"ann"},
-		"channel":{"id":"C1"},"container":{"message_ts":"1700000000.000001"},"response_url":%q,
-		"actions":[{"action_id":"task.start","block_id":"b1","value":"1","type":"button"}]}`, fake.srv.URL+"/response/1")}}.Encode()}
+	click := &stallReq{path: "/slack/interactions", key: "act:held-click", body: string(slacktest.Click{
+		User: "U1", UserName: "ann", Channel: "C1", MessageTS: "1700000000.000001", ActionID: "task.start", Value: "1",
+		Trigger: "held-click", ResponseURL: fake.URL + "/response/1"}.Body())}
 	early = append(early, click)
 	probed := make(chan string, 1)
 	go func() {

@@ -24,6 +24,7 @@ import (
 
 	_ "modernc.org/sqlite"
 
+	"github.com/tandemhq/tandem/adapters/slack/slacktest"
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/storage/sqlite"
 )
@@ -155,7 +156,7 @@ func TestCrashRestart(t *testing.T) {
 // outbox row and job finished, and that no delivery went uncounted by the
 // row's attempts. fake is the Slack that takes the commands (and, behind a
 // delay on chat.postMessage, the posts).
-func runCrash(t *testing.T, fake *fakeSlack, p crashPlatform) *crashResult {
+func runCrash(t *testing.T, fake *slacktest.Server, p crashPlatform) *crashResult {
 	t.Helper()
 	const (
 		rounds       = 8
@@ -182,7 +183,7 @@ func runCrash(t *testing.T, fake *fakeSlack, p crashPlatform) *crashResult {
 		if strings.HasSuffix(r.URL.Path, "/chat.postMessage") {
 			time.Sleep(postDelay)
 		}
-		fake.srv.Config.Handler.ServeHTTP(w, r)
+		fake.Config.Handler.ServeHTTP(w, r)
 	}))
 	t.Cleanup(slow.Close)
 
@@ -527,14 +528,9 @@ func crashBacklog(t *testing.T, path string) (queued, due int) {
 }
 
 // crashPosts counts the reminders the fake Slack was given, by reminder text.
-func crashPosts(f *fakeSlack) map[string]int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+func crashPosts(f *slacktest.Server) map[string]int {
 	out := map[string]int{}
-	for _, c := range f.calls {
-		if c.Method != "chat.postMessage" {
-			continue
-		}
+	for _, c := range f.Calls("chat.postMessage") {
 		if text, ok := strings.CutPrefix(c.Form.Get("text"), "⏰ Reminder: "); ok {
 			out[text]++
 		}

@@ -24,6 +24,7 @@ import (
 
 	"github.com/tandemhq/tandem/adapters/dingtalk/dingtalktest"
 	"github.com/tandemhq/tandem/adapters/feishu"
+	"github.com/tandemhq/tandem/adapters/slack/slacktest"
 	"github.com/tandemhq/tandem/adapters/wecom"
 	"github.com/tandemhq/tandem/adapters/wecom/wecomtest"
 )
@@ -116,20 +117,8 @@ func (f *xpFake) dump() string {
 	return b.String()
 }
 
-// newXPSlack answers Slack's Web API.
-func newXPSlack(t *testing.T) *xpFake {
-	return newXPFake(t, func(c xpCall, n int) string {
-		switch strings.TrimPrefix(c.Path, "/api/") {
-		case "auth.test":
-			return `{"ok":true,"user_id":"UBOT","team_id":"T1"}`
-		case "conversations.open":
-			return `{"ok":true,"channel":{"id":"D1"}}`
-		case "chat.postMessage", "chat.postEphemeral":
-			return fmt.Sprintf(`{"ok":true,"channel":"D1","ts":"1700000000.%06d"}`, n)
-		}
-		return `{"ok":true}`
-	})
-}
+// newXPSlack answers Slack's Web API: the Slack test kit.
+func newXPSlack(t *testing.T) *slacktest.Server { return slacktest.NewServer(t) }
 
 // newXPFeishu answers the Open API: tenant tokens, bot info, and messages
 // (sent and replies) with message ids om_xp<n>.
@@ -287,7 +276,7 @@ people:
   - {name: Alice, handle: alice, role: admin, accounts: ["console:alice"]}
   - {name: Carol, handle: carol, accounts: ["wecom:%s:carol"]}
   - {name: Dave, handle: dave, accounts: ["feishu:%s:ou_dave"]}
-`, addr, filepath.Join(dir, "tandem.db"), slackAPI.srv.URL,
+`, addr, filepath.Join(dir, "tandem.db"), slackAPI.URL,
 		xpFeishuToken, xpFeishuKey, feishuAPI.srv.URL,
 		xpWeComYAML(wecomAPI.URL),
 		dingAPI.URL, dingAPI.URL,
@@ -412,7 +401,7 @@ people:
 	if n := len(wecomAPI.Matching(wecomtest.SendTo("carol"))); n != 3 {
 		t.Errorf("messages to carol on WeCom: %d, want 3 (created, in progress, done)", n)
 	}
-	if sends := slackAPI.matching(func(c xpCall) bool { return !strings.Contains(c.Path, "token") && c.Path != "/api/auth.test" }); len(sends) > 0 {
+	if sends := slackAPI.Calls("chat.postMessage", "chat.postEphemeral", "chat.update", "files.completeUploadExternal"); len(sends) > 0 {
 		t.Errorf("slack got messages: %+v", sends)
 	}
 	for _, c := range dingAPI.Calls("") {

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tandemhq/tandem/adapters/slack/slacktest"
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/bot/task"
 )
@@ -165,14 +166,6 @@ func postSlash(t *testing.T, m *Main, text, trigger, user, userName string) stri
 	return resp
 }
 
-// slackForm is the form a slack-go call posted.
-func slackForm(c xpCall) url.Values {
-	v, _ := url.ParseQuery(string(c.Body))
-	return v
-}
-
-func slackMethod(c xpCall) string { return strings.TrimPrefix(c.Path, "/api/") }
-
 // feishuReplyTo matches replies to one message.
 func feishuReplyTo(msgID string) func(xpCall) bool {
 	return func(c xpCall) bool { return c.Path == "/open-apis/im/v1/messages/"+msgID+"/reply" }
@@ -247,28 +240,19 @@ func runDirectoryLinks(t *testing.T, feishuShowsEmail bool) {
 	}
 	slackEmails := map[string]string{"bob@example.com": "UBOB", "alice@example.com": "UALICE"}
 	slackKnows := func(id string) bool { return id != "UALICE" || aliceOnSlack.Load() }
-	slackAPI := newXPFake(t, func(c xpCall, n int) string {
-		form := slackForm(c)
-		switch slackMethod(c) {
-		case "auth.test":
-			return `{"ok":true,"user_id":"UBOT","team_id":"T1"}`
-		case "users.info":
-			if id := form.Get("user"); slackKnows(id) && slackUsers[id] != "" {
-				return `{"ok":true,"user":` + slackUsers[id] + `}`
-			}
-			return `{"ok":false,"error":"user_not_found"}`
-		case "users.lookupByEmail":
-			if id := slackEmails[strings.ToLower(form.Get("email"))]; id != "" && slackKnows(id) {
-				return `{"ok":true,"user":` + slackUsers[id] + `}`
-			}
-			return `{"ok":false,"error":"users_not_found"}`
-		case "conversations.open":
-			return fmt.Sprintf(`{"ok":true,"channel":{"id":"D%s"}}`, form.Get("users"))
-		case "chat.postMessage", "chat.postEphemeral":
-			return fmt.Sprintf(`{"ok":true,"channel":%q,"ts":"1700000000.%06d"}`, form.Get("channel"), n)
+	slackAPI := slacktest.NewServer(t)
+	slackAPI.Reply("users.info", slacktest.Answer(func(form url.Values) string {
+		if id := form.Get("user"); slackKnows(id) && slackUsers[id] != "" {
+			return `{"ok":true,"user":` + slackUsers[id] + `}`
 		}
-		return `{"ok":true}`
-	})
+		return `{"ok":false,"error":"user_not_found"}`
+	}))
+	slackAPI.Reply("users.lookupByEmail", slacktest.Answer(func(form url.Values) string {
+		if id := slackEmails[strings.ToLower(form.Get("email"))]; id != "" && slackKnows(id) {
+			return `{"ok":true,"user":` + slackUsers[id] + `}`
+		}
+		return `{"ok":false,"error":"users_not_found"}`
+	}))
 	feishuUsers := map[string]string{
 		"ou_alice": `{"open_id":"ou_alice","name":"Alice","en_name":"Alice","email":"alice@example.com","mobile":"+8613800000001","department_ids":["od-design"],"status":{"is_resigned":false}}`,
 	}
@@ -322,10 +306,10 @@ feishu:
     encrypt_key: %s
     workspace: tk1
     host: %s
-`, filepath.Join(dir, "tandem.db"), slackSecret, slackAPI.srv.URL, xpFeishuToken, xpFeishuKey, feishuAPI.srv.URL), logs)
+`, filepath.Join(dir, "tandem.db"), slackSecret, slackAPI.URL, xpFeishuToken, xpFeishuKey, feishuAPI.srv.URL), logs)
 	defer func() {
 		if t.Failed() {
-			t.Logf("tandem logs:\n%s\nslack calls:\n%sfeishu calls:\n%s", logs, slackAPI.dump(), feishuAPI.dump())
+			t.Logf("tandem logs:\n%s\nslack calls:\n%sfeishu calls:\n%s", logs, slackAPI.Dump(), feishuAPI.dump())
 		}
 	}()
 	aliceFeishu := bot.Account{Platform: bot.PlatformFeishu, Workspace: "tk1", UserID: "ou_alice"}
@@ -354,8 +338,8 @@ feishu:
 	if n := len(feishuAPI.matching(func(c xpCall) bool { return c.Path == pathFeishuUsers+"ou_alice" })); n != 1 {
 		t.Errorf("reads of Alice's Feishu profile: %d, want 1", n)
 	}
-	lookups := slackAPI.matching(func(c xpCall) bool { return slackMethod(c) == "users.lookupByEmail" })
-	if feishuShowsEmail && (len(lookups) != 1 || slackForm(lookups[0]).Get("email") != "alice@example.com") {
+	lookups := slackAPI.Calls("users.lookupByEmail")
+	if feishuShowsEmail && (len(lookups) != 1 || lookups[0].Form.Get("email") != "alice@example.com") {
 		t.Errorf("Slack lookups after Alice's first message: %d %v, want one for alice@example.com", len(lookups), lookups)
 	}
 	if !feishuShowsEmail && len(lookups) != 0 {
@@ -370,10 +354,8 @@ feishu:
 
 	// The notification was addressed when the task was created, before any
 	// profile was read: to the Slack account the task was given to.
-	created := slackAPI.waitFor(1, func(c xpCall) bool {
-		return slackMethod(c) == "chat.postMessage" && slackForm(c).Get("channel") == "DUALICE"
-	})
-	if len(created) != 1 || !strings.Contains(slackForm(created[0]).Get("text"), "@bob gave you a task") {
+	created := slackAPI.WaitMessages("DUALICE", 1, 5*time.Second)
+	if len(created) != 1 || !strings.Contains(created[0].Text, "@bob gave you a task") {
 		t.Errorf("notification of the new task to UALICE on Slack: %+v", created)
 	}
 
@@ -418,9 +400,12 @@ feishu:
 	if n := len(feishuAPI.matching(func(c xpCall) bool { return c.Path == pathFeishuUsers+"ou_alice" })); n != 2 {
 		t.Errorf("reads of Alice's Feishu profile after the lookup: %d, want 2", n)
 	}
-	infos := slackAPI.matching(func(c xpCall) bool {
-		return slackMethod(c) == "users.info" && slackForm(c).Get("user") == "UALICE"
-	})
+	var infos []slacktest.Call
+	for _, c := range slackAPI.Calls("users.info") {
+		if c.Form.Get("user") == "UALICE" {
+			infos = append(infos, c)
+		}
+	}
 	if len(infos) != 1 {
 		t.Errorf("users.info calls for UALICE: %d, want 1", len(infos))
 	}
@@ -480,9 +465,9 @@ feishu:
 		t.Errorf("message to Alice sent with Authorization %q, want the tenant token", auth)
 	}
 	time.Sleep(100 * time.Millisecond)
-	for _, c := range slackAPI.matching(func(c xpCall) bool { return strings.HasPrefix(slackMethod(c), "chat.") }) {
-		if f := slackForm(c); strings.Contains(f.Get("text")+f.Get("blocks"), "please start") {
-			t.Errorf("the comment was sent to Slack: %s %v", slackMethod(c), f)
+	for _, c := range slackAPI.Calls("chat.postMessage", "chat.postEphemeral", "chat.update") {
+		if f := c.Form; strings.Contains(f.Get("text")+f.Get("blocks"), "please start") {
+			t.Errorf("the comment was sent to Slack: %s %v", c.Method, f)
 		}
 	}
 

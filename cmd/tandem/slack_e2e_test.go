@@ -1,95 +1,27 @@
 package main
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/tandemhq/tandem/adapters/slack/slacktest"
 )
 
 const slackSecret = "e2e-signing-secret"
 
-// fakeSlack stands in for Slack's Web API and for response_url.
-type fakeSlack struct {
-	srv   *httptest.Server
-	mu    sync.Mutex
-	calls []slackCall
-}
+// newFakeSlack is the Slack test kit's fake Web API and response_urls.
+func newFakeSlack(t *testing.T) *slacktest.Server { return slacktest.NewServer(t) }
 
-type slackCall struct {
-	Method string
-	Form   url.Values
-	JSON   map[string]any
-}
-
-func newFakeSlack(t *testing.T) *fakeSlack {
-	f := &fakeSlack{}
-	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		call := slackCall{Method: strings.TrimPrefix(r.URL.Path, "/api/")}
-		if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
-			json.Unmarshal(body, &call.JSON)
-		} else {
-			call.Form, _ = url.ParseQuery(string(body))
-		}
-		f.mu.Lock()
-		f.calls = append(f.calls, call)
-		n := len(f.calls)
-		f.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		switch call.Method {
-		case "auth.test":
-			fmt.Fprint(w, `{"ok":true,"user_id":"UBOT","team_id":"T1"}`)
-		case "conversations.open":
-			fmt.Fprintf(w, `{"ok":true,"channel":{"id":"D%s"}}`, call.Form.Get("users"))
-		case "chat.postMessage", "chat.postEphemeral":
-			fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":"1700000000.%06d"}`, call.Form.Get("channel"), n)
-		default: // response_url
-			fmt.Fprint(w, `{"ok":true}`)
-		}
-	}))
-	t.Cleanup(f.srv.Close)
-	return f
-}
-
-// posted returns the calls of one method, waiting briefly for want of them.
-func (f *fakeSlack) posted(method string, want int) []slackCall {
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		f.mu.Lock()
-		var out []slackCall
-		for _, c := range f.calls {
-			if c.Method == method {
-				out = append(out, c)
-			}
-		}
-		f.mu.Unlock()
-		if len(out) >= want || time.Now().After(deadline) {
-			return out
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
+// sign is Slack's signature of body at ts (Unix seconds) with the test
+// apps' signing secret.
 func sign(body string, ts int64) http.Header {
-	mac := hmac.New(sha256.New, []byte(slackSecret))
-	fmt.Fprintf(mac, "v0:%d:%s", ts, body)
-	h := http.Header{}
-	h.Set("X-Slack-Request-Timestamp", strconv.FormatInt(ts, 10))
-	h.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
-	return h
+	return slacktest.Sign(slackSecret, time.Unix(ts, 0), []byte(body))
 }
 
 func post(t *testing.T, u, contentType, body string, h http.Header) (int, string) {
@@ -109,8 +41,7 @@ func post(t *testing.T, u, contentType, body string, h http.Header) (int, string
 }
 
 func slash(text, trigger, user, userName string) string {
-	return url.Values{"command": {"/tandem"}, "text": {text}, "team_id": {"T1"}, "channel_id": {"C1"},
-		"user_id": {user}, "user_name": {userName}, "trigger_id": {trigger}, "response_url": {""}}.Encode()
+	return string(slacktest.Command{Text: text, Trigger: trigger, User: user, UserName: userName}.Body())
 }
 
 // Ensure the Slack adapter works inside the real program: signed requests
@@ -130,7 +61,7 @@ slack:
   bot_token: xoxb-e2e
   bot_user_id: UBOT
   api_url: %s/api/
-`, addr, filepath.Join(dir, "tandem.db"), fake.srv.URL)), 0o644)
+`, addr, filepath.Join(dir, "tandem.db"), fake.URL)), 0o644)
 	t.Setenv("E2E_SLACK_SECRET", slackSecret)
 	srv := startServer(t, cfg, addr)
 	commands := srv.url + "/slack/commands"
@@ -171,21 +102,19 @@ slack:
 	}
 
 	// bob is told by direct message, with buttons that work in Slack.
-	dms := fake.posted("chat.postMessage", 1)
+	dms := fake.WaitCalls("chat.postMessage", 1, 5*time.Second)
 	if len(dms) == 0 || dms[0].Form.Get("channel") != "DU2" || !strings.Contains(dms[0].Form.Get("blocks"), `"action_id":"task.start"`) {
 		t.Fatalf("notification to bob: %+v", dms)
 	}
 
 	// bob clicks Start on that card.
-	payload := fmt.Sprintf(`{"type":"block_actions","trigger_id":"trig-5","team":{"id":"T1"},"user":{"id":"U2","name":"bob"},
-		"channel":{"id":"DU2"},"container":{"message_ts":"1700000000.000001"},"response_url":%q,
-		"actions":[{"action_id":"task.start","block_id":"b1","value":"1","type":"button"}]}`, fake.srv.URL+"/response/1")
-	click := url.Values{"payload": {payload}}.Encode()
+	click := string(slacktest.Click{User: "U2", UserName: "bob", Channel: "DU2", MessageTS: fake.Messages("DU2")[0].TS,
+		ActionID: "task.start", Value: "1", Trigger: "trig-5", ResponseURL: fake.URL + "/response/1"}.Body())
 	if code, resp := post(t, srv.url+"/slack/interactions", form, click, sign(click, now)); code != 200 {
 		t.Fatalf("button click: %d %s", code, resp)
 	}
-	replies := fake.posted("/response/1", 1)
-	if len(replies) != 1 || !strings.Contains(fmt.Sprint(replies[0].JSON["text"]), "#1 is now in progress") {
+	replies := fake.WaitCalls(slacktest.Hook, 1, 5*time.Second)
+	if len(replies) != 1 || replies[0].Path != "/response/1" || !strings.Contains(fmt.Sprint(replies[0].JSON["text"]), "#1 is now in progress") {
 		t.Fatalf("reply to the click: %+v", replies)
 	}
 
@@ -204,7 +133,7 @@ slack:
 	var inC9 []string
 	// "task show" answers privately, with ephemeral messages to the asker:
 	// the card, then the history.
-	for _, c := range append(fake.posted("chat.postMessage", 1), fake.posted("chat.postEphemeral", 2)...) {
+	for _, c := range append(fake.WaitCalls("chat.postMessage", 1, 5*time.Second), fake.WaitCalls("chat.postEphemeral", 2, 5*time.Second)...) {
 		if c.Form.Get("channel") == "C9" {
 			inC9 = append(inC9, c.Form.Get("text"))
 			if c.Method != "chat.postEphemeral" || c.Form.Get("user") != "U1" {
