@@ -25,6 +25,7 @@ const (
 	Outbox Part = "outbox" // OutboxTx
 	Inbox  Part = "inbox"  // InboxTx
 	People Part = "people" // the basics of PeopleTx
+	Live   Part = "live"   // CardTx, MediaTx, and what Enqueue and MarkSent do for them
 )
 
 // Run runs the contract against stores made by open, which returns a new,
@@ -40,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) bot.Store, skip ...Part) {
 		{Outbox, outboxTests},
 		{Inbox, inboxTests},
 		{People, peopleTests},
+		{Live, liveTests},
 	}
 	for _, p := range parts {
 		t.Run(string(p.part), func(t *testing.T) {
