@@ -15,14 +15,19 @@ import (
 	"github.com/tandemhq/tandem/adapters/feishu"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
+// updating says whether the tests run with -update (the flag is
+// adaptertest's, which also rewrites testdata/render.golden).
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
 
 // Ensure a task card renders as reviewed in testdata/task_card.golden.json:
 // header, text, fields two to a row, buttons with value objects, note.
 func TestCard_Golden(t *testing.T) {
 	got := feishu.Card(taskCard)
 	const golden = "testdata/task_card.golden.json"
-	if *update {
+	if updating() {
 		var b bytes.Buffer
 		enc := json.NewEncoder(&b)
 		enc.SetEscapeHTML(false)
