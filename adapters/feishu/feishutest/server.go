@@ -100,9 +100,14 @@ type Server struct {
 	// BotID is the open_id bot info answers (BotOpenID); set it before
 	// the fake is used.
 	BotID string
+	// Latency delays the answer to a message post after the message is
+	// shown (set before use): a caller killed meanwhile never learns its
+	// message went out, as when a process dies in the middle of a send.
+	Latency time.Duration
 
 	mu       sync.Mutex
 	replies  map[string]func(w http.ResponseWriter, n int) // by path; n counts calls to that path
+	answers  []prefixAnswer
 	holds    map[string]chan struct{}
 	counts   map[string]int
 	calls    []Call
@@ -137,6 +142,20 @@ func (s *Server) Reply(path string, fn func(w http.ResponseWriter, n int)) {
 		return
 	}
 	s.replies[path] = fn
+}
+
+type prefixAnswer struct {
+	prefix string
+	fn     func(c Call) (body string, ok bool)
+}
+
+// Answer makes calls whose path starts with prefix answer fn's body (HTTP
+// 200, JSON) when fn says ok; otherwise they get the default answer. It
+// suits APIs a test scripts from its own data, such as the contact API.
+func (s *Server) Answer(prefix string, fn func(c Call) (body string, ok bool)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.answers = append(s.answers, prefixAnswer{prefix, fn})
 }
 
 // Hold makes calls to path wait, once recorded, until release is called
@@ -199,7 +218,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec := &recorder{ResponseWriter: w}
-	if strings.HasPrefix(c.Path, contactPath) {
+	if body, ok := s.scripted(c); ok {
+		rec.Header().Set("Content-Type", "application/json; charset=utf-8")
+		io.WriteString(rec, body)
+	} else if strings.HasPrefix(c.Path, contactPath) {
 		s.serveContact(rec, c)
 	} else {
 		s.answer(rec, c)
@@ -207,7 +229,29 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.calls[i].Answer = rec.b.String()
 	s.mu.Unlock()
+	if s.Latency > 0 && c.Method == http.MethodPost && strings.HasPrefix(c.Path, PathMessages) {
+		select {
+		case <-time.After(s.Latency):
+		case <-r.Context().Done():
+			return
+		}
+	}
 	w.Write(rec.b.Bytes())
+}
+
+// scripted asks the Answer functions whose prefix c's path has.
+func (s *Server) scripted(c Call) (string, bool) {
+	s.mu.Lock()
+	answers := s.answers
+	s.mu.Unlock()
+	for _, a := range answers {
+		if strings.HasPrefix(c.Path, a.prefix) {
+			if body, ok := a.fn(c); ok {
+				return body, true
+			}
+		}
+	}
+	return "", false
 }
 
 // recorder keeps the body of an answer, to record it before it is sent.
@@ -426,6 +470,14 @@ func (s *Server) Uploads() []Upload {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Upload(nil), s.uploads...)
+}
+
+// Await polls until at least want calls match, for at most five seconds
+// (the outbox delivers in the background), and returns those that do.
+func (s *Server) Await(want int, match func(Call) bool) []Call {
+	var got []Call
+	WaitFor(5*time.Second, func() bool { got = s.Matching(match); return len(got) >= want })
+	return got
 }
 
 // WaitFor polls until cond holds, for at most timeout (the outbox delivers
