@@ -48,4 +48,3 @@ func newSender(tb testing.TB, in bot.Intake, edit func(*feishu.Config)) (*feishu
 	})
 	return a, f
 }
-
