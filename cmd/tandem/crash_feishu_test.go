@@ -66,7 +66,7 @@ func TestCrashRestartFeishu(t *testing.T) {
 	}
 	api := feishutest.NewServer(t)
 	// The answer to a send takes a while, so kills land inside sends.
-	api.Latency = 40 * time.Millisecond
+	api.SetLatency(40 * time.Millisecond)
 	p := crashPlatform{
 		config: fmt.Sprintf(`feishu:
   - app_id: cli_crash

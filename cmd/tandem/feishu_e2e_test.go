@@ -202,13 +202,25 @@ func TestFeishuPictureEndToEnd(t *testing.T) {
 	if texts != 1 || images != 1 || len(ups) != 1 || string(ups[0].Bytes) != string(adaptertest.TinyPNG) {
 		t.Fatalf("bob has %d texts and %d pictures from %d uploads, want one each:\n%s", texts, images, len(ups), api.Dump())
 	}
+	// The dispatcher uploaded (through the Feishu apps' sender) and
+	// recorded the key before Send, rather than Send uploading on its own.
+	var sent []*bot.Outgoing
+	if err := m.DB.View(context.Background(), func(tx bot.Tx) (err error) { sent, err = tx.FindOutgoing(bot.OutboxSent, 10); return }); err != nil {
+		t.Fatal(err)
+	}
+	if len(sent) != 1 || sent[0].Msg.Image == nil || sent[0].Msg.Image.Key != ups[0].Key {
+		t.Errorf("sent rows %+v, want the picture's row with its upload key %s", sent, ups[0].Key)
+	}
 }
 
-// Ensure a picture still arrives exactly once when Tandem is killed in the
-// middle of its upload: the fake holds the upload until the process is
-// dead; the restarted process (same data directory) uploads again and
-// posts the text and the picture once each. The upload is not the post,
-// so the lost upload shows nobody anything.
+// Ensure a picture still arrives exactly once across kills: first in the
+// middle of its upload (the fake holds the upload until the process is
+// dead; the restarted process, on the same data directory, uploads again:
+// the upload is not the post, so the lost one shows nobody anything), then
+// after the text and the picture were posted but before Tandem learnt that
+// the picture was (the fake holds that answer until the kill): the next
+// process posts both again with the same uuids, and Feishu shows nothing
+// new.
 func TestFeishuPictureAcrossKill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills the binary")
@@ -230,37 +242,57 @@ func TestFeishuPictureAcrossKill(t *testing.T) {
 	enqueuePicture(t, db, "pic-kill")
 	db.Close()
 
+	var recorded string // the upload's key in the outbox row after the last kill
+	// kill stops srv at once and expires what it had claimed: the dead
+	// process's lease would keep the message for a minute, so it is
+	// expired, as TestCrashRestart does, to keep the test short.
+	kill := func(srv *server) {
+		t.Helper()
+		srv.cmd.Process.Signal(syscall.SIGKILL)
+		srv.cmd.Wait()
+		raw, err := sql.Open("sqlite", "file:"+dbPath+"?_pragma=busy_timeout(5000)")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		if _, err := raw.Exec(`UPDATE outbox SET lease_owner = '', lease_until = 0 WHERE state = 'queued'`); err != nil {
+			t.Fatal(err)
+		}
+		raw.QueryRow(`SELECT image_key FROM outbox WHERE key = 'pic-kill'`).Scan(&recorded)
+	}
+
 	srv := startServer(t, cfg, addr)
 	if !feishutest.WaitFor(10*time.Second, func() bool { return len(api.Matching(isUpload)) > 0 }) {
 		t.Fatalf("no upload began:\n%s\n%s", api.Dump(), srv.logs)
 	}
-	srv.cmd.Process.Signal(syscall.SIGKILL)
-	srv.cmd.Wait()
+	kill(srv)
 	release()
 	if texts, images := picturesTo(api, "ou_bob"); texts+images != 0 {
 		t.Fatalf("posted before the upload finished: %d texts, %d pictures", texts, images)
 	}
-	// The dead process's claim would keep the message for a minute (the
-	// lease): expire it, as TestCrashRestart does, to keep the test short.
-	raw, err := sql.Open("sqlite", "file:"+dbPath+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := raw.Exec(`UPDATE outbox SET lease_owner = '', lease_until = 0 WHERE state = 'queued'`); err != nil {
-		t.Fatal(err)
-	}
-	raw.Close()
 
+	api.SetLatency(time.Hour, "image") // the picture's post is answered only to a dead caller
 	srv = startServer(t, cfg, addr)
 	if !feishutest.WaitFor(10*time.Second, func() bool { _, n := picturesTo(api, "ou_bob"); return n > 0 }) {
-		t.Fatalf("no picture after the restart:\n%s\n%s", api.Dump(), srv.logs)
+		t.Fatalf("no picture after the first restart:\n%s\n%s", api.Dump(), srv.logs)
+	}
+	kill(srv)
+	api.SetLatency(0)
+	repeats := api.Repeats()
+	if recorded != "img_v2_1" {
+		t.Errorf("the outbox row names upload %q after the kill, want img_v2_1, recorded before anything was posted", recorded)
+	}
+
+	srv = startServer(t, cfg, addr)
+	if !feishutest.WaitFor(10*time.Second, func() bool { return api.Repeats() >= repeats+2 }) {
+		t.Fatalf("the second restart did not send the message again:\n%s\n%s", api.Dump(), srv.logs)
 	}
 	time.Sleep(100 * time.Millisecond)
 	if texts, images := picturesTo(api, "ou_bob"); texts != 1 || images != 1 {
 		t.Errorf("bob has %d texts and %d pictures, want one each:\n%s", texts, images, api.Dump())
 	}
 	if n := len(api.Matching(isUpload)); n != 2 {
-		t.Errorf("%d upload requests, want 2 (the one cut by the kill, and the one after)", n)
+		t.Errorf("%d upload requests, want 2 (the one cut by the kill, and the one after; its key is reused):\n%s", n, api.Dump())
 	}
 	srv.stop(t)
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/tandemhq/tandem/adapters/dingtalk"
 	"github.com/tandemhq/tandem/adapters/feishu"
@@ -140,7 +141,10 @@ type multiSender struct {
 	workspaces []string
 }
 
-var _ bot.RateLimited = (*multiSender)(nil)
+var (
+	_ bot.RateLimited   = (*multiSender)(nil)
+	_ bot.ImageUploader = (*multiSender)(nil)
+)
 
 func (s *multiSender) add(workspace string, snd bot.Sender) {
 	s.senders = append(s.senders, snd)
@@ -152,12 +156,28 @@ func (s *multiSender) Platform() string { return s.platform }
 
 // Send implements bot.Sender.
 func (s *multiSender) Send(ctx context.Context, o *bot.Outgoing) (string, error) {
+	return s.app(o.To).Send(ctx, o)
+}
+
+// app is the sender of to's workspace.
+func (s *multiSender) app(to bot.Destination) bot.Sender {
 	for i, ws := range s.workspaces {
-		if ws != "" && ws == o.To.Workspace {
-			return s.senders[i].Send(ctx, o)
+		if ws != "" && ws == to.Workspace {
+			return s.senders[i]
 		}
 	}
-	return s.senders[0].Send(ctx, o)
+	return s.senders[0]
+}
+
+// UploadImage implements bot.ImageUploader through the app of to's
+// workspace, so that the dispatcher uploads (and records the key) before
+// Send, as it does for a platform without a multiSender in front. An app
+// that needs no upload answers no key.
+func (s *multiSender) UploadImage(ctx context.Context, to bot.Destination, img *bot.Image) (string, time.Duration, error) {
+	if up, ok := s.app(to).(bot.ImageUploader); ok {
+		return up.UploadImage(ctx, to, img)
+	}
+	return "", 0, nil
 }
 
 // Limits implements bot.RateLimited with the first app's limits: apps of one

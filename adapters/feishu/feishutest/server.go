@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -100,14 +101,12 @@ type Server struct {
 	// BotID is the open_id bot info answers (BotOpenID); set it before
 	// the fake is used.
 	BotID string
-	// Latency delays the answer to a message post after the message is
-	// shown (set before use): a caller killed meanwhile never learns its
-	// message went out, as when a process dies in the middle of a send.
-	Latency time.Duration
 
 	mu       sync.Mutex
 	replies  map[string]func(w http.ResponseWriter, n int) // by path; n counts calls to that path
 	answers  []prefixAnswer
+	latency  time.Duration
+	slowMsgs []string // the msg_types latency applies to; all when empty
 	holds    map[string]chan struct{}
 	counts   map[string]int
 	calls    []Call
@@ -142,6 +141,16 @@ func (s *Server) Reply(path string, fn func(w http.ResponseWriter, n int)) {
 		return
 	}
 	s.replies[path] = fn
+}
+
+// SetLatency delays the answer to every message post of msgTypes (all
+// posts when none is given) by d, after the message is shown: a caller
+// killed meanwhile never learns that its message went out, as when a
+// process dies in the middle of a send.
+func (s *Server) SetLatency(d time.Duration, msgTypes ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.latency, s.slowMsgs = d, msgTypes
 }
 
 type prefixAnswer struct {
@@ -229,9 +238,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.calls[i].Answer = rec.b.String()
 	s.mu.Unlock()
-	if s.Latency > 0 && c.Method == http.MethodPost && strings.HasPrefix(c.Path, PathMessages) {
+	s.mu.Lock()
+	latency := s.latency
+	if msgType, _ := c.Body["msg_type"].(string); len(s.slowMsgs) > 0 && !slices.Contains(s.slowMsgs, msgType) {
+		latency = 0
+	}
+	s.mu.Unlock()
+	if latency > 0 && c.Method == http.MethodPost && strings.HasPrefix(c.Path, PathMessages) {
 		select {
-		case <-time.After(s.Latency):
+		case <-time.After(latency):
 		case <-r.Context().Done():
 			return
 		}
