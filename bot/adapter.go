@@ -61,7 +61,9 @@ type Sender interface {
 	// o.Msg's card, so the card shows its subject's new state and loses the
 	// buttons it no longer has; where the platform cannot edit that message
 	// (too old, a single-use code spent, a kind it cannot edit), it posts
-	// o.Msg.Text to o.To as a short follow-up instead and succeeds.
+	// o.Msg.Text to o.To as a short follow-up instead and succeeds; when
+	// o.Msg.Text is empty (the reader is told of the change by a message of
+	// its own), it posts nothing and succeeds.
 	// When o.Msg.Image is set, the picture goes with the message; Image.PNG
 	// holds its bytes, and Image.Key its upload when the Sender is an
 	// ImageUploader.

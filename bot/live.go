@@ -166,3 +166,31 @@ func (m Message) ForReader(lang Lang, loc *time.Location) Message {
 	m.Card = &c
 	return m
 }
+
+// silenceToldEdits drops the follow-up line of every edit whose reader is
+// also sent news about the same subject by the same unit: where the card
+// cannot be edited (a WeCom code already spent, a Feishu card too old), the
+// news says it, and the follow-up would say it a second time.
+func silenceToldEdits(notes []*Outgoing) {
+	type about struct {
+		to      Destination
+		subject string
+	}
+	told := map[about]bool{}
+	for _, n := range notes {
+		if n.Msg.Edit == nil && n.Msg.Card != nil && n.Msg.Card.Subject != "" {
+			told[about{reader(n.To), n.Msg.Card.Subject}] = true
+		}
+	}
+	for _, n := range notes {
+		if n.Msg.Edit != nil && n.Msg.Card != nil && told[about{reader(n.To), n.Msg.Card.Subject}] {
+			n.Msg.Text = ""
+		}
+	}
+}
+
+// reader is where a message goes, without how it is threaded.
+func reader(to Destination) Destination {
+	to.ThreadID, to.ReplyHandle = "", ""
+	return to
+}

@@ -374,8 +374,8 @@ func (a *Adapter) edit(ctx context.Context, o *bot.Outgoing) (string, error) {
 		}
 		a.log.Info("dingtalk: card cannot be updated; posting a follow-up", "outbox_id", o.ID, "out_track_id", id, "err", err)
 	}
-	if o.Msg.Text == "" {
-		return id, nil // nothing to say instead
+	if strings.TrimSpace(o.Msg.Text) == "" {
+		return id, nil // the reader is told of the change otherwise (bot.Sender)
 	}
 	follow := *o
 	follow.Msg = bot.Message{Text: o.Msg.Text, Private: o.Msg.Private}

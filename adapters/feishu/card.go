@@ -27,8 +27,8 @@ const (
 
 // Card renders m as a Feishu interactive card (message card JSON 1.0): the
 // card's title in the header, m.Text as markdown, the fields two to a row as
-// "**Label**\nValue", the buttons in one action element, the footer as a
-// note. Each button's value is a ButtonValue object, which a click brings
+// "**Label**\nValue", the picture (an uploaded image_key) as an img element,
+// the buttons in one action element, the footer as a note. Each button's value is a ButtonValue object, which a click brings
 // back in card.action.trigger. Mentions "<@ou_…>" become <at id=ou_…></at>.
 // The card is shared (update_multi), so an answer to a click updates it for
 // everyone. It is a pure function so the rendering can be tested without
@@ -44,6 +44,12 @@ func Card(m bot.Message) map[string]any {
 	}
 	if fs := fields(c.Fields); len(fs) > 0 {
 		elements = append(elements, map[string]any{"tag": "div", "fields": fs})
+	}
+	if img := m.Image; img != nil && img.Key != "" {
+		elements = append(elements, map[string]any{
+			"tag": "img", "img_key": img.Key,
+			"alt": textObject("plain_text", truncate(firstNonEmpty(strings.TrimSpace(img.Alt), img.Name), maxField)),
+		})
 	}
 	if bs := buttons(c.Buttons); len(bs) > 0 {
 		elements = append(elements, map[string]any{"tag": "action", "layout": "flow", "actions": bs})

@@ -11,13 +11,14 @@ import (
 	"github.com/tandemhq/tandem/bot"
 
 	"github.com/tandemhq/tandem/adapters/feishu"
+	"github.com/tandemhq/tandem/adapters/feishu/feishutest"
 )
 
 // testDirectory: Engineering (with Web below it) and Operations at the top;
 // Carol has resigned; Bob has only an enterprise mailbox.
-func testDirectory() *FakeDirectory {
-	user := func(id, name, email, mobile string, depts ...string) FakeUser {
-		return FakeUser{OpenID: id, UnionID: "on_" + id[3:], Name: name, Email: email, Mobile: mobile, DepartmentIDs: depts}
+func testDirectory() *feishutest.Directory {
+	user := func(id, name, email, mobile string, depts ...string) feishutest.User {
+		return feishutest.User{OpenID: id, UnionID: "on_" + id[3:], Name: name, Email: email, Mobile: mobile, DepartmentIDs: depts}
 	}
 	alice := user("ou_alice", "Alice", "alice@example.com", "+8613800000001", "od-eng")
 	bob := user("ou_bob", "Bob", "", "+8613800000002", "od-eng", "od-web")
@@ -27,9 +28,9 @@ func testDirectory() *FakeDirectory {
 	dave := user("ou_dave", "", "dave@example.com", "+14155550100", "od-ops")
 	dave.EnName = "Dave"
 	erin := user("ou_erin", "Erin", "erin@example.com", "+8613800000005", "od-eng")
-	return &FakeDirectory{
-		Users: []FakeUser{alice, bob, carol, dave, erin},
-		Depts: []FakeDept{
+	return &feishutest.Directory{
+		Users: []feishutest.User{alice, bob, carol, dave, erin},
+		Depts: []feishutest.Dept{
 			{Name: "Engineering", ID: "od-eng", ParentID: "0"},
 			{Name: "Web", ID: "od-web", ParentID: "od-eng"},
 			{Name: "Operations", ID: "od-ops", ParentID: "0"},
@@ -37,7 +38,7 @@ func testDirectory() *FakeDirectory {
 	}
 }
 
-func newDirectory(t *testing.T, edit func(*FakeDirectory)) (*feishu.Adapter, *FakeFeishu) {
+func newDirectory(t *testing.T, edit func(*feishutest.Directory)) (*feishu.Adapter, *FakeFeishu) {
 	t.Helper()
 	a, f := newSender(t, nil, nil)
 	d := testDirectory()
@@ -118,7 +119,7 @@ func TestDirectory_User(t *testing.T) {
 // Ensure unknown, resigned and out-of-scope users are ENOTFOUND, and an
 // empty id is refused without a call (it would list users instead).
 func TestDirectory_UserNotFound(t *testing.T) {
-	a, f := newDirectory(t, func(d *FakeDirectory) { d.Scope = []string{"od-eng"} })
+	a, f := newDirectory(t, func(d *feishutest.Directory) { d.Scope = []string{"od-eng"} })
 	ctx := context.Background()
 	for _, id := range []string{"ou_nobody", "ou_carol", "ou_dave"} {
 		_, err := a.User(ctx, id)
@@ -143,7 +144,7 @@ func TestDirectory_UserAPIError(t *testing.T) {
 	} {
 		t.Run(fmt.Sprint(tc.code), func(t *testing.T) {
 			a, f := newDirectory(t, nil)
-			f.Reply("/open-apis/contact/v3/users/ou_alice", feishuError(tc.status, tc.code, nil))
+			f.Reply("/open-apis/contact/v3/users/ou_alice", feishutest.Error(tc.status, tc.code, nil))
 			_, err := a.User(context.Background(), "ou_alice")
 			wantRetryable(t, "User", err)
 		})
@@ -212,7 +213,7 @@ func TestDirectory_LookupNotFound(t *testing.T) {
 		t.Error("Lookup(\"\", \"\") called Feishu")
 	}
 
-	f.Reply("/open-apis/contact/v3/users/batch_get_id", feishuError(http.StatusBadRequest, 99991672, nil))
+	f.Reply("/open-apis/contact/v3/users/batch_get_id", feishutest.Error(http.StatusBadRequest, 99991672, nil))
 	_, err = a.Lookup(ctx, "alice@example.com", "")
 	wantRetryable(t, "missing scope", err)
 }
@@ -253,7 +254,7 @@ func TestDirectory_Departments(t *testing.T) {
 // answer 40004), Departments lists the scope's departments and their
 // descendants once each, tops with ParentID "".
 func TestDirectory_DepartmentsScoped(t *testing.T) {
-	a, f := newDirectory(t, func(d *FakeDirectory) { d.Scope = []string{"od-web", "od-eng"} })
+	a, f := newDirectory(t, func(d *feishutest.Directory) { d.Scope = []string{"od-web", "od-eng"} })
 	got, err := a.Departments(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -279,7 +280,7 @@ func TestDirectory_DepartmentsScoped(t *testing.T) {
 // Ensure a failure other than 40004 is returned, not papered over.
 func TestDirectory_DepartmentsAPIError(t *testing.T) {
 	a, f := newDirectory(t, nil)
-	f.Reply("/open-apis/contact/v3/departments/0/children", feishuError(http.StatusBadRequest, 99991672, nil))
+	f.Reply("/open-apis/contact/v3/departments/0/children", feishutest.Error(http.StatusBadRequest, 99991672, nil))
 	_, err := a.Departments(context.Background())
 	wantRetryable(t, "Departments", err)
 	for _, c := range f.ContactCalls() {
@@ -333,7 +334,7 @@ func TestDirectory_Members(t *testing.T) {
 	}
 	checkAuth(t, f)
 
-	a, _ = newDirectory(t, func(d *FakeDirectory) { d.Scope = []string{"od-eng"} })
+	a, _ = newDirectory(t, func(d *feishutest.Directory) { d.Scope = []string{"od-eng"} })
 	_, err = a.Members(ctx, "od-ops")
 	wantNotFound(t, "out of scope", err)
 	_, err = a.Members(ctx, "")
@@ -349,7 +350,7 @@ func TestDirectory_TokenRefreshed(t *testing.T) {
 	a, f := newDirectory(t, nil)
 	f.Reply("/open-apis/contact/v3/users/ou_alice", func(w http.ResponseWriter, n int) {
 		if n == 1 {
-			feishuError(http.StatusBadRequest, 99991663, nil)(w, n)
+			feishutest.Error(http.StatusBadRequest, 99991663, nil)(w, n)
 			return
 		}
 		io.WriteString(w, `{"code":0,"data":{"user":{"open_id":"ou_alice","name":"Alice"}}}`)

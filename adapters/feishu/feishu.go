@@ -15,7 +15,8 @@
 //   - Enable the bot ability and publish a version.
 //   - Scopes: im:message.p2p_msg:readonly (direct messages),
 //     im:message.group_at_msg:readonly (group messages that mention the
-//     bot), im:message:send_as_bot (sending and replying).
+//     bot), im:message:send_as_bot (sending, replying and patching the
+//     cards it sent), im:resource (uploading pictures).
 //   - Events: subscribe to im.message.receive_v1; callbacks: to
 //     card.action.trigger (the new-style card callback; the legacy one is
 //     not supported).
@@ -23,6 +24,10 @@
 //     callback request URL, and set an Encrypt Key (strongly recommended:
 //     only then are requests signed) and copy it and the Verification Token
 //     into Config. Long-connection mode (Mode "ws") needs neither.
+//
+// Cards are sent shared ("update_multi": true), so that Send can patch
+// them in place when their subject changes (see edit); pictures are uploaded
+// by UploadImage and shown in the card or as an image message.
 //
 // Cards Tandem sends carry, on each button, the value object
 // {"action_id": "task.start", "value": "12"} (see ButtonValue); a click

@@ -2,24 +2,19 @@ package feishu_test
 
 import (
 	"bytes"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"github.com/tandemhq/tandem/adapters/adaptertest"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/tandemhq/tandem/bot"
 
 	"github.com/tandemhq/tandem/adapters/feishu"
+	"github.com/tandemhq/tandem/adapters/feishu/feishutest"
 )
 
 const (
@@ -62,48 +57,13 @@ func MustNewAdapter(tb testing.TB, in bot.Intake, edit func(*feishu.Config)) *fe
 	return a
 }
 
-// encrypt is Feishu's side of Decrypt: a random IV, AES-256-CBC keyed with
-// SHA-256(key), PKCS#7 padding, base64.
-func encrypt(key string, plain []byte) string {
-	k := sha256.Sum256([]byte(key))
-	block, _ := aes.NewCipher(k[:])
-	n := aes.BlockSize - len(plain)%aes.BlockSize
-	padded := append(append([]byte(nil), plain...), bytes.Repeat([]byte{byte(n)}, n)...)
-	out := make([]byte, aes.BlockSize+len(padded))
-	copy(out, "0123456789abcdef") // a fixed IV keeps the fixtures reproducible
-	cipher.NewCBCEncrypter(block, out[:aes.BlockSize]).CryptBlocks(out[aes.BlockSize:], padded)
-	return base64.StdEncoding.EncodeToString(out)
-}
-
-// encryptRaw encrypts data that is already a whole number of blocks, so
-// tests can choose the padding.
-func encryptRaw(key string, data []byte) string {
-	k := sha256.Sum256([]byte(key))
-	block, _ := aes.NewCipher(k[:])
-	out := make([]byte, aes.BlockSize+len(data))
-	copy(out, "fedcba9876543210")
-	cipher.NewCBCEncrypter(block, out[:aes.BlockSize]).CryptBlocks(out[aes.BlockSize:], data)
-	return base64.StdEncoding.EncodeToString(out)
-}
-
-// envelope returns the outer body Feishu posts when an Encrypt Key is set.
-func envelope(key string, inner []byte) []byte {
-	b, _ := json.Marshal(map[string]string{"encrypt": encrypt(key, inner)})
-	return b
-}
-
-// signHeader returns Feishu's signature headers for body at ts.
-func signHeader(key string, ts time.Time, body []byte) http.Header {
-	sec := strconv.FormatInt(ts.Unix(), 10)
-	h := sha256.New()
-	h.Write([]byte(sec + "nonce-1" + key))
-	h.Write(body)
-	hd := http.Header{}
-	hd.Set("X-Lark-Request-Timestamp", sec)
-	hd.Set("X-Lark-Request-Nonce", "nonce-1")
-	hd.Set("X-Lark-Signature", hex.EncodeToString(h.Sum(nil)))
-	return hd
-}
+// Feishu's side of the crypto is the test kit's.
+var (
+	encrypt    = feishutest.Encrypt
+	encryptRaw = feishutest.EncryptBlocks
+	envelope   = func(key string, inner []byte) []byte { return feishutest.Envelope(key, inner) }
+	signHeader = feishutest.SignHeader
+)
 
 // rawRequest builds a POST of body signed with the test key at testNow.
 func rawRequest(body []byte) *http.Request {

@@ -24,6 +24,8 @@ const (
 	pathBotInfo = "/open-apis/bot/v3/info"
 	pathCreate  = "/open-apis/im/v1/messages"
 	pathReply   = "/open-apis/im/v1/messages/%s/reply"
+	pathPatch   = "/open-apis/im/v1/messages/%s" // PATCH: a card's new content
+	pathImages  = "/open-apis/im/v1/images"
 )
 
 // Open API codes (https://open.feishu.cn/document/server-docs/api-call-guide/generic-error-code
@@ -111,12 +113,35 @@ type apiResponse struct {
 // Every request carries uuid, a hash of o.Key: Feishu sends at most one
 // message per uuid within an hour, so a retry after a lost response does
 // not post twice. The returned id is Feishu's message_id.
+//
+// An edit (o.Msg.Edit) patches the card in place (see edit). A picture
+// (o.Msg.Image, uploaded by UploadImage) goes inside the card when there
+// is one, so the message stays one; with text it is a second message, an
+// image message posted after the text with a uuid of its own (see
+// sendPicture).
 func (a *Adapter) Send(ctx context.Context, o *bot.Outgoing) (string, error) {
-	msgType, content, err := messageContent(o.Msg)
+	if e := o.Msg.Edit; e != nil && e.RemoteID != "" && o.Msg.Card != nil {
+		return a.edit(ctx, o)
+	}
+	m := o.Msg
+	if img := m.Image; img != nil {
+		if err := a.ensureUploaded(ctx, o.To, img); err != nil {
+			return "", err
+		}
+		if m.Card == nil {
+			return a.sendPicture(ctx, o)
+		}
+	}
+	msgType, content, err := messageContent(m)
 	if err != nil {
 		return "", &bot.DeliveryError{Err: err, Permanent: true}
 	}
-	uuid := dedupUUID(o.Key)
+	return a.post(ctx, o, msgType, content, dedupUUID(o.Key))
+}
+
+// post sends one message to o.To: as a reply where it has a reply handle or
+// thread, else to the chat or the user.
+func (a *Adapter) post(ctx context.Context, o *bot.Outgoing, msgType, content, uuid string) (string, error) {
 	to := o.To
 	if target := firstNonEmpty(to.ReplyHandle, to.ThreadID); target != "" {
 		id, err := a.reply(ctx, target, msgType, content, uuid)
@@ -267,7 +292,12 @@ func (a *Adapter) do(ctx context.Context, op, method, path string, q url.Values,
 		u += "?" + q.Encode()
 	}
 	var rd io.Reader
-	if body != nil {
+	contentType := "application/json; charset=utf-8"
+	switch b := body.(type) {
+	case nil:
+	case formBody:
+		rd, contentType = bytes.NewReader(b.data), b.contentType
+	default:
 		raw, err := json.Marshal(body)
 		if err != nil {
 			return nil, &bot.DeliveryError{Err: fmt.Errorf("feishu: %s: %w", op, err), Permanent: true}
@@ -278,8 +308,8 @@ func (a *Adapter) do(ctx context.Context, op, method, path string, q url.Values,
 	if err != nil {
 		return nil, &bot.DeliveryError{Err: fmt.Errorf("feishu: %s: %w", op, err), Permanent: true}
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	if rd != nil {
+		req.Header.Set("Content-Type", contentType)
 	}
 	if tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)

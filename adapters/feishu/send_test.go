@@ -13,6 +13,7 @@ import (
 	"github.com/tandemhq/tandem/bot"
 
 	"github.com/tandemhq/tandem/adapters/feishu"
+	"github.com/tandemhq/tandem/adapters/feishu/feishutest"
 )
 
 var taskCard = bot.Message{
@@ -120,7 +121,7 @@ func TestSend_Reply(t *testing.T) {
 // back to the chat, and a transient failure does not.
 func TestSend_ReplyFallback(t *testing.T) {
 	a, f := newSender(t, nil, nil)
-	f.Reply("/open-apis/im/v1/messages/om_gone/reply", feishuError(400, 230011, nil))
+	f.Reply("/open-apis/im/v1/messages/om_gone/reply", feishutest.Error(400, 230011, nil))
 	id, err := send(a, "k", bot.Destination{ChatID: "oc_1", ReplyHandle: "om_gone"}, bot.Message{Text: "hi"})
 	if err != nil || id != "om_sent1" {
 		t.Fatalf("id %q err %v", id, err)
@@ -130,7 +131,7 @@ func TestSend_ReplyFallback(t *testing.T) {
 		t.Fatalf("sends %+v", s)
 	}
 
-	f.Reply("/open-apis/im/v1/messages/om_busy/reply", feishuError(500, 1500, nil))
+	f.Reply("/open-apis/im/v1/messages/om_busy/reply", feishutest.Error(500, 1500, nil))
 	if _, err := send(a, "k2", bot.Destination{ChatID: "oc_1", ReplyHandle: "om_busy"}, bot.Message{Text: "hi"}); err == nil {
 		t.Fatal("no error")
 	}
@@ -198,7 +199,7 @@ func TestSend_TokenRefresh(t *testing.T) {
 		a, f := newSender(t, nil, nil)
 		f.Reply("/open-apis/im/v1/messages", func(w http.ResponseWriter, n int) {
 			if n == 1 {
-				feishuError(400, code, nil)(w, n)
+				feishutest.Error(400, code, nil)(w, n)
 				return
 			}
 			io.WriteString(w, `{"code":0,"data":{"message_id":"om_ok"}}`)
@@ -214,7 +215,7 @@ func TestSend_TokenRefresh(t *testing.T) {
 	}
 
 	a, f := newSender(t, nil, nil)
-	f.Reply("/open-apis/im/v1/messages", feishuError(400, 99991663, nil))
+	f.Reply("/open-apis/im/v1/messages", feishutest.Error(400, 99991663, nil))
 	_, err := send(a, "k", bot.Destination{ChatID: "oc_1"}, bot.Message{Text: "hi"})
 	if d, ok := bot.AsDeliveryError(err); err == nil || (ok && (d.Permanent || d.RetryAfter > 0)) {
 		t.Fatalf("got %v, want a transient error", err)
@@ -234,16 +235,16 @@ func TestSend_Errors(t *testing.T) {
 		retryAfter time.Duration
 		permanent  bool
 	}{
-		"RateLimited429":      {"/open-apis/im/v1/messages", feishuError(429, 99991400, map[string]string{"x-ogw-ratelimit-reset": "7"}), 7 * time.Second, false},
-		"RateLimitedCode":     {"/open-apis/im/v1/messages", feishuError(400, 99991400, nil), time.Second, false},
+		"RateLimited429":      {"/open-apis/im/v1/messages", feishutest.Error(429, 99991400, map[string]string{"x-ogw-ratelimit-reset": "7"}), 7 * time.Second, false},
+		"RateLimitedCode":     {"/open-apis/im/v1/messages", feishutest.Error(400, 99991400, nil), time.Second, false},
 		"RateLimitedNoBody":   {"/open-apis/im/v1/messages", func(w http.ResponseWriter, _ int) { w.WriteHeader(429) }, time.Second, false},
-		"ChatRateLimited":     {"/open-apis/im/v1/messages", feishuError(400, 230020, map[string]string{"X-Ogw-Ratelimit-Reset": "2"}), 2 * time.Second, false},
-		"BotNotInChat":        {"/open-apis/im/v1/messages", feishuError(400, 230002, nil), 0, true},
-		"UserOutOfReach":      {"/open-apis/im/v1/messages", feishuError(400, 230013, nil), 0, true},
-		"NoScope":             {"/open-apis/im/v1/messages", feishuError(400, 99991672, nil), 0, true},
-		"BadCard":             {"/open-apis/im/v1/messages", feishuError(400, 230099, nil), 0, true},
-		"BadAppSecret":        {"/open-apis/auth/v3/tenant_access_token/internal", feishuError(400, 10014, nil), 0, true},
-		"TransientUnknown":    {"/open-apis/im/v1/messages", feishuError(400, 123456, nil), 0, false},
+		"ChatRateLimited":     {"/open-apis/im/v1/messages", feishutest.Error(400, 230020, map[string]string{"X-Ogw-Ratelimit-Reset": "2"}), 2 * time.Second, false},
+		"BotNotInChat":        {"/open-apis/im/v1/messages", feishutest.Error(400, 230002, nil), 0, true},
+		"UserOutOfReach":      {"/open-apis/im/v1/messages", feishutest.Error(400, 230013, nil), 0, true},
+		"NoScope":             {"/open-apis/im/v1/messages", feishutest.Error(400, 99991672, nil), 0, true},
+		"BadCard":             {"/open-apis/im/v1/messages", feishutest.Error(400, 230099, nil), 0, true},
+		"BadAppSecret":        {"/open-apis/auth/v3/tenant_access_token/internal", feishutest.Error(400, 10014, nil), 0, true},
+		"TransientUnknown":    {"/open-apis/im/v1/messages", feishutest.Error(400, 123456, nil), 0, false},
 		"TransientHTTP500":    {"/open-apis/im/v1/messages", func(w http.ResponseWriter, _ int) { w.WriteHeader(500) }, 0, false},
 		"TransientTokenFetch": {"/open-apis/auth/v3/tenant_access_token/internal", func(w http.ResponseWriter, _ int) { w.WriteHeader(502) }, 0, false},
 	} {
@@ -325,7 +326,7 @@ func TestSend_Hosts(t *testing.T) {
 		"Lark":                        "https://open.larksuite.com",
 		"https://open.larksuite.com/": "https://open.larksuite.com",
 	} {
-		f := NewFakeFeishu(t)
+		f := feishutest.NewServer(t)
 		rd := &redirect{to: f.URL}
 		a := MustNewAdapter(t, &Intake{}, func(c *feishu.Config) {
 			c.Host = host
@@ -350,7 +351,8 @@ func TestSend_Hosts(t *testing.T) {
 // unreachable Feishu.
 func TestOpen(t *testing.T) {
 	in := &Intake{}
-	a, _ := newSender(t, in, func(c *feishu.Config) { c.BotOpenID = "" })
+	a, f := newSender(t, in, func(c *feishu.Config) { c.BotOpenID = "" })
+	f.BotID = "ou_bot2"
 	if err := a.Open(context.Background()); err != nil {
 		t.Fatal(err)
 	}

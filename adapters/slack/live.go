@@ -139,10 +139,10 @@ func (a *Adapter) edit(ctx context.Context, o *bot.Outgoing) (string, error) {
 		}
 		a.log.Info("slack: card cannot be edited; posting a follow-up", "outbox_id", o.ID, "err", se.Err)
 	}
+	if strings.TrimSpace(o.Msg.Text) == "" {
+		return o.Msg.Edit.RemoteID, nil // the reader is told of the change otherwise (bot.Sender)
+	}
 	followUp := *o
 	followUp.Msg = bot.Message{Text: o.Msg.Text, Private: m.Private}
-	if followUp.Msg.Text == "" && m.Card != nil {
-		followUp.Msg.Text = m.Card.Title
-	}
 	return a.Send(ctx, &followUp)
 }

@@ -161,13 +161,11 @@ func (a *Adapter) edit(ctx context.Context, o *bot.Outgoing) error {
 		}
 		a.log.Info("wecom: card update refused; posting a follow-up", "outbox_id", o.ID, "err", err)
 	}
+	if strings.TrimSpace(m.Text) == "" {
+		return nil // the reader is told of the change otherwise (bot.Sender)
+	}
 	follow := *o
 	follow.Msg = bot.Message{Text: m.Text, Private: m.Private}
-	if strings.TrimSpace(m.Text) == "" && m.Card != nil {
-		c := *m.Card
-		c.Buttons = nil
-		follow.Msg.Card = &c
-	}
 	_, err := a.Send(ctx, &follow)
 	return err
 }

@@ -1,17 +1,12 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"regexp"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/tandemhq/tandem/adapters/feishu/feishutest"
 	"github.com/tandemhq/tandem/bot"
 )
 
@@ -24,123 +19,37 @@ var crashFeishuText = regexp.MustCompile(`crashrem-(\d+)-(\d+)-\d+`)
 // crashFeishuUser is the open_id of the i-th recipient of a round.
 func crashFeishuUser(round, i string) string { return "ou_crash" + round + "x" + i }
 
-// crashFeishu is the Open API as the crash test needs it: tenant tokens,
-// bot info, and sending messages to users, deduplicated by uuid as Feishu
-// does (a send repeating the uuid of an earlier one, within the hour the
-// test lasts, is answered with the earlier message's id and shows nothing
-// new). A send is delivered as soon as it arrives; the answer follows
-// after delay, so kills land inside sends.
-type crashFeishu struct {
-	srv   *httptest.Server
-	delay time.Duration
-
-	mu        sync.Mutex
-	tokens    int
-	messages  int
-	byUUID    map[string]string // uuid → message_id
-	delivered map[string]int    // reminder text → messages shown
-	requests  map[string]int    // reminder text → send requests
-	repeats   int               // sends answered with an earlier message
-	bad       []string          // calls the fake did not expect
-}
-
-func newCrashFeishu(t *testing.T, delay time.Duration) *crashFeishu {
-	t.Helper()
-	f := &crashFeishu{delay: delay, byUUID: map[string]string{}, delivered: map[string]int{}, requests: map[string]int{}}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.srv.Close)
-	return f
-}
-
-func (f *crashFeishu) serve(w http.ResponseWriter, r *http.Request) {
-	raw, _ := io.ReadAll(r.Body)
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	switch {
-	case r.URL.Path == "/open-apis/auth/v3/tenant_access_token/internal":
-		f.mu.Lock()
-		f.tokens++
-		tok := f.tokens
-		f.mu.Unlock()
-		fmt.Fprintf(w, `{"code":0,"msg":"ok","tenant_access_token":"t-crash-%d","expire":7200}`, tok)
-		return
-	case r.URL.Path == "/open-apis/bot/v3/info":
-		io.WriteString(w, `{"code":0,"msg":"ok","bot":{"activate_status":2,"app_name":"Tandem","open_id":"ou_bot"}}`)
-		return
-	case r.Method == http.MethodPost && r.URL.Path == "/open-apis/im/v1/messages":
-	default:
-		f.unexpected("%s %s", r.Method, r.URL)
-		w.WriteHeader(http.StatusNotFound)
-		io.WriteString(w, `{"code":404,"msg":"not found"}`)
-		return
-	}
-
-	var body struct {
-		ReceiveID string `json:"receive_id"`
-		MsgType   string `json:"msg_type"`
-		Content   string `json:"content"`
-		UUID      string `json:"uuid"`
-	}
-	if err := json.Unmarshal(raw, &body); err != nil {
-		f.unexpected("send with a body that is not JSON: %q", raw)
-		io.WriteString(w, `{"code":230001,"msg":"invalid request parameter"}`)
-		return
-	}
-	if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer t-crash-") {
-		f.unexpected("send without a tenant token: %q", r.Header.Get("Authorization"))
-	}
-	if got := r.URL.Query().Get("receive_id_type"); got != "open_id" {
-		f.unexpected("send with receive_id_type %q, want open_id", got)
-	}
-	if body.UUID == "" {
-		f.unexpected("send without a uuid to %s", body.ReceiveID)
-	}
-	var text string
-	if m := crashFeishuText.FindStringSubmatch(body.Content); m != nil {
-		text = m[0]
-		if want := crashFeishuUser(m[1], m[2]); body.ReceiveID != want {
-			f.unexpected("reminder %s sent to %s, want %s", text, body.ReceiveID, want)
-		}
-	} else {
-		f.unexpected("send to %s that is no crash reminder: %.200s", body.ReceiveID, body.Content)
-	}
-
-	f.mu.Lock()
-	f.requests[text]++
-	id, seen := f.byUUID[body.UUID]
-	if seen && body.UUID != "" {
-		f.repeats++
-	} else {
-		f.messages++
-		id = fmt.Sprintf("om_crash%d", f.messages)
-		if body.UUID != "" {
-			f.byUUID[body.UUID] = id
-		}
-		f.delivered[text]++
-	}
-	f.mu.Unlock()
-	// The message is in the chat; the answer takes a while, and the caller
-	// may be dead by then.
-	time.Sleep(f.delay)
-	fmt.Fprintf(w, `{"code":0,"msg":"success","data":{"message_id":%q,"chat_id":"oc_crash","msg_type":%q}}`, id, body.MsgType)
-}
-
-func (f *crashFeishu) unexpected(format string, args ...any) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.bad = append(f.bad, fmt.Sprintf(format, args...))
-}
-
-func (f *crashFeishu) counts() (delivered, requests map[string]int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+// crashFeishuCounts counts, by reminder text, the reminders api shows
+// its users and the send requests that carried them, and lists the sends
+// the crash test did not expect: without a uuid, not by open_id, to the
+// wrong user, or no crash reminder. api (feishutest) deduplicates sends by
+// uuid as Feishu does (a repeat within the hour the test lasts is answered
+// with the earlier message and shows nothing new).
+func crashFeishuCounts(api *feishutest.Server) (delivered, requests map[string]int, bad []string) {
 	delivered, requests = map[string]int{}, map[string]int{}
-	for k, v := range f.delivered {
-		delivered[k] = v
+	for _, m := range api.Messages() {
+		if r := crashFeishuText.FindString(m.Content); r != "" {
+			delivered[r]++
+		}
 	}
-	for k, v := range f.requests {
-		requests[k] = v
+	for _, c := range api.Sends() {
+		content, _ := c.Body["content"].(string)
+		to, _ := c.Body["receive_id"].(string)
+		m := crashFeishuText.FindStringSubmatch(content)
+		switch {
+		case c.Path != feishutest.PathMessages || c.Query.Get("receive_id_type") != "open_id":
+			bad = append(bad, fmt.Sprintf("%s %s?%s, want a send by open_id", c.Method, c.Path, c.Query.Encode()))
+		case c.Body["uuid"] == nil || c.Body["uuid"] == "":
+			bad = append(bad, "send without a uuid to "+to)
+		case m == nil:
+			bad = append(bad, fmt.Sprintf("send to %s that is no crash reminder: %.200s", to, content))
+		case to != crashFeishuUser(m[1], m[2]):
+			bad = append(bad, fmt.Sprintf("reminder %s sent to %s, want %s", m[0], to, crashFeishuUser(m[1], m[2])))
+		default:
+			requests[m[0]]++
+		}
 	}
-	return delivered, requests
+	return delivered, requests, bad
 }
 
 // TestCrashRestartFeishu is TestCrashRestart with the reminders going to
@@ -155,7 +64,9 @@ func TestCrashRestartFeishu(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test: runs the binary through repeated SIGKILLs")
 	}
-	api := newCrashFeishu(t, 40*time.Millisecond)
+	api := feishutest.NewServer(t)
+	// The answer to a send takes a while, so kills land inside sends.
+	api.SetLatency(40 * time.Millisecond)
 	p := crashPlatform{
 		config: fmt.Sprintf(`feishu:
   - app_id: cli_crash
@@ -163,17 +74,17 @@ func TestCrashRestartFeishu(t *testing.T) {
     verification_token: crash-verification-token
     encrypt_key: crash-encrypt-key
     host: %s
-`, api.srv.URL),
+`, api.URL),
 		account: func(round, i int) bot.Account {
 			return bot.Account{Platform: bot.PlatformFeishu, Workspace: crashFeishuTenant,
 				UserID: crashFeishuUser(fmt.Sprint(round), fmt.Sprint(i))}
 		},
-		delivered: func() map[string]int { d, _ := api.counts(); return d },
-		requests:  func() map[string]int { _, r := api.counts(); return r },
+		delivered: func() map[string]int { d, _, _ := crashFeishuCounts(api); return d },
+		requests:  func() map[string]int { _, r, _ := crashFeishuCounts(api); return r },
 	}
 	res := runCrash(t, newFakeSlack(t), p)
 
-	delivered, requests := api.counts()
+	delivered, requests, bad := crashFeishuCounts(api)
 	var lost, dups, sends, inflightReminders int
 	for _, r := range res.reminders {
 		n := delivered[r.text]
@@ -188,9 +99,7 @@ func TestCrashRestartFeishu(t *testing.T) {
 				r.text, n, requests[r.text])
 		}
 	}
-	api.mu.Lock()
-	bad, repeats, messages := api.bad, api.repeats, api.messages
-	api.mu.Unlock()
+	repeats, messages := api.Repeats(), len(api.Messages())
 	for _, b := range bad {
 		t.Errorf("fake Feishu: %s", b)
 	}

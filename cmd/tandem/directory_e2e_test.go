@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tandemhq/tandem/adapters/feishu/feishutest"
 	"github.com/tandemhq/tandem/adapters/slack/slacktest"
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/bot/task"
@@ -167,40 +168,27 @@ func postSlash(t *testing.T, m *Main, text, trigger, user, userName string) stri
 }
 
 // feishuReplyTo matches replies to one message.
-func feishuReplyTo(msgID string) func(xpCall) bool {
-	return func(c xpCall) bool { return c.Path == "/open-apis/im/v1/messages/"+msgID+"/reply" }
+func feishuReplyTo(msgID string) func(feishutest.Call) bool {
+	return func(c feishutest.Call) bool { return c.Path == "/open-apis/im/v1/messages/"+msgID+"/reply" }
 }
 
 // feishuContent is the content (a JSON string) of a message sent to Feishu.
-func feishuContent(c xpCall) string {
-	s, _ := c.JSON["content"].(string)
+func feishuContent(c feishutest.Call) string {
+	s, _ := c.Body["content"].(string)
 	return s
 }
 
 const (
+	pathFeishuContact  = "/open-apis/contact/v3/"
 	pathFeishuUsers    = "/open-apis/contact/v3/users/"
 	pathFeishuBatchID  = "/open-apis/contact/v3/users/batch_get_id"
 	pathFeishuByDept   = "/open-apis/contact/v3/users/find_by_department"
 	pathFeishuRootDept = "/open-apis/contact/v3/departments/0/children"
 )
 
-// feishuBase answers what every Feishu fake answers as newXPFeishu does:
-// tenant tokens, bot info and messages; ok is false for other calls.
-func feishuBase(c xpCall, n int) (string, bool) {
-	switch {
-	case c.Path == "/open-apis/auth/v3/tenant_access_token/internal":
-		return fmt.Sprintf(`{"code":0,"msg":"ok","tenant_access_token":"t-xp-%d","expire":7200}`, n), true
-	case c.Path == "/open-apis/bot/v3/info":
-		return `{"code":0,"msg":"ok","bot":{"activate_status":2,"app_name":"Tandem","open_id":"ou_bot"}}`, true
-	case strings.HasPrefix(c.Path, "/open-apis/im/v1/messages"):
-		return fmt.Sprintf(`{"code":0,"msg":"success","data":{"message_id":"om_xp%d","chat_id":"oc_x","msg_type":%q}}`, n, c.JSON["msg_type"]), true
-	}
-	return "", false
-}
-
 // feishuUserGet answers contact.user.get from users (open_id → the user
 // object); anyone else is outside the app's contact scope (41050).
-func feishuUserGet(c xpCall, users map[string]string) (string, bool) {
+func feishuUserGet(c feishutest.Call, users map[string]string) (string, bool) {
 	if c.Method != "GET" || !strings.HasPrefix(c.Path, pathFeishuUsers) || c.Path == pathFeishuByDept {
 		return "", false
 	}
@@ -260,17 +248,15 @@ func runDirectoryLinks(t *testing.T, feishuShowsEmail bool) {
 		feishuUsers["ou_alice"] = `{"open_id":"ou_alice","name":"Alice","en_name":"Alice","department_ids":["od-design"],"status":{"is_resigned":false}}`
 	}
 	feishuEmails := map[string]string{"alice@example.com": "ou_alice"}
-	feishuAPI := newXPFake(t, func(c xpCall, n int) string {
-		if a, ok := feishuBase(c, n); ok {
-			return a
-		}
+	feishuAPI := feishutest.NewServer(t)
+	feishuAPI.Answer(pathFeishuContact, func(c feishutest.Call) (string, bool) {
 		if a, ok := feishuUserGet(c, feishuUsers); ok {
-			return a
+			return a, true
 		}
 		if c.Method == "POST" && c.Path == pathFeishuBatchID {
 			// One entry per email asked; user_id only when Feishu knows it.
 			var list []map[string]string
-			emails, _ := c.JSON["emails"].([]any)
+			emails, _ := c.Body["emails"].([]any)
 			for _, e := range emails {
 				email := fmt.Sprint(e)
 				entry := map[string]string{"email": email}
@@ -280,9 +266,9 @@ func runDirectoryLinks(t *testing.T, feishuShowsEmail bool) {
 				list = append(list, entry)
 			}
 			data, _ := json.Marshal(map[string]any{"user_list": list})
-			return `{"code":0,"msg":"success","data":` + string(data) + `}`
+			return `{"code":0,"msg":"success","data":` + string(data) + `}`, true
 		}
-		return `{"code":404,"msg":"not found"}`
+		return `{"code":404,"msg":"not found"}`, true
 	})
 
 	dir := t.TempDir()
@@ -306,10 +292,10 @@ feishu:
     encrypt_key: %s
     workspace: tk1
     host: %s
-`, filepath.Join(dir, "tandem.db"), slackSecret, slackAPI.URL, xpFeishuToken, xpFeishuKey, feishuAPI.srv.URL), logs)
+`, filepath.Join(dir, "tandem.db"), slackSecret, slackAPI.URL, xpFeishuToken, xpFeishuKey, feishuAPI.URL), logs)
 	defer func() {
 		if t.Failed() {
-			t.Logf("tandem logs:\n%s\nslack calls:\n%sfeishu calls:\n%s", logs, slackAPI.Dump(), feishuAPI.dump())
+			t.Logf("tandem logs:\n%s\nslack calls:\n%sfeishu calls:\n%s", logs, slackAPI.Dump(), feishuAPI.Dump())
 		}
 	}()
 	aliceFeishu := bot.Account{Platform: bot.PlatformFeishu, Workspace: "tk1", UserID: "ou_alice"}
@@ -320,7 +306,7 @@ feishu:
 	// her home, answered there, and her profile job reads her Feishu
 	// profile and asks Slack for her email (Slack does not know it yet).
 	postFeishu(t, m, dirFeishuText("ev-dir-1", "tk1", "ou_alice", "om_alice_1", "whoami"))
-	if got := feishuAPI.waitFor(1, feishuReplyTo("om_alice_1")); len(got) != 1 {
+	if got := feishuAPI.Await(1, feishuReplyTo("om_alice_1")); len(got) != 1 {
 		t.Fatalf("replies to Alice's whoami: %d, want 1", len(got))
 	}
 	wantEmail := ""
@@ -335,7 +321,7 @@ feishu:
 	if alice.Email != wantEmail || alice.Handle != "alice" || alice.Home != aliceFeishu {
 		t.Errorf("Alice after her profile: email %q handle %q home %+v; want %q, alice, her Feishu account", alice.Email, alice.Handle, alice.Home, wantEmail)
 	}
-	if n := len(feishuAPI.matching(func(c xpCall) bool { return c.Path == pathFeishuUsers+"ou_alice" })); n != 1 {
+	if n := len(feishuAPI.Matching(func(c feishutest.Call) bool { return c.Path == pathFeishuUsers+"ou_alice" })); n != 1 {
 		t.Errorf("reads of Alice's Feishu profile: %d, want 1", n)
 	}
 	lookups := slackAPI.Calls("users.lookupByEmail")
@@ -397,7 +383,7 @@ feishu:
 	})
 	// Feishu's lookup found her: the adapter read the profile of the open_id
 	// batch_get_id answered, a second read of ou_alice.
-	if n := len(feishuAPI.matching(func(c xpCall) bool { return c.Path == pathFeishuUsers+"ou_alice" })); n != 2 {
+	if n := len(feishuAPI.Matching(func(c feishutest.Call) bool { return c.Path == pathFeishuUsers+"ou_alice" })); n != 2 {
 		t.Errorf("reads of Alice's Feishu profile after the lookup: %d, want 2", n)
 	}
 	var infos []slacktest.Call
@@ -409,23 +395,23 @@ feishu:
 	if len(infos) != 1 {
 		t.Errorf("users.info calls for UALICE: %d, want 1", len(infos))
 	}
-	asked := feishuAPI.matching(func(c xpCall) bool { return c.Path == pathFeishuBatchID })
-	var aliceAsked []xpCall
+	asked := feishuAPI.Matching(func(c feishutest.Call) bool { return c.Path == pathFeishuBatchID })
+	var aliceAsked []feishutest.Call
 	for _, c := range asked {
-		if strings.Contains(strings.ToLower(string(c.Body)), "alice@") {
+		if strings.Contains(strings.ToLower(string(c.Raw)), "alice@") {
 			aliceAsked = append(aliceAsked, c)
 		}
 		if c.Query.Get("user_id_type") != "open_id" {
 			t.Errorf("batch_get_id with user_id_type %q, want open_id", c.Query.Get("user_id_type"))
 		}
-		if _, ok := c.JSON["mobiles"]; ok {
-			t.Errorf("batch_get_id asked for mobiles though only email matches: %s", c.Body)
+		if _, ok := c.Body["mobiles"]; ok {
+			t.Errorf("batch_get_id asked for mobiles though only email matches: %s", c.Raw)
 		}
 	}
-	if len(aliceAsked) != 1 || fmt.Sprint(aliceAsked[0].JSON["emails"]) != "[alice@example.com]" {
+	if len(aliceAsked) != 1 || fmt.Sprint(aliceAsked[0].Body["emails"]) != "[alice@example.com]" {
 		var bodies []string
 		for _, c := range aliceAsked {
-			bodies = append(bodies, string(c.Body))
+			bodies = append(bodies, string(c.Raw))
 		}
 		t.Errorf("batch_get_id for Alice: %q; want one call, for alice@example.com (lower case)", bodies)
 	}
@@ -454,14 +440,14 @@ feishu:
 	// not on Slack.
 	resp = postSlash(t, m, `task comment 1 please start`, "trig-dir-2", "UBOB", "bob")
 	mustContain(t, resp, "Comment added to #1.")
-	toAlice := feishuAPI.waitFor(1, func(c xpCall) bool {
+	toAlice := feishuAPI.Await(1, func(c feishutest.Call) bool {
 		return feishuCreateTo("ou_alice")(c) && strings.Contains(feishuContent(c), "please start")
 	})
 	if len(toAlice) != 1 {
 		t.Fatalf("Feishu messages to ou_alice about the comment: %d, want 1", len(toAlice))
 	}
 	mustContain(t, feishuContent(toAlice[0]), "@bob commented on #1: please start")
-	if auth := toAlice[0].Header.Get("Authorization"); !strings.HasPrefix(auth, "Bearer t-xp-") {
+	if auth := toAlice[0].Auth; !strings.HasPrefix(auth, "Bearer t-") {
 		t.Errorf("message to Alice sent with Authorization %q, want the tenant token", auth)
 	}
 	time.Sleep(100 * time.Millisecond)
@@ -474,7 +460,7 @@ feishu:
 	// 4. Alice lists her tasks on Feishu: the task given to her Slack
 	// account is hers there.
 	postFeishu(t, m, dirFeishuText("ev-dir-2", "tk1", "ou_alice", "om_alice_2", "task"))
-	list := feishuAPI.waitFor(1, feishuReplyTo("om_alice_2"))
+	list := feishuAPI.Await(1, feishuReplyTo("om_alice_2"))
 	if len(list) != 1 {
 		t.Fatalf("replies to Alice's task list: %d, want 1", len(list))
 	}
@@ -498,24 +484,22 @@ func TestDirectoryImportsDepartments(t *testing.T) {
 	profiles := map[string]string{
 		"ou_dan": `{"open_id":"ou_dan","name":"Dan","mobile":"+8613800000004","department_ids":["od-posters"],"status":{"is_resigned":false}}`,
 	}
-	feishuAPI := newXPFake(t, func(c xpCall, n int) string {
-		if a, ok := feishuBase(c, n); ok {
-			return a
-		}
+	feishuAPI := feishutest.NewServer(t)
+	feishuAPI.Answer(pathFeishuContact, func(c feishutest.Call) (string, bool) {
 		switch {
 		case c.Method == "GET" && c.Path == pathFeishuRootDept:
 			return `{"code":0,"msg":"success","data":{"has_more":false,"items":[` +
 				`{"name":"Design","open_department_id":"od-design","parent_department_id":"0"},` +
 				`{"name":"Posters","open_department_id":"od-posters","parent_department_id":"od-design"},` +
-				`{"name":"Sales","open_department_id":"od-sales","parent_department_id":"0"}]}}`
+				`{"name":"Sales","open_department_id":"od-sales","parent_department_id":"0"}]}}`, true
 		case c.Method == "GET" && c.Path == pathFeishuByDept:
 			items := members[c.Query.Get("department_id")]
-			return `{"code":0,"msg":"success","data":{"has_more":false,"items":[` + items + `]}}`
+			return `{"code":0,"msg":"success","data":{"has_more":false,"items":[` + items + `]}}`, true
 		}
 		if a, ok := feishuUserGet(c, profiles); ok {
-			return a
+			return a, true
 		}
-		return `{"code":404,"msg":"not found"}`
+		return `{"code":404,"msg":"not found"}`, true
 	})
 
 	dir := t.TempDir()
@@ -534,21 +518,23 @@ feishu:
     host: %s
 departments:
   - {name: Design, directory: ["feishu:Design"]}
-%s`, filepath.Join(dir, "tandem.db"), xpFeishuToken, xpFeishuKey, feishuAPI.srv.URL, extra)
+%s`, filepath.Join(dir, "tandem.db"), xpFeishuToken, xpFeishuKey, feishuAPI.URL, extra)
 	}
 	defer func() {
 		if t.Failed() {
-			t.Logf("tandem logs:\n%s\nfeishu calls:\n%s", logs, feishuAPI.dump())
+			t.Logf("tandem logs:\n%s\nfeishu calls:\n%s", logs, feishuAPI.Dump())
 		}
 	}()
 	acct := func(openID string) bot.Account {
 		return bot.Account{Platform: bot.PlatformFeishu, Workspace: "tk1", UserID: openID}
 	}
-	byDept := func(dept string) func(xpCall) bool {
-		return func(c xpCall) bool { return c.Path == pathFeishuByDept && c.Query.Get("department_id") == dept }
+	byDept := func(dept string) func(feishutest.Call) bool {
+		return func(c feishutest.Call) bool {
+			return c.Path == pathFeishuByDept && c.Query.Get("department_id") == dept
+		}
 	}
 	listings := func() int {
-		return len(feishuAPI.matching(func(c xpCall) bool { return c.Path == pathFeishuRootDept }))
+		return len(feishuAPI.Matching(func(c feishutest.Call) bool { return c.Path == pathFeishuRootDept }))
 	}
 	directoryJobs := func(m *Main, state bot.JobState) []*bot.Job {
 		var jobs []*bot.Job
@@ -598,7 +584,7 @@ departments:
 			}
 			return nil
 		})
-		if n := len(feishuAPI.matching(byDept("od-sales"))); n != 0 {
+		if n := len(feishuAPI.Matching(byDept("od-sales"))); n != 0 {
 			t.Errorf("%s: the unmapped Sales was listed %d times", when, n)
 		}
 	}
@@ -638,7 +624,7 @@ departments:
 		t.Errorf("department listings: %d, want 1", n)
 	}
 	for _, dept := range []string{"od-design", "od-posters"} {
-		calls := feishuAPI.matching(byDept(dept))
+		calls := feishuAPI.Matching(byDept(dept))
 		if len(calls) != 1 {
 			t.Errorf("members of %s listed %d times, want once", dept, len(calls))
 			continue
@@ -648,8 +634,8 @@ departments:
 		}
 	}
 	// Only dan, listed without email or mobile, had his profile read.
-	profileReads := func() []xpCall {
-		return feishuAPI.matching(func(c xpCall) bool {
+	profileReads := func() []feishutest.Call {
+		return feishuAPI.Matching(func(c feishutest.Call) bool {
 			return c.Method == "GET" && strings.HasPrefix(c.Path, pathFeishuUsers) && c.Path != pathFeishuByDept
 		})
 	}
@@ -692,7 +678,7 @@ departments:
 	m = startDirMain(t, config("directory: {sync: \"cron:0 4 * * *\"}\n"), logs)
 	dirEventually(t, "the import runs again under its new schedule", func() (bool, string) {
 		jobs := directoryJobs(m, bot.JobPending)
-		ok := listings() == 2 && len(feishuAPI.matching(byDept("od-posters"))) == 2 &&
+		ok := listings() == 2 && len(feishuAPI.Matching(byDept("od-posters"))) == 2 &&
 			len(jobs) == 1 && jobs[0].Schedule == "cron:0 4 * * *" && jobs[0].RunAt.After(time.Now())
 		return ok, fmt.Sprintf("%d listings, pending imports %+v", listings(), jobs)
 	})

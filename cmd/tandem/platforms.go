@@ -142,7 +142,10 @@ type multiSender struct {
 	workspaces []string
 }
 
-var _ bot.RateLimited = (*multiSender)(nil)
+var (
+	_ bot.RateLimited   = (*multiSender)(nil)
+	_ bot.ImageUploader = (*multiSender)(nil)
+)
 
 func (s *multiSender) add(workspace string, snd bot.Sender) {
 	s.senders = append(s.senders, snd)
