@@ -113,3 +113,58 @@ func TestEnsureSystemJobs(t *testing.T) {
 		t.Fatalf("switched off: %d jobs still pending", len(js))
 	}
 }
+
+// Ensure a sub-command's prepare step runs before its unit, outside it and
+// once, with the arguments the command gets, and that the command finds what
+// it read; commands without one prepare nothing.
+func TestRouter_PrepareStep(t *testing.T) {
+	db := sqlite.NewDB(filepath.Join(t.TempDir(), "p.db"))
+	db.Log = slog.New(slog.DiscardHandler)
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var fetches []string
+	busy := &commands.Sub{Name: "busy",
+		Prepare: func(ev *bot.Event, args []commands.Token) bot.PrepareFunc {
+			who := commands.JoinRaw(args)
+			return func(ctx context.Context, view bot.Viewer) (any, error) {
+				fetches = append(fetches, who) // the network, in a real feature
+				return who + " is busy 14:00-15:00", nil
+			}
+		},
+		Run: func(c *commands.Ctx) error {
+			if c.PrepareErr != nil {
+				return c.PrepareErr
+			}
+			c.ReplyText(bot.T(c.Prepared.(string), c.Prepared.(string)))
+			return nil
+		}}
+	plain := &commands.Sub{Name: "plain", Run: func(c *commands.Ctx) error {
+		c.ReplyText(bot.T("plain", "plain"))
+		return nil
+	}}
+	r := commands.NewRouter(commands.Module{Name: "meet", Commands: []*commands.Command{{Name: "meet", Subs: []*commands.Sub{plain, busy}}}})
+	b := &bot.Bot{Store: db, Router: r, Log: slog.New(slog.DiscardHandler)}
+	if err := b.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	say := func(key, text string) string {
+		res, err := b.Accept(context.Background(), &bot.Event{Platform: bot.PlatformConsole, Workspace: "local", DedupKey: key,
+			ChatID: "dm:ann", ChatType: bot.ChatDirect, Sender: bot.Author{UserID: "ann", Name: "ann"}, Text: text}, 5*time.Second)
+		if err != nil || len(res.Replies) != 1 {
+			t.Fatalf("%s: %+v, %v", text, res, err)
+		}
+		return res.Replies[0].Text
+	}
+	if got := say("k1", "meet busy @bob"); got != "@bob is busy 14:00-15:00" {
+		t.Errorf("reply = %q", got)
+	}
+	if got := say("k2", "meet plain"); got != "plain" {
+		t.Errorf("reply = %q", got)
+	}
+	if len(fetches) != 1 || fetches[0] != "@bob" {
+		t.Errorf("fetches = %q, want one for @bob", fetches)
+	}
+}

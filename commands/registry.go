@@ -33,8 +33,11 @@ type Command struct {
 	// before Fallback.
 	ByID string
 	// Run handles a command without sub-commands.
-	Run   func(c *Ctx) error
-	Usage bot.Text // for commands without sub-commands
+	Run func(c *Ctx) error
+	// Prepare, when set, gives the step a command without sub-commands
+	// needs run before its unit (see Sub.Prepare).
+	Prepare func(ev *bot.Event, args []Token) bot.PrepareFunc
+	Usage   bot.Text // for commands without sub-commands
 }
 
 // Sub is a sub-command such as "task new" / "任务 新建".
@@ -45,6 +48,12 @@ type Sub struct {
 	Summary bot.Text
 	Example bot.Text
 	Run     func(c *Ctx) error
+	// Prepare, when set, returns what must be read from the network before
+	// Run's unit (free/busy, a chat's members) for these arguments, or nil.
+	// The bot runs it outside the unit, once per processing, and Run finds
+	// its result in Ctx.Prepared and its error in Ctx.PrepareErr. It only
+	// reads: what changes the world is a row the unit writes.
+	Prepare func(ev *bot.Event, args []Token) bot.PrepareFunc
 }
 
 // Ctx is what a command's Run receives.
@@ -99,7 +108,10 @@ type Router struct {
 	byName   map[string]*Command
 }
 
-var _ bot.Router = (*Router)(nil)
+var (
+	_ bot.Router   = (*Router)(nil)
+	_ bot.Preparer = (*Router)(nil)
+)
 
 // NewRouter returns a router with help and every module's commands
 // registered, in order. It panics when two modules claim one command name or
@@ -161,64 +173,100 @@ func (r *Router) Commands() []*Command { return r.commands }
 
 // Route implements bot.Router.
 func (r *Router) Route(ctx context.Context, req *bot.Request) error {
-	if a := req.Event.Action; a != nil {
-		return r.routeAction(ctx, req, a)
+	m, err := r.match(req.Event)
+	if err != nil {
+		return err
 	}
-	toks := Tokenize(req.Event.Text)
-	// Commands typed with a leading slash or bang ("/task", "!task") work too.
-	if len(toks) > 0 {
-		toks[0].Text = strings.TrimLeft(toks[0].Text, "/!！")
-	}
-	if len(toks) == 0 || toks[0].Text == "" {
+	if m.cmd == nil {
 		req.ReplyText(bot.T("Hi! I'm Tandem. Type `help` to see what I can do.",
 			"你好！我是 Tandem。输入「帮助」查看我能做什么。"))
 		return nil
 	}
-	cmd, ok := r.byName[strings.ToLower(toks[0].Text)]
-	if !ok {
-		return r.unknown(toks[0].Text)
+	c := &Ctx{Request: req, Context: ctx, Args: m.args, SubWord: m.subWord, cmd: m.cmd, sub: m.sub}
+	if m.sub == nil {
+		return m.cmd.Run(c)
 	}
-	return r.run(ctx, req, cmd, toks[1:])
+	return m.sub.Run(c)
 }
 
-// routeAction runs a card button: its id is "command.sub" and its value the
-// arguments, so a button does exactly what typing the command does.
-func (r *Router) routeAction(ctx context.Context, req *bot.Request, a *bot.Action) error {
-	name, sub, _ := strings.Cut(a.ID, ".")
-	cmd, ok := r.byName[name]
-	if !ok || sub == "" {
-		return bot.Errorf(bot.EINVALID, "That button is no longer supported.", "该按钮已失效。")
+// Prepare implements bot.Preparer: the prepare step of the command ev asks
+// for, if it declares one (Command.Prepare, Sub.Prepare), run by the bot
+// before the command's unit and outside it.
+func (r *Router) Prepare(ev *bot.Event) bot.PrepareFunc {
+	m, err := r.match(ev)
+	switch {
+	case err != nil || m.cmd == nil:
+		return nil
+	case m.sub != nil && m.sub.Prepare != nil:
+		return m.sub.Prepare(ev, m.args)
+	case m.sub == nil && m.cmd.Prepare != nil:
+		return m.cmd.Prepare(ev, m.args)
 	}
-	args := append([]Token{{Text: sub, Raw: sub}}, Tokenize(a.Value)...)
-	return r.run(ctx, req, cmd, args)
+	return nil
 }
 
-func (r *Router) run(ctx context.Context, req *bot.Request, cmd *Command, args []Token) error {
-	c := &Ctx{Request: req, Context: ctx, cmd: cmd}
-	if len(cmd.Subs) == 0 {
-		c.Args = args
-		return cmd.Run(c)
+// match is what an event asks for: a command, the sub-command that takes
+// it (nil for a command without any), its arguments, and the word that
+// named the sub-command. An event with no words matches nothing (cmd nil).
+type match struct {
+	cmd     *Command
+	sub     *Sub
+	args    []Token
+	subWord string
+}
+
+// match finds the command an event asks for. A card button's id is
+// "command.sub" and its value the arguments, so a button does exactly what
+// typing the command does. Commands typed with a leading slash or bang
+// ("/task", "!task") work too.
+func (r *Router) match(ev *bot.Event) (match, error) {
+	var name string
+	var args []Token
+	if a := ev.Action; a != nil {
+		var sub string
+		name, sub, _ = strings.Cut(a.ID, ".")
+		if _, ok := r.byName[name]; !ok || sub == "" {
+			return match{}, bot.Errorf(bot.EINVALID, "That button is no longer supported.", "该按钮已失效。")
+		}
+		args = append([]Token{{Text: sub, Raw: sub}}, Tokenize(a.Value)...)
+	} else {
+		toks := Tokenize(ev.Text)
+		if len(toks) > 0 {
+			toks[0].Text = strings.TrimLeft(toks[0].Text, "/!！")
+		}
+		if len(toks) == 0 || toks[0].Text == "" {
+			return match{}, nil
+		}
+		name, args = strings.ToLower(toks[0].Text), toks[1:]
+		if _, ok := r.byName[name]; !ok {
+			return match{}, r.unknown(toks[0].Text)
+		}
 	}
-	if len(args) == 0 {
-		c.sub = cmd.Subs[0]
-		return c.sub.Run(c)
+	cmd := r.byName[name]
+	m := match{cmd: cmd, args: args}
+	switch {
+	case len(cmd.Subs) == 0:
+		return m, nil
+	case len(args) == 0:
+		m.sub = cmd.Subs[0]
+		return m, nil
 	}
-	name := strings.ToLower(args[0].Text)
+	word := strings.ToLower(args[0].Text)
 	for _, s := range cmd.Subs {
-		if s.Name == name || Contains(s.Aliases, name) {
-			c.sub, c.Args, c.SubWord = s, args[1:], args[0].Text
-			return s.Run(c)
+		if s.Name == word || Contains(s.Aliases, word) {
+			m.sub, m.args, m.subWord = s, args[1:], args[0].Text
+			return m, nil
 		}
 	}
 	if _, err := ParseID(args[0].Text); err == nil && cmd.ByID != "" {
-		c.sub, c.Args = findSub(cmd, cmd.ByID), args
-		return c.sub.Run(c)
+		m.sub = findSub(cmd, cmd.ByID)
+		return m, nil
 	}
 	if cmd.Fallback != "" {
-		c.sub, c.Args = findSub(cmd, cmd.Fallback), args
-		return c.sub.Run(c)
+		m.sub = findSub(cmd, cmd.Fallback)
+		return m, nil
 	}
-	return r.unknownSub(cmd, args[0].Text)
+	return match{}, r.unknownSub(cmd, args[0].Text)
 }
 
 func findSub(cmd *Command, name string) *Sub {
