@@ -63,7 +63,7 @@ func New(intake bot.Intake, store bot.Store) *Adapter {
 }
 
 // Wake tells waiting terminals that new messages may be queued. Wire it to
-// the bot's OnOutbox.
+// the commit hooks' OnQueued.
 func (a *Adapter) Wake() {
 	a.mu.Lock()
 	close(a.arrived)
