@@ -56,6 +56,11 @@ type CardTx interface {
 	// RemoteID known from a click) or records a new RemoteID for it (WeCom
 	// gives a fresh, single-use code with every click).
 	SaveCardCopy(c *CardCopy, now time.Time) error
+	// ReviseQueuedCard replaces the card of the queued message outboxID
+	// with card, if no sender has claimed it yet (as coalescing does), and
+	// reports whether it did: a card not posted yet is posted in its latest
+	// state rather than posted stale and then edited.
+	ReviseQueuedCard(outboxID int64, card *Card) (bool, error)
 }
 
 // maxCardCopies bounds the copies one update edits: a card goes to its
@@ -81,16 +86,14 @@ func (r *Request) UpdateCards(subject string, render func(lang Lang, loc *time.L
 		copies = append(copies, clicked)
 	}
 	for _, c := range copies {
-		loc := r.bot.DefaultTZ
-		if c.TZ != "" {
-			if l, err := time.LoadLocation(c.TZ); err == nil {
-				loc = l
-			}
+		revised, err := r.reviseQueued(c, subject, render)
+		if err != nil {
+			return err
 		}
-		lang := c.Lang
-		if lang == "" {
-			lang = r.bot.DefaultLang
+		if revised {
+			continue
 		}
+		lang, loc := r.readerOf(c)
 		m := render(lang, loc)
 		if m.Card == nil {
 			return fmt.Errorf("bot: UpdateCards(%q): render gave no card", subject)
@@ -103,6 +106,38 @@ func (r *Request) UpdateCards(subject string, render func(lang Lang, loc *time.L
 		r.notes = append(r.notes, &Outgoing{To: c.To, Msg: m})
 	}
 	return nil
+}
+
+// reviseQueued gives a copy whose message is still waiting in the outbox
+// (a notification gathering changes for a minute, or held for quiet hours)
+// the new card in place, and reports whether it could.
+func (r *Request) reviseQueued(c *CardCopy, subject string, render func(Lang, *time.Location) Message) (bool, error) {
+	if c.Posted != OutboxQueued || c.OutboxID == 0 {
+		return false, nil
+	}
+	lang, loc := r.readerOf(c)
+	m := render(lang, loc)
+	if m.Card == nil {
+		return false, fmt.Errorf("bot: UpdateCards(%q): render gave no card", subject)
+	}
+	card := *m.Card
+	card.Subject, card.Lang, card.TZ = subject, lang, c.TZ
+	return r.Tx.ReviseQueuedCard(c.OutboxID, &card)
+}
+
+// readerOf is the language and zone a copy was rendered for.
+func (r *Request) readerOf(c *CardCopy) (Lang, *time.Location) {
+	loc := r.bot.DefaultTZ
+	if c.TZ != "" {
+		if l, err := time.LoadLocation(c.TZ); err == nil {
+			loc = l
+		}
+	}
+	lang := c.Lang
+	if lang == "" {
+		lang = r.bot.DefaultLang
+	}
+	return lang, loc
 }
 
 // clickedCopy makes sure the card whose button the request is a click on

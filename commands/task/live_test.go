@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/commands/commandstest"
@@ -106,20 +107,23 @@ func TestLiveCards_EditEveryCopy(t *testing.T) {
 	}
 }
 
-// Ensure an edit queued before its card went out names the copy, so the
-// dispatcher can wait for the card's id, and is not merged into
-// notifications.
-func TestLiveCards_EditBeforePosted(t *testing.T) {
+// Ensure a change to a task whose card is still waiting in the outbox (the
+// owner's notification gathers changes for a minute) gives that card its new
+// state in place: nothing is edited, and the card goes out current.
+func TestLiveCards_QueuedCardRevised(t *testing.T) {
 	h := commandstest.New(t)
 	h.Say("bob", "hi")
 	h.Say("alice", `task new "poster" @bob`)
-	h.Expect("alice", "task priority 1 high", "Updated #1")
-	edits := editsFor(h, "bob")
-	if len(edits) != 1 {
-		t.Fatalf("edits = %d, want 1", len(edits))
+	h.SetNow(h.Now().Add(10 * time.Second))
+	h.Send("alice", "", &bot.Action{ID: "task.start", Value: "1", MessageID: "alice-inline"})
+	if edits := editsFor(h, "bob"); len(edits) != 0 {
+		t.Fatalf("edits = %+v, want none: the card is not out yet", edits)
 	}
-	e := edits[0]
-	if e.Msg.Edit.RemoteID != "" || e.Msg.Edit.CopyID == 0 || e.Coalesce != "" {
-		t.Errorf("edit = %+v (coalesce %q), want a copy id, no remote id yet, never merged", e.Msg.Edit, e.Coalesce)
+	notes := outboxFor(h, "bob")
+	if len(notes) != 1 || notes[0].Msg.Card == nil || notes[0].Msg.Card.Fields[1].Value != "in progress" {
+		t.Fatalf("bob's queued card = %+v, want one, in progress", notes)
+	}
+	if ids := buttonIDs(notes[0].Msg.Card); !slices.Contains(ids, "task.done") || slices.Contains(ids, "task.start") {
+		t.Errorf("bob's queued card offers %v", ids)
 	}
 }

@@ -90,6 +90,32 @@ func (t *tx) FindCardCopy(id int64) (*bot.CardCopy, error) {
 	return c, internal(err, "find card copy")
 }
 
+// ReviseQueuedCard implements bot.CardTx, under the rule coalescing keeps: a
+// message a sender has claimed, or tried, is never changed.
+func (t *tx) ReviseQueuedCard(outboxID int64, card *bot.Card) (bool, error) {
+	var stored string
+	found, err := t.queryRow(`SELECT message FROM outbox WHERE id = ? AND state = 'queued' AND attempts = 0 AND lease_owner = ''`,
+		[]any{outboxID}, &stored)
+	if err != nil || !found {
+		return false, internal(err, "revise queued card")
+	}
+	var m bot.Message
+	if err := json.Unmarshal([]byte(stored), &m); err != nil {
+		return false, internal(err, "decode queued card")
+	}
+	m.Card = card
+	msg, err := json.Marshal(m)
+	if err != nil {
+		return false, internal(err, "encode queued card")
+	}
+	res, err := t.exec(`UPDATE outbox SET message = ? WHERE id = ? AND state = 'queued' AND attempts = 0 AND lease_owner = ''`, string(msg), outboxID)
+	if err != nil {
+		return false, internal(err, "revise queued card")
+	}
+	n, err := res.RowsAffected()
+	return n == 1, internal(err, "revise queued card")
+}
+
 // SaveCardCopy implements bot.CardTx.
 func (t *tx) SaveCardCopy(c *bot.CardCopy, now time.Time) error {
 	if c.ID != 0 {

@@ -17,6 +17,7 @@ var liveTests = map[string]func(*testing.T, bot.Store){
 	"uploads are kept and reused":         testUploads,
 	"card copies follow their messages":   testCardCopies,
 	"an inline card is remembered":        testInlineCopy,
+	"a queued card is revised until sent": testReviseQueued,
 }
 
 var tinyPNG = []byte("\x89PNG\r\n\x1a\n picture bytes")
@@ -135,4 +136,31 @@ func testInlineCopy(t *testing.T, s bot.Store) {
 	if len(cs) != 2 || cs[0].RemoteID != "b" || cs[1].RemoteID != "c" {
 		t.Errorf("newest two copies = %+v", cs)
 	}
+}
+
+func testReviseQueued(t *testing.T, s bot.Store) {
+	o := &bot.Outgoing{Key: "n1", To: bob, Msg: bot.Message{Text: "news", Card: &bot.Card{Title: "v1", Subject: "task/4"}}}
+	enqueue(t, s, o, t0)
+	revise := func(title string) bool {
+		return apply(t, s, func(tx bot.Tx) (bool, error) { return tx.ReviseQueuedCard(o.ID, &bot.Card{Title: title, Subject: "task/4"}) })
+	}
+	if !revise("v2") {
+		t.Fatal("an unclaimed queued card was not revised")
+	}
+	q := outgoing(t, s, bot.OutboxQueued)
+	if len(q) != 1 || q[0].Msg.Card.Title != "v2" || q[0].Msg.Text != "news" {
+		t.Fatalf("queued = %+v, want the card revised and the text kept", q)
+	}
+	claimOut(t, s, bob.Platform, t0, "me")
+	if revise("v3") {
+		t.Error("a claimed card was revised: a sender may be posting it")
+	}
+}
+
+// apply runs fn in a unit that may write and returns its result.
+func apply[T any](t *testing.T, s bot.Store, fn func(bot.Tx) (T, error)) T {
+	t.Helper()
+	var v T
+	update(t, s, func(tx bot.Tx) (err error) { v, err = fn(tx); return err })
+	return v
 }
