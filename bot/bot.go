@@ -254,7 +254,7 @@ func (b *Bot) handle(ctx context.Context, tx Tx, ev *Event, now time.Time, inlin
 			return out, err
 		}
 	}
-	silenceToldEdits(req.notes)
+	silenceToldEdits(ev, req.notes)
 	for i, n := range req.notes {
 		n.Key = fmt.Sprintf("in%d/n%d", ev.ID, i) // req, and n, are made afresh each time the unit runs
 		if _, err := tx.Enqueue(n, now); err != nil {

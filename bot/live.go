@@ -202,11 +202,12 @@ func (m Message) ForReader(lang Lang, loc *time.Location) Message {
 	return m
 }
 
-// silenceToldEdits drops the follow-up line of every edit whose reader is
-// also sent news about the same subject by the same unit: where the card
-// cannot be edited (a WeCom code already spent, a Feishu card too old), the
-// news says it, and the follow-up would say it a second time.
-func silenceToldEdits(notes []*Outgoing) {
+// silenceToldEdits drops the follow-up line of every edit whose reader
+// learns of the change anyway: the one who made it (they have their answer),
+// and whoever the same unit sends news about the same subject. Where the
+// card cannot be edited (a WeCom code already spent, a Feishu card too old,
+// a terminal), the follow-up would say it a second time.
+func silenceToldEdits(ev *Event, notes []*Outgoing) {
 	type about struct {
 		to      Destination
 		subject string
@@ -218,10 +219,19 @@ func silenceToldEdits(notes []*Outgoing) {
 		}
 	}
 	for _, n := range notes {
-		if n.Msg.Edit != nil && n.Msg.Card != nil && told[about{reader(n.To), n.Msg.Card.Subject}] {
+		if n.Msg.Edit != nil && n.Msg.Card != nil && (told[about{reader(n.To), n.Msg.Card.Subject}] || actorsOwn(ev, n.To)) {
 			n.Msg.Text = ""
 		}
 	}
+}
+
+// actorsOwn says whether to is the direct chat of the one who sent ev, on
+// the platform they wrote on: a card there is theirs alone.
+func actorsOwn(ev *Event, to Destination) bool {
+	if to.Platform != ev.Platform || to.Workspace != ev.Workspace || to.UserID != ev.Sender.UserID {
+		return false
+	}
+	return to.ChatID == "" || (to.ChatID == ev.ChatID && ev.ChatType == ChatDirect)
 }
 
 // reader is where a message goes, without how it is threaded.

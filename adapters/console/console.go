@@ -97,12 +97,15 @@ func (a *Adapter) Take(ctx context.Context, user string, wait time.Duration) ([]
 			return err
 		})
 		if err != nil || len(taken) > 0 || wait <= 0 {
-			msgs := make([]bot.Message, len(taken))
-			for i, o := range taken {
-				msgs[i] = o.Msg
+			msgs := make([]bot.Message, 0, len(taken))
+			for _, o := range taken {
+				if o.Msg.Edit != nil && strings.TrimSpace(o.Msg.Text) == "" {
+					continue // an edit with nothing to say where it cannot edit (bot.Sender)
+				}
 				if img := o.Msg.Image; img != nil {
 					img.Key = a.savePicture(img, pictures[img.SHA256])
 				}
+				msgs = append(msgs, o.Msg)
 			}
 			return msgs, err
 		}

@@ -55,12 +55,33 @@ func TestTake_SavesPictures(t *testing.T) {
 	}
 }
 
-// Ensure an edit of a card is shown as the card again, marked as updated in
-// its reader's language.
-func TestRender_Edit(t *testing.T) {
-	card := &bot.Card{Title: "#1 海报", Lang: bot.LangZH}
-	got := console.Render(bot.Message{Text: "@bob 已完成 #1。", Card: card, Edit: &bot.Edit{CopyID: 3}})
-	if !strings.HasPrefix(got, "（已更新）@bob 已完成 #1。\n┌ #1 海报") {
-		t.Errorf("edit shown as:\n%s", got)
+// Ensure an edit of a card is what every platform that cannot edit posts:
+// its follow-up line alone, and nothing when it has none.
+func TestTake_Edits(t *testing.T) {
+	db := sqlite.NewDB(filepath.Join(t.TempDir(), "t.db"))
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	now := time.Now()
+	card := &bot.Card{Title: "#1 海报", Subject: "task/1", Lang: bot.LangZH}
+	bob := bot.Destination{Platform: bot.PlatformConsole, Workspace: console.Workspace, UserID: "bob"}
+	err := db.Update(context.Background(), func(tx bot.Tx) error {
+		for key, text := range map[string]string{"said": "@alice 已完成 #1。", "silent": ""} {
+			if _, err := tx.Enqueue(&bot.Outgoing{Key: key, To: bob, Msg: bot.Message{Text: text, Card: card, Edit: &bot.Edit{CopyID: 3}}}, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := console.New(nil, db).Take(context.Background(), "bob", 0)
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("took %+v, %v; want the edit with a line only", msgs, err)
+	}
+	if got := console.Render(msgs[0]); got != "@alice 已完成 #1。" {
+		t.Errorf("edit shown as %q, want its line alone", got)
 	}
 }

@@ -11,14 +11,15 @@ import (
 // terminal cannot click.
 //
 // A terminal cannot change what it printed, so an edit of a card
-// (Message.Edit) is shown as the card again, marked as updated; a picture
-// is shown as its name and description and, once the console saved it,
-// the path of the file.
+// (Message.Edit) is what every platform that cannot edit posts: its
+// one-line follow-up alone (Take leaves out edits without one). A picture is
+// shown as its name and description and, once the console saved it, the
+// path of the file.
 func Render(m bot.Message) string {
-	var b strings.Builder
-	if m.Edit != nil && m.Card != nil {
-		b.WriteString(bot.T("(updated) ", "（已更新）").In(m.Card.Lang))
+	if m.Edit != nil {
+		return m.Text
 	}
+	var b strings.Builder
 	if m.Text != "" {
 		b.WriteString(m.Text)
 	}
