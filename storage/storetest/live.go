@@ -142,7 +142,9 @@ func testReviseQueued(t *testing.T, s bot.Store) {
 	o := &bot.Outgoing{Key: "n1", To: bob, Msg: bot.Message{Text: "news", Card: &bot.Card{Title: "v1", Subject: "task/4"}}}
 	enqueue(t, s, o, t0)
 	revise := func(title string) bool {
-		return apply(t, s, func(tx bot.Tx) (bool, error) { return tx.ReviseQueuedCard(o.ID, &bot.Card{Title: title, Subject: "task/4"}) })
+		return apply(t, s, func(tx bot.Tx) (bool, error) {
+			return tx.ReviseQueuedCard(o.ID, &bot.Card{Title: title, Subject: "task/4"})
+		})
 	}
 	if !revise("v2") {
 		t.Fatal("an unclaimed queued card was not revised")
