@@ -195,3 +195,21 @@ func TestDeliver_PictureUploadFailsAndOnceKeys(t *testing.T) {
 		t.Errorf("uploads %d, keys %q and %q; want one upload each", s.uploads, s.got[0].Image.Key, s.got[1].Image.Key)
 	}
 }
+
+// Ensure a message whose picture was pruned (a dead message retried long
+// after) still goes, the picture named in words.
+func TestDeliver_PicturePruned(t *testing.T) {
+	s := &recordingSender{}
+	db, deliver, _ := liveSetup(t, s)
+	put(t, db, &bot.Outgoing{Key: "p1", Msg: bot.Message{Image: bot.NewImage("chart.png", "Q3 burndown", testPNG)}})
+	if err := db.Update(context.Background(), func(tx bot.Tx) error {
+		_, err := tx.PruneMedia(t0.Add(time.Hour), 10)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	deliver()
+	if len(s.got) != 1 || s.got[0].Image != nil || s.got[0].Text != "🖼 Q3 burndown" || s.uploads != 0 {
+		t.Errorf("sent %+v after %d uploads; want the words alone", s.got, s.uploads)
+	}
+}

@@ -563,7 +563,13 @@ func (d *Dispatcher) withImage(ctx context.Context, s bot.Sender, o *bot.Outgoin
 		return err
 	})
 	if bot.ErrorCode(err) == bot.ENOTFOUND {
-		return "", &bot.DeliveryError{Err: err, Permanent: true}
+		// Pruned (a dead message retried long after): the rest of the
+		// message still goes, the picture named in words.
+		o.Msg.Image = nil
+		if o.Msg.Text == "" && o.Msg.Card == nil {
+			o.Msg.Text = "🖼 " + cmp.Or(img.Alt, img.Name)
+		}
+		return "", nil
 	}
 	if err != nil {
 		return "", err
@@ -573,8 +579,8 @@ func (d *Dispatcher) withImage(ctx context.Context, s bot.Sender, o *bot.Outgoin
 		return "", nil
 	}
 	key, reuse, err := safeUpload(ctx, up, o)
-	if err != nil {
-		return "", err
+	if err != nil || key == "" {
+		return "", err // an app that needs no upload gives no key
 	}
 	var until time.Time
 	if reuse > 0 {

@@ -68,10 +68,12 @@ func PruneSteps(r Retention) []PruneStep {
 		{"jobs dead", func(tx bot.Tx, now time.Time, n int) (int, error) {
 			return tx.PruneJobs(bot.JobDead, now.Add(-r.Dead), n)
 		}},
-		// Live cards are edited for as long as dead letters are kept;
-		// pictures are needed only until their messages went out.
+		// Live cards are edited for as long as dead letters are kept.
+		// Pictures are needed only until their messages went out (hours at
+		// most, quiet hours included), so they go with sent messages: a
+		// dead message retried by an admin after that goes without it.
 		{"card copies", func(tx bot.Tx, now time.Time, n int) (int, error) { return tx.PruneCardCopies(now.Add(-r.Dead), n) }},
-		{"media", func(tx bot.Tx, now time.Time, n int) (int, error) { return tx.PruneMedia(now.Add(-r.Dead), n) }},
+		{"media", func(tx bot.Tx, now time.Time, n int) (int, error) { return tx.PruneMedia(now.Add(-r.Sent), n) }},
 		{"link codes", func(tx bot.Tx, now time.Time, n int) (int, error) { return tx.PruneLinkCodes(now, n) }},
 		// DingTalk's (timestamp, sign) pairs are kept until their window
 		// has passed; after that they can never verify again.
