@@ -67,7 +67,7 @@ func (b *bodyCounter) check(tb testing.TB) {
 type sender struct {
 	*dingtalk.Adapter
 	f      *dingtalktest.Server
-	clock  *Clock
+	clock  *adaptertest.Clock
 	bodies *bodyCounter
 }
 
@@ -76,7 +76,7 @@ func newSender(tb testing.TB) *sender { return newSenderWith(tb, nil) }
 // newSenderWith is newSender with edit adjusting the config last.
 func newSenderWith(tb testing.TB, edit func(*dingtalk.Config)) *sender {
 	f := newFake(tb)
-	s := &sender{f: f, clock: NewClock(), bodies: &bodyCounter{next: f.Client().Transport}}
+	s := &sender{f: f, clock: newClock(), bodies: &bodyCounter{next: f.Client().Transport}}
 	s.Adapter = MustNewAdapter(tb, &Intake{}, func(c *dingtalk.Config) {
 		c.APIURL, c.OAPIURL = f.URL, f.URL
 		c.HTTPClient = &http.Client{Transport: s.bodies, Timeout: 5 * time.Second}
@@ -254,7 +254,7 @@ func TestSend_Token(t *testing.T) {
 	if n := len(s.f.Calls("token")); n != 1 {
 		t.Fatalf("%d token fetches for 3 sends", n)
 	}
-	s.clock.Advance(2*time.Hour - 4*time.Minute) // within the renewal margin
+	s.clock.Add(2*time.Hour - 4*time.Minute) // within the renewal margin
 	if _, err := s.send(to, bot.Message{Text: "x"}); err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tandemhq/tandem/bot"
 
+	"github.com/tandemhq/tandem/adapters/adaptertest"
 	"github.com/tandemhq/tandem/adapters/feishu"
 	"github.com/tandemhq/tandem/adapters/feishu/feishutest"
 )
@@ -164,7 +165,7 @@ func TestSend_UUIDStable(t *testing.T) {
 // Ensure one token serves many sends, concurrent ones included, and a new
 // one is fetched shortly before it expires.
 func TestSend_TokenCached(t *testing.T) {
-	clk := &clock{now: testNow}
+	clk := adaptertest.NewClock(testNow)
 	a, f := newSender(t, nil, func(c *feishu.Config) { c.Now = clk.Now })
 	var wg sync.WaitGroup
 	for range 8 {

@@ -329,15 +329,7 @@ func TestAcceptOutcomes(t *testing.T) {
 // and answered 503 within WeCom's 5 s, never 200, so that WeCom delivers it
 // again. This is a deadline check, not a benchmark.
 func TestSlowIntakeRefusedInTime(t *testing.T) {
-	release := make(chan struct{})
-	t.Cleanup(func() { close(release) })
-	in := &adaptertest.AsyncIntake{
-		Intake: Intake{AcceptFn: func(context.Context, *bot.Event, time.Duration) (bot.Result, error) {
-			<-release
-			return bot.Result{Done: true}, nil
-		}},
-		AbandonFn: func() bool { return true },
-	}
+	in := adaptertest.StuckIntake(t)
 	a := MustNewAdapter(t, in, nil) // the default 3 s budget
 	for name, inner := range map[string]string{
 		"Text": textXML("1", testUser, "tasks"),
@@ -369,14 +361,7 @@ func TestStoredLate(t *testing.T) {
 		"ErrStore": {errors.New("database is locked"), http.StatusInternalServerError},
 	} {
 		t.Run(name, func(t *testing.T) {
-			release := make(chan struct{})
-			in := &adaptertest.AsyncIntake{
-				Intake: Intake{AcceptFn: func(context.Context, *bot.Event, time.Duration) (bot.Result, error) {
-					<-release
-					return bot.Result{Done: tc.err == nil}, tc.err
-				}},
-				AbandonFn: func() bool { close(release); return false },
-			}
+			in := adaptertest.LateIntake(bot.Result{Done: tc.err == nil}, tc.err)
 			a := MustNewAdapter(t, in, func(c *wecom.Config) { c.AckBudget = 50 * time.Millisecond })
 			if w := serve(t, a, postXML(t, textXML("1", testUser, "任务列表"))); w.Code != tc.want {
 				t.Fatalf("got %d %q, want %d", w.Code, w.Body, tc.want)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tandemhq/tandem/bot"
 
+	"github.com/tandemhq/tandem/adapters/adaptertest"
 	"github.com/tandemhq/tandem/adapters/wecom"
 	"github.com/tandemhq/tandem/adapters/wecom/wecomtest"
 )
@@ -27,7 +28,7 @@ func NewFakeWeCom(tb testing.TB) *FakeWeCom { return wecomtest.New(tb) }
 
 var errcode = wecomtest.Errcode
 
-func newSender(tb testing.TB, clock *Clock) (*wecom.Adapter, *FakeWeCom) {
+func newSender(tb testing.TB, clock *adaptertest.Clock) (*wecom.Adapter, *FakeWeCom) {
 	f := NewFakeWeCom(tb)
 	a := MustNewAdapter(tb, &Intake{}, func(c *wecom.Config) {
 		c.APIURL, c.HTTPClient = f.URL, f.Client()
@@ -99,7 +100,7 @@ func TestSend_Text(t *testing.T) {
 // Ensure the access token is fetched once, reused, and fetched again shortly
 // before it expires.
 func TestSend_TokenCached(t *testing.T) {
-	clock := NewClock(sendAt)
+	clock := adaptertest.NewClock(sendAt)
 	a, f := newSender(t, clock)
 	for range 3 {
 		if _, err := send(a, bot.Destination{UserID: testUser}, bot.Message{Text: "hi"}); err != nil {
@@ -177,7 +178,7 @@ func TestSend_TemplateCard(t *testing.T) {
 // Ensure a robot chat is posted to its webhook as markdown with <@userid>
 // mentions, without an access token, and kept to 20 a minute.
 func TestSend_Robot(t *testing.T) {
-	clock := NewClock(sendAt)
+	clock := adaptertest.NewClock(sendAt)
 	a, f := newSender(t, clock)
 	// Robots return no message id: the remote id marks the robot, so that
 	// an edit of the card follows up there (TestSend_CardEdit/RobotFollowsUp).
