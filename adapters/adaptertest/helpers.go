@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tandemhq/tandem/bot"
 )
 
 // Router is an adapter that serves HTTP: every platform adapter's Routes
@@ -62,4 +64,31 @@ func (c *Clock) Add(d time.Duration) {
 	c.mu.Lock()
 	c.now = c.now.Add(d)
 	c.mu.Unlock()
+}
+
+// CheckDeliveryError fails the test unless err is a failed send classified
+// as the outbox needs it: with retryAfter > 0, a DeliveryError asking to
+// wait exactly that long (and not permanent); with permanent, a permanent
+// DeliveryError; otherwise a transient error, one the outbox retries on its
+// own schedule (a plain error, or a DeliveryError that is neither).
+func CheckDeliveryError(tb testing.TB, err error, retryAfter time.Duration, permanent bool) {
+	tb.Helper()
+	if err == nil {
+		tb.Fatal("no error")
+	}
+	d, ok := bot.AsDeliveryError(err)
+	switch {
+	case retryAfter > 0:
+		if !ok || d.RetryAfter != retryAfter || d.Permanent {
+			tb.Fatalf("got %v, want RetryAfter %s", err, retryAfter)
+		}
+	case permanent:
+		if !ok || !d.Permanent || d.RetryAfter != 0 {
+			tb.Fatalf("got %v, want permanent", err)
+		}
+	default:
+		if ok && (d.Permanent || d.RetryAfter > 0) {
+			tb.Fatalf("got %v, want transient", err)
+		}
+	}
 }

@@ -344,12 +344,7 @@ func TestSend_TokenRefresh(t *testing.T) {
 		a, f := newSender(t, nil)
 		f.Reply("/cgi-bin/message/send", errcode(40014, "invalid access_token"))
 		_, err := send(a, bot.Destination{UserID: testUser}, bot.Message{Text: "hi"})
-		if err == nil {
-			t.Fatal("no error")
-		}
-		if d, ok := bot.AsDeliveryError(err); ok && (d.Permanent || d.RetryAfter > 0) {
-			t.Fatalf("got %v, want transient", err)
-		}
+		adaptertest.CheckDeliveryError(t, err, 0, false)
 		if n := len(f.CallsTo("/cgi-bin/message/send")); n != 2 {
 			t.Fatalf("%d sends", n)
 		}
@@ -392,24 +387,7 @@ func TestSend_Errors(t *testing.T) {
 			a, f := newSender(t, nil)
 			f.Reply(tc.path, tc.reply)
 			_, err := send(a, tc.to, bot.Message{Text: "hi"})
-			if err == nil {
-				t.Fatal("no error")
-			}
-			d, ok := bot.AsDeliveryError(err)
-			switch {
-			case tc.retryAfter > 0:
-				if !ok || d.RetryAfter != tc.retryAfter {
-					t.Fatalf("got %v, want RetryAfter %s", err, tc.retryAfter)
-				}
-			case tc.permanent:
-				if !ok || !d.Permanent {
-					t.Fatalf("got %v, want permanent", err)
-				}
-			default:
-				if ok && (d.Permanent || d.RetryAfter > 0) {
-					t.Fatalf("got %v, want transient", err)
-				}
-			}
+			adaptertest.CheckDeliveryError(t, err, tc.retryAfter, tc.permanent)
 			if s := err.Error(); strings.Contains(s, "tok1") || strings.Contains(s, testSecret) || strings.Contains(s, "SECRET-ROBOT-KEY") {
 				t.Fatalf("error leaks a credential: %s", s)
 			}
@@ -427,12 +405,7 @@ func TestSend_TransportErrorRedacted(t *testing.T) {
 	f.Close()
 	for _, to := range []bot.Destination{{UserID: testUser}, {ChatID: "robot:ops"}} {
 		_, err := send(a, to, bot.Message{Text: "hi"})
-		if err == nil {
-			t.Fatal("no error")
-		}
-		if d, ok := bot.AsDeliveryError(err); ok && (d.Permanent || d.RetryAfter > 0) {
-			t.Fatalf("got %v, want transient", err)
-		}
+		adaptertest.CheckDeliveryError(t, err, 0, false)
 		if s := err.Error(); strings.Contains(s, "tok1") || strings.Contains(s, "SECRET-ROBOT-KEY") || strings.Contains(s, "access_token") {
 			t.Fatalf("error leaks a credential: %s", s)
 		}
