@@ -62,18 +62,20 @@ func (in *Intake) Reset() {
 // for adapters that hand events over from their own goroutines.
 func (in *Intake) WaitEvent(tb testing.TB, key string) *bot.Event {
 	tb.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	var found *bot.Event
+	WaitFor(5*time.Second, func() bool {
 		for _, ev := range in.Events() {
 			if ev.DedupKey == key {
-				return ev
+				found = ev
+				return true
 			}
 		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("no event %q; got %d events", key, len(in.Events()))
-		}
-		time.Sleep(5 * time.Millisecond)
+		return false
+	})
+	if found == nil {
+		tb.Fatalf("no event %q; got %d events", key, len(in.Events()))
 	}
+	return found
 }
 
 // LogBuffer collects log lines that a logger writes from several goroutines
