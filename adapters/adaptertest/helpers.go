@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -89,6 +90,24 @@ func CheckDeliveryError(tb testing.TB, err error, retryAfter time.Duration, perm
 	default:
 		if ok && (d.Permanent || d.RetryAfter > 0) {
 			tb.Fatalf("got %v, want transient", err)
+		}
+	}
+}
+
+// CheckRejected fails the test unless the adapter answered a request it
+// must refuse (forged, stale, malformed, the wrong method) with status want,
+// handed nothing to the intake, and quoted none of the secrets.
+func CheckRejected(tb testing.TB, w *httptest.ResponseRecorder, in *Intake, want int, secrets ...string) {
+	tb.Helper()
+	if w.Code != want {
+		tb.Fatalf("status %d, want %d (%s)", w.Code, want, w.Body)
+	}
+	if n := len(in.Events()); n != 0 {
+		tb.Fatalf("Accept called %d times", n)
+	}
+	for _, secret := range secrets {
+		if strings.Contains(w.Body.String(), secret) {
+			tb.Fatalf("response leaks a secret: %s", w.Body)
 		}
 	}
 }

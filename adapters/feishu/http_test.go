@@ -116,17 +116,7 @@ func TestRoutes_Rejections(t *testing.T) {
 			in := &Intake{}
 			a := MustNewAdapter(t, in, tc.edit)
 			w := serve(t, a, tc.req())
-			if w.Code != tc.want {
-				t.Fatalf("status %d, want %d (%s)", w.Code, tc.want, w.Body)
-			}
-			if n := len(in.Events()); n != 0 {
-				t.Fatalf("Accept called %d times", n)
-			}
-			for _, secret := range []string{testToken, testKey, "test-app-secret"} {
-				if strings.Contains(w.Body.String(), secret) {
-					t.Fatal("response leaks a secret")
-				}
-			}
+			adaptertest.CheckRejected(t, w, in, tc.want, testToken, testKey, "test-app-secret")
 		})
 	}
 }

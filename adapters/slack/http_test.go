@@ -161,15 +161,7 @@ func TestRoutes_Rejections(t *testing.T) {
 			in := &Intake{}
 			a := MustNewAdapter(t, in, nil)
 			w := serve(t, a, tc.req())
-			if w.Code != tc.want {
-				t.Fatalf("status %d, want %d (%s)", w.Code, tc.want, w.Body)
-			}
-			if n := len(in.Events()); n != 0 {
-				t.Fatalf("Accept called %d times", n)
-			}
-			if strings.Contains(w.Body.String(), testSecret) {
-				t.Fatal("response leaks the secret")
-			}
+			adaptertest.CheckRejected(t, w, in, tc.want, testSecret)
 		})
 	}
 }
