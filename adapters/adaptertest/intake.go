@@ -62,18 +62,20 @@ func (in *Intake) Reset() {
 // for adapters that hand events over from their own goroutines.
 func (in *Intake) WaitEvent(tb testing.TB, key string) *bot.Event {
 	tb.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	var found *bot.Event
+	WaitFor(5*time.Second, func() bool {
 		for _, ev := range in.Events() {
 			if ev.DedupKey == key {
-				return ev
+				found = ev
+				return true
 			}
 		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("no event %q; got %d events", key, len(in.Events()))
-		}
-		time.Sleep(5 * time.Millisecond)
+		return false
+	})
+	if found == nil {
+		tb.Fatalf("no event %q; got %d events", key, len(in.Events()))
 	}
+	return found
 }
 
 // LogBuffer collects log lines that a logger writes from several goroutines
@@ -128,5 +130,35 @@ func (in *AsyncIntake) AcceptAsync(ctx context.Context, ev *bot.Event, wait time
 			return true
 		}
 		return false
+	}
+}
+
+// StuckIntake is an intake that has not stored an event by the adapter's
+// deadline and can still give it up: Accept blocks until the test ends, and
+// abandoning succeeds, so the adapter must refuse the event in time.
+func StuckIntake(tb testing.TB) *AsyncIntake {
+	release := make(chan struct{})
+	tb.Cleanup(func() { close(release) })
+	return &AsyncIntake{
+		Intake: Intake{AcceptFn: func(context.Context, *bot.Event, time.Duration) (bot.Result, error) {
+			<-release
+			return bot.Result{Done: true}, nil
+		}},
+		AbandonFn: func() bool { return true },
+	}
+}
+
+// LateIntake is an intake that is still storing an event at the adapter's
+// deadline: the unit is committing, so it cannot be given up, and Accept
+// returns res and err only once the adapter has tried to give it up.
+func LateIntake(res bot.Result, err error) *AsyncIntake {
+	release := make(chan struct{})
+	var once sync.Once
+	return &AsyncIntake{
+		Intake: Intake{AcceptFn: func(context.Context, *bot.Event, time.Duration) (bot.Result, error) {
+			<-release
+			return res, err
+		}},
+		AbandonFn: func() bool { once.Do(func() { close(release) }); return false },
 	}
 }

@@ -35,6 +35,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tandemhq/tandem/adapters/webhook"
 	"github.com/tandemhq/tandem/bot"
 )
 
@@ -170,15 +171,7 @@ func (c *Config) setDefaults() error {
 	if c.ReconnectWait <= 0 {
 		c.ReconnectWait = defaultReconnectWait
 	}
-	if c.Now == nil {
-		c.Now = time.Now
-	}
-	if c.Log == nil {
-		c.Log = slog.Default()
-	}
-	if c.HTTPClient == nil {
-		c.HTTPClient = &http.Client{Timeout: 10 * time.Second}
-	}
+	c.Now, c.Log, c.HTTPClient = webhook.Defaults(c.Now, c.Log, c.HTTPClient)
 	return nil
 }
 

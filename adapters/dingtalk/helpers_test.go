@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
@@ -37,25 +36,8 @@ type Intake = adaptertest.Intake
 
 func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
-// Clock is a settable clock for token and session expiry.
-type Clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func NewClock() *Clock { return &Clock{now: testNow} }
-
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
+// newClock is a settable clock for token and session expiry, at testNow.
+func newClock() *adaptertest.Clock { return adaptertest.NewClock(testNow) }
 
 // MustNewAdapter returns an HTTP-mode adapter with the test credentials and
 // clock; edit adjusts the config first.
@@ -110,17 +92,8 @@ func signedRequest(body []byte, ts time.Time) *http.Request {
 	return dingtalktest.SignedRequest(dingtalk.RoutePath, testSecret, body, ts)
 }
 
-// serve runs r through the adapter's robot route.
-func serve(tb testing.TB, a *dingtalk.Adapter, r *http.Request) *httptest.ResponseRecorder {
-	tb.Helper()
-	h, ok := a.Routes()[dingtalk.RoutePath]
-	if !ok {
-		tb.Fatalf("no route %s", dingtalk.RoutePath)
-	}
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, r)
-	return w
-}
+// serve runs r through the adapter's route for its path (the robot's).
+var serve = adaptertest.Serve
 
 // fixture reads a testdata file, with SESSION_HOST standing for the
 // classic API host the adapter trusts.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tandemhq/tandem/bot"
 
+	"github.com/tandemhq/tandem/adapters/adaptertest"
 	"github.com/tandemhq/tandem/adapters/dingtalk"
 	"github.com/tandemhq/tandem/adapters/dingtalk/dingtalktest"
 )
@@ -87,15 +88,7 @@ func TestRobot_Rejections(t *testing.T) {
 			in := &Intake{}
 			a := MustNewAdapter(t, in, nil)
 			w := serve(t, a, tc.req())
-			if w.Code != tc.want {
-				t.Fatalf("status %d, want %d (%s)", w.Code, tc.want, w.Body)
-			}
-			if n := len(in.Events()); n != 0 {
-				t.Fatalf("Accept called %d times", n)
-			}
-			if strings.Contains(w.Body.String(), testSecret) {
-				t.Fatal("response leaks the secret")
-			}
+			adaptertest.CheckRejected(t, w, in, tc.want, testSecret)
 			if tc.want == http.StatusMethodNotAllowed && w.Header().Get("Allow") != http.MethodPost {
 				t.Fatalf("Allow %q", w.Header().Get("Allow"))
 			}

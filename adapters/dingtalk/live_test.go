@@ -98,7 +98,7 @@ func TestSend_EditFollowUp(t *testing.T) {
 	s := newCardSender(t)
 	s.f.Reply("updateCard", dingtalktest.JSONReply(500, `{"code":"ServiceUnavailable","message":"busy"}`))
 	_, err := s.sendRow(4, "edit:1", bot.Destination{UserID: "staff2"}, edit(doneCard, "tandem-00000000000000000000000000000001"))
-	checkDeliveryError(t, err, true, false, 0)
+	adaptertest.CheckDeliveryError(t, err, 0, false)
 	if n := len(s.f.Calls("batchSend")); n != 0 {
 		t.Fatalf("a transient failure was followed up: %s", s.f.Dump())
 	}
@@ -124,7 +124,7 @@ func TestUploadImage(t *testing.T) {
 
 	s.f.Reply("mediaUpload", dingtalktest.JSONReply(200, `{"errcode":90018,"errmsg":"too fast"}`))
 	_, _, err = s.UploadImage(context.Background(), bot.Destination{UserID: "staff2"}, img)
-	checkDeliveryError(t, err, false, false, 2*time.Second)
+	adaptertest.CheckDeliveryError(t, err, 2*time.Second, false)
 	if _, _, err := s.UploadImage(context.Background(), bot.Destination{}, &bot.Image{Name: "empty.png"}); err == nil {
 		t.Fatal("a picture without bytes was uploaded")
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/tandemhq/tandem/adapters/webhook"
 	"github.com/tandemhq/tandem/bot"
 )
 
@@ -141,31 +142,10 @@ func escapeQuery(s string) string {
 // convertMentions rewrites "<@id>" into DingTalk's "@id", adding each id to
 // *ids once.
 func convertMentions(s string, ids *[]string) string {
-	if !strings.Contains(s, "<@") {
-		return s
-	}
-	var b strings.Builder
-	for {
-		i := strings.Index(s, "<@")
-		if i < 0 {
-			break
-		}
-		end := strings.IndexByte(s[i:], '>')
-		id := ""
-		if end > 2 {
-			id = s[i+2 : i+end]
-		}
-		if id == "" || strings.ContainsAny(id, " <\n") {
-			b.WriteString(s[:i+2])
-			s = s[i+2:]
-			continue
-		}
-		b.WriteString(s[:i] + "@" + id)
+	return webhook.RewriteMentions(s, func(id string) string {
 		addOnce(ids, id)
-		s = s[i+end+1:]
-	}
-	b.WriteString(s)
-	return b.String()
+		return "@" + id
+	})
 }
 
 func addOnce(ids *[]string, id string) {

@@ -67,7 +67,7 @@ func (b *bodyCounter) check(tb testing.TB) {
 type sender struct {
 	*dingtalk.Adapter
 	f      *dingtalktest.Server
-	clock  *Clock
+	clock  *adaptertest.Clock
 	bodies *bodyCounter
 }
 
@@ -76,7 +76,7 @@ func newSender(tb testing.TB) *sender { return newSenderWith(tb, nil) }
 // newSenderWith is newSender with edit adjusting the config last.
 func newSenderWith(tb testing.TB, edit func(*dingtalk.Config)) *sender {
 	f := newFake(tb)
-	s := &sender{f: f, clock: NewClock(), bodies: &bodyCounter{next: f.Client().Transport}}
+	s := &sender{f: f, clock: newClock(), bodies: &bodyCounter{next: f.Client().Transport}}
 	s.Adapter = MustNewAdapter(tb, &Intake{}, func(c *dingtalk.Config) {
 		c.APIURL, c.OAPIURL = f.URL, f.URL
 		c.HTTPClient = &http.Client{Transport: s.bodies, Timeout: 5 * time.Second}
@@ -254,7 +254,7 @@ func TestSend_Token(t *testing.T) {
 	if n := len(s.f.Calls("token")); n != 1 {
 		t.Fatalf("%d token fetches for 3 sends", n)
 	}
-	s.clock.Advance(2*time.Hour - 4*time.Minute) // within the renewal margin
+	s.clock.Add(2*time.Hour - 4*time.Minute) // within the renewal margin
 	if _, err := s.send(to, bot.Message{Text: "x"}); err != nil {
 		t.Fatal(err)
 	}
@@ -294,42 +294,41 @@ func TestSend_Errors(t *testing.T) {
 		to         func(s *sender) bot.Destination
 		retryAfter time.Duration
 		permanent  bool
-		transient  bool
 	}{
 		"Session130101": {"session", []func(http.ResponseWriter){dingtalktest.JSONReply(200, `{"errcode":130101,"errmsg":"send too fast, exceed 20 times per minute"}`)},
 			func(s *sender) bot.Destination {
 				return bot.Destination{ChatID: "cidGroup1==", ReplyHandle: s.handle("g1", testNow.Add(time.Hour))}
-			}, time.Minute, false, false},
+			}, time.Minute, false},
 		"Group130101": {"groupSend", []func(http.ResponseWriter){dingtalktest.JSONReply(200, `{"errcode":130101,"errmsg":"send too fast"}`)},
-			func(*sender) bot.Destination { return group }, time.Minute, false, false},
+			func(*sender) bot.Destination { return group }, time.Minute, false},
 		"Group90018": {"groupSend", []func(http.ResponseWriter){dingtalktest.JSONReply(403, `{"code":"90018","message":"qps limit"}`)},
-			func(*sender) bot.Destination { return group }, 2 * time.Second, false, false},
+			func(*sender) bot.Destination { return group }, 2 * time.Second, false},
 		"User90002": {"batchSend", []func(http.ResponseWriter){dingtalktest.JSONReply(200, `{"errcode":90002,"errmsg":"platform limit"}`)},
-			func(*sender) bot.Destination { return user }, 2 * time.Second, false, false},
+			func(*sender) bot.Destination { return user }, 2 * time.Second, false},
 		"QpsLimitCode": {"batchSend", []func(http.ResponseWriter){dingtalktest.JSONReply(403, `{"code":"Forbidden.AccessDenied.QpsLimitForAppkeyAndApi","message":"too fast"}`)},
-			func(*sender) bot.Destination { return user }, 2 * time.Second, false, false},
+			func(*sender) bot.Destination { return user }, 2 * time.Second, false},
 		"HTTP429": {"batchSend", []func(http.ResponseWriter){func(w http.ResponseWriter) {
 			w.Header().Set("Retry-After", "7")
 			w.WriteHeader(http.StatusTooManyRequests)
-		}}, func(*sender) bot.Destination { return user }, 7 * time.Second, false, false},
+		}}, func(*sender) bot.Destination { return user }, 7 * time.Second, false},
 		"IPBlocked": {"batchSend", []func(http.ResponseWriter){dingtalktest.JSONReply(200, `{"status":1111,"punish":"deny","msg":"blocked"}`)},
-			func(*sender) bot.Destination { return user }, 5 * time.Minute, false, false},
+			func(*sender) bot.Destination { return user }, 5 * time.Minute, false},
 		"FlowControlledUser": {"batchSend", []func(http.ResponseWriter){dingtalktest.JSONReply(200, `{"processQueryKey":"p","flowControlledStaffIdList":["staff1"]}`)},
-			func(*sender) bot.Destination { return user }, time.Minute, false, false},
+			func(*sender) bot.Destination { return user }, time.Minute, false},
 		"InvalidUser": {"batchSend", []func(http.ResponseWriter){dingtalktest.JSONReply(400, `{"code":"invalidParameter.userIds.invalid","message":"no such user"}`)},
-			func(*sender) bot.Destination { return user }, 0, true, false},
+			func(*sender) bot.Destination { return user }, 0, true},
 		"InvalidStaffList": {"batchSend", []func(http.ResponseWriter){dingtalktest.JSONReply(200, `{"processQueryKey":"p","invalidStaffIdList":["staff1"]}`)},
-			func(*sender) bot.Destination { return user }, 0, true, false},
+			func(*sender) bot.Destination { return user }, 0, true},
 		"InvalidConversation": {"groupSend", []func(http.ResponseWriter){dingtalktest.JSONReply(400, `{"code":"invalid.openConversationId","message":"无效的openConversationId"}`)},
-			func(*sender) bot.Destination { return group }, 0, true, false},
+			func(*sender) bot.Destination { return group }, 0, true},
 		"RobotStopped": {"groupSend", []func(http.ResponseWriter){dingtalktest.JSONReply(400, `{"code":"bot.stopped","message":"群机器人已经停用"}`)},
-			func(*sender) bot.Destination { return group }, 0, true, false},
+			func(*sender) bot.Destination { return group }, 0, true},
 		"ServerError": {"groupSend", []func(http.ResponseWriter){dingtalktest.JSONReply(502, `<html>bad gateway</html>`)},
-			func(*sender) bot.Destination { return group }, 0, false, true},
+			func(*sender) bot.Destination { return group }, 0, false},
 		"SystemBusy": {"batchSend", []func(http.ResponseWriter){dingtalktest.JSONReply(200, `{"errcode":-1,"errmsg":"系统繁忙"}`)},
-			func(*sender) bot.Destination { return user }, 0, false, true},
+			func(*sender) bot.Destination { return user }, 0, false},
 		"BadCredentials": {"token", []func(http.ResponseWriter){dingtalktest.JSONReply(400, `{"code":"invalidClientIdOrSecret","message":"bad"}`)},
-			func(*sender) bot.Destination { return user }, 0, true, false},
+			func(*sender) bot.Destination { return user }, 0, true},
 	} {
 		t.Run(name, func(t *testing.T) {
 			s := newSender(t)
@@ -337,10 +336,7 @@ func TestSend_Errors(t *testing.T) {
 				s.f.Reply(tc.key, r)
 			}
 			_, err := s.send(tc.to(s), bot.Message{Text: "hello"})
-			if err == nil {
-				t.Fatal("no error")
-			}
-			checkDeliveryError(t, err, tc.transient, tc.permanent, tc.retryAfter)
+			adaptertest.CheckDeliveryError(t, err, tc.retryAfter, tc.permanent)
 			if strings.Contains(err.Error(), testSecret) || strings.Contains(err.Error(), "tok-") {
 				t.Fatalf("error leaks a secret: %v", err)
 			}
@@ -391,21 +387,6 @@ func TestSend_Invalid(t *testing.T) {
 				t.Fatalf("got %v", err)
 			}
 		})
-	}
-}
-
-// checkDeliveryError fails unless err is classified as expected: a plain
-// transient error, or a DeliveryError with the given permanence and wait.
-func checkDeliveryError(t *testing.T, err error, transient, permanent bool, retryAfter time.Duration) {
-	t.Helper()
-	d, ok := bot.AsDeliveryError(err)
-	switch {
-	case transient:
-		if ok && (d.Permanent || d.RetryAfter > 0) {
-			t.Fatalf("got %v, want a plain transient error", err)
-		}
-	case !ok || d.Permanent != permanent || d.RetryAfter != retryAfter:
-		t.Fatalf("got %#v (%v), want permanent=%v retryAfter=%v", d, err, permanent, retryAfter)
 	}
 }
 

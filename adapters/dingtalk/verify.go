@@ -5,10 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/tandemhq/tandem/adapters/webhook"
 	"github.com/tandemhq/tandem/bot"
 )
 
@@ -19,9 +19,9 @@ const maxSignAge = time.Hour
 // Errors returned by VerifySign. They carry bot.EUNAUTHORIZED so the edge
 // answers 401; they are distinct values so tests and logs can tell why.
 var (
-	ErrUnsigned     = bot.Errorf(bot.EUNAUTHORIZED, "The request is not signed.", "请求没有签名。")
-	ErrStaleRequest = bot.Errorf(bot.EUNAUTHORIZED, "The request timestamp is outside the allowed window.", "请求时间戳超出允许范围。")
-	ErrBadSignature = bot.Errorf(bot.EUNAUTHORIZED, "The request signature does not match.", "请求签名不匹配。")
+	ErrUnsigned     = webhook.ErrUnsigned
+	ErrStaleRequest = webhook.ErrStaleRequest
+	ErrBadSignature = webhook.ErrBadSignature
 	// ErrReusedSign refuses a signature that came with another body before.
 	ErrReusedSign = bot.Errorf(bot.EUNAUTHORIZED, "The request signature was already used with another body.",
 		"请求签名已用于另一条消息。")
@@ -43,12 +43,8 @@ func VerifySign(secret, timestamp, sign string, now time.Time) error {
 	if secret == "" || timestamp == "" || sign == "" {
 		return ErrUnsigned
 	}
-	ms, err := strconv.ParseInt(timestamp, 10, 64)
-	if err != nil {
-		return ErrBadSignature
-	}
-	if now.Sub(time.UnixMilli(ms)).Abs() > maxSignAge {
-		return ErrStaleRequest
+	if err := webhook.CheckTimestamp(timestamp, time.Millisecond, maxSignAge, now); err != nil {
+		return err
 	}
 	got, err := base64.StdEncoding.DecodeString(sign)
 	if err != nil && strings.Contains(sign, "%") {

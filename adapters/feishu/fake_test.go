@@ -1,9 +1,7 @@
 package feishu_test
 
 import (
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/tandemhq/tandem/adapters/feishu"
 	"github.com/tandemhq/tandem/adapters/feishu/feishutest"
@@ -15,24 +13,6 @@ type (
 	FakeFeishu = feishutest.Server
 	apiCall    = feishutest.Call
 )
-
-// clock is a settable clock for token expiry.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 func newSender(tb testing.TB, in bot.Intake, edit func(*feishu.Config)) (*feishu.Adapter, *FakeFeishu) {
 	f := feishutest.NewServer(tb)

@@ -45,6 +45,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tandemhq/tandem/adapters/webhook"
 	"github.com/tandemhq/tandem/bot"
 )
 
@@ -155,21 +156,12 @@ func (c *Config) setDefaults() (base string, err error) {
 	if base, err = baseURL(c.Host); err != nil {
 		return "", err
 	}
-	if c.AckBudget <= 0 {
-		c.AckBudget = DefaultAckBudget
+	budget, err := webhook.AckBudget("Feishu", c.AckBudget, DefaultAckBudget, feishuAckDeadline)
+	if err != nil {
+		return "", err
 	}
-	if c.AckBudget >= feishuAckDeadline {
-		return "", fmt.Errorf("feishu: AckBudget %s must be below Feishu's %s deadline", c.AckBudget, feishuAckDeadline)
-	}
-	if c.Now == nil {
-		c.Now = time.Now
-	}
-	if c.Log == nil {
-		c.Log = slog.Default()
-	}
-	if c.HTTPClient == nil {
-		c.HTTPClient = &http.Client{Timeout: 10 * time.Second}
-	}
+	c.AckBudget = budget
+	c.Now, c.Log, c.HTTPClient = webhook.Defaults(c.Now, c.Log, c.HTTPClient)
 	return base, nil
 }
 

@@ -3,13 +3,13 @@ package feishu_test
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/tandemhq/tandem/adapters/adaptertest"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"testing"
 	"time"
+
+	"github.com/tandemhq/tandem/adapters/adaptertest"
 
 	"github.com/tandemhq/tandem/bot"
 
@@ -98,25 +98,9 @@ func mustJSON(v any) []byte {
 }
 
 // serve runs r through the adapter's route for its path.
-func serve(tb testing.TB, a *feishu.Adapter, r *http.Request) *httptest.ResponseRecorder {
-	tb.Helper()
-	h, ok := a.Routes()[r.URL.Path]
-	if !ok {
-		tb.Fatalf("no route %s", r.URL.Path)
-	}
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, r)
-	return w
-}
+var serve = adaptertest.Serve
 
-func mustReadFile(tb testing.TB, name string) []byte {
-	tb.Helper()
-	b, err := os.ReadFile(name)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return b
-}
+var mustReadFile = adaptertest.MustReadFile
 
 // fixture reads a JSON payload from testdata as a map, for tests to edit.
 func fixture(tb testing.TB, name string) map[string]any {

@@ -116,17 +116,7 @@ func TestRoutes_Rejections(t *testing.T) {
 			in := &Intake{}
 			a := MustNewAdapter(t, in, tc.edit)
 			w := serve(t, a, tc.req())
-			if w.Code != tc.want {
-				t.Fatalf("status %d, want %d (%s)", w.Code, tc.want, w.Body)
-			}
-			if n := len(in.Events()); n != 0 {
-				t.Fatalf("Accept called %d times", n)
-			}
-			for _, secret := range []string{testToken, testKey, "test-app-secret"} {
-				if strings.Contains(w.Body.String(), secret) {
-					t.Fatal("response leaks a secret")
-				}
-			}
+			adaptertest.CheckRejected(t, w, in, tc.want, testToken, testKey, "test-app-secret")
 		})
 	}
 }
@@ -494,15 +484,7 @@ func TestCardAction_Outcomes(t *testing.T) {
 // it returns is sent as a message, not lost.
 func TestCardAction_SlowIntake(t *testing.T) {
 	t.Run("GivenUp", func(t *testing.T) {
-		release := make(chan struct{})
-		defer close(release)
-		in := &adaptertest.AsyncIntake{
-			Intake: Intake{AcceptFn: func(context.Context, *bot.Event, time.Duration) (bot.Result, error) {
-				<-release
-				return bot.Result{Done: true}, nil
-			}},
-			AbandonFn: func() bool { return true },
-		}
+		in := adaptertest.StuckIntake(t)
 		a := MustNewAdapter(t, in, func(c *feishu.Config) { c.AckBudget = 100 * time.Millisecond })
 		start := time.Now()
 		w := serve(t, a, signedRequest(cardAction(t, "evc5", nil)))
@@ -514,14 +496,7 @@ func TestCardAction_SlowIntake(t *testing.T) {
 		}
 	})
 	t.Run("StoredLate", func(t *testing.T) {
-		release := make(chan struct{})
-		in := &adaptertest.AsyncIntake{
-			Intake: Intake{AcceptFn: func(context.Context, *bot.Event, time.Duration) (bot.Result, error) {
-				<-release
-				return bot.Result{Done: true, Replies: []bot.Message{{Text: "late but here"}}}, nil
-			}},
-			AbandonFn: func() bool { close(release); return false },
-		}
+		in := adaptertest.LateIntake(bot.Result{Done: true, Replies: []bot.Message{{Text: "late but here"}}}, nil)
 		a, f := newSender(t, in, func(c *feishu.Config) { c.AckBudget = 100 * time.Millisecond })
 		w := serve(t, a, signedRequest(cardAction(t, "evc5", nil)))
 		if w.Code != http.StatusOK || strings.TrimSpace(w.Body.String()) != "{}" {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tandemhq/tandem/bot"
 
+	"github.com/tandemhq/tandem/adapters/adaptertest"
 	"github.com/tandemhq/tandem/adapters/feishu"
 	"github.com/tandemhq/tandem/adapters/feishu/feishutest"
 )
@@ -164,7 +165,7 @@ func TestSend_UUIDStable(t *testing.T) {
 // Ensure one token serves many sends, concurrent ones included, and a new
 // one is fetched shortly before it expires.
 func TestSend_TokenCached(t *testing.T) {
-	clk := &clock{now: testNow}
+	clk := adaptertest.NewClock(testNow)
 	a, f := newSender(t, nil, func(c *feishu.Config) { c.Now = clk.Now })
 	var wg sync.WaitGroup
 	for range 8 {
@@ -217,9 +218,7 @@ func TestSend_TokenRefresh(t *testing.T) {
 	a, f := newSender(t, nil, nil)
 	f.Reply("/open-apis/im/v1/messages", feishutest.Error(400, 99991663, nil))
 	_, err := send(a, "k", bot.Destination{ChatID: "oc_1"}, bot.Message{Text: "hi"})
-	if d, ok := bot.AsDeliveryError(err); err == nil || (ok && (d.Permanent || d.RetryAfter > 0)) {
-		t.Fatalf("got %v, want a transient error", err)
-	}
+	adaptertest.CheckDeliveryError(t, err, 0, false)
 	if n := len(f.Sends()); n != 2 {
 		t.Fatalf("%d sends, want 2", n)
 	}
@@ -252,24 +251,7 @@ func TestSend_Errors(t *testing.T) {
 			a, f := newSender(t, nil, nil)
 			f.Reply(tc.path, tc.reply)
 			_, err := send(a, "k", bot.Destination{ChatID: "oc_1"}, bot.Message{Text: "hi"})
-			if err == nil {
-				t.Fatal("no error")
-			}
-			d, ok := bot.AsDeliveryError(err)
-			switch {
-			case tc.retryAfter > 0:
-				if !ok || d.RetryAfter != tc.retryAfter || d.Permanent {
-					t.Fatalf("got %v, want RetryAfter %s", err, tc.retryAfter)
-				}
-			case tc.permanent:
-				if !ok || !d.Permanent {
-					t.Fatalf("got %v, want permanent", err)
-				}
-			default:
-				if ok && (d.Permanent || d.RetryAfter > 0) {
-					t.Fatalf("got %v, want transient", err)
-				}
-			}
+			adaptertest.CheckDeliveryError(t, err, tc.retryAfter, tc.permanent)
 			if strings.Contains(err.Error(), "test-app-secret") {
 				t.Fatal("error leaks the secret")
 			}

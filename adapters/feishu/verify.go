@@ -8,10 +8,10 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/tandemhq/tandem/adapters/webhook"
 	"github.com/tandemhq/tandem/bot"
 )
 
@@ -34,9 +34,9 @@ const (
 // carries bot.EINVALID (400). They are distinct values so tests and logs can
 // tell why.
 var (
-	ErrUnsigned      = bot.Errorf(bot.EUNAUTHORIZED, "The request is not signed.", "请求没有签名。")
-	ErrStaleRequest  = bot.Errorf(bot.EUNAUTHORIZED, "The request timestamp is outside the allowed window.", "请求时间戳超出允许范围。")
-	ErrBadSignature  = bot.Errorf(bot.EUNAUTHORIZED, "The request signature does not match.", "请求签名不匹配。")
+	ErrUnsigned      = webhook.ErrUnsigned
+	ErrStaleRequest  = webhook.ErrStaleRequest
+	ErrBadSignature  = webhook.ErrBadSignature
 	ErrBadToken      = bot.Errorf(bot.EUNAUTHORIZED, "The verification token does not match.", "校验令牌不匹配。")
 	ErrBadCiphertext = bot.Errorf(bot.EINVALID, "The encrypted payload cannot be decrypted.", "加密内容无法解密。")
 )
@@ -55,12 +55,8 @@ func VerifySignature(encryptKey string, header http.Header, body []byte, now tim
 	if encryptKey == "" || ts == "" || sig == "" {
 		return ErrUnsigned
 	}
-	sec, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil {
-		return ErrBadSignature
-	}
-	if now.Sub(time.Unix(sec, 0)).Abs() > maxClockSkew {
-		return ErrStaleRequest
+	if err := webhook.CheckTimestamp(ts, time.Second, maxClockSkew, now); err != nil {
+		return err
 	}
 	got, err := hex.DecodeString(sig)
 	if err != nil || len(got) != sha256.Size {

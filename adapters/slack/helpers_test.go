@@ -2,13 +2,13 @@ package slack_test
 
 import (
 	"bytes"
-	"github.com/tandemhq/tandem/adapters/adaptertest"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"testing"
 	"time"
+
+	"github.com/tandemhq/tandem/adapters/adaptertest"
 
 	"github.com/tandemhq/tandem/bot"
 
@@ -61,22 +61,6 @@ func signedRequest(path, contentType string, body []byte) *http.Request {
 }
 
 // serve runs r through the adapter's route for its path.
-func serve(tb testing.TB, a *tslack.Adapter, r *http.Request) *httptest.ResponseRecorder {
-	tb.Helper()
-	h, ok := a.Routes()[r.URL.Path]
-	if !ok {
-		tb.Fatalf("no route %s", r.URL.Path)
-	}
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, r)
-	return w
-}
+var serve = adaptertest.Serve
 
-func mustReadFile(tb testing.TB, name string) []byte {
-	tb.Helper()
-	b, err := os.ReadFile(name)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return b
-}
+var mustReadFile = adaptertest.MustReadFile

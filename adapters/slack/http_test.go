@@ -161,15 +161,7 @@ func TestRoutes_Rejections(t *testing.T) {
 			in := &Intake{}
 			a := MustNewAdapter(t, in, nil)
 			w := serve(t, a, tc.req())
-			if w.Code != tc.want {
-				t.Fatalf("status %d, want %d (%s)", w.Code, tc.want, w.Body)
-			}
-			if n := len(in.Events()); n != 0 {
-				t.Fatalf("Accept called %d times", n)
-			}
-			if strings.Contains(w.Body.String(), testSecret) {
-				t.Fatal("response leaks the secret")
-			}
+			adaptertest.CheckRejected(t, w, in, tc.want, testSecret)
 		})
 	}
 }
@@ -463,15 +455,7 @@ func TestCommand_NotDone(t *testing.T) {
 // without X-Slack-No-Retry: nothing was done. This is a deadline check, not
 // a benchmark.
 func TestSlowIntakeRefusedInTime(t *testing.T) {
-	release := make(chan struct{})
-	t.Cleanup(func() { close(release) })
-	in := &adaptertest.AsyncIntake{
-		Intake: Intake{AcceptFn: func(context.Context, *bot.Event, time.Duration) (bot.Result, error) {
-			<-release
-			return bot.Result{Done: true}, nil
-		}},
-		AbandonFn: func() bool { return true },
-	}
+	in := adaptertest.StuckIntake(t)
 	a := MustNewAdapter(t, in, nil)
 	for name, req := range map[string]func() *http.Request{
 		"Command": func() *http.Request { return signedRequest("/slack/commands", formType, commandForm(nil)) },
@@ -512,18 +496,11 @@ func TestCommand_StoredLate(t *testing.T) {
 
 	for name, fail := range map[string]bool{"OK": false, "ErrStore": true} {
 		t.Run(name, func(t *testing.T) {
-			release := make(chan struct{})
-			in := &adaptertest.AsyncIntake{
-				Intake: Intake{AcceptFn: func(context.Context, *bot.Event, time.Duration) (bot.Result, error) {
-					<-release
-					if fail {
-						return bot.Result{}, errors.New("disk I/O error")
-					}
-					return bot.Result{Done: true, Replies: []bot.Message{{Text: "late but here"}}}, nil
-				}},
-				// Past the deadline the unit is committing: it cannot be
-				// given up, and its outcome follows.
-				AbandonFn: func() bool { close(release); return false },
+			// Past the deadline the unit is committing: it cannot be
+			// given up, and its outcome follows.
+			in := adaptertest.LateIntake(bot.Result{Done: true, Replies: []bot.Message{{Text: "late but here"}}}, nil)
+			if fail {
+				in = adaptertest.LateIntake(bot.Result{}, errors.New("disk I/O error"))
 			}
 			a := MustNewAdapter(t, in, func(c *tslack.Config) { c.AckBudget = 100 * time.Millisecond })
 			w := serve(t, a, signedRequest("/slack/commands", formType,

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tandemhq/tandem/bot"
 
+	"github.com/tandemhq/tandem/adapters/adaptertest"
 	tslack "github.com/tandemhq/tandem/adapters/slack"
 	"github.com/tandemhq/tandem/adapters/slack/slacktest"
 )
@@ -236,24 +237,7 @@ func TestSend_Errors(t *testing.T) {
 			}
 			m := bot.Message{Text: "hi", Private: tc.to.UserID != "" && tc.to.ChatID != ""}
 			_, err := send(a, tc.to, m)
-			if err == nil {
-				t.Fatal("no error")
-			}
-			d, ok := bot.AsDeliveryError(err)
-			switch {
-			case tc.retryAfter > 0:
-				if !ok || d.RetryAfter != tc.retryAfter {
-					t.Fatalf("got %v, want RetryAfter %s", err, tc.retryAfter)
-				}
-			case tc.permanent:
-				if !ok || !d.Permanent {
-					t.Fatalf("got %v, want permanent", err)
-				}
-			default:
-				if ok && (d.Permanent || d.RetryAfter > 0) {
-					t.Fatalf("got %v, want transient", err)
-				}
-			}
+			adaptertest.CheckDeliveryError(t, err, tc.retryAfter, tc.permanent)
 		})
 	}
 }

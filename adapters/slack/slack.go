@@ -20,6 +20,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/tandemhq/tandem/adapters/webhook"
 	"github.com/tandemhq/tandem/bot"
 )
 
@@ -137,21 +138,12 @@ func (c *Config) setDefaults() error {
 	if c.CommandName == "" {
 		c.CommandName = DefaultCommandName
 	}
-	if c.AckBudget <= 0 {
-		c.AckBudget = DefaultAckBudget
+	budget, err := webhook.AckBudget("Slack", c.AckBudget, DefaultAckBudget, slackAckDeadline)
+	if err != nil {
+		return err
 	}
-	if c.AckBudget >= slackAckDeadline {
-		return fmt.Errorf("slack: AckBudget %s must be below Slack's %s deadline", c.AckBudget, slackAckDeadline)
-	}
-	if c.Now == nil {
-		c.Now = time.Now
-	}
-	if c.Log == nil {
-		c.Log = slog.Default()
-	}
-	if c.HTTPClient == nil {
-		c.HTTPClient = &http.Client{Timeout: 10 * time.Second}
-	}
+	c.AckBudget = budget
+	c.Now, c.Log, c.HTTPClient = webhook.Defaults(c.Now, c.Log, c.HTTPClient)
 	return nil
 }
 

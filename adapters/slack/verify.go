@@ -5,11 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/adapters/webhook"
 )
 
 // maxClockSkew is Slack's replay window: a signed request older (or newer)
@@ -19,9 +18,9 @@ const maxClockSkew = 5 * time.Minute
 // Errors returned by VerifySignature. They carry bot.EUNAUTHORIZED so the
 // edge answers 401; they are distinct values so tests and logs can tell why.
 var (
-	ErrUnsigned     = bot.Errorf(bot.EUNAUTHORIZED, "The request is not signed.", "请求没有签名。")
-	ErrStaleRequest = bot.Errorf(bot.EUNAUTHORIZED, "The request timestamp is outside the allowed window.", "请求时间戳超出允许范围。")
-	ErrBadSignature = bot.Errorf(bot.EUNAUTHORIZED, "The request signature does not match.", "请求签名不匹配。")
+	ErrUnsigned     = webhook.ErrUnsigned
+	ErrStaleRequest = webhook.ErrStaleRequest
+	ErrBadSignature = webhook.ErrBadSignature
 )
 
 // VerifySignature checks Slack's v0 signature of a request: HMAC-SHA256 keyed
@@ -39,12 +38,8 @@ func VerifySignature(secret string, header http.Header, body []byte, now time.Ti
 	if secret == "" || ts == "" || sig == "" {
 		return ErrUnsigned
 	}
-	sec, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil {
-		return ErrBadSignature
-	}
-	if now.Sub(time.Unix(sec, 0)).Abs() > maxClockSkew {
-		return ErrStaleRequest
+	if err := webhook.CheckTimestamp(ts, time.Second, maxClockSkew, now); err != nil {
+		return err
 	}
 	hexSig, ok := strings.CutPrefix(sig, "v0=")
 	if !ok {

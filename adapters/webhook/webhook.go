@@ -1,6 +1,7 @@
 // Package webhook is what every platform's webhook handler does the same
 // way: read a bounded body before anything is verified, answer a domain
-// error with its HTTP status, and log every rejected request once.
+// error with its HTTP status, and log every rejected request once; and what
+// every adapter's configuration defaults the same way (config.go).
 package webhook
 
 import (

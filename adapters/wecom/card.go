@@ -4,6 +4,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/tandemhq/tandem/adapters/webhook"
 	"github.com/tandemhq/tandem/bot"
 )
 
@@ -227,30 +228,7 @@ func robotMarkdown(m bot.Message) string {
 
 // plainMentions rewrites canonical "<@userid>" mentions as "@userid".
 func plainMentions(s string) string {
-	if !strings.Contains(s, "<@") {
-		return s
-	}
-	var b strings.Builder
-	for {
-		i := strings.Index(s, "<@")
-		if i < 0 {
-			break
-		}
-		j := strings.IndexByte(s[i:], '>')
-		if j < 0 {
-			break
-		}
-		id := s[i+2 : i+j]
-		if id == "" || strings.ContainsAny(id, " <\n") {
-			b.WriteString(s[:i+2])
-			s = s[i+2:]
-			continue
-		}
-		b.WriteString(s[:i] + "@" + id)
-		s = s[i+j+1:]
-	}
-	b.WriteString(s)
-	return b.String()
+	return webhook.RewriteMentions(s, func(id string) string { return "@" + id })
 }
 
 // splitText cuts s into pieces of at most max bytes, at line breaks where it

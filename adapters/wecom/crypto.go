@@ -7,12 +7,12 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/silenceper/wechat/v2/util"
 
+	"github.com/tandemhq/tandem/adapters/webhook"
 	"github.com/tandemhq/tandem/bot"
 )
 
@@ -42,9 +42,9 @@ const maxClockSkew = 5 * time.Minute
 // carry bot.EUNAUTHORIZED (401), malformed payloads bot.EINVALID (400); they
 // are distinct values so tests and logs can tell why.
 var (
-	ErrUnsigned      = bot.Errorf(bot.EUNAUTHORIZED, "The request is not signed.", "请求没有签名。")
-	ErrStaleRequest  = bot.Errorf(bot.EUNAUTHORIZED, "The request timestamp is outside the allowed window.", "请求时间戳超出允许范围。")
-	ErrBadSignature  = bot.Errorf(bot.EUNAUTHORIZED, "The request signature does not match.", "请求签名不匹配。")
+	ErrUnsigned      = webhook.ErrUnsigned
+	ErrStaleRequest  = webhook.ErrStaleRequest
+	ErrBadSignature  = webhook.ErrBadSignature
 	ErrWrongReceiver = bot.Errorf(bot.EUNAUTHORIZED, "The message is for another corp or app.", "消息不是发给本企业或应用的。")
 	ErrMalformed     = bot.Errorf(bot.EINVALID, "The WeCom payload is malformed.", "企业微信请求内容格式不正确。")
 )
@@ -59,12 +59,8 @@ func VerifySignature(token, timestamp, nonce, ciphertext, msgSignature string, n
 	if token == "" || timestamp == "" || nonce == "" || msgSignature == "" {
 		return ErrUnsigned
 	}
-	sec, err := strconv.ParseInt(timestamp, 10, 64)
-	if err != nil {
-		return ErrBadSignature
-	}
-	if now.Sub(time.Unix(sec, 0)).Abs() > maxClockSkew {
-		return ErrStaleRequest
+	if err := webhook.CheckTimestamp(timestamp, time.Second, maxClockSkew, now); err != nil {
+		return err
 	}
 	want := util.Signature(token, timestamp, nonce, ciphertext)
 	if subtle.ConstantTimeCompare([]byte(strings.ToLower(msgSignature)), []byte(want)) != 1 {

@@ -6,18 +6,17 @@ import (
 	"crypto/cipher"
 	"encoding/base64"
 	"encoding/json"
-	"github.com/tandemhq/tandem/adapters/adaptertest"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/tandemhq/tandem/adapters/adaptertest"
 
 	"github.com/tandemhq/tandem/bot"
 
@@ -101,26 +100,6 @@ type Intake = adaptertest.Intake
 
 func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
-// Clock is a settable clock for token expiry and robot pacing.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func NewClock(t time.Time) *Clock { return &Clock{t: t} }
-
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *Clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // MustNewAdapter returns an adapter with the test credentials and clock;
 // edit adjusts the config first.
 func MustNewAdapter(tb testing.TB, in bot.Intake, edit func(*wecom.Config)) *wecom.Adapter {
@@ -201,22 +180,6 @@ func cardEventXML(from, createTime, key, taskID, responseCode string) string {
 }
 
 // serve runs r through the adapter's route for its path.
-func serve(tb testing.TB, a *wecom.Adapter, r *http.Request) *httptest.ResponseRecorder {
-	tb.Helper()
-	h, ok := a.Routes()[r.URL.Path]
-	if !ok {
-		tb.Fatalf("no route %s", r.URL.Path)
-	}
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, r)
-	return w
-}
+var serve = adaptertest.Serve
 
-func mustReadFile(tb testing.TB, name string) []byte {
-	tb.Helper()
-	b, err := os.ReadFile(name)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return b
-}
+var mustReadFile = adaptertest.MustReadFile

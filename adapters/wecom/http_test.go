@@ -173,15 +173,7 @@ func TestRoutes_Rejections(t *testing.T) {
 			in := &Intake{}
 			a := MustNewAdapter(t, in, nil)
 			w := serve(t, a, tc.req())
-			if w.Code != tc.want {
-				t.Fatalf("status %d, want %d (%s)", w.Code, tc.want, w.Body)
-			}
-			if n := len(in.Events()); n != 0 {
-				t.Fatalf("Accept called %d times", n)
-			}
-			if body := w.Body.String(); strings.Contains(body, testToken) || strings.Contains(body, testKey) {
-				t.Fatal("response leaks a secret")
-			}
+			adaptertest.CheckRejected(t, w, in, tc.want, testToken, testKey)
 			if tc.want == http.StatusMethodNotAllowed && w.Header().Get("Allow") != "GET, POST" {
 				t.Fatalf("Allow %q", w.Header().Get("Allow"))
 			}
@@ -329,15 +321,7 @@ func TestAcceptOutcomes(t *testing.T) {
 // and answered 503 within WeCom's 5 s, never 200, so that WeCom delivers it
 // again. This is a deadline check, not a benchmark.
 func TestSlowIntakeRefusedInTime(t *testing.T) {
-	release := make(chan struct{})
-	t.Cleanup(func() { close(release) })
-	in := &adaptertest.AsyncIntake{
-		Intake: Intake{AcceptFn: func(context.Context, *bot.Event, time.Duration) (bot.Result, error) {
-			<-release
-			return bot.Result{Done: true}, nil
-		}},
-		AbandonFn: func() bool { return true },
-	}
+	in := adaptertest.StuckIntake(t)
 	a := MustNewAdapter(t, in, nil) // the default 3 s budget
 	for name, inner := range map[string]string{
 		"Text": textXML("1", testUser, "tasks"),
@@ -369,14 +353,7 @@ func TestStoredLate(t *testing.T) {
 		"ErrStore": {errors.New("database is locked"), http.StatusInternalServerError},
 	} {
 		t.Run(name, func(t *testing.T) {
-			release := make(chan struct{})
-			in := &adaptertest.AsyncIntake{
-				Intake: Intake{AcceptFn: func(context.Context, *bot.Event, time.Duration) (bot.Result, error) {
-					<-release
-					return bot.Result{Done: tc.err == nil}, tc.err
-				}},
-				AbandonFn: func() bool { close(release); return false },
-			}
+			in := adaptertest.LateIntake(bot.Result{Done: tc.err == nil}, tc.err)
 			a := MustNewAdapter(t, in, func(c *wecom.Config) { c.AckBudget = 50 * time.Millisecond })
 			if w := serve(t, a, postXML(t, textXML("1", testUser, "任务列表"))); w.Code != tc.want {
 				t.Fatalf("got %d %q, want %d", w.Code, w.Body, tc.want)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tandemhq/tandem/bot"
 
+	"github.com/tandemhq/tandem/adapters/adaptertest"
 	"github.com/tandemhq/tandem/adapters/wecom"
 	"github.com/tandemhq/tandem/adapters/wecom/wecomtest"
 )
@@ -27,7 +28,7 @@ func NewFakeWeCom(tb testing.TB) *FakeWeCom { return wecomtest.New(tb) }
 
 var errcode = wecomtest.Errcode
 
-func newSender(tb testing.TB, clock *Clock) (*wecom.Adapter, *FakeWeCom) {
+func newSender(tb testing.TB, clock *adaptertest.Clock) (*wecom.Adapter, *FakeWeCom) {
 	f := NewFakeWeCom(tb)
 	a := MustNewAdapter(tb, &Intake{}, func(c *wecom.Config) {
 		c.APIURL, c.HTTPClient = f.URL, f.Client()
@@ -99,7 +100,7 @@ func TestSend_Text(t *testing.T) {
 // Ensure the access token is fetched once, reused, and fetched again shortly
 // before it expires.
 func TestSend_TokenCached(t *testing.T) {
-	clock := NewClock(sendAt)
+	clock := adaptertest.NewClock(sendAt)
 	a, f := newSender(t, clock)
 	for range 3 {
 		if _, err := send(a, bot.Destination{UserID: testUser}, bot.Message{Text: "hi"}); err != nil {
@@ -177,7 +178,7 @@ func TestSend_TemplateCard(t *testing.T) {
 // Ensure a robot chat is posted to its webhook as markdown with <@userid>
 // mentions, without an access token, and kept to 20 a minute.
 func TestSend_Robot(t *testing.T) {
-	clock := NewClock(sendAt)
+	clock := adaptertest.NewClock(sendAt)
 	a, f := newSender(t, clock)
 	// Robots return no message id: the remote id marks the robot, so that
 	// an edit of the card follows up there (TestSend_CardEdit/RobotFollowsUp).
@@ -343,12 +344,7 @@ func TestSend_TokenRefresh(t *testing.T) {
 		a, f := newSender(t, nil)
 		f.Reply("/cgi-bin/message/send", errcode(40014, "invalid access_token"))
 		_, err := send(a, bot.Destination{UserID: testUser}, bot.Message{Text: "hi"})
-		if err == nil {
-			t.Fatal("no error")
-		}
-		if d, ok := bot.AsDeliveryError(err); ok && (d.Permanent || d.RetryAfter > 0) {
-			t.Fatalf("got %v, want transient", err)
-		}
+		adaptertest.CheckDeliveryError(t, err, 0, false)
 		if n := len(f.CallsTo("/cgi-bin/message/send")); n != 2 {
 			t.Fatalf("%d sends", n)
 		}
@@ -391,24 +387,7 @@ func TestSend_Errors(t *testing.T) {
 			a, f := newSender(t, nil)
 			f.Reply(tc.path, tc.reply)
 			_, err := send(a, tc.to, bot.Message{Text: "hi"})
-			if err == nil {
-				t.Fatal("no error")
-			}
-			d, ok := bot.AsDeliveryError(err)
-			switch {
-			case tc.retryAfter > 0:
-				if !ok || d.RetryAfter != tc.retryAfter {
-					t.Fatalf("got %v, want RetryAfter %s", err, tc.retryAfter)
-				}
-			case tc.permanent:
-				if !ok || !d.Permanent {
-					t.Fatalf("got %v, want permanent", err)
-				}
-			default:
-				if ok && (d.Permanent || d.RetryAfter > 0) {
-					t.Fatalf("got %v, want transient", err)
-				}
-			}
+			adaptertest.CheckDeliveryError(t, err, tc.retryAfter, tc.permanent)
 			if s := err.Error(); strings.Contains(s, "tok1") || strings.Contains(s, testSecret) || strings.Contains(s, "SECRET-ROBOT-KEY") {
 				t.Fatalf("error leaks a credential: %s", s)
 			}
@@ -426,12 +405,7 @@ func TestSend_TransportErrorRedacted(t *testing.T) {
 	f.Close()
 	for _, to := range []bot.Destination{{UserID: testUser}, {ChatID: "robot:ops"}} {
 		_, err := send(a, to, bot.Message{Text: "hi"})
-		if err == nil {
-			t.Fatal("no error")
-		}
-		if d, ok := bot.AsDeliveryError(err); ok && (d.Permanent || d.RetryAfter > 0) {
-			t.Fatalf("got %v, want transient", err)
-		}
+		adaptertest.CheckDeliveryError(t, err, 0, false)
 		if s := err.Error(); strings.Contains(s, "tok1") || strings.Contains(s, "SECRET-ROBOT-KEY") || strings.Contains(s, "access_token") {
 			t.Fatalf("error leaks a credential: %s", s)
 		}

@@ -31,6 +31,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tandemhq/tandem/adapters/webhook"
 	"github.com/tandemhq/tandem/bot"
 )
 
@@ -135,21 +136,12 @@ func (c *Config) setDefaults() error {
 	if c.APIURL == "" {
 		c.APIURL = DefaultAPIURL
 	}
-	if c.AckBudget <= 0 {
-		c.AckBudget = DefaultAckBudget
+	budget, err := webhook.AckBudget("WeCom", c.AckBudget, DefaultAckBudget, wecomAckDeadline)
+	if err != nil {
+		return err
 	}
-	if c.AckBudget >= wecomAckDeadline {
-		return fmt.Errorf("wecom: AckBudget %s must be below WeCom's %s deadline", c.AckBudget, wecomAckDeadline)
-	}
-	if c.Now == nil {
-		c.Now = time.Now
-	}
-	if c.Log == nil {
-		c.Log = slog.Default()
-	}
-	if c.HTTPClient == nil {
-		c.HTTPClient = &http.Client{Timeout: 10 * time.Second}
-	}
+	c.AckBudget = budget
+	c.Now, c.Log, c.HTTPClient = webhook.Defaults(c.Now, c.Log, c.HTTPClient)
 	return nil
 }
 

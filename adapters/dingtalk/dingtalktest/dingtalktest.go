@@ -29,6 +29,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tandemhq/tandem/adapters/adaptertest"
 )
 
 // Stream topics (DingTalk's names).
@@ -47,7 +49,7 @@ type Server struct {
 	ClientID, ClientSecret string
 
 	mu      sync.Mutex
-	calls   []Call
+	calls   adaptertest.Recorder[Call]
 	replies map[string][]func(w http.ResponseWriter)
 	hangs   map[string][]chan struct{}
 	tokens  []string
@@ -192,12 +194,11 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	f.mu.Lock()
-	f.calls = append(f.calls, c)
-	n := len(f.calls)
+	n := f.calls.Record(c) + 1
 	if q := f.hangs[key]; len(q) > 0 {
 		arrived := q[0]
 		f.hangs[key] = q[1:]
-		f.calls[n-1].Scripted = true
+		f.calls.Update(n-1, scripted)
 		f.mu.Unlock()
 		close(arrived)
 		select {
@@ -209,7 +210,7 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 	var reply func(http.ResponseWriter)
 	if q := f.replies[key]; len(q) > 0 {
 		reply, f.replies[key] = q[0], q[1:]
-		f.calls[n-1].Scripted = true
+		f.calls.Update(n-1, scripted)
 	}
 	lastToken := ""
 	if len(f.tokens) > 0 {
@@ -351,6 +352,9 @@ func (f *Server) upload(w http.ResponseWriter, c Call, n int) {
 	fmt.Fprintf(w, `{"errcode":0,"errmsg":"ok","type":"image","media_id":%q,"created_at":%d}`, id, time.Now().UnixMilli())
 }
 
+// scripted marks a call that a test's Reply or Hang answered.
+func scripted(c *Call) { c.Scripted = true }
+
 func readUpload(r *http.Request) ([]byte, string) {
 	file, header, err := r.FormFile("media")
 	if err != nil {
@@ -380,31 +384,23 @@ func paramMap(body map[string]any) map[string]string {
 
 // Calls returns the calls so far, optionally only those to one endpoint.
 func (f *Server) Calls(key string) []Call {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []Call
-	for _, c := range f.calls {
-		if key == "" || c.Key == key {
-			out = append(out, c)
-		}
-	}
-	return out
+	return f.calls.Matching(toEndpoint(key))
 }
 
 // WaitCalls waits up to five seconds for n calls to an endpoint and returns
 // them; it fails the test if fewer came.
 func (f *Server) WaitCalls(tb testing.TB, key string, n int) []Call {
 	tb.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		if cs := f.Calls(key); len(cs) >= n {
-			return cs
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("%d %s calls, want %d", len(f.Calls(key)), key, n)
-		}
-		time.Sleep(5 * time.Millisecond)
+	cs := f.calls.Await(n, 5*time.Second, toEndpoint(key))
+	if len(cs) < n {
+		tb.Fatalf("%d %s calls, want %d", len(cs), key, n)
 	}
+	return cs
+}
+
+// toEndpoint matches the calls to the endpoint key, or every call for "".
+func toEndpoint(key string) func(Call) bool {
+	return func(c Call) bool { return key == "" || c.Key == key }
 }
 
 // WaitCall waits for the first call to an endpoint.

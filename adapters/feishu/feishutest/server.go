@@ -27,6 +27,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tandemhq/tandem/adapters/adaptertest"
 )
 
 // Open API paths the fake serves.
@@ -109,7 +111,7 @@ type Server struct {
 	slowMsgs []string // the msg_types latency applies to; all when empty
 	holds    map[string]chan struct{}
 	counts   map[string]int
-	calls    []Call
+	calls    adaptertest.Recorder[Call]
 	tokens   int
 	messages []*Message
 	byUUID   map[string]*Message
@@ -208,8 +210,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		c.Form, c.File = readMultipart(c.Raw, params["boundary"])
 	}
 	s.mu.Lock()
-	i := len(s.calls)
-	s.calls = append(s.calls, c)
+	i := s.calls.Record(c)
 	s.counts[c.Path]++
 	n := s.counts[c.Path]
 	reply, scripted := s.replies[c.Path]
@@ -235,9 +236,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	} else {
 		s.answer(rec, c)
 	}
-	s.mu.Lock()
-	s.calls[i].Answer = rec.b.String()
-	s.mu.Unlock()
+	s.calls.Update(i, func(c *Call) { c.Answer = rec.b.String() })
 	s.mu.Lock()
 	latency := s.latency
 	if msgType, _ := c.Body["msg_type"].(string); len(s.slowMsgs) > 0 && !slices.Contains(s.slowMsgs, msgType) {
@@ -435,22 +434,10 @@ func readMultipart(raw []byte, boundary string) (fields map[string]string, file 
 }
 
 // Calls returns the calls so far.
-func (s *Server) Calls() []Call {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Call(nil), s.calls...)
-}
+func (s *Server) Calls() []Call { return s.calls.All() }
 
 // Matching returns the calls so far for which match is true.
-func (s *Server) Matching(match func(Call) bool) []Call {
-	var out []Call
-	for _, c := range s.Calls() {
-		if match(c) {
-			out = append(out, c)
-		}
-	}
-	return out
-}
+func (s *Server) Matching(match func(Call) bool) []Call { return s.calls.Matching(match) }
 
 // Sends returns the calls to the message APIs (im/…).
 func (s *Server) Sends() []Call {
@@ -490,23 +477,13 @@ func (s *Server) Uploads() []Upload {
 // Await polls until at least want calls match, for at most five seconds
 // (the outbox delivers in the background), and returns those that do.
 func (s *Server) Await(want int, match func(Call) bool) []Call {
-	var got []Call
-	WaitFor(5*time.Second, func() bool { got = s.Matching(match); return len(got) >= want })
-	return got
+	return s.calls.Await(want, 5*time.Second, match)
 }
 
-// WaitFor polls until cond holds, for at most timeout (the outbox delivers
-// in the background), and says whether it did.
-func WaitFor(timeout time.Duration, cond func() bool) bool {
-	for deadline := time.Now().Add(timeout); ; time.Sleep(10 * time.Millisecond) {
-		if cond() {
-			return true
-		}
-		if time.Now().After(deadline) {
-			return false
-		}
-	}
-}
+// WaitFor polls until cond holds, for at most timeout, and says whether it
+// did; it is adaptertest.WaitFor, named here for the end-to-end tests that
+// poll this fake.
+func WaitFor(timeout time.Duration, cond func() bool) bool { return adaptertest.WaitFor(timeout, cond) }
 
 // Dump lists the calls, for a failing test's log.
 func (s *Server) Dump() string {

@@ -29,6 +29,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tandemhq/tandem/adapters/adaptertest"
 )
 
 // Paths the server answers on. Web API methods live under APIPath (the
@@ -93,7 +95,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	replies  map[string]Handler
-	calls    []Call
+	calls    adaptertest.Recorder[Call]
 	seq      int
 	messages []*Message
 	files    map[string]*File
@@ -185,7 +187,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		json.Unmarshal(body, &c.JSON)
 	}
 	s.mu.Lock()
-	s.calls = append(s.calls, c)
+	s.calls.Record(c)
 	reply := s.replies[c.Method]
 	s.mu.Unlock()
 	if reply != nil {
@@ -341,33 +343,13 @@ func writeJSON(w http.ResponseWriter, v any) {
 
 // Calls returns the recorded calls of the given methods (all when none).
 func (s *Server) Calls(methods ...string) []Call {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []Call
-	for _, c := range s.calls {
-		if len(methods) == 0 || slices.Contains(methods, c.Method) {
-			out = append(out, c)
-		}
-	}
-	return out
+	return s.calls.Matching(func(c Call) bool { return len(methods) == 0 || slices.Contains(methods, c.Method) })
 }
 
 // WaitCalls waits up to timeout for at least n calls of method (the outbox
 // delivers in the background) and returns those there are.
 func (s *Server) WaitCalls(method string, n int, timeout time.Duration) []Call {
-	return waitFor(timeout, n, func() []Call { return s.Calls(method) })
-}
-
-// waitFor polls get until it returns n items or timeout passes.
-func waitFor[T any](timeout time.Duration, n int, get func() []T) []T {
-	deadline := time.Now().Add(timeout)
-	for {
-		got := get()
-		if len(got) >= n || time.Now().After(deadline) {
-			return got
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	return s.calls.Await(n, timeout, func(c Call) bool { return c.Method == method })
 }
 
 // Messages returns copies of the messages in channel (all when ""), in
@@ -389,7 +371,9 @@ func (s *Server) Messages(channel string) []Message {
 // WaitMessages waits up to timeout for at least n messages in channel and
 // returns those there are.
 func (s *Server) WaitMessages(channel string, n int, timeout time.Duration) []Message {
-	return waitFor(timeout, n, func() []Message { return s.Messages(channel) })
+	var got []Message
+	adaptertest.WaitFor(timeout, func() bool { got = s.Messages(channel); return len(got) >= n })
+	return got
 }
 
 // Files returns copies of the files uploaded (step 1 at least), by id order.

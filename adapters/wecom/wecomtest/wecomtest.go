@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/silenceper/wechat/v2/util"
+	"github.com/tandemhq/tandem/adapters/adaptertest"
 )
 
 // API paths the fake answers by default.
@@ -75,7 +76,7 @@ type Server struct {
 	mu      sync.Mutex
 	replies map[string]func(w http.ResponseWriter, n int)
 	holds   map[string]*Hold
-	calls   []Call
+	calls   adaptertest.Recorder[Call]
 	counts  map[string]int
 	tokens  int
 	codes   map[string]bool // response_code → still usable
@@ -163,7 +164,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		answer = s.answerLocked(c, n)
 	}
 	c.Answer = answer
-	s.calls = append(s.calls, c)
+	s.calls.Record(c)
 	s.mu.Unlock()
 
 	if hold != nil {
@@ -226,11 +227,7 @@ func mediaPart(raw []byte, boundary string) ([]byte, string) {
 }
 
 // Calls returns every call so far.
-func (s *Server) Calls() []Call {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Call(nil), s.calls...)
-}
+func (s *Server) Calls() []Call { return s.calls.All() }
 
 // CallsTo returns the calls to path.
 func (s *Server) CallsTo(path string) []Call {
@@ -238,27 +235,12 @@ func (s *Server) CallsTo(path string) []Call {
 }
 
 // Matching returns the calls match accepts.
-func (s *Server) Matching(match func(Call) bool) []Call {
-	var out []Call
-	for _, c := range s.Calls() {
-		if match(c) {
-			out = append(out, c)
-		}
-	}
-	return out
-}
+func (s *Server) Matching(match func(Call) bool) []Call { return s.calls.Matching(match) }
 
 // WaitFor polls until at least want calls match (deliveries happen in the
 // background), for at most timeout, and returns those that do.
 func (s *Server) WaitFor(want int, timeout time.Duration, match func(Call) bool) []Call {
-	deadline := time.Now().Add(timeout)
-	for {
-		got := s.Matching(match)
-		if len(got) >= want || time.Now().After(deadline) {
-			return got
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	return s.calls.Await(want, timeout, match)
 }
 
 // Paths lists the paths called, without "/cgi-bin/", comma-separated.
