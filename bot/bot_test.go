@@ -234,11 +234,16 @@ func TestAccept_FailureKeepsEventForRetry(t *testing.T) {
 	if err != nil || res.Done || res.Duplicate {
 		t.Fatalf("accept = %+v, %v (the event must be stored but not done)", res, err)
 	}
-	if n, err := b.ProcessPending(context.Background(), time.Now().Add(time.Minute)); err != nil || n != 1 {
-		t.Fatalf("retry = %d, %v", n, err)
+	// The bot's own sweep, which starts with Open, may be the one to retry
+	// it (it runs beside the test); either way it is retried once.
+	if _, err := b.ProcessPending(context.Background(), time.Now().Add(time.Minute)); err != nil {
+		t.Fatalf("retry: %v", err)
 	}
 	if n, _ := b.ProcessPending(context.Background(), time.Now().Add(time.Minute)); n != 0 {
 		t.Fatal("event processed again after it was done")
+	}
+	if got := calls.Load(); got != 3 {
+		t.Errorf("router ran %d times, want 3 (the failed attempt twice, the retry once)", got)
 	}
 	db.View(context.Background(), func(tx bot.Tx) error {
 		if _, err := tx.FindDepartmentByName("Half-done"); bot.ErrorCode(err) != bot.ENOTFOUND {
