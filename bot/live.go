@@ -86,13 +86,6 @@ func (r *Request) UpdateCards(subject string, render func(lang Lang, loc *time.L
 		copies = append(copies, clicked)
 	}
 	for _, c := range copies {
-		revised, err := r.reviseQueued(c, subject, render)
-		if err != nil {
-			return err
-		}
-		if revised {
-			continue
-		}
 		lang, loc := r.readerOf(c)
 		m := render(lang, loc)
 		if m.Card == nil {
@@ -100,29 +93,24 @@ func (r *Request) UpdateCards(subject string, render func(lang Lang, loc *time.L
 		}
 		card := *m.Card
 		card.Subject, card.Lang, card.TZ = subject, lang, c.TZ
+		// A copy whose message is still waiting in the outbox, unclaimed
+		// (a notification gathering changes for a minute, or held for
+		// quiet hours), simply goes out with the new card.
+		if c.Posted == OutboxQueued && c.OutboxID != 0 {
+			revised, err := r.Tx.ReviseQueuedCard(c.OutboxID, &card)
+			if err != nil {
+				return err
+			}
+			if revised {
+				continue
+			}
+		}
 		m.Card, m.Edit = &card, &Edit{CopyID: c.ID, RemoteID: c.RemoteID}
 		// An edit goes out at once and is never merged with news: it is
 		// the card's state, not a line of news.
 		r.notes = append(r.notes, &Outgoing{To: c.To, Msg: m})
 	}
 	return nil
-}
-
-// reviseQueued gives a copy whose message is still waiting in the outbox
-// (a notification gathering changes for a minute, or held for quiet hours)
-// the new card in place, and reports whether it could.
-func (r *Request) reviseQueued(c *CardCopy, subject string, render func(Lang, *time.Location) Message) (bool, error) {
-	if c.Posted != OutboxQueued || c.OutboxID == 0 {
-		return false, nil
-	}
-	lang, loc := r.readerOf(c)
-	m := render(lang, loc)
-	if m.Card == nil {
-		return false, fmt.Errorf("bot: UpdateCards(%q): render gave no card", subject)
-	}
-	card := *m.Card
-	card.Subject, card.Lang, card.TZ = subject, lang, c.TZ
-	return r.Tx.ReviseQueuedCard(c.OutboxID, &card)
 }
 
 // readerOf is the language and zone a copy was rendered for.
