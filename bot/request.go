@@ -66,12 +66,18 @@ func (r *Request) Notify(p *Person, m Message) error {
 // account belonged to (a link that merged it away). The quiet hours are
 // read in the zone of the account's person now.
 func (r *Request) NotifyAt(a Account, m Message) {
-	nt := Notice{}
+	r.TellAt(a, Notice{}, func(Lang, *time.Location) Message { return m })
+}
+
+// TellAt is Tell at one account, whoever it belongs to now (NotifyAt): the
+// notifier decides the language, zone and time for the account's person,
+// and compose writes in them.
+func (r *Request) TellAt(a Account, nt Notice, compose func(lang Lang, loc *time.Location) Message) {
 	if p, err := r.Tx.FindPersonByAccount(a); err == nil {
 		nt.To = p
 	}
 	d := r.bot.notifier().DecideAt(a, nt, r.Now)
-	r.notes = append(r.notes, d.Outgoing("", m.ForReader(d.Lang, d.Loc)))
+	r.notes = append(r.notes, d.Outgoing("", compose(d.Lang, d.Loc).ForReader(d.Lang, d.Loc)))
 }
 
 // HomeAccount returns the account direct messages to p go to when every

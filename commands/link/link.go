@@ -161,26 +161,27 @@ func linkConfirm(c *commands.Ctx) error {
 	if err := c.Tx.CreateConsent(req, c.Now); err != nil {
 		return err
 	}
-	lang := c.LangOf(owner)
 	acct := c.Event.SenderAccount()
-	note := linkRoleNote(owner, c.Person, lang)
 	id := strconv.FormatInt(req.ID, 10)
-	msg := bot.Message{
-		Text: bot.Tf("@%s (the %s account %s) used your link code and asks to become you. Accept only if that account is yours: it will act as you, with your tasks.",
-			"@%s（%s 账号 %s）使用了你的关联代码，请求与你合并。只有当该账号确实属于你时才接受：之后它将以你的身份操作，并看到你的任务。",
-			c.Person.Handle, acct.Platform, acct.UserID).In(lang) + note,
-		Card: &bot.Card{
-			Title:  bot.Tf("Link @%s to you?", "把 @%s 关联到你？", c.Person.Handle).In(lang),
-			Footer: bot.Tf("Answer by %s.", "请在 %s 前回复。", commands.FormatTime(req.ExpiresAt, c.Now, c.LocationOf(owner), lang)).In(lang),
-			Buttons: []bot.Button{
-				{ActionID: "link.accept", Value: id, Label: bot.T("Accept", "接受").In(lang), Style: "danger",
-					Typed: bot.T("link accept "+id, "关联 接受 "+id).In(lang)},
-				{ActionID: "link.decline", Value: id, Label: bot.T("Decline", "拒绝").In(lang),
-					Typed: bot.T("link decline "+id, "关联 拒绝 "+id).In(lang)},
+	ask := func(lang bot.Lang, loc *time.Location) bot.Message {
+		note := linkRoleNote(owner, c.Person, lang)
+		return bot.Message{
+			Text: bot.Tf("@%s (the %s account %s) used your link code and asks to become you. Accept only if that account is yours: it will act as you, with your tasks.",
+				"@%s（%s 账号 %s）使用了你的关联代码，请求与你合并。只有当该账号确实属于你时才接受：之后它将以你的身份操作，并看到你的任务。",
+				c.Person.Handle, acct.Platform, acct.UserID).In(lang) + note,
+			Card: &bot.Card{
+				Title:  bot.Tf("Link @%s to you?", "把 @%s 关联到你？", c.Person.Handle).In(lang),
+				Footer: bot.Tf("Answer by %s.", "请在 %s 前回复。", commands.FormatTime(req.ExpiresAt, c.Now, loc, lang)).In(lang),
+				Buttons: []bot.Button{
+					{ActionID: "link.accept", Value: id, Label: bot.T("Accept", "接受").In(lang), Style: "danger",
+						Typed: bot.T("link accept "+id, "关联 接受 "+id).In(lang)},
+					{ActionID: "link.decline", Value: id, Label: bot.T("Decline", "拒绝").In(lang),
+						Typed: bot.T("link decline "+id, "关联 拒绝 "+id).In(lang)},
+				},
 			},
-		},
+		}
 	}
-	if err := c.Notify(owner, msg); err != nil {
+	if err := c.Tell(bot.Notice{To: owner}, ask); err != nil {
 		return err
 	}
 	c.ReplyText(bot.Tf("I asked @%s to accept (request %d). Nothing changes until they do.",
@@ -225,11 +226,14 @@ func linkAnswer(c *commands.Ctx, accept bool) error {
 	if err != nil {
 		return err
 	}
-	askerLang := c.LangOf(from)
+	// The language they asked in, should the merged record have none.
+	hint := bot.Notice{Lang: from.Lang}
 	if !accept {
 		c.ReplyText(bot.T("OK, nothing was linked.", "好的，没有关联。"))
 		if reachable {
-			c.NotifyAt(asker, bot.Message{Text: bot.Tf("@%s declined to link your account.", "@%s 拒绝了关联你的账号。", c.Person.Handle).In(askerLang)})
+			c.TellAt(asker, hint, func(lang bot.Lang, _ *time.Location) bot.Message {
+				return bot.Message{Text: bot.Tf("@%s declined to link your account.", "@%s 拒绝了关联你的账号。", c.Person.Handle).In(lang)}
+			})
 		}
 		return nil
 	}
@@ -249,7 +253,9 @@ func linkAnswer(c *commands.Ctx, accept bool) error {
 	}
 	c.ReplyText(commands.TfList("Linked: you are @%s on %s.", "关联成功：你在 %[2]s 上都是 @%[1]s。", where, into.Handle))
 	if reachable {
-		c.NotifyAt(asker, bot.Message{Text: bot.Tf("Linked: this account is now @%s.", "关联成功：本账号现在是 @%s。", into.Handle).In(askerLang)})
+		c.TellAt(asker, hint, func(lang bot.Lang, _ *time.Location) bot.Message {
+			return bot.Message{Text: bot.Tf("Linked: this account is now @%s.", "关联成功：本账号现在是 @%s。", into.Handle).In(lang)}
+		})
 	}
 	return nil
 }

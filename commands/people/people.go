@@ -258,8 +258,9 @@ func deptJoin(c *commands.Ctx) error {
 			return err
 		}
 		if !self {
-			lang := c.LangOf(who)
-			if err := c.Notify(who, bot.Message{Text: bot.Tf("@%s put you in %s.", "@%s 把你调到了「%s」。", c.Person.Handle, d.Name).In(lang)}); err != nil {
+			if err := c.Tell(bot.Notice{To: who}, func(lang bot.Lang, _ *time.Location) bot.Message {
+				return bot.Message{Text: bot.Tf("@%s put you in %s.", "@%s 把你调到了「%s」。", c.Person.Handle, d.Name).In(lang)}
+			}); err != nil {
 				return err
 			}
 		}
@@ -292,31 +293,33 @@ func askToJoin(c *commands.Ctx, who *bot.Person, d *bot.Department) error {
 	if err := c.Tx.CreateConsent(req, c.Now); err != nil {
 		return err
 	}
-	lang, loc := c.LangOf(who), c.LocationOf(who)
-	current := bot.T("none", "无").In(lang)
+	current := bot.T("none", "无")
 	if who.DeptID != 0 {
 		if cur, err := c.Tx.FindDepartmentByID(who.DeptID); err == nil {
-			current = cur.Name
+			current = bot.T(cur.Name, cur.Name)
 		}
 	}
 	id := strconv.FormatInt(req.ID, 10)
-	card := &bot.Card{
-		Title: bot.Tf("Join %s?", "加入「%s」？", d.Name).In(lang),
-		Fields: []bot.Field{
-			{Label: bot.T("Asked by", "邀请人").In(lang), Value: bot.Tf("@%s, head of %s", "@%s（%s负责人）", c.Person.Handle, d.Name).In(lang)},
-			{Label: bot.T("Your department now", "你当前的部门").In(lang), Value: current},
-			{Label: bot.T("Answer by", "回复截止").In(lang), Value: commands.FormatTime(req.ExpiresAt, c.Now, loc, lang)},
-		},
-		Buttons: []bot.Button{
-			{ActionID: "dept.accept", Value: id, Label: bot.T("Accept", "接受").In(lang), Style: "primary",
-				Typed: bot.T("dept accept "+id, "部门 接受 "+id).In(lang)},
-			{ActionID: "dept.decline", Value: id, Label: bot.T("Decline", "拒绝").In(lang),
-				Typed: bot.T("dept decline "+id, "部门 拒绝 "+id).In(lang)},
-		},
+	invite := func(lang bot.Lang, loc *time.Location) bot.Message {
+		card := &bot.Card{
+			Title: bot.Tf("Join %s?", "加入「%s」？", d.Name).In(lang),
+			Fields: []bot.Field{
+				{Label: bot.T("Asked by", "邀请人").In(lang), Value: bot.Tf("@%s, head of %s", "@%s（%s负责人）", c.Person.Handle, d.Name).In(lang)},
+				{Label: bot.T("Your department now", "你当前的部门").In(lang), Value: current.In(lang)},
+				{Label: bot.T("Answer by", "回复截止").In(lang), Value: commands.FormatTime(req.ExpiresAt, c.Now, loc, lang)},
+			},
+			Buttons: []bot.Button{
+				{ActionID: "dept.accept", Value: id, Label: bot.T("Accept", "接受").In(lang), Style: "primary",
+					Typed: bot.T("dept accept "+id, "部门 接受 "+id).In(lang)},
+				{ActionID: "dept.decline", Value: id, Label: bot.T("Decline", "拒绝").In(lang),
+					Typed: bot.T("dept decline "+id, "部门 拒绝 "+id).In(lang)},
+			},
+		}
+		text := bot.Tf("@%s asks you to join %s. Its head will be able to change your tasks. You move only if you accept.",
+			"@%s 邀请你加入「%s」。加入后，该部门负责人可以修改你的任务。只有你接受后才会调动。", c.Person.Handle, d.Name).In(lang)
+		return bot.Message{Text: text, Card: card}
 	}
-	text := bot.Tf("@%s asks you to join %s. Its head will be able to change your tasks. You move only if you accept.",
-		"@%s 邀请你加入「%s」。加入后，该部门负责人可以修改你的任务。只有你接受后才会调动。", c.Person.Handle, d.Name).In(lang)
-	if err := c.Notify(who, bot.Message{Text: text, Card: card}); err != nil {
+	if err := c.Tell(bot.Notice{To: who}, invite); err != nil {
 		return err
 	}
 	c.ReplyText(bot.Tf("I asked @%s to join %s (request %d). They move when they accept; I'll tell you their answer.",
@@ -346,7 +349,9 @@ func deptAnswer(c *commands.Ctx, accept bool) error {
 	if !accept {
 		c.ReplyText(bot.Tf("OK, you did not join %s.", "好的，你没有加入「%s」。", d.Name))
 		if asker != nil {
-			return c.Notify(asker, bot.Message{Text: bot.Tf("@%s declined to join %s.", "@%s 拒绝加入「%s」。", c.Person.Handle, d.Name).In(c.LangOf(asker))})
+			return c.Tell(bot.Notice{To: asker}, func(lang bot.Lang, _ *time.Location) bot.Message {
+				return bot.Message{Text: bot.Tf("@%s declined to join %s.", "@%s 拒绝加入「%s」。", c.Person.Handle, d.Name).In(lang)}
+			})
 		}
 		return nil
 	}
@@ -355,7 +360,9 @@ func deptAnswer(c *commands.Ctx, accept bool) error {
 	}
 	c.ReplyText(bot.Tf("You are now in %s.", "你已加入「%s」。", d.Name))
 	if asker != nil {
-		return c.Notify(asker, bot.Message{Text: bot.Tf("@%s accepted: they are now in %s.", "@%s 已接受，现已加入「%s」。", c.Person.Handle, d.Name).In(c.LangOf(asker))})
+		return c.Tell(bot.Notice{To: asker}, func(lang bot.Lang, _ *time.Location) bot.Message {
+			return bot.Message{Text: bot.Tf("@%s accepted: they are now in %s.", "@%s 已接受，现已加入「%s」。", c.Person.Handle, d.Name).In(lang)}
+		})
 	}
 	return nil
 }

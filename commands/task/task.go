@@ -247,9 +247,10 @@ func notifyTask(c *commands.Ctx, tk *task.Task, ppl *commands.People, p *bot.Per
 	if p == nil || p.ID == c.Person.ID {
 		return nil
 	}
-	rd := reader{lang: c.LangOf(p), loc: c.LocationOf(p), now: c.Now}
-	msg := bot.Message{Text: text(rd), Card: taskCard(c.Tx, tk, ppl, c.Now, rd.loc, rd.lang)}
-	return c.NotifyAbout(p, Subject(tk), msg)
+	return c.Tell(bot.Notice{To: p, Subject: Subject(tk)}, func(lang bot.Lang, loc *time.Location) bot.Message {
+		rd := reader{lang: lang, loc: loc, now: c.Now}
+		return bot.Message{Text: text(rd), Card: taskCard(c.Tx, tk, ppl, c.Now, loc, lang)}
+	})
 }
 
 // notifyEvent tells the watchers what e did, as a sentence naming the actor
