@@ -303,20 +303,29 @@ type Store interface {
 	CreateTicket(t *Ticket) error
 	// FindTicketByID returns ENOTFOUND when there is none.
 	FindTicketByID(id int64) (*Ticket, error)
+	// UpdateTicket stores every field but ID and CreatedAt; ENOTFOUND when
+	// there is no such ticket.
 	UpdateTicket(t *Ticket) error
 	// FindTickets lists tickets matching f (see Filter).
 	FindTickets(f Filter) ([]*Ticket, error)
-	// AddTicketEvent appends to a ticket's timeline and sets e.ID.
+	// AddTicketEvent appends to a ticket's timeline and sets e.ID;
+	// ENOTFOUND when the ticket (or actor) does not exist.
 	AddTicketEvent(e *Event) error
-	// TicketEvents returns a ticket's timeline, oldest first, up to limit.
+	// TicketEvents returns a ticket's timeline, oldest first, up to limit
+	// (limit <= 0: all of it).
 	TicketEvents(ticketID int64, limit int) ([]*Event, error)
-	// AddClockEvent appends to a ticket's clock.
+	// AddClockEvent appends to a ticket's clock; ENOTFOUND when the ticket
+	// does not exist.
 	AddClockEvent(e *ClockEvent) error
-	// ClockEvents returns the clock of one cycle, in order.
+	// ClockEvents returns the clock of one cycle, in order of time (events
+	// at one time in the order they were added).
 	ClockEvents(ticketID int64, cycle int) ([]*ClockEvent, error)
-	// LinkTicketTask records a task a playbook created for the ticket.
+	// LinkTicketTask records a task a playbook created for the ticket:
+	// ECONFLICT when it is linked already, ENOTFOUND when the ticket or the
+	// task does not exist.
 	LinkTicketTask(ticketID, taskID int64) error
-	// TicketTasks lists the tasks linked to a ticket, oldest first.
+	// TicketTasks lists the tasks linked to a ticket, oldest (lowest id)
+	// first.
 	TicketTasks(ticketID int64) ([]int64, error)
 }
 
