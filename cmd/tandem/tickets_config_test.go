@@ -235,3 +235,19 @@ tickets:
 		t.Log(err)
 	}
 }
+
+// Ensure the documented example's tickets section reads as documented:
+// five policies in order, the category policy on the fast ladder with its
+// repeats, routes with "*" last.
+func TestTicketsConfig_Example(t *testing.T) {
+	cfg := exampleConfig(t)
+	ps := cfg.Tickets.TicketPolicies()
+	if len(ps) != 5 || ps[1].Name != "design-quality" || ps[1].Ladder.Name != "fast" || ps[1].Ladder.RepeatFrom != 3 ||
+		ps[1].Ladder.RepeatEvery != 4*time.Hour || ps[2].Ladder.Name != "standard" || ps[0].Clock != ticket.Wall {
+		t.Errorf("example policies %+v", ps)
+	}
+	routes := cfg.Tickets.TicketRoutes()
+	if len(routes) != 2 || routes[0].Owner != "carol" || routes[1].Category != "" || !routes[1].RoundRobin {
+		t.Errorf("example routes %+v", routes)
+	}
+}
