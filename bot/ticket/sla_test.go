@@ -401,3 +401,32 @@ func TestBusinessProperty(t *testing.T) {
 		}
 	}
 }
+
+// Ensure a target is overdue once more than its time has counted, and
+// stays so after its clock stops (a late ack), but not at the due moment.
+func TestOverdue(t *testing.T) {
+	cal := cnCalendar(t)
+	for _, c := range []struct {
+		clock      []*ticket.ClockEvent
+		now        string
+		resp, resv bool
+	}{
+		{clock(t, 1, "start@2026-03-10 09:00"), "2026-03-10 10:00", false, false},
+		{clock(t, 1, "start@2026-03-10 09:00"), "2026-03-10 10:01", true, false},
+		{clock(t, 1, "start@2026-03-10 09:00", "ack@2026-03-10 10:30"), "2026-03-12 09:00", true, true},
+		{clock(t, 1, "start@2026-03-10 09:00", "ack@2026-03-10 09:30", "pause@2026-03-10 10:00"), "2026-03-20 09:00", false, false},
+	} {
+		now := at(t, c.now)
+		if got := ticket.Overdue(p2, cal, "", c.clock, ticket.FirstResponse, now); got != c.resp {
+			t.Errorf("%s: response overdue %v, want %v", c.now, got, c.resp)
+		}
+		if got := ticket.Overdue(p2, cal, "", c.clock, ticket.Resolution, now); got != c.resv {
+			t.Errorf("%s: resolution overdue %v, want %v", c.now, got, c.resv)
+		}
+	}
+	for f, want := range map[float64]string{0.75: "75%", 1: "100%", 1.5: "150%", 0.125: "12.5%"} {
+		if got := ticket.FormatFraction(f); got != want {
+			t.Errorf("FormatFraction(%v) = %q, want %q", f, got, want)
+		}
+	}
+}
