@@ -43,11 +43,7 @@ func runCalendar(args []string, stdout, stderr io.Writer) error {
 		dates = append(dates, fset.Arg(0))
 		args = fset.Args()[1:]
 	}
-	cfg, err := loadConfig(*path)
-	if err != nil {
-		return err
-	}
-	cal, err := newCalendar(cfg)
+	_, cal, err := loadCalendar(*path)
 	if err != nil {
 		return err
 	}
@@ -82,9 +78,26 @@ func runCalendar(args []string, stdout, stderr io.Writer) error {
 	// Beside the answers, not among them: a script reading one line per day
 	// keeps working, and a person still sees that 春节 is missing.
 	for _, y := range missing {
-		fmt.Fprintf(stderr, "%d: no holiday data yet — weekends only; add it with calendar.days or an .ics feed\n", y)
+		fmt.Fprintln(stderr, uncoveredNote(y))
 	}
 	return nil
+}
+
+// uncoveredNote is what the command-line tools say about a year the
+// calendar has no holiday data for.
+func uncoveredNote(year int) string {
+	return fmt.Sprintf("%d: no holiday data yet — weekends only; add it with calendar.days or an .ics feed", year)
+}
+
+// loadCalendar reads the configuration at path (the defaults when "") and
+// builds its work calendar, for the command-line tools.
+func loadCalendar(path string) (Config, *workcal.Calendar, error) {
+	cfg, err := loadConfig(path)
+	if err != nil {
+		return cfg, nil, err
+	}
+	cal, err := newCalendar(cfg)
+	return cfg, cal, err
 }
 
 // newCalendar builds the work calendar from the calendar section: the

@@ -101,6 +101,15 @@ func TestParseConfig_Malformed(t *testing.T) {
 
 // Ensure the documented example in the repository is valid.
 func TestExampleConfig(t *testing.T) {
+	cfg := exampleConfig(t)
+	if len(cfg.People) == 0 || cfg.People[0].Role != "admin" {
+		t.Fatalf("example people = %+v", cfg.People)
+	}
+}
+
+// exampleConfig reads the documented example in the repository.
+func exampleConfig(t *testing.T) Config {
+	t.Helper()
 	f, err := os.Open("../../config.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -110,9 +119,7 @@ func TestExampleConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cfg.People) == 0 || cfg.People[0].Role != "admin" {
-		t.Fatalf("example people = %+v", cfg.People)
-	}
+	return cfg
 }
 
 // Ensure `config check` shows no secret of any platform.

@@ -5,6 +5,7 @@
 //	tandem config check FILE          validate a configuration file
 //	tandem slack manifest             print a Slack app manifest
 //	tandem calendar DATE…             working day or day off, and why
+//	tandem sla --policy P2 --opened T when a ticket's SLA targets and escalations fall
 //	tandem version
 package main
 
@@ -68,6 +69,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return runChat(ctx, args[1:], stdin, stdout, stderr)
 		case "calendar":
 			return runCalendar(args[1:], stdout, stderr)
+		case "sla":
+			return runSLA(args[1:], time.Now(), stdout, stderr)
 		case "config":
 			return runConfig(args[1:], stdout)
 		case "slack":
@@ -95,6 +98,8 @@ const usage = `Usage:
                                       print the Slack app manifest for this config
   tandem calendar [--config FILE] DATE|YYYY-MM...
                                       say which days are working days, and why
+  tandem sla --policy NAME|P1..P4 [--dept DEPT] [--category CAT] [--opened "YYYY-MM-DD HH:MM"] [--config FILE]
+                                      when a ticket's SLA targets and escalation steps fall
   tandem version
 `
 
