@@ -2,7 +2,6 @@ package wecom_test
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -13,14 +12,7 @@ import (
 )
 
 func warRoom(key string, members ...string) bot.GroupSpec {
-	spec := bot.GroupSpec{Workspace: testCorp, Name: "P1 #42 Batch 2611 labels peel off", Topic: "War room", Key: key}
-	for _, m := range members {
-		spec.Members = append(spec.Members, bot.Account{Platform: bot.PlatformWeCom, Workspace: testCorp, UserID: m})
-	}
-	if len(spec.Members) > 0 {
-		spec.Owner = spec.Members[0]
-	}
-	return spec
+	return adaptertest.WarRoom(bot.PlatformWeCom, testCorp, key, members...)
 }
 
 // Ensure a group is created with the members, the owner and a chatid from
@@ -78,13 +70,7 @@ func TestCreateGroup_Errors(t *testing.T) {
 		a, f := newSender(t, nil)
 		f.Reply(wecomtest.PathAppchatCreate, wecomtest.Errcode(wecomtest.ErrCodeNoPrivilege, "no privilege to access/modify contact/party/agent"))
 		_, err := a.CreateGroup(context.Background(), warRoom("wr1", "zhangsan", "lisi"))
-		var be *bot.Error
-		if !errors.As(err, &be) || be.Code != bot.EFORBIDDEN {
-			t.Fatalf("got %v", err)
-		}
-		if !strings.Contains(be.Text.EN, "root department") || !strings.Contains(be.Text.ZH, "可见范围") {
-			t.Fatalf("text does not say what to grant: %+v", be.Text)
-		}
+		adaptertest.CheckForbidden(t, err, "root department", "可见范围")
 		if len(f.Groups()) != 0 || len(f.CallsTo(wecomtest.PathAppchatGet)) != 0 {
 			t.Fatalf("groups %d, paths %s", len(f.Groups()), f.Paths())
 		}
