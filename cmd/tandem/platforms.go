@@ -86,7 +86,7 @@ func (m *Main) openPlatforms(routes map[string]http.Handler) ([]func() (func() e
 	dingtalks := &multiSender{platform: bot.PlatformDingTalk}
 	for i, dc := range m.Config.DingTalk {
 		a, err := dingtalk.New(dingtalk.Config{ClientID: dc.ClientID, ClientSecret: dc.ClientSecret, RobotCode: dc.RobotCode,
-			Mode: dc.Mode, APIURL: dc.APIURL, OAPIURL: dc.OAPIURL, CardTemplateID: dc.CardTemplateID, Nonces: bot.StoreNonces{Store: m.DB},
+			Mode: dc.Mode, APIURL: dc.APIURL, OAPIURL: dc.OAPIURL, CardTemplateID: dc.CardTemplateID, GroupTemplateID: dc.GroupTemplateID, Nonces: bot.StoreNonces{Store: m.DB},
 			Log: m.Log.With("platform", "dingtalk", "app", dc.Name)}, m.Bot)
 		if err != nil {
 			return nil, fmt.Errorf("dingtalk[%d]: %w", i, err)
