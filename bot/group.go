@@ -54,11 +54,10 @@ type GroupSpec struct {
 //     hours, so a retry within them gets the same group; after that a
 //     retry could create a second one.
 //   - DingTalk: a scene group (场景群, topapi/im/chat/scenegroup/create)
-//     from a group template (DingTalk config card_template… group_template_id)
-//     whose robot is this app's robot, so the bot is in the group and can
-//     post into it through the robot API (scope qyapi_chat_manage). The
-//     request's uuid (建群去重的业务ID) is the Key: DingTalk creates one group
-//     per uuid.
+//     from a group template (the app's group_template_id) whose robot is
+//     this app's robot, so the bot is in the group and can post into it
+//     through the robot API (permission qyapi_chat_manage). The request's
+//     uuid (建群去重的业务ID, DingTalk's deduplication id) is the Key.
 //   - WeCom: appchat/create (a self-built app whose visibility is the root
 //     department; only such groups are ones an app may post into, through
 //     appchat/send). The chatid is chosen by the caller and derived from the
