@@ -76,7 +76,12 @@ type Config struct {
 	// command. It is ignored in http mode, which has no Stream connection
 	// for the clicks.
 	CardTemplateID string
-	Mode           string // ModeStream (default) or ModeHTTP
+	// GroupTemplateID is the id of a scene group template (场景群模板, made
+	// in the DingTalk developer console) whose robot is this app's robot.
+	// CreateGroup needs it: DingTalk's API creates groups from a template,
+	// and the template's robot is what puts the bot in the group.
+	GroupTemplateID string
+	Mode            string // ModeStream (default) or ModeHTTP
 	// APIURL is the new OpenAPI base (default https://api.dingtalk.com):
 	// tokens, proactive messages and the Stream gateway. Tests point it at
 	// a fake.

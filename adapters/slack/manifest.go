@@ -27,11 +27,14 @@ type ManifestOptions struct {
 // users' names and emails to link their accounts, reading user groups,
 // which stand in for departments (see directory.go), and pictures: uploading
 // them (files:write) and asking, before a retry posts one again, whether it
-// was shared already (files:read, files.info; see images.go).
+// was shared already (files:read, files.info; see images.go), and war
+// rooms: creating a private channel and inviting into it (groups:write),
+// and finding the bot's own channel again on a retry (groups:read,
+// users.conversations; see group.go).
 var botScopes = []string{
 	"commands", "chat:write", "chat:write.public", "app_mentions:read",
 	"im:history", "im:read", "im:write", "users:read", "users:read.email",
-	"usergroups:read", "files:write", "files:read",
+	"usergroups:read", "files:write", "files:read", "groups:write", "groups:read",
 }
 
 type manifest struct {

@@ -79,7 +79,7 @@ func TestManifest_HTTP(t *testing.T) {
 		!cmds[0].ShouldEscape || cmds[0].Description == "" || cmds[0].UsageHint == "" {
 		t.Fatalf("commands %+v", cmds)
 	}
-	wantScopes := []string{"commands", "chat:write", "chat:write.public", "app_mentions:read", "im:history", "im:read", "im:write", "users:read", "users:read.email", "usergroups:read", "files:write", "files:read"}
+	wantScopes := []string{"commands", "chat:write", "chat:write.public", "app_mentions:read", "im:history", "im:read", "im:write", "users:read", "users:read.email", "usergroups:read", "files:write", "files:read", "groups:write", "groups:read"}
 	if !reflect.DeepEqual(m.OAuthConfig.Scopes.Bot, wantScopes) {
 		t.Fatalf("scopes %v", m.OAuthConfig.Scopes.Bot)
 	}

@@ -56,6 +56,7 @@ var (
 		60111: true, // UserID not found
 		81013: true, // UserID, department and tag all invalid or not permitted
 		82001: true, // recipients all invalid
+		86003: true, // appchat: no such chatid (or not one this app created)
 		93000: true, // group robot webhook invalid, or the robot was removed [reported]
 	}
 )
@@ -101,6 +102,8 @@ type apiResult struct {
 //     webhook as markdown (mentions as <@userid>), at most 20 a minute per
 //     robot, and its picture as a robot image message. A private message
 //     with a UserID goes to that user instead.
+//   - Any other To.ChatID: a group the app created (CreateGroup), through
+//     appchat/send: text (a card as text), then its picture.
 //   - To.UserID (and no ChatID): an app message to that member, through
 //     message/send: a template card when the message has a card with
 //     buttons, else text; then its picture as an image message.
@@ -134,9 +137,13 @@ func (a *Adapter) Send(ctx context.Context, o *bot.Outgoing) (string, error) {
 		return to.ChatID, nil
 	}
 	if to.ChatID != "" {
-		// An app can only post into groups it created itself (appchat), which
-		// Tandem does not use; group chats are reached through robots.
-		return "", &bot.DeliveryError{Err: fmt.Errorf("wecom: chat %q is not a robot chat (robot:<name>)", to.ChatID), Permanent: true}
+		// Any other chat is a group the app created (CreateGroup): an app
+		// may post only into those; groups made by people are reached
+		// through robots.
+		if m.Private && to.UserID != "" {
+			return a.sendApp(ctx, o, to.UserID, m)
+		}
+		return a.sendAppchat(ctx, to.ChatID, m)
 	}
 	if to.UserID == "" {
 		return "", &bot.DeliveryError{Err: errNoTarget, Permanent: true}

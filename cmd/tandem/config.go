@@ -174,6 +174,9 @@ type DingTalkConfig struct {
 	// CardTemplateID is an interactive card template (卡片平台) for cards
 	// with buttons; without it buttons show the command to type.
 	CardTemplateID string `yaml:"card_template_id"`
+	// GroupTemplateID is a scene group template (场景群模板) whose robot is
+	// this app's: war rooms are created from it.
+	GroupTemplateID string `yaml:"group_template_id"`
 }
 
 // DepartmentConfig seeds a department.

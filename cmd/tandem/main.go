@@ -248,10 +248,11 @@ func (m *Main) Run() error {
 		NextRun: func(schedule string, after time.Time, l *time.Location) (time.Time, error) {
 			return scheduler.Next(schedule, after, l, cal)
 		},
-		Notifier:    notifier,
-		DefaultTZ:   loc,
-		DefaultLang: lang,
-		Log:         m.Log,
+		Notifier:      notifier,
+		GroupCreators: groupCreators{m.Dispatcher},
+		DefaultTZ:     loc,
+		DefaultLang:   lang,
+		Log:           m.Log,
 	}), pruneModule(pruner))
 	m.Router = commands.NewRouter(modules...)
 	m.Scheduler = &scheduler.Scheduler{Store: store, Handlers: m.Router.JobHandlers(), Calendar: cal, Log: m.Log}

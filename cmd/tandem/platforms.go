@@ -15,6 +15,7 @@ import (
 	"github.com/tandemhq/tandem/adapters/wecom"
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/commands/directory"
+	"github.com/tandemhq/tandem/scheduler"
 )
 
 // openPlatforms builds the configured chat platform adapters, registers
@@ -86,7 +87,7 @@ func (m *Main) openPlatforms(routes map[string]http.Handler) ([]func() (func() e
 	dingtalks := &multiSender{platform: bot.PlatformDingTalk}
 	for i, dc := range m.Config.DingTalk {
 		a, err := dingtalk.New(dingtalk.Config{ClientID: dc.ClientID, ClientSecret: dc.ClientSecret, RobotCode: dc.RobotCode,
-			Mode: dc.Mode, APIURL: dc.APIURL, OAPIURL: dc.OAPIURL, CardTemplateID: dc.CardTemplateID, Nonces: bot.StoreNonces{Store: m.DB},
+			Mode: dc.Mode, APIURL: dc.APIURL, OAPIURL: dc.OAPIURL, CardTemplateID: dc.CardTemplateID, GroupTemplateID: dc.GroupTemplateID, Nonces: bot.StoreNonces{Store: m.DB},
 			Log: m.Log.With("platform", "dingtalk", "app", dc.Name)}, m.Bot)
 		if err != nil {
 			return nil, fmt.Errorf("dingtalk[%d]: %w", i, err)
@@ -146,6 +147,36 @@ var (
 	_ bot.RateLimited   = (*multiSender)(nil)
 	_ bot.ImageUploader = (*multiSender)(nil)
 )
+
+// GroupCreator is the app of workspace (the first, as for Send, when none
+// matches) when it can create group chats: the group is then made by the
+// app that will post into it.
+func (s *multiSender) GroupCreator(workspace string) (bot.GroupCreator, bool) {
+	gc, ok := s.pick(workspace).(bot.GroupCreator)
+	return gc, ok
+}
+
+// groupCreators implements bot.GroupCreators over the outbox senders, read
+// when asked: the platforms open after the features are built.
+type groupCreators struct{ d *scheduler.Dispatcher }
+
+var _ bot.GroupCreators = groupCreators{}
+
+// GroupCreator implements bot.GroupCreators: a platform's one app (Slack),
+// or the app of workspace among a platform's apps (multiSender).
+func (g groupCreators) GroupCreator(platform, workspace string) (bot.GroupCreator, bool) {
+	for _, s := range g.d.Senders {
+		if s.Platform() != platform {
+			continue
+		}
+		if ms, ok := s.(*multiSender); ok {
+			return ms.GroupCreator(workspace)
+		}
+		gc, ok := s.(bot.GroupCreator)
+		return gc, ok
+	}
+	return nil, false
+}
 
 func (s *multiSender) add(workspace string, snd bot.Sender) {
 	s.senders = append(s.senders, snd)

@@ -34,6 +34,10 @@ type Deps struct {
 	NextRun func(schedule string, after time.Time, loc *time.Location) (time.Time, error)
 	// Notifier tells people things for the job handlers (the bot's own).
 	Notifier *bot.Notifier
+	// GroupCreators finds the app that can create a group chat on a
+	// platform and workspace (war rooms: commands/warroom); nil when no
+	// platform is configured.
+	GroupCreators bot.GroupCreators
 	// Calendar is the work calendar; nil when none is configured.
 	Calendar *workcal.Calendar
 	// Directories are the platforms' directories; nil when none is

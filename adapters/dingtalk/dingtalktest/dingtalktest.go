@@ -55,6 +55,7 @@ type Server struct {
 	tokens  []string
 	tickets map[string]bool // issued, not yet used
 	cards   map[string]*Card
+	groups  []*Group
 	media   map[string][]byte // media_id → the uploaded bytes
 	conns   []*GatewayConn
 	stop    chan struct{} // closed when the test ends: hanging handlers return
@@ -66,6 +67,10 @@ type Server struct {
 	// change them before the first call.
 	Users []User
 	Depts []Dept
+	// GroupTemplates are the scene group templates (场景群模板) the corp
+	// has, by id: DefaultGroupTemplate. Tests may change them before the
+	// first call.
+	GroupTemplates []string
 }
 
 // Call is one request the fake received.
@@ -116,6 +121,7 @@ var paths = map[string]string{
 	"/topapi/v2/department/listsub":         "deptListSub",
 	"/topapi/v2/department/get":             "deptGet",
 	"/topapi/user/listsimple":               "listSimple",
+	"/topapi/im/chat/scenegroup/create":     "sceneGroupCreate",
 }
 
 // New starts a fake that accepts the app credentials (clientID,
@@ -123,17 +129,18 @@ var paths = map[string]string{
 func New(tb testing.TB, clientID, clientSecret string) *Server {
 	tb.Helper()
 	f := &Server{
-		ClientID:     clientID,
-		ClientSecret: clientSecret,
-		replies:      map[string][]func(http.ResponseWriter){},
-		hangs:        map[string][]chan struct{}{},
-		tickets:      map[string]bool{},
-		cards:        map[string]*Card{},
-		media:        map[string][]byte{},
-		stop:         make(chan struct{}),
-		Conns:        make(chan *GatewayConn, 16),
-		Users:        DefaultUsers(),
-		Depts:        DefaultDepts(),
+		ClientID:       clientID,
+		ClientSecret:   clientSecret,
+		replies:        map[string][]func(http.ResponseWriter){},
+		hangs:          map[string][]chan struct{}{},
+		tickets:        map[string]bool{},
+		cards:          map[string]*Card{},
+		media:          map[string][]byte{},
+		stop:           make(chan struct{}),
+		Conns:          make(chan *GatewayConn, 16),
+		Users:          DefaultUsers(),
+		Depts:          DefaultDepts(),
+		GroupTemplates: []string{DefaultGroupTemplate},
 	}
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
 	tb.Cleanup(f.Close)
@@ -282,6 +289,10 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case "userGet", "userByMobile", "deptListSub", "deptGet", "listSimple":
 		if classicAuth() {
 			f.serveContacts(w, key, c.JSON)
+		}
+	case "sceneGroupCreate":
+		if classicAuth() {
+			f.createSceneGroup(w, c.JSON)
 		}
 	default:
 		http.NotFound(w, r)

@@ -37,6 +37,7 @@ const (
 	PathBotInfo  = "/open-apis/bot/v3/info"
 	PathMessages = "/open-apis/im/v1/messages"
 	PathImages   = "/open-apis/im/v1/images"
+	PathChats    = "/open-apis/im/v1/chats"
 	contactPath  = "/open-apis/contact/v3/"
 )
 
@@ -89,6 +90,16 @@ func (m Message) Card() map[string]any {
 	return c
 }
 
+// Chat is a group chat the fake created (im.chat.create).
+type Chat struct {
+	ID, Name, Description string
+	OwnerID               string   // "" when the bot owns it
+	Members               []string // the users' ids, as given
+	UserIDType            string   // the ids' type: open_id, user_id or union_id
+	BotManager            bool     // set_bot_manager
+	UUID                  string
+}
+
 // Upload is an image the fake stored.
 type Upload struct {
 	Key       string
@@ -117,6 +128,7 @@ type Server struct {
 	byUUID   map[string]*Message
 	repeats  int
 	uploads  []Upload
+	chats    []*Chat
 	dir      *Directory
 }
 
@@ -296,6 +308,8 @@ func (s *Server) answer(w http.ResponseWriter, c Call) {
 		fail(http.StatusBadRequest, 99991663, "Invalid access token for authorization.")
 	case c.Method == http.MethodPost && c.Path == PathImages:
 		s.upload(w, fail, c)
+	case c.Method == http.MethodPost && c.Path == PathChats:
+		s.createChat(w, fail, c)
 	case c.Method == http.MethodPost && (c.Path == PathMessages || strings.HasSuffix(c.Path, "/reply")):
 		s.post(w, fail, c)
 	case c.Method == http.MethodPatch && strings.HasPrefix(c.Path, PathMessages+"/"):
@@ -351,6 +365,53 @@ func (s *Server) post(w io.Writer, fail func(int, int, string), c Call) {
 		}
 	}
 	fmt.Fprintf(w, `{"code":0,"msg":"success","data":{"message_id":%q,"chat_id":"oc_x","msg_type":%q}}`, m.ID, m.MsgType)
+}
+
+// createChat answers im.chat.create. A uuid seen before is answered with
+// the chat it created, as Feishu does within 10 hours (the fake's whole
+// life). The bot is a member of every chat it creates.
+func (s *Server) createChat(w io.Writer, fail func(int, int, string), c Call) {
+	var req struct {
+		Name        string   `json:"name"`
+		Description string   `json:"description"`
+		OwnerID     string   `json:"owner_id"`
+		UserIDList  []string `json:"user_id_list"`
+	}
+	json.Unmarshal(c.Raw, &req)
+	uuid := c.Query.Get("uuid")
+	var chat *Chat
+	for _, ch := range s.chats {
+		if uuid != "" && ch.UUID == uuid {
+			chat = ch
+			s.repeats++
+		}
+	}
+	if chat == nil {
+		if len(req.UserIDList) > 50 {
+			fail(http.StatusBadRequest, 232010, "too many users invited at once")
+			return
+		}
+		chat = &Chat{ID: fmt.Sprintf("oc_chat%d", len(s.chats)+1), Name: req.Name, Description: req.Description,
+			OwnerID: req.OwnerID, Members: req.UserIDList, UserIDType: c.Query.Get("user_id_type"),
+			BotManager: c.Query.Get("set_bot_manager") == "true", UUID: uuid}
+		s.chats = append(s.chats, chat)
+	}
+	raw, _ := json.Marshal(map[string]any{"code": 0, "msg": "success", "data": map[string]any{
+		"chat_id": chat.ID, "name": chat.Name, "description": chat.Description, "owner_id": chat.OwnerID,
+		"owner_id_type": chat.UserIDType, "chat_mode": "group", "chat_type": "private"}})
+	w.Write(raw)
+}
+
+// Chats returns copies of the group chats created so far, in order.
+func (s *Server) Chats() []Chat {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Chat, len(s.chats))
+	for i, ch := range s.chats {
+		out[i] = *ch
+		out[i].Members = append([]string(nil), ch.Members...)
+	}
+	return out
 }
 
 // patch answers im.message.patch: only an interactive message, whose card
@@ -460,7 +521,8 @@ func (s *Server) Messages() []Message {
 	return out
 }
 
-// Repeats counts sends answered with an earlier message of the same uuid.
+// Repeats counts sends (and chat creations) answered with an earlier
+// message (chat) of the same uuid.
 func (s *Server) Repeats() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -84,6 +84,15 @@ type File struct {
 	Shares                   []Share // step 3: where it was posted
 }
 
+// Channel is a channel created through conversations.create.
+type Channel struct {
+	ID, Name       string
+	Private        bool
+	Creator        string   // the user id of the token that created it (BotUserID)
+	Members        []string // the creator first, then those invited
+	Topic, Purpose string
+}
+
 // Share is one posting of a file.
 type Share struct{ Channel, TS, ThreadTS string }
 
@@ -100,6 +109,7 @@ type Server struct {
 	messages []*Message
 	files    map[string]*File
 	fileSeq  int
+	channels []*Channel
 }
 
 // NewServer starts a fake Slack, closed when the test ends.
@@ -238,6 +248,8 @@ func (s *Server) answer(c Call) map[string]any {
 		return map[string]any{"ok": true, "file_id": id, "upload_url": s.URL + UploadPath + id}
 	case "files.completeUploadExternal":
 		return s.complete(f)
+	case "conversations.create", "conversations.invite", "conversations.setTopic", "conversations.setPurpose", "users.conversations":
+		return s.channelCall(c.Method, f)
 	case "files.info":
 		file := s.files[f.Get("file")]
 		if file == nil {
@@ -246,6 +258,119 @@ func (s *Server) answer(c Call) map[string]any {
 		return map[string]any{"ok": true, "file": fileJSON(file)}
 	}
 	return ok
+}
+
+// channelCall answers the conversations methods that create and manage
+// channels, as Slack does: a name must be new and lower case (letters,
+// digits, "-", "_", at most 80), inviting only users already in is
+// already_in_channel, and users.conversations lists the channels the
+// token's user (the bot) is in, paged by cursor; s.mu is held.
+func (s *Server) channelCall(method string, f url.Values) map[string]any {
+	fail := func(code string) map[string]any { return map[string]any{"ok": false, "error": code} }
+	if method == "users.conversations" {
+		return s.botChannels(f)
+	}
+	if method == "conversations.create" {
+		name := f.Get("name")
+		switch {
+		case name == "":
+			return fail("invalid_name_required")
+		case len(name) > 80:
+			return fail("invalid_name_maxlength")
+		case strings.Trim(name, "abcdefghijklmnopqrstuvwxyz0123456789-_") != "":
+			return fail("invalid_name_specials")
+		}
+		for _, ch := range s.channels {
+			if ch.Name == name {
+				return fail("name_taken")
+			}
+		}
+		ch := &Channel{ID: fmt.Sprintf("CW%04d", len(s.channels)+1), Name: name, Private: f.Get("is_private") == "true",
+			Creator: s.BotUserID, Members: []string{s.BotUserID}}
+		s.channels = append(s.channels, ch)
+		return map[string]any{"ok": true, "channel": channelJSON(ch)}
+	}
+	ch := s.channel(f.Get("channel"))
+	if ch == nil {
+		return fail("channel_not_found")
+	}
+	switch method {
+	case "conversations.invite":
+		added := 0
+		for _, u := range strings.Split(f.Get("users"), ",") {
+			if u != "" && !slices.Contains(ch.Members, u) {
+				ch.Members = append(ch.Members, u)
+				added++
+			}
+		}
+		if added == 0 {
+			return fail("already_in_channel")
+		}
+	case "conversations.setTopic":
+		ch.Topic = f.Get("topic")
+	case "conversations.setPurpose":
+		ch.Purpose = f.Get("purpose")
+	}
+	return map[string]any{"ok": true, "channel": channelJSON(ch)}
+}
+
+// botChannels is users.conversations for the bot: its channels of the
+// requested types, limit a page (default 100), the cursor being the index
+// of the next one.
+func (s *Server) botChannels(f url.Values) map[string]any {
+	types := f.Get("types")
+	var mine []*Channel
+	for _, ch := range s.channels {
+		kind := "public_channel"
+		if ch.Private {
+			kind = "private_channel"
+		}
+		if slices.Contains(ch.Members, s.BotUserID) && (types == "" || slices.Contains(strings.Split(types, ","), kind)) {
+			mine = append(mine, ch)
+		}
+	}
+	from, _ := strconv.Atoi(f.Get("cursor"))
+	limit, _ := strconv.Atoi(f.Get("limit"))
+	if limit <= 0 {
+		limit = 100
+	}
+	to := min(len(mine), from+limit)
+	page := []map[string]any{}
+	for _, ch := range mine[min(from, to):to] {
+		page = append(page, channelJSON(ch))
+	}
+	next := ""
+	if to < len(mine) {
+		next = strconv.Itoa(to)
+	}
+	return map[string]any{"ok": true, "channels": page, "response_metadata": map[string]any{"next_cursor": next}}
+}
+
+func channelJSON(ch *Channel) map[string]any {
+	return map[string]any{"id": ch.ID, "name": ch.Name, "is_channel": true, "is_private": ch.Private, "creator": ch.Creator,
+		"topic": map[string]any{"value": ch.Topic}, "purpose": map[string]any{"value": ch.Purpose}}
+}
+
+// channel finds a created channel by id; s.mu is held.
+func (s *Server) channel(id string) *Channel {
+	for _, ch := range s.channels {
+		if ch.ID == id {
+			return ch
+		}
+	}
+	return nil
+}
+
+// Channels returns copies of the channels created, in order.
+func (s *Server) Channels() []Channel {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Channel, len(s.channels))
+	for i, ch := range s.channels {
+		out[i] = *ch
+		out[i].Members = slices.Clone(ch.Members)
+	}
+	return out
 }
 
 // complete is files.completeUploadExternal: every file must have been

@@ -40,7 +40,30 @@ const (
 	PathMediaUpload = "/cgi-bin/media/upload"
 	// PathRobot is the group robot webhook (…/webhook/send?key=…).
 	PathRobot = "/cgi-bin/webhook/send"
+	// Group chats an app creates (appchat) and posts into.
+	PathAppchatCreate = "/cgi-bin/appchat/create"
+	PathAppchatGet    = "/cgi-bin/appchat/get"
+	PathAppchatSend   = "/cgi-bin/appchat/send"
 )
+
+// Appchat error codes the fake answers (WeCom's global error code list):
+// a chatid given to appchat/create that exists already (86215, as reported
+// by developers: the list says "会话ID已经存在"), a chatid that does not
+// exist (86003), a member list of the wrong size (86006), and no privilege
+// (60011: the app's visible range is not the root department).
+const (
+	ErrCodeChatIDExists   = 86215
+	ErrCodeChatIDUnknown  = 86003
+	ErrCodeMemberListSize = 86006
+	ErrCodeNoPrivilege    = 60011
+)
+
+// Group is a group chat an app created, with what was posted into it.
+type Group struct {
+	ChatID, Name, Owner string
+	Members             []string
+	Posts               []string // each appchat/send: the text, or "image <media_id>"
+}
 
 // ErrCodeResponseCode is what the fake answers when update_template_card is
 // given a response_code that was already used, has expired or was never
@@ -81,6 +104,8 @@ type Server struct {
 	tokens  int
 	codes   map[string]bool // response_code → still usable
 	issued  int
+	groups  map[string]*Group
+	order   []string // chatids in creation order
 }
 
 // New starts a fake and stops it when the test ends.
@@ -91,6 +116,7 @@ func New(tb testing.TB) *Server {
 		holds:   map[string]*Hold{},
 		counts:  map[string]int{},
 		codes:   map[string]bool{},
+		groups:  map[string]*Group{},
 	}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	tb.Cleanup(s.Close)
@@ -207,8 +233,66 @@ func (s *Server) answerLocked(c Call, n int) string {
 			return `{"errcode":40004,"errmsg":"invalid media type or empty media"}`
 		}
 		return fmt.Sprintf(`{"errcode":0,"errmsg":"ok","type":"image","media_id":"media-%d","created_at":"1700000000"}`, n)
+	case PathAppchatCreate:
+		return s.createGroupLocked(c)
+	case PathAppchatGet:
+		g := s.groups[c.Query.Get("chatid")]
+		if g == nil {
+			return fmt.Sprintf(`{"errcode":%d,"errmsg":"chatid not exist"}`, ErrCodeChatIDUnknown)
+		}
+		info, _ := json.Marshal(map[string]any{"chatid": g.ChatID, "name": g.Name, "owner": g.Owner, "userlist": g.Members, "chat_type": 0})
+		return fmt.Sprintf(`{"errcode":0,"errmsg":"ok","chat_info":%s}`, info)
+	case PathAppchatSend:
+		id, _ := c.JSON["chatid"].(string)
+		g := s.groups[id]
+		if g == nil {
+			return fmt.Sprintf(`{"errcode":%d,"errmsg":"chatid not exist"}`, ErrCodeChatIDUnknown)
+		}
+		g.Posts = append(g.Posts, Shown(c))
 	}
 	return `{"errcode":0,"errmsg":"ok"}`
+}
+
+// createGroupLocked is appchat/create: 2 to 2,000 members, a chatid that
+// is new (or made up when none is given).
+func (s *Server) createGroupLocked(c Call) string {
+	var req struct {
+		Name     string   `json:"name"`
+		Owner    string   `json:"owner"`
+		UserList []string `json:"userlist"`
+		ChatID   string   `json:"chatid"`
+	}
+	_ = json.Unmarshal(c.Raw, &req)
+	if len(req.UserList) < 2 || len(req.UserList) > 2000 {
+		return fmt.Sprintf(`{"errcode":%d,"errmsg":"invalid chat member list size"}`, ErrCodeMemberListSize)
+	}
+	if req.ChatID == "" {
+		req.ChatID = fmt.Sprintf("wrk%d", len(s.order)+1)
+	}
+	if s.groups[req.ChatID] != nil {
+		return fmt.Sprintf(`{"errcode":%d,"errmsg":"chatid already exists"}`, ErrCodeChatIDExists)
+	}
+	owner := req.Owner
+	if owner == "" {
+		owner = req.UserList[0]
+	}
+	s.groups[req.ChatID] = &Group{ChatID: req.ChatID, Name: req.Name, Owner: owner, Members: req.UserList}
+	s.order = append(s.order, req.ChatID)
+	return fmt.Sprintf(`{"errcode":0,"errmsg":"ok","chatid":%q}`, req.ChatID)
+}
+
+// Groups returns copies of the group chats created, in creation order.
+func (s *Server) Groups() []Group {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Group, 0, len(s.order))
+	for _, id := range s.order {
+		g := *s.groups[id]
+		g.Members = append([]string(nil), g.Members...)
+		g.Posts = append([]string(nil), g.Posts...)
+		out = append(out, g)
+	}
+	return out
 }
 
 // mediaPart returns the "media" file part of a multipart body.
