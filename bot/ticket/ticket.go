@@ -287,7 +287,10 @@ type Filter struct {
 	Category    string
 	// Breached selects tickets with a breached target in their cycle.
 	Breached bool
-	// Text matches words of the title (search).
+	// Text matches words of the title (search): every word must match (a
+	// Latin word as the start of a title word, a Chinese word anywhere in
+	// the title); the matches come newest first, the other fields narrowing
+	// them.
 	Text   string
 	Offset int
 	Limit  int

@@ -65,6 +65,11 @@ var mergeStatements = []string{
 	`UPDATE tasks SET owner_id = ?1 WHERE owner_id = ?2 AND ` + closedTask,
 	`UPDATE tasks SET creator_id = ?1 WHERE creator_id = ?2 AND owner_id IS NOT creator_id`,
 	`UPDATE task_events SET actor_id = ?1 WHERE actor_id = ?2`,
+	`UPDATE tickets SET owner_id = ?1 WHERE owner_id = ?2 AND ` + activeTicket,
+	`UPDATE tickets SET owner_id = ?1 WHERE owner_id = ?2 AND ` + finishedTicket,
+	`UPDATE tickets SET requester_id = ?1 WHERE requester_id = ?2 AND ` + activeTicket,
+	`UPDATE tickets SET requester_id = ?1 WHERE requester_id = ?2 AND ` + finishedTicket,
+	`UPDATE ticket_events SET actor_id = ?1 WHERE actor_id = ?2`,
 	`UPDATE departments SET head_id = ?1 WHERE head_id = ?2`,
 	// Payloads are BLOBs, which SQLite's JSON functions would read as
 	// binary JSONB: they are cast to text.

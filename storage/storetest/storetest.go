@@ -26,6 +26,8 @@ const (
 	Inbox  Part = "inbox"  // InboxTx
 	People Part = "people" // the basics of PeopleTx
 	Live   Part = "live"   // CardTx, MediaTx, and what Enqueue and MarkSent do for them
+	// Tickets is ticket.Store, which the unit implements beside bot.Tx.
+	Tickets Part = "tickets"
 )
 
 // Run runs the contract against stores made by open, which returns a new,
@@ -42,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) bot.Store, skip ...Part) {
 		{Inbox, inboxTests},
 		{People, peopleTests},
 		{Live, liveTests},
+		{Tickets, ticketTests},
 	}
 	for _, p := range parts {
 		t.Run(string(p.part), func(t *testing.T) {

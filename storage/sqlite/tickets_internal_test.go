@@ -1,0 +1,101 @@
+package sqlite
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/tandemhq/tandem/bot/ticket"
+)
+
+// Ensure every form of ticket list is read from an index in the order it is
+// shown: no scan of the table, no sort of every matching ticket, so a page
+// costs its offset and its size however many tickets are open or archived
+// (issue 13, item 10).
+func TestFindTicketsQuery_ListsUseIndexes(t *testing.T) {
+	db := openTestDB(t)
+	for _, c := range []struct {
+		name  string
+		f     ticket.Filter
+		index string
+	}{
+		{"ticket list open", ticket.Filter{Active: true, Limit: 21}, "tickets_active"},
+		{"ticket list open page 3", ticket.Filter{Active: true, Limit: 21, Offset: 40}, "tickets_active"},
+		{"ticket list mine", ticket.Filter{Active: true, OwnerID: 7, Limit: 21}, "tickets_owner_active"},
+		{"ticket list requested", ticket.Filter{Active: true, RequesterID: 7, Limit: 21}, "tickets_requester_active"},
+		{"ticket list dept:QA", ticket.Filter{Active: true, DeptID: 3, Limit: 21}, "tickets_dept_active"},
+		{"ticket list cat:quality", ticket.Filter{Active: true, Category: "quality", Limit: 21}, "tickets_category_active"},
+		{"ticket list breached", ticket.Filter{Active: true, Breached: true, Limit: 21}, "tickets_breached_active"},
+		{"ticket list dept:QA breached", ticket.Filter{Active: true, DeptID: 3, Breached: true, Limit: 21}, "tickets_dept_breached_active"},
+		{"ticket list mine breached", ticket.Filter{Active: true, OwnerID: 7, Breached: true, Limit: 21}, ""},
+		{"ticket list mine dept:QA", ticket.Filter{Active: true, OwnerID: 7, DeptID: 3, Limit: 21}, ""},
+		{"ticket list closed", ticket.Filter{Limit: 21}, "tickets_closed"},
+		{"ticket list closed page 2", ticket.Filter{Limit: 21, Offset: 20}, "tickets_closed"},
+		{"ticket list closed mine", ticket.Filter{OwnerID: 7, Limit: 21}, "tickets_owner_closed"},
+		{"ticket list closed requested", ticket.Filter{RequesterID: 7, Limit: 21}, "tickets_requester_closed"},
+		{"ticket list closed dept:QA", ticket.Filter{DeptID: 3, Limit: 21}, "tickets_dept_closed"},
+		{"ticket list closed cat:quality", ticket.Filter{Category: "quality", Limit: 21}, "tickets_category_closed"},
+		{"ticket list closed breached", ticket.Filter{Breached: true, Limit: 21}, "tickets_breached_closed"},
+		{"ticket search labels", ticket.Filter{Text: "labels peel", Limit: 21}, "tickets_words"},
+		{"ticket search open 标签", ticket.Filter{Active: true, Text: "标签", Limit: 21}, "tickets_words"},
+		{"ticket search mine", ticket.Filter{Active: true, OwnerID: 7, Text: "batch", Limit: 21}, "tickets_words"},
+	} {
+		q, args, ok := findTicketsQuery(c.f)
+		if !ok {
+			t.Fatalf("%s: no query", c.name)
+		}
+		plan := queryPlan(t, db, q, args)
+		if c.index == "tickets_words" {
+			// A search reads the matches from the full-text index (a MATCH
+			// constraint, "M" in FTS5's plan) in rowid order, and each
+			// ticket by its id.
+			if !strings.Contains(plan, "tickets_words VIRTUAL TABLE INDEX") || !strings.Contains(plan, ":M") {
+				t.Errorf("%s: plan %q does not search tickets_words", c.name, plan)
+			}
+			c.index = ""
+		}
+		assertIndexedPlan(t, c.name, plan, "tickets", c.index)
+	}
+}
+
+// Ensure a ticket's timeline, clock and tasks are read from their indexes.
+func TestTicketDetailQueries_UseIndexes(t *testing.T) {
+	db := openTestDB(t)
+	for _, c := range []struct {
+		q     string
+		args  []any
+		table string
+		index string
+	}{
+		{`SELECT id, ticket_id, actor_id, kind, from_value, to_value, at FROM ticket_events WHERE ticket_id = ? ORDER BY id LIMIT ?`, []any{1, 50}, "ticket_events", "ticket_events_ticket"},
+		{`SELECT ticket_id, cycle, kind, at FROM ticket_clock WHERE ticket_id = ? AND cycle = ? ORDER BY at, id`, []any{1, 2}, "ticket_clock", "ticket_clock_cycle"},
+		{`SELECT task_id FROM ticket_tasks WHERE ticket_id = ? ORDER BY task_id`, []any{1}, "ticket_tasks", ""},
+	} {
+		assertIndexedPlan(t, c.q, queryPlan(t, db, c.q, c.args), c.table, c.index)
+	}
+}
+
+// Ensure titles are spelled for the full-text index so that a Chinese word
+// is found inside an unspaced title and a Latin word by its start.
+func TestTitleWords(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"Batch 2611 labels peel off", "batch 2611 labels peel off"},
+		{"批次2611标签脱落", "批 次 批次 2611 标 签 脱 落 标签 签脱 脱落"},
+		{"  ", ""},
+	} {
+		if got := titleWords(c.in); got != c.want {
+			t.Errorf("titleWords(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	for _, c := range []struct{ in, want string }{
+		{"Labels", `"labels"*`},
+		{"标签", `"标签"`},
+		{"签", `"签"`},
+		{"标签脱", `"标签" "签脱"`},
+		{`la"bel OR x`, `"la"* "bel"* "or"* "x"*`},
+		{"!!!", ""},
+	} {
+		if got := wordsMatch(c.in); got != c.want {
+			t.Errorf("wordsMatch(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
