@@ -36,6 +36,7 @@ type Config struct {
 	People      []PersonConfig     `yaml:"people"`
 	Calendar    CalendarConfig     `yaml:"calendar"`
 	Directory   DirectoryConfig    `yaml:"directory"`
+	Tickets     TicketsConfig      `yaml:"tickets"`
 }
 
 // DirectoryConfig is how the platforms' user directories are used: every
@@ -236,6 +237,7 @@ func DefaultConfig() Config {
 		Console:   ConsoleConfig{Enabled: true},
 		Calendar:  CalendarConfig{Region: "CN", Hours: "09:00-12:00, 13:30-18:00"},
 		Directory: DirectoryConfig{Match: []string{"email", "mobile"}, Sync: "cron:0 3 * * *"},
+		Tickets:   defaultTickets(),
 	}
 }
 
@@ -555,6 +557,7 @@ func (c Config) Validate() error {
 		}
 	}
 	c.Calendar.check(c.Bot.DefaultTZ, bad)
+	c.Tickets.check(c, bad)
 	if len(p) > 0 {
 		sort.Strings(p)
 		return &ConfigError{Problems: p}
