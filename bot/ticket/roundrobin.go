@@ -7,13 +7,15 @@ import (
 )
 
 // Turns is the durable state of round-robin routing: which member of a
-// pool (a routing rule's members) was given a ticket least recently. It is
-// kept apart from Store so that storage can implement it on its own.
+// department was given a ticket from a pool (a routing rule) least
+// recently. It is kept apart from Store so that storage implements it on
+// its own.
 type Turns interface {
-	// TicketTurns returns, for each of people, the turn (a number that grows
-	// with every assignment in pool) at which they were last given a
-	// ticket from pool; people never given one are absent.
-	TicketTurns(pool string, people []int64) (map[int64]int64, error)
+	// NextTicketTurn is the member of department deptID given a ticket
+	// from pool least recently: first those never given one, then the
+	// oldest turn; ties go to the longest-known person, so the choice is
+	// deterministic. 0 when the department has no members.
+	NextTicketTurn(pool string, deptID int64) (int64, error)
 	// TakeTicketTurn records that person was just given a ticket from pool.
 	TakeTicketTurn(pool string, person int64) error
 }
@@ -29,22 +31,5 @@ func TurnsFrom(tx bot.Tx) Turns {
 
 type missingTurns struct{ err error }
 
-func (m missingTurns) TicketTurns(string, []int64) (map[int64]int64, error) { return nil, m.err }
-func (m missingTurns) TakeTicketTurn(string, int64) error                  { return m.err }
-
-// NextInTurn picks, among people (in the configured order), the one given a
-// ticket from pool least recently: never before first, then the oldest turn;
-// ties go to the earlier in the list, so the choice is deterministic.
-func NextInTurn(people []int64, turns map[int64]int64) int64 {
-	best, bestTurn := int64(0), int64(-1)
-	for _, p := range people {
-		t, ok := turns[p]
-		if !ok {
-			t = 0
-		}
-		if bestTurn < 0 || t < bestTurn {
-			best, bestTurn = p, t
-		}
-	}
-	return best
-}
+func (m missingTurns) NextTicketTurn(string, int64) (int64, error) { return 0, m.err }
+func (m missingTurns) TakeTicketTurn(string, int64) error          { return m.err }

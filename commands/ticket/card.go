@@ -24,7 +24,7 @@ type view struct {
 
 // load reads what the card of tk shows: its department, people, SLA dues
 // and the progress of its linked tasks.
-func (f *feature) load(tx bot.Tx, tk *ticket.Ticket) (*view, error) {
+func (f *feature) load(tx bot.Tx, tk *ticket.Ticket, now time.Time) (*view, error) {
 	v := &view{tk: tk}
 	if d, err := tx.FindDepartmentByID(tk.DeptID); err == nil {
 		v.dept = d.Name
@@ -35,14 +35,13 @@ func (f *feature) load(tx bot.Tx, tk *ticket.Ticket) (*view, error) {
 	if p, err := tx.FindPersonByID(tk.RequesterID); err == nil {
 		v.requester = "@" + p.Handle
 	}
-	evs, err := ticket.From(tx).ClockEvents(tk.ID, tk.Cycle)
+	k, err := f.clockOf(tx, tk)
 	if err != nil {
 		return nil, err
 	}
-	_, v.respRuns = spans(evs, ticket.FirstResponse)
-	_, v.resoRuns = spans(evs, ticket.Resolution)
-	v.respDue, _ = f.clock.reach(tk.Policy, v.dept, evs, ticket.FirstResponse, tk.Policy.FirstResponse)
-	v.resoDue, _ = f.clock.reach(tk.Policy, v.dept, evs, ticket.Resolution, tk.Policy.Resolution)
+	v.respRuns, v.resoRuns = k.runs(ticket.FirstResponse, now), k.runs(ticket.Resolution, now)
+	v.respDue, _ = ticket.Reach(k.pol, f.Calendar, k.dept, k.events, ticket.FirstResponse, k.pol.FirstResponse, now)
+	v.resoDue, _ = ticket.Reach(k.pol, f.Calendar, k.dept, k.events, ticket.Resolution, k.pol.Resolution, now)
 	ids, err := ticket.From(tx).TicketTasks(tk.ID)
 	if err != nil {
 		return nil, err

@@ -12,85 +12,77 @@ import (
 	"github.com/tandemhq/tandem/bot/ticket"
 )
 
-// maxSteps bounds how many rungs one look for the next applicable step
-// passes (steps of a target already met are skipped).
-const maxSteps = 64
-
-// lastFired is the highest ladder step the timeline records as taken in
-// tk's current cycle (0 for none). Each firing is recorded in the unit
-// that sends it, so a step found here never fires again, whichever job
-// (its own, or one re-armed after a pause) comes to it.
-func lastFired(tx bot.Tx, tk *ticket.Ticket) (int, error) {
+// lastFired is the latest rung the timeline records as told in tk's
+// current cycle (ticket.Start for none). Each telling is recorded in the
+// unit that queues it, so a rung found here never fires again, whichever
+// job (its own, or one re-armed after a pause) comes to it.
+func lastFired(tx bot.Tx, tk *ticket.Ticket) (ticket.Rung, error) {
 	evs, err := ticket.From(tx).TicketEvents(tk.ID, timelineLimit)
 	if err != nil {
-		return 0, err
+		return ticket.Start, err
 	}
-	last := 0
+	last := ticket.Start
 	cycle := strconv.Itoa(tk.Cycle)
 	for _, e := range evs {
 		if e.Kind != ticket.Escalated || e.From != cycle {
 			continue
 		}
-		n, _, _ := strings.Cut(e.To, "/")
-		if k, err := strconv.Atoi(n); err == nil && k > last {
-			last = k
+		if r, ok := parseLabel(e.To); ok && later(r, last) {
+			last = r
 		}
 	}
 	return last, nil
 }
 
-// nextStep finds the first step after step `after` that still applies
-// (first-response steps only until acknowledged; repeats with UntilAck
-// only until then) and when it is due; ok is false when there is none or
-// its clock does not run (paused or stopped: a resume re-arms it).
-func (f *feature) nextStep(tx bot.Tx, tk *ticket.Ticket, after int) (n int, due time.Time, ok bool, err error) {
-	evs, err := ticket.From(tx).ClockEvents(tk.ID, tk.Cycle)
-	if err != nil {
-		return 0, time.Time{}, false, err
+// parseLabel reads back a rung from its timeline label (Ladder.Label):
+// "2/3 100% resolution", "3/3 150% resolution, repeat 2".
+func parseLabel(s string) (ticket.Rung, bool) {
+	n, _, ok := strings.Cut(s, "/")
+	step, err := strconv.Atoi(n)
+	if !ok || err != nil {
+		return ticket.Rung{}, false
 	}
-	dept := deptName(tx, tk)
-	l := tk.Policy.Ladder
-	for n = after + 1; n <= after+maxSteps; n++ {
-		s, at, exists := rung(l, tk.Policy, n)
-		if !exists {
-			return 0, time.Time{}, false, nil
+	r := ticket.Rung{Step: step - 1}
+	if _, rep, ok := strings.Cut(s, ", repeat "); ok {
+		if r.Round, err = strconv.Atoi(rep); err != nil {
+			return ticket.Rung{}, false
 		}
-		acked := !tk.AckedAt.IsZero()
-		if acked && (s.Target == ticket.FirstResponse || l.UntilAck && n > len(l.Steps)) {
-			continue
-		}
-		if targetOf(tk.Policy, s.Target) <= 0 {
-			continue
-		}
-		due, ok = f.clock.reach(tk.Policy, dept, evs, s.Target, at)
-		return n, due, ok, nil
 	}
-	return 0, time.Time{}, false, nil
+	return r, true
 }
 
-// scheduleNextStep schedules the ladder's next step after `after`, under
-// the key of its ticket, cycle and step (suffix "" is the step's own job;
-// a re-arm adds one naming its time).
-func (f *feature) scheduleNextStep(tx bot.Tx, tk *ticket.Ticket, after int, now time.Time, suffix string) error {
-	n, due, ok, err := f.nextStep(tx, tk, after)
-	if err != nil || !ok {
+// later reports whether rung a comes after rung b in ladder order.
+func later(a, b ticket.Rung) bool {
+	return a.Round > b.Round || a.Round == b.Round && a.Step > b.Step
+}
+
+// scheduleNext schedules the ladder's next rung after `after`, under the
+// key of its ticket, cycle and step (suffix "" is the rung's own job; a
+// re-arm adds one naming its time). Nothing is scheduled when the ladder
+// is done or the clock is paused (the resume re-arms it).
+func (f *feature) scheduleNext(tx bot.Tx, tk *ticket.Ticket, after ticket.Rung, now time.Time, suffix string) error {
+	k, err := f.clockOf(tx, tk)
+	if err != nil {
 		return err
 	}
-	return scheduleStep(tx, stepJob{Ticket: tk.ID, Cycle: tk.Cycle, Step: n}, due, now, suffix)
+	r, at, ok := k.next(after, now)
+	if !ok {
+		return nil
+	}
+	if suffix != "" {
+		suffix = rearmSuffix(at)
+	}
+	return scheduleStep(tx, stepJob{Ticket: tk.ID, Cycle: tk.Cycle, Step: r.Step + 1, Round: r.Round}, at, now, suffix)
 }
 
-// rearm schedules the next step not yet taken at its new time, after the
+// rearm schedules the next rung not yet told at its new time, after the
 // clock resumed.
 func (f *feature) rearm(tx bot.Tx, tk *ticket.Ticket, now time.Time) error {
 	last, err := lastFired(tx, tk)
 	if err != nil {
 		return err
 	}
-	n, due, ok, err := f.nextStep(tx, tk, last)
-	if err != nil || !ok {
-		return err
-	}
-	return scheduleStep(tx, stepJob{Ticket: tk.ID, Cycle: tk.Cycle, Step: n}, due, now, rearmSuffix(due))
+	return f.scheduleNext(tx, tk, last, now, "rearm")
 }
 
 func rearmSuffix(due time.Time) string { return "/at/" + strconv.FormatInt(due.UnixMilli(), 10) }
@@ -100,12 +92,16 @@ func rearmSuffix(due time.Time) string { return "/at/" + strconv.FormatInt(due.U
 // and the ticket was not touched since, the owner and the head are told
 // again, and again every timeout after that, until someone touches it.
 func (f *feature) armAckTimeout(tx bot.Tx, tk *ticket.Ticket, now time.Time) error {
-	d := tk.Policy.Ladder.AckTimeout
-	if d <= 0 || tk.AckedAt.IsZero() || !tk.Status.Active() || tk.Status == ticket.Waiting {
+	k, err := f.clockOf(tx, tk)
+	if err != nil {
+		return err
+	}
+	at, ok := k.ackTimeoutAt(tk.UpdatedAt, now)
+	if !ok {
 		return nil
 	}
-	at := f.clock.add(tk.Policy, deptName(tx, tk), tk.UpdatedAt, d)
-	return scheduleStep(tx, stepJob{Ticket: tk.ID, Cycle: tk.Cycle, Ack: tk.UpdatedAt.UnixMilli()}, at, now, "")
+	touch := tk.UpdatedAt.UnixMilli()
+	return scheduleStep(tx, stepJob{Ticket: tk.ID, Cycle: tk.Cycle, Ack: touch, Since: touch}, at, now, "")
 }
 
 // escalator runs the escalation jobs in the scheduler's units: it only
@@ -114,10 +110,10 @@ type escalator struct{ f *feature }
 
 var _ bot.JobHandler = escalator{}
 
-// RunJob implements bot.JobHandler: it recomputes the step's time from
-// the clock as it is now, since pausing reschedules nothing. A step whose
-// time moved later is re-armed then; a paused clock waits for the resume,
-// which re-arms it; a step taken already does nothing.
+// RunJob implements bot.JobHandler: it recomputes the rung's time from the
+// clock as it is now, since pausing reschedules nothing. A rung whose time
+// moved later is re-armed then; a paused clock waits for the resume, which
+// re-arms it; a rung told already does nothing.
 func (h escalator) RunJob(ctx context.Context, tx bot.Tx, job *bot.Job, now time.Time) error {
 	var s stepJob
 	if err := json.Unmarshal(job.Payload, &s); err != nil {
@@ -133,44 +129,47 @@ func (h escalator) RunJob(ctx context.Context, tx bot.Tx, job *bot.Job, now time
 		return nil
 	}
 	if s.Ack != 0 {
-		return h.f.ackTimeout(tx, tk, s, job, now)
+		return h.f.ackTimeout(tx, tk, s, now)
 	}
+	want := ticket.Rung{Step: s.Step - 1, Round: s.Round}
 	last, err := lastFired(tx, tk)
-	if err != nil || last >= s.Step {
+	if err != nil || !later(want, last) {
 		return err
 	}
-	n, due, ok, err := h.f.nextStep(tx, tk, s.Step-1)
+	k, err := h.f.clockOf(tx, tk)
+	if err != nil {
+		return err
+	}
+	r, at, ok := k.next(last, now)
 	switch {
-	case err != nil || !ok:
-		return err
-	case n != s.Step:
-		// This step no longer applies (its target was met): go on with
-		// the next one that does.
-		return scheduleStep(tx, stepJob{Ticket: tk.ID, Cycle: tk.Cycle, Step: n}, due, now, "")
-	case due.After(now):
-		return scheduleStep(tx, s, due, now, rearmSuffix(due))
+	case !ok:
+		return nil
+	case r != want:
+		// This rung no longer applies (its target was met), or an earlier
+		// one is still to come: go on from the one that is next.
+		return scheduleStep(tx, stepJob{Ticket: tk.ID, Cycle: tk.Cycle, Step: r.Step + 1, Round: r.Round}, at, now, rearmSuffix(at))
+	case at.After(now):
+		return scheduleStep(tx, s, at, now, rearmSuffix(at))
 	}
-	return h.f.fire(tx, tk, n, due, now)
+	return h.f.fire(tx, tk, r, now)
 }
 
-// fire takes step n of tk's ladder: it tells the step's audience, marks a
-// target passed as breached, records the step and schedules the next.
-func (f *feature) fire(tx bot.Tx, tk *ticket.Ticket, n int, due, now time.Time) error {
-	step, _, _ := rung(tk.Policy.Ladder, tk.Policy, n)
-	total := len(tk.Policy.Ladder.Steps)
+// fire tells rung r of tk's ladder to its audience, marks a target passed
+// as breached, records the rung and schedules the next.
+func (f *feature) fire(tx bot.Tx, tk *ticket.Ticket, r ticket.Rung, now time.Time) error {
+	step := tk.Policy.Ladder.Steps[r.Step]
 	pct := int(step.Fraction*100 + 0.5)
-	e := &ticket.Event{TicketID: tk.ID, Kind: ticket.Escalated, From: strconv.Itoa(tk.Cycle),
-		To: fmt.Sprintf("%d/%d %d%% %s", n, total, pct, step.Target), At: now}
+	e := &ticket.Event{TicketID: tk.ID, Kind: ticket.Escalated, From: strconv.Itoa(tk.Cycle), To: tk.Policy.Ladder.Label(r), At: now}
 	if err := ticket.From(tx).AddTicketEvent(e); err != nil {
 		return err
 	}
-	if err := f.markBreaches(tx, tk, now, 0); err != nil {
+	if err := f.markBreaches(tx, tk, now); err != nil {
 		return err
 	}
 	if err := ticket.From(tx).UpdateTicket(tk); err != nil {
 		return err
 	}
-	v, err := f.load(tx, tk)
+	v, err := f.load(tx, tk, now)
 	if err != nil {
 		return err
 	}
@@ -182,14 +181,14 @@ func (f *feature) fire(tx bot.Tx, tk *ticket.Ticket, n int, due, now time.Time) 
 		return rd.t("⏫ %s %s: %d%% of its %s time has passed (%s SLA). Owner: %s.",
 			"⏫ %s %s：%s已用去 %d%%（SLA「%s」）。负责人：%s。", append([]any{tk.Ref(), tk.Title}, pctArgs(rd, pct, target, tk.Policy.Name, v)...)...)
 	}
-	key := fmt.Sprintf("ticket/%d/%d/step/%d", tk.ID, tk.Cycle, n)
+	key := stepJob{Ticket: tk.ID, Cycle: tk.Cycle, Step: r.Step + 1, Round: r.Round}.key("")
 	if err := f.tellAudience(tx, tk, v, step.Notify, key, now, say); err != nil {
 		return err
 	}
 	if err := f.editCards(tx, v, key, now, say); err != nil {
 		return err
 	}
-	return f.scheduleNextStep(tx, tk, n, now, "")
+	return f.scheduleNext(tx, tk, r, now, "")
 }
 
 // pctArgs orders the escalation sentence's arguments for each language.
@@ -205,16 +204,28 @@ func pctArgs(rd reader, pct int, target, policy string, v *view) []any {
 }
 
 // ackTimeout tells the owner and the head that an acknowledged ticket sat
-// untouched for the ladder's acknowledgement timeout, and arms it again.
-func (f *feature) ackTimeout(tx bot.Tx, tk *ticket.Ticket, s stepJob, job *bot.Job, now time.Time) error {
-	if tk.UpdatedAt.UnixMilli() != s.Ack || tk.AckedAt.IsZero() || tk.Status == ticket.Waiting {
-		return nil // touched since (that touch armed its own), or waiting on the requester
+// untouched for the ladder's acknowledgement timeout, and arms it again,
+// counted from now.
+func (f *feature) ackTimeout(tx bot.Tx, tk *ticket.Ticket, s stepJob, now time.Time) error {
+	if tk.UpdatedAt.UnixMilli() != s.Ack {
+		return nil // touched since: that touch armed its own
 	}
-	v, err := f.load(tx, tk)
+	k, err := f.clockOf(tx, tk)
 	if err != nil {
 		return err
 	}
-	e := &ticket.Event{TicketID: tk.ID, Kind: ticket.Escalated, From: "ack", To: job.RunAt.UTC().Format(time.RFC3339), At: now}
+	at, ok := k.ackTimeoutAt(time.UnixMilli(s.Since), now)
+	switch {
+	case !ok:
+		return nil // paused, resolved, or no timeout any more
+	case at.After(now):
+		return scheduleStep(tx, s, at, now, rearmSuffix(at))
+	}
+	v, err := f.load(tx, tk, now)
+	if err != nil {
+		return err
+	}
+	e := &ticket.Event{TicketID: tk.ID, Kind: ticket.Escalated, From: "ack", To: at.UTC().Format(time.RFC3339), At: now}
 	if err := ticket.From(tx).AddTicketEvent(e); err != nil {
 		return err
 	}
@@ -222,12 +233,16 @@ func (f *feature) ackTimeout(tx bot.Tx, tk *ticket.Ticket, s stepJob, job *bot.J
 		return rd.t("⏫ %s %s was acknowledged but nobody has touched it since %s.", "⏫ %s %s 已受理，但自 %s 起无人处理。",
 			tk.Ref(), tk.Title, rd.time(tk.UpdatedAt))
 	}
-	key := fmt.Sprintf("ticket/%d/%d/ack/%d", tk.ID, tk.Cycle, job.RunAt.UnixMilli())
+	key := s.key("") + "/told/" + strconv.FormatInt(at.UnixMilli(), 10)
 	if err := f.tellAudience(tx, tk, v, []string{"owner", "head"}, key, now, say); err != nil {
 		return err
 	}
-	next := f.clock.add(tk.Policy, v.dept, job.RunAt, tk.Policy.Ladder.AckTimeout)
-	return scheduleStep(tx, s, next, now, "/"+strconv.FormatInt(next.UnixMilli(), 10))
+	s.Since = now.UnixMilli()
+	next, ok := k.ackTimeoutAt(now, now)
+	if !ok {
+		return nil
+	}
+	return scheduleStep(tx, s, next, now, rearmSuffix(next))
 }
 
 // tellAudience tells a step's audience, each person through the notifier

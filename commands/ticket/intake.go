@@ -121,10 +121,10 @@ func (f *feature) open(c *commands.Ctx) error {
 	if err := f.runPlaybook(c, tk); err != nil {
 		return err
 	}
-	if err := f.scheduleNextStep(c.Tx, tk, 0, c.Now, ""); err != nil {
+	if err := f.scheduleNext(c.Tx, tk, ticket.Start, c.Now, ""); err != nil {
 		return err
 	}
-	v, err := f.load(c.Tx, tk)
+	v, err := f.load(c.Tx, tk, c.Now)
 	if err != nil {
 		return err
 	}
@@ -152,7 +152,7 @@ func (f *feature) routeFor(category string) *Route {
 }
 
 // ownerFor picks the owner of a new ticket: the route's owner; else, in
-// rotation, the route's member given a ticket least recently (the turn is
+// rotation, the department's member given a ticket least recently (the turn is
 // recorded in the unit, so it survives restarts and a rolled-back command
 // takes no turn); else the department's head; else nobody yet.
 func (f *feature) ownerFor(tx bot.Tx, tk *ticket.Ticket, route *Route, dept *bot.Department) (int64, error) {
@@ -161,22 +161,15 @@ func (f *feature) ownerFor(tx bot.Tx, tk *ticket.Ticket, route *Route, dept *bot
 			return p.ID, nil
 		}
 	}
-	if route != nil && len(route.Members) > 0 {
-		var ids []int64
-		for _, h := range route.Members {
-			if p := findHandle(tx, h); p != nil {
-				ids = append(ids, p.ID)
+	if route != nil && route.RoundRobin {
+		pool := "route/" + strings.ToLower(route.Category) + "/" + strings.ToLower(dept.Name)
+		turns := ticket.TurnsFrom(tx)
+		next, err := turns.NextTicketTurn(pool, dept.ID)
+		if err != nil || next != 0 {
+			if err == nil {
+				err = turns.TakeTicketTurn(pool, next)
 			}
-		}
-		if len(ids) > 0 {
-			pool := "route/" + strings.ToLower(route.Category) + "/" + strings.ToLower(dept.Name)
-			turns := ticket.TurnsFrom(tx)
-			got, err := turns.TicketTurns(pool, ids)
-			if err != nil {
-				return 0, err
-			}
-			next := ticket.NextInTurn(ids, got)
-			return next, turns.TakeTicketTurn(pool, next)
+			return next, err
 		}
 	}
 	return dept.HeadID, nil
@@ -242,22 +235,32 @@ func record(c *commands.Ctx, tk *ticket.Ticket, kind ticket.EventKind, from, to 
 	return e, ticket.From(c.Tx).AddTicketEvent(e)
 }
 
-// stepJob is the payload of an escalation job: step Step of cycle Cycle, or,
-// with Ack set, the acknowledgement timeout armed when the ticket was last
-// touched at Ack (Unix ms).
+// stepJob is the payload of an escalation job: step Step (1-based) of
+// repeat round Round of cycle Cycle's ladder; or, with Ack set, the
+// acknowledgement timeout armed when the ticket was last touched at Ack
+// (Unix ms), counted from Since.
 type stepJob struct {
 	Ticket int64 `json:"ticket"`
 	Cycle  int   `json:"cycle"`
 	Step   int   `json:"step,omitempty"`
+	Round  int   `json:"round,omitempty"`
 	Ack    int64 `json:"ack,omitempty"`
+	Since  int64 `json:"since,omitempty"`
 }
 
+// key is the job's dedup key: "ticket/7/1/step/2" (the second step of
+// cycle 1), "ticket/7/1/step/3r1" (the third step's first repeat),
+// "ticket/7/1/ack/<touch>"; a re-arm adds a suffix naming its time.
 func (s stepJob) key(suffix string) string {
 	k := "ticket/" + strconv.FormatInt(s.Ticket, 10) + "/" + strconv.Itoa(s.Cycle)
 	if s.Ack != 0 {
-		return k + "/ack/" + strconv.FormatInt(s.Ack, 10)
+		return k + "/ack/" + strconv.FormatInt(s.Ack, 10) + suffix
 	}
-	return k + "/step/" + strconv.Itoa(s.Step) + suffix
+	k += "/step/" + strconv.Itoa(s.Step)
+	if s.Round > 0 {
+		k += "r" + strconv.Itoa(s.Round)
+	}
+	return k + suffix
 }
 
 func scheduleStep(tx bot.Tx, s stepJob, at, now time.Time, suffix string) error {

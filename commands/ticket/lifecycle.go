@@ -123,7 +123,7 @@ func (f *feature) apply(c *commands.Ctx, tk *ticket.Ticket, to ticket.Status, no
 	if err != nil {
 		return err
 	}
-	if err := f.markBreaches(c.Tx, tk, c.Now, c.Person.ID); err != nil {
+	if err := f.markBreaches(c.Tx, tk, c.Now); err != nil {
 		return err
 	}
 	tk.Status, tk.UpdatedAt = to, c.Now
@@ -144,7 +144,7 @@ func (f *feature) apply(c *commands.Ctx, tk *ticket.Ticket, to ticket.Status, no
 	}
 	switch {
 	case to == ticket.Open:
-		err = f.scheduleNextStep(c.Tx, tk, 0, c.Now, "")
+		err = f.scheduleNext(c.Tx, tk, ticket.Start, c.Now, "")
 	case from == ticket.Waiting && to.Active():
 		// The clock runs again: the ladder's next step is due later than
 		// its job thought (that job, if still pending, finds the clock
@@ -162,22 +162,21 @@ func (f *feature) apply(c *commands.Ctx, tk *ticket.Ticket, to ticket.Status, no
 
 // markBreaches records a target passed unmet (it may already be marked by
 // the ladder's job), with a timeline entry.
-func (f *feature) markBreaches(tx bot.Tx, tk *ticket.Ticket, now time.Time, actorID int64) error {
-	evs, err := ticket.From(tx).ClockEvents(tk.ID, tk.Cycle)
+func (f *feature) markBreaches(tx bot.Tx, tk *ticket.Ticket, now time.Time) error {
+	k, err := f.clockOf(tx, tk)
 	if err != nil {
 		return err
 	}
-	dept := deptName(tx, tk)
 	for _, target := range []ticket.Target{ticket.FirstResponse, ticket.Resolution} {
 		flag := &tk.ResponseBreached
 		if target == ticket.Resolution {
 			flag = &tk.ResolutionBreached
 		}
-		limit := targetOf(tk.Policy, target)
+		limit := tk.Policy.TargetDuration(target)
 		if *flag || limit <= 0 {
 			continue
 		}
-		if spent, _ := f.clock.spent(tk.Policy, dept, evs, target, now); spent > limit {
+		if k.elapsed(target, now) > limit {
 			*flag = true
 			e := &ticket.Event{TicketID: tk.ID, ActorID: 0, Kind: ticket.Breached, To: string(target), At: now}
 			if err := ticket.From(tx).AddTicketEvent(e); err != nil {
@@ -198,7 +197,7 @@ func deptName(tx bot.Tx, tk *ticket.Ticket) string {
 // changed answers the actor, edits every posted copy of the card and tells
 // the owner and the requester (not the actor) in their own language.
 func (f *feature) changed(c *commands.Ctx, tk *ticket.Ticket, e *ticket.Event, text string) error {
-	v, err := f.load(c.Tx, tk)
+	v, err := f.load(c.Tx, tk, c.Now)
 	if err != nil {
 		return err
 	}
@@ -307,7 +306,7 @@ func (f *feature) assign(c *commands.Ctx) error {
 	if old == 0 || old == owner.ID {
 		return nil
 	}
-	v, err := f.load(c.Tx, tk)
+	v, err := f.load(c.Tx, tk, c.Now)
 	if err != nil {
 		return err
 	}
@@ -362,7 +361,7 @@ func (f *feature) show(c *commands.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v, err := f.load(c.Tx, tk)
+	v, err := f.load(c.Tx, tk, c.Now)
 	if err != nil {
 		return err
 	}

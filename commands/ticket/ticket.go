@@ -7,7 +7,6 @@ package ticket
 
 import (
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/tandemhq/tandem/bot"
@@ -47,14 +46,15 @@ type Config struct {
 	DigestSchedule string
 }
 
-// Route sends tickets of a category to a department and an owner: Owner
-// if set, else the member of Members given one least recently (round
-// robin, durable), else the department's head.
+// Route sends tickets of a category ("" for any) to a department: to
+// Owner (a handle), or in turn among the department's members
+// (RoundRobin: the one given a ticket least recently, durable), or else to
+// the department's head.
 type Route struct {
-	Category string
-	Dept     string
-	Owner    string   // a handle
-	Members  []string // handles, in rotation order
+	Category   string
+	Dept       string
+	Owner      string
+	RoundRobin bool
 }
 
 // Play is one follow-up task of a playbook: a title for a department (its
@@ -75,45 +75,40 @@ type Deps struct {
 	DefaultTZ   *time.Location
 }
 
-// DefaultLadder is the ladder of the default policies: 75 % of the
-// resolution target reminds the owner; the first response target passed
-// tells the owner and the head; the resolution target passed tells the
-// head and the department's group; 150 % of it tells management.
-var DefaultLadder = ticket.Ladder{Name: "default", Steps: []ticket.Step{
-	{Fraction: 1, Target: ticket.FirstResponse, Notify: []string{"owner", "head"}},
+// DefaultLadder is the ladder of the default policies (as the config's
+// defaults): 75 % of the resolution target reminds the owner, 100 % tells
+// the head and the department's group, 150 % tells management.
+var DefaultLadder = ticket.Ladder{Name: "standard", Steps: []ticket.Step{
 	{Fraction: 0.75, Target: ticket.Resolution, Notify: []string{"owner"}},
 	{Fraction: 1, Target: ticket.Resolution, Notify: []string{"head", "group"}},
 	{Fraction: 1.5, Target: ticket.Resolution, Notify: []string{"management"}},
 }}
 
-// DefaultPolicies apply when the config has none that matches: P1 in
-// wall-clock time, the others in business time.
+// DefaultPolicies apply when the config has none that matches (the
+// config's defaults): P1 in wall-clock time, the others in business time.
 func DefaultPolicies() []ticket.Policy {
 	return []ticket.Policy{
-		{Name: "P1", Priority: ticket.P1, FirstResponse: 30 * time.Minute, Resolution: 4 * time.Hour, Clock: ticket.Wall, Ladder: DefaultLadder},
-		{Name: "P2", Priority: ticket.P2, FirstResponse: 2 * time.Hour, Resolution: 8 * time.Hour, Clock: ticket.Business, Ladder: DefaultLadder},
+		{Name: "P1", Priority: ticket.P1, FirstResponse: 15 * time.Minute, Resolution: 4 * time.Hour, Clock: ticket.Wall, Ladder: DefaultLadder},
+		{Name: "P2", Priority: ticket.P2, FirstResponse: time.Hour, Resolution: 8 * time.Hour, Clock: ticket.Business, Ladder: DefaultLadder},
 		{Name: "P3", Priority: ticket.P3, FirstResponse: 4 * time.Hour, Resolution: 24 * time.Hour, Clock: ticket.Business, Ladder: DefaultLadder},
 		{Name: "P4", Priority: ticket.P4, FirstResponse: 8 * time.Hour, Resolution: 40 * time.Hour, Clock: ticket.Business, Ladder: DefaultLadder},
 	}
 }
 
-// policyFor is the first policy matching the ticket.
+// policyFor is the first policy matching the ticket, from the config,
+// else from DefaultPolicies.
 func (f *feature) policyFor(p ticket.Priority, category, dept string) ticket.Policy {
-	for _, ps := range [][]ticket.Policy{f.Config.Policies, DefaultPolicies()} {
-		for _, pol := range ps {
-			if pol.Priority == p && (pol.Category == "" || strings.EqualFold(pol.Category, category)) &&
-				(pol.Dept == "" || strings.EqualFold(pol.Dept, dept)) {
-				return pol
-			}
-		}
+	if pol, ok := ticket.Match(f.Config.Policies, p, category, dept); ok {
+		return pol
 	}
-	return DefaultPolicies()[p-1]
+	pol, _ := ticket.Match(DefaultPolicies(), p, category, dept)
+	return pol
 }
 
 // Module is the ticket feature: the ticket command, its escalation job and
 // the weekly digest.
 func Module(d Deps) commands.Module {
-	f := &feature{Deps: d, clock: slaClock{d.Calendar}}
+	f := &feature{Deps: d}
 	digest := d.Config.DigestSchedule
 	switch digest {
 	case "":
@@ -133,10 +128,7 @@ func Module(d Deps) commands.Module {
 	}
 }
 
-type feature struct {
-	Deps
-	clock slaClock
-}
+type feature struct{ Deps }
 
 // Subject names a ticket for live cards.
 func Subject(t *ticket.Ticket) string { return "ticket/" + strconv.FormatInt(t.ID, 10) }

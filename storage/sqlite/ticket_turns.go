@@ -1,39 +1,28 @@
 package sqlite
 
-import (
-	"strings"
-
-	"github.com/tandemhq/tandem/bot/ticket"
-)
+import "github.com/tandemhq/tandem/bot/ticket"
 
 // The unit implements the round-robin state of ticket routing.
 var _ ticket.Turns = (*tx)(nil)
 
-// TicketTurns implements ticket.Turns: one lookup of the primary key per
-// member (a rule names a handful).
-func (t *tx) TicketTurns(pool string, people []int64) (map[int64]int64, error) {
-	out := map[int64]int64{}
-	if len(people) == 0 {
-		return out, nil
-	}
-	args := []any{pool}
-	for _, p := range people {
-		args = append(args, p)
-	}
-	rows, err := t.query(`SELECT person_id, turn FROM ticket_turns WHERE pool = ? AND person_id IN (?`+
-		strings.Repeat(", ?", len(people)-1)+`)`, args...)
+// NextTicketTurn implements ticket.Turns. It reads the department's
+// members from people_dept and each one's turn by primary key: it costs
+// the department's size.
+func (t *tx) NextTicketTurn(pool string, deptID int64) (int64, error) {
+	rows, err := t.query(`SELECT p.id FROM people p
+		LEFT JOIN ticket_turns tt ON tt.pool = ? AND tt.person_id = p.id
+		WHERE p.dept_id = ? ORDER BY COALESCE(tt.turn, 0), p.id LIMIT 1`, pool, deptID)
 	if err != nil {
-		return nil, internal(err, "ticket turns")
+		return 0, internal(err, "next ticket turn")
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var id, turn int64
-		if err := rows.Scan(&id, &turn); err != nil {
-			return nil, internal(err, "scan ticket turn")
+	var id int64
+	if rows.Next() {
+		if err := rows.Scan(&id); err != nil {
+			return 0, internal(err, "scan ticket turn")
 		}
-		out[id] = turn
 	}
-	return out, internal(rows.Err(), "ticket turns")
+	return id, internal(rows.Err(), "next ticket turn")
 }
 
 // TakeTicketTurn implements ticket.Turns: the person's turn becomes the
