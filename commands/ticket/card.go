@@ -20,6 +20,7 @@ type view struct {
 	respDue, resoDue   time.Time
 	respRuns, resoRuns bool
 	tasksDone, tasks   int
+	wall               bool // the clock counts every minute
 }
 
 // load reads what the card of tk shows: its department, people, SLA dues
@@ -39,6 +40,7 @@ func (f *feature) load(tx bot.Tx, tk *ticket.Ticket, now time.Time) (*view, erro
 	if err != nil {
 		return nil, err
 	}
+	v.wall = k.pol.Clock == ticket.Wall
 	v.respRuns, v.resoRuns = k.runs(ticket.FirstResponse, now), k.runs(ticket.Resolution, now)
 	v.respDue, _ = ticket.Reach(k.pol, f.Calendar, k.dept, k.events, ticket.FirstResponse, k.pol.FirstResponse, now)
 	v.resoDue, _ = ticket.Reach(k.pol, f.Calendar, k.dept, k.events, ticket.Resolution, k.pol.Resolution, now)
@@ -130,7 +132,7 @@ func (v *view) card(now time.Time, loc *time.Location, lang bot.Lang) *bot.Card 
 		add("Tasks", "关联任务", rd.t("%d/%d done", "已完成 %d/%d", v.tasksDone, v.tasks))
 	}
 	clock := rd.t("business hours", "工作时间")
-	if tk.Policy.Clock == ticket.Wall {
+	if v.wall {
 		clock = rd.t("around the clock", "全天候")
 	}
 	card.Footer = rd.t("SLA %s, counted in %s; cycle %d.", "SLA「%s」，按%s计时；第 %d 轮。", tk.Policy.Name, clock, tk.Cycle)
