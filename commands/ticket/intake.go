@@ -55,7 +55,7 @@ func (f *feature) open(c *commands.Ctx) error {
 			tk.Need = strings.TrimSpace(t.Text)
 		case t.Key != "":
 			return c.Usage(bot.Tf("I don't know the option %q. Options: cat:, p:, for:, impact:, need:.",
-				"我不认识选项「%s」。可用的选项：类别:、优先级:、部门:、影响:、需要:。", t.Key))
+				"我不认识选项「%s」。可用的选项：类别、优先级、部门、影响、需要（写作「类别：质量」）。", t.Key))
 		case t.Quoted && !titleQuoted:
 			tk.Title, titleQuoted = strings.TrimSpace(t.Text), true
 		default:
@@ -72,16 +72,16 @@ func (f *feature) open(c *commands.Ctx) error {
 		tk.Title = strings.Join(loose, " ")
 	} else if len(loose) > 0 {
 		return c.Usage(bot.Tf("I don't understand %q after the title; put details in impact:\"…\" or need:\"…\".",
-			"标题后面的「%s」我没看懂；详细信息请写在 影响:\"…\" 或 需要:\"…\" 里。", strings.Join(loose, " ")))
+			"标题后面的「%s」我没看懂；详细信息请写在「影响：…」或「需要：…」里。", strings.Join(loose, " ")))
 	}
 	switch {
 	case tk.Title == "":
 		return c.Usage(bot.T("A ticket needs a title.", "工单需要一个标题。"))
 	case utf8.RuneCountInString(tk.Title) > maxTitleLen:
 		return c.Usage(bot.Tf("That title is too long (at most %d characters); put the details in impact: or need:.",
-			"标题太长了（最多 %d 个字）；详细内容请写在 影响: 或 需要: 里。", maxTitleLen))
+			"标题太长了（最多 %d 个字）；详细内容请写在「影响：…」或「需要：…」里。", maxTitleLen))
 	case utf8.RuneCountInString(tk.Impact) > maxTextLen || utf8.RuneCountInString(tk.Need) > maxTextLen:
-		return c.Usage(bot.Tf("impact: and need: take at most %d characters each.", "影响: 和 需要: 各最多 %d 个字。", maxTextLen))
+		return c.Usage(bot.Tf("impact: and need: take at most %d characters each.", "「影响」和「需要」各最多 %d 个字。", maxTextLen))
 	}
 	route := f.routeFor(tk.Category)
 	if deptName == "" && route != nil {

@@ -2,6 +2,7 @@ package ticket_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -161,5 +162,22 @@ func TestRouting_RoundRobin(t *testing.T) {
 	}
 	if strings.Join(owners, ",") != "quinn,qa1,qa2,quinn" {
 		t.Errorf("owners = %v, want the rotation quinn, qa1, qa2, quinn", owners)
+	}
+}
+
+func outbox(h *commandstest.Harness) []*bot.Outgoing {
+	h.T.Helper()
+	var out []*bot.Outgoing
+	if err := h.DB.View(context.Background(), func(tx bot.Tx) (err error) { out, err = tx.FindOutgoing(bot.OutboxQueued, 1000); return }); err != nil {
+		h.T.Fatal(err)
+	}
+	slices.Reverse(out)
+	return out
+}
+
+func posted(h *commandstest.Harness, o *bot.Outgoing, remoteID string) {
+	h.T.Helper()
+	if err := h.DB.Update(context.Background(), func(tx bot.Tx) error { return tx.MarkSent(o.ID, remoteID, h.Now().UTC()) }); err != nil {
+		h.T.Fatal(err)
 	}
 }
