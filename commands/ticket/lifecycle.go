@@ -176,7 +176,7 @@ func (f *feature) markBreaches(tx bot.Tx, tk *ticket.Ticket, now time.Time) erro
 		if *flag || limit <= 0 {
 			continue
 		}
-		if k.elapsed(target, now) > limit {
+		if k.elapsed(target, now) >= limit {
 			*flag = true
 			e := &ticket.Event{TicketID: tk.ID, ActorID: 0, Kind: ticket.Breached, To: string(target), At: now}
 			if err := ticket.From(tx).AddTicketEvent(e); err != nil {
