@@ -131,11 +131,11 @@ func (v *view) card(now time.Time, loc *time.Location, lang bot.Lang) *bot.Card 
 	if v.tasks > 0 {
 		add("Tasks", "关联任务", rd.t("%d/%d done", "已完成 %d/%d", v.tasksDone, v.tasks))
 	}
-	clock := rd.t("business hours", "工作时间")
+	clock := rd.t("in business hours", "工作时间")
 	if v.wall {
 		clock = rd.t("around the clock", "全天候")
 	}
-	card.Footer = rd.t("SLA %s, counted in %s; cycle %d.", "SLA「%s」，按%s计时；第 %d 轮。", tk.Policy.Name, clock, tk.Cycle)
+	card.Footer = rd.t("SLA %s, counted %s; cycle %d.", "SLA「%s」，按%s计时；第 %d 轮。", tk.Policy.Name, clock, tk.Cycle)
 	if tk.Status == ticket.Closed {
 		card.Footer += " " + rd.t("Reopen it with `ticket reopen %d`.", "如需重新打开：工单 重开 %d", tk.ID)
 	}
