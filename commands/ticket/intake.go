@@ -114,7 +114,9 @@ func (f *feature) open(c *commands.Ctx) error {
 		return err
 	}
 	if tk.OwnerID != 0 {
-		if _, err := record(c, tk, ticket.Assigned, "", strconv.FormatInt(tk.OwnerID, 10)); err != nil {
+		// Routing chose the owner, not the requester: the bot is the actor.
+		e := &ticket.Event{TicketID: tk.ID, Kind: ticket.Assigned, To: strconv.FormatInt(tk.OwnerID, 10), At: c.Now}
+		if err := st.AddTicketEvent(e); err != nil {
 			return err
 		}
 	}

@@ -106,7 +106,10 @@ func (f *feature) apply(c *commands.Ctx, tk *ticket.Ticket, to ticket.Status, no
 			err = clock(ticket.ClockResume)
 		}
 	case ticket.Waiting:
-		err = clock(ticket.ClockPause)
+		// Asking the requester for something is a first response.
+		if err = ack(); err == nil {
+			err = clock(ticket.ClockPause)
+		}
 	case ticket.Resolved:
 		if err = ack(); err == nil {
 			err = clock(ticket.ClockStop)

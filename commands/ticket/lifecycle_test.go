@@ -55,7 +55,7 @@ func TestLifecycle(t *testing.T) {
 	if got := kinds(timeline(h, 1)); !slices.Equal(got, want) {
 		t.Errorf("timeline =\n%v\nwant\n%v", got, want)
 	}
-	shown := h.Expect("sally", "ticket 1", "Timeline:", "@qa2 set it to acknowledged", "@sally commented: photos attached",
+	shown := h.Expect("sally", "ticket 1", "Timeline:", "Tandem gave it to @qa1", "@qa2 set it to acknowledged", "@sally commented: photos attached",
 		"@sally reopened it (cycle 2): peeling again")
 	if strings.Contains(shown, "[Close") {
 		t.Errorf("a closed ticket's card keeps buttons:\n%s", shown)
