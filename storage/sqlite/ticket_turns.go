@@ -5,13 +5,15 @@ import "github.com/tandemhq/tandem/bot/ticket"
 // The unit implements the round-robin state of ticket routing.
 var _ ticket.Turns = (*tx)(nil)
 
+const nextTurnQuery = `SELECT p.id FROM people p
+	LEFT JOIN ticket_turns tt ON tt.pool = ? AND tt.person_id = p.id
+	WHERE p.dept_id = ? ORDER BY COALESCE(tt.turn, 0), p.id LIMIT 1`
+
 // NextTicketTurn implements ticket.Turns. It reads the department's
 // members from people_dept and each one's turn by primary key: it costs
 // the department's size.
 func (t *tx) NextTicketTurn(pool string, deptID int64) (int64, error) {
-	rows, err := t.query(`SELECT p.id FROM people p
-		LEFT JOIN ticket_turns tt ON tt.pool = ? AND tt.person_id = p.id
-		WHERE p.dept_id = ? ORDER BY COALESCE(tt.turn, 0), p.id LIMIT 1`, pool, deptID)
+	rows, err := t.query(nextTurnQuery, pool, deptID)
 	if err != nil {
 		return 0, internal(err, "next ticket turn")
 	}
