@@ -122,6 +122,16 @@ func TestEscalation_HolidayWalk(t *testing.T) {
 		t.Errorf("%d escalation jobs still pending after the ladder's last step", n)
 	}
 	h.Expect("quinn", "ticket list breached", "T-1 [open] Batch 2611 labels peel off", "⚠ breached")
+	// The owner's first card, still queued, was revised in place by the
+	// steps' jobs: it goes out showing the breach.
+	for _, o := range outbox(h) {
+		if o.To.UserID == "qa1" && o.Msg.Card != nil {
+			if c := o.Msg.Card; !strings.Contains(c.Fields[len(c.Fields)-1].Value+c.Fields[len(c.Fields)-2].Value, "BREACHED") {
+				t.Errorf("owner's first card not revised: %+v", c.Fields)
+			}
+			break
+		}
+	}
 }
 
 // Waiting on the requester pauses the clock: the step's job, run while
@@ -173,5 +183,38 @@ func TestEscalation_ReopenNewCycle(t *testing.T) {
 	jobs := h.Jobs(bot.JobFilter{Kind: ticketcmd.JobEscalate, State: bot.JobPending})
 	if len(jobs) != 1 || jobs[0].DedupKey != "ticket/1/2/step/1" {
 		t.Fatalf("after reopen: %+v", jobs)
+	}
+}
+
+// An acknowledged ticket left untouched for the ladder's acknowledgement
+// timeout tells the owner and the head, and again a timeout later; a touch
+// (a handler's comment) makes the armed job do nothing and counts anew.
+func TestEscalation_AckTimeout(t *testing.T) {
+	ladder := ticketcmd.DefaultLadder
+	ladder.AckTimeout = 2 * time.Hour
+	cfg := ticketcmd.Config{
+		Policies: []ticket.Policy{{Name: "P2", Priority: ticket.P2, FirstResponse: time.Hour, Resolution: 8 * time.Hour, Clock: ticket.Business, Ladder: ladder}},
+		Routes:   []ticketcmd.Route{{Category: "quality", Dept: "QA", Owner: "qa1"}},
+	}
+	h := newOrg(t, cfg, commandstest.WorkCalendar(t))
+	sh := commandstest.Shanghai
+	at := func(hh, mm int) time.Time { return time.Date(2026, 11, 23, hh, mm, 0, 0, sh) }
+	h.SetNow(at(9, 0))
+	h.Say("sally", `ticket open "labels" cat:quality p:P2`)
+	h.SetNow(at(9, 30))
+	h.Say("qa1", "ticket ack 1")
+	got := runUntil(h, at(11, 45))
+	if len(got) != 1 || !got[0].at.Equal(at(11, 30)) || !strings.Contains(got[0].key, "/ack/") || !slices.Equal(got[0].to, []string{"qa1", "quinn"}) {
+		t.Fatalf("fired %+v, want the owner and head told at 11:30", got)
+	}
+	h.SetNow(at(12, 0))
+	h.Say("qa1", "ticket comment 1 lab booked")
+	// The re-armed 15:00 (11:30 plus 2 h of working time) finds it touched;
+	// the touch's own is 2 h of working time after 12:00: 15:30.
+	if got := runUntil(h, at(15, 15)); len(got) != 0 {
+		t.Fatalf("a touched ticket was escalated: %+v", got)
+	}
+	if got := runUntil(h, at(15, 45)); len(got) != 1 || !got[0].at.Equal(at(15, 30)) {
+		t.Fatalf("fired %+v, want the touch's timeout at 15:30", got)
 	}
 }
