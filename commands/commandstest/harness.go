@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -285,20 +284,6 @@ func (h *Harness) RunJob(j *bot.Job) {
 // groups, digest), as the config's tickets section does.
 func Tickets(cfg ticketcmd.Config) func(*features.Deps) {
 	return func(d *features.Deps) { d.Tickets = cfg }
-}
-
-// DueJobs returns the pending jobs of kind due at the harness's now,
-// earliest first, as the scheduler would claim them.
-func (h *Harness) DueJobs(kind string) []*bot.Job {
-	h.T.Helper()
-	var due []*bot.Job
-	for _, j := range h.Jobs(bot.JobFilter{Kind: kind, State: bot.JobPending, Limit: 1000}) {
-		if !j.RunAt.After(h.Now()) {
-			due = append(due, j)
-		}
-	}
-	slices.SortFunc(due, func(a, b *bot.Job) int { return a.RunAt.Compare(b.RunAt) })
-	return due
 }
 
 // CompleteJob runs j as the scheduler does and records its completion in
