@@ -20,6 +20,7 @@ import (
 	"github.com/tandemhq/tandem/bot/workcal"
 	"github.com/tandemhq/tandem/commands"
 	"github.com/tandemhq/tandem/commands/features"
+	ticketcmd "github.com/tandemhq/tandem/commands/ticket"
 	"github.com/tandemhq/tandem/scheduler"
 	"github.com/tandemhq/tandem/storage/sqlite"
 )
@@ -273,6 +274,32 @@ func (h *Harness) RunJob(j *bot.Job) {
 	}
 	err := h.DB.Update(context.Background(), func(tx bot.Tx) error {
 		return handler.RunJob(context.Background(), tx, j, h.Now())
+	})
+	if err != nil {
+		h.T.Fatal(err)
+	}
+}
+
+// Tickets gives the ticket feature cfg (policies, routing, playbooks,
+// groups, digest), as the config's tickets section does.
+func Tickets(cfg ticketcmd.Config) func(*features.Deps) {
+	return func(d *features.Deps) { d.Tickets = cfg }
+}
+
+// CompleteJob runs j as the scheduler does and records its completion in
+// the same unit: the handler's writes and the job's done state commit
+// together.
+func (h *Harness) CompleteJob(j *bot.Job) {
+	h.T.Helper()
+	handler, ok := h.Bot.Router.(*commands.Router).JobHandlers()[j.Kind]
+	if !ok {
+		h.T.Fatalf("no handler for job kind %q", j.Kind)
+	}
+	err := h.DB.Update(context.Background(), func(tx bot.Tx) error {
+		if err := handler.RunJob(context.Background(), tx, j, h.Now()); err != nil {
+			return err
+		}
+		return tx.CompleteJob(j.ID, time.Time{}, h.Now())
 	})
 	if err != nil {
 		h.T.Fatal(err)

@@ -19,6 +19,7 @@ import (
 	"github.com/tandemhq/tandem/commands/people"
 	"github.com/tandemhq/tandem/commands/remind"
 	"github.com/tandemhq/tandem/commands/task"
+	"github.com/tandemhq/tandem/commands/ticket"
 )
 
 // Deps are what the features need from the host, each passed on to the
@@ -47,6 +48,9 @@ type Deps struct {
 	DefaultTZ   *time.Location
 	DefaultLang bot.Lang
 	Log         *slog.Logger
+	// Tickets are the tickets' policies, routing, playbooks, groups and
+	// digest (the config's tickets section).
+	Tickets ticket.Config
 }
 
 // Modules returns every feature's module, in the order help lists their
@@ -54,6 +58,8 @@ type Deps struct {
 func Modules(d Deps) []commands.Module {
 	ms := []commands.Module{
 		task.Module(task.Deps{DueHour: d.DueHour, DueMinute: d.DueMinute}),
+		ticket.Module(ticket.Deps{Config: d.Tickets, Calendar: d.Calendar, Notifier: d.Notifier,
+			DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ}),
 		people.Module(people.Deps{NextRun: d.NextRun}),
 		calendar.Module(d.Calendar),
 		remind.Module(remind.Deps{NextRun: d.NextRun, DueHour: d.DueHour, DueMinute: d.DueMinute,

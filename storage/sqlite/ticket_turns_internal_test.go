@@ -1,0 +1,77 @@
+package sqlite
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/bot/ticket"
+)
+
+// Ensure the rotation reads the department's members from people_dept and
+// their turns by primary key: it costs the department, not everyone.
+func TestNextTurnQuery_UsesIndexes(t *testing.T) {
+	db := openTestDB(t)
+	got := queryPlan(t, db, nextTurnQuery, []any{"route/quality/qa", int64(1)})
+	if !strings.Contains(got, "people_dept") || !strings.Contains(got, "PRIMARY KEY") {
+		t.Errorf("plan = %q, want people_dept and ticket_turns' primary key", got)
+	}
+}
+
+// Ensure the rotation goes round the department's members, least recently
+// given first, with pools apart, and forgets a merged-away person.
+func TestTicketTurns_Rotation(t *testing.T) {
+	db := openTestDB(t)
+	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	var ids []int64
+	err := db.Update(context.Background(), func(tx bot.Tx) error {
+		d := &bot.Department{Name: "QA"}
+		if err := tx.CreateDepartment(d); err != nil {
+			return err
+		}
+		for _, h := range []string{"a", "b", "c"} {
+			p := &bot.Person{Name: h, Handle: h, DeptID: d.ID, Role: bot.RoleMember}
+			if err := tx.CreatePerson(p, now); err != nil {
+				return err
+			}
+			ids = append(ids, p.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	take := func(pool string) int64 {
+		var got int64
+		if err := db.Update(context.Background(), func(tx bot.Tx) error {
+			var err error
+			if got, err = ticket.TurnsFrom(tx).NextTicketTurn(pool, 1); err != nil || got == 0 {
+				return err
+			}
+			return ticket.TurnsFrom(tx).TakeTicketTurn(pool, got)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	var seq []int64
+	for range 4 {
+		seq = append(seq, take("p1"))
+	}
+	if seq[0] != ids[0] || seq[1] != ids[1] || seq[2] != ids[2] || seq[3] != ids[0] {
+		t.Errorf("rotation = %v, want %v then %d", seq, ids, ids[0])
+	}
+	if got := take("p2"); got != ids[0] {
+		t.Errorf("another pool starts at %d, want %d", got, ids[0])
+	}
+	// b merges into c: b's turn goes with b, c keeps its own (3), a has
+	// the newest (4), so c is next.
+	if err := db.Update(context.Background(), func(tx bot.Tx) error { return tx.MergePeople(ids[1], ids[2]) }); err != nil {
+		t.Fatal(err)
+	}
+	if got := take("p1"); got != ids[2] {
+		t.Errorf("after the merge next = %d, want %d", got, ids[2])
+	}
+}
