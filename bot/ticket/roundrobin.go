@@ -33,3 +33,27 @@ type missingTurns struct{ err error }
 
 func (m missingTurns) NextTicketTurn(string, int64) (int64, error) { return 0, m.err }
 func (m missingTurns) TakeTicketTurn(string, int64) error          { return m.err }
+
+// Roster lists a department's members' accounts, for inviting them to a
+// war room. It is kept apart from Store, like Turns, so that storage
+// implements it on its own.
+type Roster interface {
+	// TicketDeptAccounts lists up to limit accounts of department deptID's
+	// members, the longest-known member first and each member's accounts
+	// oldest first; it reads the department's members from an index and
+	// costs at most limit rows.
+	TicketDeptAccounts(deptID int64, limit int) ([]bot.LinkedAccount, error)
+}
+
+// RosterFrom returns the roster of a unit (bot.Contract); a unit without
+// one gets a Roster whose every call fails.
+func RosterFrom(tx bot.Tx) Roster {
+	if s, ok := bot.Contract[Roster](tx); ok {
+		return s
+	}
+	return missingRoster{fmt.Errorf("ticket: the unit %T does not implement ticket.Roster", tx)}
+}
+
+type missingRoster struct{ err error }
+
+func (m missingRoster) TicketDeptAccounts(int64, int) ([]bot.LinkedAccount, error) { return nil, m.err }

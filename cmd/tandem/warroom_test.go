@@ -85,7 +85,7 @@ func TestWarRoom_ThroughSchedulerAndOutbox(t *testing.T) {
 	d := &scheduler.Dispatcher{Store: store, Senders: []bot.Sender{feishus}, Log: slog.New(slog.DiscardHandler)}
 	hooks.OnQueued(d.Trigger)
 	m := warroom.Module(warroom.Deps{Creators: groupCreators{d}, Store: store,
-		OnCreated: func(tx bot.Tx, ticket int64, to bot.Destination) error {
+		OnCreated: func(tx bot.Tx, ticket int64, to bot.Destination, _ time.Time) error {
 			_, err := tx.Enqueue(&bot.Outgoing{Key: fmt.Sprintf("ticket%d/warroom", ticket), To: to,
 				Msg: bot.Message{Text: "Ticket #42: war room"}}, time.Now())
 			return err

@@ -305,3 +305,34 @@ func (h *Harness) CompleteJob(j *bot.Job) {
 		h.T.Fatal(err)
 	}
 }
+
+// GroupCreators gives the features gc, the apps that create war rooms'
+// group chats.
+func GroupCreators(gc bot.GroupCreators) func(*features.Deps) {
+	return func(d *features.Deps) { d.GroupCreators = gc }
+}
+
+// FetchJob runs the fetcher j as the scheduler does: its fetch outside
+// any unit, then its apply and the job's completion in one unit.
+func (h *Harness) FetchJob(j *bot.Job) {
+	h.T.Helper()
+	handler, ok := h.Bot.Router.(*commands.Router).JobHandlers()[j.Kind].(bot.JobFetcher)
+	if !ok {
+		h.T.Fatalf("no fetcher for job kind %q", j.Kind)
+	}
+	apply, err := handler.FetchJob(context.Background(), j, h.Now())
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	err = h.DB.Update(context.Background(), func(tx bot.Tx) error {
+		if apply != nil {
+			if err := apply(tx); err != nil {
+				return err
+			}
+		}
+		return tx.CompleteJob(j.ID, time.Time{}, h.Now())
+	})
+	if err != nil {
+		h.T.Fatal(err)
+	}
+}

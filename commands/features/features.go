@@ -20,6 +20,7 @@ import (
 	"github.com/tandemhq/tandem/commands/remind"
 	"github.com/tandemhq/tandem/commands/task"
 	"github.com/tandemhq/tandem/commands/ticket"
+	"github.com/tandemhq/tandem/commands/warroom"
 )
 
 // Deps are what the features need from the host, each passed on to the
@@ -56,10 +57,11 @@ type Deps struct {
 // Modules returns every feature's module, in the order help lists their
 // commands.
 func Modules(d Deps) []commands.Module {
+	tickets := ticket.Deps{Config: d.Tickets, Calendar: d.Calendar, Notifier: d.Notifier,
+		DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ, GroupCreators: d.GroupCreators, Store: d.Store, Log: d.Log}
 	ms := []commands.Module{
 		task.Module(task.Deps{DueHour: d.DueHour, DueMinute: d.DueMinute}),
-		ticket.Module(ticket.Deps{Config: d.Tickets, Calendar: d.Calendar, Notifier: d.Notifier,
-			DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ}),
+		ticket.Module(tickets),
 		people.Module(people.Deps{NextRun: d.NextRun}),
 		calendar.Module(d.Calendar),
 		remind.Module(remind.Deps{NextRun: d.NextRun, DueHour: d.DueHour, DueMinute: d.DueMinute,
@@ -67,6 +69,8 @@ func Modules(d Deps) []commands.Module {
 		digest.Module(digest.Deps{Store: d.Store, NextRun: d.NextRun, DefaultTZ: d.DefaultTZ, DefaultLang: d.DefaultLang, Notifier: d.Notifier, Log: d.Log}),
 		link.Module(),
 		admin.Module(admin.Deps{Directories: d.Directories}),
+		// The war room job (no commands), recording through the tickets.
+		warroom.Module(ticket.WarRoomDeps(tickets)),
 	}
 	if d.Directories != nil {
 		ms = append(ms, d.Directories.Module())

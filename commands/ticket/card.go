@@ -128,6 +128,9 @@ func (v *view) card(now time.Time, loc *time.Location, lang bot.Lang) *bot.Card 
 	add("Needs", "需要", tk.Need)
 	add("First response", "首次响应", v.sla(rd, v.respDue, v.respRuns, acked, tk.ResponseBreached))
 	add("Resolution", "解决时限", v.sla(rd, v.resoDue, v.resoRuns, !tk.Status.Active(), tk.ResolutionBreached))
+	if hasRoom(tk) {
+		add("War room", "应急群", platformName(tk.WarRoom.Platform, lang))
+	}
 	if v.tasks > 0 {
 		add("Tasks", "关联任务", rd.t("%d/%d done", "已完成 %d/%d", v.tasksDone, v.tasks))
 	}
@@ -218,6 +221,13 @@ func sentence(e *ticket.Event, ppl *commands.People, rd reader) string {
 	case ticket.TaskLinked:
 		return rd.t("linked task #%s", "关联了任务 #%s", e.To)
 	case ticket.WarRoomSet:
+		if e.From == "refused" {
+			return rd.t("could not open a war room", "未能建立应急群")
+		}
+		if e.To != "" {
+			name := platformName(e.To, rd.lang)
+			return bot.T("opened a war room on "+name, bot.ZHConcat("在", name, "建立了应急群")).In(rd.lang)
+		}
 		return rd.t("opened a war room", "建立了应急群")
 	}
 	if zh {

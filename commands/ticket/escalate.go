@@ -160,7 +160,7 @@ func (f *feature) fire(tx bot.Tx, tk *ticket.Ticket, r ticket.Rung, now time.Tim
 	step := tk.Policy.Ladder.Steps[r.Step]
 	pct := int(step.Fraction*100 + 0.5)
 	e := &ticket.Event{TicketID: tk.ID, Kind: ticket.Escalated, From: strconv.Itoa(tk.Cycle), To: tk.Policy.Ladder.Label(r), At: now}
-	if err := ticket.From(tx).AddTicketEvent(e); err != nil {
+	if err := f.addEvent(tx, tk, e); err != nil {
 		return err
 	}
 	if err := f.markBreaches(tx, tk, now); err != nil {
@@ -226,7 +226,7 @@ func (f *feature) ackTimeout(tx bot.Tx, tk *ticket.Ticket, s stepJob, now time.T
 		return err
 	}
 	e := &ticket.Event{TicketID: tk.ID, Kind: ticket.Escalated, From: "ack", To: at.UTC().Format(time.RFC3339), At: now}
-	if err := ticket.From(tx).AddTicketEvent(e); err != nil {
+	if err := f.addEvent(tx, tk, e); err != nil {
 		return err
 	}
 	say := func(rd reader) string {

@@ -110,7 +110,7 @@ func (f *feature) open(c *commands.Ctx) error {
 	if err := st.AddClockEvent(&ticket.ClockEvent{TicketID: tk.ID, Cycle: 1, Kind: ticket.ClockStart, At: c.Now}); err != nil {
 		return err
 	}
-	if _, err := record(c, tk, ticket.Opened, "", tk.Title); err != nil {
+	if _, err := f.record(c, tk, ticket.Opened, "", tk.Title); err != nil {
 		return err
 	}
 	if tk.OwnerID != 0 {
@@ -124,6 +124,9 @@ func (f *feature) open(c *commands.Ctx) error {
 		return err
 	}
 	if err := f.scheduleNext(c.Tx, tk, ticket.Start, c.Now, ""); err != nil {
+		return err
+	}
+	if err := f.scheduleWarRoom(c, tk); err != nil {
 		return err
 	}
 	v, err := f.load(c.Tx, tk, c.Now)
@@ -216,7 +219,7 @@ func (f *feature) runPlaybook(c *commands.Ctx, tk *ticket.Ticket) error {
 		if err := ticket.From(c.Tx).LinkTicketTask(tk.ID, t.ID); err != nil {
 			return err
 		}
-		if _, err := record(c, tk, ticket.TaskLinked, "", strconv.FormatInt(t.ID, 10)); err != nil {
+		if _, err := f.record(c, tk, ticket.TaskLinked, "", strconv.FormatInt(t.ID, 10)); err != nil {
 			return err
 		}
 		if head, err := c.Tx.FindPersonByID(d.HeadID); err == nil {
@@ -231,10 +234,10 @@ func (f *feature) runPlaybook(c *commands.Ctx, tk *ticket.Ticket) error {
 	return nil
 }
 
-// record appends to a ticket's timeline.
-func record(c *commands.Ctx, tk *ticket.Ticket, kind ticket.EventKind, from, to string) (*ticket.Event, error) {
+// record appends to a ticket's timeline (and its war room).
+func (f *feature) record(c *commands.Ctx, tk *ticket.Ticket, kind ticket.EventKind, from, to string) (*ticket.Event, error) {
 	e := &ticket.Event{TicketID: tk.ID, ActorID: c.Person.ID, Kind: kind, From: from, To: to, At: c.Now}
-	return e, ticket.From(c.Tx).AddTicketEvent(e)
+	return e, f.addEvent(c.Tx, tk, e)
 }
 
 // stepJob is the payload of an escalation job: step Step (1-based) of

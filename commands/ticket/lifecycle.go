@@ -135,11 +135,11 @@ func (f *feature) apply(c *commands.Ctx, tk *ticket.Ticket, to ticket.Status, no
 	}
 	var e *ticket.Event
 	if to == ticket.Open {
-		e, err = record(c, tk, ticket.Reopened, note, strconv.Itoa(tk.Cycle))
+		e, err = f.record(c, tk, ticket.Reopened, note, strconv.Itoa(tk.Cycle))
 	} else {
-		e, err = record(c, tk, ticket.StatusSet, string(from), string(to))
+		e, err = f.record(c, tk, ticket.StatusSet, string(from), string(to))
 		if err == nil && note != "" {
-			_, err = record(c, tk, ticket.Commented, "", note)
+			_, err = f.record(c, tk, ticket.Commented, "", note)
 		}
 	}
 	if err != nil {
@@ -182,7 +182,7 @@ func (f *feature) markBreaches(tx bot.Tx, tk *ticket.Ticket, now time.Time) erro
 		if k.elapsed(target, now) >= limit {
 			*flag = true
 			e := &ticket.Event{TicketID: tk.ID, ActorID: 0, Kind: ticket.Breached, To: string(target), At: now}
-			if err := ticket.From(tx).AddTicketEvent(e); err != nil {
+			if err := f.addEvent(tx, tk, e); err != nil {
 				return err
 			}
 		}
@@ -296,7 +296,7 @@ func (f *feature) assign(c *commands.Ctx) error {
 	if err := ticket.From(c.Tx).UpdateTicket(tk); err != nil {
 		return err
 	}
-	e, err := record(c, tk, ticket.Assigned, strconv.FormatInt(old, 10), strconv.FormatInt(owner.ID, 10))
+	e, err := f.record(c, tk, ticket.Assigned, strconv.FormatInt(old, 10), strconv.FormatInt(owner.ID, 10))
 	if err != nil {
 		return err
 	}
@@ -333,12 +333,12 @@ func (f *feature) comment(c *commands.Ctx) error {
 		return c.Usage(bot.Tf("That is too long (at most %d characters).", "内容太长了（最多 %d 个字）。", maxTextLen))
 	}
 	if c.Person.ID == tk.RequesterID && tk.Status == ticket.Waiting {
-		if _, err := record(c, tk, ticket.Commented, "", text); err != nil {
+		if _, err := f.record(c, tk, ticket.Commented, "", text); err != nil {
 			return err
 		}
 		return f.apply(c, tk, ticket.InProgress, "")
 	}
-	e, err := record(c, tk, ticket.Commented, "", text)
+	e, err := f.record(c, tk, ticket.Commented, "", text)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@
 package ticket
 
 import (
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -73,6 +74,12 @@ type Deps struct {
 	Notifier    *bot.Notifier
 	DefaultLang bot.Lang
 	DefaultTZ   *time.Location
+	// GroupCreators finds the app that can create a war room's group chat
+	// on a platform and workspace; nil: no war rooms.
+	GroupCreators bot.GroupCreators
+	// Store is read outside the writer by the war room job.
+	Store bot.Store
+	Log   *slog.Logger
 }
 
 // DefaultLadder is the ladder of the default policies (as the config's

@@ -49,15 +49,15 @@ type Deps struct {
 	// workspace, if any (nil: nothing is ever recorded twice anyway, since
 	// the job is done once its apply commits).
 	Recorded func(tx bot.Tx, ticketID int64, platform, workspace string) (bot.Destination, bool, error)
-	// OnCreated records the war room, in the unit that completes the job.
-	// It is required.
-	OnCreated func(tx bot.Tx, ticketID int64, d bot.Destination) error
+	// OnCreated records the war room, in the unit that completes the job
+	// (now is the run's). It is required.
+	OnCreated func(tx bot.Tx, ticketID int64, d bot.Destination, now time.Time) error
 	// OnRefused tells of a refusal no retry can change (the app lacks a
 	// permission, no app there can create groups, a member the platform
 	// does not know), in the unit that completes the job; err's text says
 	// what an admin must do, in both languages. Without it the job fails,
 	// is retried and ends dead, visible to admins.
-	OnRefused func(tx bot.Tx, ticketID int64, err *bot.Error) error
+	OnRefused func(tx bot.Tx, ticketID int64, err *bot.Error, now time.Time) error
 	// Timeout bounds one fetch (default one minute).
 	Timeout time.Duration
 	Log     *slog.Logger
@@ -156,7 +156,7 @@ func (h *handler) FetchJob(ctx context.Context, job *bot.Job, now time.Time) (fu
 		creator, ok = d.Creators.GroupCreator(req.Platform, req.Workspace)
 	}
 	if !ok {
-		return h.refused(req, errNoCreator(req.Platform), nil)
+		return h.refused(req, errNoCreator(req.Platform), nil, now)
 	}
 	spec := bot.GroupSpec{Workspace: req.Workspace, Name: req.Name, Topic: req.Topic, Key: Key(req.TicketID, job)}
 	for _, id := range req.Members {
@@ -168,7 +168,7 @@ func (h *handler) FetchJob(ctx context.Context, job *bot.Job, now time.Time) (fu
 	dest, err := creator.CreateGroup(ctx, spec)
 	if err != nil {
 		if be := refusal(err); be != nil {
-			return h.refused(req, be, err)
+			return h.refused(req, be, err, now)
 		}
 		// A rate limit or a transient failure: the job is retried with the
 		// scheduler's backoff, with the same key.
@@ -184,7 +184,7 @@ func (h *handler) FetchJob(ctx context.Context, job *bot.Job, now time.Time) (fu
 				return nil
 			}
 		}
-		return d.OnCreated(tx, req.TicketID, dest)
+		return d.OnCreated(tx, req.TicketID, dest, now)
 	}, nil
 }
 
@@ -208,7 +208,7 @@ func refusal(err error) *bot.Error {
 }
 
 // refused completes the job with OnRefused, or fails it when there is none.
-func (h *handler) refused(req Request, be *bot.Error, cause error) (func(bot.Tx) error, error) {
+func (h *handler) refused(req Request, be *bot.Error, cause error, now time.Time) (func(bot.Tx) error, error) {
 	if cause == nil {
 		cause = be
 	}
@@ -216,5 +216,5 @@ func (h *handler) refused(req Request, be *bot.Error, cause error) (func(bot.Tx)
 	if h.d.OnRefused == nil {
 		return nil, be
 	}
-	return func(tx bot.Tx) error { return h.d.OnRefused(tx, req.TicketID, be) }, nil
+	return func(tx bot.Tx) error { return h.d.OnRefused(tx, req.TicketID, be, now) }, nil
 }

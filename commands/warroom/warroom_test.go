@@ -66,13 +66,13 @@ func newWorld(t *testing.T) *world {
 			d, ok := w.rooms[ticket]
 			return d, ok, nil
 		},
-		OnCreated: func(tx bot.Tx, ticket int64, d bot.Destination) error {
+		OnCreated: func(tx bot.Tx, ticket int64, d bot.Destination, _ time.Time) error {
 			w.rooms[ticket] = d
 			// What the ticket feature does next: post its timeline there.
 			_, err := tx.Enqueue(&bot.Outgoing{Key: fmt.Sprintf("ticket%d/warroom", ticket), To: d, Msg: bot.Message{Text: "War room for #42"}}, w.h.Now())
 			return err
 		},
-		OnRefused: func(_ bot.Tx, _ int64, err *bot.Error) error { w.refused = append(w.refused, err); return nil },
+		OnRefused: func(_ bot.Tx, _ int64, err *bot.Error, _ time.Time) error { w.refused = append(w.refused, err); return nil },
 	})
 	w.handler = m.Jobs[warroom.JobKind].(bot.JobFetcher)
 	return w

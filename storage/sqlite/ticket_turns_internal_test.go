@@ -75,3 +75,62 @@ func TestTicketTurns_Rotation(t *testing.T) {
 		t.Errorf("after the merge next = %d, want %d", got, ids[2])
 	}
 }
+
+// Ensure a department's accounts are read from people_dept and
+// accounts_person: a war room's roster costs the department, not everyone.
+func TestDeptAccountsQuery_UsesIndexes(t *testing.T) {
+	db := openTestDB(t)
+	got := queryPlan(t, db, deptAccountsQuery, []any{int64(1), 20})
+	if !strings.Contains(got, "people_dept") || !strings.Contains(got, "accounts_person") {
+		t.Errorf("plan = %q, want people_dept and accounts_person", got)
+	}
+}
+
+// Ensure a department's accounts come longest-known member first, only
+// its members', and no more than the limit.
+func TestTicketDeptAccounts(t *testing.T) {
+	db := openTestDB(t)
+	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	var qa int64
+	err := db.Update(context.Background(), func(tx bot.Tx) error {
+		for _, name := range []string{"QA", "Sales"} {
+			d := &bot.Department{Name: name}
+			if err := tx.CreateDepartment(d); err != nil {
+				return err
+			}
+			if name == "QA" {
+				qa = d.ID
+			}
+			for _, h := range []string{"a", "b"} {
+				p := &bot.Person{Name: name + h, Handle: name + h, DeptID: d.ID, Role: bot.RoleMember}
+				if err := tx.CreatePerson(p, now); err != nil {
+					return err
+				}
+				for _, platform := range []string{bot.PlatformFeishu, bot.PlatformSlack} {
+					if err := tx.LinkAccount(p.ID, bot.Account{Platform: platform, Workspace: "w", UserID: platform + "-" + name + h}, h, now); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []bot.LinkedAccount
+	err = db.View(context.Background(), func(tx bot.Tx) (err error) {
+		got, err = ticket.RosterFrom(tx).TicketDeptAccounts(qa, 3)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, a := range got {
+		ids = append(ids, a.UserID)
+	}
+	if want := "feishu-QAa slack-QAa feishu-QAb"; strings.Join(ids, " ") != want || got[0].PersonID == 0 || got[0].PersonID != got[1].PersonID {
+		t.Errorf("accounts = %v (%+v), want %s", ids, got, want)
+	}
+}
