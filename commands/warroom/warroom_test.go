@@ -72,7 +72,10 @@ func newWorld(t *testing.T) *world {
 			_, err := tx.Enqueue(&bot.Outgoing{Key: fmt.Sprintf("ticket%d/warroom", ticket), To: d, Msg: bot.Message{Text: "War room for #42"}}, w.h.Now())
 			return err
 		},
-		OnRefused: func(_ bot.Tx, _ int64, err *bot.Error, _ time.Time) error { w.refused = append(w.refused, err); return nil },
+		OnRefused: func(_ bot.Tx, _ int64, err *bot.Error, _ time.Time) error {
+			w.refused = append(w.refused, err)
+			return nil
+		},
 	})
 	w.handler = m.Jobs[warroom.JobKind].(bot.JobFetcher)
 	return w
