@@ -187,6 +187,19 @@ type DepartmentConfig struct {
 	// members belong here: "platform[/app]:id-or-name", e.g.
 	// "feishu:od-4e6ac…", "wecom:2", "dingtalk/hq:设计部", "slack:S0123".
 	Directory []string `yaml:"directory"`
+	// Chats are the department's group chats, where a ticket ladder's
+	// "group" step posts (commands/ticket Config.Groups).
+	Chats []DeptChatConfig `yaml:"chats"`
+}
+
+// DeptChatConfig is one group chat of a department: the platform, the
+// workspace of the app that posts there (optional when the platform has
+// one app), and the chat's id on the platform (Slack channel C…, Feishu
+// chat oc_…, WeCom appchat chatid, DingTalk openConversationId cid…).
+type DeptChatConfig struct {
+	Platform  string `yaml:"platform"`
+	Workspace string `yaml:"workspace"`
+	ChatID    string `yaml:"chat_id"`
 }
 
 // PersonConfig seeds a person and their accounts.
@@ -546,6 +559,11 @@ func (c Config) Validate() error {
 		for j, ref := range d.Directory {
 			if err := c.checkDeptRef(ref); err != "" {
 				bad(fmt.Sprintf("%s.directory[%d]", path, j), "%s", err)
+			}
+		}
+		for j, ch := range d.Chats {
+			if _, field, err := c.deptChat(ch); err != "" {
+				bad(fmt.Sprintf("%s.chats[%d].%s", path, j, field), "%s", err)
 			}
 		}
 	}

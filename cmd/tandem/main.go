@@ -253,7 +253,7 @@ func (m *Main) Run() error {
 		DefaultTZ:     loc,
 		DefaultLang:   lang,
 		Log:           m.Log,
-		Tickets:       ticketsDeps(cfg.Tickets),
+		Tickets:       ticketsDeps(cfg),
 	}), pruneModule(pruner))
 	m.Router = commands.NewRouter(modules...)
 	m.Scheduler = &scheduler.Scheduler{Store: store, Handlers: m.Router.JobHandlers(), Calendar: cal, Log: m.Log}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/tandemhq/tandem/bot"
 )
 
 // validatePlatforms checks the Feishu, WeCom and DingTalk sections.
@@ -87,12 +89,38 @@ func (c Config) checkDeptRef(s string) string {
 	if !ok {
 		return fmt.Sprintf("must be platform[/app]:department (e.g. feishu:od-123, wecom/hq:2), not %q", s)
 	}
-	type appRef struct{ name, workspace string }
+	apps := c.appsOf(platform)
+	if len(apps) == 0 {
+		return fmt.Sprintf("%s is not configured", platform)
+	}
+	matched := false
+	for _, a := range apps {
+		if app != "" && a.name != app {
+			continue
+		}
+		matched = true
+		if a.workspace == "" && platform != "slack" { // Slack learns its team from auth.test
+			return fmt.Sprintf("%s app %q needs its workspace (the tenant key or corp id its users are in) to import from its directory", platform, a.name)
+		}
+	}
+	if !matched {
+		return fmt.Sprintf("no %s app is named %q", platform, app)
+	}
+	return ""
+}
+
+// appRef is a configured app: its name and its workspace ("" when not
+// configured: Slack learns it from auth.test, a lone Feishu or DingTalk app
+// may leave it out).
+type appRef struct{ name, workspace string }
+
+// appsOf lists the configured apps of platform.
+func (c Config) appsOf(platform string) []appRef {
 	var apps []appRef
 	switch platform {
 	case "slack":
 		if c.Slack != nil {
-			apps = []appRef{{"", "learnt"}}
+			apps = []appRef{{"", c.Slack.Workspace}}
 		}
 	case "feishu":
 		for _, f := range c.Feishu {
@@ -107,21 +135,41 @@ func (c Config) checkDeptRef(s string) string {
 			apps = append(apps, appRef{d.Name, d.Workspace})
 		}
 	}
+	return apps
+}
+
+// deptChat is a department's chat as a destination, or the field that is
+// wrong and why: the platform must be configured, the workspace must be
+// one of its apps' (and is required when it has several; left out, it is
+// the one app's), and the chat id must be given.
+func (c Config) deptChat(ch DeptChatConfig) (to bot.Destination, field, problem string) {
+	switch ch.Platform {
+	case bot.PlatformSlack, bot.PlatformFeishu, bot.PlatformWeCom, bot.PlatformDingTalk:
+	default:
+		return to, "platform", fmt.Sprintf("must be slack, feishu, wecom or dingtalk, not %q", ch.Platform)
+	}
+	apps := c.appsOf(ch.Platform)
 	if len(apps) == 0 {
-		return fmt.Sprintf("%s is not configured", platform)
+		return to, "platform", fmt.Sprintf("%s is not configured", ch.Platform)
 	}
-	matched := false
-	for _, a := range apps {
-		if app != "" && a.name != app {
-			continue
+	if strings.TrimSpace(ch.ChatID) == "" {
+		return to, "chat_id", "is required (the group chat's id on the platform)"
+	}
+	to = bot.Destination{Platform: ch.Platform, Workspace: ch.Workspace, ChatID: strings.TrimSpace(ch.ChatID)}
+	switch {
+	case ch.Workspace == "" && len(apps) > 1:
+		return to, "workspace", fmt.Sprintf("is required when there is more than one %s app (the workspace of the app that posts there)", ch.Platform)
+	case ch.Workspace == "":
+		to.Workspace = apps[0].workspace
+	case len(apps) == 1 && apps[0].workspace == "":
+		// The one app's workspace is learnt at start: the chat's stands.
+	default:
+		for _, a := range apps {
+			if a.workspace == ch.Workspace {
+				return to, "", ""
+			}
 		}
-		matched = true
-		if a.workspace == "" {
-			return fmt.Sprintf("%s app %q needs its workspace (the tenant key or corp id its users are in) to import from its directory", platform, a.name)
-		}
+		return to, "workspace", fmt.Sprintf("no %s app has the workspace %q", ch.Platform, ch.Workspace)
 	}
-	if !matched {
-		return fmt.Sprintf("no %s app is named %q", platform, app)
-	}
-	return ""
+	return to, "", ""
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/bot/ticket"
 )
 
@@ -249,5 +250,72 @@ func TestTicketsConfig_Example(t *testing.T) {
 	routes := cfg.Tickets.TicketRoutes()
 	if len(routes) != 2 || routes[0].Owner != "carol" || routes[1].Category != "" || !routes[1].RoundRobin {
 		t.Errorf("example routes %+v", routes)
+	}
+}
+
+const chatsPlatforms = `
+slack: {signing_secret: s, bot_token: xoxb-1}
+feishu:
+  - {name: hq, app_id: a1, app_secret: s, verification_token: v, workspace: tenantA}
+  - {name: sub, app_id: a2, app_secret: s, verification_token: v, workspace: tenantB}
+wecom: [{corp_id: ww1, agent_id: 1, secret: s, token: t, encoding_aes_key: S9xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx}]
+`
+
+// Ensure departments' chats become the ticket feature's groups (by lower
+// case name), with a lone app's workspace filled in, on their platforms.
+func TestTicketsConfig_DeptChats(t *testing.T) {
+	cfg, err := ParseConfig(strings.NewReader(chatsPlatforms+`
+departments:
+  - name: QA
+    chats:
+      - {platform: feishu, workspace: tenantB, chat_id: oc_qa}
+      - {platform: wecom, chat_id: wrQA}
+      - {platform: slack, chat_id: C0QA}
+`), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ticketsDeps(cfg).Groups
+	want := map[string][]bot.Destination{"qa": {
+		{Platform: bot.PlatformFeishu, Workspace: "tenantB", ChatID: "oc_qa"},
+		{Platform: bot.PlatformWeCom, Workspace: "ww1", ChatID: "wrQA"},
+		{Platform: bot.PlatformSlack, ChatID: "C0QA"},
+	}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("groups %+v\nwant %+v", got, want)
+	}
+}
+
+// Ensure a chat names a configured platform, a workspace of its apps
+// (required when it has several) and an id.
+func TestTicketsConfig_DeptChatErrors(t *testing.T) {
+	_, err := ParseConfig(strings.NewReader(chatsPlatforms+`
+departments:
+  - name: QA
+    chats:
+      - {platform: feishu, chat_id: oc_qa}
+      - {platform: feishu, workspace: tenantC, chat_id: oc_qa}
+      - {platform: dingtalk, chat_id: cid1}
+      - {platform: teams, chat_id: x}
+      - {platform: wecom, chat_id: " "}
+      - {platform: wecom, workspace: ww2, chat_id: wr1}
+`), env(nil))
+	if err == nil {
+		t.Fatal("bad chats accepted")
+	}
+	for _, want := range []string{
+		`departments[0].chats[0].workspace: is required when there is more than one feishu app`,
+		`departments[0].chats[1].workspace: no feishu app has the workspace "tenantC"`,
+		`departments[0].chats[2].platform: dingtalk is not configured`,
+		`departments[0].chats[3].platform: must be slack, feishu, wecom or dingtalk, not "teams"`,
+		`departments[0].chats[4].chat_id: is required`,
+		`departments[0].chats[5].workspace: no wecom app has the workspace "ww2"`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Log(err)
 	}
 }

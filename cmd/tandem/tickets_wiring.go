@@ -1,10 +1,16 @@
 package main
 
-import ticketcmd "github.com/tandemhq/tandem/commands/ticket"
+import (
+	"strings"
 
-// ticketsDeps turns the validated tickets section into what the ticket
-// feature is given.
-func ticketsDeps(tc TicketsConfig) ticketcmd.Config {
+	"github.com/tandemhq/tandem/bot"
+	ticketcmd "github.com/tandemhq/tandem/commands/ticket"
+)
+
+// ticketsDeps turns the validated tickets section, and the departments'
+// chats, into what the ticket feature is given.
+func ticketsDeps(cfg Config) ticketcmd.Config {
+	tc := cfg.Tickets
 	out := ticketcmd.Config{Policies: tc.TicketPolicies(), DigestSchedule: tc.DigestSchedule(),
 		Playbooks: map[string][]ticketcmd.Play{}}
 	for _, r := range tc.TicketRoutes() {
@@ -13,6 +19,16 @@ func ticketsDeps(tc TicketsConfig) ticketcmd.Config {
 	for cat, plays := range tc.TicketPlaybooks() {
 		for _, p := range plays {
 			out.Playbooks[cat] = append(out.Playbooks[cat], ticketcmd.Play{Dept: p.Dept, Title: p.Title})
+		}
+	}
+	for _, d := range cfg.Departments {
+		for _, ch := range d.Chats {
+			to, _, _ := cfg.deptChat(ch) // checked by Validate
+			if out.Groups == nil {
+				out.Groups = map[string][]bot.Destination{}
+			}
+			name := strings.ToLower(d.Name)
+			out.Groups[name] = append(out.Groups[name], to)
 		}
 	}
 	return out
