@@ -295,3 +295,22 @@ func TestEscalation_GroupChats(t *testing.T) {
 		}
 	}
 }
+
+// Ensure a tie between platforms goes to the owner's home platform.
+func TestWarRoom_TieGoesToOwnersHome(t *testing.T) {
+	g := newGroups("feishu/tenant1", "slack/T1")
+	h := newOrg(t, ticketcmd.Config{}, commandstest.GroupCreators(g))
+	link(h, "quinn=feishu/tenant1/ou_quinn", "quinn=slack/T1/UQUINN")
+	err := h.DB.Update(context.Background(), func(tx bot.Tx) error {
+		p := h.Person("quinn")
+		p.Home = bot.Account{Platform: bot.PlatformSlack, Workspace: "T1", UserID: "UQUINN"}
+		return tx.UpdatePerson(p)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Say("sally", `ticket open "Line 3 stopped" p:P1 for:QA`)
+	if j := warRoomJob(h); j.DedupKey != "warroom/1/slack/T1" {
+		t.Fatalf("job %q, want Slack, quinn's home", j.DedupKey)
+	}
+}
