@@ -5,10 +5,13 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -571,4 +574,271 @@ func walkLadder(t *testing.T, w *ticketWorld) {
 	if !strings.Contains(card, "BREACHED") {
 		t.Errorf("olga's first card after the ladder: %s", card)
 	}
+}
+
+// cardCopy is one posted copy of ticket 1's card as its platform now shows
+// it: where, the status it shows, and the actions of its buttons.
+type cardCopy struct {
+	where, status string
+	actions       []string
+}
+
+func (c cardCopy) String() string {
+	return fmt.Sprintf("%s: %q %v", c.where, c.status, c.actions)
+}
+
+var (
+	slackStatus   = regexp.MustCompile(`\*Status\*\\n([^"\\]*)`)
+	feishuStatus  = regexp.MustCompile(`\*\*Status\*\*\\n([^"\\]*)`)
+	dingStatus    = regexp.MustCompile(`\*\*Status:\*\* ([^\n]*)`)
+	slackActions  = regexp.MustCompile(`"action_id":"(ticket\.[a-z]+)"`)
+	dingActions   = regexp.MustCompile(`"action":"(ticket\.[a-z]+)"`)
+	ticketCardRef = "T-1 Batch 2611"
+)
+
+func submatches(re *regexp.Regexp, s string) []string {
+	var out []string
+	for _, m := range re.FindAllStringSubmatch(s, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+func firstSubmatch(re *regexp.Regexp, s string) string {
+	if m := re.FindStringSubmatch(s); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// wecomCardState is what a WeCom template card call (a send, or an update)
+// shows: its Status field and its buttons' actions.
+func wecomCardState(c wecomtest.Call) (status string, actions []string) {
+	card, _ := c.JSON["template_card"].(map[string]any)
+	list, _ := card["horizontal_content_list"].([]any)
+	for _, f := range list {
+		if m, ok := f.(map[string]any); ok && m["keyname"] == "Status" {
+			status = fmt.Sprint(m["value"])
+		}
+	}
+	for _, k := range wecomtest.Buttons(c) {
+		action, _, _ := strings.Cut(k, "|")
+		actions = append(actions, action)
+	}
+	return status, actions
+}
+
+// cardCopies reads every posted copy of ticket 1's card on the four fakes.
+// A WeCom card is what its last successful send or update showed, or,
+// when its single-use response code was spent since, the follow-up line
+// WeCom's adapter posts instead (status "followed up: <text>").
+func (w *ticketWorld) cardCopies(clickCodes map[string]string) []cardCopy {
+	wecomCodes := maps.Clone(clickCodes)
+	var out []cardCopy
+	for _, m := range w.slack.Messages("") {
+		if strings.Contains(m.Blocks, ticketCardRef) {
+			out = append(out, cardCopy{"slack:" + m.Channel + "/" + m.TS, firstSubmatch(slackStatus, m.Blocks), submatches(slackActions, m.Blocks)})
+		}
+	}
+	for _, m := range w.feishu.Messages() {
+		if m.MsgType == "interactive" && strings.Contains(m.Content, ticketCardRef) {
+			out = append(out, cardCopy{"feishu:" + m.ReceiveID + "/" + m.ID, firstSubmatch(feishuStatus, m.Content), submatches(slackActions, m.Content)})
+		}
+	}
+	for _, c := range w.ding.Cards() {
+		if strings.Contains(c.Params["title"], ticketCardRef) {
+			out = append(out, cardCopy{"dingtalk:" + c.Space + "/" + c.OutTrackID, firstSubmatch(dingStatus, c.Params["markdown"]),
+				submatches(dingActions, c.Params["buttons"])})
+		}
+	}
+	// WeCom: each template card is followed through the codes that may
+	// update it (wecomCodes: code → the card's task_id).
+	latest := map[string]cardCopy{}
+	var order []string
+	for _, c := range w.wecom.Calls() {
+		switch {
+		case c.Path == wecomtest.PathSend && c.JSON["msgtype"] == "template_card" && strings.Contains(string(c.Raw), ticketCardRef):
+			task := fmt.Sprint(c.JSON["template_card"].(map[string]any)["task_id"])
+			status, actions := wecomCardState(c)
+			latest[task] = cardCopy{fmt.Sprint("wecom:", c.JSON["touser"], "/", task), status, actions}
+			order = append(order, task)
+			_, rest, _ := strings.Cut(c.Answer, `"response_code":"`)
+			code, _, _ := strings.Cut(rest, `"`)
+			wecomCodes[code] = task
+		case c.Path == wecomtest.PathUpdateCard:
+			task := wecomCodes[fmt.Sprint(c.JSON["response_code"])]
+			cp, ok := latest[task]
+			if !ok {
+				continue
+			}
+			if strings.Contains(c.Answer, `"errcode":0`) {
+				cp.status, cp.actions = wecomCardState(c)
+			} else {
+				cp.status, cp.actions = "code spent", nil
+			}
+			latest[task] = cp
+		case c.Path == wecomtest.PathSend && c.JSON["msgtype"] == "text":
+			for _, task := range order {
+				cp := latest[task]
+				if cp.status == "code spent" && strings.HasPrefix(cp.where, fmt.Sprint("wecom:", c.JSON["touser"], "/")) {
+					cp.status = "followed up: " + wecomtest.Shown(c)
+					latest[task] = cp
+				}
+			}
+		}
+	}
+	for _, task := range order {
+		out = append(out, latest[task])
+	}
+	return out
+}
+
+// Ensure one ticket's card lives on all four platforms and every posted
+// copy shows each change, with the buttons of the new state, whichever
+// platform the change came from. rita (Slack) opens a quality ticket in
+// channel C9 (her answer is a card); olga (Feishu), its owner by routing,
+// is told with a card; hank (WeCom), QA's head, and alice (DingTalk), an
+// admin, each look at it (`ticket show 1`), which answers with a card.
+// Then, each through a signed request or a click on their own card: olga
+// acknowledges (Feishu click), hank waits for the requester (WeCom click),
+// rita answers (Slack mention: the clock resumes, in progress), alice
+// resolves (DingTalk click over Stream), rita closes (Slack click). After
+// each, every copy on every fake (the first four, and the news cards sent
+// to olga and rita on the way) shows the new status and exactly the
+// buttons of that status (none once closed): Slack by chat.update, Feishu
+// by a patch, DingTalk by a card update, WeCom by update_template_card
+// while the card's response code is fresh, and else by the follow-up
+// line the adapter posts instead, which names the new status.
+func TestTicketCardsOnAllFourPlatforms(t *testing.T) {
+	w := newTicketWorld(t)
+	w.clock.Set(sh(t, "2026-10-08 10:00")) // a Thursday, a working day
+	w.start()
+	stream := w.ding.NextConn(t)
+	clickCodes := map[string]string{} // a WeCom click's response code → the clicked card's task_id
+
+	w.mention("EvCards1", `ticket open "Batch 2611 labels peel off" cat:quality p:P2`)
+	msgID := int64(7500000000000000001)
+	wecomSay := func(text string) {
+		t.Helper()
+		msgID++
+		if code, resp := postWeCom(t, w.base, wecomCallback(t, wecomText("hank", text, msgID))); code != 200 {
+			t.Fatalf("hank's %q: %d %s", text, code, resp)
+		}
+	}
+	wecomSay("ticket show 1")
+	show := dingtalktest.BotMessage{MsgID: "msgTK1", ConversationID: "cidAlice==", SenderStaffID: "staff1", CorpID: tkDingCorp,
+		Text: "ticket show 1", SessionWebhook: w.ding.URL + "/robot/sendBySession?session=alice", Expires: time.Now().Add(time.Hour)}
+	stream.Send(t, "CALLBACK", dingtalktest.TopicBotMessage, "frame-show", show.Data())
+	if ack := stream.NextAck(t, 5*time.Second); ack == nil || ack.Code != 200 {
+		t.Fatalf("ack of alice's message: %+v", ack)
+	}
+
+	// allShow waits until there are exactly copies copies and every one
+	// shows status with exactly the buttons of actions (a WeCom copy whose
+	// code is spent: the follow-up line saying status instead).
+	allShow := func(after string, copies int, status string, actions ...string) []cardCopy {
+		t.Helper()
+		var got []cardCopy
+		ok := func() bool {
+			got = w.cardCopies(clickCodes)
+			if len(got) != copies {
+				return false
+			}
+			for _, c := range got {
+				if strings.HasPrefix(c.status, "followed up: ") && strings.Contains(c.status, status) {
+					continue
+				}
+				if c.status != status || !slices.Equal(c.actions, actions) {
+					return false
+				}
+			}
+			return true
+		}
+		deadline := time.Now().Add(8 * time.Second)
+		for !ok() && time.Now().Before(deadline) {
+			// The platforms' rate limits (one message a second in a
+			// Slack chat) pace the edits of the many copies: let the
+			// virtual clock run faster while waiting for them.
+			time.Sleep(20 * time.Millisecond)
+			w.jumpTo(w.clock.Now().Add(time.Second))
+		}
+		if !ok() {
+			t.Fatalf("after %s, want %d copies showing %q with %v; the copies:\n%s", after, copies, status, actions, cardList(got))
+		}
+		return got
+	}
+	// The copies: rita's answer in C9, olga's news, hank's and alice's
+	// answers; then the news each change brings to olga and rita (not to
+	// whoever made it), and rita's answer to her reply in C9.
+	copies := allShow("the ticket was opened and looked at", 4, "open", "ticket.ack", "ticket.wait", "ticket.resolve", "ticket.assign")
+	find := func(prefix string) cardCopy {
+		t.Helper()
+		for _, c := range copies {
+			if strings.HasPrefix(c.where, prefix) {
+				return c
+			}
+		}
+		t.Fatalf("no copy at %s:\n%s", prefix, cardList(copies))
+		return cardCopy{}
+	}
+	ritaCard, olgaCard, hankCard, aliceCard := find("slack:C9/"), find("feishu:ou_olga/"), find("wecom:hank/"), find("dingtalk:")
+	after := func(where string) string { _, id, _ := strings.Cut(where, "/"); return id }
+	// inPlace checks that hank's WeCom card itself was updated (its code
+	// still fresh), not followed up.
+	inPlace := func(got []cardCopy, status string) {
+		t.Helper()
+		for _, c := range got {
+			if c.where == hankCard.where && c.status != status {
+				t.Errorf("hank's WeCom card shows %q, want %q updated in place", c.status, status)
+			}
+		}
+	}
+
+	// olga acknowledges from her Feishu card.
+	body, h := feishuEvent(t, feishuClick("ev-tk-ack", xpFeishuToken, "ou_olga", "ticket.ack", "1", after(olgaCard.where)))
+	if code, resp := post(t, w.base+"/feishu/events", "application/json", body, h); code != 200 {
+		t.Fatalf("olga's Acknowledge: %d %s", code, resp)
+	}
+	inPlace(allShow("olga acknowledged", 5, "acknowledged", "ticket.start", "ticket.wait", "ticket.resolve", "ticket.assign"), "acknowledged")
+
+	// hank, QA's head, waits for the requester from his WeCom card: a
+	// click with a fresh response code, which updates the card clicked.
+	hankTask := after(hankCard.where)
+	code := w.wecom.IssueResponseCode()
+	clickCodes[code] = hankTask
+	cb := xpWeComApp.Callback(t, xpWeComApp.CardClickXML("hank", "ticket.wait|1", hankTask, code, time.Now()), time.Now())
+	if status, resp := postWeCom(t, w.base, cb); status != 200 {
+		t.Fatalf("hank's Wait: %d %s", status, resp)
+	}
+	inPlace(allShow("hank put it on wait", 7, "waiting for the requester", "ticket.start", "ticket.resolve"), "waiting for the requester")
+
+	// rita answers in C9: the clock resumes and the ticket is in progress.
+	w.mention("EvCards2", "ticket reply 1 photos of the labels attached")
+	allShow("rita answered", 9, "in progress", "ticket.resolve", "ticket.wait", "ticket.assign")
+
+	// alice, an admin, resolves from her DingTalk card.
+	click := dingtalktest.Click{OutTrackID: after(aliceCard.where), UserID: "staff1", CorpID: tkDingCorp, SpaceID: "cidAlice==",
+		Params: map[string]any{"action": "ticket.resolve", "value": "1"}}
+	stream.Send(t, "CALLBACK", dingtalktest.TopicCardCallback, "frame-resolve", click.Data())
+	if ack := stream.NextAck(t, 5*time.Second); ack == nil || ack.Code != 200 {
+		t.Fatalf("ack of alice's Resolve: %+v", ack)
+	}
+	allShow("alice resolved", 11, "resolved", "ticket.close", "ticket.reopen")
+
+	// rita closes from her card in C9.
+	ts := after(ritaCard.where)
+	form := string(slacktest.Click{User: "U1", UserName: "rita", Channel: "C9", MessageTS: ts, ActionID: "ticket.close", Value: "1",
+		Trigger: "tk-close", ResponseURL: w.slack.URL + "/response/tk"}.Body())
+	if code, resp := post(t, w.base+"/slack/interactions", slacktest.FormType, form, sign(form, time.Now().Unix())); code != 200 {
+		t.Fatalf("rita's Close: %d %s", code, resp)
+	}
+	allShow("rita closed", 12, "closed")
+}
+
+func cardList(cs []cardCopy) string {
+	var b strings.Builder
+	for _, c := range cs {
+		b.WriteString("  " + c.String() + "\n")
+	}
+	return b.String()
 }
