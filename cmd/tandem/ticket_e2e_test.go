@@ -842,3 +842,39 @@ func cardList(cs []cardCopy) string {
 	}
 	return b.String()
 }
+
+// Ensure the console's mailbox keeps Main's clock: bob's news of a task,
+// held for the notification window, is his once the virtual clock has
+// passed the window, and not before, though real time never gets there.
+func TestConsoleMailboxOnMainClock(t *testing.T) {
+	clock := &virtualClock{}
+	clock.Set(sh(t, "2031-03-04 10:00")) // years after any real test run
+	cfg, err := ParseConfig(strings.NewReader(fmt.Sprintf(`
+storage: {path: %q}
+bot: {notify_window: 60s}
+people:
+  - {name: Alice, handle: alice, accounts: ["console:alice"]}
+  - {name: Bob, handle: bob, accounts: ["console:bob"]}
+`, filepath.Join(t.TempDir(), "tandem.db"))), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &Main{Config: cfg, NoHTTP: true, Now: clock.Now, Log: slog.New(slog.DiscardHandler)}
+	if err := m.Run(); err != nil {
+		m.Close()
+		t.Fatal(err)
+	}
+	defer m.Close()
+	ctx := t.Context()
+	if _, err := m.Console.Say(ctx, "alice", "line-1", `task new "Quarterly report" @bob`); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := m.Console.Take(ctx, "bob", 0); err != nil || len(got) != 0 {
+		t.Fatalf("bob's mailbox within the window: %+v, %v; want nothing yet", got, err)
+	}
+	clock.Set(clock.Now().Add(61 * time.Second))
+	got, err := m.Console.Take(ctx, "bob", 0)
+	if err != nil || len(got) != 1 || !strings.Contains(got[0].Text+fmt.Sprint(got[0].Card), "Quarterly report") {
+		t.Fatalf("bob's mailbox after the window: %+v, %v; want the news of the task", got, err)
+	}
+}
