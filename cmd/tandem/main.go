@@ -173,6 +173,15 @@ type Main struct {
 	Log    *slog.Logger
 	// NoHTTP runs without the HTTP server (the embedded `tandem chat`).
 	NoHTTP bool
+	// Now is the clock of everything that decides by time: the bot (the
+	// time of commands), the job scheduler (which jobs are due, and the
+	// time job handlers see), the outbox dispatcher (which messages are
+	// due, leases, rate limits), the console, and the seeding and system
+	// jobs at start. It defaults to time.Now; end-to-end tests set a
+	// virtual clock to walk a ticket through days of its SLA in seconds.
+	// The adapters keep real time (signature windows, tokens), as do the
+	// store's stall watch (/readyz) and measured durations.
+	Now func() time.Time
 
 	DB     *sqlite.DB
 	Bot    *bot.Bot
@@ -194,6 +203,9 @@ func (m *Main) Run() error {
 	cfg := m.Config
 	if m.Log == nil {
 		m.Log = slog.Default()
+	}
+	if m.Now == nil {
+		m.Now = time.Now
 	}
 	lang, _ := bot.ParseLang(cfg.Bot.DefaultLang)
 	loc, err := time.LoadLocation(cfg.Bot.DefaultTZ)
@@ -220,7 +232,7 @@ func (m *Main) Run() error {
 		return err
 	}
 	m.closers = append(m.closers, m.DB.Close)
-	if err := seed(context.Background(), m.DB, cfg, time.Now()); err != nil {
+	if err := seed(context.Background(), m.DB, cfg, m.Now()); err != nil {
 		return fmt.Errorf("apply people and departments from config: %w", err)
 	}
 
@@ -240,7 +252,7 @@ func (m *Main) Run() error {
 	notifyWindow, _ := time.ParseDuration(cfg.Bot.NotifyWindow) // checked by Validate
 	quiet, _ := bot.ParseQuietHours(cfg.Bot.QuietHours)         // checked by Validate
 	notifier := &bot.Notifier{DefaultLang: lang, DefaultTZ: loc, Window: notifyWindow, Quiet: quiet}
-	m.Dispatcher = &scheduler.Dispatcher{Store: store, Log: m.Log}
+	m.Dispatcher = &scheduler.Dispatcher{Store: store, Log: m.Log, Now: m.Now}
 	hooks.OnQueued(m.Dispatcher.Trigger)
 	pruner := &scheduler.Pruner{Store: store, Steps: scheduler.PruneSteps(cfg.Storage.Retention.retention())}
 	modules := append(features.Modules(features.Deps{
@@ -256,19 +268,20 @@ func (m *Main) Run() error {
 		Tickets:       ticketsDeps(cfg),
 	}), pruneModule(pruner))
 	m.Router = commands.NewRouter(modules...)
-	m.Scheduler = &scheduler.Scheduler{Store: store, Handlers: m.Router.JobHandlers(), Calendar: cal, Log: m.Log}
+	m.Scheduler = &scheduler.Scheduler{Store: store, Handlers: m.Router.JobHandlers(), Calendar: cal, Log: m.Log, Now: m.Now}
 	hooks.OnScheduled(m.Scheduler.Trigger)
 	if err := store.Update(context.Background(), func(tx bot.Tx) error {
-		return commands.EnsureSystemJobs(tx, time.Now(), modules...)
+		return commands.EnsureSystemJobs(tx, m.Now(), modules...)
 	}); err != nil {
 		return fmt.Errorf("schedule system jobs: %w", err)
 	}
-	m.Bot = &bot.Bot{Store: store, Router: m.Router, Log: m.Log, DefaultLang: lang, DefaultTZ: loc,
+	m.Bot = &bot.Bot{Store: store, Router: m.Router, Log: m.Log, Now: m.Now, DefaultLang: lang, DefaultTZ: loc,
 		Notifier: notifier, OnNewAccount: m.Directories.OnNewAccount}
 
 	routes := map[string]http.Handler{}
 	if cfg.Console.Enabled || m.NoHTTP {
 		m.Console = console.New(m.Bot, store)
+		m.Console.Now = m.Now
 		m.Console.PictureDir = filepath.Join(dataDir(cfg), "pictures")
 		hooks.OnQueued(m.Console.Wake)
 		if !m.NoHTTP {

@@ -18,6 +18,9 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
+	if world := os.Getenv(ticketChildEnv); world != "" {
+		os.Exit(runTicketChild(world)) // this process is a ticket test's Tandem
+	}
 	dir, err := os.MkdirTemp("", "tandem-e2e")
 	if err != nil {
 		panic(err)
