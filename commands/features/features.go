@@ -25,7 +25,8 @@ import (
 // Deps are what the features need from the host, each passed on to the
 // features that use it.
 type Deps struct {
-	// Store is read outside the writer by the digest sweep.
+	// Store is read outside the writer by the digest sweep and the
+	// tickets' weekly digest.
 	Store bot.Store
 	// DueHour and DueMinute are the time of day a date without a clock
 	// means (bot.due_time, 18:00 by default).
@@ -58,7 +59,7 @@ type Deps struct {
 func Modules(d Deps) []commands.Module {
 	ms := []commands.Module{
 		task.Module(task.Deps{DueHour: d.DueHour, DueMinute: d.DueMinute}),
-		ticket.Module(ticket.Deps{Config: d.Tickets, Calendar: d.Calendar, Notifier: d.Notifier,
+		ticket.Module(ticket.Deps{Config: d.Tickets, Calendar: d.Calendar, Notifier: d.Notifier, Store: d.Store,
 			DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ}),
 		people.Module(people.Deps{NextRun: d.NextRun}),
 		calendar.Module(d.Calendar),

@@ -129,6 +129,7 @@ func (f *feature) apply(c *commands.Ctx, tk *ticket.Ticket, to ticket.Status, no
 	if err := f.markBreaches(c.Tx, tk, c.Now); err != nil {
 		return err
 	}
+	f.stampTimes(c.Tx, tk)
 	tk.Status, tk.UpdatedAt = to, c.Now
 	if err := st.UpdateTicket(tk); err != nil {
 		return err

@@ -70,7 +70,10 @@ type Deps struct {
 	// Calendar counts business time; nil counts every minute.
 	Calendar *workcal.Calendar
 	// Notifier tells people things from the job handlers.
-	Notifier    *bot.Notifier
+	Notifier *bot.Notifier
+	// Store is read outside the writer by the weekly digest (a
+	// bot.JobFetcher).
+	Store       bot.Store
 	DefaultLang bot.Lang
 	DefaultTZ   *time.Location
 }
@@ -138,6 +141,12 @@ func (f *feature) command() *commands.Command {
 		return &commands.Sub{Name: name, Aliases: aliases, Usage: bot.T(usageEN, usageZH), Summary: bot.T(sumEN, sumZH),
 			Example: bot.T(exEN, exZH), Run: run}
 	}
+	// prepared gives a sub-command its prepare step (reads outside the
+	// writer, before its unit).
+	prepared := func(s *commands.Sub, step func(*bot.Event, []commands.Token) bot.PrepareFunc) *commands.Sub {
+		s.Prepare = step
+		return s
+	}
 	return &commands.Command{
 		Name:    "ticket",
 		Aliases: []string{"tickets", "tk", "工单", "问题"},
@@ -183,9 +192,9 @@ func (f *feature) command() *commands.Command {
 			sub("search", []string{"find", "搜索", "查找"}, "ticket search <words> [page N]", "工单 搜索 <关键词> [第N页]",
 				"Find tickets, closed ones too, by words of their title", "按标题关键词查找工单（包括已关闭的）",
 				"ticket search labels", "工单 搜索 标签", f.search),
-			sub("stats", []string{"statistics", "统计"}, "ticket stats [department] [week|month]", "工单 统计 [部门] [本周|本月]",
+			prepared(sub("stats", []string{"statistics", "统计"}, "ticket stats [department] [week|month]", "工单 统计 [部门] [本周|本月]",
 				"Open tickets by department, SLA met, mean times, breaches", "各部门未结工单、SLA 达成率、平均用时、超时数",
-				"ticket stats QA month", "工单 统计 QA 本月", f.stats),
+				"ticket stats QA month", "工单 统计 QA 本月", f.stats), f.prepareStats),
 		},
 	}
 }
