@@ -169,6 +169,10 @@ func (f *feature) stats(c *commands.Ctx) error {
 	switch {
 	case errors.Is(c.PrepareErr, errNoDepts):
 		return c.Usage(bot.T("There are no departments yet.", "目前还没有任何部门。"))
+	case bot.ErrorCode(c.PrepareErr) == bot.ENOTFOUND:
+		// An unknown department (or a period it does not know, read as
+		// part of the name): the known ones, and the form with its periods.
+		return c.Usage(bot.ErrorText(c.PrepareErr))
 	case c.PrepareErr != nil:
 		return c.PrepareErr
 	}

@@ -164,7 +164,7 @@ func (f *feature) command() *commands.Command {
 				"Open a ticket for a department", "向某个部门提报工单",
 				`ticket open "Batch 2611 labels peel off" cat:quality p:P2 for:QA impact:"3 customers" need:"lab test"`,
 				`问题 提报 「2611批次标签脱落」 类别：质量 优先级：高 部门：QA 影响：「3家客户」 需要：「实验室检测」`, f.open),
-			sub("show", []string{"view", "info", "查看", "详情"}, "ticket show <id>", "工单 查看 <编号>",
+			sub("show", []string{"view", "info", "查看", "详情"}, "ticket show <id> [page N]", "工单 查看 <编号> [第N页]",
 				"Show a ticket with its timeline", "查看工单及其时间线", "ticket show 12", "工单 查看 12", f.show),
 			sub("ack", []string{"acknowledge", "受理", "确认"}, "ticket ack <id>", "工单 受理 <编号>",
 				"Acknowledge a ticket (stops the first-response clock)", "受理工单（首次响应计时停止）", "ticket ack 12", "工单 受理 12",
