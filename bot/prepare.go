@@ -28,7 +28,10 @@ type Preparer interface {
 }
 
 // PrepareFunc is a prepare step. It runs once per processing of an event,
-// outside any unit, with the store for reads (View), and what it returns is
+// outside any unit, with the store for reads (View); a step that reads as
+// of a moment (figures over the last week) takes the event's ReceivedAt,
+// which the bot sets from its clock before the step runs, never
+// time.Now. What it returns is
 // handed to the unit (Request.Prepared, Request.PrepareErr): the unit,
 // however often it runs, uses that answer and never calls out again. The
 // command decides what a failed step means (usually a polite "the calendar
@@ -57,6 +60,9 @@ func (b *Bot) prepare(ctx context.Context, ev *Event) (p prepared) {
 	step := pr.Prepare(ev)
 	if step == nil {
 		return prepared{}
+	}
+	if ev.ReceivedAt.IsZero() {
+		ev.ReceivedAt = b.Now() // the moment a step reads as of
 	}
 	defer func() {
 		if r := recover(); r != nil {

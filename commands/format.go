@@ -85,12 +85,15 @@ func TfList(en, zh string, items []string, args ...any) bot.Text {
 
 // FindDept looks a department up by name and, when it does not exist, lists
 // the ones that do.
-func FindDept(c *Ctx, name string) (*bot.Department, error) {
-	d, err := c.Tx.FindDepartmentByName(name)
+func FindDept(c *Ctx, name string) (*bot.Department, error) { return FindDeptIn(c.Tx, name) }
+
+// FindDeptIn is FindDept in any transaction: a prepare step's view.
+func FindDeptIn(tx bot.Tx, name string) (*bot.Department, error) {
+	d, err := tx.FindDepartmentByName(name)
 	if bot.ErrorCode(err) != bot.ENOTFOUND {
 		return d, err
 	}
-	ds, lerr := c.Tx.ListDepartments()
+	ds, lerr := tx.ListDepartments()
 	if lerr != nil {
 		return nil, lerr
 	}

@@ -213,6 +213,18 @@ type Ticket struct {
 	ResolutionBreached bool
 	// WarRoom is the group opened for a P1, if one was.
 	WarRoom bot.Destination
+	// LastRung is the last rung of the ladder told in cycle LastRungCycle,
+	// recorded in the unit that queues its notices, so that finding what
+	// was told costs one row (Fired), not a read of the timeline.
+	LastRung      Rung
+	LastRungCycle int
+	// The current cycle's times to first response and to resolution,
+	// wall-clock and in business hours, kept when they happen so that
+	// stats are sums read from an index (Stats). A business time is
+	// NotCounted when it was not counted (no work calendar, or before the
+	// upgrade that added it); zero until the moment comes.
+	AckWall, AckBusiness         time.Duration
+	ResolveWall, ResolveBusiness time.Duration
 
 	OpenedAt   time.Time // of the current cycle
 	AckedAt    time.Time // first response in the current cycle; zero until then
@@ -221,6 +233,21 @@ type Ticket struct {
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 }
+
+// NotCounted is a business time that was not counted (see Ticket.AckBusiness).
+const NotCounted time.Duration = -1
+
+// Fired is the last rung told in the ticket's current cycle (Start for
+// none: a reopen starts the ladder again).
+func (t *Ticket) Fired() Rung {
+	if t.LastRungCycle != t.Cycle {
+		return Start
+	}
+	return t.LastRung
+}
+
+// SetFired records r as the last rung told in the current cycle.
+func (t *Ticket) SetFired(r Rung) { t.LastRung, t.LastRungCycle = r, t.Cycle }
 
 // Ref is how people refer to a ticket: "T-12".
 func (t *Ticket) Ref() string { return "T-" + strconv.FormatInt(t.ID, 10) }
@@ -296,6 +323,28 @@ type Filter struct {
 	Limit  int
 }
 
+// Stats are one department's figures: its active tickets now, and the
+// tickets resolved in a window of time (in their current cycle; a closed
+// one counts by when it was resolved). Durations are sums, to be divided
+// by their counts.
+type Stats struct {
+	Open, OpenBreached int
+	// Resolved counts the tickets resolved in the window; ResponseMet and
+	// ResolutionMet those of them whose target was not breached, Acked
+	// those that were acknowledged.
+	Resolved, ResponseMet, ResolutionMet, Acked int
+	// Wall-clock sums: opened to acknowledged (over Acked), opened to
+	// resolved (over Resolved).
+	AckWall, ResolveWall time.Duration
+	// Business-hours sums over the tickets whose business time was
+	// counted (AckCounted, ResolveCounted: see NotCounted).
+	AckBusiness, ResolveBusiness time.Duration
+	AckCounted, ResolveCounted   int
+}
+
+// Breaches counts the targets the window's resolved tickets missed.
+func (s Stats) Breaches() int { return 2*s.Resolved - s.ResponseMet - s.ResolutionMet }
+
 // Store is the tickets' store contract, implemented by the storage's unit
 // next to bot.Tx (see bot.Contract).
 type Store interface {
@@ -327,6 +376,11 @@ type Store interface {
 	// TicketTasks lists the tasks linked to a ticket, oldest (lowest id)
 	// first.
 	TicketTasks(ticketID int64) ([]int64, error)
+	// TicketStats counts a department's active tickets and sums the
+	// figures of those resolved in [since, until), from indexes: it costs
+	// the department's active tickets and the window's resolved ones, never
+	// a ticket's row.
+	TicketStats(deptID int64, since, until time.Time) (Stats, error)
 }
 
 // From returns the ticket store of a unit (bot.Contract); a unit without
@@ -353,3 +407,6 @@ func (m missing) ClockEvents(int64, int) ([]*ClockEvent, error) {
 }
 func (m missing) LinkTicketTask(int64, int64) error  { return m.err }
 func (m missing) TicketTasks(int64) ([]int64, error) { return nil, m.err }
+func (m missing) TicketStats(int64, time.Time, time.Time) (Stats, error) {
+	return Stats{}, m.err
+}

@@ -18,7 +18,17 @@
 //     store's work) and around Update (with the commit and its fsync);
 //   - the scheduler's escalation check: claiming the due jobs in batches of
 //     200 (ClaimJobs, one unit each, as the scheduler claims), and its
-//     idle tick when nothing is due (ClaimJobs finding none, NextJobAt).
+//     idle tick when nothing is due (ClaimJobs finding none, NextJobAt);
+//   - stats: TicketStats for one department over 7 days and for all ten
+//     over 30 days (the reads of `ticket stats` and of the weekly digest,
+//     in a view), the whole `ticket stats month` command through the bot
+//     (its prepare step, its unit and the commit), and, for reference,
+//     the read stats made before (every department's active tickets and
+//     its archive newest first, 500 a page, up to 2,000 each).
+//
+// Beside the active tickets each database holds half as many resolved
+// and closed ones, resolved over the 60 days before Now (the archive the
+// stats' windows are cut from).
 //
 // The two databases are measured in turn, repetition by repetition, so that
 // whatever else the machine does falls on both alike. It prints the median
@@ -44,6 +54,8 @@ import (
 
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/bot/ticket"
+	"github.com/tandemhq/tandem/commands"
+	"github.com/tandemhq/tandem/commands/features"
 	"github.com/tandemhq/tandem/storage/sqlite"
 )
 
@@ -114,6 +126,22 @@ func run(baseline, n, reps int, syncMode string, keep bool) error {
 			}
 		}
 	}
+	var bots []*bot.Bot
+	for _, db := range dbs {
+		b, err := StatsBot(db)
+		if err != nil {
+			return err
+		}
+		defer b.Close()
+		bots = append(bots, b)
+	}
+	for r := range max(reps/4, 5) {
+		for i, db := range dbs {
+			if err := MeasureStats(db, bots[i], worlds[i], r, results[i]); err != nil {
+				return err
+			}
+		}
+	}
 	printFigures(*results[0], *results[1])
 	return nil
 }
@@ -122,12 +150,15 @@ func run(baseline, n, reps int, syncMode string, keep bool) error {
 // are due at it.
 var Now = time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 
-// World is what Populate made: its people and departments, and how many
-// escalations are due at Now.
+// World is what Populate made: its people and departments, how many
+// escalations are due at Now, how many tickets it resolved (the archive)
+// and how many of those the first department resolved in the 7 days
+// before Now.
 type World struct {
-	Tickets, Due int
-	People       []int64
-	Depts        []int64
+	Tickets, Due       int
+	Resolved, WeekDept int
+	People             []int64
+	Depts              []int64
 }
 
 // Populate stores n active tickets spread over 10 people, 10 departments
@@ -201,7 +232,126 @@ func Populate(db *sqlite.DB, n int, now time.Time) (World, error) {
 			return w, fmt.Errorf("store tickets from %d: %w", done, err)
 		}
 	}
-	return w, nil
+	return w, populateArchive(db, &w, rng, now)
+}
+
+// populateArchive stores w.Tickets/2 resolved tickets (every fourth one
+// closed since), resolved at random over the 60 days before now, with
+// their times to acknowledge and resolve as the lifecycle keeps them.
+func populateArchive(db *sqlite.DB, w *World, rng *rand.Rand, now time.Time) error {
+	w.Resolved = w.Tickets / 2
+	const unit = 5000
+	for done := 0; done < w.Resolved; done += unit {
+		err := db.Update(context.Background(), func(tx bot.Tx) error {
+			for i := done; i < min(w.Resolved, done+unit); i++ {
+				resolved := now.Add(-time.Duration(1+rng.IntN(60*24*60)) * time.Minute)
+				took := time.Duration(30+rng.IntN(72*60)) * time.Minute
+				ack := time.Duration(rng.IntN(int(took/time.Minute))) * time.Minute
+				opened := resolved.Add(-took)
+				tk := &ticket.Ticket{Title: "Old batch " + strconv.Itoa(i), Category: "cat" + strconv.Itoa(i%10),
+					Priority: ticket.Priority(1 + rng.IntN(4)), Status: ticket.Resolved,
+					DeptID: w.Depts[rng.IntN(len(w.Depts))], OwnerID: w.People[rng.IntN(len(w.People))],
+					RequesterID: w.People[rng.IntN(len(w.People))], Cycle: 1, ResolutionBreached: rng.IntN(10) == 0,
+					Policy:   ticket.Policy{Name: "std", Priority: ticket.P2, FirstResponse: 4 * time.Hour, Resolution: 72 * time.Hour, Clock: ticket.Business},
+					OpenedAt: opened, AckedAt: opened.Add(ack), ResolvedAt: resolved, CreatedAt: opened, UpdatedAt: resolved,
+					AckWall: ack, AckBusiness: ack / 3, ResolveWall: took, ResolveBusiness: took / 3}
+				if i%4 == 0 {
+					tk.Status, tk.ClosedAt = ticket.Closed, resolved.Add(time.Hour)
+				}
+				if tk.DeptID == w.Depts[0] && !resolved.Before(now.AddDate(0, 0, -7)) {
+					w.WeekDept++
+				}
+				if err := ticket.From(tx).CreateTicket(tk); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("store resolved tickets from %d: %w", done, err)
+		}
+	}
+	return nil
+}
+
+// StatsBot is the bot with every feature on db, its clock at Now, for
+// timing `ticket stats` as a command.
+func StatsBot(db *sqlite.DB) (*bot.Bot, error) {
+	quiet := slog.New(slog.DiscardHandler)
+	r := commands.NewRouter(features.Modules(features.Deps{Store: db, DefaultTZ: time.UTC, DefaultLang: bot.LangEN, Log: quiet})...)
+	b := &bot.Bot{Store: db, Router: r, DefaultLang: bot.LangEN, DefaultTZ: time.UTC, Log: quiet,
+		Now: func() time.Time { return Now }}
+	return b, b.Open()
+}
+
+// MeasureStats times repetition r of the stats' reads and of the stats
+// command on a database Populate filled (see the package comment).
+func MeasureStats(db *sqlite.DB, b *bot.Bot, w World, r int, f *Figures) error {
+	ctx := context.Background()
+	week, month := Now.AddDate(0, 0, -7), Now.AddDate(0, 0, -30)
+	err := db.View(ctx, func(tx bot.Tx) error {
+		start := time.Now()
+		s, err := ticket.From(tx).TicketStats(w.Depts[0], week, Now)
+		f.add("stats: 1 department, 7 days", time.Since(start))
+		f.Stats = s
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	err = db.View(ctx, func(tx bot.Tx) error {
+		start := time.Now()
+		for _, d := range w.Depts {
+			if _, err := ticket.From(tx).TicketStats(d, month, Now); err != nil {
+				return err
+			}
+		}
+		f.add("stats: 10 departments, 30 days", time.Since(start))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	res, err := b.Accept(ctx, &bot.Event{Platform: bot.PlatformConsole, Workspace: "local", DedupKey: "stats" + strconv.Itoa(r),
+		ChatID: "dm:head", ChatType: bot.ChatDirect, Sender: bot.Author{UserID: "head", Name: "head"}, Text: "ticket stats month"}, 10*time.Second)
+	if err != nil {
+		return err
+	}
+	f.add("`ticket stats month`, the command", time.Since(start))
+	if len(res.Replies) > 0 {
+		f.StatsReply = res.Replies[0].Text
+	}
+	return db.View(ctx, func(tx bot.Tx) error {
+		start := time.Now()
+		for _, d := range w.Depts {
+			if err := oldStatsRead(tx, d, week); err != nil {
+				return err
+			}
+		}
+		f.add("reference: the old read, 10 depts, 7 days", time.Since(start))
+		return nil
+	})
+}
+
+// oldStatsRead is what stats read before TicketStats, inside a unit: a
+// department's active tickets and its archive newest first, 500 a page,
+// stopping at the window's start or at 2,000 tickets. (It also counted
+// each ticket's business time on the calendar, left out here.)
+func oldStatsRead(tx bot.Tx, dept int64, since time.Time) error {
+	st := ticket.From(tx)
+	for _, active := range []bool{true, false} {
+		for off := 0; off < 2000; off += 500 {
+			tks, err := st.FindTickets(ticket.Filter{Active: active, DeptID: dept, Offset: off, Limit: 500})
+			if err != nil {
+				return err
+			}
+			if len(tks) < 500 || !active && tks[len(tks)-1].ResolvedAt.Before(since) {
+				break
+			}
+		}
+	}
+	return nil
 }
 
 // Figures are the timings of one database, by what was timed.
@@ -214,6 +364,10 @@ type Figures struct {
 	// the sanity test.
 	Claimed []int
 	Pages   map[string][]*ticket.Ticket
+	// Stats are the first department's over 7 days, StatsReply the
+	// command's answer (last repetition).
+	Stats      ticket.Stats
+	StatsReply string
 }
 
 func (f *Figures) add(name string, d time.Duration) {

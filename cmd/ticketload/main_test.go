@@ -3,6 +3,7 @@ package main
 import (
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/tandemhq/tandem/bot/ticket"
@@ -12,7 +13,8 @@ import (
 // Ensure the load measures what it says at 10,000 tickets: each claim round
 // takes exactly the 1 % that is due, and each list page timed is full, holds
 // only what its filter selects, in the order shown, and page 3 continues
-// after page 1. (The figures themselves are printed by the command, never
+// after page 1; the stats read count the week's resolved tickets and the
+// stats command answers with every department. (The figures themselves are printed by the command, never
 // asserted: timings flake on a busy machine. The plans that keep them flat
 // are checked in storage/sqlite.)
 func TestLoad_10000(t *testing.T) {
@@ -34,6 +36,23 @@ func TestLoad_10000(t *testing.T) {
 		if err := MeasureEscalations(db, r, f); err != nil {
 			t.Fatal(err)
 		}
+	}
+	b, err := StatsBot(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if err := MeasureStats(db, b, w, 0, f); err != nil {
+		t.Fatal(err)
+	}
+	// The stats timed count what they must: the first department's
+	// tickets resolved in the week, and the command answers with every
+	// department's figures.
+	if f.Stats.Resolved != w.WeekDept || w.WeekDept == 0 || f.Stats.Open == 0 {
+		t.Errorf("stats of the first department: %+v, want %d resolved in the week", f.Stats, w.WeekDept)
+	}
+	if !strings.Contains(f.StatsReply, "Tickets, the last 30 days:") || !strings.Contains(f.StatsReply, "Dept 9: ") {
+		t.Errorf("ticket stats month answered %q", f.StatsReply)
 	}
 	if w.Due != 100 {
 		t.Errorf("%d escalations due, want 100", w.Due)

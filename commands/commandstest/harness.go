@@ -265,18 +265,41 @@ func (h *Harness) PersonOf(a bot.Account) *bot.Person {
 }
 
 // RunJob runs j's handler (the router's, for j's kind) in its own unit at
-// the harness's now, as the scheduler does.
+// the harness's now, as the scheduler does (a bot.JobFetcher's fetch
+// first, outside the unit).
 func (h *Harness) RunJob(j *bot.Job) {
 	h.T.Helper()
 	handler, ok := h.Bot.Router.(*commands.Router).JobHandlers()[j.Kind]
 	if !ok {
 		h.T.Fatalf("no handler for job kind %q", j.Kind)
 	}
+	run := h.jobUnit(handler, j)
 	err := h.DB.Update(context.Background(), func(tx bot.Tx) error {
-		return handler.RunJob(context.Background(), tx, j, h.Now())
+		return run(tx)
 	})
 	if err != nil {
 		h.T.Fatal(err)
+	}
+}
+
+// jobUnit is what j's unit runs: the handler's RunJob, or for a
+// bot.JobFetcher what its FetchJob (run now, outside any unit, as the
+// scheduler runs it) returned to apply.
+func (h *Harness) jobUnit(handler bot.JobHandler, j *bot.Job) func(bot.Tx) error {
+	h.T.Helper()
+	f, ok := handler.(bot.JobFetcher)
+	if !ok {
+		return func(tx bot.Tx) error { return handler.RunJob(context.Background(), tx, j, h.Now()) }
+	}
+	apply, err := f.FetchJob(context.Background(), j, h.Now())
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	return func(tx bot.Tx) error {
+		if apply == nil {
+			return nil
+		}
+		return apply(tx)
 	}
 }
 
@@ -295,8 +318,9 @@ func (h *Harness) CompleteJob(j *bot.Job) {
 	if !ok {
 		h.T.Fatalf("no handler for job kind %q", j.Kind)
 	}
+	run := h.jobUnit(handler, j)
 	err := h.DB.Update(context.Background(), func(tx bot.Tx) error {
-		if err := handler.RunJob(context.Background(), tx, j, h.Now()); err != nil {
+		if err := run(tx); err != nil {
 			return err
 		}
 		return tx.CompleteJob(j.ID, time.Time{}, h.Now())

@@ -26,7 +26,8 @@ import (
 // Deps are what the features need from the host, each passed on to the
 // features that use it.
 type Deps struct {
-	// Store is read outside the writer by the digest sweep.
+	// Store is read outside the writer by the digest sweep and the
+	// tickets' weekly digest.
 	Store bot.Store
 	// DueHour and DueMinute are the time of day a date without a clock
 	// means (bot.due_time, 18:00 by default).

@@ -12,45 +12,6 @@ import (
 	"github.com/tandemhq/tandem/bot/ticket"
 )
 
-// lastFired is the latest rung the timeline records as told in tk's
-// current cycle (ticket.Start for none). Each telling is recorded in the
-// unit that queues it, so a rung found here never fires again, whichever
-// job (its own, or one re-armed after a pause) comes to it.
-func lastFired(tx bot.Tx, tk *ticket.Ticket) (ticket.Rung, error) {
-	evs, err := ticket.From(tx).TicketEvents(tk.ID, timelineLimit)
-	if err != nil {
-		return ticket.Start, err
-	}
-	last := ticket.Start
-	cycle := strconv.Itoa(tk.Cycle)
-	for _, e := range evs {
-		if e.Kind != ticket.Escalated || e.From != cycle {
-			continue
-		}
-		if r, ok := parseLabel(e.To); ok && later(r, last) {
-			last = r
-		}
-	}
-	return last, nil
-}
-
-// parseLabel reads back a rung from its timeline label (Ladder.Label):
-// "2/3 100% resolution", "3/3 150% resolution, repeat 2".
-func parseLabel(s string) (ticket.Rung, bool) {
-	n, _, ok := strings.Cut(s, "/")
-	step, err := strconv.Atoi(n)
-	if !ok || err != nil {
-		return ticket.Rung{}, false
-	}
-	r := ticket.Rung{Step: step - 1}
-	if _, rep, ok := strings.Cut(s, ", repeat "); ok {
-		if r.Round, err = strconv.Atoi(rep); err != nil {
-			return ticket.Rung{}, false
-		}
-	}
-	return r, true
-}
-
 // later reports whether rung a comes after rung b in ladder order.
 func later(a, b ticket.Rung) bool {
 	return a.Round > b.Round || a.Round == b.Round && a.Step > b.Step
@@ -78,11 +39,7 @@ func (f *feature) scheduleNext(tx bot.Tx, tk *ticket.Ticket, after ticket.Rung, 
 // rearm schedules the next rung not yet told at its new time, after the
 // clock resumed.
 func (f *feature) rearm(tx bot.Tx, tk *ticket.Ticket, now time.Time) error {
-	last, err := lastFired(tx, tk)
-	if err != nil {
-		return err
-	}
-	return f.scheduleNext(tx, tk, last, now, "rearm")
+	return f.scheduleNext(tx, tk, tk.Fired(), now, "rearm")
 }
 
 func rearmSuffix(due time.Time) string { return "/at/" + strconv.FormatInt(due.UnixMilli(), 10) }
@@ -113,7 +70,10 @@ var _ bot.JobHandler = escalator{}
 // RunJob implements bot.JobHandler: it recomputes the rung's time from the
 // clock as it is now, since pausing reschedules nothing. A rung whose time
 // moved later is re-armed then; a paused clock waits for the resume, which
-// re-arms it; a rung told already does nothing.
+// re-arms it; a rung told already does nothing. Which rungs were told is
+// one field of the ticket (Ticket.Fired), set in the unit that queues the
+// notices, so a job that runs again (a retry, a replayed unit, a restart,
+// or a re-armed job for the same rung) finds it and tells nobody.
 func (h escalator) RunJob(ctx context.Context, tx bot.Tx, job *bot.Job, now time.Time) error {
 	var s stepJob
 	if err := json.Unmarshal(job.Payload, &s); err != nil {
@@ -132,9 +92,9 @@ func (h escalator) RunJob(ctx context.Context, tx bot.Tx, job *bot.Job, now time
 		return h.f.ackTimeout(tx, tk, s, now)
 	}
 	want := ticket.Rung{Step: s.Step - 1, Round: s.Round}
-	last, err := lastFired(tx, tk)
-	if err != nil || !later(want, last) {
-		return err
+	last := tk.Fired()
+	if !later(want, last) {
+		return nil
 	}
 	k, err := h.f.clockOf(tx, tk)
 	if err != nil {
@@ -155,7 +115,8 @@ func (h escalator) RunJob(ctx context.Context, tx bot.Tx, job *bot.Job, now time
 }
 
 // fire tells rung r of tk's ladder to its audience, marks a target passed
-// as breached, records the rung and schedules the next.
+// as breached, records the rung (on the timeline for people, on the ticket
+// for the next job: Ticket.Fired) and schedules the next.
 func (f *feature) fire(tx bot.Tx, tk *ticket.Ticket, r ticket.Rung, now time.Time) error {
 	step := tk.Policy.Ladder.Steps[r.Step]
 	pct := int(step.Fraction*100 + 0.5)
@@ -163,6 +124,7 @@ func (f *feature) fire(tx bot.Tx, tk *ticket.Ticket, r ticket.Rung, now time.Tim
 	if err := f.addEvent(tx, tk, e); err != nil {
 		return err
 	}
+	tk.SetFired(r)
 	if err := f.markBreaches(tx, tk, now); err != nil {
 		return err
 	}

@@ -89,7 +89,7 @@ func (f *feature) open(c *commands.Ctx) error {
 	}
 	if deptName == "" {
 		return c.Usage(bot.T("Which department is it for? Add for:<department> (no routing rule covers this category).",
-			"这个工单交给哪个部门？请加上 部门:<部门名称>（没有适用于该类别的分派规则）。"))
+			"这个工单交给哪个部门？请加上 部门：<部门名称>（没有适用于该类别的分派规则）。"))
 	}
 	dept, err := commands.FindDept(c, deptName)
 	if err != nil {

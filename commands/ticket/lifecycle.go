@@ -129,6 +129,7 @@ func (f *feature) apply(c *commands.Ctx, tk *ticket.Ticket, to ticket.Status, no
 	if err := f.markBreaches(c.Tx, tk, c.Now); err != nil {
 		return err
 	}
+	f.stampTimes(c.Tx, tk)
 	tk.Status, tk.UpdatedAt = to, c.Now
 	if err := st.UpdateTicket(tk); err != nil {
 		return err
@@ -358,9 +359,13 @@ func (f *feature) comment(c *commands.Ctx) error {
 	return f.changed(c, tk, e, c.T("Comment added to %s.", "已评论 %s。", tk.Ref()))
 }
 
-// show answers with the card and the timeline.
+// show answers with the card and a page of the timeline.
 func (f *feature) show(c *commands.Ctx) error {
 	tk, err := loadTicket(c)
+	if err != nil {
+		return err
+	}
+	page, err := showPage(c)
 	if err != nil {
 		return err
 	}
@@ -368,22 +373,11 @@ func (f *feature) show(c *commands.Ctx) error {
 	if err != nil {
 		return err
 	}
-	evs, err := ticket.From(c.Tx).TicketEvents(tk.ID, timelineLimit)
+	text, err := timelinePage(c, tk, page)
 	if err != nil {
 		return err
 	}
-	ppl := commands.NewPeople(c.Tx, c.Person)
-	rd := readerOf(c)
-	var b strings.Builder
-	b.WriteString(c.T("Timeline:", "时间线："))
-	for _, e := range evs {
-		b.WriteString("\n• " + line(e, ppl, rd))
-	}
 	c.Reply(bot.Message{Card: v.card(c.Now, c.Loc, c.Lang), Private: true})
-	c.Reply(bot.Message{Text: b.String(), Private: true})
+	c.Reply(bot.Message{Text: text, Private: true})
 	return nil
 }
-
-// timelineLimit bounds the timeline read for show and for the ladder's
-// record of steps taken.
-const timelineLimit = 500

@@ -3,7 +3,6 @@ package ticket_test
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/commands/commandstest"
@@ -58,16 +57,7 @@ func TestListAndSearch(t *testing.T) {
 // Stats count open tickets by department, SLA met, mean times and
 // breaches; the weekly digest brings a head their department's.
 func TestStatsAndDigest(t *testing.T) {
-	h := newOrg(t, ticketcmd.Config{Routes: []ticketcmd.Route{{Category: "quality", Dept: "QA", Owner: "qa1"}}}, commandstest.WorkCalendar(t))
-	sh := commandstest.Shanghai
-	h.SetNow(time.Date(2026, 11, 23, 9, 0, 0, 0, sh))
-	h.Say("sally", `ticket open "one" cat:quality p:P2`)
-	h.Say("sally", `ticket open "two" cat:quality p:P2`)
-	h.SetNow(time.Date(2026, 11, 23, 9, 30, 0, 0, sh))
-	h.Say("qa1", "ticket ack 1")
-	h.SetNow(time.Date(2026, 11, 23, 11, 0, 0, 0, sh))
-	h.Say("qa1", "ticket resolve 1")
-	h.SetNow(time.Date(2026, 11, 24, 10, 0, 0, 0, sh))
+	h := statsOrg(t)
 	h.Expect("quinn", "ticket stats QA", "QA: 1 open (0 breached); 1 resolved; SLA met: response 100%, resolution 100%; breaches 0",
 		"mean time to acknowledge 30m, to resolve 2h00m (wall clock), 30m and 2h00m in business hours")
 	h.Expect("quinn", "工单 统计 QA 本月", "QA：未结 1（超时 0）；已解决 1")

@@ -2,7 +2,9 @@ package ticket
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -11,97 +13,44 @@ import (
 	"github.com/tandemhq/tandem/commands"
 )
 
-// statsCap bounds the tickets one department's figures read, so that stats
-// and the digest cost a bounded read whatever the history holds; figures
-// over more say so.
-const statsCap = 2000
-
-// deptStats are one department's figures over a period.
-type deptStats struct {
-	dept               string
-	open, openBreached int
-	resolved           int // resolved in the period
-	respMet, resoMet   int
-	breaches           int
-	ackWall, ackBiz    time.Duration // sums over the acknowledged
-	resWall, resBiz    time.Duration // sums over the resolved
-	acked              int
-	capped             bool
+// stampTimes keeps on tk its cycle's times to first response and to
+// resolution, wall-clock and in the handling department's business hours,
+// so that stats are sums (ticket.Store.TicketStats) and never count the
+// calendar per ticket. It is called whenever a move may set or clear
+// AckedAt or ResolvedAt; a reopen clears them with the times.
+func (f *feature) stampTimes(tx bot.Tx, tk *ticket.Ticket) {
+	if tk.AckedAt.IsZero() && tk.ResolvedAt.IsZero() {
+		tk.AckWall, tk.AckBusiness, tk.ResolveWall, tk.ResolveBusiness = 0, 0, 0, 0
+		return
+	}
+	dept := deptName(tx, tk)
+	tk.AckWall, tk.AckBusiness = f.took(dept, tk.OpenedAt, tk.AckedAt)
+	tk.ResolveWall, tk.ResolveBusiness = f.took(dept, tk.OpenedAt, tk.ResolvedAt)
 }
 
-// statsFor reads one department's figures: its open tickets, and those
-// resolved since `since` (read newest first, stopping at since).
-func (f *feature) statsFor(tx bot.Tx, d *bot.Department, since, now time.Time) (*deptStats, error) {
-	s := &deptStats{dept: d.Name}
-	st := ticket.From(tx)
-	for off := 0; ; off += 500 {
-		tks, err := st.FindTickets(ticket.Filter{Active: true, DeptID: d.ID, Offset: off, Limit: 500})
-		if err != nil {
-			return nil, err
-		}
-		for _, tk := range tks {
-			s.open++
-			if tk.ResponseBreached || tk.ResolutionBreached {
-				s.openBreached++
-			}
-		}
-		if len(tks) < 500 || off+500 >= statsCap {
-			s.capped = s.capped || len(tks) == 500
-			break
-		}
+// took is the time from a to b, wall-clock and in business hours
+// (ticket.NotCounted without a work calendar); zero when b is not yet.
+func (f *feature) took(dept string, a, b time.Time) (wall, business time.Duration) {
+	switch {
+	case b.IsZero():
+		return 0, 0
+	case !b.After(a):
+		return 0, 0
+	case f.Calendar == nil:
+		return b.Sub(a), ticket.NotCounted
 	}
-	for off := 0; off < statsCap; off += 500 {
-		tks, err := st.FindTickets(ticket.Filter{DeptID: d.ID, Offset: off, Limit: 500})
-		if err != nil {
-			return nil, err
-		}
-		older := false
-		for _, tk := range tks {
-			end := tk.ResolvedAt
-			if end.IsZero() {
-				end = tk.ClosedAt
-			}
-			if end.Before(since) {
-				older = true
-				continue
-			}
-			s.resolved++
-			if !tk.ResponseBreached {
-				s.respMet++
-			}
-			if !tk.ResolutionBreached {
-				s.resoMet++
-			} else {
-				s.breaches++
-			}
-			if tk.ResponseBreached {
-				s.breaches++
-			}
-			if !tk.AckedAt.IsZero() {
-				s.acked++
-				s.ackWall += tk.AckedAt.Sub(tk.OpenedAt)
-				s.ackBiz += f.businessBetween(d.Name, tk.OpenedAt, tk.AckedAt)
-			}
-			s.resWall += end.Sub(tk.OpenedAt)
-			s.resBiz += f.businessBetween(d.Name, tk.OpenedAt, end)
-		}
-		if older || len(tks) < 500 {
-			break
-		}
-		s.capped = off+500 >= statsCap
-	}
-	return s, nil
+	return b.Sub(a), f.Calendar.BusinessBetween(a, b, dept)
 }
 
-func (f *feature) businessBetween(dept string, a, b time.Time) time.Duration {
-	if f.Calendar == nil || !b.After(a) {
-		return 0
-	}
-	return f.Calendar.BusinessBetween(a, b, dept)
+// deptFigures are one department's figures for a reader.
+type deptFigures struct {
+	dept string
+	s    ticket.Stats
 }
 
-// text is the figures as lines for a reader.
-func (s *deptStats) text(rd reader, business bool) string {
+// text is the figures as a line for a reader.
+func (d deptFigures) text(rd reader) string {
+	s := d.s
 	pct := func(n, of int) string {
 		if of == 0 {
 			return "—"
@@ -116,18 +65,16 @@ func (s *deptStats) text(rd reader, business bool) string {
 	}
 	var b strings.Builder
 	b.WriteString(rd.t("%s: %d open (%d breached); %d resolved", "%s：未结 %d（超时 %d）；已解决 %d",
-		s.dept, s.open, s.openBreached, s.resolved))
-	if s.resolved > 0 {
+		d.dept, s.Open, s.OpenBreached, s.Resolved))
+	if s.Resolved > 0 {
 		b.WriteString(rd.t("; SLA met: response %s, resolution %s; breaches %d",
-			"；SLA 达成率：响应 %s，解决 %s；超时 %d 次", pct(s.respMet, s.resolved), pct(s.resoMet, s.resolved), s.breaches))
+			"；SLA 达成率：响应 %s，解决 %s；超时 %d 次", pct(s.ResponseMet, s.Resolved), pct(s.ResolutionMet, s.Resolved), s.Breaches()))
 		b.WriteString(rd.t("; mean time to acknowledge %s, to resolve %s (wall clock)",
-			"；平均受理用时 %s，平均解决用时 %s（自然时间）", mean(s.ackWall, s.acked), mean(s.resWall, s.resolved)))
-		if business {
-			b.WriteString(rd.t(", %s and %s in business hours", "，工作时间 %s 和 %s", mean(s.ackBiz, s.acked), mean(s.resBiz, s.resolved)))
+			"；平均受理用时 %s，平均解决用时 %s（自然时间）", mean(s.AckWall, s.Acked), mean(s.ResolveWall, s.Resolved)))
+		if s.AckCounted+s.ResolveCounted > 0 {
+			b.WriteString(rd.t(", %s and %s in business hours", "，工作时间 %s 和 %s",
+				mean(s.AckBusiness, s.AckCounted), mean(s.ResolveBusiness, s.ResolveCounted)))
 		}
-	}
-	if s.capped {
-		b.WriteString(rd.t(" (first %d tickets counted)", "（只统计了前 %d 个工单）", statsCap))
 	}
 	return b.String() + rd.t(".", "。")
 }
@@ -148,11 +95,22 @@ func fmtDuration(d time.Duration, lang bot.Lang) string {
 	return fmt.Sprintf("%dh%02dm", h, m)
 }
 
-// stats answers `ticket stats [dept] [week|month]`.
-func (f *feature) stats(c *commands.Ctx) error {
-	days, period := 7, bot.T("the last 7 days", "最近 7 天")
+// statsRead is what the stats command's prepare step read: the period and
+// each department's figures.
+type statsRead struct {
+	period bot.Text
+	depts  []deptFigures
+}
+
+// errNoDepts is the prepare step's answer when no department is set up.
+var errNoDepts = errors.New("no departments")
+
+// statsArgs reads `ticket stats [department] [week|month]`: the period in
+// days and its name, and the department's name ("" for every one).
+func statsArgs(args []commands.Token) (days int, period bot.Text, dept string) {
+	days, period = 7, bot.T("the last 7 days", "最近 7 天")
 	var name []string
-	for _, t := range c.Args {
+	for _, t := range args {
 		switch strings.ToLower(t.Text) {
 		case "week", "weekly", "本周", "周", "一周":
 			days, period = 7, bot.T("the last 7 days", "最近 7 天")
@@ -162,32 +120,71 @@ func (f *feature) stats(c *commands.Ctx) error {
 			name = append(name, t.Text)
 		}
 	}
-	var depts []*bot.Department
-	if len(name) > 0 {
-		d, err := commands.FindDept(c, strings.Join(name, " "))
-		if err != nil {
-			return err
-		}
-		depts = []*bot.Department{d}
-	} else {
-		var err error
-		if depts, err = c.Tx.ListDepartments(); err != nil {
-			return err
-		}
+	return days, period, strings.Join(name, " ")
+}
+
+// prepareStats is the stats command's prepare step: the figures are read
+// before the command's unit, outside the writer (View), as of the moment
+// the event came (ev.ReceivedAt), each department's from indexes
+// (TicketStats). The command then only formats them.
+func (f *feature) prepareStats(ev *bot.Event, args []commands.Token) bot.PrepareFunc {
+	days, period, name := statsArgs(args)
+	return func(ctx context.Context, view bot.Viewer) (any, error) {
+		now := ev.ReceivedAt
+		read := &statsRead{period: period}
+		err := view.View(ctx, func(tx bot.Tx) error {
+			read.depts = nil // View may run fn again
+			var depts []*bot.Department
+			if name != "" {
+				d, err := commands.FindDeptIn(tx, name)
+				if err != nil {
+					return err
+				}
+				depts = []*bot.Department{d}
+			} else {
+				var err error
+				if depts, err = tx.ListDepartments(); err != nil {
+					return err
+				}
+			}
+			if len(depts) == 0 {
+				return errNoDepts
+			}
+			for _, d := range depts {
+				s, err := ticket.From(tx).TicketStats(d.ID, now.AddDate(0, 0, -days), now)
+				if err != nil {
+					return err
+				}
+				read.depts = append(read.depts, deptFigures{d.Name, s})
+			}
+			return nil
+		})
+		return read, err
 	}
-	if len(depts) == 0 {
+}
+
+// stats answers `ticket stats [dept] [week|month]` with what its prepare
+// step read.
+func (f *feature) stats(c *commands.Ctx) error {
+	switch {
+	case errors.Is(c.PrepareErr, errNoDepts):
 		return c.Usage(bot.T("There are no departments yet.", "目前还没有任何部门。"))
+	case bot.ErrorCode(c.PrepareErr) == bot.ENOTFOUND:
+		// An unknown department (or a period it does not know, read as
+		// part of the name): the known ones, and the form with its periods.
+		return c.Usage(bot.ErrorText(c.PrepareErr))
+	case c.PrepareErr != nil:
+		return c.PrepareErr
+	}
+	read, ok := c.Prepared.(*statsRead)
+	if !ok {
+		return fmt.Errorf("ticket stats: nothing prepared (%T)", c.Prepared)
 	}
 	rd := readerOf(c)
 	var b strings.Builder
-	b.WriteString(c.T("Tickets, %s:", "工单统计（%s）：", period.In(c.Lang)))
-	since := c.Now.AddDate(0, 0, -days)
-	for _, d := range depts {
-		s, err := f.statsFor(c.Tx, d, since, c.Now)
-		if err != nil {
-			return err
-		}
-		b.WriteString("\n• " + s.text(rd, f.Calendar != nil))
+	b.WriteString(c.T("Tickets, %s:", "工单统计（%s）：", read.period.In(c.Lang)))
+	for _, d := range read.depts {
+		b.WriteString("\n• " + d.text(rd))
 	}
 	c.Reply(bot.Message{Text: b.String(), Private: true})
 	return nil
@@ -197,41 +194,77 @@ func (f *feature) stats(c *commands.Ctx) error {
 // department (the weekly digest), once per department and week.
 type digester struct{ f *feature }
 
-var _ bot.JobHandler = digester{}
+var _ bot.JobFetcher = digester{}
 
-// RunJob implements bot.JobHandler. Its read is bounded per department
-// (statsCap); departments are few.
-func (h digester) RunJob(ctx context.Context, tx bot.Tx, job *bot.Job, now time.Time) error {
-	depts, err := tx.ListDepartments()
-	if err != nil {
-		return err
+// errDigestFetchOnly is RunJob's answer: the digest reads outside the
+// writer, so the scheduler runs it through FetchJob.
+var errDigestFetchOnly = errors.New("the ticket digest runs through FetchJob")
+
+// RunJob implements bot.JobHandler; the scheduler runs FetchJob instead.
+func (digester) RunJob(context.Context, bot.Tx, *bot.Job, time.Time) error { return errDigestFetchOnly }
+
+// FetchTimeout implements bot.JobFetcher.
+func (digester) FetchTimeout() time.Duration { return time.Minute }
+
+// digestNote is one head's digest, read outside the writer.
+type digestNote struct {
+	dept   deptFigures
+	deptID int64
+	headID int64
+}
+
+// FetchJob implements bot.JobFetcher: the figures of every department with
+// a head and tickets are read in a view (TicketStats, from indexes), and
+// the unit that records the job's completion only queues the messages,
+// keyed by department and ISO week so that a head gets one a week whatever
+// runs again.
+func (h digester) FetchJob(ctx context.Context, job *bot.Job, now time.Time) (func(bot.Tx) error, error) {
+	if h.f.Store == nil {
+		return nil, errors.New("the ticket digest has no store to read (ticket.Deps.Store)")
 	}
-	n := h.f.notifier()
-	year, week := now.ISOWeek()
-	for _, d := range depts {
-		if d.HeadID == 0 {
-			continue
-		}
-		head, err := tx.FindPersonByID(d.HeadID)
-		if bot.ErrorCode(err) == bot.ENOTFOUND {
-			continue
-		} else if err != nil {
-			return err
-		}
-		s, err := h.f.statsFor(tx, d, now.AddDate(0, 0, -7), now)
+	var notes []digestNote
+	err := h.f.Store.View(ctx, func(tx bot.Tx) error {
+		notes = nil
+		depts, err := tx.ListDepartments()
 		if err != nil {
 			return err
 		}
-		if s.open == 0 && s.resolved == 0 {
-			continue
+		for _, d := range depts {
+			if d.HeadID == 0 {
+				continue
+			}
+			s, err := ticket.From(tx).TicketStats(d.ID, now.AddDate(0, 0, -7), now)
+			if err != nil {
+				return err
+			}
+			if s.Open == 0 && s.Resolved == 0 {
+				continue
+			}
+			notes = append(notes, digestNote{deptFigures{d.Name, s}, d.ID, d.HeadID})
 		}
-		key := fmt.Sprintf("ticket-digest/%d/%d-W%02d", d.ID, year, week)
-		if _, err := n.Tell(tx, key, bot.Notice{To: head}, now, func(lang bot.Lang, loc *time.Location) bot.Message {
-			rd := reader{lang, loc, now}
-			return bot.Message{Text: rd.t("Your department's tickets this week:", "本部门本周工单：") + "\n" + s.text(rd, h.f.Calendar != nil)}
-		}); err != nil {
-			return err
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	year, week := now.ISOWeek()
+	return func(tx bot.Tx) error {
+		n := h.f.notifier()
+		for _, note := range notes {
+			head, err := tx.FindPersonByID(note.headID)
+			if bot.ErrorCode(err) == bot.ENOTFOUND {
+				continue
+			} else if err != nil {
+				return err
+			}
+			key := "ticket-digest/" + strconv.FormatInt(note.deptID, 10) + fmt.Sprintf("/%d-W%02d", year, week)
+			if _, err := n.Tell(tx, key, bot.Notice{To: head}, now, func(lang bot.Lang, loc *time.Location) bot.Message {
+				rd := reader{lang, loc, now}
+				return bot.Message{Text: rd.t("Your department's tickets this week:", "本部门本周工单：") + "\n" + note.dept.text(rd)}
+			}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, nil
 }

@@ -71,15 +71,16 @@ type Deps struct {
 	// Calendar counts business time; nil counts every minute.
 	Calendar *workcal.Calendar
 	// Notifier tells people things from the job handlers.
-	Notifier    *bot.Notifier
+	Notifier *bot.Notifier
+	// Store is read outside the writer by the weekly digest (a
+	// bot.JobFetcher) and by the war room job.
+	Store       bot.Store
 	DefaultLang bot.Lang
 	DefaultTZ   *time.Location
 	// GroupCreators finds the app that can create a war room's group chat
 	// on a platform and workspace; nil: no war rooms.
 	GroupCreators bot.GroupCreators
-	// Store is read outside the writer by the war room job.
-	Store bot.Store
-	Log   *slog.Logger
+	Log           *slog.Logger
 }
 
 // DefaultLadder is the ladder of the default policies (as the config's
@@ -145,6 +146,12 @@ func (f *feature) command() *commands.Command {
 		return &commands.Sub{Name: name, Aliases: aliases, Usage: bot.T(usageEN, usageZH), Summary: bot.T(sumEN, sumZH),
 			Example: bot.T(exEN, exZH), Run: run}
 	}
+	// prepared gives a sub-command its prepare step (reads outside the
+	// writer, before its unit).
+	prepared := func(s *commands.Sub, step func(*bot.Event, []commands.Token) bot.PrepareFunc) *commands.Sub {
+		s.Prepare = step
+		return s
+	}
 	return &commands.Command{
 		Name:    "ticket",
 		Aliases: []string{"tickets", "tk", "工单", "问题"},
@@ -162,7 +169,7 @@ func (f *feature) command() *commands.Command {
 				"Open a ticket for a department", "向某个部门提报工单",
 				`ticket open "Batch 2611 labels peel off" cat:quality p:P2 for:QA impact:"3 customers" need:"lab test"`,
 				`问题 提报 「2611批次标签脱落」 类别：质量 优先级：高 部门：QA 影响：「3家客户」 需要：「实验室检测」`, f.open),
-			sub("show", []string{"view", "info", "查看", "详情"}, "ticket show <id>", "工单 查看 <编号>",
+			sub("show", []string{"view", "info", "查看", "详情"}, "ticket show <id> [page N]", "工单 查看 <编号> [第N页]",
 				"Show a ticket with its timeline", "查看工单及其时间线", "ticket show 12", "工单 查看 12", f.show),
 			sub("ack", []string{"acknowledge", "受理", "确认"}, "ticket ack <id>", "工单 受理 <编号>",
 				"Acknowledge a ticket (stops the first-response clock)", "受理工单（首次响应计时停止）", "ticket ack 12", "工单 受理 12",
@@ -190,9 +197,9 @@ func (f *feature) command() *commands.Command {
 			sub("search", []string{"find", "搜索", "查找"}, "ticket search <words> [page N]", "工单 搜索 <关键词> [第N页]",
 				"Find tickets, closed ones too, by words of their title", "按标题关键词查找工单（包括已关闭的）",
 				"ticket search labels", "工单 搜索 标签", f.search),
-			sub("stats", []string{"statistics", "统计"}, "ticket stats [department] [week|month]", "工单 统计 [部门] [本周|本月]",
+			prepared(sub("stats", []string{"statistics", "统计"}, "ticket stats [department] [week|month]", "工单 统计 [部门] [本周|本月]",
 				"Open tickets by department, SLA met, mean times, breaches", "各部门未结工单、SLA 达成率、平均用时、超时数",
-				"ticket stats QA month", "工单 统计 QA 本月", f.stats),
+				"ticket stats QA month", "工单 统计 QA 本月", f.stats), f.prepareStats),
 		},
 	}
 }

@@ -231,7 +231,7 @@ func (f *feature) warRoomCreated(tx bot.Tx, ticketID int64, room bot.Destination
 	if _, err := tx.Enqueue(&bot.Outgoing{Key: key + "/card", To: room, Msg: card.ForReader(lang, loc)}, now); err != nil {
 		return err
 	}
-	evs, err := st.TicketEvents(tk.ID, timelineLimit)
+	evs, err := st.TicketEvents(tk.ID, roomTimeline)
 	if err != nil {
 		return err
 	}
@@ -306,3 +306,8 @@ func platformName(platform string, lang bot.Lang) string {
 	}
 	return platform
 }
+
+// roomTimeline bounds the timeline posted when a war room opens: a P1's room
+// opens minutes after the ticket, with a handful of entries; `ticket show`
+// pages through the rest.
+const roomTimeline = 100

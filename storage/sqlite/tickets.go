@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/tandemhq/tandem/bot"
@@ -16,18 +17,26 @@ var _ ticket.Store = (*tx)(nil)
 const ticketColumns = `tickets.id, tickets.title, tickets.category, tickets.priority, tickets.impact, tickets.need,
 	tickets.status, tickets.dept_id, tickets.owner_id, tickets.requester_id, tickets.origin, tickets.policy,
 	tickets.cycle, tickets.response_breached, tickets.resolution_breached, tickets.war_room, tickets.opened_at,
-	tickets.acked_at, tickets.resolved_at, tickets.closed_at, tickets.created_at, tickets.updated_at`
+	tickets.acked_at, tickets.resolved_at, tickets.closed_at, tickets.created_at, tickets.updated_at,
+	tickets.last_rung_step, tickets.last_rung_round, tickets.last_rung_cycle,
+	tickets.ack_wall_ms, tickets.ack_business_ms, tickets.resolve_wall_ms, tickets.resolve_business_ms`
 
 func scanTicket(scan func(...any) error) (*ticket.Ticket, error) {
 	tk := &ticket.Ticket{}
 	var dept, owner, requester, opened, acked, resolved, closed, created, updated sql.NullInt64
+	var ackWall, resolveWall int64
+	var ackBusiness, resolveBusiness sql.NullInt64
 	var status, origin, policy, warRoom string
 	if err := scan(&tk.ID, &tk.Title, &tk.Category, &tk.Priority, &tk.Impact, &tk.Need,
 		&status, &dept, &owner, &requester, &origin, &policy,
 		&tk.Cycle, &tk.ResponseBreached, &tk.ResolutionBreached, &warRoom, &opened,
-		&acked, &resolved, &closed, &created, &updated); err != nil {
+		&acked, &resolved, &closed, &created, &updated,
+		&tk.LastRung.Step, &tk.LastRung.Round, &tk.LastRungCycle,
+		&ackWall, &ackBusiness, &resolveWall, &resolveBusiness); err != nil {
 		return nil, err
 	}
+	tk.AckWall, tk.ResolveWall = time.Duration(ackWall)*time.Millisecond, time.Duration(resolveWall)*time.Millisecond
+	tk.AckBusiness, tk.ResolveBusiness = businessFromMS(ackBusiness), businessFromMS(resolveBusiness)
 	tk.Status, tk.DeptID, tk.OwnerID, tk.RequesterID = ticket.Status(status), dept.Int64, owner.Int64, requester.Int64
 	if err := json.Unmarshal([]byte(origin), &tk.Origin); err != nil {
 		return nil, err
@@ -43,6 +52,22 @@ func scanTicket(scan func(...any) error) (*ticket.Ticket, error) {
 	tk.OpenedAt, tk.AckedAt, tk.ResolvedAt, tk.ClosedAt = fromMS(opened), fromMS(acked), fromMS(resolved), fromMS(closed)
 	tk.CreatedAt, tk.UpdatedAt = fromMS(created), fromMS(updated)
 	return tk, nil
+}
+
+// businessFromMS and businessMS keep a business time that was not counted
+// (ticket.NotCounted) as NULL, which the stats' sums and counts skip.
+func businessFromMS(v sql.NullInt64) time.Duration {
+	if !v.Valid {
+		return ticket.NotCounted
+	}
+	return time.Duration(v.Int64) * time.Millisecond
+}
+
+func businessMS(d time.Duration) any {
+	if d < 0 {
+		return nil
+	}
+	return d.Milliseconds()
 }
 
 // ticketJSON is what a ticket keeps as JSON: its origin, its policy
@@ -74,11 +99,14 @@ func (t *tx) CreateTicket(tk *ticket.Ticket) error {
 	}
 	res, err := t.exec(`INSERT INTO tickets (title, category, priority, impact, need, status, dept_id, owner_id,
 		requester_id, origin, policy, cycle, response_breached, resolution_breached, war_room, opened_at, acked_at,
-		resolved_at, closed_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		resolved_at, closed_at, created_at, updated_at, last_rung_step, last_rung_round, last_rung_cycle,
+		ack_wall_ms, ack_business_ms, resolve_wall_ms, resolve_business_ms)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		tk.Title, tk.Category, int(tk.Priority), tk.Impact, tk.Need, string(tk.Status), nullID(tk.DeptID), nullID(tk.OwnerID),
 		nullID(tk.RequesterID), origin, policy, tk.Cycle, tk.ResponseBreached, tk.ResolutionBreached, warRoom,
-		tk.OpenedAt.UnixMilli(), ms(tk.AckedAt), ms(tk.ResolvedAt), ms(tk.ClosedAt), tk.CreatedAt.UnixMilli(), tk.UpdatedAt.UnixMilli())
+		tk.OpenedAt.UnixMilli(), ms(tk.AckedAt), ms(tk.ResolvedAt), ms(tk.ClosedAt), tk.CreatedAt.UnixMilli(), tk.UpdatedAt.UnixMilli(),
+		tk.LastRung.Step, tk.LastRung.Round, tk.LastRungCycle,
+		tk.AckWall.Milliseconds(), businessMS(tk.AckBusiness), tk.ResolveWall.Milliseconds(), businessMS(tk.ResolveBusiness))
 	id, err := insertedID(res, err)
 	if err != nil {
 		return ticketRefs(err, "create ticket")
@@ -120,12 +148,15 @@ func (t *tx) UpdateTicket(tk *ticket.Ticket) error {
 	}
 	res, err := t.exec(`UPDATE tickets SET title = ?, category = ?, priority = ?, impact = ?, need = ?, status = ?,
 		dept_id = ?, owner_id = ?, requester_id = ?, origin = ?, policy = ?, cycle = ?, response_breached = ?,
-		resolution_breached = ?, war_room = ?, opened_at = ?, acked_at = ?, resolved_at = ?, closed_at = ?, updated_at = ?
+		resolution_breached = ?, war_room = ?, opened_at = ?, acked_at = ?, resolved_at = ?, closed_at = ?, updated_at = ?,
+		last_rung_step = ?, last_rung_round = ?, last_rung_cycle = ?,
+		ack_wall_ms = ?, ack_business_ms = ?, resolve_wall_ms = ?, resolve_business_ms = ?
 		WHERE id = ?`,
 		tk.Title, tk.Category, int(tk.Priority), tk.Impact, tk.Need, string(tk.Status),
 		nullID(tk.DeptID), nullID(tk.OwnerID), nullID(tk.RequesterID), origin, policy, tk.Cycle, tk.ResponseBreached,
 		tk.ResolutionBreached, warRoom, tk.OpenedAt.UnixMilli(), ms(tk.AckedAt), ms(tk.ResolvedAt), ms(tk.ClosedAt),
-		tk.UpdatedAt.UnixMilli(), tk.ID)
+		tk.UpdatedAt.UnixMilli(), tk.LastRung.Step, tk.LastRung.Round, tk.LastRungCycle,
+		tk.AckWall.Milliseconds(), businessMS(tk.AckBusiness), tk.ResolveWall.Milliseconds(), businessMS(tk.ResolveBusiness), tk.ID)
 	if err != nil {
 		return ticketRefs(err, "update ticket")
 	}
@@ -403,6 +434,39 @@ func (t *tx) TicketTasks(ticketID int64) ([]int64, error) {
 		out = append(out, id)
 	}
 	return out, internal(rows.Err(), "list ticket tasks")
+}
+
+// ticketStatsQueries are TicketStats' two reads, each answered from an
+// index alone (0115_ticket_stats.sql; tickets_internal_test.go checks the
+// plans): the department's active tickets, and the breached ones among
+// them, from tickets_dept_open, and the window's resolved ones as one range
+// of tickets_dept_resolved, which carries every column summed.
+var ticketStatsQueries = [2]string{
+	`SELECT count(*), coalesce(sum(` + breachedTicket + `), 0) FROM tickets WHERE tickets.dept_id = ? AND ` + activeTicket,
+	`SELECT count(*), coalesce(sum(response_breached = 0), 0), coalesce(sum(resolution_breached = 0), 0),
+		count(acked_at), coalesce(sum(CASE WHEN acked_at IS NOT NULL THEN ack_wall_ms END), 0),
+		coalesce(sum(CASE WHEN acked_at IS NOT NULL THEN ack_business_ms END), 0),
+		count(CASE WHEN acked_at IS NOT NULL THEN ack_business_ms END),
+		coalesce(sum(resolve_wall_ms), 0), coalesce(sum(resolve_business_ms), 0), count(resolve_business_ms)
+	FROM tickets WHERE tickets.dept_id = ? AND ` + finishedTicket + ` AND tickets.resolved_at >= ? AND tickets.resolved_at < ?`,
+}
+
+// TicketStats implements ticket.Store.
+func (t *tx) TicketStats(deptID int64, since, until time.Time) (ticket.Stats, error) {
+	var s ticket.Stats
+	if _, err := t.queryRow(ticketStatsQueries[0], []any{deptID}, &s.Open, &s.OpenBreached); err != nil {
+		return s, internal(err, "count active tickets")
+	}
+	var ackWall, ackBusiness, resolveWall, resolveBusiness int64
+	_, err := t.queryRow(ticketStatsQueries[1], []any{deptID, since.UnixMilli(), until.UnixMilli()}, &s.Resolved,
+		&s.ResponseMet, &s.ResolutionMet, &s.Acked, &ackWall, &ackBusiness, &s.AckCounted,
+		&resolveWall, &resolveBusiness, &s.ResolveCounted)
+	if err != nil {
+		return s, internal(err, "sum resolved tickets")
+	}
+	msDur := func(v int64) time.Duration { return time.Duration(v) * time.Millisecond }
+	s.AckWall, s.AckBusiness, s.ResolveWall, s.ResolveBusiness = msDur(ackWall), msDur(ackBusiness), msDur(resolveWall), msDur(resolveBusiness)
+	return s, nil
 }
 
 // ticketRefs turns a broken reference (a ticket, task, person or

@@ -1,9 +1,12 @@
 package sqlite
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/bot/ticket"
 )
 
@@ -97,5 +100,106 @@ func TestTitleWords(t *testing.T) {
 		if got := wordsMatch(c.in); got != c.want {
 			t.Errorf("wordsMatch(%q) = %q, want %q", c.in, got, c.want)
 		}
+	}
+}
+
+// Ensure stats are read from indexes alone: a department's active and
+// breached active tickets are counted from tickets_dept_open, and the window's
+// resolved tickets are one range of tickets_dept_resolved, which carries
+// every figure summed, so no ticket's row is read whatever the archive
+// holds.
+func TestTicketStatsQueries_CoveringIndexes(t *testing.T) {
+	db := openTestDB(t)
+	args := [][]any{{3}, {3, int64(1_700_000_000_000), int64(1_700_600_000_000)}}
+	for i, index := range []string{"tickets_dept_open", "tickets_dept_resolved"} {
+		plan := queryPlan(t, db, ticketStatsQueries[i], args[i])
+		assertIndexedPlan(t, index, plan, "tickets", index)
+		if !strings.Contains(plan, "COVERING INDEX "+index) {
+			t.Errorf("query %d: plan %q reads rows, not only %s", i, plan, index)
+		}
+		if i == 1 && !strings.Contains(plan, "resolved_at>? AND resolved_at<?") {
+			t.Errorf("query %d: plan %q does not read the window as one range", i, plan)
+		}
+	}
+}
+
+// Ensure the upgrade that keeps the last rung told on the ticket
+// (0115_ticket_stats.sql) fills it from the timeline's escalations of the
+// ticket's current cycle, so that no rung told before the upgrade is told
+// again after it, and fills the wall-clock times of acknowledged and
+// resolved tickets.
+func TestMigration0115_FillsFromTheTimeline(t *testing.T) {
+	db := openTestDB(t)
+	ctx := context.Background()
+	at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	var ids [3]int64
+	err := db.Update(ctx, func(btx bot.Tx) error {
+		st := ticket.From(btx)
+		for i := range ids {
+			tk := &ticket.Ticket{Title: "t", Priority: ticket.P2, Status: ticket.Open, Cycle: 2, OpenedAt: at, CreatedAt: at, UpdatedAt: at}
+			if i == 1 {
+				tk.Status, tk.AckedAt, tk.ResolvedAt = ticket.Resolved, at.Add(time.Hour), at.Add(3*time.Hour)
+			}
+			if err := st.CreateTicket(tk); err != nil {
+				return err
+			}
+			ids[i] = tk.ID
+		}
+		for _, e := range []ticket.Event{
+			{TicketID: ids[0], Kind: ticket.Escalated, From: "1", To: "3/3 150% resolution, repeat 4"}, // an earlier cycle
+			{TicketID: ids[0], Kind: ticket.Escalated, From: "2", To: "1/3 75% resolution"},
+			{TicketID: ids[0], Kind: ticket.Escalated, From: "2", To: "3/3 150% resolution, repeat 2"},
+			{TicketID: ids[0], Kind: ticket.Escalated, From: "2", To: "2/3 100% resolution, repeat 2"},
+			{TicketID: ids[0], Kind: ticket.Escalated, From: "ack", To: "2026-11-20T10:00:00Z"}, // an ack timeout
+			{TicketID: ids[1], Kind: ticket.Escalated, From: "2", To: "2/3 100% resolution"},
+		} {
+			e.At = at
+			if err := st.AddTicketEvent(&e); err != nil {
+				return err
+			}
+		}
+		// As before the upgrade: nothing recorded on the tickets.
+		_, err := btx.(*tx).exec(`UPDATE tickets SET last_rung_step = -1, last_rung_round = 0, last_rung_cycle = 0,
+			ack_wall_ms = 0, resolve_wall_ms = 0`)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlText, err := migrationFS.ReadFile("migrations/0115_ticket_stats.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(ctx, func(btx bot.Tx) error {
+		for _, stmt := range strings.Split(string(sqlText), ";") {
+			if s := strings.TrimSpace(stmt); strings.HasPrefix(s, "UPDATE") {
+				if _, err := btx.(*tx).exec(s); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		rung       ticket.Rung
+		ack, solve time.Duration
+	}{{ticket.Rung{Step: 2, Round: 2}, 0, 0}, {ticket.Rung{Step: 1}, time.Hour, 3 * time.Hour}, {ticket.Start, 0, 0}}
+	err = db.View(ctx, func(btx bot.Tx) error {
+		for i, id := range ids {
+			tk, err := ticket.From(btx).FindTicketByID(id)
+			if err != nil {
+				return err
+			}
+			if tk.Fired() != want[i].rung || tk.AckWall != want[i].ack || tk.ResolveWall != want[i].solve {
+				t.Errorf("ticket %d: fired %+v, ack %v, resolve %v; want %+v", i, tk.Fired(), tk.AckWall, tk.ResolveWall, want[i])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -25,6 +25,7 @@ var ticketTests = map[string]func(*testing.T, bot.Store){
 	"timeline, oldest first":               testTicketTimeline,
 	"clock per cycle":                      testTicketClock,
 	"task links":                           testTicketTasks,
+	"stats: counts and sums by department": testTicketStats,
 }
 
 // ticketWorld is what tickets refer to: two people and two departments.
@@ -119,6 +120,8 @@ func testTicketCreateFindUpdate(t *testing.T, s bot.Store) {
 	tk.WarRoom = bot.Destination{Platform: "slack", Workspace: "T1", ChatID: "CWAR"}
 	tk.OpenedAt, tk.AckedAt, tk.ResolvedAt = t0.Add(time.Hour), t0.Add(2*time.Hour), t0.Add(3*time.Hour)
 	tk.UpdatedAt = t0.Add(3 * time.Hour)
+	tk.SetFired(ticket.Rung{Step: 2, Round: 1})
+	tk.AckWall, tk.AckBusiness, tk.ResolveWall, tk.ResolveBusiness = time.Hour, 30*time.Minute, 2*time.Hour, ticket.NotCounted
 	update(t, s, func(tx bot.Tx) error { return ticket.From(tx).UpdateTicket(tk) })
 	if got := findTicket(t, s, tk.ID); !reflect.DeepEqual(got, tk) {
 		t.Fatalf("updated\n%+v\nwant\n%+v", got, tk)
@@ -126,6 +129,7 @@ func testTicketCreateFindUpdate(t *testing.T, s bot.Store) {
 	// Clearing what may be cleared: the owner, the department, the war room
 	// and the times.
 	tk.OwnerID, tk.DeptID, tk.WarRoom, tk.AckedAt, tk.ResolvedAt, tk.Status = 0, 0, bot.Destination{}, time.Time{}, time.Time{}, ticket.Open
+	tk.AckWall, tk.AckBusiness, tk.ResolveWall, tk.ResolveBusiness = 0, ticket.NotCounted, 0, 0
 	update(t, s, func(tx bot.Tx) error { return ticket.From(tx).UpdateTicket(tk) })
 	if got := findTicket(t, s, tk.ID); !reflect.DeepEqual(got, tk) {
 		t.Fatalf("cleared\n%+v\nwant\n%+v", got, tk)
@@ -380,4 +384,73 @@ func testTicketTasks(t *testing.T, s bot.Store) {
 	wantCode(t, "a task linked twice", link(a.ID, tasks[0]), bot.ECONFLICT)
 	wantCode(t, "a ticket that does not exist", link(b.ID+100, tasks[0]), bot.ENOTFOUND)
 	wantCode(t, "a task that does not exist", link(a.ID, tasks[2]+100), bot.ENOTFOUND)
+}
+
+// testTicketStats: a department's active tickets and the breached ones are
+// counted; of its resolved and closed tickets only those resolved in the
+// window count, with their met targets and the sums of their times (a
+// business time not counted is left out of its sum and its count); other
+// departments' tickets and reopened ones do not count.
+func testTicketStats(t *testing.T, s bot.Store) {
+	w := newTicketWorld(t, s)
+	since, until := t0.Add(24*time.Hour), t0.Add(8*24*time.Hour)
+	mk := func(title string, dept *bot.Department, status ticket.Status, edit func(*ticket.Ticket)) *ticket.Ticket {
+		tk := w.newTicket(title, 0)
+		tk.DeptID, tk.Status = dept.ID, status
+		if edit != nil {
+			edit(tk)
+		}
+		return tk
+	}
+	resolved := func(at time.Duration, ack, ackBiz, res, resBiz time.Duration) func(*ticket.Ticket) {
+		return func(tk *ticket.Ticket) {
+			tk.ResolvedAt = t0.Add(at)
+			tk.ResolveWall, tk.ResolveBusiness = res, resBiz
+			if ack > 0 {
+				tk.AckedAt, tk.AckWall, tk.AckBusiness = t0.Add(ack), ack, ackBiz
+			}
+		}
+	}
+	day := 24 * time.Hour
+	createTickets(t, s,
+		mk("open", w.qa, ticket.Open, nil),
+		mk("acked, breached", w.qa, ticket.Acked, func(tk *ticket.Ticket) { tk.ResponseBreached = true }),
+		mk("waiting, breached", w.qa, ticket.Waiting, func(tk *ticket.Ticket) { tk.ResolutionBreached = true }),
+		mk("ops open", w.ops, ticket.InProgress, nil),
+		// In the window: 2 h to ack (1 h business), 10 h to resolve (4 h).
+		mk("resolved in", w.qa, ticket.Resolved, resolved(2*day, 2*time.Hour, time.Hour, 10*time.Hour, 4*time.Hour)),
+		// In the window, closed since, resolution breached, business not counted.
+		mk("closed in", w.qa, ticket.Closed, func(tk *ticket.Ticket) {
+			resolved(3*day, 4*time.Hour, ticket.NotCounted, 20*time.Hour, ticket.NotCounted)(tk)
+			tk.ClosedAt, tk.ResolutionBreached = t0.Add(9*day), true
+		}),
+		// In the window, never acknowledged, both targets breached.
+		mk("resolved unacked", w.qa, ticket.Resolved, func(tk *ticket.Ticket) {
+			resolved(4*day, 0, 0, 30*time.Hour, 6*time.Hour)(tk)
+			tk.ResponseBreached, tk.ResolutionBreached = true, true
+		}),
+		mk("resolved before", w.qa, ticket.Resolved, resolved(day/2, time.Hour, time.Hour, time.Hour, time.Hour)),
+		mk("resolved at the end", w.qa, ticket.Resolved, resolved(8*day, time.Hour, time.Hour, time.Hour, time.Hour)),
+		mk("ops resolved", w.ops, ticket.Resolved, resolved(2*day, time.Hour, time.Hour, time.Hour, time.Hour)),
+	)
+	got := view(t, s, func(tx bot.Tx) (ticket.Stats, error) { return ticket.From(tx).TicketStats(w.qa.ID, since, until) })
+	want := ticket.Stats{Open: 3, OpenBreached: 2, Resolved: 3, ResponseMet: 2, ResolutionMet: 1, Acked: 2,
+		AckWall: 6 * time.Hour, ResolveWall: 60 * time.Hour, AckBusiness: time.Hour, AckCounted: 1,
+		ResolveBusiness: 10 * time.Hour, ResolveCounted: 2}
+	if got != want {
+		t.Errorf("QA stats\n%+v\nwant\n%+v", got, want)
+	}
+	if got.Breaches() != 3 {
+		t.Errorf("breaches = %d, want 3", got.Breaches())
+	}
+	got = view(t, s, func(tx bot.Tx) (ticket.Stats, error) { return ticket.From(tx).TicketStats(w.ops.ID, since, until) })
+	if got.Open != 1 || got.Resolved != 1 || got.OpenBreached != 0 {
+		t.Errorf("Ops stats %+v, want 1 open, 1 resolved", got)
+	}
+	got = view(t, s, func(tx bot.Tx) (ticket.Stats, error) {
+		return ticket.From(tx).TicketStats(w.qa.ID+w.ops.ID+1, since, until)
+	})
+	if got != (ticket.Stats{}) {
+		t.Errorf("a department without tickets: %+v", got)
+	}
 }
