@@ -32,6 +32,10 @@ type SystemJob struct {
 	Schedule string // a schedule bot.Job accepts; "" to cancel
 	TZ       string
 	Key      string // the job's DedupKey, e.g. "system/digest"
+	// First, when set, is when a newly stored job first runs; nil runs it
+	// at once. A job that tells people (a weekly digest) waits for its
+	// first occurrence rather than greet a fresh install with last week.
+	First func(now time.Time) time.Time
 }
 
 // EnsureSystemJobs keeps every module's system jobs in step with the code,
@@ -50,7 +54,11 @@ func EnsureSystemJobs(tx bot.JobTx, now time.Time, modules ...Module) error {
 
 func ensureSystemJob(tx bot.JobTx, sj SystemJob, now time.Time) error {
 	if sj.Schedule != "" {
-		return bot.EnsureJob(tx, &bot.Job{Kind: sj.Kind, Schedule: sj.Schedule, TZ: sj.TZ, DedupKey: sj.Key, RunAt: now}, now)
+		at := now
+		if sj.First != nil {
+			at = sj.First(now)
+		}
+		return bot.EnsureJob(tx, &bot.Job{Kind: sj.Kind, Schedule: sj.Schedule, TZ: sj.TZ, DedupKey: sj.Key, RunAt: at}, now)
 	}
 	// By its key, not its kind: a scan of the pending jobs for the kind made
 	// every start as slow as the backlog is long (250 ms for a million).

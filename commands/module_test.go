@@ -168,3 +168,39 @@ func TestRouter_PrepareStep(t *testing.T) {
 		t.Errorf("fetches = %q, want one for @bob", fetches)
 	}
 }
+
+// Ensure a system job with First waits for its first occurrence, and one
+// without runs at once.
+func TestEnsureSystemJobs_First(t *testing.T) {
+	db := sqlite.NewDB(filepath.Join(t.TempDir(), "t.db"))
+	db.Log = slog.New(slog.DiscardHandler)
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	monday := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	m := commands.Module{Name: "weekly", SystemJobs: []commands.SystemJob{
+		{Kind: "weekly", Schedule: "cron:0 9 * * 1", Key: "system/weekly", First: func(time.Time) time.Time { return monday }},
+		{Kind: "minutely", Schedule: "cron:* * * * *", Key: "system/minutely"},
+	}}
+	var jobs []*bot.Job
+	err := db.Update(context.Background(), func(tx bot.Tx) error {
+		if err := commands.EnsureSystemJobs(tx, now, m); err != nil {
+			return err
+		}
+		var err error
+		jobs, err = tx.FindJobs(bot.JobFilter{State: bot.JobPending, Limit: 10})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	due := map[string]time.Time{}
+	for _, j := range jobs {
+		due[j.Kind] = j.RunAt
+	}
+	if !due["weekly"].Equal(monday) || !due["minutely"].Equal(now) {
+		t.Errorf("first runs = %v, want the weekly one on Monday and the other now", due)
+	}
+}

@@ -58,7 +58,7 @@ type Deps struct {
 // Modules returns every feature's module, in the order help lists their
 // commands.
 func Modules(d Deps) []commands.Module {
-	tickets := ticket.Deps{Config: d.Tickets, Calendar: d.Calendar, Notifier: d.Notifier,
+	tickets := ticket.Deps{Config: d.Tickets, Calendar: d.Calendar, NextRun: d.NextRun, Notifier: d.Notifier,
 		DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ, GroupCreators: d.GroupCreators, Store: d.Store, Log: d.Log}
 	ms := []commands.Module{
 		task.Module(task.Deps{DueHour: d.DueHour, DueMinute: d.DueMinute}),

@@ -222,6 +222,12 @@ func (h digester) FetchJob(ctx context.Context, job *bot.Job, now time.Time) (fu
 	if h.f.Store == nil {
 		return nil, errors.New("the ticket digest has no store to read (ticket.Deps.Store)")
 	}
+	if cal := h.f.Calendar; cal != nil && !cal.IsWorkday(now) {
+		// A digest due on a day off (a holiday Monday) comes on the next
+		// working day at the same time, once: the messages are keyed by
+		// ISO week, and so is this deferral.
+		return h.postpone(job, now), nil
+	}
 	var notes []digestNote
 	err := h.f.Store.View(ctx, func(tx bot.Tx) error {
 		notes = nil
@@ -267,4 +273,22 @@ func (h digester) FetchJob(ctx context.Context, job *bot.Job, now time.Time) (fu
 		}
 		return nil
 	}, nil
+}
+
+// postpone schedules the digest due at now, a day off, for the same time on
+// the next working day, as a one-off run of the same kind.
+func (h digester) postpone(job *bot.Job, now time.Time) func(bot.Tx) error {
+	cal := h.f.Calendar
+	day := cal.NextWorkday(now)
+	if day.IsZero() {
+		return func(bot.Tx) error { return nil }
+	}
+	local := now.In(day.Location())
+	at := time.Date(day.Year(), day.Month(), day.Day(), local.Hour(), local.Minute(), 0, 0, day.Location())
+	year, week := now.ISOWeek()
+	return func(tx bot.Tx) error {
+		_, err := tx.ScheduleJob(&bot.Job{Kind: JobDigest, TZ: job.TZ, RunAt: at,
+			DedupKey: fmt.Sprintf("ticket-digest/deferred/%d-W%02d", year, week)}, now)
+		return err
+	}
 }

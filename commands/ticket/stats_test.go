@@ -10,6 +10,7 @@ import (
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/commands"
 	"github.com/tandemhq/tandem/commands/commandstest"
+	"github.com/tandemhq/tandem/commands/features"
 	ticketcmd "github.com/tandemhq/tandem/commands/ticket"
 )
 
@@ -148,5 +149,53 @@ func TestDigest_FetchOutsideTheUnit(t *testing.T) {
 	}
 	if q := h.QueuedFor("sam"); len(q) != 0 {
 		t.Errorf("a department without tickets got a digest: %q", q)
+	}
+}
+
+// Ensure the weekly digest due on a holiday Monday (5 Oct 2026, National
+// Day) sends nothing that day and comes once on the next working day at the
+// same time, and that a fresh install's digest job waits for its first
+// Monday instead of running at start.
+func TestDigest_HolidayAndFirstRun(t *testing.T) {
+	h := statsOrg(t)
+	sh := commandstest.Shanghai
+	r := h.Bot.Router.(*commands.Router)
+	f := r.JobHandlers()[ticketcmd.JobDigest].(bot.JobFetcher)
+	run := func(job *bot.Job, now time.Time) {
+		t.Helper()
+		apply, err := f.FetchJob(context.Background(), job, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := h.DB.Update(context.Background(), apply); err != nil {
+			t.Fatal(err)
+		}
+	}
+	holiday := time.Date(2026, 10, 5, 9, 0, 0, 0, sh)
+	run(&bot.Job{Kind: ticketcmd.JobDigest, TZ: "Asia/Shanghai", RunAt: holiday}, holiday)
+	if q := h.QueuedFor("quinn"); len(q) != 0 {
+		t.Fatalf("a digest went out on a holiday: %q", q)
+	}
+	deferred := h.Jobs(bot.JobFilter{DedupKey: "ticket-digest/deferred/2026-W41"})
+	if len(deferred) != 1 || !deferred[0].RunAt.Equal(time.Date(2026, 10, 8, 9, 0, 0, 0, sh)) {
+		t.Fatalf("deferred digest = %+v, want one on Thu 8 Oct 09:00", deferred)
+	}
+	run(deferred[0], deferred[0].RunAt)
+	if q := h.QueuedFor("quinn"); len(q) != 1 {
+		t.Errorf("digests after the holiday = %d, want 1", len(q))
+	}
+
+	// First run: the module's system job waits for the next Monday 09:00.
+	var digest commands.SystemJob
+	for _, m := range features.Modules(h.Deps) {
+		for _, sj := range m.SystemJobs {
+			if sj.Kind == ticketcmd.JobDigest {
+				digest = sj
+			}
+		}
+	}
+	wed := time.Date(2026, 12, 2, 15, 0, 0, 0, sh)
+	if digest.First == nil || !digest.First(wed).Equal(time.Date(2026, 12, 7, 9, 0, 0, 0, sh)) {
+		t.Errorf("the digest's first run after Wed 2 Dec 15:00 is not Mon 7 Dec 09:00")
 	}
 }

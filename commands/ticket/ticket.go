@@ -70,6 +70,10 @@ type Deps struct {
 	Config Config
 	// Calendar counts business time; nil counts every minute.
 	Calendar *workcal.Calendar
+	// NextRun is when a schedule next fires (scheduler.Next through
+	// features.Deps): the weekly digest's first run is its first
+	// occurrence. Nil: it first runs at once.
+	NextRun func(schedule string, after time.Time, loc *time.Location) (time.Time, error)
 	// Notifier tells people things from the job handlers.
 	Notifier *bot.Notifier
 	// Store is read outside the writer by the weekly digest (a
@@ -128,11 +132,21 @@ func Module(d Deps) commands.Module {
 	if d.DefaultTZ != nil {
 		tz = d.DefaultTZ.String()
 	}
+	digestJob := commands.SystemJob{Kind: JobDigest, Schedule: digest, TZ: tz, Key: "system/ticket-digest"}
+	if d.NextRun != nil && digest != "" {
+		digestJob.First = func(now time.Time) time.Time {
+			loc, _ := time.LoadLocation(tz)
+			if at, err := d.NextRun(digest, now, loc); err == nil && !at.IsZero() {
+				return at
+			}
+			return now
+		}
+	}
 	return commands.Module{
 		Name:       "ticket",
 		Commands:   []*commands.Command{f.command()},
 		Jobs:       map[string]bot.JobHandler{JobEscalate: escalator{f}, JobDigest: digester{f}},
-		SystemJobs: []commands.SystemJob{{Kind: JobDigest, Schedule: digest, TZ: tz, Key: "system/ticket-digest"}},
+		SystemJobs: []commands.SystemJob{digestJob},
 	}
 }
 
