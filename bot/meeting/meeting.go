@@ -46,9 +46,9 @@ type Meeting struct {
 	// Group is the chat the meeting was created in or bound to (its
 	// minutes digest is posted there); empty when there is none.
 	Group bot.Destination
-	// Rule is the recurrence in the form bot/meeting's recurrence parser
-	// writes ("" for a one-off); Holiday what becomes of an occurrence on a
-	// day off.
+	// Rule is the recurrence in the form Recurrence documents and
+	// ParseRule reads ("" for a one-off); Holiday what becomes of an
+	// occurrence on a day off (see Occurrences).
 	Rule    string
 	Holiday HolidayRule
 	Status  Status

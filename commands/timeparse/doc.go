@@ -6,6 +6,10 @@
 // The command parser splits a message into words and asks [Longest] for the
 // longest prefix of words that forms one time expression; [Parse] is the
 // whole-string variant and [LongestRule] the recurring-schedule variant.
+// [LongestMeetingRule] reads a meeting's recurrence into the rule that
+// bot/meeting stores and expands on the work calendar; it reads more than a
+// reminder can repeat on (the first working day of the month, every other
+// week), and LongestRule refuses those.
 //
 // # Why not github.com/olebedev/when
 //
