@@ -485,3 +485,26 @@ func TestReminderTimes(t *testing.T) {
 		t.Errorf("no working time: %v, want none", got)
 	}
 }
+
+// FuzzParseRule: whatever ParseRule accepts renders to a rule it reads back
+// the same, and expands without panicking.
+func FuzzParseRule(f *testing.F) {
+	for _, s := range []string{"FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", "FREQ=MONTHLY;X-WORKDAY=-1", "FREQ=DAILY;X-WORKDAYS=1", "FREQ=MONTHLY;BYMONTHDAY=31"} {
+		f.Add(s)
+	}
+	start := time.Date(2026, 1, 30, 10, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := ParseRule(s)
+		if err != nil {
+			return
+		}
+		again, err := ParseRule(r.String())
+		if err != nil || again.String() != r.String() {
+			t.Fatalf("%q → %q → %q, %v", s, r, again, err)
+		}
+		m := &Meeting{Start: start, Duration: time.Hour, Rule: s, Status: Scheduled}
+		if _, err := Occurrences(m, nil, start, start.AddDate(0, 3, 0)); err != nil {
+			t.Fatalf("%q: %v", s, err)
+		}
+	})
+}

@@ -4,11 +4,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tandemhq/tandem/bot/meeting"
 	"github.com/tandemhq/tandem/commands/timeparse"
 )
 
 // FuzzLongest feeds arbitrary words (split on single spaces, so empty words
-// occur) to Longest, Parse and LongestRule and checks their invariants.
+// occur) to Longest, Parse, LongestRule and LongestMeetingRule and checks
+// their invariants.
 func FuzzLongest(f *testing.F) {
 	for _, cases := range [][]longestCase{morningCases, lateCases, sundayCases} {
 		for _, c := range cases {
@@ -17,6 +19,9 @@ func FuzzLongest(f *testing.F) {
 	}
 	for _, c := range ruleCases {
 		f.Add(c.in)
+	}
+	for _, s := range []string{"every 2 weeks on tue 14:00", "每月第一个工作日 15:00", "每隔一周的周二", "first workday of the month"} {
+		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		words := strings.Split(s, " ")
@@ -54,6 +59,17 @@ func FuzzLongest(f *testing.F) {
 		}
 		if ok && (rule.Hour < 0 || rule.Hour > 23 || rule.Minute < 0 || rule.Minute > 59) {
 			t.Fatalf("LongestRule: bad clock %+v", rule)
+		}
+
+		// A meeting rule is always one bot/meeting reads back.
+		mr, n, ok := timeparse.LongestMeetingRule(words)
+		if n < 0 || n > len(words) || ok != (n >= 1) {
+			t.Fatalf("LongestMeetingRule: n = %d, ok = %v for %d words", n, ok, len(words))
+		}
+		if ok {
+			if _, err := meeting.ParseRule(mr.Recurrence.String()); err != nil || mr.Hour < 0 || mr.Hour > 23 || mr.Minute < 0 || mr.Minute > 59 {
+				t.Fatalf("LongestMeetingRule(%q) = %+v: %v", words[:n], mr, err)
+			}
 		}
 	})
 }
