@@ -73,19 +73,27 @@ func TestMeetingsOfQueries_UseIndexes(t *testing.T) {
 // Ensure a meeting's attendees, agenda and minutes, and the chats bound to
 // a department, are read from their indexes in the order shown.
 func TestMeetingDetailQueries_UseIndexes(t *testing.T) {
-	db := openTestDB(t)
-	for _, c := range []struct {
-		q     string
-		args  []any
-		table string
-		index string
-	}{
+	assertIndexedQueries(t, openTestDB(t), []indexedQuery{
 		{`SELECT meeting_id, person_id, answer, answered_at FROM meeting_attendees WHERE meeting_id = ? ORDER BY id`, []any{1}, "meeting_attendees", "meeting_attendees_meeting"},
 		{`SELECT id FROM meeting_agenda WHERE meeting_id = ? ORDER BY position`, []any{1}, "meeting_agenda", "meeting_agenda_meeting"},
 		{`SELECT id FROM meeting_minutes WHERE meeting_id = ? AND occurrence = ? ORDER BY id`, []any{1, 2}, "meeting_minutes", "meeting_minutes_occurrence"},
 		{boundChatsQuery, []any{"dept", "3", 50}, "chat_bindings", "chat_bindings_ref"},
 		{`SELECT kind FROM chat_bindings WHERE platform = ? AND workspace = ? AND chat_id = ? ORDER BY kind`, []any{"slack", "T1", "C1"}, "chat_bindings", ""},
-	} {
+	})
+}
+
+// indexedQuery is a query, its arguments, and the table it must read only
+// through index (any index when "").
+type indexedQuery struct {
+	q     string
+	args  []any
+	table string
+	index string
+}
+
+func assertIndexedQueries(t *testing.T, db *DB, qs []indexedQuery) {
+	t.Helper()
+	for _, c := range qs {
 		assertIndexedPlan(t, c.q, queryPlan(t, db, c.q, c.args), c.table, c.index)
 	}
 }

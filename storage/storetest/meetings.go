@@ -60,25 +60,13 @@ func (w meetingWorld) newMeeting(title string, hours int) *meeting.Meeting {
 
 func createMeetings(t *testing.T, s bot.Store, ms ...*meeting.Meeting) {
 	t.Helper()
-	update(t, s, func(tx bot.Tx) error {
-		for _, m := range ms {
-			if err := meeting.From(tx).CreateMeeting(m); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	updateEach(t, s, ms, func(tx bot.Tx, m *meeting.Meeting) error { return meeting.From(tx).CreateMeeting(m) })
 }
 
 func invite(t *testing.T, s bot.Store, m *meeting.Meeting, people ...*bot.Person) {
 	t.Helper()
-	update(t, s, func(tx bot.Tx) error {
-		for _, p := range people {
-			if err := meeting.From(tx).SetAttendee(&meeting.Attendee{MeetingID: m.ID, PersonID: p.ID}); err != nil {
-				return err
-			}
-		}
-		return nil
+	updateEach(t, s, people, func(tx bot.Tx, p *bot.Person) error {
+		return meeting.From(tx).SetAttendee(&meeting.Attendee{MeetingID: m.ID, PersonID: p.ID})
 	})
 }
 

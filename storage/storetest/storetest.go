@@ -88,6 +88,19 @@ func view[T any](t *testing.T, s bot.Store, fn func(bot.Tx) (T, error)) T {
 	return v
 }
 
+// updateEach applies fn to each of xs in one unit.
+func updateEach[T any](t *testing.T, s bot.Store, xs []T, fn func(bot.Tx, T) error) {
+	t.Helper()
+	update(t, s, func(tx bot.Tx) error {
+		for _, x := range xs {
+			if err := fn(tx, x); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 func wantCode(t *testing.T, what string, err error, code string) {
 	t.Helper()
 	if bot.ErrorCode(err) != code {
