@@ -62,19 +62,11 @@ func TestFindTicketsQuery_ListsUseIndexes(t *testing.T) {
 
 // Ensure a ticket's timeline, clock and tasks are read from their indexes.
 func TestTicketDetailQueries_UseIndexes(t *testing.T) {
-	db := openTestDB(t)
-	for _, c := range []struct {
-		q     string
-		args  []any
-		table string
-		index string
-	}{
+	assertIndexedQueries(t, openTestDB(t), []indexedQuery{
 		{`SELECT id, ticket_id, actor_id, kind, from_value, to_value, at FROM ticket_events WHERE ticket_id = ? ORDER BY id LIMIT ?`, []any{1, 50}, "ticket_events", "ticket_events_ticket"},
 		{`SELECT ticket_id, cycle, kind, at FROM ticket_clock WHERE ticket_id = ? AND cycle = ? ORDER BY at, id`, []any{1, 2}, "ticket_clock", "ticket_clock_cycle"},
 		{`SELECT task_id FROM ticket_tasks WHERE ticket_id = ? ORDER BY task_id`, []any{1}, "ticket_tasks", ""},
-	} {
-		assertIndexedPlan(t, c.q, queryPlan(t, db, c.q, c.args), c.table, c.index)
-	}
+	})
 }
 
 // Ensure titles are spelled for the full-text index so that a Chinese word

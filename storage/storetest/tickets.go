@@ -55,14 +55,7 @@ func (w ticketWorld) newTicket(title string, minutes int) *ticket.Ticket {
 
 func createTickets(t *testing.T, s bot.Store, tks ...*ticket.Ticket) {
 	t.Helper()
-	update(t, s, func(tx bot.Tx) error {
-		for _, tk := range tks {
-			if err := ticket.From(tx).CreateTicket(tk); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	updateEach(t, s, tks, func(tx bot.Tx, tk *ticket.Ticket) error { return ticket.From(tx).CreateTicket(tk) })
 }
 
 func findTickets(t *testing.T, s bot.Store, f ticket.Filter) string {
