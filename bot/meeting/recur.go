@@ -252,6 +252,9 @@ func Occurrences(m *Meeting, cal *workcal.Calendar, from, to time.Time) ([]Occur
 			}
 			occ = Occurrence{Start: next, End: next.Add(m.Duration), Moved: true, MovedFrom: s}
 		}
+		if !m.Until.IsZero() && occ.Start.After(m.Until) {
+			continue // the series ended (Meeting.Until)
+		}
 		if !occ.Start.Before(to) || !overlapsFrom(occ, from) {
 			continue
 		}

@@ -508,3 +508,17 @@ func FuzzParseRule(f *testing.F) {
 		}
 	})
 }
+
+// Ensure a series with an end (Meeting.Until) has no occurrence after it.
+func TestOccurrences_Until(t *testing.T) {
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	m := &Meeting{Start: time.Date(2026, 11, 2, 10, 0, 0, 0, sh), Duration: time.Hour, TZ: "Asia/Shanghai",
+		Rule: "FREQ=WEEKLY;BYDAY=MO", Until: time.Date(2026, 11, 16, 23, 0, 0, 0, sh)}
+	occs, err := Occurrences(m, nil, time.Date(2026, 11, 1, 0, 0, 0, 0, sh), time.Date(2026, 12, 31, 0, 0, 0, 0, sh))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(occs) != 3 || !occs[2].Start.Equal(time.Date(2026, 11, 16, 10, 0, 0, 0, sh)) {
+		t.Errorf("occurrences = %+v, want the three Mondays up to 16 Nov", occs)
+	}
+}
