@@ -100,7 +100,7 @@ func Calendar(events []Event, o Options) *ics.Calendar {
 	}
 	if o.Refresh > 0 {
 		d := isoDuration(o.Refresh)
-		cal.SetRefreshInterval(d, ics.WithValue("DURATION"))
+		cal.SetRefreshInterval(d) // golang-ical adds VALUE=DURATION
 		cal.SetXPublishedTTL(d)
 	}
 	zones := zoneSpans{}
