@@ -94,6 +94,17 @@ func (f *Feed) URL(tx bot.Tx, personID int64) (string, error) {
 	return FeedURL(f.Base, f.Key, personID, version), nil
 }
 
+// File is one or more meetings as an .ics file to attach to a message or
+// offer as a download: the feed's UIDs and zone, without refresh hints, so
+// a meeting imported from the file and seen again in the feed is one event.
+func (f *Feed) File(events []Event, now time.Time) ([]byte, error) {
+	o := f.Options
+	o.Now, o.Refresh, o.Name = now, 0, ""
+	var b bytes.Buffer
+	err := Encode(&b, events, o)
+	return b.Bytes(), err
+}
+
 // parseToken splits a token into the id and the MAC it claims.
 func parseToken(file string) (int64, []byte, bool) {
 	token, ok := strings.CutSuffix(file, ".ics")

@@ -283,3 +283,23 @@ func flip(c byte) string {
 	}
 	return "A"
 }
+
+// Ensure a meeting's .ics file names it with the feed's UID, so importing
+// the file and subscribing to the feed show one event, and asks for no
+// refreshes.
+func TestFeed_FileMatchesFeedUID(t *testing.T) {
+	s := world()
+	feed, _ := serve(t, s)
+	file, err := feed.File([]icsfeed.Event{weekly()}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, body := get(t, feedURL(t, s, feed, alice.ID))
+	uid := "UID:" + icsfeed.UID(weekly().Meeting, "tandem.example.com")
+	if !strings.Contains(string(file), uid) || !strings.Contains(body, uid) {
+		t.Errorf("file and feed should both carry %s", uid)
+	}
+	if strings.Contains(string(file), "REFRESH-INTERVAL") || strings.Contains(string(file), "X-WR-CALNAME") {
+		t.Errorf("a file is not a subscription:\n%s", file)
+	}
+}
