@@ -17,6 +17,7 @@ import (
 	"github.com/tandemhq/tandem/adapters/httpserver"
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/bot/meeting"
+	"github.com/tandemhq/tandem/bot/workcal"
 )
 
 // Route is the pattern cmd/tandem mounts the feed under: GET (and HEAD)
@@ -54,9 +55,11 @@ type Feed struct {
 	// Base is the public URL the feed is reached at (http.public_url).
 	Base    string
 	Options Options // Domain, Name prefix and Zone; Now and Refresh are set per request
-	// Recurrence turns a series into iCalendar terms (rule, skipped and
-	// moved occurrences) over a window; nil writes each meeting's first
-	// occurrence only.
+	// Calendar is the work calendar series follow (holidays skipped or
+	// moved, make-up days).
+	Calendar *workcal.Calendar
+	// Recurrence turns a series into iCalendar terms over a window; nil
+	// means SeriesOf on Calendar (tests set their own).
 	Recurrence func(m *meeting.Meeting, from, to time.Time) (Recurrence, error)
 	Now        func() time.Time
 	Log        *slog.Logger
@@ -216,6 +219,12 @@ func (f *Feed) load(tx bot.Tx, personID int64, now time.Time) ([]Event, error) {
 		past = DefaultPast
 	}
 	from := now.Add(-past)
+	recurrence := f.Recurrence
+	if recurrence == nil {
+		recurrence = func(m *meeting.Meeting, from, to time.Time) (Recurrence, error) {
+			return SeriesOf(m, f.Calendar, from, to)
+		}
+	}
 	people := map[int64]*bot.Person{}
 	person := func(id int64) error {
 		if id == 0 || people[id] != nil {
@@ -254,10 +263,10 @@ func (f *Feed) load(tx bot.Tx, personID int64, now time.Time) ([]Event, error) {
 					return nil, err
 				}
 			}
-			if m.Rule != "" && f.Recurrence != nil {
+			if m.Rule != "" {
 				// The window a subscriber looks at: from the listed past
 				// to a year ahead; the feed is fetched again long before.
-				if e.Recurrence, err = f.Recurrence(m, from, now.AddDate(1, 0, 0)); err != nil {
+				if e.Recurrence, err = recurrence(m, from, now.AddDate(1, 0, 0)); err != nil {
 					f.log().Warn("calendar feed: a series' rule cannot be written", "meeting", m.ID, "err", err)
 				}
 			}

@@ -37,6 +37,9 @@ type Recurrence struct {
 	RRule   string
 	Skipped []time.Time // the starts, as the rule yields them, of occurrences not held
 	Moved   []Move
+	// Extra are occurrences the rule does not yield (a make-up working
+	// day): each is written as a VEVENT of its own (UID "meeting-7-<start>@…").
+	Extra []time.Time
 }
 
 // Move is one occurrence held at another time than its rule says.
@@ -126,7 +129,7 @@ func eventComponents(e Event, loc *time.Location, o Options) []*ics.VEvent {
 	main := ics.NewEvent(uid)
 	describe(main, e, loc, o, m.Start)
 	if e.Recurrence.RRule != "" {
-		main.AddRrule(e.Recurrence.RRule)
+		main.AddRrule(withUntil(e.Recurrence.RRule, m.Until))
 		for _, t := range sortedTimes(e.Recurrence.Skipped) {
 			setTime(main, ics.ComponentPropertyExdate, t, loc, true)
 		}
@@ -143,6 +146,11 @@ func eventComponents(e Event, loc *time.Location, o Options) []*ics.VEvent {
 		setTime(over, ics.ComponentPropertyRecurrenceId, mv.From, loc, false)
 		describe(over, e, loc, o, mv.To)
 		out = append(out, over)
+	}
+	for _, t := range sortedTimes(e.Recurrence.Extra) {
+		extra := ics.NewEvent(strings.Replace(uid, "@", "-"+t.UTC().Format(localFormat)+"Z@", 1))
+		describe(extra, e, loc, o, t)
+		out = append(out, extra)
 	}
 	return out
 }
@@ -181,6 +189,15 @@ func describe(v *ics.VEvent, e Event, loc *time.Location, o Options, start time.
 			v.AddAttendee(p.Email, ics.WithCN(p.Name), partStat(a.Answer), ics.ParticipationRoleReqParticipant)
 		}
 	}
+}
+
+// withUntil bounds rule at the series' end (Meeting.Until), in UTC as RFC
+// 5545 requires with a zoned DTSTART; a rule that says its own end keeps it.
+func withUntil(rule string, until time.Time) string {
+	if until.IsZero() || strings.Contains(rule, "UNTIL=") || strings.Contains(rule, "COUNT=") {
+		return rule
+	}
+	return rule + ";UNTIL=" + until.UTC().Format(localFormat) + "Z"
 }
 
 // description is the online link and the agenda, as plain text.

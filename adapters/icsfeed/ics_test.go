@@ -222,6 +222,15 @@ func TestEncode_DaylightSavingZone(t *testing.T) {
 	if !strings.Contains(out, "DTSTART:20310309T020000") || strings.Contains(out, "DTSTART:20320314T020000") {
 		t.Errorf("transitions should run to five years from now")
 	}
+	// A series with an end says so in UTC, and its zone is covered to then.
+	e.Meeting.Until = time.Date(2027, 12, 31, 9, 0, 0, 0, mustZone("America/New_York"))
+	bounded := encode(t, []icsfeed.Event{e}, opts())
+	if !strings.Contains(bounded, "RRULE:FREQ=WEEKLY;BYDAY=MO;UNTIL=20271231T140000Z") {
+		t.Errorf("no UNTIL in UTC:\n%s", bounded)
+	}
+	if !strings.Contains(bounded, "DTSTART:20271107T020000") || strings.Contains(bounded, "DTSTART:20280312T020000") {
+		t.Errorf("a bounded series' zone should be covered to its end and no further:\n%s", bounded)
+	}
 	cal, err := goical.NewDecoder(strings.NewReader(out)).Decode()
 	if err != nil {
 		t.Fatal(err)

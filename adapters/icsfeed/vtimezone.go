@@ -40,13 +40,19 @@ func (zs zoneSpans) add(loc *time.Location, e Event) {
 	for _, mv := range e.Recurrence.Moved {
 		first, last = earliest(first, mv.To), latest(last, mv.To.Add(e.Meeting.Duration))
 	}
+	for _, t := range e.Recurrence.Extra {
+		first, last = earliest(first, t), latest(last, t.Add(e.Meeting.Duration))
+	}
+	if e.Recurrence.RRule != "" && !e.Meeting.Until.IsZero() {
+		last = latest(last, e.Meeting.Until.Add(e.Meeting.Duration))
+	}
 	z := zs[loc.String()]
 	if z == nil {
 		z = &zoneSpan{loc: loc, from: first, last: last}
 		zs[loc.String()] = z
 	}
 	z.from, z.last = earliest(z.from, first), latest(z.last, last)
-	z.open = z.open || e.Recurrence.RRule != ""
+	z.open = z.open || (e.Recurrence.RRule != "" && e.Meeting.Until.IsZero())
 }
 
 func (zs zoneSpans) sorted() []*zoneSpan {

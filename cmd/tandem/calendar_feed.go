@@ -10,19 +10,20 @@ import (
 
 	"github.com/tandemhq/tandem/adapters/icsfeed"
 	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/bot/workcal"
 )
 
 // openCalendarFeed makes the per-person iCalendar feed (adapters/icsfeed)
 // with its signing key from the data directory and mounts it on routes.
 // Its links name http.public_url; without one, the server's own address
 // once it listens (setFeedBase).
-func (m *Main) openCalendarFeed(store bot.Store, zone *time.Location, routes map[string]http.Handler) error {
+func (m *Main) openCalendarFeed(store bot.Store, cal *workcal.Calendar, zone *time.Location, routes map[string]http.Handler) error {
 	key, err := icsfeed.EnsureKey(dataDir(m.Config))
 	if err != nil {
 		return fmt.Errorf("calendar feed key: %w", err)
 	}
 	m.CalendarFeed = &icsfeed.Feed{
-		Store: store, Key: key, Base: m.Config.HTTP.PublicURL, Now: m.Now, Log: m.Log.With("feed", "calendar"),
+		Store: store, Key: key, Base: m.Config.HTTP.PublicURL, Calendar: cal, Now: m.Now, Log: m.Log.With("feed", "calendar"),
 		Options: icsfeed.Options{Domain: uidDomain(key), Zone: zone},
 	}
 	routes[icsfeed.Route] = m.CalendarFeed

@@ -9,23 +9,40 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	ics "github.com/arran4/golang-ical"
 
 	"github.com/tandemhq/tandem/adapters/icsfeed"
 	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/bot/meeting"
 )
 
-// feedServer runs Tandem with one person, alice, and returns it with
-// alice's id.
+// feedNow is the clock of the feed's tests: before the 2026 National Day.
+var feedNow = time.Date(2026, 9, 20, 4, 0, 0, 0, time.UTC)
+
+// feedServer runs Tandem, its clock at feedNow, with one person, alice, and
+// returns it with alice's id.
 func feedServer(t *testing.T) (*Main, int64) {
 	t.Helper()
-	dir := t.TempDir()
-	m := runMain(t, `
+	cfg, err := ParseConfig(strings.NewReader(`
 http: {addr: "127.0.0.1:0"}
+bot: {default_tz: Asia/Shanghai}
 people:
   - {name: Alice, handle: alice, email: alice@example.com, accounts: ["console:alice"]}
-`, filepath.Join(dir, "tandem.db"), slog.New(slog.DiscardHandler))
+`), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Storage.Path = filepath.Join(t.TempDir(), "tandem.db")
+	m := &Main{Config: cfg, Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return feedNow }}
+	if err := m.Run(); err != nil {
+		m.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
 	var id int64
-	err := m.DB.View(context.Background(), func(tx bot.Tx) error {
+	err = m.DB.View(context.Background(), func(tx bot.Tx) error {
 		p, err := tx.FindPersonByAccount(bot.Account{Platform: bot.PlatformConsole, Workspace: "local", UserID: "alice"})
 		if err == nil {
 			id = p.ID
@@ -69,6 +86,57 @@ func TestCalendarFeed_Mounted(t *testing.T) {
 	forged := icsfeed.FeedURL(m.Server.URL(), []byte("not this server's key............"), alice, 0)
 	if res, _ := feedGet(t, forged); res.StatusCode != http.StatusNotFound {
 		t.Errorf("forged link: status %d, want 404", res.StatusCode)
+	}
+
+	// A weekly Monday 07:30 meeting in Shanghai, stored in SQLite, across
+	// the National Day holiday (moved to the next working day).
+	shanghai, _ := time.LoadLocation("Asia/Shanghai")
+	err = m.DB.Update(context.Background(), func(tx bot.Tx) error {
+		mt := &meeting.Meeting{Title: "跨部门周会", Start: time.Date(2026, 9, 28, 7, 30, 0, 0, shanghai), Duration: time.Hour,
+			TZ: "Asia/Shanghai", OrganizerID: alice, Rule: "FREQ=WEEKLY;BYDAY=MO", Holiday: meeting.MoveToNextWorkday,
+			Status: meeting.Scheduled, CreatedAt: feedNow, UpdatedAt: feedNow}
+		if err := meeting.From(tx).CreateMeeting(mt); err != nil {
+			return err
+		}
+		return meeting.From(tx).SetAttendee(&meeting.Attendee{MeetingID: mt.ID, PersonID: alice, Answer: meeting.Accepted, AnsweredAt: feedNow})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, body := feedGet(t, url)
+	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != icsfeed.ContentType {
+		t.Fatalf("feed: %d %q\n%s", res.StatusCode, res.Header.Get("Content-Type"), body)
+	}
+	cal, err := ics.ParseCalendar(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := cal.Events()
+	if len(events) != 2 || len(cal.Timezones()) != 1 {
+		t.Fatalf("%d events, %d zones, want the series with its moved occurrence, and Shanghai:\n%s", len(events), len(cal.Timezones()), body)
+	}
+	for prop, want := range map[ics.ComponentProperty]string{
+		ics.ComponentPropertyDtStart: "20260928T073000", ics.ComponentPropertyRrule: "FREQ=WEEKLY;BYDAY=MO",
+		ics.ComponentPropertySummary: "跨部门周会",
+	} {
+		if p := events[0].GetProperty(prop); p == nil || p.Value != want {
+			t.Errorf("%s = %v, want %s", prop, p, want)
+		}
+	}
+	if p := events[1].GetProperty(ics.ComponentPropertyRecurrenceId); p == nil || p.Value != "20261005T073000" ||
+		events[1].GetProperty(ics.ComponentPropertyDtStart).Value != "20261008T073000" {
+		t.Errorf("Monday 10-05 should be held on Thursday 10-08:\n%s", body)
+	}
+
+	// Revoked: the old link is gone, a new one works.
+	if err := m.DB.Update(context.Background(), func(tx bot.Tx) error {
+		_, err := meeting.Feeds(tx).RevokeFeed(alice, feedNow)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if res, _ := feedGet(t, url); res.StatusCode != http.StatusNotFound {
+		t.Errorf("revoked link: status %d, want 404", res.StatusCode)
 	}
 }
 

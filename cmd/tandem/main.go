@@ -296,7 +296,7 @@ func (m *Main) Run() error {
 		}
 	}
 	if !m.NoHTTP {
-		if err := m.openCalendarFeed(store, loc, routes); err != nil {
+		if err := m.openCalendarFeed(store, cal, loc, routes); err != nil {
 			return err
 		}
 	}
