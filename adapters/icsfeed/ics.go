@@ -210,7 +210,7 @@ func description(e Event) string {
 		if b.Len() > 0 {
 			b.WriteString("\n")
 		}
-		b.WriteString("Agenda / 议程:\n")
+		b.WriteString("Agenda · 议程\n")
 	}
 	for i, a := range e.Agenda {
 		fmt.Fprintf(&b, "%d. %s", i+1, a.Title)
