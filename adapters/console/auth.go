@@ -1,10 +1,8 @@
 package console
 
 import (
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -15,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/tandemhq/tandem/adapters/httpserver"
 	"github.com/tandemhq/tandem/adapters/webhook"
 	"github.com/tandemhq/tandem/bot"
 )
@@ -39,38 +38,7 @@ var errUnauthorized = bot.Errorf(bot.EUNAUTHORIZED,
 // EnsureSecret returns the console's secret in dir, creating it when there
 // is none: 32 random bytes, hex, in a file only its owner can read.
 func EnsureSecret(dir string) (string, error) {
-	secret, err := ReadSecret(dir)
-	if err == nil || !errors.Is(err, fs.ErrNotExist) {
-		return secret, err
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	var b [32]byte
-	rand.Read(b[:])
-	secret = hex.EncodeToString(b[:])
-	path := filepath.Join(dir, SecretFile)
-	// O_EXCL: of two processes starting at once, one creates the file and
-	// the other reads it.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return ReadSecret(dir)
-	}
-	if err != nil {
-		return "", err
-	}
-	_, err = f.WriteString(secret + "\n")
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(path)
-		return "", fmt.Errorf("write the console secret: %w", err)
-	}
-	return secret, nil
+	return httpserver.EnsureSecret(filepath.Join(dir, SecretFile), "the console secret")
 }
 
 // ReadSecret reads the console's secret from dir. A file that others may
@@ -81,23 +49,7 @@ func ReadSecret(dir string) (string, error) {
 
 // ReadSecretFile reads a console secret from path (tandem chat --secret).
 func ReadSecretFile(path string) (string, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return "", err
-	}
-	if st.Mode().Perm()&0o077 != 0 {
-		return "", fmt.Errorf("the console secret %s can be read by others (mode %#o): run `chmod 600 %s`, or delete it to have a new one made",
-			path, st.Mode().Perm(), path)
-	}
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return "", err
-	}
-	secret := strings.TrimSpace(string(raw))
-	if len(secret) < 32 {
-		return "", fmt.Errorf("the console secret %s is too short; delete it to have a new one made", path)
-	}
-	return secret, nil
+	return httpserver.ReadSecret(path, "the console secret")
 }
 
 // WriteAddress records where the console of the server that owns dir

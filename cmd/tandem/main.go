@@ -29,6 +29,7 @@ import (
 
 	"github.com/tandemhq/tandem/adapters/console"
 	"github.com/tandemhq/tandem/adapters/httpserver"
+	"github.com/tandemhq/tandem/adapters/icsfeed"
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/commands"
 	"github.com/tandemhq/tandem/commands/directory"
@@ -193,6 +194,9 @@ type Main struct {
 	Scheduler   *scheduler.Scheduler
 	Console     *console.Adapter
 	Server      *httpserver.Server
+	// CalendarFeed serves each person's meetings as iCalendar; its URL
+	// method gives a person their link. Nil without the HTTP server.
+	CalendarFeed *icsfeed.Feed
 
 	closers []func() error // intake first, storage last
 }
@@ -291,6 +295,11 @@ func (m *Main) Run() error {
 			maps.Copy(routes, m.Console.Routes())
 		}
 	}
+	if !m.NoHTTP {
+		if err := m.openCalendarFeed(store, cal, loc, routes); err != nil {
+			return err
+		}
+	}
 	intake, err := m.openPlatforms(routes)
 	if err != nil {
 		return err
@@ -330,6 +339,7 @@ func (m *Main) Run() error {
 			return err
 		}
 		m.closers = append(m.closers, m.Server.Close)
+		m.setFeedBase()
 		if m.Console != nil {
 			if err := m.publishConsole(); err != nil {
 				return err

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/tandemhq/tandem/adapters/icsfeed"
+	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/bot/workcal"
+)
+
+// openCalendarFeed makes the per-person iCalendar feed (adapters/icsfeed)
+// with its signing key from the data directory and mounts it on routes.
+// Its links name http.public_url; without one, the server's own address
+// once it listens (setFeedBase).
+func (m *Main) openCalendarFeed(store bot.Store, cal *workcal.Calendar, zone *time.Location, routes map[string]http.Handler) error {
+	key, err := icsfeed.EnsureKey(dataDir(m.Config))
+	if err != nil {
+		return fmt.Errorf("calendar feed key: %w", err)
+	}
+	m.CalendarFeed = &icsfeed.Feed{
+		Store: store, Key: key, Base: m.Config.HTTP.PublicURL, Calendar: cal, Now: m.Now, Log: m.Log.With("feed", "calendar"),
+		Options: icsfeed.Options{Domain: uidDomain(key), Zone: zone},
+	}
+	routes[icsfeed.Route] = m.CalendarFeed
+	return nil
+}
+
+// setFeedBase gives the feed the server's address when no public URL is
+// configured (a machine of one's own, the tests).
+func (m *Main) setFeedBase() {
+	if m.CalendarFeed != nil && m.CalendarFeed.Base == "" {
+		m.CalendarFeed.Base = consoleURL(m.Server.URL())
+	}
+}
+
+// uidDomain is the right side of this installation's event UIDs: derived
+// from the feed key, so it stays the same across restarts and address
+// changes and differs between installations (two Tandems' "meeting-7" are
+// two events in one person's calendar).
+func uidDomain(key []byte) string {
+	h := hmac.New(sha256.New, key)
+	h.Write([]byte("tandem event uid"))
+	return hex.EncodeToString(h.Sum(nil)[:8]) + ".tandem.invalid"
+}
