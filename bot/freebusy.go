@@ -145,17 +145,27 @@ func (r *FreeBusyRegistry) Busy(ctx context.Context, people []BusyQuery, from, t
 		source FreeBusy
 		owner  map[Account][]int64
 	}
+	type key struct {
+		source FreeBusy
+		url    string
+	}
 	var batches []*batch
-	bySource := map[FreeBusy]*batch{}
+	bySource := map[key]*batch{}
 	add := func(a Account, person int64) {
 		src, ok := r.FreeBusy(a.Platform, a.Workspace)
 		if !ok {
 			return
 		}
-		b := bySource[src]
+		// A platform app answers for all its accounts in one call; each
+		// calendar URL is a server of its own, asked (and failing) alone.
+		k := key{source: src}
+		if a.Platform == PlatformICal {
+			k.url = a.UserID
+		}
+		b := bySource[k]
 		if b == nil {
 			b = &batch{source: src, owner: map[Account][]int64{}}
-			bySource[src] = b
+			bySource[k] = b
 			batches = append(batches, b)
 		}
 		if !slices.Contains(b.owner[a], person) {
