@@ -67,6 +67,10 @@ type FreeBusyRegistry struct {
 	// source registered with Workspace "" serves every workspace of its
 	// platform that has none of its own.
 	Apps []FreeBusyApp
+	// Platforms is asked when Apps has none for a platform: cmd/tandem
+	// finds the source among the platform apps it opened (which open after
+	// the features are built, so they are looked up when asked).
+	Platforms FreeBusyFinder
 	// ICal reads the iCalendar URLs (nil: they are not checked).
 	ICal FreeBusy
 	// CalendarURLs are the iCalendar URLs by person handle (the config's
@@ -104,8 +108,20 @@ func (r *FreeBusyRegistry) FreeBusy(platform, workspace string) (FreeBusy, bool)
 			fallback = a.Source
 		}
 	}
+	if fallback == nil && r.Platforms != nil {
+		return r.Platforms.FreeBusy(platform, workspace)
+	}
 	return fallback, fallback != nil
 }
+
+// BusyReader reads people's busy time from every source that knows them:
+// the meeting feature's prepare step uses it (FreeBusyRegistry implements
+// it; tests give a fake).
+type BusyReader interface {
+	Busy(ctx context.Context, people []BusyQuery, from, to time.Time) (BusyReport, error)
+}
+
+var _ BusyReader = (*FreeBusyRegistry)(nil)
 
 // BusyQuery is one person whose busy time is asked: their accounts and
 // their handle (for the calendar URL).

@@ -111,6 +111,15 @@ func TestFreeBusyRegistry_Finder(t *testing.T) {
 	if _, ok := r.FreeBusy(bot.PlatformICal, ""); ok {
 		t.Fatal("no ical source configured")
 	}
+	lazy := &bot.FreeBusyRegistry{Apps: r.Apps, Platforms: &bot.FreeBusyRegistry{Apps: []bot.FreeBusyApp{
+		{Platform: bot.PlatformDingTalk, Source: own},
+	}}}
+	if s, ok := lazy.FreeBusy(bot.PlatformDingTalk, "c1"); !ok || s != own {
+		t.Fatal("dingtalk should be found through Platforms")
+	}
+	if s, ok := lazy.FreeBusy(bot.PlatformFeishu, "t2"); !ok || s != own {
+		t.Fatal("Apps come first")
+	}
 	var none *bot.FreeBusyRegistry
 	if _, err := none.Busy(context.Background(), []bot.BusyQuery{{PersonID: 1, Handle: "a"}}, at(0, 0), at(1, 0)); err != nil {
 		t.Fatal(err)

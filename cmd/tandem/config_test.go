@@ -57,7 +57,7 @@ bot: {default_lang: fr, default_tz: Mars/Base, due_time: "25:99", notify_window:
 slack: {mode: carrier-pigeon, bot_token: "${MISSING}"}
 people:
   - {name: A, handle: a, role: king, dept: Nowhere, accounts: ["irc:x"], tz: "No/Where"}
-  - {name: B, handle: a}
+  - {name: B, handle: a, calendar_url: "ftp://cal.example/secret/b.ics"}
 departments:
   - {name: D, head: ghost}
 `
@@ -82,6 +82,7 @@ departments:
 		"people[0].accounts[0]: must be platform:workspace:user_id",
 		"people[0].tz: is not a known time zone",
 		`people[1].handle: "a" is used twice`,
+		`people[1].calendar_url: calendar_url "ftp://cal.example/…": want http, https or webcal`,
 		`departments[0].head: "ghost" is not a handle in people`,
 	} {
 		if !strings.Contains(err.Error(), want) {

@@ -59,7 +59,7 @@ type Server struct {
 	groups  []*Group
 	media   map[string][]byte // media_id → the uploaded bytes
 	conns   []*GatewayConn
-	stop    chan struct{} // closed when the test ends: hanging handlers return
+	stop    chan struct{}     // closed when the test ends: hanging handlers return
 	busy    map[string][]Busy // unionId → schedule (SetBusy)
 
 	// Conns receives each WebSocket connection the adapter opens.
