@@ -671,6 +671,10 @@ func (c Config) Redacted() string {
 	for i := range c.DingTalk {
 		mask(&c.DingTalk[i].ClientSecret)
 	}
+	c.People = append([]PersonConfig(nil), c.People...)
+	for i := range c.People { // a published calendar's URL carries its secret
+		mask(&c.People[i].CalendarURL)
+	}
 	var b bytes.Buffer
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)

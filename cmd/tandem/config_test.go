@@ -130,15 +130,19 @@ slack: {signing_secret: S1, bot_token: S2, app_token: S3}
 feishu: [{app_id: cli, app_secret: S4, verification_token: S5, encrypt_key: S6}]
 wecom: [{corp_id: c, agent_id: 1, secret: S7, token: S8, encoding_aes_key: S9xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx, robots: {ops: "https://qyapi/send?key=S10"}}]
 dingtalk: [{client_id: d, client_secret: S11, robot_code: d}]
+people: [{name: A, calendar_url: "https://cal.example/private-S12/basic.ics"}]
 `
 	cfg, _ := ParseConfig(strings.NewReader(in), env(nil))
 	out := cfg.Redacted()
+	if strings.Contains(out, "S12") {
+		t.Errorf("Redacted shows the calendar URL:\n%s", out)
+	}
 	for _, secret := range []string{"S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9x", "S10", "S11"} {
 		if strings.Contains(out, secret+"\n") || strings.Contains(out, secret+"x") || strings.Contains(out, "key="+secret) {
 			t.Errorf("Redacted shows %s:\n%s", secret, out)
 		}
 	}
-	if cfg.Feishu[0].AppSecret != "S4" || cfg.WeCom[0].Robots["ops"] == "********" {
+	if cfg.Feishu[0].AppSecret != "S4" || cfg.WeCom[0].Robots["ops"] == "********" || cfg.People[0].CalendarURL == "********" {
 		t.Error("Redacted changed the caller's config")
 	}
 }
