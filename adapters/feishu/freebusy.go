@@ -58,6 +58,7 @@ type freeBusyItem struct {
 // the user declined are not busy.
 func (a *Adapter) Busy(ctx context.Context, who []bot.Account, from, to time.Time) (map[bot.Account][]bot.Interval, error) {
 	out := map[bot.Account][]bot.Interval{}
+	seen := map[bot.Account]map[bot.Interval]bool{}
 	byID := map[string]bot.Account{}
 	var ids []string
 	for _, acc := range who {
@@ -97,8 +98,12 @@ func (a *Adapter) Busy(ctx context.Context, who []bot.Account, from, to time.Tim
 					}
 					// A busy span across a window boundary comes in both
 					// answers: keep it once.
-					iv := bot.Interval{Start: s, End: e}
-					if len(ivs) == 0 || !ivs[len(ivs)-1].Start.Equal(s) || !ivs[len(ivs)-1].End.Equal(e) {
+					iv := bot.Interval{Start: s.UTC(), End: e.UTC()}
+					if seen[acc] == nil {
+						seen[acc] = map[bot.Interval]bool{}
+					}
+					if !seen[acc][iv] {
+						seen[acc][iv] = true
 						ivs = append(ivs, iv)
 					}
 				}

@@ -57,6 +57,10 @@ func TestBusy_Split(t *testing.T) {
 	}
 	from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	f.SetBusy("ou_22", feishutest.Busy{Start: from.AddDate(0, 5, 0), End: from.AddDate(0, 5, 0).Add(time.Hour)})
+	// Across the first request's end (89 days on): in both answers, kept once.
+	boundary := from.Add(89 * 24 * time.Hour)
+	f.SetBusy("ou_0", feishutest.Busy{Start: boundary.Add(-time.Hour), End: boundary.Add(time.Hour)},
+		feishutest.Busy{Start: boundary.Add(2 * time.Hour), End: boundary.Add(3 * time.Hour)})
 	got, err := a.Busy(context.Background(), who, from, from.AddDate(0, 6, 0))
 	if err != nil {
 		t.Fatal(err)
@@ -65,8 +69,8 @@ func TestBusy_Split(t *testing.T) {
 	if len(calls) != 9 { // 3 batches × 3 spans of at most 89 days
 		t.Fatalf("%d calls", len(calls))
 	}
-	if len(got) != 23 || len(got[who[22]]) != 1 {
-		t.Fatalf("got %d accounts, ou_22 %+v", len(got), got[who[22]])
+	if len(got) != 23 || len(got[who[22]]) != 1 || len(got[who[0]]) != 2 {
+		t.Fatalf("got %d accounts, ou_22 %+v, ou_0 %+v", len(got), got[who[22]], got[who[0]])
 	}
 }
 
