@@ -15,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/tandemhq/tandem/adapters/console"
+	"github.com/tandemhq/tandem/adapters/icsbusy"
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/scheduler"
 )
@@ -214,6 +215,20 @@ type PersonConfig struct {
 	TZ     string `yaml:"tz"`
 	// Accounts are "platform:workspace:user_id", or "console:NAME".
 	Accounts []string `yaml:"accounts"`
+	// CalendarURL is an iCalendar address of the person's calendar (a
+	// published free/busy or whole calendar: Google's secret address in
+	// iCal format, Outlook's published ICS, a CalDAV export), read for
+	// meeting conflicts. It carries a secret: keep the config private.
+	CalendarURL string `yaml:"calendar_url"`
+}
+
+// handle is the person's handle as seeding gives it: the configured one,
+// lower-cased, or one made from the name.
+func (pc PersonConfig) handle() string {
+	if h := strings.ToLower(pc.Handle); h != "" {
+		return h
+	}
+	return bot.HandleFrom(pc.Name, "")
 }
 
 // CalendarConfig is the work calendar: working days, business hours,
@@ -511,10 +526,7 @@ func (c Config) Validate() error {
 		if pc.Name == "" {
 			bad(path+".name", "is required")
 		}
-		h := strings.ToLower(pc.Handle)
-		if h == "" {
-			h = bot.HandleFrom(pc.Name, "")
-		}
+		h := pc.handle()
 		if handles[h] {
 			bad(path+".handle", "%q is used twice", h)
 		}
@@ -536,6 +548,11 @@ func (c Config) Validate() error {
 		}
 		if pc.Dept != "" && !hasDept(c.Departments, pc.Dept) {
 			bad(path+".dept", "%q is not in departments", pc.Dept)
+		}
+		if pc.CalendarURL != "" {
+			if err := icsbusy.ValidateURL(pc.CalendarURL); err != nil {
+				bad(path+".calendar_url", "%v", err)
+			}
 		}
 		for j, a := range pc.Accounts {
 			if !accountRE.MatchString(a) {
@@ -653,6 +670,10 @@ func (c Config) Redacted() string {
 	c.DingTalk = append([]DingTalkConfig(nil), c.DingTalk...)
 	for i := range c.DingTalk {
 		mask(&c.DingTalk[i].ClientSecret)
+	}
+	c.People = append([]PersonConfig(nil), c.People...)
+	for i := range c.People { // a published calendar's URL carries its secret
+		mask(&c.People[i].CalendarURL)
 	}
 	var b bytes.Buffer
 	enc := yaml.NewEncoder(&b)

@@ -57,7 +57,7 @@ bot: {default_lang: fr, default_tz: Mars/Base, due_time: "25:99", notify_window:
 slack: {mode: carrier-pigeon, bot_token: "${MISSING}"}
 people:
   - {name: A, handle: a, role: king, dept: Nowhere, accounts: ["irc:x"], tz: "No/Where"}
-  - {name: B, handle: a}
+  - {name: B, handle: a, calendar_url: "ftp://cal.example/secret/b.ics"}
 departments:
   - {name: D, head: ghost}
 `
@@ -82,6 +82,7 @@ departments:
 		"people[0].accounts[0]: must be platform:workspace:user_id",
 		"people[0].tz: is not a known time zone",
 		`people[1].handle: "a" is used twice`,
+		`people[1].calendar_url: calendar_url "ftp://cal.example/…": want http, https or webcal`,
 		`departments[0].head: "ghost" is not a handle in people`,
 	} {
 		if !strings.Contains(err.Error(), want) {
@@ -129,15 +130,19 @@ slack: {signing_secret: S1, bot_token: S2, app_token: S3}
 feishu: [{app_id: cli, app_secret: S4, verification_token: S5, encrypt_key: S6}]
 wecom: [{corp_id: c, agent_id: 1, secret: S7, token: S8, encoding_aes_key: S9xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx, robots: {ops: "https://qyapi/send?key=S10"}}]
 dingtalk: [{client_id: d, client_secret: S11, robot_code: d}]
+people: [{name: A, calendar_url: "https://cal.example/private-S12/basic.ics"}]
 `
 	cfg, _ := ParseConfig(strings.NewReader(in), env(nil))
 	out := cfg.Redacted()
+	if strings.Contains(out, "S12") {
+		t.Errorf("Redacted shows the calendar URL:\n%s", out)
+	}
 	for _, secret := range []string{"S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9x", "S10", "S11"} {
 		if strings.Contains(out, secret+"\n") || strings.Contains(out, secret+"x") || strings.Contains(out, "key="+secret) {
 			t.Errorf("Redacted shows %s:\n%s", secret, out)
 		}
 	}
-	if cfg.Feishu[0].AppSecret != "S4" || cfg.WeCom[0].Robots["ops"] == "********" {
+	if cfg.Feishu[0].AppSecret != "S4" || cfg.WeCom[0].Robots["ops"] == "********" || cfg.People[0].CalendarURL == "********" {
 		t.Error("Redacted changed the caller's config")
 	}
 }

@@ -190,10 +190,13 @@ type Main struct {
 	// Directories are the platforms' directories, which the platforms add
 	// to as they open.
 	Directories *directory.Directories
-	Dispatcher  *scheduler.Dispatcher
-	Scheduler   *scheduler.Scheduler
-	Console     *console.Adapter
-	Server      *httpserver.Server
+	// FreeBusy is the free/busy registry the meeting feature reads
+	// attendees' calendars through.
+	FreeBusy   *bot.FreeBusyRegistry
+	Dispatcher *scheduler.Dispatcher
+	Scheduler  *scheduler.Scheduler
+	Console    *console.Adapter
+	Server     *httpserver.Server
 	// CalendarFeed serves each person's meetings as iCalendar; its URL
 	// method gives a person their link. Nil without the HTTP server.
 	CalendarFeed *icsfeed.Feed
@@ -258,6 +261,7 @@ func (m *Main) Run() error {
 	notifier := &bot.Notifier{DefaultLang: lang, DefaultTZ: loc, Window: notifyWindow, Quiet: quiet}
 	m.Dispatcher = &scheduler.Dispatcher{Store: store, Log: m.Log, Now: m.Now}
 	hooks.OnQueued(m.Dispatcher.Trigger)
+	m.FreeBusy = newFreeBusy(cfg, m.Dispatcher, loc)
 	pruner := &scheduler.Pruner{Store: store, Steps: scheduler.PruneSteps(cfg.Storage.Retention.retention())}
 	modules := append(features.Modules(features.Deps{
 		Store: store, DueHour: dueH, DueMinute: dueM, Calendar: cal, Directories: m.Directories,
@@ -270,6 +274,7 @@ func (m *Main) Run() error {
 		DefaultLang:   lang,
 		Log:           m.Log,
 		Tickets:       ticketsDeps(cfg),
+		FreeBusy:      m.FreeBusy,
 	}), pruneModule(pruner))
 	m.Router = commands.NewRouter(modules...)
 	m.Scheduler = &scheduler.Scheduler{Store: store, Handlers: m.Router.JobHandlers(), Calendar: cal, Log: m.Log, Now: m.Now}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tandemhq/tandem/adapters/dingtalk"
 	"github.com/tandemhq/tandem/adapters/feishu"
+	"github.com/tandemhq/tandem/adapters/icsbusy"
 	"github.com/tandemhq/tandem/adapters/slack"
 	"github.com/tandemhq/tandem/adapters/wecom"
 	"github.com/tandemhq/tandem/bot"
@@ -148,14 +149,6 @@ var (
 	_ bot.ImageUploader = (*multiSender)(nil)
 )
 
-// GroupCreator is the app of workspace (the first, as for Send, when none
-// matches) when it can create group chats: the group is then made by the
-// app that will post into it.
-func (s *multiSender) GroupCreator(workspace string) (bot.GroupCreator, bool) {
-	gc, ok := s.pick(workspace).(bot.GroupCreator)
-	return gc, ok
-}
-
 // groupCreators implements bot.GroupCreators over the outbox senders, read
 // when asked: the platforms open after the features are built.
 type groupCreators struct{ d *scheduler.Dispatcher }
@@ -163,19 +156,28 @@ type groupCreators struct{ d *scheduler.Dispatcher }
 var _ bot.GroupCreators = groupCreators{}
 
 // GroupCreator implements bot.GroupCreators: a platform's one app (Slack),
-// or the app of workspace among a platform's apps (multiSender).
+// or the app of workspace among a platform's apps (multiSender); the group
+// is then made by the app that will post into it.
 func (g groupCreators) GroupCreator(platform, workspace string) (bot.GroupCreator, bool) {
-	for _, s := range g.d.Senders {
+	return platformApp[bot.GroupCreator](g.d, platform, workspace)
+}
+
+// platformApp finds the app of platform and workspace among the outbox
+// senders (of a platform's several apps, the workspace's, else the first,
+// as for Send) and returns it if it is a T.
+func platformApp[T any](d *scheduler.Dispatcher, platform, workspace string) (T, bool) {
+	for _, s := range d.Senders {
 		if s.Platform() != platform {
 			continue
 		}
 		if ms, ok := s.(*multiSender); ok {
-			return ms.GroupCreator(workspace)
+			s = ms.pick(workspace)
 		}
-		gc, ok := s.(bot.GroupCreator)
-		return gc, ok
+		app, ok := s.(T)
+		return app, ok
 	}
-	return nil, false
+	var none T
+	return none, false
 }
 
 func (s *multiSender) add(workspace string, snd bot.Sender) {
@@ -265,4 +267,35 @@ func runSlack(args []string, stdout, stderr io.Writer) error {
 	}
 	_, err = stdout.Write(out)
 	return err
+}
+
+// freeBusyApps implements bot.FreeBusyFinder over the outbox senders, read
+// when asked (the platforms open after the features are built): Feishu's
+// and DingTalk's apps read their calendars; WeCom and Slack have no
+// free/busy API.
+type freeBusyApps struct{ d *scheduler.Dispatcher }
+
+var _ bot.FreeBusyFinder = freeBusyApps{}
+
+// FreeBusy implements bot.FreeBusyFinder.
+func (f freeBusyApps) FreeBusy(platform, workspace string) (bot.FreeBusy, bool) {
+	return platformApp[bot.FreeBusy](f.d, platform, workspace)
+}
+
+// newFreeBusy is the free/busy registry: the platform apps' calendars and
+// the people's calendar_url (by handle, as seeded), floating times read in
+// the default zone.
+func newFreeBusy(cfg Config, d *scheduler.Dispatcher, loc *time.Location) *bot.FreeBusyRegistry {
+	r := &bot.FreeBusyRegistry{Platforms: freeBusyApps{d}}
+	for _, pc := range cfg.People {
+		if pc.CalendarURL == "" {
+			continue
+		}
+		if r.CalendarURLs == nil {
+			r.CalendarURLs = map[string]string{}
+			r.ICal = &icsbusy.Source{Location: loc}
+		}
+		r.CalendarURLs[pc.handle()] = pc.CalendarURL
+	}
+	return r
 }

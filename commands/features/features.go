@@ -53,6 +53,11 @@ type Deps struct {
 	// Tickets are the tickets' policies, routing, playbooks, groups and
 	// digest (the config's tickets section).
 	Tickets ticket.Config
+	// FreeBusy reads attendees' busy time from the platforms' calendars
+	// (Feishu, DingTalk) and their calendar_url, for the meetings' conflict
+	// check in a prepare step (never inside a unit); nil when none is
+	// configured, and then only Tandem's own meetings are checked.
+	FreeBusy bot.BusyReader
 }
 
 // Modules returns every feature's module, in the order help lists their
