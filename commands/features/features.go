@@ -15,7 +15,9 @@ import (
 	"github.com/tandemhq/tandem/commands/calendar"
 	"github.com/tandemhq/tandem/commands/digest"
 	"github.com/tandemhq/tandem/commands/directory"
+	"github.com/tandemhq/tandem/commands/group"
 	"github.com/tandemhq/tandem/commands/link"
+	"github.com/tandemhq/tandem/commands/meeting"
 	"github.com/tandemhq/tandem/commands/people"
 	"github.com/tandemhq/tandem/commands/remind"
 	"github.com/tandemhq/tandem/commands/task"
@@ -53,6 +55,12 @@ type Deps struct {
 	// Tickets are the tickets' policies, routing, playbooks, groups and
 	// digest (the config's tickets section).
 	Tickets ticket.Config
+	// FreeBusy reads attendees' busy time from their calendars for the
+	// meetings' conflict check; nil checks Tandem's own meetings only.
+	FreeBusy meeting.FreeBusy
+	// MeetingReminders are how long before a meeting attendees are
+	// reminded (meetings.reminders); nil: a day and 15 minutes.
+	MeetingReminders []time.Duration
 }
 
 // Modules returns every feature's module, in the order help lists their
@@ -63,6 +71,10 @@ func Modules(d Deps) []commands.Module {
 	ms := []commands.Module{
 		task.Module(task.Deps{DueHour: d.DueHour, DueMinute: d.DueMinute}),
 		ticket.Module(tickets),
+		meeting.Module(meeting.Deps{Store: d.Store, FreeBusy: d.FreeBusy, NextRun: d.NextRun, Calendar: d.Calendar,
+			Reminders: d.MeetingReminders, Notifier: d.Notifier, DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ,
+			DueHour: d.DueHour, DueMinute: d.DueMinute, Log: d.Log}),
+		group.Module(),
 		people.Module(people.Deps{NextRun: d.NextRun}),
 		calendar.Module(d.Calendar),
 		remind.Module(remind.Deps{NextRun: d.NextRun, DueHour: d.DueHour, DueMinute: d.DueMinute,
