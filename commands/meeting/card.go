@@ -212,7 +212,7 @@ func describeRule(rule string, h meeting.HolidayRule, lang bot.Lang) string {
 				if n, ok := weekdayNames[d]; ok {
 					days = append(days, n[map[bool]int{false: 0, true: 1}[zh]])
 				} else if d == "1-5" {
-					days = append(days, bot.T("weekday", "工作日").In(lang))
+					days = append(days, bot.T("weekday", "个工作日").In(lang))
 				} else if d == "*" {
 					days = append(days, bot.T("day", "天").In(lang))
 				}
