@@ -35,9 +35,9 @@ func LongestRule(words []string, loc *time.Location) (Rule, int, bool) {
 	best, bestN := cronWords(words)
 	for k := prefixLimit(words, maxRuleWords); k > bestN; k-- {
 		p := &parser{toks: lex(strings.Join(words[:k], " "))}
-		for _, alt := range []func() (Rule, bool){p.enRule, p.zhRule} {
+		for _, kind := range []func() (ruleKind, bool){p.enRuleKind, p.zhRuleKind} {
 			p.pos = 0
-			if r, ok := alt(); ok && p.eof() {
+			if r, ok := p.kindRule(kind); ok && p.eof() {
 				return r, k, true
 			}
 		}
@@ -50,14 +50,22 @@ type ruleKind struct {
 	daily, workdays, lastWorkday bool
 	dows                         []time.Weekday // weekly on these days
 	dom                          int            // monthly on this day
+	// Meetings only (see LongestMeetingRule; build refuses them, since a
+	// reminder's cron spec cannot say them):
+	nthWorkday int  // the n-th working day of each month (1: the first)
+	weekly       bool // weekly, on the day the series starts when dows is empty
+	interval     int  // every interval weeks (2: every other week); 0 and 1: every week
+}
+
+// meetingOnly reports whether the kind needs a meeting's recurrence.
+func (k ruleKind) meetingOnly() bool {
+	return k.nthWorkday > 0 || k.weekly || k.interval > 1
 }
 
 // build turns a kind and a clock into a Rule.
 func (k ruleKind) build(c clockSpec) (Rule, bool) {
-	if c.h == 24 && c.m == 0 { // midnight
-		c.h = 0
-	}
-	if c.h < 0 || c.h > 23 || c.m < 0 || c.m > 59 {
+	c, ok := ruleClockOf(c)
+	if !ok || k.meetingOnly() {
 		return Rule{}, false
 	}
 	r := Rule{Hour: c.h, Minute: c.m}
@@ -81,6 +89,14 @@ func (k ruleKind) build(c clockSpec) (Rule, bool) {
 		}
 	}
 	return r, true
+}
+
+// ruleClockOf validates a rule's clock; midnight ("24:00") is 00:00.
+func ruleClockOf(c clockSpec) (clockSpec, bool) {
+	if c.h == 24 && c.m == 0 {
+		c.h = 0
+	}
+	return c, c.h >= 0 && c.h <= 23 && c.m >= 0 && c.m <= 59
 }
 
 // cronDows renders weekdays as a cron day-of-week field: sorted, without
@@ -112,45 +128,97 @@ func cronDows(dows []time.Weekday) string {
 
 // ruleClock parses the optional clock of a rule ("9:30", "at 9am", "下午3点",
 // "早上"); none means 09:00.
-func (p *parser) ruleClock(k ruleKind) (Rule, bool) {
+func (p *parser) ruleClock() (clockSpec, bool) {
 	c := defaultRuleClock
 	if !p.eof() {
 		p.word("at")
 		var ok bool
 		if c, ok = p.clockOrPeriod(noPeriod); !ok {
-			return Rule{}, false
+			return clockSpec{}, false
 		}
+	}
+	return c, true
+}
+
+// kindRule parses a rule's kind with kind, then its clock, into a Rule.
+func (p *parser) kindRule(kind func() (ruleKind, bool)) (Rule, bool) {
+	k, ok := kind()
+	if !ok {
+		return Rule{}, false
+	}
+	c, ok := p.ruleClock()
+	if !ok {
+		return Rule{}, false
 	}
 	return k.build(c)
 }
 
-// enRule parses "every day 9:00", "daily 9am", "every weekday 9:30",
+// enRuleKind parses the kind of "every day 9:00", "daily 9am", "every weekday 9:30",
 // "weekdays 9:30", "every workday 9:30", "every working day", "every business
 // day", "every monday 10:00", "every mon,wed 10am", "every mon-fri",
 // "every month on the 15th 10:00", "monthly on the 1st", "every last workday of
 // the month 17:00", "every month last workday 17:00", "monthly on the last
-// working day".
-func (p *parser) enRule() (Rule, bool) {
+// working day"; and for meetings "first workday of the month 15:00", "every
+// 2 weeks on tue 14:00", "every other week on monday", "weekly on friday".
+func (p *parser) enRuleKind() (ruleKind, bool) {
 	var k ruleKind
-	switch w, _ := p.word("daily", "weekdays", "monthly", "every", "each"); w {
+	switch w, _ := p.word("daily", "weekdays", "monthly", "weekly", "every", "each", "first", "last"); w {
+	case "first", "last":
+		p.pos--
+		return p.enNthWorkdayOfMonth()
+	case "weekly":
+		return p.enWeeklyOn(1)
 	case "daily":
 		k.daily = true
 	case "weekdays":
 		k.dows = weekdaysMonFri
 	case "monthly":
-		var ok bool
-		if k, ok = p.enMonthly(); !ok {
-			return Rule{}, false
-		}
+		return p.enMonthly()
 	case "every", "each":
-		var ok bool
-		if k, ok = p.enEvery(); !ok {
-			return Rule{}, false
-		}
+		return p.enEvery()
 	default:
-		return Rule{}, false
+		return ruleKind{}, false
 	}
-	return p.ruleClock(k)
+	return k, true
+}
+
+// enNthWorkdayOfMonth parses "first workday of the month", "last working
+// day of each month".
+func (p *parser) enNthWorkdayOfMonth() (ruleKind, bool) {
+	save := p.pos
+	w, ok := p.word("first", "last")
+	if !ok || !p.workdayWords() || !p.phrase("of") {
+		p.pos = save
+		return ruleKind{}, false
+	}
+	p.word("the", "each", "every")
+	if !p.phrase("month") {
+		p.pos = save
+		return ruleKind{}, false
+	}
+	return nthOrLast(w), true
+}
+
+// nthOrLast is the kind of "first" or "last" working day of the month.
+func nthOrLast(w string) ruleKind {
+	if w == "last" {
+		return ruleKind{lastWorkday: true}
+	}
+	return ruleKind{nthWorkday: 1}
+}
+
+// enWeeklyOn parses what follows "weekly" or "every 2 weeks": nothing (the
+// series' own day), or "on tue", "on mon and thu".
+func (p *parser) enWeeklyOn(interval int) (ruleKind, bool) {
+	k := ruleKind{weekly: true, interval: interval}
+	if p.phrase("on") {
+		dows, ok := p.enWeekdayList()
+		if !ok {
+			return ruleKind{}, false
+		}
+		k.dows = dows
+	}
+	return k, true
 }
 
 var weekdaysMonFri = []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}
@@ -164,17 +232,21 @@ func (p *parser) enEvery() (ruleKind, bool) {
 		return ruleKind{dows: weekdaysMonFri}, true
 	case p.workdayWords():
 		return ruleKind{workdays: true}, true
-	case p.phrase("last"):
-		if !p.workdayWords() || !p.phrase("of") {
-			return ruleKind{}, false
-		}
-		p.word("the", "each", "every")
-		if !p.phrase("month") {
-			return ruleKind{}, false
-		}
-		return ruleKind{lastWorkday: true}, true
+	case p.phrase("first") || p.phrase("last"):
+		p.pos--
+		return p.enNthWorkdayOfMonth()
 	case p.phrase("month"):
 		return p.enMonthly()
+	case p.phrase("week"):
+		return p.enWeeklyOn(1)
+	case p.phrase("other", "week"):
+		return p.enWeeklyOn(2)
+	}
+	if n, _, ok := p.num(2); ok {
+		if _, ok := p.word("weeks"); !ok || n < 1 {
+			return ruleKind{}, false
+		}
+		return p.enWeeklyOn(n)
 	}
 	dows, ok := p.enWeekdayList()
 	return ruleKind{dows: dows}, ok
@@ -186,8 +258,8 @@ func (p *parser) enMonthly() (ruleKind, bool) {
 	save := p.pos
 	p.word("on")
 	p.word("the")
-	if p.phrase("last") && p.workdayWords() {
-		return ruleKind{lastWorkday: true}, true
+	if w, ok := p.word("first", "last"); ok && p.workdayWords() {
+		return nthOrLast(w), true
 	}
 	p.pos = save
 	d, ok := p.enMonthDay()
@@ -261,10 +333,11 @@ func weekdayRange(from, to time.Weekday) ([]time.Weekday, bool) {
 	return days, true
 }
 
-// zhRule parses 每天9点, 每日, 天天, 每个工作日 9:30, 工作日每天9点半, 每周一10点,
+// zhRuleKind parses the kind of 每天9点, 每日, 天天, 每个工作日 9:30, 工作日每天9点半, 每周一10点,
 // 每个星期一, 每周一、三 10点, 每周一到周五, 每月1号9点, 每月15日 10:00,
-// 每月最后一个工作日 17:00.
-func (p *parser) zhRule() (Rule, bool) {
+// 每月最后一个工作日 17:00; and for meetings 每月第一个工作日 15:00, 每两周周二
+// 14:00, 每隔一周的周二, 隔周周二, 双周周二.
+func (p *parser) zhRuleKind() (ruleKind, bool) {
 	var k ruleKind
 	switch {
 	case p.han("天天"):
@@ -273,16 +346,61 @@ func (p *parser) zhRule() (Rule, bool) {
 		// 工作日每天9点半: "每天" restates the repetition
 		p.hanOneOf("每天", "每日")
 		k.workdays = true
+	case p.han("隔周") || p.han("双周"):
+		return p.zhWeeksOn(2)
 	default:
 		if _, ok := p.hanOneOf("每个", "每"); !ok {
-			return Rule{}, false
+			return ruleKind{}, false
 		}
-		var ok bool
-		if k, ok = p.zhEvery(); !ok {
-			return Rule{}, false
-		}
+		return p.zhEvery()
 	}
-	return p.ruleClock(k)
+	return k, true
+}
+
+// zhNthWorkday parses the working day of the month after 每月: 最后一个工作日,
+// 最后1个工作日, 第一个工作日, 第2个工作日, 首个工作日. Digits are their own
+// tokens, hence the numbers are read apart from the characters.
+func (p *parser) zhNthWorkday() (ruleKind, bool) {
+	var k ruleKind
+	switch {
+	case p.han("首"):
+		k.nthWorkday = 1
+	case p.han("最后"):
+		if n, ok := p.smallNum(); !ok || n != 1 {
+			return ruleKind{}, false
+		}
+		k.lastWorkday = true
+	case p.han("第"):
+		n, ok := p.smallNum()
+		if !ok || n < 1 || n > maxNthWorkday {
+			return ruleKind{}, false
+		}
+		k.nthWorkday = n
+	default:
+		return ruleKind{}, false
+	}
+	return k, p.han("个工作日")
+}
+
+// maxNthWorkday bounds 第N个工作日: no month has more working days.
+const maxNthWorkday = 23
+
+// zhWeeksOn parses what follows 每两周 or 隔周: an optional 的, then the days
+// (周二, 星期一、四), or nothing (the series' own day).
+func (p *parser) zhWeeksOn(interval int) (ruleKind, bool) {
+	k := ruleKind{weekly: true, interval: interval}
+	save := p.pos
+	p.han("的")
+	if _, ok := p.hanOneOf("星期", "礼拜", "周"); !ok {
+		p.pos = save
+		return k, true
+	}
+	dows, ok := p.zhWeekdayList()
+	if !ok {
+		return ruleKind{}, false
+	}
+	k.dows = dows
+	return k, true
 }
 
 // zhEvery parses what follows 每 / 每个.
@@ -293,8 +411,11 @@ func (p *parser) zhEvery() (ruleKind, bool) {
 	case p.han("工作日"):
 		return ruleKind{workdays: true}, true
 	case p.han("月"):
-		if p.han("最后一个工作日") || p.han("最后1个工作日") || p.han("最后一天工作日") {
+		if p.han("最后一天工作日") {
 			return ruleKind{lastWorkday: true}, true
+		}
+		if k, ok := try(p, p.zhNthWorkday); ok {
+			return k, true
 		}
 		d, ok := p.smallNum()
 		if !ok || d < 1 || d > 31 {
@@ -304,6 +425,17 @@ func (p *parser) zhEvery() (ruleKind, bool) {
 			return ruleKind{}, false
 		}
 		return ruleKind{dom: d}, true
+	}
+	if p.han("隔一周") || p.han("隔1周") {
+		return p.zhWeeksOn(2) // 每隔一周: every other week
+	}
+	if n, ok := try(p, p.smallNum); ok {
+		// 每两周, 每2周, 每两个星期
+		p.han("个")
+		if _, ok := p.hanOneOf("星期", "礼拜", "周"); !ok || n < 1 {
+			return ruleKind{}, false
+		}
+		return p.zhWeeksOn(n)
 	}
 	if _, ok := p.hanOneOf("星期", "礼拜", "周"); !ok {
 		return ruleKind{}, false
