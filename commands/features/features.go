@@ -71,7 +71,7 @@ func Modules(d Deps) []commands.Module {
 	ms := []commands.Module{
 		task.Module(task.Deps{DueHour: d.DueHour, DueMinute: d.DueMinute}),
 		ticket.Module(tickets),
-		meeting.Module(meeting.Deps{Store: d.Store, FreeBusy: d.FreeBusy, NextRun: d.NextRun, Calendar: d.Calendar,
+		meeting.Module(meeting.Deps{Store: d.Store, FreeBusy: d.FreeBusy, Calendar: d.Calendar,
 			Reminders: d.MeetingReminders, Notifier: d.Notifier, DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ,
 			DueHour: d.DueHour, DueMinute: d.DueMinute, Log: d.Log}),
 		group.Module(),

@@ -1,6 +1,7 @@
 package meeting
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -150,7 +151,7 @@ func (v *view) card(now time.Time, loc *time.Location, lang bot.Lang) *bot.Card 
 	}
 	add("When", "时间", v.when(rd))
 	if m.Rule != "" {
-		add("Repeats", "重复", describeRule(m.Rule, m.Holiday, lang))
+		add("Repeats", "重复", describeRule(m, lang, loc))
 	}
 	add("Room", "会议室", m.Room)
 	add("Online", "线上", m.Online)
@@ -189,52 +190,63 @@ func answerButtons(m *meeting.Meeting, lang bot.Lang) []bot.Button {
 	return []bot.Button{b("accept", "接受", "Accept", "接受", "primary"), b("decline", "拒绝", "Decline", "拒绝", "danger")}
 }
 
-var weekdayNames = map[string][2]string{"0": {"Sunday", "周日"}, "1": {"Monday", "周一"}, "2": {"Tuesday", "周二"},
-	"3": {"Wednesday", "周三"}, "4": {"Thursday", "周四"}, "5": {"Friday", "周五"}, "6": {"Saturday", "周六"}, "7": {"Sunday", "周日"}}
+var weekdayNames = [...][2]string{{"Sunday", "周日"}, {"Monday", "周一"}, {"Tuesday", "周二"}, {"Wednesday", "周三"},
+	{"Thursday", "周四"}, {"Friday", "周五"}, {"Saturday", "周六"}}
 
-// describeRule says a series' schedule in words: "every Monday 14:00",
-// "每个工作日 10:00"; a form it does not know is shown as stored.
-func describeRule(rule string, h meeting.HolidayRule, lang bot.Lang) string {
-	kind, spec, _ := strings.Cut(rule, ":")
+// describeRule says a series' schedule in words, at its clock in loc:
+// "every Monday 10:00", "每月第一个工作日 15:00", and what becomes of an
+// occurrence on a day off; a rule it cannot read is shown as stored.
+func describeRule(m *meeting.Meeting, lang bot.Lang, loc *time.Location) string {
+	r, err := meeting.ParseRule(m.Rule)
+	if err != nil {
+		return m.Rule
+	}
 	zh := lang == bot.LangZH
-	s := rule
-	switch kind {
-	case "workdays":
-		s = bot.T("every working day "+spec, "每个工作日 "+spec).In(lang)
-	case "lastworkday":
-		s = bot.T("the last working day of each month "+spec, "每月最后一个工作日 "+spec).In(lang)
-	case "cron":
-		f := strings.Fields(spec)
-		if len(f) == 5 && f[2] == "*" && f[3] == "*" {
-			clock := f[1] + ":" + pad(f[0])
-			var days []string
-			for _, d := range strings.Split(f[4], ",") {
-				if n, ok := weekdayNames[d]; ok {
-					days = append(days, n[map[bool]int{false: 0, true: 1}[zh]])
-				} else if d == "1-5" {
-					days = append(days, bot.T("weekday", "个工作日").In(lang))
-				} else if d == "*" {
-					days = append(days, bot.T("day", "天").In(lang))
-				}
-			}
-			if zh {
-				s = "每" + strings.Join(days, "、") + " " + clock
-			} else {
-				s = "every " + strings.Join(days, ", ") + " " + clock
-			}
+	clock := m.Start.In(m.Location(loc)).Format("15:04")
+	every := func(en, zhs string) string { return bot.T(en, zhs).In(lang) }
+	var s string
+	switch {
+	case r.Workdays:
+		s = every("every working day", "每个工作日")
+	case r.Workday == -1:
+		s = every("the last working day of each month", "每月最后一个工作日")
+	case r.Workday > 0:
+		s = bot.Tf("working day %d of each month", "每月第%d个工作日", r.Workday).In(lang)
+	case r.Freq == meeting.Daily:
+		s = every("every day", "每天")
+	case r.Freq == meeting.Monthly:
+		day := r.MonthDay
+		if day == 0 {
+			day = m.Start.In(m.Location(loc)).Day()
+		}
+		s = bot.Tf("the %d. of each month", "每月%d日", day).In(lang)
+	default:
+		days := r.Weekdays
+		if len(days) == 0 {
+			days = []time.Weekday{m.Start.In(m.Location(loc)).Weekday()}
+		}
+		var names []string
+		for _, d := range days {
+			names = append(names, weekdayNames[d][map[bool]int{false: 0, true: 1}[zh]])
+		}
+		switch {
+		case zh && r.Interval > 1:
+			s = fmt.Sprintf("每%d周的", r.Interval) + strings.Join(names, "、")
+		case zh:
+			s = "每" + strings.Join(names, "、")
+		case r.Interval > 1:
+			s = fmt.Sprintf("every %d weeks on ", r.Interval) + strings.Join(names, ", ")
+		default:
+			s = "every " + strings.Join(names, ", ")
 		}
 	}
-	if h == meeting.Skip {
+	s += " " + clock
+	switch {
+	case r.Workdays || r.Workday != 0:
+	case m.Holiday == meeting.Skip:
 		s += bot.T(" (skipped on days off)", "（节假日跳过）").In(lang)
-	} else {
+	default:
 		s += bot.T(" (moved to the next working day on days off)", "（节假日顺延至下一个工作日）").In(lang)
-	}
-	return s
-}
-
-func pad(s string) string {
-	if len(s) == 1 {
-		return "0" + s
 	}
 	return s
 }

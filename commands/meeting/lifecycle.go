@@ -77,7 +77,7 @@ func (f *feature) create(c *commands.Ctx) error {
 			return err
 		}
 	}
-	if err := f.scheduleReminders(c.Tx, m, c.Now); err != nil {
+	if err := f.scheduleReminders(c.Tx, m, c.Now, c.Now); err != nil {
 		return err
 	}
 	v, err := f.load(c.Tx, m, c.Now)
@@ -121,17 +121,22 @@ func (f *feature) placeIn(c *commands.Ctx, m *meeting.Meeting, dept string) erro
 	return nil
 }
 
-// firstOf is a series' first occurrence at or after from (and after now).
+// firstOf is a series' first nominal start at or after from (and after
+// now): the day its rule first gives, at its clock, even when that day is
+// off and the occurrence moves (the rule counts from it).
 func (f *feature) firstOf(m *meeting.Meeting, from, now time.Time) time.Time {
-	if from.IsZero() || from.Before(now) {
-		from = now
+	if from.Before(now) {
+		from = from.AddDate(0, 0, 1) // today's time has passed: from tomorrow, same clock
 	}
 	probe := *m
 	probe.Start = from
-	occ := f.occurrences(&probe, from, from.AddDate(1, 0, 0))
+	occ, err := meeting.Occurrences(&probe, f.Calendar, from, from.AddDate(1, 0, 1))
 	for _, o := range occ {
-		if !o.Before(from) {
-			return o
+		if err == nil && !o.Start.Before(from) {
+			if o.Moved {
+				return o.MovedFrom
+			}
+			return o.Start
 		}
 	}
 	return time.Time{}
@@ -543,7 +548,7 @@ func (f *feature) change(c *commands.Ctx) error {
 		return err
 	}
 	if timeChanged {
-		if err := f.scheduleReminders(c.Tx, m, c.Now); err != nil {
+		if err := f.scheduleReminders(c.Tx, m, c.Now, c.Now); err != nil {
 			return err
 		}
 	}

@@ -40,11 +40,10 @@ type Deps struct {
 	Store bot.Store
 	// FreeBusy, when set, gives attendees' busy time from their calendars.
 	FreeBusy FreeBusy
-	// NextRun is when a recurring schedule next fires (scheduler.Next):
-	// a series' occurrences until bot/meeting's own recurrence is wired.
-	NextRun func(schedule string, after time.Time, loc *time.Location) (time.Time, error)
-	// Calendar gives working hours for the next free slots; nil: 09:00 to
-	// 18:00 on weekdays.
+	// Calendar is the work calendar: series' occurrences (holidays moved
+	// or skipped, make-up days), reminders on working time, and the
+	// working hours of the next free slots; nil: weekdays, 09:00 to 18:00
+	// for slots.
 	Calendar *workcal.Calendar
 	// Reminders are how long before each occurrence attendees are
 	// reminded; nil: DefaultReminders.

@@ -43,8 +43,12 @@ type draft struct {
 	dept      string
 	room      string
 	online    string
-	rule      string // a bot.Job schedule ("cron:0 14 * * 1", "workdays:10:00"); "" for a one-off
+	rule      string // bot/meeting's stored Rule ("FREQ=WEEKLY;BYDAY=MO"); "" for a one-off
 	ruleWords string
+	// ruleClock is the rule's own clock when its words named one ("every
+	// monday 10:00"); else the time given, or 09:00.
+	ruleHour, ruleMinute int
+	ruleHasClock         bool
 	holiday   meeting.HolidayRule
 	force     bool
 }
@@ -107,8 +111,9 @@ func parseDraft(args []commands.Token, now time.Time, loc *time.Location, change
 			continue
 		}
 		if isRuleStart(w) {
-			if r, n, ok := timeparse.LongestRule(loose[i:], loc); ok {
-				d.rule, d.ruleWords = ruleSchedule(r, ruleHasClock(loose[i:i+n])), strings.Join(loose[i:i+n], " ")
+			if r, n, ok := timeparse.LongestMeetingRule(loose[i:]); ok {
+				d.rule, d.ruleWords = r.Recurrence.String(), strings.Join(loose[i:i+n], " ")
+				d.ruleHour, d.ruleMinute, d.ruleHasClock = r.Hour, r.Minute, ruleHasClock(loose[i:i+n])
 				i += n
 				continue
 			}
@@ -134,7 +139,7 @@ func parseDraft(args []commands.Token, now time.Time, loc *time.Location, change
 		d.title = strings.Join(rest, " ")
 	}
 	if d.rule != "" {
-		d.anchorRule()
+		d.anchorRule(now, loc)
 	}
 	switch {
 	case utf8.RuneCountInString(d.title) > maxTitleLen:
@@ -147,43 +152,21 @@ func parseDraft(args []commands.Token, now time.Time, loc *time.Location, change
 	return d, nil
 }
 
-// anchorRule gives a series the clock of the time given ("every monday"
-// with "14:00"); a rule that named its own clock keeps it, and the time
-// given is then only when the series may start.
-func (d *draft) anchorRule() {
-	own := strings.HasSuffix(d.rule, "|clock")
-	d.rule = strings.TrimSuffix(d.rule, "|clock")
-	if own || d.start.IsZero() {
-		return
-	}
-	h, m := d.start.Hour(), d.start.Minute()
-	kind, spec, _ := strings.Cut(d.rule, ":")
-	if kind == "cron" {
-		if f := strings.Fields(spec); len(f) == 5 {
-			f[0], f[1] = strconv.Itoa(m), strconv.Itoa(h)
-			d.rule = "cron:" + strings.Join(f, " ")
+// anchorRule makes a series' first start: the day given (else today) at
+// the rule's own clock when its words named one ("every monday 10:00"),
+// else at the time given ("mon 10:00 every monday"), else 09:00. The
+// series' first occurrence is the rule's first day from there (bot/meeting
+// Occurrences).
+func (d *draft) anchorRule(now time.Time, loc *time.Location) {
+	day := now.In(loc)
+	h, m := d.ruleHour, d.ruleMinute
+	if !d.start.IsZero() {
+		day = d.start.In(loc)
+		if !d.ruleHasClock {
+			h, m = day.Hour(), day.Minute()
 		}
-		return
 	}
-	d.rule = fmt.Sprintf("%s:%02d:%02d", kind, h, m)
-}
-
-// ruleSchedule is a parsed rule as a bot.Job schedule; "|clock" marks one
-// that named its own clock (anchorRule strips it).
-func ruleSchedule(r timeparse.Rule, hasClock bool) string {
-	var s string
-	switch {
-	case r.Workdays:
-		s = fmt.Sprintf("workdays:%02d:%02d", r.Hour, r.Minute)
-	case r.LastWorkdayOfMonth:
-		s = fmt.Sprintf("lastworkday:%02d:%02d", r.Hour, r.Minute)
-	default:
-		s = "cron:" + r.Cron
-	}
-	if hasClock {
-		s += "|clock"
-	}
-	return s
+	d.start = time.Date(day.Year(), day.Month(), day.Day(), h, m, 0, 0, loc)
 }
 
 var clockRe = regexp.MustCompile(`\d{1,2}[:：]\d{2}|\d+\s*(点|am|pm)`)

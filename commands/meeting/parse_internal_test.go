@@ -43,12 +43,14 @@ func TestParseDraft(t *testing.T) {
 			who: []string{"@alice", "@bob"}, dept: "Design", room: "3F-A"},
 		{in: `"Weekly review" mon 10:00 1h @alice every monday holiday:skip`,
 			title: "Weekly review", start: next(time.Monday, 10, 0), dur: time.Hour, who: []string{"@alice"},
-			rule: "cron:0 10 * * 1", holiday: meeting.Skip},
+			rule: "FREQ=WEEKLY;BYDAY=MO", holiday: meeting.Skip},
 		{in: `「周会」 周一 10:00 1小时 @alice 每周一 节假日：顺延`,
 			title: "周会", start: next(time.Monday, 10, 0), dur: time.Hour, who: []string{"@alice"},
-			rule: "cron:0 10 * * 1", holiday: meeting.MoveToNextWorkday},
-		{in: `standup every weekday 9:30 15m @bob`, title: "standup", dur: 15 * time.Minute, who: []string{"@bob"},
-			rule: "cron:30 9 * * 1-5"},
+			rule: "FREQ=WEEKLY;BYDAY=MO", holiday: meeting.MoveToNextWorkday},
+		{in: `standup weekdays 9:30 15m @bob`, title: "standup", start: time.Date(2026, 11, 20, 9, 30, 0, 0, shanghai),
+			dur: 15 * time.Minute, who: []string{"@bob"}, rule: "FREQ=DAILY;X-WORKDAYS=1"},
+		{in: `「月度复盘」 每月第一个工作日 15:00 @bob`, title: "月度复盘", start: time.Date(2026, 11, 20, 15, 0, 0, 0, shanghai),
+			dur: 0, who: []string{"@bob"}, rule: "FREQ=MONTHLY;X-WORKDAY=1"},
 		{in: `"Budget" at:2026-11-23T15:00 45min @bob`, title: "Budget", start: time.Date(2026, 11, 23, 15, 0, 0, 0, shanghai),
 			dur: 45 * time.Minute, who: []string{"@bob"}},
 	}
@@ -137,10 +139,16 @@ func TestParseMinuteLine(t *testing.T) {
 }
 
 func TestDescribeRule(t *testing.T) {
-	if got := describeRule("cron:0 10 * * 1", meeting.Skip, bot.LangEN); got != "every Monday 10:00 (skipped on days off)" {
+	m := &meeting.Meeting{Rule: "FREQ=WEEKLY;BYDAY=MO", Holiday: meeting.Skip, Start: time.Date(2026, 11, 23, 10, 0, 0, 0, shanghai), TZ: "Asia/Shanghai"}
+	if got := describeRule(m, bot.LangEN, shanghai); got != "every Monday 10:00 (skipped on days off)" {
 		t.Errorf("en: %q", got)
 	}
-	if got := describeRule("cron:30 9 * * 1-5", meeting.MoveToNextWorkday, bot.LangZH); got != "每个工作日 9:30（节假日顺延至下一个工作日）" {
+	m.Rule, m.Holiday = "FREQ=MONTHLY;X-WORKDAY=1", meeting.MoveToNextWorkday
+	if got := describeRule(m, bot.LangZH, shanghai); got != "每月第1个工作日 10:00" {
+		t.Errorf("zh: %q", got)
+	}
+	m.Rule = "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"
+	if got := describeRule(m, bot.LangZH, shanghai); got != "每2周的周二 10:00（节假日顺延至下一个工作日）" {
 		t.Errorf("zh: %q", got)
 	}
 }

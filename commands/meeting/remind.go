@@ -11,48 +11,68 @@ import (
 	"github.com/tandemhq/tandem/bot/meeting"
 )
 
-// remindJob is a reminder's payload: meeting, occurrence (Unix ms) and how
-// long before it.
+// remindJob is a reminder's payload: meeting, occurrence and when the
+// reminder comes (Unix ms).
 type remindJob struct {
 	Meeting    int64 `json:"meeting"`
 	Occurrence int64 `json:"occurrence"`
-	Before     int64 `json:"before_ms"`
+	At         int64 `json:"at"`
+	// Last marks the occurrence's last reminder, after which a series
+	// schedules the next occurrence's.
+	Last bool `json:"last,omitempty"`
 }
 
-// key names one reminder: "meeting/3/remind/<occurrence ms>/<before ms>",
-// so each fires once and a change finds it to cancel it.
+// key names one reminder: "meeting/3/remind/<occurrence ms>/<at ms>", so
+// each fires once and a change finds it to cancel it.
 func (r remindJob) key() string {
 	return "meeting/" + strconv.FormatInt(r.Meeting, 10) + "/remind/" + strconv.FormatInt(r.Occurrence, 10) + "/" +
-		strconv.FormatInt(r.Before, 10)
+		strconv.FormatInt(r.At, 10)
 }
 
-// reminderTimes are when the reminders of the occurrence at occ come:
-// each offset before it (later than now).
-func (f *feature) reminderTimes(m *meeting.Meeting, occ time.Time) []time.Duration {
-	if len(m.Reminders) > 0 {
-		return m.Reminders
+// reminderJobs are the reminders of m's next occurrence after now: each
+// of its reminder durations before it, on working time for its department
+// (meeting.ReminderTimes), those still to come.
+func (f *feature) reminderJobs(tx bot.Tx, m *meeting.Meeting, now time.Time) []remindJob {
+	occ, ok, err := meeting.Next(m, f.Calendar, now)
+	if err != nil || !ok {
+		return nil
 	}
-	return f.reminders()
+	reminders := m.Reminders
+	if len(reminders) == 0 {
+		reminders = f.reminders()
+	}
+	dept := ""
+	if d, err := tx.FindDepartmentByID(m.DeptID); m.DeptID != 0 && err == nil {
+		dept = d.Name
+	}
+	times := meeting.ReminderTimes(occ, reminders, f.Calendar, dept)
+	var out []remindJob
+	for i, at := range times {
+		if at.After(now) {
+			out = append(out, remindJob{Meeting: m.ID, Occurrence: occ.Start.UnixMilli(), At: at.UnixMilli(), Last: i == len(times)-1})
+		}
+	}
+	return out
 }
 
 // scheduleReminders schedules the reminders of m's next occurrence that
-// are still to come.
-func (f *feature) scheduleReminders(tx bot.Tx, m *meeting.Meeting, now time.Time) error {
-	occ := f.nextOccurrence(m, now)
-	if !occ.After(now) {
-		return nil
-	}
-	for _, before := range f.reminderTimes(m, occ) {
-		at := occ.Add(-before)
-		if !at.After(now) {
-			continue
+// are still to come; when none is (the meeting is too close), those of
+// the occurrence after it.
+// The reminder job passes the occurrence it reminded of as after, to
+// schedule the next one's.
+func (f *feature) scheduleReminders(tx bot.Tx, m *meeting.Meeting, after, now time.Time) error {
+	jobs := f.reminderJobs(tx, m, after)
+	if len(jobs) == 0 && m.Rule != "" {
+		if occ, ok, err := meeting.Next(m, f.Calendar, after); err == nil && ok {
+			jobs = f.reminderJobs(tx, m, occ.Start)
 		}
-		r := remindJob{Meeting: m.ID, Occurrence: occ.UnixMilli(), Before: before.Milliseconds()}
+	}
+	for _, r := range jobs {
 		payload, err := json.Marshal(r)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ScheduleJob(&bot.Job{Kind: JobRemind, Payload: payload, RunAt: at, DedupKey: r.key(),
+		if _, err := tx.ScheduleJob(&bot.Job{Kind: JobRemind, Payload: payload, RunAt: time.UnixMilli(r.At), DedupKey: r.key(),
 			OwnerID: m.OrganizerID}, now); err != nil {
 			return err
 		}
@@ -61,16 +81,20 @@ func (f *feature) scheduleReminders(tx bot.Tx, m *meeting.Meeting, now time.Time
 }
 
 // cancelReminders cancels the pending reminders of m's next occurrence
-// (found by their keys, from an index).
+// (found by their keys, from an index), before m changes.
 func (f *feature) cancelReminders(tx bot.Tx, m *meeting.Meeting, now time.Time) error {
-	occ := f.nextOccurrence(m, now)
-	for _, before := range f.reminderTimes(m, occ) {
-		r := remindJob{Meeting: m.ID, Occurrence: occ.UnixMilli(), Before: before.Milliseconds()}
-		jobs, err := tx.FindJobs(bot.JobFilter{DedupKey: r.key()})
+	jobs := f.reminderJobs(tx, m, now)
+	if m.Rule != "" {
+		if occ, ok, err := meeting.Next(m, f.Calendar, now); err == nil && ok {
+			jobs = append(jobs, f.reminderJobs(tx, m, occ.Start)...)
+		}
+	}
+	for _, r := range jobs {
+		found, err := tx.FindJobs(bot.JobFilter{DedupKey: r.key()})
 		if err != nil {
 			return err
 		}
-		for _, j := range jobs {
+		for _, j := range found {
 			if err := tx.CancelJob(j.ID, now); err != nil {
 				return err
 			}
@@ -133,19 +157,10 @@ func (r reminder) RunJob(ctx context.Context, tx bot.Tx, j *bot.Job, now time.Ti
 			return err
 		}
 	}
-	if m.Rule != "" && time.Duration(p.Before)*time.Millisecond == f.smallestReminder(m) {
-		return f.scheduleReminders(tx, m, occ.Add(time.Second))
+	if m.Rule != "" && p.Last {
+		return f.scheduleReminders(tx, m, occ, now)
 	}
 	return nil
-}
-
-func (f *feature) smallestReminder(m *meeting.Meeting) time.Duration {
-	ts := f.reminderTimes(m, m.Start)
-	small := ts[0]
-	for _, t := range ts {
-		small = min(small, t)
-	}
-	return small
 }
 
 // isOccurrence reports whether m still has an occurrence at occ.
