@@ -49,7 +49,11 @@ type Meeting struct {
 	// Rule is the recurrence in the form bot/meeting's recurrence parser
 	// writes ("" for a one-off); Holiday what becomes of an occurrence on a
 	// day off.
-	Rule    string
+	Rule string
+	// Until bounds a series: no occurrence (after a move off a holiday)
+	// starts after it. Zero: the series goes on for ever. Lists and
+	// conflict checks leave out a series that ended before their window.
+	Until   time.Time
 	Holiday HolidayRule
 	Status  Status
 	// Reminders are how long before each occurrence attendees are reminded
@@ -146,6 +150,8 @@ type Store interface {
 	// FindMeetingByID returns ENOTFOUND when there is none.
 	FindMeetingByID(id int64) (*Meeting, error)
 	UpdateMeeting(m *Meeting) error
+	// FindMeetings lists scheduled meetings: series first (by first
+	// occurrence), then one-offs by start.
 	FindMeetings(f Filter) ([]*Meeting, error)
 	// SetAttendee adds or updates one attendee's answer.
 	SetAttendee(a *Attendee) error
@@ -154,7 +160,9 @@ type Store interface {
 	// MeetingsOf lists the scheduled meetings person attends or
 	// organizes that may have an occurrence overlapping [from, to): every
 	// one-off in the window and every series that started before to. It
-	// serves conflict checks and reads an index by person.
+	// serves conflict checks and reads an index by person: series first
+	// (by first occurrence), then one-offs by end; an invitation the
+	// person declined does not count.
 	MeetingsOf(personID int64, from, to time.Time, limit int) ([]*Meeting, error)
 	AddAgendaItem(a *AgendaItem) error
 	Agenda(meetingID int64) ([]*AgendaItem, error)

@@ -70,6 +70,16 @@ var mergeStatements = []string{
 	`UPDATE tickets SET requester_id = ?1 WHERE requester_id = ?2 AND ` + activeTicket,
 	`UPDATE tickets SET requester_id = ?1 WHERE requester_id = ?2 AND ` + finishedTicket,
 	`UPDATE ticket_events SET actor_id = ?1 WHERE actor_id = ?2`,
+	`UPDATE meetings SET organizer_id = ?1 WHERE organizer_id = ?2`,
+	// Invited twice (both people were invited to one meeting): the row of
+	// the person kept stays, the other goes.
+	`UPDATE meeting_attendees SET person_id = ?1 WHERE person_id = ?2
+		AND meeting_id NOT IN (SELECT meeting_id FROM meeting_attendees WHERE person_id = ?1)`,
+	`DELETE FROM meeting_attendees WHERE person_id = ?2`,
+	`UPDATE meeting_agenda SET owner_id = ?1 WHERE owner_id = ?2`,
+	`UPDATE meeting_minutes SET owner_id = ?1 WHERE owner_id = ?2`,
+	`UPDATE meeting_minutes SET author_id = ?1 WHERE author_id = ?2`,
+	`UPDATE chat_bindings SET bound_by = ?1 WHERE bound_by = ?2`,
 	`UPDATE departments SET head_id = ?1 WHERE head_id = ?2`,
 	// Payloads are BLOBs, which SQLite's JSON functions would read as
 	// binary JSONB: they are cast to text.

@@ -28,6 +28,10 @@ const (
 	Live   Part = "live"   // CardTx, MediaTx, and what Enqueue and MarkSent do for them
 	// Tickets is ticket.Store, which the unit implements beside bot.Tx.
 	Tickets Part = "tickets"
+	// Meetings is meeting.Store and Bindings bot.BindingTx, which the unit
+	// implements beside bot.Tx.
+	Meetings Part = "meetings"
+	Bindings Part = "bindings"
 )
 
 // Run runs the contract against stores made by open, which returns a new,
@@ -45,6 +49,8 @@ func Run(t *testing.T, open func(t *testing.T) bot.Store, skip ...Part) {
 		{People, peopleTests},
 		{Live, liveTests},
 		{Tickets, ticketTests},
+		{Meetings, meetingTests},
+		{Bindings, bindingTests},
 	}
 	for _, p := range parts {
 		t.Run(string(p.part), func(t *testing.T) {

@@ -12,5 +12,6 @@ import (
 // same claim rules as SQLite; it declares the parts it does not keep.
 func TestContract(t *testing.T) {
 	storetest.Run(t, func(*testing.T) bot.Store { return memstore.New() },
-		storetest.Outbox, storetest.Inbox, storetest.People, storetest.Live, storetest.Tickets)
+		storetest.Outbox, storetest.Inbox, storetest.People, storetest.Live, storetest.Tickets,
+		storetest.Meetings, storetest.Bindings)
 }
