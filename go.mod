@@ -3,6 +3,7 @@ module github.com/tandemhq/tandem
 go 1.26.0
 
 require (
+	github.com/arran4/golang-ical v0.3.4
 	github.com/gorilla/websocket v1.5.3
 	github.com/larksuite/oapi-sdk-go/v3 v3.5.3
 	github.com/robfig/cron/v3 v3.0.1

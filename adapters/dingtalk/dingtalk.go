@@ -117,6 +117,7 @@ type Adapter struct {
 	tokenExp time.Time
 
 	direct directChats
+	unions unionIDs // staff id → unionId, for the calendar
 }
 
 var (

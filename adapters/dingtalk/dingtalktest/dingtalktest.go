@@ -1,7 +1,8 @@
 // Package dingtalktest is a fake DingTalk for tests: an httptest server
 // speaking the wire formats Tandem's DingTalk adapter uses (the new
 // OpenAPI's tokens, robot messages, interactive cards and Stream gateway;
-// the classic API's contacts and media upload; session webhooks), and
+// the classic API's contacts and media upload; session webhooks; the
+// calendar's querySchedule, SetBusy), and
 // helpers that build inbound traffic (Stream frames, card clicks, signed
 // robot callbacks).
 //
@@ -59,6 +60,7 @@ type Server struct {
 	media   map[string][]byte // media_id → the uploaded bytes
 	conns   []*GatewayConn
 	stop    chan struct{} // closed when the test ends: hanging handlers return
+	busy    map[string][]Busy // unionId → schedule (SetBusy)
 
 	// Conns receives each WebSocket connection the adapter opens.
 	Conns chan *GatewayConn
@@ -76,6 +78,7 @@ type Server struct {
 // Call is one request the fake received.
 type Call struct {
 	Key    string // "token", "batchSend", "groupSend", "createAndDeliver", "updateCard", "mediaUpload", "session", "open", …
+	Path   string
 	Method string
 	Query  url.Values
 	Token  string // x-acs-dingtalk-access-token (the classic API's is in Query)
@@ -183,6 +186,9 @@ func JSONReply(status int, body string) func(http.ResponseWriter) {
 
 func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 	key := paths[r.URL.Path]
+	if isQuerySchedule(r.URL.Path) {
+		key = "querySchedule"
+	}
 	if key == "updateCard" && r.Method != http.MethodPut {
 		key = "" // POST /v1.0/card/instances is CreateCard, which Tandem does not use
 	}
@@ -190,7 +196,7 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 		f.serveSocket(w, r)
 		return
 	}
-	c := Call{Key: key, Method: r.Method, Query: r.URL.Query(), Token: r.Header.Get("x-acs-dingtalk-access-token")}
+	c := Call{Key: key, Path: r.URL.Path, Method: r.Method, Query: r.URL.Query(), Token: r.Header.Get("x-acs-dingtalk-access-token")}
 	if key == "mediaUpload" {
 		c.Media, c.MediaName = readUpload(r)
 	} else {
@@ -289,6 +295,10 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case "userGet", "userByMobile", "deptListSub", "deptGet", "listSimple":
 		if classicAuth() {
 			f.serveContacts(w, key, c.JSON)
+		}
+	case "querySchedule":
+		if newAPIAuth() {
+			f.serveSchedule(w, c)
 		}
 	case "sceneGroupCreate":
 		if classicAuth() {

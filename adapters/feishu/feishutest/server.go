@@ -5,7 +5,8 @@
 // tenant_access_token, bot info, sending and replying to messages (with
 // Feishu's uuid deduplication), patching a card (only a shared card, one
 // with "update_multi": true before and after), uploading images
-// (multipart, image_type=message) and the contact (directory) API. It
+// (multipart, image_type=message), the contact (directory) API and the
+// calendar's free/busy (SetBusy). It
 // records every request, keeps the messages it was asked to post with their
 // current content, and lets a test script answers (errors, rate limits) or
 // hold a path (a handler that blocks until released or the caller goes
@@ -130,6 +131,7 @@ type Server struct {
 	uploads  []Upload
 	chats    []*Chat
 	dir      *Directory
+	busy     map[string][]Busy // open_id → primary calendar
 }
 
 // NewServer starts a fake, closed when the test ends.
@@ -310,6 +312,8 @@ func (s *Server) answer(w http.ResponseWriter, c Call) {
 		s.upload(w, fail, c)
 	case c.Method == http.MethodPost && c.Path == PathChats:
 		s.createChat(w, fail, c)
+	case c.Method == http.MethodPost && (c.Path == PathFreeBusyBatch || c.Path == PathFreeBusyList):
+		s.serveFreeBusy(w, fail, c)
 	case c.Method == http.MethodPost && (c.Path == PathMessages || strings.HasSuffix(c.Path, "/reply")):
 		s.post(w, fail, c)
 	case c.Method == http.MethodPatch && strings.HasPrefix(c.Path, PathMessages+"/"):
