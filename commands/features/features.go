@@ -56,8 +56,9 @@ type Deps struct {
 	// digest (the config's tickets section).
 	Tickets ticket.Config
 	// FreeBusy reads attendees' busy time from their calendars for the
-	// meetings' conflict check; nil checks Tandem's own meetings only.
-	FreeBusy meeting.FreeBusy
+	// meetings' conflict check (the platforms' and iCalendar URLs'
+	// sources); nil checks Tandem's own meetings only.
+	FreeBusy *bot.FreeBusyRegistry
 	// MeetingReminders are how long before a meeting attendees are
 	// reminded (meetings.reminders); nil: a day and 15 minutes.
 	MeetingReminders []time.Duration
@@ -71,7 +72,7 @@ func Modules(d Deps) []commands.Module {
 	ms := []commands.Module{
 		task.Module(task.Deps{DueHour: d.DueHour, DueMinute: d.DueMinute}),
 		ticket.Module(tickets),
-		meeting.Module(meeting.Deps{Store: d.Store, FreeBusy: d.FreeBusy, Calendar: d.Calendar,
+		meeting.Module(meeting.Deps{Store: d.Store, Calendars: calendars(d.FreeBusy), Calendar: d.Calendar,
 			Reminders: d.MeetingReminders, Notifier: d.Notifier, DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ,
 			DueHour: d.DueHour, DueMinute: d.DueMinute, Log: d.Log}),
 		group.Module(),
@@ -89,4 +90,13 @@ func Modules(d Deps) []commands.Module {
 		ms = append(ms, d.Directories.Module())
 	}
 	return ms
+}
+
+// calendars is the meetings' Calendars: nil (not a nil pointer in an
+// interface) without a registry.
+func calendars(r *bot.FreeBusyRegistry) meeting.Calendars {
+	if r == nil {
+		return nil
+	}
+	return r
 }

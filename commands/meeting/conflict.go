@@ -2,7 +2,6 @@ package meeting
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"time"
 
@@ -12,27 +11,29 @@ import (
 )
 
 const (
-	// slotHorizon is how far ahead the next free slots are looked for.
-	slotHorizon = 14 * 24 * time.Hour
-	// slotStep is the grid free slots start on.
-	slotStep = 30 * time.Minute
+	// busyHorizon is how far ahead of the requested time busy time is read,
+	// and so how far ahead free slots are offered.
+	busyHorizon = 14 * 24 * time.Hour
 	// maxSlots is how many free slots are offered.
 	maxSlots = 3
 	// maxTheirMeetings bounds one attendee's meetings read for a check.
 	maxTheirMeetings = 100
 )
 
-// busy is one attendee's busy interval: another Tandem meeting (ref set)
-// or their calendar (ref empty).
-type busy struct {
-	Interval
-	ref, title string
+// Calendars reads people's busy time from their real calendars: Feishu,
+// DingTalk, iCalendar URLs (*bot.FreeBusyRegistry). It reaches the network
+// and is called from the prepare step only, outside any unit.
+type Calendars interface {
+	Busy(ctx context.Context, people []bot.BusyQuery, from, to time.Time) (bot.BusyReport, error)
 }
 
-// conflict is one attendee's busy time overlapping the meeting.
+// conflict is one attendee's busy time overlapping the meeting: another
+// Tandem meeting ("M-3 Budget") or their calendar (What says what, when
+// the source tells).
 type conflict struct {
 	handle string
-	busy
+	bot.Interval
+	own bool // one of their Tandem meetings
 }
 
 // checked is what the prepare step of `meeting new` read: the attendees'
@@ -40,22 +41,30 @@ type conflict struct {
 type checked struct {
 	start, end time.Time
 	conflicts  []conflict
-	// unchecked are attendees whose calendars cannot be read (WeCom);
-	// failed those whose calendar did not answer.
-	unchecked, failed []string
-	slots             []time.Time
+	// unchecked are attendees whose calendars cannot be read (WeCom only);
+	// failed says whose calendar did not answer, and why.
+	unchecked []string
+	failed    []failure
+	slots     []time.Time
 }
 
-// attendee is a person the prepare step found, with their accounts.
+type failure struct {
+	handle string
+	why    bot.Text
+}
+
+// attendee is a person the prepare step found, with their accounts and
+// their Tandem meetings as busy time.
 type attendee struct {
 	p     *bot.Person
+	dept  string
 	accts []bot.LinkedAccount
-	busy  []busy
+	own   []bot.Interval
 }
 
 // prepareNew reads, outside the unit, what `meeting new` needs to decide:
 // the attendees' other meetings (a view) and their calendars' busy time
-// (the network, through FreeBusy). A draft it cannot read is left to the
+// (the network, through Calendars). A draft it cannot read is left to the
 // command, which answers with the form.
 func (f *feature) prepareNew(ev *bot.Event, args []commands.Token) bot.PrepareFunc {
 	return func(ctx context.Context, view bot.Viewer) (any, error) {
@@ -73,6 +82,13 @@ func (f *feature) prepareNew(ev *bot.Event, args []commands.Token) bot.PrepareFu
 				d = nil
 				return nil
 			}
+			if d.rule != "" {
+				probe := meeting.Meeting{Start: d.start, TZ: loc.String(), Rule: d.rule, Holiday: d.holiday, Duration: d.dur}
+				if d.start = f.firstOf(&probe, d.start, now); d.start.IsZero() {
+					d = nil
+					return nil
+				}
+			}
 			found := map[int64]bool{}
 			add := func(p *bot.Person) error {
 				if p == nil || found[p.ID] {
@@ -83,7 +99,17 @@ func (f *feature) prepareNew(ev *bot.Event, args []commands.Token) bot.PrepareFu
 				if err != nil {
 					return err
 				}
-				people = append(people, &attendee{p: p, accts: accts})
+				a := &attendee{p: p, accts: accts}
+				if dep, err := tx.FindDepartmentByID(p.DeptID); p.DeptID != 0 && err == nil {
+					a.dept = dep.Name
+				}
+				ms, err := meeting.From(tx).MeetingsOf(p.ID, d.start, d.start.Add(busyHorizon), maxTheirMeetings)
+				if err != nil {
+					return err
+				}
+				ms = notDeclined(tx, ms, p.ID)
+				a.own = meeting.OwnBusy(ms, 0, d.start, d.start.Add(busyHorizon), f.occurrences)
+				people = append(people, a)
 				return nil
 			}
 			if sender != nil {
@@ -96,18 +122,32 @@ func (f *feature) prepareNew(ev *bot.Event, args []commands.Token) bot.PrepareFu
 					return err
 				}
 			}
-			for _, a := range people {
-				if err := f.theirMeetings(tx, a, d.start, d.start.Add(slotHorizon)); err != nil {
-					return err
-				}
-			}
 			return nil
 		})
 		if err != nil || d == nil {
 			return nil, err
 		}
-		return f.check(ctx, d, people), nil
+		return f.check(ctx, d, people)
 	}
+}
+
+// notDeclined drops the meetings person declined: they do not keep them
+// busy.
+func notDeclined(tx bot.Tx, ms []*meeting.Meeting, person int64) []*meeting.Meeting {
+	var out []*meeting.Meeting
+	for _, m := range ms {
+		as, err := meeting.From(tx).Attendees(m.ID)
+		keep := true
+		for _, a := range as {
+			if err == nil && a.PersonID == person && a.Answer == meeting.Declined {
+				keep = false
+			}
+		}
+		if keep {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // lookup finds a mentioned person without registering anyone (a prepare
@@ -135,78 +175,66 @@ func lookup(tx bot.Tx, ev *bot.Event, name string) *bot.Person {
 	return nil
 }
 
-// theirMeetings adds a's scheduled Tandem meetings in [from, to) to their
-// busy time.
-func (f *feature) theirMeetings(tx bot.Tx, a *attendee, from, to time.Time) error {
-	ms, err := meeting.From(tx).MeetingsOf(a.p.ID, from, to, maxTheirMeetings)
-	if err != nil {
-		return err
-	}
-	for _, m := range ms {
-		if m.Status != meeting.Scheduled {
-			continue
-		}
-		if declined(tx, m.ID, a.p.ID) {
-			continue
-		}
-		for _, at := range f.occurrences(m, from, to) {
-			a.busy = append(a.busy, busy{Interval{at, at.Add(m.Duration)}, m.Ref(), m.Title})
-		}
-	}
-	return nil
-}
-
-// declined reports whether person declined meeting id: it does not keep
-// them busy.
-func declined(tx bot.Tx, id, person int64) bool {
-	as, err := meeting.From(tx).Attendees(id)
-	if err != nil {
-		return false
-	}
-	for _, a := range as {
-		if a.PersonID == person {
-			return a.Answer == meeting.Declined
-		}
-	}
-	return false
-}
-
 // check asks the calendars (outside any unit) and finds the conflicts
-// and the next free slots.
-func (f *feature) check(ctx context.Context, d *draft, people []*attendee) *checked {
+// (meeting.Conflicts) and, when there are some, the next slots free for
+// everyone in their working hours (meeting.NextSlots).
+func (f *feature) check(ctx context.Context, d *draft, people []*attendee) (*checked, error) {
 	dur := d.dur
 	if dur == 0 {
 		dur = defaultDuration
 	}
 	ck := &checked{start: d.start, end: d.start.Add(dur)}
-	var all []Interval
+	to := d.start.Add(busyHorizon)
+	rep := bot.BusyReport{}
+	if f.Calendars != nil {
+		qs := make([]bot.BusyQuery, len(people))
+		for i, a := range people {
+			qs[i] = bot.BusyQuery{PersonID: a.p.ID, Handle: a.p.Handle}
+			for _, acct := range a.accts {
+				qs[i].Accounts = append(qs[i].Accounts, acct.Account)
+			}
+		}
+		var err error
+		if rep, err = f.Calendars.Busy(ctx, qs, d.start, to); err != nil {
+			return nil, err
+		}
+	}
+	handle := map[int64]string{}
+	var who []meeting.Availability
 	for _, a := range people {
-		if f.FreeBusy != nil {
-			got, ok, err := f.FreeBusy.Busy(ctx, a.p, a.accts, d.start, d.start.Add(slotHorizon))
-			switch {
-			case err != nil:
-				ck.failed = append(ck.failed, "@"+a.p.Handle)
-			case !ok && onWeCom(a.accts):
-				ck.unchecked = append(ck.unchecked, "@"+a.p.Handle)
-			}
-			for _, iv := range got {
-				a.busy = append(a.busy, busy{Interval: iv})
-			}
-		} else if onWeCom(a.accts) {
+		handle[a.p.ID] = "@" + a.p.Handle
+		if !rep.Checked[a.p.ID] && onWeCom(a.accts) {
 			ck.unchecked = append(ck.unchecked, "@"+a.p.Handle)
 		}
-		for _, b := range a.busy {
-			all = append(all, b.Interval)
-			if overlaps(b.Interval, Interval{ck.start, ck.end}) {
-				ck.conflicts = append(ck.conflicts, conflict{"@" + a.p.Handle, b})
+		busy := append(append([]bot.Interval(nil), a.own...), rep.Busy[a.p.ID]...)
+		who = append(who, meeting.Availability{PersonID: a.p.ID, Dept: a.dept, Busy: busy})
+		for _, iv := range meeting.Conflicts(ck.start, ck.end, who[len(who)-1:]) {
+			for _, w := range iv.With {
+				ck.conflicts = append(ck.conflicts, conflict{handle: "@" + a.p.Handle, Interval: w, own: isOwn(w, a.own)})
 			}
 		}
 	}
-	if len(ck.conflicts) > 0 {
-		_, loc := f.defaults()
-		ck.slots = f.nextSlots(all, ck.start, dur, d.dept, loc)
+	for _, fl := range rep.Failed {
+		ck.failed = append(ck.failed, failure{handle[fl.PersonID], bot.ErrorText(fl.Err)})
 	}
-	return ck
+	if len(ck.conflicts) > 0 {
+		for _, s := range meeting.NextSlots(dur, who, f.Calendar, ck.start, maxSlots) {
+			if s.End.After(to) {
+				break // past what was read: nobody's busy time is known there
+			}
+			ck.slots = append(ck.slots, s.Start)
+		}
+	}
+	return ck, nil
+}
+
+func isOwn(iv bot.Interval, own []bot.Interval) bool {
+	for _, o := range own {
+		if o == iv {
+			return true
+		}
+	}
+	return false
 }
 
 // onWeCom reports whether someone is reached on WeCom only, whose
@@ -221,56 +249,4 @@ func onWeCom(accts []bot.LinkedAccount) bool {
 		}
 	}
 	return true
-}
-
-func overlaps(a, b Interval) bool { return a.Start.Before(b.End) && b.Start.Before(a.End) }
-
-// nextSlots are up to maxSlots starts after from, on a half-hour grid,
-// where a meeting of dur lies in working time (the work calendar's hours
-// for dept, else 09:00–18:00 on weekdays in loc) and overlaps no one's
-// busy time.
-func (f *feature) nextSlots(all []Interval, from time.Time, dur time.Duration, dept string, loc *time.Location) []time.Time {
-	slices.SortFunc(all, func(a, b Interval) int { return a.Start.Compare(b.Start) })
-	start := from.Truncate(slotStep)
-	if start.Before(from) {
-		start = start.Add(slotStep)
-	}
-	var out []time.Time
-	for c := start; c.Before(from.Add(slotHorizon)) && len(out) < maxSlots; c = c.Add(slotStep) {
-		if c.Equal(from) || !f.working(c, dur, dept, loc) {
-			continue
-		}
-		free := true
-		for _, b := range all {
-			if !b.Start.Before(c.Add(dur)) {
-				break
-			}
-			if overlaps(b, Interval{c, c.Add(dur)}) {
-				free = false
-				break
-			}
-		}
-		if free {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// working reports whether all of [c, c+dur) is working time.
-func (f *feature) working(c time.Time, dur time.Duration, dept string, loc *time.Location) bool {
-	if f.Calendar == nil {
-		l := c.In(loc)
-		e := c.Add(dur).In(loc)
-		day0 := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc)
-		wd := l.Weekday()
-		return wd != time.Saturday && wd != time.Sunday && !l.Before(day0.Add(9*time.Hour)) &&
-			!e.After(day0.Add(18*time.Hour))
-	}
-	for t := c; t.Before(c.Add(dur)); t = t.Add(15 * time.Minute) {
-		if !f.Calendar.IsWorkingTime(t, dept) {
-			return false
-		}
-	}
-	return f.Calendar.IsWorkingTime(c.Add(dur-time.Minute), dept)
 }

@@ -2,79 +2,95 @@ package meeting
 
 import (
 	"context"
-	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/bot/workcal"
 )
 
-// fakeBusy answers FreeBusy from a table by handle; a handle missing from
-// it has no calendar (ok false), one in fail errs.
-type fakeBusy struct {
-	busy  map[string][]Interval
-	fail  map[string]bool
-	asked []string
+// fakeSource is one platform app's free/busy: busy intervals by user id;
+// a user missing from it is not visible to it; fail makes every call err.
+type fakeSource struct {
+	busy  map[string][]bot.Interval
+	fail  error
+	calls int
 }
 
-func (f *fakeBusy) Busy(_ context.Context, p *bot.Person, _ []bot.LinkedAccount, from, to time.Time) ([]Interval, bool, error) {
-	f.asked = append(f.asked, p.Handle)
-	if f.fail[p.Handle] {
-		return nil, false, errors.New("calendar down")
+func (f *fakeSource) Busy(_ context.Context, who []bot.Account, from, to time.Time) (map[bot.Account][]bot.Interval, error) {
+	f.calls++
+	if f.fail != nil {
+		return nil, f.fail
 	}
-	b, ok := f.busy[p.Handle]
-	return b, ok, nil
+	out := map[bot.Account][]bot.Interval{}
+	for _, a := range who {
+		if b, ok := f.busy[a.UserID]; ok {
+			out[a] = b
+		}
+	}
+	return out, nil
 }
 
 func at(d, h, m int) time.Time { return time.Date(2026, 11, d, h, m, 0, 0, shanghai) }
 
 func TestCheck_ConflictsAndSlots(t *testing.T) {
-	acct := func(platform string) []bot.LinkedAccount {
-		return []bot.LinkedAccount{{Account: bot.Account{Platform: platform, Workspace: "w", UserID: "u"}}}
+	acct := func(platform, user string) []bot.LinkedAccount {
+		return []bot.LinkedAccount{{Account: bot.Account{Platform: platform, Workspace: "w", UserID: user}}}
 	}
-	alice := &attendee{p: &bot.Person{ID: 1, Handle: "alice"}, accts: acct(bot.PlatformFeishu),
-		busy: []busy{{Interval{at(20, 14, 0), at(20, 15, 0)}, "M-1", "Budget"}, {Interval{at(20, 12, 0), at(20, 14, 0)}, "M-2", "Lunch talk"}}}
-	bob := &attendee{p: &bot.Person{ID: 2, Handle: "bob"}, accts: acct(bot.PlatformFeishu)}
-	carol := &attendee{p: &bot.Person{ID: 3, Handle: "carol"}, accts: acct(bot.PlatformWeCom)}
-	dave := &attendee{p: &bot.Person{ID: 4, Handle: "dave"}, accts: acct(bot.PlatformDingTalk)}
-	fb := &fakeBusy{busy: map[string][]Interval{
-		"alice": nil,
-		"bob":   {{at(20, 14, 30), at(20, 16, 0)}, {at(20, 15, 30), at(20, 16, 0)}},
-		"dave":  {{at(20, 15, 30), at(20, 17, 0)}}, // not read: dave's calendar fails
-	}, fail: map[string]bool{"dave": true}}
-	f := &feature{Deps: Deps{FreeBusy: fb, DefaultTZ: shanghai}}
-	ck := f.check(context.Background(), &draft{start: at(20, 14, 0), dur: 90 * time.Minute}, []*attendee{alice, bob, carol, dave})
-
+	alice := &attendee{p: &bot.Person{ID: 1, Handle: "alice"}, accts: acct(bot.PlatformFeishu, "ou_alice"),
+		own: []bot.Interval{{Start: at(20, 14, 0), End: at(20, 15, 0), What: "M-1 Budget"}, {Start: at(20, 12, 0), End: at(20, 14, 0), What: "M-2 Lunch talk"}}}
+	bob := &attendee{p: &bot.Person{ID: 2, Handle: "bob"}, accts: acct(bot.PlatformFeishu, "ou_bob")}
+	carol := &attendee{p: &bot.Person{ID: 3, Handle: "carol"}, accts: acct(bot.PlatformWeCom, "carol")}
+	dave := &attendee{p: &bot.Person{ID: 4, Handle: "dave"}, accts: acct(bot.PlatformDingTalk, "dave")}
+	feishu := &fakeSource{busy: map[string][]bot.Interval{
+		"ou_alice": nil,
+		"ou_bob":   {{Start: at(20, 14, 30), End: at(20, 16, 0)}, {Start: at(20, 15, 30), End: at(20, 16, 0)}},
+	}}
+	dingtalk := &fakeSource{fail: bot.Errorf(bot.EFORBIDDEN, "DingTalk refuses: grant Calendar.Read.", "钉钉拒绝：请授予 Calendar.Read 权限。")}
+	reg := &bot.FreeBusyRegistry{Apps: []bot.FreeBusyApp{{Platform: bot.PlatformFeishu, Source: feishu}, {Platform: bot.PlatformDingTalk, Source: dingtalk}}}
+	cal, err := workcal.ChinaMainland(shanghai)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &feature{Deps: Deps{Calendars: reg, Calendar: cal, DefaultTZ: shanghai}}
+	ck, err := f.check(context.Background(), &draft{start: at(20, 14, 0), dur: 90 * time.Minute}, []*attendee{alice, bob, carol, dave})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var got []string
 	for _, c := range ck.conflicts {
-		got = append(got, c.handle+" "+c.ref+" "+c.Start.Format("15:04"))
+		got = append(got, c.handle+" "+c.What+" "+c.Start.Format("15:04"))
 	}
 	// Alice's 12:00–14:00 ends as this begins and Bob's 15:30 begins as
 	// it ends (back to back): no conflict.
-	want := []string{"@alice M-1 14:00", "@bob  14:30"}
+	want := []string{"@alice M-1 Budget 14:00", "@bob  14:30"}
 	if !slices.Equal(got, want) {
 		t.Errorf("conflicts %q, want %q", got, want)
 	}
-	if !slices.Equal(ck.unchecked, []string{"@carol"}) || !slices.Equal(ck.failed, []string{"@dave"}) {
+	if !ck.conflicts[0].own || ck.conflicts[1].own {
+		t.Errorf("own: %+v", ck.conflicts)
+	}
+	if !slices.Equal(ck.unchecked, []string{"@carol"}) || len(ck.failed) != 1 || ck.failed[0].handle != "@dave" ||
+		!strings.Contains(ck.failed[0].why.ZH, "Calendar.Read") {
 		t.Errorf("unchecked %v failed %v", ck.unchecked, ck.failed)
 	}
-	// Free for all: 16:00 and 16:30 on Friday (ending by 18:00), then
-	// Monday 09:00 (the weekend is no working time).
-	wantSlots := []time.Time{at(20, 16, 0), at(20, 16, 30), at(23, 9, 0)}
-	if !slices.EqualFunc(ck.slots, wantSlots, time.Time.Equal) {
-		t.Errorf("slots %v, want %v", ck.slots, wantSlots)
+	// Free for all in working hours: Friday 16:00 (to 17:30), then Monday
+	// (the weekend is no working time).
+	if len(ck.slots) != 3 || !ck.slots[0].Equal(at(20, 16, 0)) || ck.slots[1].Day() != 23 {
+		t.Errorf("slots %v", ck.slots)
 	}
-	if len(fb.asked) != 4 {
-		t.Errorf("calendars asked %v", fb.asked)
+	if feishu.calls != 1 || dingtalk.calls != 1 {
+		t.Errorf("calls: feishu %d, dingtalk %d (one each, outside any unit)", feishu.calls, dingtalk.calls)
 	}
 }
 
 func TestCheck_NoConflictNoSlots(t *testing.T) {
 	f := &feature{Deps: Deps{DefaultTZ: shanghai}}
-	a := &attendee{p: &bot.Person{ID: 1, Handle: "alice"}, busy: []busy{{Interval{at(20, 9, 0), at(20, 10, 0)}, "M-1", "x"}}}
-	ck := f.check(context.Background(), &draft{start: at(20, 10, 0), dur: time.Hour}, []*attendee{a})
-	if len(ck.conflicts) != 0 || len(ck.slots) != 0 {
-		t.Errorf("conflicts %v slots %v", ck.conflicts, ck.slots)
+	a := &attendee{p: &bot.Person{ID: 1, Handle: "alice"}, own: []bot.Interval{{Start: at(20, 9, 0), End: at(20, 10, 0), What: "M-1 x"}}}
+	ck, err := f.check(context.Background(), &draft{start: at(20, 10, 0), dur: time.Hour}, []*attendee{a})
+	if err != nil || len(ck.conflicts) != 0 || len(ck.slots) != 0 {
+		t.Errorf("conflicts %v slots %v err %v", ck.conflicts, ck.slots, err)
 	}
 }

@@ -169,9 +169,12 @@ func (f *feature) conflictReply(c *commands.Ctx, ck *checked, d *draft) bot.Mess
 	b.WriteString(c.T("Not scheduled yet: some attendees are busy at %s.", "尚未安排：部分参会人在 %s 有冲突。", rd.time(ck.start)))
 	for _, cf := range ck.conflicts {
 		span := rd.time(cf.Start) + "–" + cf.End.In(rd.loc).Format("15:04")
-		if cf.ref != "" {
-			b.WriteString("\n• " + c.T("%s: %s %s (%s)", "%s：%s「%s」（%s）", cf.handle, cf.ref, cf.title, span))
-		} else {
+		switch {
+		case cf.own:
+			b.WriteString("\n• " + c.T("%s: %s (%s)", "%s：%s（%s）", cf.handle, cf.What, span))
+		case cf.What != "":
+			b.WriteString("\n• " + c.T("%s: %s in their calendar (%s)", "%s：日历中的「%s」（%s）", cf.handle, cf.What, span))
+		default:
 			b.WriteString("\n• " + c.T("%s: busy in their calendar (%s)", "%s：日历显示忙碌（%s）", cf.handle, span))
 		}
 	}
@@ -229,9 +232,9 @@ func (f *feature) uncheckedNote(c *commands.Ctx, ck *checked) string {
 		s += "\n" + c.T("%s: WeCom calendars cannot be checked; only their Tandem meetings were.",
 			"%s：企业微信日历无法查询，只检查了他们在 Tandem 中的会议。", rd.list(ck.unchecked))
 	}
-	if len(ck.failed) > 0 {
-		s += "\n" + c.T("%s: their calendar did not answer; only their Tandem meetings were checked.",
-			"%s：日历暂时无法访问，只检查了他们在 Tandem 中的会议。", rd.list(ck.failed))
+	for _, fl := range ck.failed {
+		s += "\n" + c.T("%s: their calendar could not be read (%s); only their Tandem meetings were checked.",
+			"%s：日历无法读取（%s），只检查了其在 Tandem 中的会议。", fl.handle, strings.TrimRight(fl.why.In(c.Lang), ".。"))
 	}
 	return s
 }

@@ -8,7 +8,6 @@
 package meeting
 
 import (
-	"context"
 	"log/slog"
 	"time"
 
@@ -22,24 +21,14 @@ import (
 // meeting, occurrence and how long before.
 const JobRemind = "meeting.remind"
 
-// Interval is a span of busy time [Start, End).
-type Interval struct{ Start, End time.Time }
-
-// FreeBusy reads a person's busy time from their real calendars (Feishu,
-// DingTalk, an iCalendar URL). It is called from the prepare step only,
-// outside any unit. ok is false when none of the person's calendars can be
-// read (no source for them: WeCom has no server-side free/busy).
-type FreeBusy interface {
-	Busy(ctx context.Context, p *bot.Person, accts []bot.LinkedAccount, from, to time.Time) (busy []Interval, ok bool, err error)
-}
-
 // Deps are what the meeting feature is given by its host.
 type Deps struct {
 	// Store is read by the scheduling prepare step (attendees and their
 	// meetings, outside the writer).
 	Store bot.Store
-	// FreeBusy, when set, gives attendees' busy time from their calendars.
-	FreeBusy FreeBusy
+	// Calendars, when set, gives attendees' busy time from their real
+	// calendars (*bot.FreeBusyRegistry); nil checks Tandem's meetings only.
+	Calendars Calendars
 	// Calendar is the work calendar: series' occurrences (holidays moved
 	// or skipped, make-up days), reminders on working time, and the
 	// working hours of the next free slots; nil: weekdays, 09:00 to 18:00
