@@ -146,10 +146,10 @@ func (f *feature) minutes(c *commands.Ctx) error {
 		}
 		counts[kind]++
 	}
-	text := c.T("Recorded in the minutes of %s: %d points, %d decisions, %d action items.",
+	text := c.T("Recorded in the minutes of %s: points %d, decisions %d, action items %d.",
 		"已记入会议 %s 的纪要：要点 %d 条，决定 %d 条，行动项 %d 条。", m.Ref(), counts[meeting.Point], counts[meeting.Decision], counts[meeting.Action])
 	if len(tasks) > 0 {
-		text += " " + c.T("Tasks: %s.", "任务：%s。", readerOf(c).list(tasks))
+		text += c.T(" Tasks: %s.", "任务：%s。", readerOf(c).list(tasks))
 	}
 	c.Reply(bot.Message{Text: text})
 	return nil
