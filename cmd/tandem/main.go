@@ -255,17 +255,23 @@ func (m *Main) Run() error {
 	m.Dispatcher = &scheduler.Dispatcher{Store: store, Log: m.Log, Now: m.Now}
 	hooks.OnQueued(m.Dispatcher.Trigger)
 	pruner := &scheduler.Pruner{Store: store, Steps: scheduler.PruneSteps(cfg.Storage.Retention.retention())}
+	// The meetings' free/busy sources: the platform apps that have a
+	// calendar API, filled in once the platforms are open, before any
+	// event arrives (as the notifier's platforms are).
+	freeBusy := &bot.FreeBusyRegistry{}
 	modules := append(features.Modules(features.Deps{
 		Store: store, DueHour: dueH, DueMinute: dueM, Calendar: cal, Directories: m.Directories,
 		NextRun: func(schedule string, after time.Time, l *time.Location) (time.Time, error) {
 			return scheduler.Next(schedule, after, l, cal)
 		},
-		Notifier:      notifier,
-		GroupCreators: groupCreators{m.Dispatcher},
-		DefaultTZ:     loc,
-		DefaultLang:   lang,
-		Log:           m.Log,
-		Tickets:       ticketsDeps(cfg),
+		Notifier:         notifier,
+		GroupCreators:    groupCreators{m.Dispatcher},
+		DefaultTZ:        loc,
+		DefaultLang:      lang,
+		Log:              m.Log,
+		Tickets:          ticketsDeps(cfg),
+		FreeBusy:         freeBusy,
+		MeetingReminders: cfg.Meetings.reminders(),
 	}), pruneModule(pruner))
 	m.Router = commands.NewRouter(modules...)
 	m.Scheduler = &scheduler.Scheduler{Store: store, Handlers: m.Router.JobHandlers(), Calendar: cal, Log: m.Log, Now: m.Now}
@@ -298,6 +304,7 @@ func (m *Main) Run() error {
 	for _, s := range m.Dispatcher.Senders {
 		notifier.Platforms = append(notifier.Platforms, s.Platform())
 	}
+	freeBusy.Apps = freeBusyApps(m.Dispatcher.Senders)
 	if m.Console != nil {
 		notifier.Platforms = append(notifier.Platforms, bot.PlatformConsole)
 	}
