@@ -91,12 +91,19 @@ func bind(c *commands.Ctx) error {
 	return nil
 }
 
-func unbind(c *commands.Ctx) error {
+// boundHere is the group chat the command was typed in and the
+// department it is bound to (nil when none).
+func boundHere(c *commands.Ctx) (bot.Destination, *bot.Department, error) {
 	chat, err := chatOf(c)
 	if err != nil {
-		return err
+		return chat, nil, err
 	}
 	d, err := BoundDept(c.Tx, chat)
+	return chat, d, err
+}
+
+func unbind(c *commands.Ctx) error {
+	chat, d, err := boundHere(c)
 	if err != nil {
 		return err
 	}
@@ -114,11 +121,7 @@ func unbind(c *commands.Ctx) error {
 }
 
 func show(c *commands.Ctx) error {
-	chat, err := chatOf(c)
-	if err != nil {
-		return err
-	}
-	d, err := BoundDept(c.Tx, chat)
+	_, d, err := boundHere(c)
 	if err != nil {
 		return err
 	}

@@ -45,7 +45,7 @@ func (f *feature) agenda(c *commands.Ctx) error {
 		if err != nil {
 			return err
 		}
-		lines := v.agendaLines(readerOf(c))
+		lines := v.agendaLines(commands.ReaderOf(c))
 		if len(lines) == 0 {
 			c.ReplyText(bot.Tf("%s has no agenda yet.", "会议 %s 还没有议程。", m.Ref()))
 			return nil

@@ -68,38 +68,17 @@ func (f *feature) load(tx bot.Tx, m *meeting.Meeting, now time.Time) (*view, err
 	return v, nil
 }
 
-// reader is whom a text is written for: their language and zone, now.
-type reader struct {
-	lang bot.Lang
-	loc  *time.Location
-	now  time.Time
-}
-
-func readerOf(c *commands.Ctx) reader { return reader{c.Lang, c.Loc, c.Now} }
-
-func (r reader) t(en, zh string, args ...any) string { return bot.Tf(en, zh, args...).In(r.lang) }
-
-func (r reader) time(t time.Time) string { return commands.FormatTime(t, r.now, r.loc, r.lang) }
-
-// list joins items as the reader's language lists things.
-func (r reader) list(items []string) string {
-	if r.lang == bot.LangZH {
-		return strings.Join(items, "、")
-	}
-	return strings.Join(items, ", ")
-}
-
 // when is "Fri 27 Nov 14:00, 1h30m" in the reader's zone.
-func (v *view) when(rd reader) string {
+func (v *view) when(rd commands.Reader) string {
 	sep := ", "
-	if rd.lang == bot.LangZH {
+	if rd.Lang == bot.LangZH {
 		sep = "，"
 	}
-	return rd.time(v.next) + sep + fmtDuration(v.m.Duration, rd.lang)
+	return rd.Time(v.next) + sep + fmtDuration(v.m.Duration, rd.Lang)
 }
 
 // answers lists who accepted, declined and has not answered.
-func (v *view) answers(rd reader) (accepted, declined, pending []string) {
+func (v *view) answers(rd commands.Reader) (accepted, declined, pending []string) {
 	for _, a := range v.attendees {
 		switch a.answer {
 		case meeting.Accepted:
@@ -114,7 +93,7 @@ func (v *view) answers(rd reader) (accepted, declined, pending []string) {
 }
 
 // agendaLines are the agenda as lines: "1. Budget — @bob, 10m (link)".
-func (v *view) agendaLines(rd reader) []string {
+func (v *view) agendaLines(rd commands.Reader) []string {
 	var out []string
 	for _, it := range v.agenda {
 		line := strconv.Itoa(it.pos) + ". " + it.title
@@ -123,11 +102,11 @@ func (v *view) agendaLines(rd reader) []string {
 			extra = append(extra, it.owner)
 		}
 		if it.timeBox > 0 {
-			extra = append(extra, fmtDuration(it.timeBox, rd.lang))
+			extra = append(extra, fmtDuration(it.timeBox, rd.Lang))
 		}
 		extra = append(extra, it.links...)
 		if len(extra) > 0 {
-			line += " — " + rd.list(extra)
+			line += " — " + rd.List(extra)
 		}
 		out = append(out, line)
 	}
@@ -138,7 +117,7 @@ func (v *view) agendaLines(rd reader) []string {
 // declined or has not answered, the agenda, and accept/decline buttons
 // while it is scheduled.
 func (v *view) card(now time.Time, loc *time.Location, lang bot.Lang) *bot.Card {
-	rd := reader{lang, loc, now}
+	rd := commands.Reader{Lang: lang, Loc: loc, Now: now}
 	m := v.m
 	card := &bot.Card{Title: m.Ref() + " " + m.Title, Subject: m.Subject()}
 	add := func(en, zh, value string) {
@@ -147,7 +126,7 @@ func (v *view) card(now time.Time, loc *time.Location, lang bot.Lang) *bot.Card 
 		}
 	}
 	if m.Status == meeting.Cancelled {
-		add("Status", "状态", rd.t("cancelled", "已取消"))
+		add("Status", "状态", rd.T("cancelled", "已取消"))
 	}
 	add("When", "时间", v.when(rd))
 	if m.Rule != "" {
@@ -163,7 +142,7 @@ func (v *view) card(now time.Time, loc *time.Location, lang bot.Lang) *bot.Card 
 		if len(xs) == 0 {
 			return none
 		}
-		return rd.list(xs)
+		return rd.List(xs)
 	}
 	add("Accepted", "已接受", or(accepted))
 	add("Declined", "已拒绝", or(declined))

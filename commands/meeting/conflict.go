@@ -162,17 +162,7 @@ func lookup(tx bot.Tx, ev *bot.Event, name string) *bot.Person {
 		}
 		return p
 	}
-	h := strings.TrimPrefix(name, "@")
-	ps, err := tx.FindPeopleByName(h)
-	if err != nil {
-		return nil
-	}
-	for _, p := range ps {
-		if strings.EqualFold(p.Handle, h) {
-			return p
-		}
-	}
-	return nil
+	return commands.FindHandle(tx, name)
 }
 
 // check asks the calendars (outside any unit) and finds the conflicts

@@ -84,13 +84,13 @@ func (f *feature) create(c *commands.Ctx) error {
 	if err != nil {
 		return err
 	}
-	text := c.T("Scheduled %s for %s.", "已安排会议 %s：%s。", m.Ref(), v.when(readerOf(c)))
+	text := c.T("Scheduled %s for %s.", "已安排会议 %s：%s。", m.Ref(), v.when(commands.ReaderOf(c)))
 	if ck, ok := c.Prepared.(*checked); ok {
 		text += f.uncheckedNote(c, ck)
 	}
 	c.Reply(bot.Message{Text: text, Card: v.card(c.Now, c.Loc, c.Lang)})
-	return f.tellAttendees(c, v, func(rd reader) string {
-		return rd.t("%s invites you to %s %s, %s.", "%s 邀请你参加会议 %s「%s」，时间：%s。",
+	return f.tellAttendees(c, v, func(rd commands.Reader) string {
+		return rd.T("%s invites you to %s %s, %s.", "%s 邀请你参加会议 %s「%s」，时间：%s。",
 			"@"+c.Person.Handle, m.Ref(), m.Title, v.when(rd))
 	}, nil)
 }
@@ -164,11 +164,11 @@ func (f *feature) resolve(c *commands.Ctx, mentions []string) ([]*bot.Person, er
 // slots as buttons that schedule the same meeting at that slot, and one
 // that schedules it anyway.
 func (f *feature) conflictReply(c *commands.Ctx, ck *checked, d *draft) bot.Message {
-	rd := readerOf(c)
+	rd := commands.ReaderOf(c)
 	var b strings.Builder
-	b.WriteString(c.T("Not scheduled yet: some attendees are busy at %s.", "尚未安排：部分参会人在 %s 有冲突。", rd.time(ck.start)))
+	b.WriteString(c.T("Not scheduled yet: some attendees are busy at %s.", "尚未安排：部分参会人在 %s 有冲突。", rd.Time(ck.start)))
 	for _, cf := range ck.conflicts {
-		span := rd.time(cf.Start) + "–" + cf.End.In(rd.loc).Format("15:04")
+		span := rd.Time(cf.Start) + "–" + cf.End.In(rd.Loc).Format("15:04")
 		switch {
 		case cf.own:
 			b.WriteString("\n• " + c.T("%s: %s (%s)", "%s：%s（%s）", cf.handle, cf.What, span))
@@ -183,11 +183,11 @@ func (f *feature) conflictReply(c *commands.Ctx, ck *checked, d *draft) bot.Mess
 	rest := withoutTime(c.Args)
 	for _, s := range ck.slots {
 		value := strings.TrimSpace(rest + " at:" + s.In(c.Loc).Format("2006-01-02T15:04"))
-		buttons = append(buttons, bot.Button{ActionID: "meeting.new", Value: value, Label: rd.time(s),
+		buttons = append(buttons, bot.Button{ActionID: "meeting.new", Value: value, Label: rd.Time(s),
 			Typed: c.T("meeting new ", "会议 新建 ") + value})
 	}
 	if len(ck.slots) > 0 {
-		b.WriteString("\n" + c.T("Free for everyone: %s.", "所有人都有空的时间：%s。", rd.list(slotTimes(rd, ck.slots))))
+		b.WriteString("\n" + c.T("Free for everyone: %s.", "所有人都有空的时间：%s。", rd.List(slotTimes(rd, ck.slots))))
 	} else {
 		b.WriteString("\n" + c.T("No common free slot in the next two weeks.", "未来两周内没有所有人都有空的时间。"))
 	}
@@ -197,10 +197,10 @@ func (f *feature) conflictReply(c *commands.Ctx, ck *checked, d *draft) bot.Mess
 	return bot.Message{Text: b.String(), Card: &bot.Card{Title: c.T("Conflicts", "时间冲突"), Buttons: buttons}, Private: true}
 }
 
-func slotTimes(rd reader, ts []time.Time) []string {
+func slotTimes(rd commands.Reader, ts []time.Time) []string {
 	out := make([]string, len(ts))
 	for i, t := range ts {
-		out[i] = rd.time(t)
+		out[i] = rd.Time(t)
 	}
 	return out
 }
@@ -226,11 +226,11 @@ func withoutTime(args []commands.Token) string {
 
 // uncheckedNote says whose calendars could not be checked.
 func (f *feature) uncheckedNote(c *commands.Ctx, ck *checked) string {
-	rd := readerOf(c)
+	rd := commands.ReaderOf(c)
 	var s string
 	if len(ck.unchecked) > 0 {
 		s += "\n" + c.T("%s: WeCom calendars cannot be checked; only their Tandem meetings were.",
-			"%s：企业微信日历无法查询，只检查了他们在 Tandem 中的会议。", rd.list(ck.unchecked))
+			"%s：企业微信日历无法查询，只检查了他们在 Tandem 中的会议。", rd.List(ck.unchecked))
 	}
 	for _, fl := range ck.failed {
 		s += "\n" + c.T("%s: their calendar could not be read (%s); only their Tandem meetings were checked.",
@@ -241,7 +241,7 @@ func (f *feature) uncheckedNote(c *commands.Ctx, ck *checked) string {
 
 // tellAttendees tells every attendee but the actor (and those in skip)
 // on their own platform, with the live card.
-func (f *feature) tellAttendees(c *commands.Ctx, v *view, say func(reader) string, skip map[int64]bool) error {
+func (f *feature) tellAttendees(c *commands.Ctx, v *view, say func(commands.Reader) string, skip map[int64]bool) error {
 	as, err := meeting.From(c.Tx).Attendees(v.m.ID)
 	if err != nil {
 		return err
@@ -257,7 +257,7 @@ func (f *feature) tellAttendees(c *commands.Ctx, v *view, say func(reader) strin
 	return nil
 }
 
-func (f *feature) tellOne(c *commands.Ctx, v *view, id int64, say func(reader) string) error {
+func (f *feature) tellOne(c *commands.Ctx, v *view, id int64, say func(commands.Reader) string) error {
 	p, err := c.Tx.FindPersonByID(id)
 	if bot.ErrorCode(err) == bot.ENOTFOUND {
 		return nil
@@ -265,7 +265,7 @@ func (f *feature) tellOne(c *commands.Ctx, v *view, id int64, say func(reader) s
 		return err
 	}
 	return c.Tell(bot.Notice{To: p}, func(lang bot.Lang, loc *time.Location) bot.Message {
-		return bot.Message{Text: say(reader{lang, loc, c.Now}), Card: v.card(c.Now, loc, lang)}
+		return bot.Message{Text: say(commands.Reader{Lang: lang, Loc: loc, Now: c.Now}), Card: v.card(c.Now, loc, lang)}
 	})
 }
 
@@ -351,10 +351,10 @@ func (f *feature) answer(to meeting.Answer) func(*commands.Ctx) error {
 		}
 		c.Reply(reply)
 		return c.UpdateCards(m.Subject(), func(lang bot.Lang, loc *time.Location) bot.Message {
-			rd := reader{lang, loc, c.Now}
-			line := rd.t("%s: @%s accepted.", "%s：@%s 已接受。", m.Ref(), c.Person.Handle)
+			rd := commands.Reader{Lang: lang, Loc: loc, Now: c.Now}
+			line := rd.T("%s: @%s accepted.", "%s：@%s 已接受。", m.Ref(), c.Person.Handle)
 			if to == meeting.Declined {
-				line = rd.t("%s: @%s declined.", "%s：@%s 已拒绝。", m.Ref(), c.Person.Handle)
+				line = rd.T("%s: @%s declined.", "%s：@%s 已拒绝。", m.Ref(), c.Person.Handle)
 			}
 			return bot.Message{Text: line, Card: v.card(c.Now, loc, lang)}
 		})
@@ -394,14 +394,14 @@ func (f *feature) list(c *commands.Ctx) error {
 	if more {
 		ms = ms[:size]
 	}
-	rd := readerOf(c)
+	rd := commands.ReaderOf(c)
 	var b strings.Builder
 	b.WriteString(commands.PageTitle(c, bot.T("Your meetings", "你的会议"), page, len(ms), more))
 	for _, m := range ms {
 		if m.Status != meeting.Scheduled {
 			continue
 		}
-		b.WriteString(fmt.Sprintf("\n• %s %s — %s", m.Ref(), m.Title, rd.time(f.nextOccurrence(m, c.Now))))
+		b.WriteString(fmt.Sprintf("\n• %s %s — %s", m.Ref(), m.Title, rd.Time(f.nextOccurrence(m, c.Now))))
 	}
 	if len(ms) == 0 {
 		b.WriteString("\n" + c.T("None coming.", "没有即将召开的会议。"))
@@ -441,15 +441,15 @@ func (f *feature) cancel(c *commands.Ctx) error {
 		return err
 	}
 	c.Reply(bot.Message{Text: c.T("Cancelled %s.", "已取消会议 %s。", m.Ref())})
-	say := func(rd reader) string {
-		s := rd.t("@%s cancelled %s %s (%s).", "@%s 取消了会议 %s「%s」（原定 %s）。", c.Person.Handle, m.Ref(), m.Title, rd.time(v.next))
+	say := func(rd commands.Reader) string {
+		s := rd.T("@%s cancelled %s %s (%s).", "@%s 取消了会议 %s「%s」（原定 %s）。", c.Person.Handle, m.Ref(), m.Title, rd.Time(v.next))
 		if why != "" {
-			s += " " + rd.t("Why: %s", "原因：%s", why)
+			s += " " + rd.T("Why: %s", "原因：%s", why)
 		}
 		return s
 	}
 	if err := c.UpdateCards(m.Subject(), func(lang bot.Lang, loc *time.Location) bot.Message {
-		return bot.Message{Text: say(reader{lang, loc, c.Now}), Card: v.card(c.Now, loc, lang)}
+		return bot.Message{Text: say(commands.Reader{Lang: lang, Loc: loc, Now: c.Now}), Card: v.card(c.Now, loc, lang)}
 	}); err != nil {
 		return err
 	}
@@ -480,13 +480,13 @@ func (f *feature) change(c *commands.Ctx) error {
 	if !d.start.IsZero() && !d.start.After(c.Now) {
 		return c.Usage(bot.Tf("%s has passed.", "%s 已经过去了。", commands.FormatTime(d.start, c.Now, c.Loc, c.Lang)))
 	}
-	rd := readerOf(c)
+	rd := commands.ReaderOf(c)
 	before, err := f.load(c.Tx, m, c.Now)
 	if err != nil {
 		return err
 	}
 	timeChanged := (!d.start.IsZero() && !d.start.Equal(m.Start)) || (d.dur != 0 && d.dur != m.Duration)
-	var what []func(reader) string
+	var what []func(commands.Reader) string
 	if timeChanged {
 		if err := f.cancelReminders(c.Tx, m, c.Now); err != nil {
 			return err
@@ -500,11 +500,11 @@ func (f *feature) change(c *commands.Ctx) error {
 	}
 	if d.room != "" {
 		m.Room = d.room
-		what = append(what, func(r reader) string { return r.t("room: %s", "会议室：%s", d.room) })
+		what = append(what, func(r commands.Reader) string { return r.T("room: %s", "会议室：%s", d.room) })
 	}
 	if d.online != "" {
 		m.Online = d.online
-		what = append(what, func(r reader) string { return r.t("link: %s", "线上：%s", d.online) })
+		what = append(what, func(r commands.Reader) string { return r.T("link: %s", "线上：%s", d.online) })
 	}
 	st := meeting.From(c.Tx)
 	added, err := f.resolve(c, d.mentions)
@@ -559,29 +559,29 @@ func (f *feature) change(c *commands.Ctx) error {
 	if err != nil {
 		return err
 	}
-	say := func(r reader) string {
+	say := func(r commands.Reader) string {
 		var parts []string
 		if timeChanged {
-			parts = append(parts, r.t("now %s (was %s)", "改为 %s（原定 %s）", v.when(r), before.when(r)))
+			parts = append(parts, r.T("now %s (was %s)", "改为 %s（原定 %s）", v.when(r), before.when(r)))
 		}
 		for _, w := range what {
 			parts = append(parts, w(r))
 		}
 		if len(newcomers) > 0 {
-			parts = append(parts, r.t("invited %s", "新邀请 %s", r.list(handles(c.Tx, newcomers))))
+			parts = append(parts, r.T("invited %s", "新邀请 %s", r.List(handles(c.Tx, newcomers))))
 		}
 		if len(gone) > 0 {
-			parts = append(parts, r.t("removed %s", "移除 %s", r.list(handles(c.Tx, gone))))
+			parts = append(parts, r.T("removed %s", "移除 %s", r.List(handles(c.Tx, gone))))
 		}
 		sep := "; "
-		if r.lang == bot.LangZH {
+		if r.Lang == bot.LangZH {
 			sep = "；"
 		}
-		return r.t("@%s changed %s %s: %s.", "@%s 修改了会议 %s「%s」：%s。", c.Person.Handle, m.Ref(), m.Title, strings.Join(parts, sep))
+		return r.T("@%s changed %s %s: %s.", "@%s 修改了会议 %s「%s」：%s。", c.Person.Handle, m.Ref(), m.Title, strings.Join(parts, sep))
 	}
 	c.Reply(bot.Message{Text: say(rd), Card: v.card(c.Now, c.Loc, c.Lang)})
 	if err := c.UpdateCards(m.Subject(), func(lang bot.Lang, loc *time.Location) bot.Message {
-		return bot.Message{Text: say(reader{lang, loc, c.Now}), Card: v.card(c.Now, loc, lang)}
+		return bot.Message{Text: say(commands.Reader{Lang: lang, Loc: loc, Now: c.Now}), Card: v.card(c.Now, loc, lang)}
 	}); err != nil {
 		return err
 	}
@@ -589,8 +589,8 @@ func (f *feature) change(c *commands.Ctx) error {
 		return err
 	}
 	for id := range gone {
-		if err := f.tellOne(c, v, id, func(r reader) string {
-			return r.t("@%s removed you from %s %s.", "@%s 把你从会议 %s「%s」中移除了。", c.Person.Handle, m.Ref(), m.Title)
+		if err := f.tellOne(c, v, id, func(r commands.Reader) string {
+			return r.T("@%s removed you from %s %s.", "@%s 把你从会议 %s「%s」中移除了。", c.Person.Handle, m.Ref(), m.Title)
 		}); err != nil {
 			return err
 		}
@@ -607,5 +607,3 @@ func handles(tx bot.Tx, ids map[int64]bool) []string {
 	slices.Sort(out)
 	return out
 }
-
-

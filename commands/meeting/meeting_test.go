@@ -16,7 +16,9 @@ import (
 
 var sh = commandstest.Shanghai
 
-func at(month time.Month, day, h, m int) time.Time { return time.Date(2026, month, day, h, m, 0, 0, sh) }
+func at(month time.Month, day, h, m int) time.Time {
+	return time.Date(2026, month, day, h, m, 0, 0, sh)
+}
 
 // newOrg is a harness at Friday 2026-11-20 10:00 with Design (head
 // @dora, members @alice and @bob) and Sales (head @sam, member @carol).
@@ -168,33 +170,22 @@ func TestChangeAndCancel_PermissionsRemindersAndNotices(t *testing.T) {
 	h.Expect("alice", "会议 接受 1", "已取消")
 }
 
-func TestGroupBind(t *testing.T) {
+func TestNew_InABoundGroupChat(t *testing.T) {
 	h := newOrg(t)
-	h.Expect("dora", "group bind dept:Design", "Type this in the group chat")
-	if got := h.SayIn("g-design", "alice", "group bind dept:Design"); !strings.Contains(got, "Only Design's head or an admin") {
-		t.Errorf("a member bound the chat: %s", got)
-	}
-	if got := h.SayIn("g-design", "dora", "群 绑定 部门：Design"); !strings.Contains(got, "本群已绑定到「Design」") {
-		t.Errorf("bind: %s", got)
-	}
-	if got := h.SayIn("g-design", "carol", "group show"); !strings.Contains(got, "bound to Design") {
-		t.Errorf("show: %s", got)
-	}
+	h.SayIn("g-design", "dora", "群 绑定 部门：Design")
 	// A meeting created in the chat belongs to the group and to its
 	// department.
-	if got := h.SayIn("g-design", "dora", `meeting new "Design review" mon 16:00 @alice`); !strings.Contains(got, "Department: Design") {
+	if got := h.SayIn("g-design", "alice", `meeting new "Design review" mon 16:00 @bob`); !strings.Contains(got, "Department: Design") {
 		t.Errorf("new in the group: %s", got)
 	}
 	m, _ := get(h, 1)
 	if m.Group.ChatID != "g-design" || m.DeptID == 0 {
 		t.Errorf("meeting's group %+v dept %d", m.Group, m.DeptID)
 	}
-	if got := h.SayIn("g-design", "sam", "group unbind"); !strings.Contains(got, "Only Design's head") {
-		t.Errorf("another head unbound: %s", got)
-	}
-	h.Admin("root")
-	if got := h.SayIn("g-design", "root", "group unbind"); !strings.Contains(got, "no longer Design's") {
-		t.Errorf("admin unbind: %s", got)
+	// In a chat bound to nothing it belongs to the chat only.
+	h.SayIn("g-other", "alice", `meeting new "Coffee" mon 17:00 @bob`)
+	if m, _ := get(h, 2); m.Group.ChatID != "g-other" || m.DeptID != 0 {
+		t.Errorf("meeting's group %+v dept %d", m.Group, m.DeptID)
 	}
 }
 

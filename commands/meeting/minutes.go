@@ -149,7 +149,7 @@ func (f *feature) minutes(c *commands.Ctx) error {
 	text := c.T("Recorded in the minutes of %s: points %d, decisions %d, action items %d.",
 		"已记入会议 %s 的纪要：要点 %d 条，决定 %d 条，行动项 %d 条。", m.Ref(), counts[meeting.Point], counts[meeting.Decision], counts[meeting.Action])
 	if len(tasks) > 0 {
-		text += c.T(" Tasks: %s.", "任务：%s。", readerOf(c).list(tasks))
+		text += c.T(" Tasks: %s.", "任务：%s。", commands.ReaderOf(c).List(tasks))
 	}
 	c.Reply(bot.Message{Text: text})
 	return nil
@@ -225,12 +225,12 @@ func (f *feature) actionTask(c *commands.Ctx, m *meeting.Meeting, mn *meeting.Mi
 	}
 	mn.TaskID = tk.ID
 	err := c.Tell(bot.Notice{To: owner, Subject: "task/" + strconv.FormatInt(tk.ID, 10)}, func(lang bot.Lang, loc *time.Location) bot.Message {
-		rd := reader{lang, loc, c.Now}
-		s := rd.t("Action item from %s %s for you: %s (task %s)", "会议 %s「%s」给你的行动项：%s（任务 %s）", m.Ref(), m.Title, a.text, tk.Ref())
+		rd := commands.Reader{Lang: lang, Loc: loc, Now: c.Now}
+		s := rd.T("Action item from %s %s for you: %s (task %s)", "会议 %s「%s」给你的行动项：%s（任务 %s）", m.Ref(), m.Title, a.text, tk.Ref())
 		if !mn.Due.IsZero() {
-			s += rd.t(", due %s", "，截止 %s", rd.time(mn.Due))
+			s += rd.T(", due %s", "，截止 %s", rd.Time(mn.Due))
 		}
-		return bot.Message{Text: s + rd.t(".", "。")}
+		return bot.Message{Text: s + rd.T(".", "。")}
 	})
 	return tk.Ref(), err
 }
@@ -283,9 +283,9 @@ func (f *feature) loadDigest(tx bot.Tx, m *meeting.Meeting, occ time.Time) (*dig
 
 // text is the digest for rd: decisions, action items with owners and
 // dates, points, and who was absent (declined or never answered).
-func (dg *digest) text(rd reader) string {
+func (dg *digest) text(rd commands.Reader) string {
 	var b strings.Builder
-	b.WriteString(rd.t("Minutes of %s %s (%s)", "会议纪要：%s「%s」（%s）", dg.m.Ref(), dg.m.Title, rd.time(dg.occ)))
+	b.WriteString(rd.T("Minutes of %s %s (%s)", "会议纪要：%s「%s」（%s）", dg.m.Ref(), dg.m.Title, rd.Time(dg.occ)))
 	section := func(kind meeting.MinuteKind, en, zh string) {
 		first := true
 		for _, mn := range dg.minutes {
@@ -293,17 +293,17 @@ func (dg *digest) text(rd reader) string {
 				continue
 			}
 			if first {
-				b.WriteString("\n" + bot.T(en, zh).In(rd.lang))
+				b.WriteString("\n" + bot.T(en, zh).In(rd.Lang))
 				first = false
 			}
 			line := mn.Text
 			if kind == meeting.Action {
-				line = dg.ppl.Handle(mn.OwnerID, rd.lang) + rd.t(": ", "：") + mn.Text
+				line = dg.ppl.Handle(mn.OwnerID, rd.Lang) + rd.T(": ", "：") + mn.Text
 				if !mn.Due.IsZero() {
-					line += rd.t(" — due %s", "——截止 %s", rd.time(mn.Due))
+					line += rd.T(" — due %s", "——截止 %s", rd.Time(mn.Due))
 				}
 				if mn.TaskID != 0 {
-					line += rd.t(" (task #%d)", "（任务 #%d）", mn.TaskID)
+					line += rd.T(" (task #%d)", "（任务 #%d）", mn.TaskID)
 				}
 			}
 			b.WriteString("\n• " + line)
@@ -313,18 +313,18 @@ func (dg *digest) text(rd reader) string {
 	section(meeting.Action, "Action items:", "行动项：")
 	section(meeting.Point, "Points:", "要点：")
 	if len(dg.minutes) == 0 {
-		b.WriteString("\n" + rd.t("Nothing recorded yet.", "尚无记录。"))
+		b.WriteString("\n" + rd.T("Nothing recorded yet.", "尚无记录。"))
 	}
 	if len(dg.absent) > 0 {
 		var xs []string
 		for _, h := range dg.absent {
 			if dg.declined[h] {
-				xs = append(xs, h+rd.t(" (declined)", "（已拒绝）"))
+				xs = append(xs, h+rd.T(" (declined)", "（已拒绝）"))
 			} else {
-				xs = append(xs, h+rd.t(" (no answer)", "（未答复）"))
+				xs = append(xs, h+rd.T(" (no answer)", "（未答复）"))
 			}
 		}
-		b.WriteString("\n" + rd.t("Absent: %s", "缺席：%s", rd.list(xs)))
+		b.WriteString("\n" + rd.T("Absent: %s", "缺席：%s", rd.List(xs)))
 	}
 	return b.String()
 }
@@ -334,7 +334,7 @@ func (f *feature) showMinutes(c *commands.Ctx, m *meeting.Meeting, occ time.Time
 	if err != nil {
 		return err
 	}
-	c.Reply(bot.Message{Text: dg.text(readerOf(c)), Private: true})
+	c.Reply(bot.Message{Text: dg.text(commands.ReaderOf(c)), Private: true})
 	return nil
 }
 
@@ -358,7 +358,7 @@ func (f *feature) sendDigest(c *commands.Ctx, m *meeting.Meeting, occ time.Time)
 	key := "meeting/" + strconv.FormatInt(m.ID, 10) + "/minutes/" + strconv.FormatInt(occ.UnixMilli(), 10) + "/" +
 		strconv.FormatInt(c.Now.UnixMilli(), 10)
 	for i, to := range chats {
-		msg := bot.Message{Text: dg.text(reader{lang, loc, c.Now})}
+		msg := bot.Message{Text: dg.text(commands.Reader{Lang: lang, Loc: loc, Now: c.Now})}
 		if _, err := c.Tx.Enqueue(&bot.Outgoing{Key: key + "/chat/" + strconv.Itoa(i), To: to, Msg: msg.ForReader(lang, loc)}, c.Now); err != nil {
 			return err
 		}
@@ -375,12 +375,12 @@ func (f *feature) sendDigest(c *commands.Ctx, m *meeting.Meeting, occ time.Time)
 			return err
 		}
 		if err := c.Tell(bot.Notice{To: p}, func(lang bot.Lang, loc *time.Location) bot.Message {
-			return bot.Message{Text: dg.text(reader{lang, loc, c.Now})}
+			return bot.Message{Text: dg.text(commands.Reader{Lang: lang, Loc: loc, Now: c.Now})}
 		}); err != nil {
 			return err
 		}
 	}
-	c.Reply(bot.Message{Text: dg.text(readerOf(c)) + "\n" +
+	c.Reply(bot.Message{Text: dg.text(commands.ReaderOf(c)) + "\n" +
 		c.T("Sent to %d attendees and %d group chats.", "已发给 %d 位参会人和 %d 个群聊。", len(as), len(chats))})
 	return nil
 }

@@ -49,8 +49,8 @@ type draft struct {
 	// monday 10:00"); else the time given, or 09:00.
 	ruleHour, ruleMinute int
 	ruleHasClock         bool
-	holiday   meeting.HolidayRule
-	force     bool
+	holiday              meeting.HolidayRule
+	force                bool
 }
 
 // parseDraft reads the words of `meeting new` at now in loc. A title is
@@ -172,7 +172,9 @@ func (d *draft) anchorRule(now time.Time, loc *time.Location) {
 var clockRe = regexp.MustCompile(`\d{1,2}[:：]\d{2}|\d+\s*(点|am|pm)`)
 
 // ruleHasClock reports whether a rule's words name a time of day.
-func ruleHasClock(words []string) bool { return clockRe.MatchString(strings.ToLower(strings.Join(words, " "))) }
+func ruleHasClock(words []string) bool {
+	return clockRe.MatchString(strings.ToLower(strings.Join(words, " ")))
+}
 
 func isRuleStart(w string) bool {
 	lw := strings.ToLower(w)

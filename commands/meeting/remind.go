@@ -9,6 +9,7 @@ import (
 
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/bot/meeting"
+	"github.com/tandemhq/tandem/commands"
 )
 
 // remindJob is a reminder's payload: meeting, occurrence and when the
@@ -147,10 +148,10 @@ func (r reminder) RunJob(ctx context.Context, tx bot.Tx, j *bot.Job, now time.Ti
 		}
 		key := p.key() + "/to/" + strconv.FormatInt(a.PersonID, 10)
 		if _, err := n.Tell(tx, key, bot.Notice{To: person, Urgent: true}, now, func(lang bot.Lang, loc *time.Location) bot.Message {
-			rd := reader{lang, loc, now}
-			text := rd.t("Reminder: %s %s starts %s.", "提醒：会议 %s「%s」将于 %s 开始。", m.Ref(), m.Title, rd.time(occ))
+			rd := commands.Reader{Lang: lang, Loc: loc, Now: now}
+			text := rd.T("Reminder: %s %s starts %s.", "提醒：会议 %s「%s」将于 %s 开始。", m.Ref(), m.Title, rd.Time(occ))
 			if lines := v.agendaLines(rd); len(lines) > 0 {
-				text += "\n" + rd.t("Agenda:", "议程：") + "\n" + strings.Join(lines, "\n")
+				text += "\n" + rd.T("Agenda:", "议程：") + "\n" + strings.Join(lines, "\n")
 			}
 			return bot.Message{Text: text, Card: v.card(now, loc, lang)}
 		}); err != nil {
