@@ -77,7 +77,7 @@ func (f *feature) create(c *commands.Ctx) error {
 			return err
 		}
 	}
-	if err := f.scheduleReminders(c.Tx, m, c.Now, c.Now); err != nil {
+	if err := f.scheduleJobs(c.Tx, m, c.Now); err != nil {
 		return err
 	}
 	v, err := f.load(c.Tx, m, c.Now)
@@ -429,7 +429,7 @@ func (f *feature) cancel(c *commands.Ctx) error {
 	if utf8.RuneCountInString(why) > maxText {
 		return c.Usage(bot.Tf("That is too long (at most %d characters).", "内容太长了（最多 %d 个字）。", maxText))
 	}
-	if err := f.cancelReminders(c.Tx, m, c.Now); err != nil {
+	if err := f.cancelJobs(c.Tx, m, c.Now); err != nil {
 		return err
 	}
 	m.Status, m.UpdatedAt = meeting.Cancelled, c.Now
@@ -488,7 +488,7 @@ func (f *feature) change(c *commands.Ctx) error {
 	timeChanged := (!d.start.IsZero() && !d.start.Equal(m.Start)) || (d.dur != 0 && d.dur != m.Duration)
 	var what []func(commands.Reader) string
 	if timeChanged {
-		if err := f.cancelReminders(c.Tx, m, c.Now); err != nil {
+		if err := f.cancelJobs(c.Tx, m, c.Now); err != nil {
 			return err
 		}
 		if !d.start.IsZero() {
@@ -551,7 +551,7 @@ func (f *feature) change(c *commands.Ctx) error {
 		return err
 	}
 	if timeChanged {
-		if err := f.scheduleReminders(c.Tx, m, c.Now, c.Now); err != nil {
+		if err := f.scheduleJobs(c.Tx, m, c.Now); err != nil {
 			return err
 		}
 	}
@@ -606,4 +606,21 @@ func handles(tx bot.Tx, ids map[int64]bool) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// scheduleJobs schedules the reminders and the end-of-meeting digest of
+// m's next occurrence.
+func (f *feature) scheduleJobs(tx bot.Tx, m *meeting.Meeting, now time.Time) error {
+	if err := f.scheduleReminders(tx, m, now, now); err != nil {
+		return err
+	}
+	return f.scheduleDigest(tx, m, now, now)
+}
+
+// cancelJobs cancels what scheduleJobs scheduled, before m changes.
+func (f *feature) cancelJobs(tx bot.Tx, m *meeting.Meeting, now time.Time) error {
+	if err := f.cancelReminders(tx, m, now); err != nil {
+		return err
+	}
+	return f.cancelDigest(tx, m, now)
 }

@@ -76,7 +76,7 @@ func Module(d Deps) commands.Module {
 	return commands.Module{
 		Name:     "meeting",
 		Commands: []*commands.Command{f.command(), f.minutesCommand()},
-		Jobs:     map[string]bot.JobHandler{JobRemind: reminder{f}},
+		Jobs:     map[string]bot.JobHandler{JobRemind: reminder{f}, JobDigest: digester{f}},
 	}
 }
 

@@ -350,39 +350,57 @@ func (f *feature) sendDigest(c *commands.Ctx, m *meeting.Meeting, occ time.Time)
 		return bot.Errorf(bot.ECONFLICT, "%s has no minutes yet: add some with `minutes %d decision …`.",
 			"会议 %s 还没有纪要：请先记录，例如「纪要 %d 决定 …」。", m.Ref(), m.ID)
 	}
-	chats, err := f.groupsOf(c.Tx, m)
-	if err != nil {
+	// Sent by hand: the end of the meeting sends nothing more.
+	if err := cancelByKey(c.Tx, digestJob{Meeting: m.ID, Occurrence: occ.UnixMilli()}.key(), c.Now); err != nil {
 		return err
 	}
-	lang, loc := f.defaults()
 	key := "meeting/" + strconv.FormatInt(m.ID, 10) + "/minutes/" + strconv.FormatInt(occ.UnixMilli(), 10) + "/" +
 		strconv.FormatInt(c.Now.UnixMilli(), 10)
-	for i, to := range chats {
-		msg := bot.Message{Text: dg.text(commands.Reader{Lang: lang, Loc: loc, Now: c.Now})}
-		if _, err := c.Tx.Enqueue(&bot.Outgoing{Key: key + "/chat/" + strconv.Itoa(i), To: to, Msg: msg.ForReader(lang, loc)}, c.Now); err != nil {
-			return err
-		}
-	}
-	as, err := meeting.From(c.Tx).Attendees(m.ID)
+	people, chats, err := f.postDigest(c.Tx, dg, key, c.Now, func(p *bot.Person, compose func(bot.Lang, *time.Location) bot.Message) error {
+		return c.Tell(bot.Notice{To: p}, compose)
+	})
 	if err != nil {
 		return err
 	}
+	c.Reply(bot.Message{Text: dg.text(commands.ReaderOf(c)) + "\n" +
+		c.T("Sent to %d attendees and %d group chats.", "已发给 %d 位参会人和 %d 个群聊。", people, chats)})
+	return nil
+}
+
+// postDigest queues the digest, under key, in the meeting's chats (in
+// bot.default_lang) and tells each attendee through tell (in theirs). It
+// returns how many attendees and chats it was sent to.
+func (f *feature) postDigest(tx bot.Tx, dg *digest, key string, now time.Time,
+	tell func(p *bot.Person, compose func(bot.Lang, *time.Location) bot.Message) error) (int, int, error) {
+	chats, err := f.groupsOf(tx, dg.m)
+	if err != nil {
+		return 0, 0, err
+	}
+	lang, loc := f.defaults()
+	for i, to := range chats {
+		msg := bot.Message{Text: dg.text(commands.Reader{Lang: lang, Loc: loc, Now: now})}
+		if _, err := tx.Enqueue(&bot.Outgoing{Key: key + "/chat/" + strconv.Itoa(i), To: to, Msg: msg.ForReader(lang, loc)}, now); err != nil {
+			return 0, 0, err
+		}
+	}
+	as, err := meeting.From(tx).Attendees(dg.m.ID)
+	if err != nil {
+		return 0, 0, err
+	}
 	for _, a := range as {
-		p, err := c.Tx.FindPersonByID(a.PersonID)
+		p, err := tx.FindPersonByID(a.PersonID)
 		if bot.ErrorCode(err) == bot.ENOTFOUND {
 			continue
 		} else if err != nil {
-			return err
+			return 0, 0, err
 		}
-		if err := c.Tell(bot.Notice{To: p}, func(lang bot.Lang, loc *time.Location) bot.Message {
-			return bot.Message{Text: dg.text(commands.Reader{Lang: lang, Loc: loc, Now: c.Now})}
+		if err := tell(p, func(lang bot.Lang, loc *time.Location) bot.Message {
+			return bot.Message{Text: dg.text(commands.Reader{Lang: lang, Loc: loc, Now: now})}
 		}); err != nil {
-			return err
+			return 0, 0, err
 		}
 	}
-	c.Reply(bot.Message{Text: dg.text(commands.ReaderOf(c)) + "\n" +
-		c.T("Sent to %d attendees and %d group chats.", "已发给 %d 位参会人和 %d 个群聊。", len(as), len(chats))})
-	return nil
+	return len(as), len(chats), nil
 }
 
 // groupsOf are the chats a meeting's news is posted in: the chat it was

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/bot/task"
+	meetingcmd "github.com/tandemhq/tandem/commands/meeting"
 )
 
 // TestFlow_SchedulingToMinutesDigest walks one meeting from scheduling to
@@ -106,4 +107,56 @@ func TestMinutes_SingleLineAndRefusals(t *testing.T) {
 	h.Expect("alice", `纪要 1 行动 @dora 「x」 截止：某天`, "我看不懂截止时间「某天」")
 	h.Expect("alice", "minutes", "Which meeting?")
 	h.Expect("alice", "minutes 99", "")
+}
+
+func TestDigest_AtTheEndOfTheMeeting(t *testing.T) {
+	h := newOrg(t)
+	h.SayIn("g-design", "dora", `meeting new "Sync" mon 14:00 1h @alice`)
+	h.SayIn("g-design", "dora", `meeting new "Quiet" mon 16:00 1h @alice`)
+	h.SayIn("g-design", "dora", `meeting new "Sent" tue 10:00 1h @alice`)
+	h.Say("dora", `meeting new "Weekly" mon 11:00 30m @alice every monday`)
+	digests := func() map[string]*bot.Job {
+		out := map[string]*bot.Job{}
+		for _, j := range h.Jobs(bot.JobFilter{Kind: meetingcmd.JobDigest, State: bot.JobPending}) {
+			out[j.RunAt.In(sh).Format("Mon 15:04")] = j
+		}
+		return out
+	}
+	js := digests()
+	if len(js) != 4 || js["Mon 15:00"] == nil || js["Mon 17:00"] == nil || js["Tue 11:00"] == nil || js["Mon 11:30"] == nil {
+		t.Fatalf("digest jobs at %v", js)
+	}
+	h.SetNow(at(11, 23, 14, 50))
+	h.Say("dora", "minutes 1 decision ship on Friday")
+	h.Say("dora", "minutes 4 decision weekly ok")
+	h.Say("dora", "minutes 3 decision sent by hand")
+	h.Say("dora", "minutes 3 send")
+	if _, ok := digests()["Tue 11:00"]; ok {
+		t.Error("sending by hand left the end-of-meeting digest")
+	}
+	chat := bot.Destination{Platform: bot.PlatformConsole, ChatID: "g-design"}
+	h.SetNow(at(11, 23, 15, 0))
+	h.CompleteJob(js["Mon 15:00"])
+	h.SetNow(at(11, 23, 17, 0))
+	h.CompleteJob(js["Mon 17:00"])
+	var texts []string
+	for _, m := range h.QueuedTo(chat) {
+		if strings.HasPrefix(m.Text, "Minutes of") {
+			texts = append(texts, m.Text)
+		}
+	}
+	// M-3's by hand, M-1's at its end; M-2 has no minutes.
+	all := strings.Join(texts, "\n")
+	if len(texts) != 2 || !strings.Contains(all, "Minutes of M-1 Sync") || !strings.Contains(all, "• ship on Friday") ||
+		!strings.Contains(all, "Minutes of M-3") {
+		t.Errorf("the chat's digests:\n%s", all)
+	}
+	if got := strings.Join(h.QueuedFor("alice"), "\n"); !strings.Contains(got, "Minutes of M-1 Sync") || strings.Contains(got, "Minutes of M-2") {
+		t.Errorf("alice's digests:\n%s", got)
+	}
+	// A series' digest schedules the next occurrence's.
+	h.CompleteJob(js["Mon 11:30"])
+	if next := digests()["Mon 11:30"]; next == nil || !next.RunAt.Equal(at(11, 30, 11, 30)) {
+		t.Errorf("next weekly digest: %v", next)
+	}
 }

@@ -91,14 +91,8 @@ func (f *feature) cancelReminders(tx bot.Tx, m *meeting.Meeting, now time.Time) 
 		}
 	}
 	for _, r := range jobs {
-		found, err := tx.FindJobs(bot.JobFilter{DedupKey: r.key()})
-		if err != nil {
+		if err := cancelByKey(tx, r.key(), now); err != nil {
 			return err
-		}
-		for _, j := range found {
-			if err := tx.CancelJob(j.ID, now); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
