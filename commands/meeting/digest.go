@@ -73,18 +73,9 @@ type digester struct{ f *feature }
 func (d digester) RunJob(ctx context.Context, tx bot.Tx, j *bot.Job, now time.Time) error {
 	f := d.f
 	var p digestJob
-	if err := json.Unmarshal(j.Payload, &p); err != nil {
+	m, occ, err := f.jobOccurrence(tx, j, &p, &p.Meeting, &p.Occurrence)
+	if m == nil || err != nil {
 		return err
-	}
-	m, err := meeting.From(tx).FindMeetingByID(p.Meeting)
-	if bot.ErrorCode(err) == bot.ENOTFOUND {
-		return nil
-	} else if err != nil {
-		return err
-	}
-	occ := time.UnixMilli(p.Occurrence)
-	if m.Status != meeting.Scheduled || !f.isOccurrence(m, occ) {
-		return nil
 	}
 	if m.Rule != "" {
 		if err := f.scheduleDigest(tx, m, occ, now); err != nil {

@@ -271,3 +271,51 @@ func TestSeries_AcrossTheHolidayAndReminders(t *testing.T) {
 		t.Errorf("next occurrence's reminders: %v", next)
 	}
 }
+
+// A reminder whose occurrence moved or was cancelled says nothing, even
+// when it runs (a job claimed just before the change).
+func TestReminder_StaleSaysNothing(t *testing.T) {
+	h := newOrg(t)
+	h.Say("dora", `meeting new "Sync" mon 14:00 @alice`)
+	old := reminders(h)
+	h.Say("dora", "meeting change 1 tue 14:00")
+	h.SetNow(at(11, 23, 13, 45))
+	for _, j := range old {
+		h.RunJob(j)
+	}
+	if got := strings.Join(h.QueuedFor("alice"), "\n"); strings.Contains(got, "Reminder") {
+		t.Errorf("a moved meeting's old reminder spoke:\n%s", got)
+	}
+	moved := reminders(h)
+	h.Say("dora", "meeting cancel 1")
+	h.SetNow(at(11, 24, 13, 45))
+	for _, j := range moved {
+		h.RunJob(j)
+	}
+	if got := strings.Join(h.QueuedFor("alice"), "\n"); strings.Contains(got, "Reminder") {
+		t.Errorf("a cancelled meeting's reminder spoke:\n%s", got)
+	}
+	// The control: a live reminder does speak.
+	h.Say("dora", `meeting new "Live" wed 14:00 @alice`)
+	for _, j := range reminders(h) {
+		h.SetNow(j.RunAt)
+		h.RunJob(j)
+	}
+	if got := strings.Join(h.QueuedFor("alice"), "\n"); !strings.Contains(got, "Reminder: M-2 Live starts") {
+		t.Errorf("a live reminder said nothing:\n%s", got)
+	}
+}
+
+func TestListAndShow(t *testing.T) {
+	h := newOrg(t)
+	h.Say("dora", `meeting new "Sync" mon 14:00 @alice`)
+	h.Say("dora", `meeting new "Review" tue 9:00 @bob`)
+	h.Say("dora", "meeting cancel 2")
+	h.Expect("alice", "meeting list", "M-1 Sync — Mon 23 Nov 14:00")
+	if got := h.Say("bob", "meeting list"); strings.Contains(got, "M-2") {
+		t.Errorf("a cancelled meeting is listed: %s", got)
+	}
+	h.Expect("alice", "meeting 1", "M-1 Sync", "Accepted: @dora", "No answer yet: @alice", "meeting accept 1")
+	h.Expect("alice", "meeting show M-2", "Status: cancelled")
+	h.Expect("alice", "meeting show x", `"x" is not a meeting number`)
+}

@@ -106,19 +106,9 @@ type reminder struct{ f *feature }
 func (r reminder) RunJob(ctx context.Context, tx bot.Tx, j *bot.Job, now time.Time) error {
 	f := r.f
 	var p remindJob
-	if err := json.Unmarshal(j.Payload, &p); err != nil {
+	m, occ, err := f.jobOccurrence(tx, j, &p, &p.Meeting, &p.Occurrence)
+	if m == nil || err != nil {
 		return err
-	}
-	m, err := meeting.From(tx).FindMeetingByID(p.Meeting)
-	if bot.ErrorCode(err) == bot.ENOTFOUND {
-		return nil
-	} else if err != nil {
-		return err
-	}
-	occ := time.UnixMilli(p.Occurrence)
-	// A moved or cancelled meeting's old reminder says nothing.
-	if m.Status != meeting.Scheduled || !f.isOccurrence(m, occ) {
-		return nil
 	}
 	v, err := f.load(tx, m, occ)
 	if err != nil {
@@ -156,6 +146,28 @@ func (r reminder) RunJob(ctx context.Context, tx bot.Tx, j *bot.Job, now time.Ti
 		return f.scheduleReminders(tx, m, occ, now)
 	}
 	return nil
+}
+
+// jobOccurrence reads a job's payload into p (whose meeting and
+// occurrence fields are id and occMs) and its meeting, and returns the
+// meeting (nil when it is gone, cancelled or no longer has that
+// occurrence: a moved or cancelled meeting's old job does nothing) and the
+// occurrence's start.
+func (f *feature) jobOccurrence(tx bot.Tx, j *bot.Job, p any, id, occMs *int64) (*meeting.Meeting, time.Time, error) {
+	if err := json.Unmarshal(j.Payload, p); err != nil {
+		return nil, time.Time{}, err
+	}
+	m, err := meeting.From(tx).FindMeetingByID(*id)
+	if bot.ErrorCode(err) == bot.ENOTFOUND {
+		return nil, time.Time{}, nil
+	} else if err != nil {
+		return nil, time.Time{}, err
+	}
+	occ := time.UnixMilli(*occMs)
+	if m.Status != meeting.Scheduled || !f.isOccurrence(m, occ) {
+		return nil, occ, nil
+	}
+	return m, occ, nil
 }
 
 // isOccurrence reports whether m still has an occurrence at occ.
