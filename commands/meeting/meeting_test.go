@@ -319,3 +319,34 @@ func TestListAndShow(t *testing.T) {
 	h.Expect("alice", "meeting show M-2", "Status: cancelled")
 	h.Expect("alice", "meeting show x", `"x" is not a meeting number`)
 }
+
+// A weekly cross-department meeting scheduled in Chinese across the
+// National Day holiday of 2026 (1–7 October off, Saturday 10 October a
+// make-up working day): the Thursday in the holiday moves to the next
+// working day, Thursday 8 October stays, and each occurrence's reminders
+// follow the moved dates on working time.
+func TestSeries_ChineseAcrossNationalDay(t *testing.T) {
+	h := newOrg(t, commandstest.WorkCalendar(t))
+	h.SetNow(time.Date(2026, 9, 25, 10, 0, 0, 0, sh)) // a Friday
+	h.Say("dora", "lang zh")
+	h.Expect("dora", `会议 新建 「跨部门周会」 每周四 15:00 1小时 @alice @carol 节假日：顺延`,
+		"已安排会议 M-1：10月8日周四 15:00", "每周四 15:00（节假日顺延至下一个工作日）")
+	m, _ := get(h, 1)
+	occ, err := meeting.Occurrences(m, h.Deps.Calendar, time.Date(2026, 9, 28, 0, 0, 0, 0, sh), time.Date(2026, 10, 16, 0, 0, 0, 0, sh))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var days []string
+	for _, o := range occ {
+		days = append(days, o.Start.In(sh).Format("01-02 15:04"))
+	}
+	if strings.Join(days, " ") != "10-08 15:00 10-15 15:00" {
+		t.Errorf("occurrences %v (1 October moves to the 8th, where one already is)", days)
+	}
+	// The card shows the first occurrence as it will be held.
+	h.Expect("dora", "会议 查看 1", "10月8日周四 15:00")
+	got := runAts(reminders(h))
+	if len(got) != 2 || !got[1].Equal(time.Date(2026, 10, 8, 14, 45, 0, 0, sh)) || got[0].Month() != time.September {
+		t.Errorf("reminders at %v: 15 minutes before the 8th, and 24h before falls in the holiday so it comes at the last working moment before it", got)
+	}
+}
