@@ -86,6 +86,9 @@ func bind(c *commands.Ctx) error {
 	if err := bot.Bindings(c.Tx).Bind(b); err != nil {
 		return err
 	}
+	if err := audit(c, chat, d.Name); err != nil {
+		return err
+	}
 	c.ReplyText(bot.Tf("This chat is now %s's: its meetings' minutes and announcements come here.",
 		"本群已绑定到「%s」：该部门的会议纪要和通知会发到这里。", d.Name))
 	return nil
@@ -116,6 +119,9 @@ func unbind(c *commands.Ctx) error {
 	if err := bot.Bindings(c.Tx).Unbind(chat, "dept"); err != nil {
 		return err
 	}
+	if err := audit(c, chat, ""); err != nil {
+		return err
+	}
 	c.ReplyText(bot.Tf("This chat is no longer %s's.", "本群已解除与「%s」的绑定。", d.Name))
 	return nil
 }
@@ -132,6 +138,13 @@ func show(c *commands.Ctx) error {
 	}
 	c.ReplyText(bot.Tf("This chat is bound to %s.", "本群已绑定到「%s」。", d.Name))
 	return nil
+}
+
+// audit records a binding (dept "" for an unbinding) in the audit log, in
+// the unit that makes it.
+func audit(c *commands.Ctx, chat bot.Destination, dept string) error {
+	where := bot.Account{Platform: chat.Platform, Workspace: chat.Workspace, UserID: chat.ChatID}.String()
+	return bot.Audit(c.Tx, bot.AuditEntry{Kind: bot.AuditBinding, From: where, To: dept, Via: bot.ViaChat}, c.Person, nil, c.Now)
 }
 
 // Ref is a department's binding reference: its id.

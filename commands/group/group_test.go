@@ -31,4 +31,10 @@ func TestBind(t *testing.T) {
 	h.Admin("root")
 	want(h.SayIn("g-design", "root", "group unbind"), "This chat is no longer Design's.")
 	want(h.SayIn("g-design", "root", "群 解绑"), "本群没有绑定任何部门。")
+	// Both are in the audit log; the refusals are not.
+	got := h.Say("root", "admin audit")
+	want(got, "@root unbound the chat console:local:g-design.", "@dora bound the chat console:local:g-design to Design.")
+	if strings.Count(got, "the chat") != 2 {
+		t.Errorf("audit log:\n%s", got)
+	}
 }
