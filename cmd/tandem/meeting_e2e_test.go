@@ -83,7 +83,7 @@ func TestMeetingEndToEnd_Feishu(t *testing.T) {
 	waitFor("alice's meeting", has("Scheduled M-1"))
 	say("dave", fmt.Sprintf(`meeting new "Q3 plan" at:%s 1h @bob @carol`, at))
 	conflict := waitFor("the conflicts", has("Not scheduled yet"))
-	for _, want := range []string{"@carol: M-1 Budget", "@bob: busy in their calendar", "Schedule anyway"} {
+	for _, want := range []string{"@carol: M-1 Budget", "@bob: busy in their calendar", "Go ahead anyway"} {
 		if !strings.Contains(conflict.Content, want) {
 			t.Errorf("the conflicts lack %q: %s", want, conflict.Content)
 		}

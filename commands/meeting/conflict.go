@@ -67,68 +67,136 @@ type attendee struct {
 // (the network, through Calendars). A draft it cannot read is left to the
 // command, which answers with the form.
 func (f *feature) prepareNew(ev *bot.Event, args []commands.Token) bot.PrepareFunc {
-	return func(ctx context.Context, view bot.Viewer) (any, error) {
+	return f.prepared(func(tx bot.Tx) (*draft, []*attendee, error) {
 		now := ev.ReceivedAt
+		sender, loc := f.senderOf(tx, ev)
+		d, err := parseDraft(args, now, loc, false)
+		if err != nil || d.start.IsZero() {
+			return nil, nil, nil
+		}
+		if d.rule != "" {
+			probe := meeting.Meeting{Start: d.start, TZ: loc.String(), Rule: d.rule, Holiday: d.holiday, Duration: d.dur}
+			if d.start = f.firstOf(&probe, d.start, now); d.start.IsZero() {
+				return nil, nil, nil
+			}
+		}
+		persons := []*bot.Person{sender}
+		for _, name := range d.mentions {
+			persons = append(persons, lookup(tx, ev, name))
+		}
+		people, err := f.gather(tx, persons, d.start, 0)
+		return d, people, err
+	})
+}
+
+// prepared is a prepare step: read (in a view, which may run it again)
+// gives the draft and its attendees, or a nil draft when there is nothing
+// to check; then the calendars are asked outside any unit (check).
+func (f *feature) prepared(read func(tx bot.Tx) (*draft, []*attendee, error)) bot.PrepareFunc {
+	return func(ctx context.Context, view bot.Viewer) (any, error) {
 		var d *draft
 		var people []*attendee
-		err := view.View(ctx, func(tx bot.Tx) error {
-			d, people = nil, nil // View may run fn again
-			_, loc := f.defaults()
-			sender, err := tx.FindPersonByAccount(ev.SenderAccount())
-			if err == nil {
-				loc = sender.Location(loc)
-			}
-			if d, err = parseDraft(args, now, loc, false); err != nil || d.start.IsZero() {
-				d = nil
-				return nil
-			}
-			if d.rule != "" {
-				probe := meeting.Meeting{Start: d.start, TZ: loc.String(), Rule: d.rule, Holiday: d.holiday, Duration: d.dur}
-				if d.start = f.firstOf(&probe, d.start, now); d.start.IsZero() {
-					d = nil
-					return nil
-				}
-			}
-			found := map[int64]bool{}
-			add := func(p *bot.Person) error {
-				if p == nil || found[p.ID] {
-					return nil
-				}
-				found[p.ID] = true
-				accts, err := tx.AccountsOf(p.ID)
-				if err != nil {
-					return err
-				}
-				a := &attendee{p: p, accts: accts}
-				if dep, err := tx.FindDepartmentByID(p.DeptID); p.DeptID != 0 && err == nil {
-					a.dept = dep.Name
-				}
-				ms, err := meeting.From(tx).MeetingsOf(p.ID, d.start, d.start.Add(busyHorizon), maxTheirMeetings)
-				if err != nil {
-					return err
-				}
-				ms = notDeclined(tx, ms, p.ID)
-				a.own = meeting.OwnBusy(ms, 0, d.start, d.start.Add(busyHorizon), f.occurrences)
-				people = append(people, a)
-				return nil
-			}
-			if sender != nil {
-				if err := add(sender); err != nil {
-					return err
-				}
-			}
-			for _, name := range d.mentions {
-				if err := add(lookup(tx, ev, name)); err != nil {
-					return err
-				}
-			}
-			return nil
+		err := view.View(ctx, func(tx bot.Tx) (err error) {
+			d, people, err = read(tx)
+			return err
 		})
 		if err != nil || d == nil {
 			return nil, err
 		}
 		return f.check(ctx, d, people)
 	}
+}
+
+// prepareChange is prepareNew for `meeting change <id> <when> …`: the
+// attendees who have not declined, those added and not those removed,
+// their meetings but this one.
+func (f *feature) prepareChange(ev *bot.Event, args []commands.Token) bot.PrepareFunc {
+	if len(args) < 2 {
+		return nil
+	}
+	return f.prepared(func(tx bot.Tx) (*draft, []*attendee, error) {
+		_, loc := f.senderOf(tx, ev)
+		id, err := commands.ParseID(strings.TrimPrefix(strings.ToUpper(args[0].Text), "M-"))
+		if err != nil {
+			return nil, nil, nil
+		}
+		m, err := meeting.From(tx).FindMeetingByID(id)
+		if err != nil {
+			return nil, nil, nil // the command says what is wrong
+		}
+		d, err := parseDraft(args[1:], ev.ReceivedAt, loc, true)
+		if err != nil || (d.start.IsZero() && d.dur == 0 && len(d.mentions) == 0) {
+			return nil, nil, nil
+		}
+		if d.start.IsZero() {
+			d.start = m.Start
+		}
+		if d.dur == 0 {
+			d.dur = m.Duration
+		}
+		removed := map[int64]bool{}
+		for _, name := range d.removed {
+			if p := lookup(tx, ev, name); p != nil {
+				removed[p.ID] = true
+			}
+		}
+		as, err := meeting.From(tx).Attendees(m.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		var persons []*bot.Person
+		for _, a := range as {
+			if a.Answer != meeting.Declined && !removed[a.PersonID] {
+				if p, err := tx.FindPersonByID(a.PersonID); err == nil {
+					persons = append(persons, p)
+				}
+			}
+		}
+		for _, name := range d.mentions {
+			persons = append(persons, lookup(tx, ev, name))
+		}
+		people, err := f.gather(tx, persons, d.start, m.ID)
+		return d, people, err
+	})
+}
+
+// senderOf is the event's sender, if known, and their zone.
+func (f *feature) senderOf(tx bot.Tx, ev *bot.Event) (*bot.Person, *time.Location) {
+	_, loc := f.defaults()
+	sender, err := tx.FindPersonByAccount(ev.SenderAccount())
+	if err != nil {
+		return nil, loc
+	}
+	return sender, sender.Location(loc)
+}
+
+// gather reads what a conflict check needs of each person (nil ones and
+// repeats skipped): their accounts, department, and other scheduled Tandem
+// meetings (but skip) from start over busyHorizon as busy time.
+func (f *feature) gather(tx bot.Tx, persons []*bot.Person, start time.Time, skip int64) ([]*attendee, error) {
+	var out []*attendee
+	found := map[int64]bool{}
+	for _, p := range persons {
+		if p == nil || found[p.ID] {
+			continue
+		}
+		found[p.ID] = true
+		accts, err := tx.AccountsOf(p.ID)
+		if err != nil {
+			return nil, err
+		}
+		a := &attendee{p: p, accts: accts}
+		if dep, err := tx.FindDepartmentByID(p.DeptID); p.DeptID != 0 && err == nil {
+			a.dept = dep.Name
+		}
+		ms, err := meeting.From(tx).MeetingsOf(p.ID, start, start.Add(busyHorizon), maxTheirMeetings)
+		if err != nil {
+			return nil, err
+		}
+		a.own = meeting.OwnBusy(notDeclined(tx, ms, p.ID), skip, start, start.Add(busyHorizon), f.occurrences)
+		out = append(out, a)
+	}
+	return out, nil
 }
 
 // notDeclined drops the meetings person declined: they do not keep them

@@ -3,6 +3,7 @@ package meeting
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -58,7 +59,7 @@ func (f *feature) create(c *commands.Ctx) error {
 	}
 	if !d.force {
 		if ck, ok := c.Prepared.(*checked); ok && ck.start.Equal(d.start) && len(ck.conflicts) > 0 {
-			c.Reply(f.conflictReply(c, ck, d))
+			c.Reply(f.conflictReply(c, ck, "new", "", c.Args))
 			return nil
 		}
 	}
@@ -163,10 +164,17 @@ func (f *feature) resolve(c *commands.Ctx, mentions []string) ([]*bot.Person, er
 // conflictReply says who is busy with what and offers the next free
 // slots as buttons that schedule the same meeting at that slot, and one
 // that schedules it anyway.
-func (f *feature) conflictReply(c *commands.Ctx, ck *checked, d *draft) bot.Message {
+//
+// action is the sub-command the buttons repeat ("new", or "change" with
+// lead the meeting's number) and args the words after lead.
+func (f *feature) conflictReply(c *commands.Ctx, ck *checked, action, lead string, args []commands.Token) bot.Message {
 	rd := commands.ReaderOf(c)
 	var b strings.Builder
-	b.WriteString(c.T("Not scheduled yet: some attendees are busy at %s.", "尚未安排：部分参会人在 %s 有冲突。", rd.Time(ck.start)))
+	if action == "change" {
+		b.WriteString(c.T("Not changed yet: some attendees are busy at %s.", "尚未修改：部分参会人在 %s 有冲突。", rd.Time(ck.start)))
+	} else {
+		b.WriteString(c.T("Not scheduled yet: some attendees are busy at %s.", "尚未安排：部分参会人在 %s 有冲突。", rd.Time(ck.start)))
+	}
 	for _, cf := range ck.conflicts {
 		span := rd.Time(cf.Start) + "–" + cf.End.In(rd.Loc).Format("15:04")
 		switch {
@@ -180,20 +188,20 @@ func (f *feature) conflictReply(c *commands.Ctx, ck *checked, d *draft) bot.Mess
 	}
 	b.WriteString(f.uncheckedNote(c, ck))
 	var buttons []bot.Button
-	rest := withoutTime(c.Args)
+	typed := bot.T("meeting "+action+" ", "会议 "+map[string]string{"new": "新建", "change": "修改"}[action]+" ").In(c.Lang)
+	rest := strings.TrimSpace(lead + " " + withoutTime(args))
 	for _, s := range ck.slots {
 		value := strings.TrimSpace(rest + " at:" + s.In(c.Loc).Format("2006-01-02T15:04"))
-		buttons = append(buttons, bot.Button{ActionID: "meeting.new", Value: value, Label: rd.Time(s),
-			Typed: c.T("meeting new ", "会议 新建 ") + value})
+		buttons = append(buttons, bot.Button{ActionID: "meeting." + action, Value: value, Label: rd.Time(s), Typed: typed + value})
 	}
 	if len(ck.slots) > 0 {
 		b.WriteString("\n" + c.T("Free for everyone: %s.", "所有人都有空的时间：%s。", rd.List(slotTimes(rd, ck.slots))))
 	} else {
 		b.WriteString("\n" + c.T("No common free slot in the next two weeks.", "未来两周内没有所有人都有空的时间。"))
 	}
-	anyway := strings.TrimSpace(commands.JoinRaw(c.Args) + " " + c.T("anyway", "强制"))
-	buttons = append(buttons, bot.Button{ActionID: "meeting.new", Value: anyway, Label: c.T("Schedule anyway", "仍然安排"),
-		Style: "danger", Typed: c.T("meeting new ", "会议 新建 ") + anyway})
+	anyway := strings.TrimSpace(lead + " " + commands.JoinRaw(args) + " " + c.T("anyway", "强制"))
+	buttons = append(buttons, bot.Button{ActionID: "meeting." + action, Value: anyway, Label: c.T("Go ahead anyway", "仍然安排"),
+		Style: "danger", Typed: typed + anyway})
 	return bot.Message{Text: b.String(), Card: &bot.Card{Title: c.T("Conflicts", "时间冲突"), Buttons: buttons}, Private: true}
 }
 
@@ -213,7 +221,7 @@ func withoutTime(args []commands.Token) string {
 	for _, t := range args {
 		switch {
 		case t.Key != "" && commands.Contains(atKeys, t.Key):
-		case t.Key != "" || t.Quoted || t.IsMention():
+		case t.Key != "" || t.Quoted || t.IsMention() || strings.HasPrefix(t.Text, "+") || strings.HasPrefix(t.Text, "-"):
 			keep = append(keep, t.Raw)
 		default:
 			if _, ok := parseDuration(t.Text); ok || commands.Contains(forceWords, t.Text) {
@@ -479,6 +487,12 @@ func (f *feature) change(c *commands.Ctx) error {
 	}
 	if !d.start.IsZero() && !d.start.After(c.Now) {
 		return c.Usage(bot.Tf("%s has passed.", "%s 已经过去了。", commands.FormatTime(d.start, c.Now, c.Loc, c.Lang)))
+	}
+	if !d.force {
+		if ck, ok := c.Prepared.(*checked); ok && len(ck.conflicts) > 0 && (d.start.IsZero() || ck.start.Equal(d.start)) {
+			c.Reply(f.conflictReply(c, ck, "change", strconv.FormatInt(m.ID, 10), c.Args[1:]))
+			return nil
+		}
 	}
 	rd := commands.ReaderOf(c)
 	before, err := f.load(c.Tx, m, c.Now)

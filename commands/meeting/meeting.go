@@ -93,6 +93,12 @@ func (f *feature) command() *commands.Command {
 		`meeting new "Q3 marketing plan" fri 14:00 90m @alice @bob dept:Design room:"3F-A"`,
 		`会议 新建 「Q3 市场计划」 周五 14:00 90分钟 @alice @bob 部门：Design 会议室：「3F-A」`, f.create)
 	create.Prepare = f.prepareNew
+	change := sub("change", []string{"move", "reschedule", "edit", "修改", "改期", "调整"},
+		"meeting change <id> [<when>] [<duration>] [+@person] [-@person] [room:\"…\"] [online:<link>] [anyway]",
+		"会议 修改 <编号> [<时间>] [<时长>] [+@某人] [-@某人] [会议室：「…」] [线上：<链接>] [强制]",
+		"Change a meeting's time or attendees (conflicts are checked; everyone is told)", "修改会议时间或参会人（检查冲突并通知所有人）",
+		"meeting change 3 mon 10:00 +@carol", "会议 修改 3 周一 10:00 +@carol", f.change)
+	change.Prepare = f.prepareChange
 	return &commands.Command{
 		Name:    "meeting",
 		Aliases: []string{"meetings", "mtg", "会议", "开会"},
@@ -108,11 +114,7 @@ func (f *feature) command() *commands.Command {
 				"Accept an invitation", "接受会议邀请", "meeting accept 3", "会议 接受 3", f.answer(meeting.Accepted)),
 			sub("decline", []string{"no", "拒绝", "不参加"}, "meeting decline <id>", "会议 拒绝 <编号>",
 				"Decline an invitation", "拒绝会议邀请", "meeting decline 3", "会议 拒绝 3", f.answer(meeting.Declined)),
-			sub("change", []string{"move", "reschedule", "edit", "修改", "改期", "调整"},
-				"meeting change <id> [<when>] [<duration>] [+@person] [-@person] [room:\"…\"] [online:<link>]",
-				"会议 修改 <编号> [<时间>] [<时长>] [+@某人] [-@某人] [会议室：「…」] [线上：<链接>]",
-				"Change a meeting's time or attendees (everyone is told)", "修改会议时间或参会人（通知所有人）",
-				"meeting change 3 mon 10:00 +@carol", "会议 修改 3 周一 10:00 +@carol", f.change),
+			change,
 			sub("cancel", []string{"delete", "取消"}, "meeting cancel <id> [why]", "会议 取消 <编号> [原因]",
 				"Cancel a meeting (everyone is told)", "取消会议（通知所有人）", "meeting cancel 3 moved to next week",
 				"会议 取消 3 改到下周", f.cancel),

@@ -217,7 +217,7 @@ func TestNew_ConflictsOfferSlotsThatSchedule(t *testing.T) {
 	got := h.Expect("sam", `meeting new "Q3 plan" mon 14:30 1h @alice @bob @wendy`,
 		"Not scheduled yet: some attendees are busy at Mon 23 Nov 14:30",
 		"@alice: M-1 Budget (Mon 23 Nov 14:00–15:00)", "@bob: Dentist in their calendar (Mon 23 Nov 15:00–16:00)",
-		"@wendy: WeCom calendars cannot be checked", "Free for everyone: Mon 23 Nov 16:00", "Schedule anyway")
+		"@wendy: WeCom calendars cannot be checked", "Free for everyone: Mon 23 Nov 16:00", "Go ahead anyway")
 	if cal.calls != calls+1 {
 		t.Errorf("calendar asked %d times for one command", cal.calls-calls)
 	}
@@ -349,4 +349,26 @@ func TestSeries_ChineseAcrossNationalDay(t *testing.T) {
 	if len(got) != 2 || !got[1].Equal(time.Date(2026, 10, 8, 14, 45, 0, 0, sh)) || got[0].Month() != time.September {
 		t.Errorf("reminders at %v: 15 minutes before the 8th, and 24h before falls in the holiday so it comes at the last working moment before it", got)
 	}
+}
+
+func TestChange_ChecksConflicts(t *testing.T) {
+	h := newOrg(t, commandstest.WorkCalendar(t))
+	h.Say("sam", `meeting new "Budget" mon 14:00 1h @alice`)
+	h.Say("dora", `meeting new "Review" mon 16:00 1h @alice @bob`)
+	// Its own time is no conflict.
+	h.Expect("dora", "meeting change 2 mon 16:30", "now Mon 23 Nov 16:30")
+	got := h.Expect("dora", "meeting change 2 mon 14:30 +@carol", "Not changed yet: some attendees are busy at Mon 23 Nov 14:30",
+		"@alice: M-1 Budget (Mon 23 Nov 14:00–15:00)", "meeting change 2 +@carol at:2026-11-23T15:00", "Go ahead anyway")
+	if m, _ := get(h, 2); !m.Start.Equal(at(11, 23, 16, 30)) {
+		t.Errorf("moved despite the conflict: %v\n%s", m.Start, got)
+	}
+	got = h.Click("dora", bot.Button{ActionID: "meeting.change", Value: "2 +@carol at:2026-11-23T15:00"})
+	if !strings.Contains(got, "now Mon 23 Nov 15:00") || !strings.Contains(got, "invited @carol") {
+		t.Errorf("slot button: %s", got)
+	}
+	// Who is removed is not checked; anyway goes ahead.
+	h.Expect("dora", "meeting change 2 mon 14:00 -@alice", "removed @alice")
+	// Adding someone busy then is a conflict too.
+	h.Expect("dora", "meeting change 2 +@alice", "Not changed yet", "@alice: M-1 Budget")
+	h.Expect("dora", "meeting change 2 +@alice anyway", "invited @alice")
 }
