@@ -193,29 +193,11 @@ func (f *feature) gather(tx bot.Tx, persons []*bot.Person, start time.Time, skip
 		if err != nil {
 			return nil, err
 		}
-		a.own = meeting.OwnBusy(notDeclined(tx, ms, p.ID), skip, start, start.Add(busyHorizon), f.occurrences)
+		// MeetingsOf leaves out what the person declined.
+		a.own = meeting.OwnBusy(ms, skip, start, start.Add(busyHorizon), f.occurrences)
 		out = append(out, a)
 	}
 	return out, nil
-}
-
-// notDeclined drops the meetings person declined: they do not keep them
-// busy.
-func notDeclined(tx bot.Tx, ms []*meeting.Meeting, person int64) []*meeting.Meeting {
-	var out []*meeting.Meeting
-	for _, m := range ms {
-		as, err := meeting.From(tx).Attendees(m.ID)
-		keep := true
-		for _, a := range as {
-			if err == nil && a.PersonID == person && a.Answer == meeting.Declined {
-				keep = false
-			}
-		}
-		if keep {
-			out = append(out, m)
-		}
-	}
-	return out
 }
 
 // lookup finds a mentioned person without registering anyone (a prepare
