@@ -58,7 +58,8 @@ func (f *feature) create(c *commands.Ctx) error {
 		}
 	}
 	if !d.force {
-		if ck, ok := c.Prepared.(*checked); ok && ck.start.Equal(d.start) && len(ck.conflicts) > 0 {
+		// The prepare step checked the first occurrence, as the unit made it.
+		if ck, ok := c.Prepared.(*checked); ok && ck.start.Equal(m.Start) && len(ck.conflicts) > 0 {
 			c.Reply(f.conflictReply(c, ck, "new", "", c.Args))
 			return nil
 		}

@@ -372,3 +372,12 @@ func TestChange_ChecksConflicts(t *testing.T) {
 	h.Expect("dora", "meeting change 2 +@alice", "Not changed yet", "@alice: M-1 Budget")
 	h.Expect("dora", "meeting change 2 +@alice anyway", "invited @alice")
 }
+
+// A series is checked at its first occurrence.
+func TestNew_SeriesConflict(t *testing.T) {
+	h := newOrg(t, commandstest.WorkCalendar(t))
+	h.Say("sam", `meeting new "Budget" mon 10:00 1h @alice`)
+	h.Expect("dora", `meeting new "Weekly" every monday 10:00 30m @alice`, "Not scheduled yet: some attendees are busy at Mon 23 Nov 10:00",
+		"@alice: M-1 Budget")
+	h.Expect("dora", `会议 新建 「周会」 每周一 10:00 30分钟 @alice 强制`, "已安排会议 M-2")
+}

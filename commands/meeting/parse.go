@@ -178,7 +178,8 @@ func ruleHasClock(words []string) bool {
 
 func isRuleStart(w string) bool {
 	lw := strings.ToLower(w)
-	for _, p := range []string{"every", "weekdays", "daily", "weekly", "monthly", "每", "工作日"} {
+	// The words timeparse.LongestMeetingRule starts a rule with.
+	for _, p := range []string{"every", "each", "weekdays", "daily", "weekly", "monthly", "first", "last", "每", "工作日", "天天", "隔周", "双周"} {
 		if strings.HasPrefix(lw, p) {
 			return true
 		}

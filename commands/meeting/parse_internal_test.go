@@ -51,6 +51,10 @@ func TestParseDraft(t *testing.T) {
 			dur: 15 * time.Minute, who: []string{"@bob"}, rule: "FREQ=DAILY;X-WORKDAYS=1"},
 		{in: `「月度复盘」 每月第一个工作日 15:00 @bob`, title: "月度复盘", start: time.Date(2026, 11, 20, 15, 0, 0, 0, shanghai),
 			dur: 0, who: []string{"@bob"}, rule: "FREQ=MONTHLY;X-WORKDAY=1"},
+		{in: `"Monthly review" first workday of the month 15:00 @bob`, title: "Monthly review",
+			start: time.Date(2026, 11, 20, 15, 0, 0, 0, shanghai), who: []string{"@bob"}, rule: "FREQ=MONTHLY;X-WORKDAY=1"},
+		{in: `「双周会」 隔周周二 14:00 @bob`, title: "双周会", start: time.Date(2026, 11, 20, 14, 0, 0, 0, shanghai),
+			who: []string{"@bob"}, rule: "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"},
 		{in: `"Budget" at:2026-11-23T15:00 45min @bob`, title: "Budget", start: time.Date(2026, 11, 23, 15, 0, 0, 0, shanghai),
 			dur: 45 * time.Minute, who: []string{"@bob"}},
 	}
