@@ -9,6 +9,7 @@ import (
 
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/bot/workcal"
+	"github.com/tandemhq/tandem/commands"
 )
 
 // fakeSource is one platform app's free/busy: busy intervals by user id;
@@ -92,5 +93,15 @@ func TestCheck_NoConflictNoSlots(t *testing.T) {
 	ck, err := f.check(context.Background(), &draft{start: at(20, 10, 0), dur: time.Hour}, []*attendee{a})
 	if err != nil || len(ck.conflicts) != 0 || len(ck.slots) != 0 {
 		t.Errorf("conflicts %v slots %v err %v", ck.conflicts, ck.slots, err)
+	}
+}
+
+func TestCreate_UncheckedIsNotScheduled(t *testing.T) {
+	f := &feature{Deps: Deps{DefaultTZ: shanghai}}
+	failed := bot.Errorf(bot.EUNAVAILABLE, "The calendars did not answer.", "日历没有应答。")
+	c := &commands.Ctx{Request: &bot.Request{Now: friday10, Loc: shanghai, Lang: bot.LangEN, PrepareErr: failed},
+		Args: commands.Tokenize(`"Q3" mon 14:00 @alice`)}
+	if err := f.create(c); err != failed {
+		t.Errorf("create with a failed check: %v", err)
 	}
 }

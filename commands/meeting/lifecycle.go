@@ -32,6 +32,11 @@ func (f *feature) create(c *commands.Ctx) error {
 	case d.rule == "" && !d.start.After(c.Now):
 		return c.Usage(bot.Tf("%s has passed.", "%s 已经过去了。", commands.FormatTime(d.start, c.Now, c.Loc, c.Lang)))
 	}
+	if c.PrepareErr != nil && !d.force {
+		// The calendars could not be asked: nothing is scheduled unchecked
+		// (the error is the bot's to retry or apologise for).
+		return c.PrepareErr
+	}
 	if d.dur == 0 {
 		d.dur = defaultDuration
 	}
@@ -490,6 +495,9 @@ func (f *feature) change(c *commands.Ctx) error {
 		return c.Usage(bot.Tf("%s has passed.", "%s 已经过去了。", commands.FormatTime(d.start, c.Now, c.Loc, c.Lang)))
 	}
 	if !d.force {
+		if c.PrepareErr != nil {
+			return c.PrepareErr
+		}
 		if ck, ok := c.Prepared.(*checked); ok && len(ck.conflicts) > 0 && (d.start.IsZero() || ck.start.Equal(d.start)) {
 			c.Reply(f.conflictReply(c, ck, "change", strconv.FormatInt(m.ID, 10), c.Args[1:]))
 			return nil
