@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -87,6 +88,16 @@ func FeedURL(base string, key []byte, personID int64, version int) string {
 	return strings.TrimRight(base, "/") + "/calendar/" + Token(key, personID, version) + ".ics"
 }
 
+// MeetingURL is the address of one meeting of person's feed, as an .ics
+// to add to a calendar.
+func (f *Feed) MeetingURL(tx bot.Tx, personID, meetingID int64) (string, error) {
+	u, err := f.URL(tx, personID)
+	if err != nil {
+		return "", err
+	}
+	return u + "?meeting=" + strconv.FormatInt(meetingID, 10), nil
+}
+
 // URL is the current address of person's feed, read in tx: what the chat
 // surface gives a person who asks for their link.
 func (f *Feed) URL(tx bot.Tx, personID int64) (string, error) {
@@ -132,10 +143,22 @@ func parseToken(file string) (int64, []byte, bool) {
 // errNoFeed is every refusal: one answer for all, see Feed.
 var errNoFeed = errors.New("no such feed")
 
-// ServeHTTP answers GET /calendar/<token>.ics.
+// ServeHTTP answers GET /calendar/<token>.ics, and with ?meeting=<id> one
+// of the person's meetings alone: the link an invitation offers to add that
+// meeting to a calendar (the same UID as in the feed, so importing it and
+// subscribing show one event).
 func (f *Feed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	now := f.now()
-	body, err := f.render(r.Context(), r.PathValue("file"), now)
+	var only int64
+	if q := r.URL.Query().Get("meeting"); q != "" {
+		id, err := strconv.ParseInt(q, 10, 64)
+		if err != nil || id <= 0 {
+			http.NotFound(w, r)
+			return
+		}
+		only = id
+	}
+	body, err := f.render(r.Context(), r.PathValue("file"), only, now)
 	if errors.Is(err, errNoFeed) {
 		http.NotFound(w, r)
 		return
@@ -164,7 +187,7 @@ func (f *Feed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // render checks the token and writes the person's calendar. Everything is
 // read in one view, outside the writer; the calendar is written after it.
-func (f *Feed) render(ctx context.Context, file string, now time.Time) ([]byte, error) {
+func (f *Feed) render(ctx context.Context, file string, only int64, now time.Time) ([]byte, error) {
 	personID, sig, ok := parseToken(file)
 	if !ok {
 		return nil, errNoFeed
@@ -195,6 +218,12 @@ func (f *Feed) render(ctx context.Context, file string, now time.Time) ([]byte, 
 	})
 	if err != nil {
 		return nil, err
+	}
+	if only != 0 {
+		events = slices.DeleteFunc(events, func(e Event) bool { return e.Meeting.ID != only })
+		if len(events) == 0 {
+			return nil, errNoFeed // not one of theirs: as for any other refusal
+		}
 	}
 	o := f.Options
 	o.Now, o.Refresh = now, time.Hour

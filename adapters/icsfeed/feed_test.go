@@ -303,3 +303,27 @@ func TestFeed_FileMatchesFeedUID(t *testing.T) {
 		t.Errorf("a file is not a subscription:\n%s", file)
 	}
 }
+
+// Ensure ?meeting=<id> serves that one meeting of the person's, with the
+// feed's UID, and 404 for a meeting that is not theirs or a bad id.
+func TestFeed_OneMeeting(t *testing.T) {
+	s := world()
+	feed, _ := serve(t, s)
+	url := feedURL(t, s, feed, alice.ID)
+	res, body := get(t, url+"?meeting=8")
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("status %d: %s", res.StatusCode, body)
+	}
+	cal, err := ics.ParseCalendar(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if evs := cal.Events(); len(evs) != 1 || evs[0].Id() != "meeting-8@tandem.example.com" {
+		t.Errorf("one meeting's file holds %d events", len(evs))
+	}
+	for _, q := range []string{"?meeting=9", "?meeting=abc", "?meeting=-1"} {
+		if res, _ := get(t, url+q); res.StatusCode != http.StatusNotFound {
+			t.Errorf("%s: status %d, want 404", q, res.StatusCode)
+		}
+	}
+}

@@ -47,3 +47,33 @@ func uidDomain(key []byte) string {
 	h.Write([]byte("tandem event uid"))
 	return hex.EncodeToString(h.Sum(nil)[:8]) + ".tandem.invalid"
 }
+
+// feedLinks gives the meeting feature people's calendar links from the feed,
+// which opens after the modules are built (it is mounted on the HTTP server).
+type feedLinks struct{ m *Main }
+
+func (l feedLinks) feed() (*icsfeed.Feed, error) {
+	if l.m.CalendarFeed == nil {
+		return nil, bot.Errorf(bot.EUNAVAILABLE, "Calendar links need Tandem's HTTP server, which is off here.",
+			"日历链接需要 Tandem 的 HTTP 服务，此处未开启。")
+	}
+	return l.m.CalendarFeed, nil
+}
+
+// URL implements meeting.Feeds.
+func (l feedLinks) URL(tx bot.Tx, personID int64) (string, error) {
+	f, err := l.feed()
+	if err != nil {
+		return "", err
+	}
+	return f.URL(tx, personID)
+}
+
+// MeetingURL implements meeting.Feeds.
+func (l feedLinks) MeetingURL(tx bot.Tx, personID, meetingID int64) (string, error) {
+	f, err := l.feed()
+	if err != nil {
+		return "", err
+	}
+	return f.MeetingURL(tx, personID, meetingID)
+}

@@ -276,6 +276,7 @@ func (m *Main) Run() error {
 		Tickets:          ticketsDeps(cfg),
 		FreeBusy:         m.FreeBusy,
 		MeetingReminders: cfg.Meetings.reminders(),
+		CalendarFeeds:    feedLinks{m},
 	}), pruneModule(pruner))
 	m.Router = commands.NewRouter(modules...)
 	m.Scheduler = &scheduler.Scheduler{Store: store, Handlers: m.Router.JobHandlers(), Calendar: cal, Log: m.Log, Now: m.Now}

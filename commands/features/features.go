@@ -63,6 +63,9 @@ type Deps struct {
 	// MeetingReminders are how long before a meeting attendees are
 	// reminded (meetings.reminders); nil: a day and 15 minutes.
 	MeetingReminders []time.Duration
+	// CalendarFeeds gives people their iCalendar links (adapters/icsfeed);
+	// nil without the HTTP server.
+	CalendarFeeds meeting.Feeds
 }
 
 // Modules returns every feature's module, in the order help lists their
@@ -74,7 +77,7 @@ func Modules(d Deps) []commands.Module {
 		task.Module(task.Deps{DueHour: d.DueHour, DueMinute: d.DueMinute}),
 		ticket.Module(tickets),
 		meeting.Module(meeting.Deps{Store: d.Store, Calendars: d.FreeBusy, Calendar: d.Calendar,
-			Reminders: d.MeetingReminders, Notifier: d.Notifier, DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ,
+			Reminders: d.MeetingReminders, Feeds: d.CalendarFeeds, Notifier: d.Notifier, DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ,
 			DueHour: d.DueHour, DueMinute: d.DueMinute, Log: d.Log}),
 		group.Module(),
 		people.Module(people.Deps{NextRun: d.NextRun}),

@@ -41,6 +41,9 @@ type Deps struct {
 	Notifier    *bot.Notifier
 	DefaultLang bot.Lang
 	DefaultTZ   *time.Location
+	// Feeds gives people their calendar links; nil without the HTTP
+	// server.
+	Feeds Feeds
 	// DueHour is the clock of an action item's due date without one.
 	DueHour, DueMinute int
 	Log                *slog.Logger
@@ -123,6 +126,9 @@ func (f *feature) command() *commands.Command {
 				"The agenda: items with an owner, a time box and material", "议程：事项、负责人、时长和材料",
 				`meeting agenda add 3 "Budget" @bob 10m https://docs.example.com/budget`,
 				`会议 议程 添加 3 「预算」 @bob 10分钟 https://docs.example.com/budget`, f.agenda),
+			sub("calendar", []string{"ics", "feed", "日历"}, "meeting calendar [<id>|reset]", "会议 日历 [<编号>|重置]",
+				"Your meetings as a calendar to subscribe to, or one meeting as an .ics",
+				"订阅你的会议日历，或获取单个会议的日历文件", "meeting calendar", "会议 日历", f.calendar),
 		},
 	}
 }
