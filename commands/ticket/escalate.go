@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -238,7 +239,11 @@ func (f *feature) tellAudience(tx bot.Tx, tk *ticket.Ticket, v *view, notify []s
 		case w == "head":
 			people = append(people, head)
 		case w == "group":
-			if gs := f.Config.Groups[strings.ToLower(v.dept)]; len(gs) > 0 {
+			gs, err := f.deptChats(tx, tk.DeptID, v.dept)
+			if err != nil {
+				return err
+			}
+			if len(gs) > 0 {
 				chats = append(chats, gs...)
 			} else {
 				people = append(people, head)
@@ -333,4 +338,29 @@ func (f *feature) editCards(tx bot.Tx, v *view, key string, now time.Time, say f
 		}
 	}
 	return nil
+}
+
+// maxDeptChats bounds the chats one escalation posts in.
+const maxDeptChats = 20
+
+// deptChats are the handling department's group chats: those in the config
+// (departments[].chats) and those bound in chat (`group bind dept:…`), each
+// once.
+func (f *feature) deptChats(tx bot.Tx, deptID int64, dept string) ([]bot.Destination, error) {
+	out := slices.Clone(f.Config.Groups[strings.ToLower(dept)])
+	if deptID == 0 {
+		return out, nil
+	}
+	bs, err := bot.Bindings(tx).BoundChats("dept", strconv.FormatInt(deptID, 10), maxDeptChats)
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range bs {
+		if !slices.ContainsFunc(out, func(d bot.Destination) bool {
+			return d.Platform == b.Chat.Platform && d.Workspace == b.Chat.Workspace && d.ChatID == b.Chat.ChatID
+		}) {
+			out = append(out, b.Chat)
+		}
+	}
+	return out, nil
 }

@@ -314,3 +314,22 @@ func TestWarRoom_TieGoesToOwnersHome(t *testing.T) {
 		t.Fatalf("job %q, want Slack, quinn's home", j.DedupKey)
 	}
 }
+
+// Ensure a ladder's group step also posts in the chats bound to the
+// department in chat (`group bind dept:QA`), not only those in the config.
+func TestEscalation_BoundGroupChats(t *testing.T) {
+	ladder := ticket.Ladder{Name: "g", Steps: []ticket.Step{{Fraction: 1, Target: ticket.FirstResponse, Notify: []string{"group"}}}}
+	h := newOrg(t, ticketcmd.Config{
+		Policies: []ticket.Policy{{Name: "fast", Priority: ticket.P2, FirstResponse: time.Hour, Resolution: 8 * time.Hour, Clock: ticket.Wall, Ladder: ladder}},
+	})
+	h.Admin("quinn")
+	h.SayIn("qa-room", "quinn", "group bind dept:QA")
+	h.Say("sally", `ticket open "Labels" p:P2 for:QA`)
+	got := runUntil(h, h.Now().Add(time.Hour))
+	if len(got) != 1 || strings.Join(got[0].to, " ") != "qa-room" {
+		t.Fatalf("fired %+v, want the bound chat", got)
+	}
+	if in := roomOutbox(h, "qa-room"); len(in) != 1 || !strings.Contains(in[0].Msg.Text, "T-1 Labels") {
+		t.Errorf("bound chat got %+v", in)
+	}
+}
