@@ -16,6 +16,9 @@ const (
 	AuditDeptHead    AuditKind = "dept_head"    // a department got a new head
 	AuditJobRetry    AuditKind = "job_retry"    // an admin ran a failed job again
 	AuditOutboxRetry AuditKind = "outbox_retry" // an admin queued an undelivered message again
+	// AuditBinding: a group chat was bound to a department (To, its name)
+	// or unbound (To ""); From is the chat (platform:workspace:chat).
+	AuditBinding AuditKind = "binding"
 )
 
 // How a change came about, in AuditEntry.Via.

@@ -108,3 +108,44 @@ func FindDeptIn(tx bot.Tx, name string) (*bot.Department, error) {
 	return nil, bot.Err(bot.ENOTFOUND, TfList("There is no department %q. Known departments: %s.",
 		"没有「%s」部门。现有部门：%s。", names, name))
 }
+
+// Reader is whom a text is written for: their language and zone, and now.
+// Notifications build one text per reader (Request.Tell, UpdateCards).
+type Reader struct {
+	Lang bot.Lang
+	Loc  *time.Location
+	Now  time.Time
+}
+
+// ReaderOf is the sender of c as a reader.
+func ReaderOf(c *Ctx) Reader { return Reader{c.Lang, c.Loc, c.Now} }
+
+// T picks the sentence for the reader's language.
+func (r Reader) T(en, zh string, args ...any) string { return bot.Tf(en, zh, args...).In(r.Lang) }
+
+// Time is t for the reader (FormatTime).
+func (r Reader) Time(t time.Time) string { return FormatTime(t, r.Now, r.Loc, r.Lang) }
+
+// List joins items as the reader's language lists things: "a, b", "a、b".
+func (r Reader) List(items []string) string {
+	if r.Lang == bot.LangZH {
+		return strings.Join(items, "、")
+	}
+	return strings.Join(items, ", ")
+}
+
+// FindHandle is the person whose handle is h ("@" or "＠" optional), or
+// nil; it never registers anyone, so a prepare step may use it.
+func FindHandle(tx bot.Tx, h string) *bot.Person {
+	h = strings.TrimPrefix(strings.TrimPrefix(h, "@"), "＠")
+	ps, err := tx.FindPeopleByName(h)
+	if err != nil {
+		return nil
+	}
+	for _, p := range ps {
+		if strings.EqualFold(p.Handle, h) {
+			return p
+		}
+	}
+	return nil
+}

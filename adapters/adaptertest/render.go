@@ -28,7 +28,8 @@ type RenderFixture struct {
 
 // RenderFixtures are the messages of the rendering contract: plain text in
 // both languages, a task card with every kind of button, a card without
-// buttons (a done task), an edit of a card, a picture, and text that needs
+// buttons (a done task), an edit of a card, a meeting's invitation (a field
+// of several lines), a picture, and text that needs
 // escaping on some platform.
 func RenderFixtures() []RenderFixture {
 	taskCard := func(status string, buttons ...bot.Button) *bot.Card {
@@ -59,6 +60,17 @@ func RenderFixtures() []RenderFixture {
 		}}},
 		{"done card edit", bot.Message{Text: "@bob marked #12 Fix the 3F printer done.", Card: taskCard("done"),
 			Edit: &bot.Edit{CopyID: 7, RemoteID: "REMOTE-ID"}}},
+		// A meeting's invitation: a field of several lines (the agenda) and
+		// an answer's two buttons.
+		{"meeting card", bot.Message{Text: "@dora invites you to M-3 Q3 marketing plan, Mon 23 Nov 14:00, 1h30m.", Card: &bot.Card{
+			Title: "M-3 Q3 marketing plan",
+			Fields: []bot.Field{{Label: "When", Value: "Mon 23 Nov 14:00, 1h30m"}, {Label: "Room", Value: "3F-A"},
+				{Label: "Accepted", Value: "@dora, @alice"}, {Label: "No answer yet", Value: "@bob"},
+				{Label: "Agenda", Value: "1. Budget — @bob, 10m, https://docs.example.com/budget\n2. Launch date — 15m"}},
+			Buttons: []bot.Button{{ActionID: "meeting.accept", Value: "3", Label: "Accept", Style: "primary", Typed: "meeting accept 3"},
+				{ActionID: "meeting.decline", Value: "3", Label: "Decline", Style: "danger", Typed: "meeting decline 3"}},
+			Subject: "meeting/3",
+		}}},
 		{"picture", bot.Message{Text: "Burndown of Q3 launch", Image: &bot.Image{Name: "burndown.png", Alt: "Burndown chart",
 			SHA256: bot.Digest(TinyPNG), PNG: TinyPNG, Key: "UPLOAD-KEY"}}},
 	}

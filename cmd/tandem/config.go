@@ -38,6 +38,7 @@ type Config struct {
 	Calendar    CalendarConfig     `yaml:"calendar"`
 	Directory   DirectoryConfig    `yaml:"directory"`
 	Tickets     TicketsConfig      `yaml:"tickets"`
+	Meetings    MeetingsConfig     `yaml:"meetings"`
 }
 
 // DirectoryConfig is how the platforms' user directories are used: every
@@ -596,6 +597,7 @@ func (c Config) Validate() error {
 	}
 	c.Calendar.check(c.Bot.DefaultTZ, bad)
 	c.Tickets.check(c, bad)
+	c.Meetings.check(bad)
 	if len(p) > 0 {
 		sort.Strings(p)
 		return &ConfigError{Problems: p}

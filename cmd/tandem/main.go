@@ -268,13 +268,14 @@ func (m *Main) Run() error {
 		NextRun: func(schedule string, after time.Time, l *time.Location) (time.Time, error) {
 			return scheduler.Next(schedule, after, l, cal)
 		},
-		Notifier:      notifier,
-		GroupCreators: groupCreators{m.Dispatcher},
-		DefaultTZ:     loc,
-		DefaultLang:   lang,
-		Log:           m.Log,
-		Tickets:       ticketsDeps(cfg),
-		FreeBusy:      m.FreeBusy,
+		Notifier:         notifier,
+		GroupCreators:    groupCreators{m.Dispatcher},
+		DefaultTZ:        loc,
+		DefaultLang:      lang,
+		Log:              m.Log,
+		Tickets:          ticketsDeps(cfg),
+		FreeBusy:         m.FreeBusy,
+		MeetingReminders: cfg.Meetings.reminders(),
 	}), pruneModule(pruner))
 	m.Router = commands.NewRouter(modules...)
 	m.Scheduler = &scheduler.Scheduler{Store: store, Handlers: m.Router.JobHandlers(), Calendar: cal, Log: m.Log, Now: m.Now}

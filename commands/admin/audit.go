@@ -145,6 +145,11 @@ func auditSentence(e *bot.AuditEntry, lang bot.Lang) string {
 		}
 	case bot.AuditJobRetry:
 		t = bot.Tf("%s ran failed job %d again.", "%s 重新运行了失败的作业 %d。", actor.In(lang), e.Ref)
+	case bot.AuditBinding:
+		t = bot.Tf("%s bound the chat %s to %s.", "%s 把群聊 %s 绑定到%s。", actor.In(lang), e.From, dept(e.To).In(lang))
+		if e.To == "" {
+			t = bot.Tf("%s unbound the chat %s.", "%s 解除了群聊 %s 的绑定。", actor.In(lang), e.From)
+		}
 	case bot.AuditOutboxRetry:
 		t = bot.Tf("%s queued undelivered message %d again.", "%s 重新发送了未送达的消息 %d。", actor.In(lang), e.Ref)
 	default:

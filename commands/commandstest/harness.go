@@ -360,3 +360,70 @@ func (h *Harness) FetchJob(j *bot.Job) {
 		h.T.Fatal(err)
 	}
 }
+
+// Org sets up departments: for each, its head (the first user) and members
+// (console users, met here), so that permissions and audiences are real
+// people.
+func (h *Harness) Org(depts map[string][]string) {
+	h.T.Helper()
+	for _, users := range depts {
+		h.Meet(users...)
+	}
+	err := h.DB.Update(context.Background(), func(tx bot.Tx) error {
+		for name, users := range depts {
+			d := &bot.Department{Name: name}
+			if err := tx.CreateDepartment(d); err != nil {
+				return err
+			}
+			for i, u := range users {
+				ps, err := tx.FindPeopleByName(u)
+				if err != nil {
+					return err
+				}
+				p := ps[0]
+				p.DeptID = d.ID
+				if err := tx.UpdatePerson(p); err != nil {
+					return err
+				}
+				if i == 0 {
+					d.HeadID = p.ID
+					if err := tx.UpdateDepartment(d); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		h.T.Fatal(err)
+	}
+}
+
+// SayIn sends text as a console user in a group chat and returns the
+// replies.
+func (h *Harness) SayIn(chat, user, text string) string {
+	h.T.Helper()
+	return h.Deliver(&bot.Event{Platform: bot.PlatformConsole, Workspace: "local", DedupKey: h.NextKey("k"),
+		ChatID: chat, ChatType: bot.ChatGroup, Sender: bot.Author{UserID: user, Name: user}, Text: text})
+}
+
+// Click clicks a card's button as user, in their direct chat.
+func (h *Harness) Click(user string, b bot.Button) string {
+	h.T.Helper()
+	return h.Send(user, "", &bot.Action{ID: b.ActionID, Value: b.Value})
+}
+
+// QueuedTo returns the queued messages (edits excluded) to dest's chat, or
+// to its user when it has no chat.
+func (h *Harness) QueuedTo(dest bot.Destination) []bot.Message {
+	var out []*bot.Outgoing
+	h.DB.View(context.Background(), func(tx bot.Tx) (err error) { out, err = tx.FindOutgoing(bot.OutboxQueued, 1000); return })
+	var msgs []bot.Message
+	for _, o := range out {
+		if o.To.Platform == dest.Platform && o.To.ChatID == dest.ChatID && (dest.ChatID != "" || o.To.UserID == dest.UserID) && o.Msg.Edit == nil {
+			msgs = append(msgs, o.Msg)
+		}
+	}
+	return msgs
+}

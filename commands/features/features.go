@@ -15,7 +15,9 @@ import (
 	"github.com/tandemhq/tandem/commands/calendar"
 	"github.com/tandemhq/tandem/commands/digest"
 	"github.com/tandemhq/tandem/commands/directory"
+	"github.com/tandemhq/tandem/commands/group"
 	"github.com/tandemhq/tandem/commands/link"
+	"github.com/tandemhq/tandem/commands/meeting"
 	"github.com/tandemhq/tandem/commands/people"
 	"github.com/tandemhq/tandem/commands/remind"
 	"github.com/tandemhq/tandem/commands/task"
@@ -58,6 +60,9 @@ type Deps struct {
 	// check in a prepare step (never inside a unit); nil when none is
 	// configured, and then only Tandem's own meetings are checked.
 	FreeBusy bot.BusyReader
+	// MeetingReminders are how long before a meeting attendees are
+	// reminded (meetings.reminders); nil: a day and 15 minutes.
+	MeetingReminders []time.Duration
 }
 
 // Modules returns every feature's module, in the order help lists their
@@ -68,6 +73,10 @@ func Modules(d Deps) []commands.Module {
 	ms := []commands.Module{
 		task.Module(task.Deps{DueHour: d.DueHour, DueMinute: d.DueMinute}),
 		ticket.Module(tickets),
+		meeting.Module(meeting.Deps{Store: d.Store, Calendars: d.FreeBusy, Calendar: d.Calendar,
+			Reminders: d.MeetingReminders, Notifier: d.Notifier, DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ,
+			DueHour: d.DueHour, DueMinute: d.DueMinute, Log: d.Log}),
+		group.Module(),
 		people.Module(people.Deps{NextRun: d.NextRun}),
 		calendar.Module(d.Calendar),
 		remind.Module(remind.Deps{NextRun: d.NextRun, DueHour: d.DueHour, DueMinute: d.DueMinute,

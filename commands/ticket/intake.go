@@ -181,19 +181,7 @@ func (f *feature) ownerFor(tx bot.Tx, tk *ticket.Ticket, route *Route, dept *bot
 }
 
 // findHandle is the person whose handle is h (without "@"), or nil.
-func findHandle(tx bot.Tx, h string) *bot.Person {
-	h = strings.TrimPrefix(strings.TrimPrefix(h, "@"), "＠")
-	ps, err := tx.FindPeopleByName(h)
-	if err != nil {
-		return nil
-	}
-	for _, p := range ps {
-		if strings.EqualFold(p.Handle, h) {
-			return p
-		}
-	}
-	return nil
-}
+func findHandle(tx bot.Tx, h string) *bot.Person { return commands.FindHandle(tx, h) }
 
 // taskPriority maps a ticket's priority onto the task scale.
 var taskPriority = map[ticket.Priority]task.Priority{

@@ -16,41 +16,7 @@ import (
 // org sets up departments: for each, its head and members (console users
 // who have written once), so that routing, permissions and the ladder's
 // audience are real people.
-func org(h *commandstest.Harness, depts map[string][]string) {
-	h.T.Helper()
-	for _, users := range depts {
-		h.Meet(users...)
-	}
-	err := h.DB.Update(context.Background(), func(tx bot.Tx) error {
-		for name, users := range depts {
-			d := &bot.Department{Name: name}
-			if err := tx.CreateDepartment(d); err != nil {
-				return err
-			}
-			for i, u := range users {
-				ps, err := tx.FindPeopleByName(u)
-				if err != nil {
-					return err
-				}
-				p := ps[0]
-				p.DeptID = d.ID
-				if err := tx.UpdatePerson(p); err != nil {
-					return err
-				}
-				if i == 0 {
-					d.HeadID = p.ID
-					if err := tx.UpdateDepartment(d); err != nil {
-						return err
-					}
-				}
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		h.T.Fatal(err)
-	}
-}
+func org(h *commandstest.Harness, depts map[string][]string) { h.Org(depts) }
 
 // newOrg is a harness with QA (head @quinn, members @qa1 and @qa2) and
 // Sales (head @sam, member @sally), and the config cfg.

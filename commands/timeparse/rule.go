@@ -53,8 +53,8 @@ type ruleKind struct {
 	// Meetings only (see LongestMeetingRule; build refuses them, since a
 	// reminder's cron spec cannot say them):
 	nthWorkday int  // the n-th working day of each month (1: the first)
-	weekly       bool // weekly, on the day the series starts when dows is empty
-	interval     int  // every interval weeks (2: every other week); 0 and 1: every week
+	weekly     bool // weekly, on the day the series starts when dows is empty
+	interval   int  // every interval weeks (2: every other week); 0 and 1: every week
 }
 
 // meetingOnly reports whether the kind needs a meeting's recurrence.
