@@ -134,31 +134,17 @@ func newTicketWorld(t *testing.T) *ticketWorld {
 	t.Helper()
 	w := &ticketWorld{t: t, slack: slacktest.NewServer(t), feishu: feishutest.NewServer(t), wecom: wecomtest.New(t),
 		ding: dingtalktest.New(t, tkDingClient, tkDingSecret), clock: &virtualClock{}, dir: t.TempDir(), logs: &dirLogs{}}
-	w.yaml = fmt.Sprintf(`
-http: {addr: "127.0.0.1:0"}
-storage: {path: %q}
-bot: {notify_window: 0s}  # each notification at once: the test reads them straight away
-console: {enabled: false}
-slack: {signing_secret: %s, bot_token: xoxb-tk, bot_user_id: UBOT, workspace: T1, api_url: %q}
-feishu:
-  - {app_id: cli_xp, app_secret: tk-feishu-secret, verification_token: %s, encrypt_key: %s, workspace: %s, host: %q}
-%s
-dingtalk:
-  - {client_id: %[9]s, client_secret: %[10]s, robot_code: %[9]s, workspace: %[11]s, card_template_id: tpl-tk.schema, api_url: %[12]q, oapi_url: %[12]q}
-departments:
+	w.yaml = w.appsYAML("") + fmt.Sprintf(`departments:
   - {name: QA, head: hank}
 people:
   - {name: Rita, handle: rita, accounts: ["slack:T1:U1"]}
-  - {name: Olga, handle: olga, dept: QA, accounts: ["feishu:%[6]s:ou_olga"]}
-  - {name: Hank, handle: hank, dept: QA, accounts: ["wecom:%[13]s:hank"]}
-  - {name: Alice, handle: alice, role: admin, accounts: ["dingtalk:%[11]s:staff1"]}
+  - {name: Olga, handle: olga, dept: QA, accounts: ["feishu:%[1]s:ou_olga"]}
+  - {name: Hank, handle: hank, dept: QA, accounts: ["wecom:%[2]s:hank"]}
+  - {name: Alice, handle: alice, role: admin, accounts: ["dingtalk:%[3]s:staff1"]}
 tickets:
   routing:
     quality: {dept: QA, owner: olga}
-`, filepath.Join(w.dir, "tandem.db"), slackSecret, w.slack.APIURL(),
-		xpFeishuToken, xpFeishuKey, xpFeishuTenant, w.feishu.URL,
-		xpWeComYAML(w.wecom.URL),
-		tkDingClient, tkDingSecret, tkDingCorp, w.ding.URL, xpWeComCorp)
+`, xpFeishuTenant, xpWeComCorp, tkDingCorp)
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("logs:\n%s\nslack:\n%s\nfeishu:\n%s\nwecom:\n%s\ndingtalk:\n%s",
@@ -166,6 +152,27 @@ tickets:
 		}
 	})
 	return w
+}
+
+// appsYAML is the head of the world's config: its server and storage, bot
+// settings (bot, extra keys of the bot section) and the four platforms'
+// apps, each on its fake.
+func (w *ticketWorld) appsYAML(bot string) string {
+	return fmt.Sprintf(`
+http: {addr: "127.0.0.1:0"}
+storage: {path: %q}
+bot: {notify_window: 0s%s}  # each notification at once: the test reads them straight away
+console: {enabled: false}
+slack: {signing_secret: %s, bot_token: xoxb-tk, bot_user_id: UBOT, workspace: T1, api_url: %q}
+feishu:
+  - {app_id: cli_xp, app_secret: tk-feishu-secret, verification_token: %s, encrypt_key: %s, workspace: %s, host: %q}
+%s
+dingtalk:
+  - {client_id: %[10]s, client_secret: %[11]s, robot_code: %[10]s, workspace: %[12]s, card_template_id: tpl-tk.schema, api_url: %[13]q, oapi_url: %[13]q}
+`, filepath.Join(w.dir, "tandem.db"), bot, slackSecret, w.slack.APIURL(),
+		xpFeishuToken, xpFeishuKey, xpFeishuTenant, w.feishu.URL,
+		xpWeComYAML(w.wecom.URL),
+		tkDingClient, tkDingSecret, tkDingCorp, w.ding.URL)
 }
 
 // start runs Tandem on the world's config, data and clock (again, after a

@@ -12,6 +12,7 @@ import (
 	"github.com/tandemhq/tandem/bot/meeting"
 	"github.com/tandemhq/tandem/commands"
 	"github.com/tandemhq/tandem/commands/group"
+	"github.com/tandemhq/tandem/commands/timeparse"
 )
 
 // create schedules a meeting: it reads the draft, refuses what is
@@ -107,15 +108,21 @@ func (f *feature) create(c *commands.Ctx) error {
 func (f *feature) placeIn(c *commands.Ctx, m *meeting.Meeting, dept string) error {
 	ev := c.Event
 	if ev.ChatType == bot.ChatGroup && ev.ChatID != "" {
-		m.Group = bot.Destination{Platform: ev.Platform, Workspace: ev.Workspace, ChatID: ev.ChatID}
-		if dept == "" {
-			d, err := group.BoundDept(c.Tx, m.Group)
-			if err != nil {
-				return err
-			}
-			if d != nil {
-				m.DeptID = d.ID
-			}
+		chat := bot.Destination{Platform: ev.Platform, Workspace: ev.Workspace, ChatID: ev.ChatID}
+		d, err := group.BoundDept(c.Tx, chat)
+		if err != nil {
+			return err
+		}
+		// A click (a slot button) does not always say whether its card is
+		// in a group: Feishu's callbacks call every chat shared, a direct
+		// one too. Made by a click, the meeting belongs to the chat only
+		// when the chat is bound, so no digest is posted into someone's
+		// direct chat as if it were a group.
+		if ev.Action == nil || d != nil {
+			m.Group = chat
+		}
+		if dept == "" && d != nil {
+			m.DeptID = d.ID
 		}
 	}
 	if dept != "" {
@@ -220,11 +227,12 @@ func slotTimes(rd commands.Reader, ts []time.Time) []string {
 }
 
 // withoutTime rebuilds a command's words without its time of day and day,
-// for a slot button (which adds at:…): the title, duration, mentions and
-// options stay.
+// for a slot button (which adds at:…): the title, duration, mentions,
+// options and a series' rule stay (at: gives the series its clock).
 func withoutTime(args []commands.Token) string {
 	var keep []string
-	for _, t := range args {
+	for i := 0; i < len(args); i++ {
+		t := args[i]
 		switch {
 		case t.Key != "" && commands.Contains(atKeys, t.Key):
 		case t.Key != "" || t.Quoted || t.IsMention() || strings.HasPrefix(t.Text, "+") || strings.HasPrefix(t.Text, "-"):
@@ -232,10 +240,34 @@ func withoutTime(args []commands.Token) string {
 		default:
 			if _, ok := parseDuration(t.Text); ok || commands.Contains(forceWords, t.Text) {
 				keep = append(keep, t.Raw)
+			} else if n := ruleWords(args[i:]); n > 0 {
+				for _, w := range args[i : i+n] {
+					keep = append(keep, w.Raw)
+				}
+				i += n - 1
 			}
 		}
 	}
 	return strings.Join(keep, " ")
+}
+
+// ruleWords is how many of args, from the first, are a series' rule
+// ("每周一 10:00", "every monday"), or 0.
+func ruleWords(args []commands.Token) int {
+	if len(args) == 0 || !isRuleStart(args[0].Text) {
+		return 0
+	}
+	var words []string
+	for _, t := range args {
+		if t.Key != "" || t.Quoted || t.IsMention() {
+			break
+		}
+		words = append(words, t.Text)
+	}
+	if _, n, ok := timeparse.LongestMeetingRule(words); ok {
+		return n
+	}
+	return 0
 }
 
 // uncheckedNote says whose calendars could not be checked.

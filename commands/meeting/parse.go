@@ -51,6 +51,9 @@ type draft struct {
 	ruleHasClock         bool
 	holiday              meeting.HolidayRule
 	force                bool
+	// exact is set by at: (a slot button's time): it is also a series'
+	// clock, over the clock its rule's words name.
+	exact bool
 }
 
 // parseDraft reads the words of `meeting new` at now in loc. A title is
@@ -82,7 +85,7 @@ func parseDraft(args []commands.Token, now time.Time, loc *time.Location, change
 				return nil, bot.Errorf(bot.EINVALID, "at: takes a time like 2026-11-27T15:00, not %q.",
 					"「时间」的格式是 2026-11-27T15:00，不能是「%s」。", t.Text)
 			}
-			d.start = at
+			d.start, d.exact = at, true
 		case t.Key != "" && (strings.HasPrefix(t.Raw, "http") || strings.HasPrefix(t.Raw, "https")):
 			loose = append(loose, t.Raw) // a bare link is material, not an option
 		case t.Key != "":
@@ -162,7 +165,7 @@ func (d *draft) anchorRule(now time.Time, loc *time.Location) {
 	h, m := d.ruleHour, d.ruleMinute
 	if !d.start.IsZero() {
 		day = d.start.In(loc)
-		if !d.ruleHasClock {
+		if !d.ruleHasClock || d.exact {
 			h, m = day.Hour(), day.Minute()
 		}
 	}

@@ -156,3 +156,19 @@ func TestDescribeRule(t *testing.T) {
 		t.Errorf("zh: %q", got)
 	}
 }
+
+// Ensure a slot button of a series keeps the series: its words keep the
+// rule, and the slot's at: is the series' clock over the rule's own.
+func TestSlotOfASeries(t *testing.T) {
+	words := withoutTime(commands.Tokenize(`「周会」 每周一 10:00 1小时 @alice 部门：Design`))
+	if words != `「周会」 每周一 10:00 1小时 @alice 部门：Design` {
+		t.Errorf("a slot button's words: %q", words)
+	}
+	d, err := parseDraft(commands.Tokenize(words+" at:2026-11-23T11:00"), friday10, shanghai, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.rule != "FREQ=WEEKLY;BYDAY=MO" || !d.start.Equal(time.Date(2026, 11, 23, 11, 0, 0, 0, shanghai)) {
+		t.Errorf("the slot's series: rule %q from %v; want every Monday from Mon 23 Nov 11:00", d.rule, d.start)
+	}
+}
