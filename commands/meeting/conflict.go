@@ -256,9 +256,18 @@ func (f *feature) check(ctx context.Context, d *draft, people []*attendee) (*che
 		ck.failed = append(ck.failed, failure{handle[fl.PersonID], bot.ErrorText(fl.Err)})
 	}
 	if len(ck.conflicts) > 0 {
-		for _, s := range meeting.NextSlots(dur, who, f.Calendar, ck.start, maxSlots) {
-			if s.End.After(to) {
+		// A series keeps its days: a slot button sets its time, not its
+		// weekday, so only slots on the first occurrence's day are offered.
+		want := maxSlots
+		if d.rule != "" {
+			want = maxSlots * seriesSlotSearch
+		}
+		for _, s := range meeting.NextSlots(dur, who, f.Calendar, ck.start, want) {
+			if s.End.After(to) || len(ck.slots) == maxSlots {
 				break // past what was read: nobody's busy time is known there
+			}
+			if d.rule != "" && !sameDay(s.Start, d.start) {
+				continue
 			}
 			ck.slots = append(ck.slots, s.Start)
 		}
@@ -287,4 +296,15 @@ func onWeCom(accts []bot.LinkedAccount) bool {
 		}
 	}
 	return true
+}
+
+// seriesSlotSearch is how many times more slots are looked at for a series,
+// whose offers must fall on its first occurrence's day.
+const seriesSlotSearch = 8
+
+// sameDay says whether a and b are on the same date in b's zone.
+func sameDay(a, b time.Time) bool {
+	ay, am, ad := a.In(b.Location()).Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd
 }

@@ -381,3 +381,19 @@ func TestNew_SeriesConflict(t *testing.T) {
 		"@alice: M-1 Budget")
 	h.Expect("dora", `会议 新建 「周会」 每周一 10:00 30分钟 @alice 强制`, "已安排会议 M-2")
 }
+
+// Ensure a series is offered slots on its own day only: a slot sets the
+// series' time, not its weekday, so a Tuesday offered for an "every monday"
+// meeting would schedule Mondays at a time nobody checked.
+func TestNew_SeriesSlotsKeepTheDay(t *testing.T) {
+	h := newOrg(t, commandstest.WorkCalendar(t))
+	h.Say("sam", `meeting new "Offsite" mon 09:00 9h @alice anyway`)
+	got := h.Expect("dora", `meeting new "Weekly" every monday 10:00 30m @alice`, "Not scheduled yet")
+	if strings.Contains(got, "Tue") || strings.Contains(got, "at:") {
+		t.Errorf("a Monday series was offered another day:\n%s", got)
+	}
+	oneOff := h.Expect("dora", `meeting new "Once" mon 10:00 30m @alice`, "Not scheduled yet")
+	if !strings.Contains(oneOff, "Tue 24 Nov") {
+		t.Errorf("a one-off is offered the next free day:\n%s", oneOff)
+	}
+}
