@@ -144,7 +144,16 @@ func fieldLine(label, value string) string {
 	if label == "" {
 		return value
 	}
-	return label + ": " + value
+	return label + colon(label) + value
+}
+
+// colon follows a label: the full-width "：" after a Chinese one, as Chinese
+// text is punctuated, ": " after any other.
+func colon(label string) string {
+	if bot.ContainsHan(label) {
+		return "："
+	}
+	return ": "
 }
 
 // plainText renders m as a text message: the text, then the card's title,
@@ -202,7 +211,7 @@ func robotMarkdown(m bot.Message) string {
 			label, value := strings.TrimSpace(f.Label), strings.TrimSpace(f.Value)
 			switch {
 			case label != "" && value != "":
-				lines = append(lines, "> "+label+": "+value)
+				lines = append(lines, "> "+label+colon(label)+value)
 			case label+value != "":
 				lines = append(lines, "> "+label+value)
 			}
