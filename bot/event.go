@@ -88,6 +88,24 @@ type Event struct {
 	// Slack's response_url or DingTalk's session webhook.
 	ReplyHandle string    `json:"reply_handle,omitempty"`
 	ReceivedAt  time.Time `json:"received_at"`
+	// Quoted is the message this event acts on or replies to, where the
+	// platform says: a Slack message shortcut, a Feishu reply (parent_id),
+	// a DingTalk reply (repliedMsg). Nil otherwise (WeCom never carries one).
+	Quoted *QuotedMessage `json:"quoted,omitempty"`
+}
+
+// QuotedMessage is a chat message an event acts on, as the platform gave it.
+type QuotedMessage struct {
+	ID string `json:"id"` // the platform's message id
+	// Text is the message's text with mentions as written; empty when the
+	// platform gave only the id and reading it failed.
+	Text string `json:"text,omitempty"`
+	// AuthorID is the platform user id of who wrote it (same platform and
+	// workspace as the event); empty when the platform does not say.
+	AuthorID string `json:"author_id,omitempty"`
+	// Link opens the message (or, where the platform has no message
+	// links, its chat) in the platform's client; empty where none exists.
+	Link string `json:"link,omitempty"`
 }
 
 // SenderAccount returns the account that sent ev.

@@ -33,7 +33,9 @@ type Deps struct {
 // Module is the task feature: the task command and its buttons.
 func Module(d Deps) commands.Module {
 	f := &feature{d}
-	return commands.Module{Name: "task", Commands: []*commands.Command{f.command()}}
+	cmd := f.command()
+	cmd.Subs = append(cmd.Subs, f.fromSub()) // from.go
+	return commands.Module{Name: "task", Commands: []*commands.Command{cmd, f.fromCommand()}}
 }
 
 // feature holds the task commands' dependencies; commands that need one
