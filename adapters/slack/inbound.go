@@ -139,9 +139,13 @@ func (a *Adapter) commandEvent(c *slack.SlashCommand) (*bot.Event, error) {
 	}, nil
 }
 
-// actionEvent normalizes a button click (block_actions). It returns nil for
-// other interactions (modals, shortcuts), which Tandem does not use.
+// actionEvent normalizes a button click (block_actions) and the "Make a
+// task" message shortcut. It returns nil for other interactions (modals,
+// other shortcuts), which Tandem does not use.
 func (a *Adapter) actionEvent(ic *slack.InteractionCallback) (*bot.Event, error) {
+	if ic.Type == slack.InteractionTypeMessageAction {
+		return a.shortcutEvent(ic)
+	}
 	if ic.Type != slack.InteractionTypeBlockActions || len(ic.ActionCallback.BlockActions) == 0 {
 		return nil, nil
 	}
@@ -174,6 +178,58 @@ func (a *Adapter) actionEvent(ic *slack.InteractionCallback) (*bot.Event, error)
 		},
 		ReplyHandle: ic.ResponseURL,
 	}, nil
+}
+
+// MessageShortcutID is the callback_id of the "Make a task" message
+// shortcut the manifest declares.
+const MessageShortcutID = "tandem_task_from"
+
+// shortcutText is the command a "Make a task" shortcut stands for.
+const shortcutText = "task from this"
+
+// shortcutEvent turns the "Make a task" message shortcut into "task from
+// this" by the person who used it, quoting the message it was used on. The
+// answer goes to response_url, as a slash command's does.
+func (a *Adapter) shortcutEvent(ic *slack.InteractionCallback) (*bot.Event, error) {
+	if ic.CallbackID != MessageShortcutID {
+		return nil, nil
+	}
+	msgTS := firstNonEmpty(ic.Message.Timestamp, ic.MessageTs)
+	if ic.TriggerID == "" || ic.User.ID == "" || ic.Channel.ID == "" || msgTS == "" {
+		return nil, errMalformed
+	}
+	text, _ := normalizeText(ic.Message.Text, a.botUserID(), false)
+	return &bot.Event{
+		Platform:    bot.PlatformSlack,
+		Workspace:   firstNonEmpty(ic.Team.ID, ic.User.TeamID),
+		DedupKey:    "sc:" + ic.TriggerID,
+		ChatID:      ic.Channel.ID,
+		ChatType:    chatType("", ic.Channel.ID),
+		ThreadID:    ic.Message.ThreadTimestamp,
+		Sender:      bot.Author{UserID: ic.User.ID, Name: firstNonEmpty(ic.User.Name, ic.User.Username)},
+		Text:        shortcutText,
+		ReplyHandle: ic.ResponseURL,
+		Quoted: &bot.QuotedMessage{ID: msgTS, Text: text, AuthorID: ic.Message.User,
+			Link: permalink(ic.Team.Domain, ic.Channel.ID, msgTS, ic.Message.ThreadTimestamp)},
+	}, nil
+}
+
+// permalink is the message's link in Slack's documented archive form
+// (https://<domain>.slack.com/archives/<channel>/p<ts without the dot>),
+// built from what the shortcut payload carries. It is written by hand
+// rather than asked with chat.getPermalink because that is a network call,
+// which must not stand between Slack's 3 s deadline and storing the event;
+// the archive form is what chat.getPermalink returns for a workspace.
+// Without the team's domain there is no link.
+func permalink(domain, channel, ts, threadTS string) string {
+	if domain == "" || channel == "" || ts == "" {
+		return ""
+	}
+	u := "https://" + domain + ".slack.com/archives/" + channel + "/p" + strings.Replace(ts, ".", "", 1)
+	if threadTS != "" && threadTS != ts {
+		u += "?thread_ts=" + threadTS + "&cid=" + channel
+	}
+	return u
 }
 
 func parseInteraction(payload []byte) (*slack.InteractionCallback, error) {

@@ -52,6 +52,7 @@ type manifest struct {
 			AlwaysOnline bool   `yaml:"always_online"`
 		} `yaml:"bot_user"`
 		SlashCommands []slashCommand `yaml:"slash_commands"`
+		Shortcuts     []shortcut     `yaml:"shortcuts"`
 	} `yaml:"features"`
 	OAuthConfig struct {
 		Scopes struct {
@@ -71,6 +72,15 @@ type manifest struct {
 		SocketModeEnabled    bool `yaml:"socket_mode_enabled"`
 		TokenRotationEnabled bool `yaml:"token_rotation_enabled"`
 	} `yaml:"settings"`
+}
+
+// shortcut is a global or message shortcut; Tandem has one message
+// shortcut, "Make a task" (see MessageShortcutID).
+type shortcut struct {
+	Name        string `yaml:"name"`
+	Type        string `yaml:"type"`
+	CallbackID  string `yaml:"callback_id"`
+	Description string `yaml:"description"`
 }
 
 type slashCommand struct {
@@ -109,6 +119,8 @@ func Manifest(m ManifestOptions) ([]byte, error) {
 		UsageHint:    "help",
 		ShouldEscape: true,
 	}}
+	out.Features.Shortcuts = []shortcut{{Name: "Make a task", Type: "message", CallbackID: MessageShortcutID,
+		Description: "Turn this message into a task quoting it"}}
 	out.OAuthConfig.Scopes.Bot = botScopes
 	out.Settings.EventSubscriptions.RequestURL = endpoint("/slack/events")
 	out.Settings.EventSubscriptions.BotEvents = []string{"app_mention", "message.im"}

@@ -95,6 +95,38 @@ func (c Click) Body() []byte {
 	return []byte(url.Values{"payload": {string(raw)}}.Encode())
 }
 
+// Shortcut is a message shortcut (message_action): User used the shortcut
+// CallbackID on the message MessageTS, written by Author with Text, in
+// Channel of the workspace Team (Domain is its slack.com subdomain).
+type Shortcut struct {
+	Team, Domain, User, UserName, Channel string // Team defaults to T1
+	CallbackID                            string
+	MessageTS, ThreadTS, Author, Text     string
+	Trigger, ResponseURL                  string
+}
+
+// Body is the form Slack posts: payload=<JSON>, in the shape of
+// https://api.slack.com/reference/interaction-payloads/shortcuts#message_actions.
+func (s Shortcut) Body() []byte {
+	msg := map[string]any{"type": "message", "user": s.Author, "ts": s.MessageTS, "text": s.Text}
+	if s.ThreadTS != "" {
+		msg["thread_ts"] = s.ThreadTS
+	}
+	raw, _ := json.Marshal(map[string]any{
+		"type":         "message_action",
+		"callback_id":  s.CallbackID,
+		"trigger_id":   s.Trigger,
+		"response_url": s.ResponseURL,
+		"action_ts":    s.Trigger,
+		"message_ts":   s.MessageTS,
+		"team":         map[string]any{"id": or(s.Team, "T1"), "domain": s.Domain},
+		"user":         map[string]any{"id": s.User, "username": s.UserName, "name": s.UserName, "team_id": or(s.Team, "T1")},
+		"channel":      map[string]any{"id": s.Channel, "name": "general"},
+		"message":      msg,
+	})
+	return []byte(url.Values{"payload": {string(raw)}}.Encode())
+}
+
 // Event is an Events API callback carrying event.
 func Event(team, eventID string, event map[string]any) []byte {
 	b, _ := json.Marshal(map[string]any{
