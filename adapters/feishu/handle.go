@@ -48,6 +48,9 @@ func (a *Adapter) handle(ctx context.Context, p *payload, start time.Time) (any,
 		if err != nil || ev == nil {
 			return nil, err
 		}
+		if ev.Quoted != nil {
+			a.readQuoted(ctx, ev.Quoted) // quote.go: why before Accept
+		}
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), webhook.AcceptTimeout)
 		defer cancel()
 		if _, err := a.intake.Accept(ctx, ev, 0); err != nil {

@@ -172,10 +172,11 @@ func TestURLVerification(t *testing.T) {
 // Ensure a group message that mentions the bot becomes an event with the
 // bot's mention stripped, the others resolved to <@open_id> with their
 // names ("@_user_1" not matching inside "@_user_10"), and the thread and
-// reply target kept.
+// reply target kept. The message replies to another, so it quotes it (the
+// fake cannot read that one: the quote keeps its id and link, no text).
 func TestMessage_Group(t *testing.T) {
 	in := &Intake{}
-	a := MustNewAdapter(t, in, nil)
+	a, _ := newSender(t, in, nil)
 	w := serve(t, a, rawRequest(envelope(testKey, mustReadFile(t, "testdata/message_group.json"))))
 	if w.Code != http.StatusOK || strings.TrimSpace(w.Body.String()) != "{}" {
 		t.Fatalf("got %d %s", w.Code, w.Body)
@@ -191,6 +192,8 @@ func TestMessage_Group(t *testing.T) {
 		Text:        "assign #3 to <@ou_bob> & <@ou_carol>, thanks @_all",
 		Mentions:    []bot.Mention{{UserID: "ou_bob", Name: "Bob"}, {UserID: "ou_carol", Name: "Carol"}},
 		ReplyHandle: "om_5ce6d572455d361153b7cb51da133945",
+		Quoted: &bot.QuotedMessage{ID: "om_5ce6d572455d361153b7cb5xxfsdfsdfdsf",
+			Link: "https://applink.feishu.cn/client/chat/open?openChatId=" + testChat},
 	}
 	if !reflect.DeepEqual(evs[0], want) {
 		t.Fatalf("event\n got %+v\nwant %+v", evs[0], want)

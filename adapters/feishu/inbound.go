@@ -164,6 +164,7 @@ func (a *Adapter) messageEvent(p *payload) (*bot.Event, error) {
 		Text:        text,
 		Mentions:    mentions,
 		ReplyHandle: m.MessageID,
+		Quoted:      quotedOf(m.ParentID, m.ChatID),
 	}, nil
 }
 

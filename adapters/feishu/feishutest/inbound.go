@@ -120,6 +120,36 @@ func (a App) DirectMessage(eventID, openID, msgID, text string, at time.Time) ma
 	}
 }
 
+// Mention is a person named in a group message: the placeholder Key
+// ("@_user_1") stands for OpenID in the text.
+type Mention struct{ Key, OpenID, Name string }
+
+// GroupReply is an im.message.receive_v1 event: openID writes text in the
+// group chat as message msgID, replying to the message parentID (a reply
+// starts a thread: root_id is the parent). text names people by their
+// mentions' placeholders; mention the bot for the bot to be addressed.
+func (a App) GroupReply(eventID, openID, chat, msgID, parentID, text string, mentions []Mention, at time.Time) map[string]any {
+	ms := make([]any, 0, len(mentions))
+	for _, m := range mentions {
+		ms = append(ms, map[string]any{"key": m.Key, "id": map[string]any{"open_id": m.OpenID}, "name": m.Name, "tenant_key": a.Tenant})
+	}
+	return map[string]any{
+		"schema": "2.0",
+		"header": a.Header(eventID, "im.message.receive_v1", at),
+		"event": map[string]any{
+			"sender": map[string]any{
+				"sender_id":   map[string]any{"open_id": openID, "union_id": "on_" + openID},
+				"sender_type": "user", "tenant_key": a.Tenant,
+			},
+			"message": map[string]any{
+				"message_id": msgID, "root_id": parentID, "parent_id": parentID, "chat_id": chat, "chat_type": "group",
+				"message_type": "text", "content": string(mustJSON(map[string]string{"text": text})), "mentions": ms,
+				"create_time": strconv.FormatInt(at.UnixMilli(), 10),
+			},
+		},
+	}
+}
+
 // Click is a card.action.trigger callback: openID clicked, in chat, the
 // button whose value is {"action_id": actionID, "value": value} on the card
 // that is message msgID.

@@ -6,7 +6,8 @@
 // Feishu's uuid deduplication), patching a card (only a shared card, one
 // with "update_multi": true before and after), uploading images
 // (multipart, image_type=message), the contact (directory) API and the
-// calendar's free/busy (SetBusy). It
+// calendar's free/busy (SetBusy), and reading a message people wrote
+// (PutMessage). It
 // records every request, keeps the messages it was asked to post with their
 // current content, and lets a test script answers (errors, rate limits) or
 // hold a path (a handler that blocks until released or the caller goes
@@ -132,6 +133,44 @@ type Server struct {
 	chats    []*Chat
 	dir      *Directory
 	busy     map[string][]Busy // open_id → primary calendar
+	history  map[string]StoredMessage
+}
+
+// StoredMessage is a message people wrote that the fake answers
+// im/v1/messages/:message_id with (PutMessage).
+type StoredMessage struct {
+	ID, SenderOpenID string
+	MsgType          string // "text" unless set
+	Content          string // the content JSON, e.g. {"text":"…"}
+}
+
+// PutMessage makes m readable with GET im/v1/messages/:message_id, as a
+// message written in a chat the bot is in.
+func (s *Server) PutMessage(m StoredMessage) {
+	if m.MsgType == "" {
+		m.MsgType = "text"
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.history == nil {
+		s.history = map[string]StoredMessage{}
+	}
+	s.history[m.ID] = m
+}
+
+// getMessage answers im.message.get in its documented shape: data.items
+// holds the one message. Unknown ids answer Feishu's "not found" error.
+func (s *Server) getMessage(w io.Writer, fail func(int, int, string), c Call) {
+	m, ok := s.history[strings.TrimPrefix(c.Path, PathMessages+"/")]
+	if !ok {
+		fail(http.StatusBadRequest, 230001, "message not found")
+		return
+	}
+	raw, _ := json.Marshal(map[string]any{"code": 0, "msg": "success", "data": map[string]any{"items": []any{map[string]any{
+		"message_id": m.ID, "msg_type": m.MsgType, "body": map[string]any{"content": m.Content},
+		"sender": map[string]any{"id": m.SenderOpenID, "id_type": "open_id", "sender_type": "user"},
+	}}}})
+	w.Write(raw)
 }
 
 // NewServer starts a fake, closed when the test ends.
@@ -316,6 +355,8 @@ func (s *Server) answer(w http.ResponseWriter, c Call) {
 		s.serveFreeBusy(w, fail, c)
 	case c.Method == http.MethodPost && (c.Path == PathMessages || strings.HasSuffix(c.Path, "/reply")):
 		s.post(w, fail, c)
+	case c.Method == http.MethodGet && strings.HasPrefix(c.Path, PathMessages+"/"):
+		s.getMessage(w, fail, c)
 	case c.Method == http.MethodPatch && strings.HasPrefix(c.Path, PathMessages+"/"):
 		s.patch(w, fail, c)
 	default:
