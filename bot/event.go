@@ -103,6 +103,10 @@ type QuotedMessage struct {
 	// AuthorID is the platform user id of who wrote it (same platform and
 	// workspace as the event); empty when the platform does not say.
 	AuthorID string `json:"author_id,omitempty"`
+	// AuthorName is the author's display name where the platform gives it
+	// with the message (DingTalk's senderNick); shown when AuthorID is
+	// unknown to Tandem.
+	AuthorName string `json:"author_name,omitempty"`
 	// Link opens the message (or, where the platform has no message
 	// links, its chat) in the platform's client; empty where none exists.
 	Link string `json:"link,omitempty"`

@@ -44,9 +44,53 @@ type Callback struct {
 	Content                   json.RawMessage `json:"content"`
 }
 
-// TextContent is the body of a text message.
+// TextContent is the body of a text message. A reply to a message (引用回复)
+// also carries isReplyMsg and repliedMsg: the message answered. DingTalk
+// does not document these two fields (the official SDKs' structs drop
+// them); their shape is what the robot callback delivers in practice, so
+// they are read leniently and a reply without them is a plain message.
 type TextContent struct {
-	Content string `json:"content"`
+	Content    string      `json:"content"`
+	IsReplyMsg bool        `json:"isReplyMsg"`
+	RepliedMsg *RepliedMsg `json:"repliedMsg"`
+}
+
+// RepliedMsg is the message a reply answers.
+type RepliedMsg struct {
+	MsgID         string `json:"msgId"`
+	MsgType       string `json:"msgType"` // "text", "richText", …
+	SenderID      string `json:"senderId"`
+	SenderStaffID string `json:"senderStaffId"`
+	SenderNick    string `json:"senderNick"`
+	Content       struct {
+		Text     string `json:"text"`
+		RichText []struct {
+			Type string `json:"type"`
+			Text string `json:"text"`
+		} `json:"richText"`
+	} `json:"content"`
+}
+
+// quoted is the message cb replies to, or nil. DingTalk has no link to a
+// message, so the quote has none. The author is kept as a userid only
+// when DingTalk gives the staff id (senderId alone is an opaque per-app
+// id that no account is linked by); the nickname is kept either way.
+func quoted(cb *Callback) *bot.QuotedMessage {
+	r := cb.Text.RepliedMsg
+	if !cb.Text.IsReplyMsg || r == nil {
+		return nil
+	}
+	text := r.Content.Text
+	if text == "" {
+		var parts []string
+		for _, p := range r.Content.RichText {
+			if (p.Type == "text" || p.Type == "") && p.Text != "" {
+				parts = append(parts, p.Text)
+			}
+		}
+		text = strings.Join(parts, "")
+	}
+	return &bot.QuotedMessage{ID: r.MsgID, Text: strings.TrimSpace(text), AuthorID: r.SenderStaffID, AuthorName: r.SenderNick}
 }
 
 // AtUser is one person @-mentioned in a message.
@@ -101,6 +145,7 @@ func (a *Adapter) message(cb *Callback, frameID string) (*bot.Event, error) {
 		Text:        text,
 		Mentions:    mentions,
 		ReplyHandle: a.replyHandle(cb.SessionWebhook, cb.SessionWebhookExpiredTime),
+		Quoted:      quoted(cb),
 	}, nil
 }
 

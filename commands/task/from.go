@@ -99,8 +99,8 @@ func quoteDescription(c *commands.Ctx, q *bot.QuotedMessage, text string) string
 		b.WriteString("> " + line + "\n")
 	}
 	var by []string
-	if q.AuthorID != "" {
-		by = append(by, authorHandle(c, q.AuthorID))
+	if q.AuthorID != "" || q.AuthorName != "" {
+		by = append(by, authorHandle(c, q))
 	}
 	if q.Link != "" {
 		by = append(by, q.Link)
@@ -112,12 +112,17 @@ func quoteDescription(c *commands.Ctx, q *bot.QuotedMessage, text string) string
 }
 
 // authorHandle names the quoted message's author: their Tandem handle when
-// the account is linked, else the platform's mention token, which the
-// adapters render as a mention.
-func authorHandle(c *commands.Ctx, userID string) string {
-	a := bot.Account{Platform: c.Event.Platform, Workspace: c.Event.Workspace, UserID: userID}
-	if p, err := c.Tx.FindPersonByAccount(a); err == nil {
-		return "@" + p.Handle
+// the account is linked, else the name the platform gave, else the
+// platform's mention token, which the adapters render as a mention.
+func authorHandle(c *commands.Ctx, q *bot.QuotedMessage) string {
+	if q.AuthorID != "" {
+		a := bot.Account{Platform: c.Event.Platform, Workspace: c.Event.Workspace, UserID: q.AuthorID}
+		if p, err := c.Tx.FindPersonByAccount(a); err == nil {
+			return "@" + p.Handle
+		}
 	}
-	return "<@" + userID + ">"
+	if q.AuthorName != "" {
+		return q.AuthorName
+	}
+	return "<@" + q.AuthorID + ">"
 }

@@ -549,6 +549,28 @@ type BotMessage struct {
 	Text           string
 	SessionWebhook string // "" for none
 	Expires        time.Time
+	// RepliedTo, when set, makes the message a reply (引用回复) to another,
+	// carried as text.isReplyMsg and text.repliedMsg.
+	RepliedTo *Replied
+}
+
+// Replied is the message a reply answers, as the robot callback carries it
+// (undocumented fields; this is their observed shape). RichText sends the
+// text as a rich-text message's text part instead of content.text.
+type Replied struct {
+	MsgID, SenderStaffID, SenderNick, Text string
+	RichText                               bool
+}
+
+func (r *Replied) json() map[string]any {
+	content := map[string]any{"text": r.Text}
+	typ := "text"
+	if r.RichText {
+		typ, content = "richText", map[string]any{"richText": []any{
+			map[string]any{"type": "text", "text": r.Text}, map[string]any{"type": "picture", "downloadCode": "dc1"}}}
+	}
+	return map[string]any{"msgId": r.MsgID, "msgType": typ, "senderId": "$:LWCP_v1:$" + r.SenderStaffID,
+		"senderStaffId": r.SenderStaffID, "senderNick": r.SenderNick, "content": content}
 }
 
 // Data is the message's JSON.
@@ -562,6 +584,9 @@ func (m BotMessage) Data() string {
 		"senderStaffId": m.SenderStaffID, "senderId": "$:LWCP_v1:$" + m.SenderStaffID, "senderNick": m.SenderStaffID,
 		"chatbotCorpId": m.CorpID, "senderCorpId": m.CorpID, "isInAtList": m.Group, "msgtype": "text",
 		"text": map[string]string{"content": m.Text}, "createAt": time.Now().UnixMilli(),
+	}
+	if m.RepliedTo != nil {
+		v["text"] = map[string]any{"content": m.Text, "isReplyMsg": true, "repliedMsg": m.RepliedTo.json()}
 	}
 	if m.SessionWebhook != "" {
 		v["sessionWebhook"], v["sessionWebhookExpiredTime"] = m.SessionWebhook, m.Expires.UnixMilli()
