@@ -106,7 +106,7 @@ func quoteDescription(c *commands.Ctx, q *bot.QuotedMessage, text string) string
 		by = append(by, q.Link)
 	}
 	if len(by) > 0 {
-		b.WriteString("— " + strings.Join(by, c.T(", ", "，")))
+		b.WriteString("— " + strings.Join(by, " · "))
 	}
 	return strings.TrimRight(b.String(), "\n")
 }

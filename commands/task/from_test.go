@@ -30,7 +30,7 @@ func TestTaskFrom_QuotedMessage(t *testing.T) {
 	if tk.Title != "The printer on floor 3 jams on A3" || tk.OwnerID != h.Person("bob").ID || tk.Due.IsZero() {
 		t.Fatalf("task = %+v", tk)
 	}
-	want := "> The printer on floor 3 jams on A3\n> please order a new drum\n— @carol, https://chat.example/m1"
+	want := "> The printer on floor 3 jams on A3\n> please order a new drum\n— @carol · https://chat.example/m1"
 	if tk.Description != want {
 		t.Fatalf("description = %q, want %q", tk.Description, want)
 	}
