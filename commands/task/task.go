@@ -544,9 +544,16 @@ func changedTask(c *commands.Ctx, tk *task.Task, ppl *commands.People, e *task.E
 // e. A change to one task that shows on another's card (a subtask on its
 // parent's checklist, a blocker on its dependant's) refreshes that one too.
 func refreshCards(c *commands.Ctx, tk *task.Task, ppl *commands.People, e *task.Event) error {
+	about := tk // the task e happened to, which its sentence names
+	if e.TaskID != tk.ID {
+		var err error
+		if about, err = task.From(c.Tx).FindTaskByID(e.TaskID); err != nil {
+			return err
+		}
+	}
 	return c.UpdateCards(Subject(tk), func(lang bot.Lang, loc *time.Location) bot.Message {
 		rd := reader{lang: lang, loc: loc, now: c.Now}
-		line := rd.clause("@"+c.Person.Handle, eventSentence(e, tk, rd))
+		line := rd.clause("@"+c.Person.Handle, eventSentence(e, about, rd))
 		if !endsWithText(e) {
 			line += rd.t(".", "。")
 		}
