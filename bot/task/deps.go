@@ -136,28 +136,15 @@ func MayForce(tx bot.Tx, actor *bot.Person, t *Task) error {
 		bot.ZHConcat("只有", bot.JoinOr(zh, bot.LangZH), "可以在依赖任务未完成时强制完成", t.Ref()+"。")))
 }
 
-// Finish is when an open task can be expected to be done at now: its due
-// time, or now once that has passed (an overdue task finishes no earlier
-// than now). Zero for a task without a due time or one that is closed.
-func Finish(t *Task, now time.Time) time.Time {
-	if !t.Status.Open() || t.Due.IsZero() {
-		return time.Time{}
-	}
-	if now.After(t.Due) {
-		return now
-	}
-	return t.Due
-}
-
-// Slipped reports whether blocker, still open, cannot be expected to be
-// done before dependant is due: its due time is past dependant's, or it is
-// overdue and now is past dependant's due. Both must be open and dated.
+// Slipped reports whether blocker cannot be expected to be done before
+// dependant is due: blocker's due time is past dependant's, or dependant's
+// due time has come and blocker is still open (it became overdue past it,
+// or never had a date). Both must be open and dependant dated.
 func Slipped(blocker, dependant *Task, now time.Time) bool {
-	finish := Finish(blocker, now)
-	if finish.IsZero() || !dependant.Status.Open() || dependant.Due.IsZero() {
+	if !blocker.Status.Open() || !dependant.Status.Open() || dependant.Due.IsZero() {
 		return false
 	}
-	return finish.After(dependant.Due)
+	return blocker.Due.After(dependant.Due) || !now.Before(dependant.Due)
 }
 
 // Checklist counts a parent's subtasks: how many are done, of how many that

@@ -211,6 +211,9 @@ func TestSlipped(t *testing.T) {
 		{"dependant done", tk(task.Todo, 3*day), tk(task.Done, 2*day), now, false},
 		{"dependant cancelled", tk(task.Todo, 3*day), tk(task.Cancelled, 2*day), now, false},
 		{"blocker undated", tk(task.Todo, 0), tk(task.Todo, 2*day), now, false},
+		{"blocker undated and open at the dependant's due", tk(task.Todo, 0), tk(task.Todo, -time.Minute), now, true},
+		{"blocker open at the very moment the dependant is due", tk(task.InProgress, -day), &task.Task{Status: task.Todo, Due: now}, now, true},
+		{"a minute before the dependant is due", tk(task.InProgress, -day), tk(task.Todo, time.Minute), now, false},
 		{"dependant undated", tk(task.Todo, 3*day), tk(task.Todo, 0), now, false},
 	}
 	for _, c := range cases {

@@ -131,6 +131,9 @@ func taskBlock(c *commands.Ctx) error {
 	if err := store.AddTaskBlock(blocker.ID, dependant.ID, c.Now); err != nil {
 		return err
 	}
+	if err := scheduleSlipCheck(c.Tx, dependant, c.Now); err != nil {
+		return err
+	}
 	e, err := record(c, dependant, task.Blocked, "", blocker.Ref())
 	if err != nil {
 		return err
@@ -270,6 +273,11 @@ func dueChanged(c *commands.Ctx, tk *task.Task) error {
 			return err
 		}
 	}
+	if len(blockers) > 0 {
+		if err := scheduleSlipCheck(c.Tx, tk, c.Now); err != nil {
+			return err
+		}
+	}
 	dependants, err := store.TaskDependants(tk.ID)
 	if err != nil {
 		return err
@@ -290,36 +298,47 @@ func tellSlipped(c *commands.Ctx, blocker, dependant *task.Task, ppl *commands.P
 	if !task.Slipped(blocker, dependant, c.Now) {
 		return nil
 	}
-	line := func(rd reader) string {
-		return rd.t("%s is due %s, after %s which waits for it is due (%s).", "%s 的截止时间是 %s，晚于依赖它的 %s 的截止时间（%s）。",
-			blocker.Ref()+" "+blocker.Title, rd.time(blocker.Due), dependant.Ref()+" "+dependant.Title, rd.time(dependant.Due))
-	}
-	if !blocker.Due.After(dependant.Due) {
-		line = func(rd reader) string {
-			return rd.t("%s is still open, and %s which waits for it was due %s.", "%s 仍未完成，而依赖它的 %s 截止于 %s。",
-				blocker.Ref()+" "+blocker.Title, dependant.Ref()+" "+dependant.Title, rd.time(dependant.Due))
-		}
-	}
-	told := map[int64]bool{}
-	for _, pair := range []struct{ tk *task.Task }{{blocker}, {dependant}} {
-		owner := ppl.Get(pair.tk.OwnerID)
-		if owner == nil || told[owner.ID] {
-			continue
-		}
-		told[owner.ID] = true
+	line := slipLine(blocker, dependant)
+	for _, tk := range slipOwners(blocker, dependant, ppl) {
+		owner := ppl.Get(tk.OwnerID)
 		if owner.ID == c.Person.ID {
-			c.ReplyText(bot.Text{EN: "⚠ " + line(reader{lang: bot.LangEN, loc: c.Loc, now: c.Now}),
-				ZH: "⚠ " + line(reader{lang: bot.LangZH, loc: c.Loc, now: c.Now})})
+			c.ReplyText(bot.Text{EN: line(reader{lang: bot.LangEN, loc: c.Loc, now: c.Now}),
+				ZH: line(reader{lang: bot.LangZH, loc: c.Loc, now: c.Now})})
 			continue
 		}
-		if err := c.Tell(bot.Notice{To: owner, Subject: Subject(pair.tk)}, func(lang bot.Lang, loc *time.Location) bot.Message {
-			rd := reader{lang: lang, loc: loc, now: c.Now}
-			return bot.Message{Text: "⚠ " + line(rd), Card: taskCard(c.Tx, pair.tk, ppl, c.Now, loc, lang)}
+		if err := c.Tell(bot.Notice{To: owner, Subject: Subject(tk)}, func(lang bot.Lang, loc *time.Location) bot.Message {
+			return bot.Message{Text: line(reader{lang: lang, loc: loc, now: c.Now}), Card: taskCard(c.Tx, tk, ppl, c.Now, loc, lang)}
 		}); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// slipOwners are the tasks whose owners hear of a slip, one per owner: the
+// blocker's, then the dependant's.
+func slipOwners(blocker, dependant *task.Task, ppl *commands.People) []*task.Task {
+	var out []*task.Task
+	for _, tk := range []*task.Task{blocker, dependant} {
+		if ppl.Get(tk.OwnerID) != nil && (len(out) == 0 || out[0].OwnerID != tk.OwnerID) {
+			out = append(out, tk)
+		}
+	}
+	return out
+}
+
+// slipLine says how blocker slipped past dependant, for one reader.
+func slipLine(blocker, dependant *task.Task) func(reader) string {
+	if blocker.Due.After(dependant.Due) {
+		return func(rd reader) string {
+			return "⚠ " + rd.t("%s is due %s, after %s which waits for it is due (%s).", "%s 的截止时间是 %s，晚于依赖它的 %s 的截止时间（%s）。",
+				blocker.Ref()+" "+blocker.Title, rd.time(blocker.Due), dependant.Ref()+" "+dependant.Title, rd.time(dependant.Due))
+		}
+	}
+	return func(rd reader) string {
+		return "⚠ " + rd.t("%s is still open, and %s which waits for it was due %s.", "%s 仍未完成，而依赖它的 %s 已于 %s 到期。",
+			blocker.Ref()+" "+blocker.Title, dependant.Ref()+" "+dependant.Title, rd.time(dependant.Due))
+	}
 }
 
 // depSentence is the history sentence of a subtask or dependency event, ""

@@ -1,9 +1,11 @@
 package task_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/bot/task"
 	"github.com/tandemhq/tandem/commands/commandstest"
 )
@@ -188,5 +190,59 @@ func TestLiveCards_ParentAndDependant(t *testing.T) {
 	h.Say("alice", "task cancel 3")
 	if got := field("Waiting for"); got != "" {
 		t.Fatalf("bob's card after the blocker closed: Waiting for = %q, want none", got)
+	}
+}
+
+// Ensure the check at a dependant's due time tells both owners of a blocker
+// still open then, in their languages; that a check for a due time since
+// moved does nothing; and that a blocker done in time is not reported.
+func TestSlip_OverduePastTheDependant(t *testing.T) {
+	h := commandstest.New(t)
+	h.Meet("bob", "carol")
+	h.Say("carol", "lang zh")
+	h.Say("alice", `task new "proofs" @carol due:mon`)
+	h.Say("alice", `task new "ship" @bob due:tue`)
+	h.Say("alice", `task new "paper" @carol due:mon`)
+	h.Say("alice", "task block 2 by:1")
+	h.Say("alice", "task block 2 by:3")
+	h.Say("carol", "task start 3")
+	h.Say("carol", "task done 3")
+	jobs := h.Jobs(bot.JobFilter{Kind: "task.slip", State: bot.JobPending})
+	if len(jobs) != 1 || !jobs[0].RunAt.Equal(h.Task(2).Due) {
+		t.Fatalf("slip checks = %+v, want one at #2's due time", jobs)
+	}
+	before := len(h.QueuedFor("bob"))
+	h.SetNow(h.Task(2).Due)
+	h.RunJob(jobs[0])
+	bobs := h.QueuedFor("bob")
+	if len(bobs) != before+1 || bobs[0] != "⚠ #1 proofs is still open, and #2 ship which waits for it was due Tue 24 Nov 18:00." {
+		t.Fatalf("bob's notifications = %q, want #1's slip and nothing of #3", bobs)
+	}
+	carols := strings.Join(h.QueuedFor("carol"), "\n")
+	if !strings.Contains(carols, "⚠ #1 proofs 仍未完成，而依赖它的 #2 ship 已于 11月24日周二 18:00 到期。") || strings.Contains(carols, "#3 paper 仍未完成") {
+		t.Errorf("carol's notifications = %q, want #1's slip in Chinese", carols)
+	}
+
+	// A check whose due time has since moved does nothing: the move
+	// scheduled its own, which tells once.
+	h.Say("alice", `task new "late" @bob due:fri`)
+	h.Say("alice", "task block 4 by:1")
+	check := func(tk *task.Task) *bot.Job {
+		js := h.Jobs(bot.JobFilter{DedupKey: "task.slip/4/" + strconv.FormatInt(tk.Due.UnixMilli(), 10)})
+		if len(js) != 1 {
+			t.Fatalf("checks for #4 due %v: %d", tk.Due, len(js))
+		}
+		return js[0]
+	}
+	stale := check(h.Task(4))
+	h.Say("bob", "task due 4 wed")
+	fresh := check(h.Task(4))
+	before = len(h.QueuedFor("bob"))
+	h.SetNow(fresh.RunAt)
+	h.RunJob(fresh)
+	h.SetNow(stale.RunAt)
+	h.RunJob(stale)
+	if got := h.QueuedFor("bob"); len(got) != before+1 || !strings.Contains(got[0], "⚠ #1 proofs is still open, and #4 late") {
+		t.Errorf("bob's news of #4 = %q, want the slip once", got[:len(got)-before])
 	}
 }

@@ -28,12 +28,18 @@ type Deps struct {
 	// DueHour and DueMinute are the time of day a due date without a
 	// clock means (bot.due_time, 18:00 by default).
 	DueHour, DueMinute int
+	// Notifier tells owners from the slip check job; DefaultLang and
+	// DefaultTZ make one when it is nil (tests).
+	Notifier    *bot.Notifier
+	DefaultLang bot.Lang
+	DefaultTZ   *time.Location
 }
 
 // Module is the task feature: the task command and its buttons.
 func Module(d Deps) commands.Module {
 	f := &feature{d}
-	return commands.Module{Name: "task", Commands: []*commands.Command{f.command()}}
+	return commands.Module{Name: "task", Commands: []*commands.Command{f.command()},
+		Jobs: map[string]bot.JobHandler{JobSlipCheck: bot.JobHandlerFunc(f.runSlipCheck)}}
 }
 
 // feature holds the task commands' dependencies; commands that need one
