@@ -246,3 +246,30 @@ func TestSlip_OverduePastTheDependant(t *testing.T) {
 		t.Errorf("bob's news of #4 = %q, want the slip once", got[:len(got)-before])
 	}
 }
+
+// Ensure a task waits for at most task.MaxBlockers tasks, as the comment on
+// MaxBlockers promises (the lists are read whole).
+func TestBlock_Bounded(t *testing.T) {
+	h := commandstest.New(t)
+	h.Say("alice", `task new "hub"`)
+	alice := h.Person("alice")
+	err := h.DB.Update(context.Background(), func(tx bot.Tx) error {
+		for range task.MaxBlockers + 1 {
+			tk := &task.Task{Title: "spoke", OwnerID: alice.ID, CreatorID: alice.ID, Priority: task.PriorityNormal, Status: task.Todo,
+				CreatedAt: h.Now(), UpdatedAt: h.Now()}
+			if err := task.From(tx).CreateTask(tk); err != nil {
+				return err
+			}
+			if tk.ID <= task.MaxBlockers+1 {
+				if err := task.From(tx).AddTaskBlock(tk.ID, 1, h.Now()); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Expect("alice", "task block 1 by:52", "A task can wait for, or hold up, at most 50 tasks.")
+}
