@@ -1,6 +1,7 @@
 package task_test
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"testing"
