@@ -80,16 +80,24 @@ func refuseChange(tx bot.Tx, t *Task, dept *bot.Department) error {
 		en = append(en, "@"+p.Handle+" ("+strings.Join(w.en, " and ")+")")
 		zh = append(zh, "@"+p.Handle+"（"+strings.Join(w.zh, "、")+"）")
 	}
-	admins, err := bot.NamedAdmins(tx)
+	en, zh, err := orAdmin(tx, en, zh)
 	if err != nil {
 		return err
-	}
-	if admins.EN == "" {
-		en, zh = append(en, "an admin"), append(zh, "管理员")
-	} else {
-		en, zh = append(en, "an admin ("+admins.EN+")"), append(zh, "管理员（"+admins.ZH+"）")
 	}
 	return bot.Err(bot.EFORBIDDEN, bot.T(
 		"Only "+bot.JoinOr(en, bot.LangEN)+" can change "+t.Ref()+". You can still comment on it.",
 		bot.ZHConcat("只有", bot.JoinOr(zh, bot.LangZH), "可以修改", t.Ref()+"。你仍然可以评论。")))
+}
+
+// orAdmin appends "an admin (@root)" to the people named in a refusal, in
+// each language.
+func orAdmin(tx bot.Tx, en, zh []string) ([]string, []string, error) {
+	admins, err := bot.NamedAdmins(tx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if admins.EN == "" {
+		return append(en, "an admin"), append(zh, "管理员"), nil
+	}
+	return append(en, "an admin ("+admins.EN+")"), append(zh, "管理员（"+admins.ZH+"）"), nil
 }

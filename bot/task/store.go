@@ -2,6 +2,7 @@ package task
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/tandemhq/tandem/bot"
 )
@@ -24,6 +25,24 @@ type Store interface {
 	UpdateTask(t *Task) error
 	AddTaskEvent(e *Event) error
 	TaskEvents(taskID int64) ([]*Event, error)
+
+	// SubTasks returns a page of parent's subtasks in the order they were
+	// made (by id), from an index on the parent.
+	SubTasks(parentID int64, offset, limit int) ([]*Task, error)
+	// SubTaskProgress counts parent's subtasks done of those not cancelled,
+	// from the same index.
+	SubTaskProgress(parentID int64) (Checklist, error)
+	// AddTaskBlock records that blocker blocks dependant (dependant waits for
+	// it); ECONFLICT when it already does. The caller checks for cycles
+	// (CheckBlock) and bounds the lists (MaxBlockers).
+	AddTaskBlock(blockerID, dependantID int64, at time.Time) error
+	// RemoveTaskBlock removes it; ENOTFOUND when there is none.
+	RemoveTaskBlock(blockerID, dependantID int64) error
+	// TaskBlockers returns the tasks that block id, by id; TaskDependants the
+	// tasks that id blocks. Each is read from its own index, and both stay
+	// short: "task block" refuses more than MaxBlockers either way.
+	TaskBlockers(id int64) ([]*Task, error)
+	TaskDependants(id int64) ([]*Task, error)
 }
 
 // From returns the task store of the unit tx. It is a type assertion: the
@@ -42,9 +61,15 @@ func From(tx bot.Tx) Store {
 // missing is the Store of a unit without one: every call fails.
 type missing struct{ err error }
 
-func (m missing) CreateTask(*Task) error             { return m.err }
-func (m missing) FindTaskByID(int64) (*Task, error)  { return nil, m.err }
-func (m missing) FindTasks(Filter) ([]*Task, error)  { return nil, m.err }
-func (m missing) UpdateTask(*Task) error             { return m.err }
-func (m missing) AddTaskEvent(*Event) error          { return m.err }
-func (m missing) TaskEvents(int64) ([]*Event, error) { return nil, m.err }
+func (m missing) CreateTask(*Task) error                     { return m.err }
+func (m missing) FindTaskByID(int64) (*Task, error)          { return nil, m.err }
+func (m missing) FindTasks(Filter) ([]*Task, error)          { return nil, m.err }
+func (m missing) UpdateTask(*Task) error                     { return m.err }
+func (m missing) AddTaskEvent(*Event) error                  { return m.err }
+func (m missing) TaskEvents(int64) ([]*Event, error)         { return nil, m.err }
+func (m missing) SubTasks(int64, int, int) ([]*Task, error)  { return nil, m.err }
+func (m missing) SubTaskProgress(int64) (Checklist, error)   { return Checklist{}, m.err }
+func (m missing) AddTaskBlock(int64, int64, time.Time) error { return m.err }
+func (m missing) RemoveTaskBlock(int64, int64) error         { return m.err }
+func (m missing) TaskBlockers(int64) ([]*Task, error)        { return nil, m.err }
+func (m missing) TaskDependants(int64) ([]*Task, error)      { return nil, m.err }

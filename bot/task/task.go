@@ -104,6 +104,7 @@ type Task struct {
 	OwnerID     int64 // 0 when unassigned
 	CreatorID   int64
 	DeptID      int64 // 0 when no department
+	ParentID    int64 // the task this is a subtask of; 0 for a top-level task
 	Priority    Priority
 	Status      Status
 	Due         time.Time // zero when there is no due time
@@ -135,6 +136,10 @@ const (
 	DeptSet     EventKind = "department"
 	Commented   EventKind = "comment"
 	Progress    EventKind = "progress"
+	SubAdded    EventKind = "subtask"   // To is the subtask's ref
+	Blocked     EventKind = "blocked"   // To is the blocker's ref
+	Unblocked   EventKind = "unblocked" // From is the blocker's ref
+	Forced      EventKind = "forced"    // To lists the open blockers overridden
 )
 
 // Event is one entry in a task's history: who changed what, when. From and

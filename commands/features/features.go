@@ -74,7 +74,8 @@ func Modules(d Deps) []commands.Module {
 	tickets := ticket.Deps{Config: d.Tickets, Calendar: d.Calendar, NextRun: d.NextRun, Notifier: d.Notifier,
 		DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ, GroupCreators: d.GroupCreators, Store: d.Store, Log: d.Log}
 	ms := []commands.Module{
-		task.Module(task.Deps{DueHour: d.DueHour, DueMinute: d.DueMinute}),
+		task.Module(task.Deps{DueHour: d.DueHour, DueMinute: d.DueMinute, Notifier: d.Notifier,
+			DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ}),
 		ticket.Module(tickets),
 		meeting.Module(meeting.Deps{Store: d.Store, Calendars: d.FreeBusy, Calendar: d.Calendar,
 			Reminders: d.MeetingReminders, Feeds: d.CalendarFeeds, Notifier: d.Notifier, DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ,

@@ -58,6 +58,7 @@ func taskCard(tx bot.Tx, tk *task.Task, ppl *commands.People, now time.Time, loc
 		Buttons: taskButtons(tk, lang),
 		Subject: Subject(tk),
 	}
+	card.Fields = append(card.Fields, depFields(tx, tk, lang)...)
 	if tk.Description != "" {
 		card.Fields = append(card.Fields, bot.Field{Label: bot.T("Description", "描述").In(lang), Value: tk.Description})
 	}
@@ -249,6 +250,9 @@ func eventSentence(e *task.Event, tk *task.Task, rd reader) string {
 			return bot.ZHConcat("把", zhIt, "归入「"+e.To+"」")
 		}
 		return "put " + it + " in " + e.To
+	}
+	if s := depSentence(e, it, zhIt, zh); s != "" {
+		return s
 	}
 	return rd.t("changed %s: %s → %s", "修改了%s：%s → %s", string(e.Kind), e.From, e.To)
 }

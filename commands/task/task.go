@@ -28,6 +28,11 @@ type Deps struct {
 	// DueHour and DueMinute are the time of day a due date without a
 	// clock means (bot.due_time, 18:00 by default).
 	DueHour, DueMinute int
+	// Notifier tells owners from the slip check job; DefaultLang and
+	// DefaultTZ make one when it is nil (tests).
+	Notifier    *bot.Notifier
+	DefaultLang bot.Lang
+	DefaultTZ   *time.Location
 }
 
 // Module is the task feature: the task command and its buttons.
@@ -35,7 +40,8 @@ func Module(d Deps) commands.Module {
 	f := &feature{d}
 	cmd := f.command()
 	cmd.Subs = append(cmd.Subs, f.fromSub()) // from.go
-	return commands.Module{Name: "task", Commands: []*commands.Command{cmd, f.fromCommand()}}
+	return commands.Module{Name: "task", Commands: []*commands.Command{cmd, f.fromCommand()},
+		Jobs: map[string]bot.JobHandler{JobSlipCheck: bot.JobHandlerFunc(f.runSlipCheck)}}
 }
 
 // feature holds the task commands' dependencies; commands that need one
@@ -55,7 +61,7 @@ func (f *feature) command() *commands.Command {
 		Aliases: []string{"tasks", "t", "todo", "任务"},
 		Summary: bot.T("Create, assign and track tasks", "创建、指派和跟踪任务"),
 		ByID:    "show",
-		Subs: []*commands.Sub{
+		Subs: append([]*commands.Sub{
 			sub("list", []string{"ls", "列表", "查看全部", "清单"},
 				"task list [@person | dept:<name> | all | overdue | done] [page N]", "任务 列表 [@某人 | 部门:<名称> | 全部 | 逾期 | 已完成] [第N页]",
 				"List tasks (yours by default); overdue ones are marked", "列出任务（默认是你的）；逾期任务会标出",
@@ -76,8 +82,9 @@ func (f *feature) command() *commands.Command {
 				"Start work (to do → in progress)", "开始处理（待办 → 进行中）", "task start 12", "任务 开始 12", transition(task.InProgress)),
 			sub("review", []string{"submit", "审核", "提交审核"}, "task review <id>", "任务 审核 <编号>",
 				"Ask for review (in progress → in review)", "提交审核（进行中 → 待审核）", "task review 12", "任务 审核 12", transition(task.InReview)),
-			sub("done", []string{"finish", "complete", "完成"}, "task done <id>", "任务 完成 <编号>",
-				"Mark done", "标记完成", "task done 12", "任务 完成 12", transition(task.Done)),
+			sub("done", []string{"finish", "complete", "完成"}, "task done <id> [force]", "任务 完成 <编号> [强制]",
+				"Mark done (force: over an open blocker, for the department head or an admin)", "标记完成（强制：依赖未完成时，仅限部门负责人或管理员）",
+				"task done 12", "任务 完成 12", transition(task.Done)),
 			sub("cancel", []string{"drop", "取消"}, "task cancel <id>", "任务 取消 <编号>",
 				"Cancel a task", "取消任务", "task cancel 12", "任务 取消 12", transition(task.Cancelled)),
 			sub("reopen", []string{"重开", "重新打开"}, "task reopen <id>", "任务 重开 <编号>",
@@ -96,7 +103,7 @@ func (f *feature) command() *commands.Command {
 				"Set the description", "设置描述", "task describe 12 A2 size, both languages", "任务 描述 12 A2尺寸，中英双语", taskDescribe),
 			sub("dept", []string{"department", "部门"}, "task dept <id> <department>", "任务 部门 <编号> <部门>",
 				"Move a task to a department", "设置任务所属部门", "task dept 12 Design", "任务 部门 12 设计部", taskDept),
-		},
+		}, f.depSubs(sub)...),
 	}
 }
 
@@ -160,8 +167,15 @@ func (f *feature) parseDue(c *commands.Ctx, args []commands.Token, i int, fromOp
 	return due, used, nil
 }
 
-func (f *feature) taskNew(c *commands.Ctx) error {
+func (f *feature) taskNew(c *commands.Ctx) error { return f.createTask(c, nil) }
+
+// createTask makes a task of c.Args; a subtask of parent when parent is set
+// ("task sub"), which the caller has checked the sender may change.
+func (f *feature) createTask(c *commands.Ctx, parent *task.Task) error {
 	tk := &task.Task{CreatorID: c.Person.ID, Priority: task.PriorityNormal, Status: task.Todo, CreatedAt: c.Now, UpdatedAt: c.Now}
+	if parent != nil {
+		tk.ParentID = parent.ID
+	}
 	var owner *bot.Person
 	var loose []string
 	args := c.Args
@@ -223,6 +237,9 @@ func (f *feature) taskNew(c *commands.Ctx) error {
 	if tk.DeptID == 0 {
 		tk.DeptID = owner.DeptID
 	}
+	if tk.DeptID == 0 && parent != nil {
+		tk.DeptID = parent.DeptID
+	}
 	// The task row is its own record of who created it and when; history
 	// shows it first (taskHistory), so no "created" event is written.
 	if err := task.From(c.Tx).CreateTask(tk); err != nil {
@@ -231,6 +248,11 @@ func (f *feature) taskNew(c *commands.Ctx) error {
 	ppl := commands.NewPeople(c.Tx, c.Person)
 	text := c.T("Created %s for %s.", "已创建任务 %s，负责人 %s。", tk.Ref(), ppl.Handle(tk.OwnerID, c.Lang))
 	c.Reply(bot.Message{Text: text, Card: taskCard(c.Tx, tk, ppl, c.Now, c.Loc, c.Lang)})
+	if parent != nil {
+		if err := addedSubTask(c, parent, tk, ppl); err != nil {
+			return err
+		}
+	}
 	return notifyTask(c, tk, ppl, owner, gaveYou(c, tk))
 }
 
@@ -322,6 +344,10 @@ func setStatus(c *commands.Ctx, to task.Status) error {
 			fmt.Sprintf("%s is %s, so it can't become %s. It can go to: %s.", tk.Ref(), tk.Status.Label(bot.LangEN), to.Label(bot.LangEN), nextSteps(tk.Status, bot.LangEN)),
 			fmt.Sprintf("%s 当前是「%s」，不能改为「%s」。可以改为：%s。", tk.Ref(), tk.Status.Label(bot.LangZH), to.Label(bot.LangZH), nextSteps(tk.Status, bot.LangZH))))
 	}
+	overridden, err := checkBlockers(c, tk, to)
+	if err != nil {
+		return err
+	}
 	from := tk.Status
 	tk.Status, tk.UpdatedAt = to, c.Now
 	if !to.Open() {
@@ -332,6 +358,11 @@ func setStatus(c *commands.Ctx, to task.Status) error {
 	if err := task.From(c.Tx).UpdateTask(tk); err != nil {
 		return err
 	}
+	if overridden != "" {
+		if _, err := record(c, tk, task.Forced, "", overridden); err != nil {
+			return err
+		}
+	}
 	e, err := record(c, tk, task.StatusSet, string(from), string(to))
 	if err != nil {
 		return err
@@ -340,7 +371,10 @@ func setStatus(c *commands.Ctx, to task.Status) error {
 	if err := changedTask(c, tk, ppl, e, c.T("%s is now %s.", "%s 已改为「%s」。", tk.Ref(), to.Label(c.Lang))); err != nil {
 		return err
 	}
-	return notifyEvent(c, tk, ppl, e)
+	if err := notifyEvent(c, tk, ppl, e); err != nil {
+		return err
+	}
+	return statusChanged(c, tk, ppl, e)
 }
 
 func nextSteps(s task.Status, lang bot.Lang) string {
@@ -510,9 +544,24 @@ func changedTask(c *commands.Ctx, tk *task.Task, ppl *commands.People, e *task.E
 		reply.Card = taskCard(c.Tx, tk, ppl, c.Now, c.Loc, c.Lang)
 	}
 	c.Reply(reply)
+	return refreshCards(c, tk, ppl, e)
+}
+
+// refreshCards edits every posted copy of tk's card to its current state,
+// each for its own reader; a platform that cannot edit gets the sentence of
+// e. A change to one task that shows on another's card (a subtask on its
+// parent's checklist, a blocker on its dependant's) refreshes that one too.
+func refreshCards(c *commands.Ctx, tk *task.Task, ppl *commands.People, e *task.Event) error {
+	about := tk // the task e happened to, which its sentence names
+	if e.TaskID != tk.ID {
+		var err error
+		if about, err = task.From(c.Tx).FindTaskByID(e.TaskID); err != nil {
+			return err
+		}
+	}
 	return c.UpdateCards(Subject(tk), func(lang bot.Lang, loc *time.Location) bot.Message {
 		rd := reader{lang: lang, loc: loc, now: c.Now}
-		line := rd.clause("@"+c.Person.Handle, eventSentence(e, tk, rd))
+		line := rd.clause("@"+c.Person.Handle, eventSentence(e, about, rd))
 		if !endsWithText(e) {
 			line += rd.t(".", "。")
 		}
@@ -547,7 +596,10 @@ func (f *feature) taskDue(c *commands.Ctx) error {
 		return c.Usage(bot.Tf("I understood the time but not %q after it.", "时间之后的「%s」我没看懂。", commands.JoinRaw(c.Args[1+used:])))
 	}
 	tk.Due = due
-	return change(c, tk, task.DueSet, from, due.Format(time.RFC3339), c.T("due %s", "截止 %s", commands.FormatTime(due, c.Now, c.Loc, c.Lang)))
+	if err := change(c, tk, task.DueSet, from, due.Format(time.RFC3339), c.T("due %s", "截止 %s", commands.FormatTime(due, c.Now, c.Loc, c.Lang))); err != nil {
+		return err
+	}
+	return dueChanged(c, tk)
 }
 
 func taskPriority(c *commands.Ctx) error {

@@ -12,18 +12,18 @@ import (
 // by type assertion).
 var _ task.Store = (*tx)(nil)
 
-const taskColumns = `id, title, description, owner_id, creator_id, dept_id, priority, status, due_at, created_at, updated_at, closed_at`
+const taskColumns = `id, title, description, owner_id, creator_id, dept_id, priority, status, due_at, created_at, updated_at, closed_at, parent_id`
 
 func scanTask(scan func(...any) error) (*task.Task, error) {
 	tk := &task.Task{}
-	var owner, dept, due, closed sql.NullInt64
+	var owner, dept, due, closed, parent sql.NullInt64
 	var created, updated int64
 	var status string
 	if err := scan(&tk.ID, &tk.Title, &tk.Description, &owner, &tk.CreatorID, &dept, &tk.Priority, &status,
-		&due, &created, &updated, &closed); err != nil {
+		&due, &created, &updated, &closed, &parent); err != nil {
 		return nil, err
 	}
-	tk.OwnerID, tk.DeptID, tk.Status = owner.Int64, dept.Int64, task.Status(status)
+	tk.OwnerID, tk.DeptID, tk.ParentID, tk.Status = owner.Int64, dept.Int64, parent.Int64, task.Status(status)
 	tk.Due, tk.ClosedAt = fromMS(due), fromMS(closed)
 	tk.CreatedAt = fromMS(sql.NullInt64{Int64: created, Valid: true})
 	tk.UpdatedAt = fromMS(sql.NullInt64{Int64: updated, Valid: true})
@@ -32,10 +32,10 @@ func scanTask(scan func(...any) error) (*task.Task, error) {
 
 // CreateTask implements task.Store.
 func (t *tx) CreateTask(tk *task.Task) error {
-	res, err := t.exec(`INSERT INTO tasks (title, description, owner_id, creator_id, dept_id, priority, status, due_at, created_at, updated_at, closed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	res, err := t.exec(`INSERT INTO tasks (title, description, owner_id, creator_id, dept_id, priority, status, due_at, created_at, updated_at, closed_at, parent_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		tk.Title, tk.Description, nullID(tk.OwnerID), tk.CreatorID, nullID(tk.DeptID), int(tk.Priority), string(tk.Status),
-		ms(tk.Due), tk.CreatedAt.UnixMilli(), tk.UpdatedAt.UnixMilli(), ms(tk.ClosedAt))
+		ms(tk.Due), tk.CreatedAt.UnixMilli(), tk.UpdatedAt.UnixMilli(), ms(tk.ClosedAt), nullID(tk.ParentID))
 	tk.ID, err = insertedID(res, err)
 	return internal(err, "create task")
 }
