@@ -17,8 +17,10 @@ import (
 // askPayload is an ask job's: who is asked for which standup and day, and
 // when the answers close (the day's summary).
 type askPayload struct {
-	Standup int64     `json:"standup"`
-	Person  int64     `json:"person"`
+	Standup int64 `json:"standup"`
+	// Person is named as every job's addressee is, so that merging two
+	// people moves it (storage/sqlite mergeStatements).
+	Person  int64     `json:"to_person"`
 	Day     string    `json:"day"`
 	CloseAt time.Time `json:"close_at"`
 }

@@ -85,7 +85,7 @@ func (t *tx) DeleteStandup(id int64) error {
 
 // StandupMembers implements standup.Store, from the index people_dept.
 func (t *tx) StandupMembers(deptID, afterID int64, limit int) ([]*bot.Person, error) {
-	rows, err := t.query(`SELECT `+personColumns+` FROM people WHERE dept_id = ? AND id > ? ORDER BY id LIMIT ?`, deptID, afterID, limit)
+	rows, err := t.query(standupMembersQuery, deptID, afterID, limit)
 	return scanPeople(rows, err, "find standup members")
 }
 
@@ -102,6 +102,18 @@ func (t *tx) RecordStandupAsk(a *standup.Ask) (bool, error) {
 
 const askColumns = `standup_id, person_id, day, asked_at, close_at, answer, answered_at`
 
+// The standups' lists, each read from an index in the order it is used
+// (query_internal_test.go checks their plans).
+const (
+	standupMembersQuery = `SELECT ` + personColumns + ` FROM people WHERE dept_id = ? AND id > ? ORDER BY id LIMIT ?`
+	openAskQuery        = `SELECT ` + askColumns + ` FROM standup_asks WHERE person_id = ? AND close_at > ?
+		ORDER BY close_at DESC LIMIT 1`
+	dayAsksQuery = `SELECT ` + askColumns + ` FROM standup_asks WHERE standup_id = ? AND day = ? AND person_id > ?
+		ORDER BY person_id LIMIT ?`
+	leaveOnQuery = `SELECT from_day, to_day FROM leaves WHERE person_id = ? AND to_day >= ? AND from_day <= ?
+		ORDER BY to_day LIMIT 1`
+)
+
 func scanAsk(scan func(...any) error) (*standup.Ask, error) {
 	a := &standup.Ask{}
 	var asked, closeAt sql.NullInt64
@@ -115,8 +127,7 @@ func scanAsk(scan func(...any) error) (*standup.Ask, error) {
 
 // OpenStandupAsk implements standup.Store, from the index standup_asks_open.
 func (t *tx) OpenStandupAsk(personID int64, now time.Time) (*standup.Ask, error) {
-	rows, err := t.query(`SELECT `+askColumns+` FROM standup_asks WHERE person_id = ? AND close_at > ?
-		ORDER BY close_at DESC LIMIT 1`, personID, ms(now))
+	rows, err := t.query(openAskQuery, personID, ms(now))
 	asks, err := scanAsks(rows, err)
 	if err != nil || len(asks) == 0 {
 		return nil, err
@@ -133,8 +144,7 @@ func (t *tx) AnswerStandup(a *standup.Ask) error {
 
 // StandupAsks implements standup.Store, from the primary key.
 func (t *tx) StandupAsks(standupID int64, day string, afterPerson int64, limit int) ([]*standup.Ask, error) {
-	rows, err := t.query(`SELECT `+askColumns+` FROM standup_asks WHERE standup_id = ? AND day = ? AND person_id > ?
-		ORDER BY person_id LIMIT ?`, standupID, day, afterPerson, limit)
+	rows, err := t.query(dayAsksQuery, standupID, day, afterPerson, limit)
 	return scanAsks(rows, err)
 }
 
@@ -176,8 +186,7 @@ func (t *tx) AddLeave(l *standup.Leave, now time.Time) error {
 // leaves ending on or after day, the first that has begun.
 func (t *tx) LeaveOn(personID int64, day string) (*standup.Leave, error) {
 	l := &standup.Leave{PersonID: personID}
-	found, err := t.queryRow(`SELECT from_day, to_day FROM leaves WHERE person_id = ? AND to_day >= ? AND from_day <= ?
-		ORDER BY to_day LIMIT 1`, []any{personID, day, day}, &l.From, &l.To)
+	found, err := t.queryRow(leaveOnQuery, []any{personID, day, day}, &l.From, &l.To)
 	if err != nil || !found {
 		return nil, internal(err, "find leave")
 	}

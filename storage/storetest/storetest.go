@@ -32,6 +32,8 @@ const (
 	// implements beside bot.Tx.
 	Meetings Part = "meetings"
 	Bindings Part = "bindings"
+	// Standups is standup.Store, which the unit implements beside bot.Tx.
+	Standups Part = "standups"
 )
 
 // Run runs the contract against stores made by open, which returns a new,
@@ -51,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) bot.Store, skip ...Part) {
 		{Tickets, ticketTests},
 		{Meetings, meetingTests},
 		{Bindings, bindingTests},
+		{Standups, standupTests},
 	}
 	for _, p := range parts {
 		t.Run(string(p.part), func(t *testing.T) {
