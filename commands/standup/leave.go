@@ -50,11 +50,11 @@ func (f *feature) addLeave(c *commands.Ctx) error {
 	default:
 		return c.Usage(bot.T("Give the first and the last day, or `until` and the last day.", "请写开始和结束日期，或「到」加结束日期。"))
 	}
-	if l.To < l.From {
-		return c.Usage(bot.T("The last day comes before the first.", "结束日期早于开始日期。"))
-	}
 	if l.To < today {
 		return c.Usage(bot.T("That leave is over already.", "这段假期已经过去了。"))
+	}
+	if l.To < l.From {
+		return c.Usage(bot.T("The last day comes before the first.", "结束日期早于开始日期。"))
 	}
 	if err := standup.From(c.Tx).AddLeave(l, c.Now); err != nil {
 		return err

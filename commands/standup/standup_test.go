@@ -219,4 +219,45 @@ func TestWeeklyCheckInInChinese(t *testing.T) {
 	if got := h.Say("lead", "站会 关闭 周五"); !strings.Contains(got, "「设计」的周例会已停止。") {
 		t.Fatalf("off: %q", got)
 	}
+	// Stopped, its chain of plans ends at the next one, and nobody is asked.
+	if pending := h.Jobs(bot.JobFilter{Kind: standupcmd.PlanJob, State: bot.JobPending}); len(pending) != 1 {
+		t.Fatalf("before the next plan: %d pending plans", len(pending))
+	}
+	runUntil(h, time.Date(2026, 10, 31, 0, 0, 0, 0, sh))
+	if pending := h.Jobs(bot.JobFilter{Kind: standupcmd.PlanJob, State: bot.JobPending}); len(pending) != 0 {
+		t.Fatalf("a stopped check-in is still planned: %d pending plans", len(pending))
+	}
+	if asks := h.Jobs(bot.JobFilter{Kind: standupcmd.AskJob, State: bot.JobPending}); len(asks) != 0 {
+		t.Fatalf("a stopped check-in still asks: %d", len(asks))
+	}
+}
+
+// Ensure leave is read as whole days, refused when backwards, past or
+// unreadable, and ends with `leave cancel` / `请假 取消`.
+func TestLeave(t *testing.T) {
+	h := commandstest.New(t)
+	h.SetNow(time.Date(2026, 10, 5, 10, 0, 0, 0, sh))
+	for in, want := range map[string]string{
+		"leave 2026-10-09 2026-10-08": "The last day comes before the first.",
+		"leave until 2026-10-01":      "That leave is over already.",
+		"leave tomorrow":              `"tomorrow" is not a date such as 2026-10-08.`,
+		"请假 下周":                       "「下周」不是日期，例如 2026-10-08。",
+		"leave cancel":                "You have no leave to cancel.",
+	} {
+		if got := h.Say("cat", in); !strings.Contains(got, want) {
+			t.Errorf("%s: %q, want %q", in, got, want)
+		}
+	}
+	if got := h.Say("cat", "请假 到 2026-10-09"); !strings.Contains(got, "已请假：2026-10-05 至 2026-10-09") {
+		t.Fatalf("leave until: %q", got)
+	}
+	if got := h.Say("cat", "leave show"); got != "You are on leave from 2026-10-05 to 2026-10-09." {
+		t.Fatalf("show: %q", got)
+	}
+	if got := h.Say("cat", "请假 取消"); !strings.Contains(got, "欢迎回来") {
+		t.Fatalf("cancel: %q", got)
+	}
+	if got := h.Say("cat", "leave show"); got != "You are not on leave today." {
+		t.Fatalf("show after cancel: %q", got)
+	}
 }
