@@ -172,6 +172,9 @@ func (f *feature) set(c *commands.Ctx) error {
 			return c.Usage(bot.Tf("I don't understand %q.", "我没看懂「%s」。", t.Raw))
 		}
 	}
+	if !s.Weekly() && typedWeekly(c) {
+		return c.Usage(bot.T("On which day of the week? Write it as fri or 周五.", "每周哪一天？请写成 fri 或 周五。"))
+	}
 	if s.Clock == "" {
 		return c.Usage(bot.T("At what time? Write it as 09:30.", "几点开？请写成 09:30 这样的时刻。"))
 	}
@@ -199,6 +202,13 @@ func (f *feature) set(c *commands.Ctx) error {
 		"「%s」的%s已设置：%s，每位成员当地时间 %s 提问，问题：%s。最后一位成员被问到 %s 后，回答汇总发到部门群。",
 		d.Name, kindName(s).In(c.Lang), daysText(s).In(c.Lang), s.Clock, strings.Join(s.Questions, " | "), s.Cutoff))
 	return nil
+}
+
+// typedWeekly reports whether the command was typed as a weekly check-in
+// (周例会, checkin), which then needs its weekday rather than every working day.
+func typedWeekly(c *commands.Ctx) bool {
+	toks := commands.Tokenize(c.Event.Text)
+	return len(toks) > 0 && commands.Contains([]string{"周例会", "checkin"}, strings.TrimLeft(toks[0].Text, "/!！"))
 }
 
 func splitQuestions(s string) []string {

@@ -200,6 +200,9 @@ func TestWeeklyCheckInInChinese(t *testing.T) {
 	h := commandstest.New(t, commandstest.WorkCalendar(t))
 	h.SetNow(time.Date(2026, 9, 28, 10, 0, 0, 0, sh))
 	h.Org(map[string][]string{"设计": {"lead", "bob"}})
+	if got := h.Say("lead", "周例会 16:00 部门：设计"); !strings.Contains(got, "每周哪一天？") {
+		t.Fatalf("a check-in without its weekday: %q", got)
+	}
 	got := h.Say("lead", "周例会 16:00 周五 部门：设计")
 	if !strings.Contains(got, "「设计」的周例会已设置：每周五") || !strings.Contains(got, "本周完成了什么") {
 		t.Fatalf("set: %q", got)
