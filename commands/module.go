@@ -21,6 +21,11 @@ type Module struct {
 	// SystemJobs are recurring jobs kept in step with the code at start
 	// (EnsureSystemJobs).
 	SystemJobs []SystemJob
+	// Listen, when set, is offered a typed message that names no command
+	// (a standup's answer is the member's next message): it reports whether
+	// it took the message. Listeners are asked in module order; when none
+	// takes it, the message gets the usual "I don't know" reply.
+	Listen func(c *Ctx) (handled bool, err error)
 }
 
 // SystemJob is a recurring job a feature needs whatever anyone types: the

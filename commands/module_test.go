@@ -204,3 +204,40 @@ func TestEnsureSystemJobs_First(t *testing.T) {
 		t.Errorf("first runs = %v, want the weekly one on Monday and the other now", due)
 	}
 }
+
+// Ensure a module's listener is offered only typed messages that name no
+// command: free text goes to it, a command word (even with an unknown
+// sub-command) and a button never do, and what it declines gets the
+// usual "I don't know" reply.
+func TestRouter_ListenTakesOnlyMessagesThatNameNoCommand(t *testing.T) {
+	var offered []string
+	listener := commands.Module{Name: "listener",
+		Commands: []*commands.Command{{Name: "plain", Subs: []*commands.Sub{{Name: "list", Run: func(*commands.Ctx) error { return nil }}}}},
+		Listen: func(c *commands.Ctx) (bool, error) {
+			offered = append(offered, c.Event.Text)
+			return !strings.HasPrefix(c.Event.Text, "decline"), nil
+		},
+	}
+	r := commands.NewRouter(listener)
+	route := func(ev *bot.Event) error {
+		return r.Route(context.Background(), &bot.Request{Event: ev, Lang: bot.LangEN, Loc: time.UTC, Now: time.Now()})
+	}
+	if err := route(&bot.Event{Text: "Fixed the login; today tests"}); err != nil {
+		t.Errorf("free text: %v", err)
+	}
+	if err := route(&bot.Event{Text: "plain lsit"}); bot.ErrorCode(err) != bot.EINVALID {
+		t.Errorf("a mistyped sub-command: %v, want EINVALID", err)
+	}
+	if err := route(&bot.Event{Text: "/plain list"}); err != nil {
+		t.Errorf("a command: %v", err)
+	}
+	if err := route(&bot.Event{Action: &bot.Action{ID: "nothing.here"}}); bot.ErrorCode(err) != bot.EINVALID {
+		t.Errorf("a stale button: %v, want EINVALID", err)
+	}
+	if err := route(&bot.Event{Text: "decline this"}); bot.ErrorCode(err) != bot.EINVALID {
+		t.Errorf("declined free text: %v, want the unknown-command reply", err)
+	}
+	if want := []string{"Fixed the login; today tests", "decline this"}; strings.Join(offered, "|") != strings.Join(want, "|") {
+		t.Errorf("offered %q, want %q", offered, want)
+	}
+}

@@ -174,6 +174,11 @@ func (r *Router) Commands() []*Command { return r.commands }
 // Route implements bot.Router.
 func (r *Router) Route(ctx context.Context, req *bot.Request) error {
 	m, err := r.match(req.Event)
+	if err != nil || m.cmd == nil {
+		if handled, lerr := r.listen(ctx, req); handled || lerr != nil {
+			return lerr
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -187,6 +192,31 @@ func (r *Router) Route(ctx context.Context, req *bot.Request) error {
 		return m.cmd.Run(c)
 	}
 	return m.sub.Run(c)
+}
+
+// listen offers a typed message that names no command to the modules'
+// listeners (Module.Listen). A button, or a message whose first word is a
+// command (a mistyped sub-command), is never offered.
+func (r *Router) listen(ctx context.Context, req *bot.Request) (bool, error) {
+	ev := req.Event
+	if ev.Action != nil || strings.TrimSpace(ev.Text) == "" {
+		return false, nil
+	}
+	if toks := Tokenize(ev.Text); len(toks) > 0 {
+		if _, isCommand := r.byName[strings.ToLower(strings.TrimLeft(toks[0].Text, "/!！"))]; isCommand {
+			return false, nil
+		}
+	}
+	for _, m := range r.modules {
+		if m.Listen == nil {
+			continue
+		}
+		c := &Ctx{Request: req, Context: ctx, Args: Tokenize(ev.Text)}
+		if handled, err := m.Listen(c); handled || err != nil {
+			return handled, err
+		}
+	}
+	return false, nil
 }
 
 // Prepare implements bot.Preparer: the prepare step of the command ev asks

@@ -20,6 +20,7 @@ import (
 	"github.com/tandemhq/tandem/commands/meeting"
 	"github.com/tandemhq/tandem/commands/people"
 	"github.com/tandemhq/tandem/commands/remind"
+	"github.com/tandemhq/tandem/commands/standup"
 	"github.com/tandemhq/tandem/commands/task"
 	"github.com/tandemhq/tandem/commands/ticket"
 	"github.com/tandemhq/tandem/commands/warroom"
@@ -81,6 +82,7 @@ func Modules(d Deps) []commands.Module {
 			Reminders: d.MeetingReminders, Feeds: d.CalendarFeeds, Notifier: d.Notifier, DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ,
 			DueHour: d.DueHour, DueMinute: d.DueMinute, Log: d.Log}),
 		group.Module(),
+		standup.Module(standup.Deps{Calendar: d.Calendar, Notifier: d.Notifier, DefaultTZ: d.DefaultTZ, DefaultLang: d.DefaultLang}),
 		people.Module(people.Deps{NextRun: d.NextRun}),
 		calendar.Module(d.Calendar),
 		remind.Module(remind.Deps{NextRun: d.NextRun, DueHour: d.DueHour, DueMinute: d.DueMinute,

@@ -86,6 +86,11 @@ var mergeStatements = []string{
 	`UPDATE jobs SET subject_id = ?1, payload = ` + movePayloadField("to_person") + ` WHERE subject_id = ?2`,
 	`UPDATE jobs SET owner_id = ?1, payload = ` + movePayloadField("set_by") + ` WHERE owner_id = ?2`,
 	`UPDATE link_codes SET person_id = ?1 WHERE person_id = ?2`,
+	// Asked twice on one day (both people were in the department): the
+	// kept person's ask stays, the other goes.
+	`UPDATE OR IGNORE standup_asks SET person_id = ?1 WHERE person_id = ?2`,
+	`DELETE FROM standup_asks WHERE person_id = ?2`,
+	`UPDATE leaves SET person_id = ?1 WHERE person_id = ?2`,
 }
 
 // movePayloadField is a job's payload with field (a person id) changed from

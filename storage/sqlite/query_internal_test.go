@@ -271,3 +271,21 @@ func TestNextOutgoingForQuery_UsesRecipientIndex(t *testing.T) {
 		t.Errorf("plan = %q, want it to use outbox_recipient", got)
 	}
 }
+
+// Ensure the standups' reads come from their indexes, in the order used
+// (no temporary sort):
+// a department's members, a person's open ask, a day's asks, a leave.
+func TestStandupQueries_UseIndexes(t *testing.T) {
+	db := openTestDB(t)
+	for _, c := range []struct {
+		name, q, table, index string
+		args                  []any
+	}{
+		{"members", standupMembersQuery, "people", "people_dept", []any{1, 0, 200}},
+		{"open ask", openAskQuery, "standup_asks", "standup_asks_open", []any{1, 0}},
+		{"a day's asks", dayAsksQuery, "standup_asks", "", []any{1, "2026-10-08", 0, 200}},
+		{"leave on a day", leaveOnQuery, "leaves", "leaves_person", []any{1, "2026-10-08", "2026-10-08"}},
+	} {
+		assertIndexedPlan(t, c.name, queryPlan(t, db, c.q, c.args), c.table, c.index)
+	}
+}

@@ -34,6 +34,8 @@ const (
 	Bindings Part = "bindings"
 	// TaskDeps is the subtask and dependency part of task.Store.
 	TaskDeps Part = "taskdeps"
+	// Standups is standup.Store, which the unit implements beside bot.Tx.
+	Standups Part = "standups"
 )
 
 // Run runs the contract against stores made by open, which returns a new,
@@ -54,6 +56,7 @@ func Run(t *testing.T, open func(t *testing.T) bot.Store, skip ...Part) {
 		{Meetings, meetingTests},
 		{Bindings, bindingTests},
 		{TaskDeps, taskDepTests},
+		{Standups, standupTests},
 	}
 	for _, p := range parts {
 		t.Run(string(p.part), func(t *testing.T) {
