@@ -86,6 +86,7 @@ var mergeStatements = []string{
 	`UPDATE jobs SET subject_id = ?1, payload = ` + movePayloadField("to_person") + ` WHERE subject_id = ?2`,
 	`UPDATE jobs SET owner_id = ?1, payload = ` + movePayloadField("set_by") + ` WHERE owner_id = ?2`,
 	`UPDATE link_codes SET person_id = ?1 WHERE person_id = ?2`,
+	`UPDATE file_links SET added_by = ?1 WHERE added_by = ?2`,
 }
 
 // movePayloadField is a job's payload with field (a person id) changed from

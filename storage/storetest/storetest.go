@@ -32,6 +32,9 @@ const (
 	// implements beside bot.Tx.
 	Meetings Part = "meetings"
 	Bindings Part = "bindings"
+	// Files is files.Store (file links), which the unit implements beside
+	// bot.Tx.
+	Files Part = "files"
 )
 
 // Run runs the contract against stores made by open, which returns a new,
@@ -51,6 +54,7 @@ func Run(t *testing.T, open func(t *testing.T) bot.Store, skip ...Part) {
 		{Tickets, ticketTests},
 		{Meetings, meetingTests},
 		{Bindings, bindingTests},
+		{Files, fileTests},
 	}
 	for _, p := range parts {
 		t.Run(string(p.part), func(t *testing.T) {
