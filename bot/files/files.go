@@ -20,8 +20,11 @@ type Link struct {
 	// Subject is the item the link is on, named as its live card is
 	// ("task/12", "ticket/3", "meeting/5").
 	Subject string
-	URL     string
-	Title   string // "" when none was given
+	// Ref is how people refer to the item in chat ("#12", "T-3", "M-5"),
+	// so that a list can name it without reading it.
+	Ref   string
+	URL   string
+	Title string // "" when none was given
 	// DeptID and Project file the link for `files dept X` and `files
 	// project Y`: the item's department (else the chat's), and the project
 	// the chat it was added in is bound to. Copied when the link is added.
@@ -53,8 +56,9 @@ type Store interface {
 	// AddFileLink stores l and sets its ID; ECONFLICT when its subject
 	// already has that URL.
 	AddFileLink(l *Link) error
-	// FileLinksOf lists the links of subject, oldest first, up to limit.
-	FileLinksOf(subject string, limit int) ([]*Link, error)
+	// FileLinksOf lists the links of subject, oldest first, from offset,
+	// up to limit.
+	FileLinksOf(subject string, offset, limit int) ([]*Link, error)
 	// CountFileLinks counts the links of subject.
 	CountFileLinks(subject string) (int, error)
 	// FindFileLinks lists a department's or a project's links, newest
@@ -73,10 +77,10 @@ func From(tx bot.Tx) Store {
 
 type missing struct{ err error }
 
-func (m missing) AddFileLink(*Link) error                  { return m.err }
-func (m missing) FileLinksOf(string, int) ([]*Link, error) { return nil, m.err }
-func (m missing) CountFileLinks(string) (int, error)       { return 0, m.err }
-func (m missing) FindFileLinks(Filter) ([]*Link, error)    { return nil, m.err }
+func (m missing) AddFileLink(*Link) error                       { return m.err }
+func (m missing) FileLinksOf(string, int, int) ([]*Link, error) { return nil, m.err }
+func (m missing) CountFileLinks(string) (int, error)            { return 0, m.err }
+func (m missing) FindFileLinks(Filter) ([]*Link, error)         { return nil, m.err }
 
 // MaxURL is the longest URL kept: longer ones are refused rather than cut,
 // since a cut URL leads nowhere.

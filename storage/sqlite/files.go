@@ -9,7 +9,7 @@ import (
 // The unit implements the file links' store contract (files.From).
 var _ files.Store = (*tx)(nil)
 
-const fileLinkColumns = `id, subject, url, title, dept_id, project, added_by, added_at`
+const fileLinkColumns = `id, subject, ref, url, title, dept_id, project, added_by, added_at`
 
 // AddFileLink implements files.Store.
 func (t *tx) AddFileLink(l *files.Link) error {
@@ -17,8 +17,8 @@ func (t *tx) AddFileLink(l *files.Link) error {
 	if l.Project != "" {
 		project = l.Project
 	}
-	id, err := insertedID(t.exec(`INSERT INTO file_links (subject, url, title, dept_id, project, added_by, added_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, l.Subject, l.URL, l.Title, nullID(l.DeptID), project, l.AddedByID, ms(l.AddedAt)))
+	id, err := insertedID(t.exec(`INSERT INTO file_links (subject, ref, url, title, dept_id, project, added_by, added_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, l.Subject, l.Ref, l.URL, l.Title, nullID(l.DeptID), project, l.AddedByID, ms(l.AddedAt)))
 	if err != nil {
 		return internal(err, "add file link")
 	}
@@ -27,11 +27,11 @@ func (t *tx) AddFileLink(l *files.Link) error {
 }
 
 // fileLinksOfQuery reads a card's links from file_links_subject, in order.
-const fileLinksOfQuery = `SELECT ` + fileLinkColumns + ` FROM file_links WHERE subject = ? ORDER BY id LIMIT ?`
+const fileLinksOfQuery = `SELECT ` + fileLinkColumns + ` FROM file_links WHERE subject = ? ORDER BY id LIMIT ? OFFSET ?`
 
 // FileLinksOf implements files.Store.
-func (t *tx) FileLinksOf(subject string, limit int) ([]*files.Link, error) {
-	return t.scanFileLinks(fileLinksOfQuery, subject, pageSize(limit))
+func (t *tx) FileLinksOf(subject string, offset, limit int) ([]*files.Link, error) {
+	return t.scanFileLinks(fileLinksOfQuery, subject, pageSize(limit), max(offset, 0))
 }
 
 // CountFileLinks implements files.Store, from file_links_subject alone.
@@ -70,7 +70,7 @@ func (t *tx) scanFileLinks(q string, args ...any) ([]*files.Link, error) {
 		var l files.Link
 		var dept, at sql.NullInt64
 		var project sql.NullString
-		if err := rows.Scan(&l.ID, &l.Subject, &l.URL, &l.Title, &dept, &project, &l.AddedByID, &at); err != nil {
+		if err := rows.Scan(&l.ID, &l.Subject, &l.Ref, &l.URL, &l.Title, &dept, &project, &l.AddedByID, &at); err != nil {
 			return nil, internal(err, "scan file link")
 		}
 		l.DeptID, l.Project, l.AddedAt = dept.Int64, project.String, fromMS(at)

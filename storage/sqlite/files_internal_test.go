@@ -10,7 +10,7 @@ import (
 // a card's links, and `files dept X` / `files project Y` at any page.
 func TestFileLinkQueries_UseIndexes(t *testing.T) {
 	db := openTestDB(t)
-	assertIndexedPlan(t, "a card's links", queryPlan(t, db, fileLinksOfQuery, []any{"task/1", 5}), "file_links", "file_links_subject")
+	assertIndexedPlan(t, "a card's links", queryPlan(t, db, fileLinksOfQuery, []any{"task/1", 5, 10}), "file_links", "file_links_subject")
 	for _, c := range []struct {
 		name, index string
 		f           files.Filter

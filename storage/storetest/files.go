@@ -30,7 +30,7 @@ func fileWorld(t *testing.T, s bot.Store) (ann, bob *bot.Person, design, market 
 
 func testFileLinksOf(t *testing.T, s bot.Store) {
 	ann, bob, design, _ := fileWorld(t, s)
-	first := &files.Link{Subject: "task/1", URL: "https://example.com/brief.pdf", Title: "Brief", DeptID: design.ID,
+	first := &files.Link{Subject: "task/1", Ref: "#1", URL: "https://example.com/brief.pdf", Title: "Brief", DeptID: design.ID,
 		Project: "q3", AddedByID: ann.ID, AddedAt: t0}
 	second := &files.Link{Subject: "task/1", URL: "https://example.com/logo.png", AddedByID: bob.ID, AddedAt: t0.Add(time.Minute)}
 	update(t, s, func(tx bot.Tx) error {
@@ -42,20 +42,23 @@ func testFileLinksOf(t *testing.T, s bot.Store) {
 		t.Fatalf("ids %d, %d: want two distinct ids", first.ID, second.ID)
 	}
 	update(t, s, func(tx bot.Tx) error {
-		got, err := files.From(tx).FileLinksOf("task/1", 10)
+		got, err := files.From(tx).FileLinksOf("task/1", 0, 10)
 		if err != nil {
 			return err
 		}
 		if want := []*files.Link{first, second}; !reflect.DeepEqual(got, want) {
 			t.Errorf("FileLinksOf = %+v, want %+v", got, want)
 		}
-		if got, err := files.From(tx).FileLinksOf("task/1", 1); err != nil || len(got) != 1 || got[0].ID != first.ID {
+		if got, err := files.From(tx).FileLinksOf("task/1", 0, 1); err != nil || len(got) != 1 || got[0].ID != first.ID {
 			t.Errorf("FileLinksOf limit 1 = %+v, %v; want the first", got, err)
+		}
+		if got, err := files.From(tx).FileLinksOf("task/1", 1, 5); err != nil || len(got) != 1 || got[0].ID != second.ID {
+			t.Errorf("FileLinksOf offset 1 = %+v, %v; want the second", got, err)
 		}
 		if n, err := files.From(tx).CountFileLinks("task/1"); n != 2 || err != nil {
 			t.Errorf("CountFileLinks = %d, %v; want 2", n, err)
 		}
-		if got, err := files.From(tx).FileLinksOf("task/2", 10); len(got) != 0 || err != nil {
+		if got, err := files.From(tx).FileLinksOf("task/2", 0, 10); len(got) != 0 || err != nil {
 			t.Errorf("FileLinksOf another task = %+v, %v; want none", got, err)
 		}
 		return nil

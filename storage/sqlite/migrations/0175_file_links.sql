@@ -6,6 +6,7 @@
 CREATE TABLE file_links (
 	id         INTEGER PRIMARY KEY,
 	subject    TEXT NOT NULL,
+	ref        TEXT NOT NULL,
 	url        TEXT NOT NULL,
 	title      TEXT NOT NULL DEFAULT '',
 	dept_id    INTEGER REFERENCES departments(id),
