@@ -88,6 +88,18 @@ type Event struct {
 	// Slack's response_url or DingTalk's session webhook.
 	ReplyHandle string    `json:"reply_handle,omitempty"`
 	ReceivedAt  time.Time `json:"received_at"`
+	// Files are the files shared with the message that the platform gives
+	// a lasting link to (Slack: a file's permalink). Platforms whose file
+	// messages carry only a key to download with the bot's token (Feishu,
+	// DingTalk, WeCom) leave it empty: such a key is no link for people.
+	Files []SharedFile `json:"files,omitempty"`
+}
+
+// SharedFile is a file shared in a chat: its name and the link that opens
+// it for the chat's members.
+type SharedFile struct {
+	Name string `json:"name"`
+	URL  string `json:"url"`
 }
 
 // SenderAccount returns the account that sent ev.

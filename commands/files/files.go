@@ -33,8 +33,8 @@ func Module() commands.Module {
 		Name:    "files",
 		Aliases: []string{"file", "文件", "文件库"},
 		Summary: bot.T("List the file links of a department or project", "列出部门或项目的文件链接"),
-		Usage: bot.T("files [dept:<name> | project:<key>] [page N]", "文件 [部门:<名称> | 项目:<键>] [第N页]"),
-		Run:   list,
+		Usage:   bot.T("files [dept:<name> | project:<key>] [page N]", "文件 [部门:<名称> | 项目:<键>] [第N页]"),
+		Run:     list,
 	}}}
 }
 
@@ -74,46 +74,85 @@ func link(c *commands.Ctx, cmdEN, cmdZH string, find func(c *commands.Ctx) (Item
 	if err != nil {
 		return err
 	}
-	if len(rest) == 0 {
+	if len(rest) == 0 && len(c.Event.Files) == 0 {
 		return listItem(c, it, page, cmdEN, cmdZH)
 	}
-	raw := rest[0].Raw
-	if rest[0].Quoted {
-		raw = rest[0].Text
-	}
-	u, err := files.ParseURL(raw)
+	ls, err := linksGiven(c, rest)
 	if err != nil {
-		return c.Usage(err.(*bot.Error).Text)
-	}
-	title := commands.JoinRaw(rest[1:])
-	if len(rest) == 2 && rest[1].Quoted && rest[1].Key == "" {
-		title = rest[1].Text
-	}
-	if utf8.RuneCountInString(title) > MaxTitle {
-		return c.Usage(bot.Tf("That title is longer than %d characters.", "标题超过了 %d 个字。", MaxTitle))
-	}
-	l := &files.Link{Subject: it.Subject, Ref: it.Ref, URL: u, Title: title, DeptID: it.DeptID, AddedByID: c.Person.ID, AddedAt: c.Now}
-	if err := fileUnder(c, l); err != nil {
 		return err
 	}
-	if err := files.From(c.Tx).AddFileLink(l); bot.ErrorCode(err) == bot.ECONFLICT {
-		return bot.Errorf(bot.ECONFLICT, "%s already has that link.", "%s 已有这个链接。", it.Ref)
-	} else if err != nil {
-		return err
+	var labels []string
+	for _, l := range ls {
+		l.Subject, l.Ref, l.DeptID, l.AddedByID, l.AddedAt = it.Subject, it.Ref, it.DeptID, c.Person.ID, c.Now
+		if err := fileUnder(c, l); err != nil {
+			return err
+		}
+		if err := files.From(c.Tx).AddFileLink(l); bot.ErrorCode(err) == bot.ECONFLICT {
+			return bot.Errorf(bot.ECONFLICT, "%s already has this link: %s", "%s 已有这个链接：%s", it.Ref, l.URL)
+		} else if err != nil {
+			return err
+		}
+		labels = append(labels, l.Label())
 	}
 	render, err := it.Card()
 	if err != nil {
 		return err
 	}
-	reply := bot.Message{Text: c.T("Added to %s: %s", "已添加到 %s：%s", it.Ref, l.Label())}
+	added := strings.Join(labels, ", ")
+	reply := bot.Message{Text: c.T("Added to %s: %s", "已添加到 %s：%s", it.Ref, added)}
 	if c.Event.Action == nil {
 		reply.Card = render(c.Lang, c.Loc)
 	}
 	c.Reply(reply)
 	return c.UpdateCards(it.Subject, func(lang bot.Lang, loc *time.Location) bot.Message {
-		line := bot.Tf("%s: @%s added a file: %s", "%s：@%s 添加了文件：%s", it.Ref, c.Person.Handle, l.Label()).In(lang)
+		line := bot.Tf("%s: @%s added a file: %s", "%s：@%s 添加了文件：%s", it.Ref, c.Person.Handle, added).In(lang)
 		return bot.Message{Text: line, Card: render(lang, loc)}
 	})
+}
+
+// linksGiven reads the links a link command gives: a URL and an optional
+// title; or, when the words hold no URL, the files shared with the message
+// (Slack), titled by the words when there is one file, else by their
+// names.
+func linksGiven(c *commands.Ctx, words []commands.Token) ([]*files.Link, error) {
+	var u string
+	var urlErr error
+	if len(words) > 0 {
+		raw := words[0].Raw
+		if words[0].Quoted {
+			raw = words[0].Text
+		}
+		u, urlErr = files.ParseURL(raw)
+	}
+	shared := c.Event.Files
+	if urlErr == nil && u != "" {
+		words, shared = words[1:], nil
+	} else if len(shared) == 0 {
+		return nil, c.Usage(urlErr.(*bot.Error).Text)
+	}
+	title := commands.JoinRaw(words)
+	if len(words) == 1 && words[0].Quoted && words[0].Key == "" {
+		title = words[0].Text
+	}
+	if utf8.RuneCountInString(title) > MaxTitle {
+		return nil, c.Usage(bot.Tf("That title is longer than %d characters.", "标题超过了 %d 个字。", MaxTitle))
+	}
+	if shared == nil {
+		return []*files.Link{{URL: u, Title: title}}, nil
+	}
+	var out []*files.Link
+	for _, f := range shared {
+		u, err := files.ParseURL(f.URL)
+		if err != nil {
+			return nil, err
+		}
+		l := &files.Link{URL: u, Title: f.Name}
+		if len(shared) == 1 && title != "" {
+			l.Title = title
+		}
+		out = append(out, l)
+	}
+	return out, nil
 }
 
 // fileUnder files l for the lists: under the item's department, else the

@@ -30,7 +30,7 @@ func TestTaskLink_English(t *testing.T) {
 		"Added to #1: Poster draft", "Files: Poster draft https://drive.example.com/poster.pdf")
 	h.Expect("alice", "task 1", "Files: Poster draft https://drive.example.com/poster.pdf")
 	h.Expect("alice", "task link 1", "Links on #1 (1):", "• Poster draft https://drive.example.com/poster.pdf · @alice ·")
-	h.Expect("alice", "task link 1 https://drive.example.com/poster.pdf", "#1 already has that link.")
+	h.Expect("alice", "task link 1 https://drive.example.com/poster.pdf", "#1 already has this link: https://drive.example.com/poster.pdf")
 	h.Expect("alice", "task link 2 https://drive.example.com/poster.pdf", "There is no task #2.")
 }
 
@@ -142,4 +142,26 @@ func TestFiles_PagedAndByProject(t *testing.T) {
 	h.Expect("dora", "files project:none", "No file links in none yet.")
 	h.Expect("dora", "files colour:red", `"colour:red" is not a department or project`)
 	h.Expect("dora", "files dept:Nowhere", "Nowhere")
+}
+
+// Ensure a link command sent with shared files (a Slack upload's comment)
+// adds each file's link, titled by the words when there is one file, else
+// by the file's name; words that are no URL are then no error.
+func TestTaskLink_SharedFiles(t *testing.T) {
+	h := commandstest.New(t)
+	h.Say("alice", `task new "Poster"`)
+	send := func(text string, fs ...bot.SharedFile) string {
+		return h.Deliver(&bot.Event{Platform: bot.PlatformConsole, Workspace: "local", DedupKey: h.NextKey("k"), ChatID: "dm:alice",
+			ChatType: bot.ChatDirect, Sender: bot.Author{UserID: "alice", Name: "alice"}, Text: text, Files: fs})
+	}
+	got := send("task link 1", bot.SharedFile{Name: "q3-poster.pdf", URL: "https://acme.slack.com/files/U1/F1/q3-poster.pdf"},
+		bot.SharedFile{Name: "notes.txt", URL: "https://acme.slack.com/files/U1/F2/notes.txt"})
+	if !strings.Contains(got, "Added to #1: q3-poster.pdf, notes.txt") ||
+		!strings.Contains(got, "Files: q3-poster.pdf https://acme.slack.com/files/U1/F1/q3-poster.pdf\n│   notes.txt https://acme.slack.com/files/U1/F2/notes.txt") {
+		t.Errorf("two shared files: %s", got)
+	}
+	got = send("任务 链接 1 终稿", bot.SharedFile{Name: "final.pdf", URL: "https://acme.slack.com/files/U1/F3/final.pdf"})
+	if !strings.Contains(got, "已添加到 #1：终稿") {
+		t.Errorf("one shared file with a title: %s", got)
+	}
 }
