@@ -3,6 +3,7 @@ package files_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -105,8 +106,24 @@ func TestLink_TicketsAndMeetings(t *testing.T) {
 	h.Expect("qa1", "ticket link T-1 https://photos.example.com/peel.jpg photo", "Added to T-1: photo",
 		"Files: photo https://photos.example.com/peel.jpg")
 	h.Say("dora", `meeting new "Q3 plan" mon 14:00 @alice dept:Design`)
+	for _, o := range outbox(h) {
+		if o.To.UserID == "alice" && o.Msg.Card != nil && o.Msg.Card.Subject == "meeting/1" {
+			if err := h.DB.Update(context.Background(), func(tx bot.Tx) error { return tx.MarkSent(o.ID, "alice-invite", h.Now().UTC()) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	h.Expect("alice", "会议 链接 1 https://docs.example.com/q3", "已添加到 M-1：https://docs.example.com/q3",
 		"文件：https://docs.example.com/q3")
+	edited := false
+	for _, o := range outbox(h) {
+		if o.Msg.Edit != nil && o.Msg.Edit.RemoteID == "alice-invite" {
+			edited = slices.Contains(o.Msg.Card.Fields, bot.Field{Label: "Files", Value: "https://docs.example.com/q3"})
+		}
+	}
+	if !edited {
+		t.Error("alice's invitation card was not edited to show the link")
+	}
 	h.Expect("dora", "files dept:QA", "Files of QA (1):", "• photo https://photos.example.com/peel.jpg · T-1 · @qa1 ·")
 	h.Expect("dora", "文件", "Design 的文件（1）：", "• https://docs.example.com/q3 · M-1 · @alice ·")
 }
