@@ -92,6 +92,11 @@ type Event struct {
 	// platform says: a Slack message shortcut, a Feishu reply (parent_id),
 	// a DingTalk reply (repliedMsg). Nil otherwise (WeCom never carries one).
 	Quoted *QuotedMessage `json:"quoted,omitempty"`
+	// Files are the files shared with the message that the platform gives
+	// a lasting link to (Slack: a file's permalink). Platforms whose file
+	// messages carry only a key to download with the bot's token (Feishu,
+	// DingTalk, WeCom) leave it empty: such a key is no link for people.
+	Files []SharedFile `json:"files,omitempty"`
 }
 
 // QuotedMessage is a chat message an event acts on, as the platform gave it.
@@ -110,6 +115,13 @@ type QuotedMessage struct {
 	// Link opens the message (or, where the platform has no message
 	// links, its chat) in the platform's client; empty where none exists.
 	Link string `json:"link,omitempty"`
+}
+
+// SharedFile is a file shared in a chat: its name and the link that opens
+// it for the chat's members.
+type SharedFile struct {
+	Name string `json:"name"`
+	URL  string `json:"url"`
 }
 
 // SenderAccount returns the account that sent ev.

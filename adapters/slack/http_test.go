@@ -284,6 +284,30 @@ func TestEvents_Redelivery(t *testing.T) {
 	}
 }
 
+// Ensure a file shared with a direct message comes with the message, as
+// its title (else name) and permalink; a file without one is left out.
+func TestEvents_FileShare(t *testing.T) {
+	in := &Intake{}
+	a := MustNewAdapter(t, in, nil)
+	body := callback("Ev8", directMessage(func(m map[string]any) {
+		m["subtype"], m["text"] = "file_share", "task link 12"
+		m["files"] = []any{
+			map[string]any{"id": "F1", "name": "q3-poster.pdf", "title": "Q3 poster", "permalink": "https://acme.slack.com/files/U1/F1/q3-poster.pdf"},
+			map[string]any{"id": "F2", "name": "notes.txt", "permalink": "https://acme.slack.com/files/U1/F2/notes.txt"},
+			map[string]any{"id": "F3", "name": "hidden.txt"},
+		}
+	}))
+	if w := serve(t, a, signedRequest("/slack/events", jsonType, body)); w.Code != http.StatusOK {
+		t.Fatalf("status %d", w.Code)
+	}
+	evs := in.Events()
+	want := []bot.SharedFile{{Name: "Q3 poster", URL: "https://acme.slack.com/files/U1/F1/q3-poster.pdf"},
+		{Name: "notes.txt", URL: "https://acme.slack.com/files/U1/F2/notes.txt"}}
+	if len(evs) != 1 || evs[0].Text != "task link 12" || !reflect.DeepEqual(evs[0].Files, want) {
+		t.Fatalf("events %+v, want the message with its two linked files", evs)
+	}
+}
+
 // Ensure messages Tandem must not answer never reach Accept: bots (itself
 // included), edits and deletions, and channel chatter.
 func TestEvents_Ignored(t *testing.T) {
@@ -293,6 +317,10 @@ func TestEvents_Ignored(t *testing.T) {
 		"OwnMessage":     directMessage(func(m map[string]any) { m["user"] = testBotID }),
 		"MessageChanged": directMessage(func(m map[string]any) { m["subtype"] = "message_changed" }),
 		"MessageDeleted": directMessage(func(m map[string]any) { m["subtype"] = "message_deleted" }),
+		"FileWithoutText": directMessage(func(m map[string]any) {
+			m["subtype"], m["text"] = "file_share", ""
+			m["files"] = []any{map[string]any{"id": "F1", "name": "a.pdf", "permalink": "https://acme.slack.com/files/U1/F1/a.pdf"}}
+		}),
 		"ChannelMessage": directMessage(func(m map[string]any) { m["channel_type"] = "channel"; m["channel"] = "C1" }),
 		"EditedMention":  func() map[string]any { m := mention("<@UBOT> hi"); m["edited"] = map[string]any{"ts": "1"}; return m }(),
 		"BotMention":     func() map[string]any { m := mention("<@UBOT> hi"); m["bot_id"] = "B2"; return m }(),

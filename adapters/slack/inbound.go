@@ -41,6 +41,13 @@ type innerEvent struct {
 	Channel     string          `json:"channel"`
 	ChannelType string          `json:"channel_type"`
 	Edited      json.RawMessage `json:"edited"`
+	// Files come with a file_share message (and a mention that shares a
+	// file); the permalink opens the file for the channel's members.
+	Files []struct {
+		Name      string `json:"name"`
+		Title     string `json:"title"`
+		Permalink string `json:"permalink"`
+	} `json:"files"`
 }
 
 func parseEvents(raw []byte) (*eventsPayload, error) {
@@ -88,11 +95,33 @@ func (a *Adapter) callbackEvent(p *eventsPayload) (*bot.Event, error) {
 		Sender:    bot.Author{UserID: in.User},
 		Text:      text,
 		Mentions:  mentions,
+		Files:     sharedFiles(&in),
 	}, nil
 }
 
+// sharedFiles are the event's files that have a permalink, named by their
+// title (what the sharer called it), else their file name.
+func sharedFiles(in *innerEvent) []bot.SharedFile {
+	var out []bot.SharedFile
+	for _, f := range in.Files {
+		if f.Permalink == "" {
+			continue
+		}
+		name := f.Title
+		if name == "" {
+			name = f.Name
+		}
+		out = append(out, bot.SharedFile{Name: name, URL: f.Permalink})
+	}
+	return out
+}
+
 func wanted(in *innerEvent, self string) bool {
-	if in.BotID != "" || in.SubType != "" || in.User == "" || in.User == self || len(in.Edited) > 0 {
+	// A file_share message is a person's message with files: "task link
+	// 12" typed as the upload's comment. A file sent without a word is
+	// no command.
+	fileShare := in.SubType == "file_share" && strings.TrimSpace(in.Text) != ""
+	if in.BotID != "" || in.SubType != "" && !fileShare || in.User == "" || in.User == self || len(in.Edited) > 0 {
 		return false
 	}
 	switch in.Type {

@@ -15,6 +15,7 @@ import (
 	"github.com/tandemhq/tandem/commands/calendar"
 	"github.com/tandemhq/tandem/commands/digest"
 	"github.com/tandemhq/tandem/commands/directory"
+	"github.com/tandemhq/tandem/commands/files"
 	"github.com/tandemhq/tandem/commands/group"
 	"github.com/tandemhq/tandem/commands/link"
 	"github.com/tandemhq/tandem/commands/meeting"
@@ -81,6 +82,7 @@ func Modules(d Deps) []commands.Module {
 		meeting.Module(meeting.Deps{Store: d.Store, Calendars: d.FreeBusy, Calendar: d.Calendar,
 			Reminders: d.MeetingReminders, Feeds: d.CalendarFeeds, Notifier: d.Notifier, DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ,
 			DueHour: d.DueHour, DueMinute: d.DueMinute, Log: d.Log}),
+		files.Module(),
 		group.Module(),
 		standup.Module(standup.Deps{Calendar: d.Calendar, Notifier: d.Notifier, DefaultTZ: d.DefaultTZ, DefaultLang: d.DefaultLang}),
 		people.Module(people.Deps{NextRun: d.NextRun}),

@@ -9,6 +9,7 @@ import (
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/bot/meeting"
 	"github.com/tandemhq/tandem/commands"
+	filescmd "github.com/tandemhq/tandem/commands/files"
 )
 
 // view is what a meeting's card shows, read once and rendered for each
@@ -20,6 +21,7 @@ type view struct {
 	dept      string
 	attendees []shownAttendee
 	agenda    []shownItem
+	files     filescmd.Shown
 }
 
 type shownAttendee struct {
@@ -65,7 +67,8 @@ func (f *feature) load(tx bot.Tx, m *meeting.Meeting, now time.Time) (*view, err
 		}
 		v.agenda = append(v.agenda, s)
 	}
-	return v, nil
+	v.files, err = filescmd.Load(tx, m.Subject())
+	return v, err
 }
 
 // when is "Fri 27 Nov 14:00, 1h30m" in the reader's zone.
@@ -149,6 +152,9 @@ func (v *view) card(now time.Time, loc *time.Location, lang bot.Lang) *bot.Card 
 	add("No answer yet", "未答复", or(pending))
 	if lines := v.agendaLines(rd); len(lines) > 0 {
 		add("Agenda", "议程", strings.Join(lines, "\n"))
+	}
+	if f, ok := v.files.Field(lang); ok {
+		card.Fields = append(card.Fields, f)
 	}
 	if m.Status == meeting.Scheduled {
 		card.Buttons = answerButtons(m, lang)

@@ -15,6 +15,7 @@ import (
 	"github.com/tandemhq/tandem/bot/meeting"
 	"github.com/tandemhq/tandem/bot/workcal"
 	"github.com/tandemhq/tandem/commands"
+	filescmd "github.com/tandemhq/tandem/commands/files"
 )
 
 // JobRemind is one reminder before one occurrence of a meeting, keyed by
@@ -129,6 +130,7 @@ func (f *feature) command() *commands.Command {
 			sub("calendar", []string{"ics", "feed", "日历"}, "meeting calendar [<id>|reset]", "会议 日历 [<编号>|重置]",
 				"Your meetings as a calendar to subscribe to, or one meeting as an .ics",
 				"订阅你的会议日历，或获取单个会议的日历文件", "meeting calendar", "会议 日历", f.calendar),
+			filescmd.LinkSub("meeting", "会议", "id", "编号", f.linkItem),
 		},
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/bot/task"
 	"github.com/tandemhq/tandem/commands"
+	filescmd "github.com/tandemhq/tandem/commands/files"
 )
 
 // overdueMark is appended to every overdue task, in lists and on cards.
@@ -61,6 +62,9 @@ func taskCard(tx bot.Tx, tk *task.Task, ppl *commands.People, now time.Time, loc
 	card.Fields = append(card.Fields, depFields(tx, tk, lang)...)
 	if tk.Description != "" {
 		card.Fields = append(card.Fields, bot.Field{Label: bot.T("Description", "描述").In(lang), Value: tk.Description})
+	}
+	if f, ok := filescmd.CardField(tx, Subject(tk), lang); ok {
+		card.Fields = append(card.Fields, f)
 	}
 	if !tk.Status.Open() {
 		// A closed task's card keeps no buttons: clicking Done must leave

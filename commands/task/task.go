@@ -10,6 +10,7 @@ import (
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/bot/task"
 	"github.com/tandemhq/tandem/commands"
+	filescmd "github.com/tandemhq/tandem/commands/files"
 	"github.com/tandemhq/tandem/commands/timeparse"
 )
 
@@ -103,6 +104,7 @@ func (f *feature) command() *commands.Command {
 				"Set the description", "设置描述", "task describe 12 A2 size, both languages", "任务 描述 12 A2尺寸，中英双语", taskDescribe),
 			sub("dept", []string{"department", "部门"}, "task dept <id> <department>", "任务 部门 <编号> <部门>",
 				"Move a task to a department", "设置任务所属部门", "task dept 12 Design", "任务 部门 12 设计部", taskDept),
+			filescmd.LinkSub("task", "任务", "id", "编号", linkItem),
 		}, f.depSubs(sub)...),
 	}
 }

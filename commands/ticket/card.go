@@ -9,6 +9,7 @@ import (
 	"github.com/tandemhq/tandem/bot/task"
 	"github.com/tandemhq/tandem/bot/ticket"
 	"github.com/tandemhq/tandem/commands"
+	filescmd "github.com/tandemhq/tandem/commands/files"
 )
 
 // view is what a ticket's card shows, read once and rendered for each
@@ -21,6 +22,7 @@ type view struct {
 	respRuns, resoRuns bool
 	tasksDone, tasks   int
 	wall               bool // the clock counts every minute
+	files              filescmd.Shown
 }
 
 // load reads what the card of tk shows: its department, people, SLA dues
@@ -60,7 +62,8 @@ func (f *feature) load(tx bot.Tx, tk *ticket.Ticket, now time.Time) (*view, erro
 			v.tasksDone++
 		}
 	}
-	return v, nil
+	v.files, err = filescmd.Load(tx, Subject(tk))
+	return v, err
 }
 
 // reader is whom a text is written for: their language and zone, now.
@@ -133,6 +136,9 @@ func (v *view) card(now time.Time, loc *time.Location, lang bot.Lang) *bot.Card 
 	}
 	if v.tasks > 0 {
 		add("Tasks", "关联任务", rd.t("%d/%d done", "已完成 %d/%d", v.tasksDone, v.tasks))
+	}
+	if f, ok := v.files.Field(lang); ok {
+		card.Fields = append(card.Fields, f)
 	}
 	clock := rd.t("in business hours", "工作时间")
 	if v.wall {

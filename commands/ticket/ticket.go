@@ -14,6 +14,7 @@ import (
 	"github.com/tandemhq/tandem/bot/ticket"
 	"github.com/tandemhq/tandem/bot/workcal"
 	"github.com/tandemhq/tandem/commands"
+	filescmd "github.com/tandemhq/tandem/commands/files"
 )
 
 // Job kinds of the ticket feature.
@@ -214,6 +215,7 @@ func (f *feature) command() *commands.Command {
 			prepared(sub("stats", []string{"statistics", "统计"}, "ticket stats [department] [week|month]", "工单 统计 [部门] [本周|本月]",
 				"Open tickets by department, SLA met, mean times, breaches", "各部门未结工单、SLA 达成率、平均用时、超时数",
 				"ticket stats QA month", "工单 统计 QA 本月", f.stats), f.prepareStats),
+			filescmd.LinkSub("ticket", "工单", "id", "编号", f.linkItem),
 		},
 	}
 }

@@ -91,6 +91,7 @@ var mergeStatements = []string{
 	`UPDATE OR IGNORE standup_asks SET person_id = ?1 WHERE person_id = ?2`,
 	`DELETE FROM standup_asks WHERE person_id = ?2`,
 	`UPDATE leaves SET person_id = ?1 WHERE person_id = ?2`,
+	`UPDATE file_links SET added_by = ?1 WHERE added_by = ?2`,
 }
 
 // movePayloadField is a job's payload with field (a person id) changed from

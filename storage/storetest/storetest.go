@@ -36,6 +36,9 @@ const (
 	TaskDeps Part = "taskdeps"
 	// Standups is standup.Store, which the unit implements beside bot.Tx.
 	Standups Part = "standups"
+	// Files is files.Store (file links), which the unit implements beside
+	// bot.Tx.
+	Files Part = "files"
 )
 
 // Run runs the contract against stores made by open, which returns a new,
@@ -57,6 +60,7 @@ func Run(t *testing.T, open func(t *testing.T) bot.Store, skip ...Part) {
 		{Bindings, bindingTests},
 		{TaskDeps, taskDepTests},
 		{Standups, standupTests},
+		{Files, fileTests},
 	}
 	for _, p := range parts {
 		t.Run(string(p.part), func(t *testing.T) {
