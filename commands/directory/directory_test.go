@@ -389,7 +389,9 @@ func TestDirectory_ImportManagers(t *testing.T) {
 	if err := runDirJobs(h, d); err != nil {
 		t.Fatal(err)
 	}
-	acct := func(id string) bot.Account { return bot.Account{Platform: bot.PlatformFeishu, Workspace: "tk1", UserID: id} }
+	acct := func(id string) bot.Account {
+		return bot.Account{Platform: bot.PlatformFeishu, Workspace: "tk1", UserID: id}
+	}
 	dan, carol := h.PersonOf(acct("ou_dan")), h.PersonOf(acct("ou_carol"))
 	if dan.Position != "Illustrator" || dan.ManagerID != carol.ID || dan.PendingManager != "" {
 		t.Fatalf("dan = %+v; want an Illustrator reporting to carol %d", dan, carol.ID)
