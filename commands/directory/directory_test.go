@@ -413,3 +413,32 @@ func TestDirectory_ImportManagers(t *testing.T) {
 		t.Fatalf("vera = %+v", vera)
 	}
 }
+
+// Ensure the position and manager the config sets stand: the directory's
+// are applied only to what the config leaves unset.
+func TestDirectory_ConfigOrgStands(t *testing.T) {
+	h, d, _, feishuDir := dirHarness(t)
+	feishuDir.users["ou_dan"] = bot.DirectoryUser{UserID: "ou_dan", Name: "Dan", Position: "Illustrator", ManagerID: "ou_alice"}
+	h.SendOn(bot.PlatformFeishu, "tk1", "ou_alice", "王爱丽", "whoami")
+	h.SendOn(bot.PlatformFeishu, "tk1", "ou_dan", "Dan", "whoami")
+	h.Meet("boss")
+	dan := h.PersonOf(bot.Account{Platform: bot.PlatformFeishu, Workspace: "tk1", UserID: "ou_dan"})
+	boss := h.Person("boss")
+	err := h.DB.Update(context.Background(), func(tx bot.Tx) error {
+		dan.ManagerID = boss.ID
+		if err := tx.UpdatePerson(dan); err != nil {
+			return err
+		}
+		return tx.SetPersonSeed(dan.ID, bot.PersonSeed{Manager: "boss"}) // as the config's seed records it
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := runDirJobs(h, d); err != nil {
+		t.Fatal(err)
+	}
+	dan = h.PersonOf(bot.Account{Platform: bot.PlatformFeishu, Workspace: "tk1", UserID: "ou_dan"})
+	if dan.ManagerID != boss.ID || dan.PendingManager != "" || dan.Position != "Illustrator" {
+		t.Fatalf("dan = %+v; want the config's manager boss %d kept, the directory's position taken", dan, boss.ID)
+	}
+}
