@@ -44,6 +44,10 @@ type PersonSeed struct {
 	TZ   string `json:"tz,omitempty"`
 	Dept string `json:"dept,omitempty"` // lower-cased department name
 	Role string `json:"role,omitempty"`
+	// Position and Manager (a handle) are the config's at every start; a
+	// directory does not change what the config sets.
+	Position string `json:"position,omitempty"`
+	Manager  string `json:"manager,omitempty"`
 }
 
 // TrustTx stores what guards changes to people's identity and rights:

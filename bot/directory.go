@@ -15,6 +15,12 @@ type DirectoryUser struct {
 	Email  string
 	Mobile string   // as the platform gives it; compare with NormalizeMobile
 	Depts  []string // ids of the platform departments (or groups) the user is in
+	// Position is the job title; "" when the platform gives none.
+	Position string
+	// ManagerID is the platform user id of the user's manager (Feishu
+	// leader_user_id, DingTalk manager_userid, WeCom direct_leader); ""
+	// when the platform gives none (Slack has no reporting lines).
+	ManagerID string
 }
 
 // DirectoryDept is a department, or on Slack a user group, of a platform's

@@ -52,4 +52,19 @@ func fillPerson(into, from *Person) {
 	if into.Home.UserID == "" {
 		into.Home = from.Home
 	}
+	if into.Position == "" {
+		into.Position = from.Position
+	}
+	// A manager that is the other record would be a deleted person, and
+	// one that is the merged human would be themselves: the other record's
+	// manager stands in.
+	if into.ManagerID == 0 || into.ManagerID == from.ID {
+		into.ManagerID = from.ManagerID
+	}
+	if into.ManagerID == into.ID || into.ManagerID == from.ID {
+		into.ManagerID = 0
+	}
+	if into.ManagerID == 0 && into.PendingManager == "" {
+		into.PendingManager = from.PendingManager
+	}
 }

@@ -27,6 +27,15 @@ type Person struct {
 	TZ     string // IANA zone; "" means the configured default
 	DeptID int64  // 0 when not in a department
 	Role   Role
+	// Position is the person's job title ("Designer", "产品经理"), from the
+	// config or a platform's directory; "" when unknown.
+	Position string
+	// ManagerID is the person they report to; 0 when unknown.
+	ManagerID int64
+	// PendingManager is the account ("platform:workspace:user_id") a
+	// directory named as the manager before Tandem knew it; the manager is
+	// set when that account is linked to someone (directory.Directories).
+	PendingManager string
 	// Home is the account that direct messages go to; zero means the first
 	// linked account.
 	Home Account

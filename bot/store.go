@@ -112,6 +112,9 @@ type PeopleTx interface {
 	// MergePeople moves everything of person from (accounts, tasks, history,
 	// jobs, department headship) to person into, and deletes from.
 	MergePeople(from, into int64) error
+	// PeopleAwaitingManager returns up to limit people whose PendingManager
+	// is a, oldest first, read from an index.
+	PeopleAwaitingManager(a Account, limit int) ([]*Person, error)
 	FindDepartmentByID(id int64) (*Department, error)
 	// FindDepartmentByName matches case-insensitively.
 	FindDepartmentByName(name string) (*Department, error)

@@ -74,6 +74,8 @@ func (a *Adapter) User(ctx context.Context, userID string) (bot.DirectoryUser, e
 		OrgEmail   string  `json:"org_email"`
 		DeptIDList []int64 `json:"dept_id_list"`
 		Active     bool    `json:"active"`
+		Title      string  `json:"title"`
+		Manager    string  `json:"manager_userid"`
 	}
 	err := a.topapi(ctx, pathUserGet, map[string]string{"userid": userID, "language": "zh_CN"}, &res)
 	if isErrcode(err, userGone) {
@@ -90,6 +92,9 @@ func (a *Adapter) User(ctx context.Context, userID string) (bot.DirectoryUser, e
 		Name:   res.Name,
 		Email:  firstNonEmpty(res.Email, res.OrgEmail),
 		Mobile: res.Mobile,
+		// listsimple gives neither: they come from this call only.
+		Position:  res.Title,
+		ManagerID: res.Manager,
 	}
 	// mobile has no country code, state_code has it: put it back for
 	// numbers outside mainland China, which NormalizeMobile keeps.

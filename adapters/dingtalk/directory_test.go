@@ -42,7 +42,8 @@ func TestDirectory_User(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := bot.DirectoryUser{UserID: "staff1", Name: "张三", Email: "zhangsan@acme.test", Mobile: "13800000001", Depts: []string{"2", "4"}}
+	want := bot.DirectoryUser{UserID: "staff1", Name: "张三", Email: "zhangsan@acme.test", Mobile: "13800000001", Depts: []string{"2", "4"},
+		Position: "工程师", ManagerID: "staff3"}
 	if !reflect.DeepEqual(u, want) {
 		t.Fatalf("got %+v\nwant %+v", u, want)
 	}

@@ -67,7 +67,11 @@ type contactUser struct {
 	EnterpriseEmail string   `json:"enterprise_email"`
 	Mobile          string   `json:"mobile"` // "+8613800000000"
 	DepartmentIDs   []string `json:"department_ids"`
-	Status          struct {
+	JobTitle        string   `json:"job_title"`
+	// LeaderUserID is the manager's id of the request's user_id_type
+	// (open_id here, as events name accounts).
+	LeaderUserID string `json:"leader_user_id"`
+	Status       struct {
 		IsResigned bool `json:"is_resigned"`
 	} `json:"status"`
 }
@@ -79,6 +83,9 @@ func (u *contactUser) directoryUser() bot.DirectoryUser {
 		Email:  firstNonEmpty(u.Email, u.EnterpriseEmail),
 		Mobile: u.Mobile,
 		Depts:  u.DepartmentIDs,
+
+		Position:  u.JobTitle,
+		ManagerID: u.LeaderUserID,
 	}
 }
 

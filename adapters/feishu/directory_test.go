@@ -21,6 +21,7 @@ func testDirectory() *feishutest.Directory {
 		return feishutest.User{OpenID: id, UnionID: "on_" + id[3:], Name: name, Email: email, Mobile: mobile, DepartmentIDs: depts}
 	}
 	alice := user("ou_alice", "Alice", "alice@example.com", "+8613800000001", "od-eng")
+	alice.JobTitle, alice.LeaderUserID = "Designer", "ou_erin"
 	bob := user("ou_bob", "Bob", "", "+8613800000002", "od-eng", "od-web")
 	bob.EnterpriseEmail = "bob@corp.example.com"
 	carol := user("ou_carol", "Carol", "carol@example.com", "+8613800000003", "od-eng")
@@ -89,7 +90,8 @@ func TestDirectory_User(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := bot.DirectoryUser{UserID: "ou_alice", Name: "Alice", Email: "alice@example.com", Mobile: "+8613800000001", Depts: []string{"od-eng"}}
+	want := bot.DirectoryUser{UserID: "ou_alice", Name: "Alice", Email: "alice@example.com", Mobile: "+8613800000001", Depts: []string{"od-eng"},
+		Position: "Designer", ManagerID: "ou_erin"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("User = %+v, want %+v", got, want)
 	}

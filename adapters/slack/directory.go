@@ -170,6 +170,8 @@ func directoryUser(u *slack.User) bot.DirectoryUser {
 		Name:   name,
 		Email:  u.Profile.Email, // empty without users:read.email
 		Mobile: u.Profile.Phone,
+		// Slack has a title but no reporting lines.
+		Position: u.Profile.Title,
 	}
 }
 

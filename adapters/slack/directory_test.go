@@ -16,7 +16,7 @@ import (
 
 // slackUsers are the fake workspace's accounts, as Slack's user objects.
 var slackUsers = map[string]string{
-	"U1":        `{"id":"U1","name":"ada","real_name":"Ada Lovelace","profile":{"display_name":"ada.l","real_name":"Ada Lovelace","email":"ada@example.com","phone":"+44 20 7946 0000"}}`,
+	"U1":        `{"id":"U1","name":"ada","real_name":"Ada Lovelace","profile":{"display_name":"ada.l","real_name":"Ada Lovelace","email":"ada@example.com","phone":"+44 20 7946 0000","title":"Engineer"}}`,
 	"U2":        `{"id":"U2","name":"grace","real_name":"Grace Hopper","profile":{"display_name":"","real_name":"Grace Hopper"}}`,
 	"U3":        `{"id":"U3","name":"linus","profile":{"display_name":"","real_name":""}}`,
 	"U4":        `{"id":"U4","name":"gone","deleted":true,"profile":{"real_name":"Gone Person","email":"gone@example.com"}}`,
@@ -81,7 +81,7 @@ var ctx = context.Background()
 func TestDirectory_User(t *testing.T) {
 	a, f := newDirectory(t)
 	for id, want := range map[string]bot.DirectoryUser{
-		"U1": {UserID: "U1", Name: "ada.l", Email: "ada@example.com", Mobile: "+44 20 7946 0000"},
+		"U1": {UserID: "U1", Name: "ada.l", Email: "ada@example.com", Mobile: "+44 20 7946 0000", Position: "Engineer"},
 		"U2": {UserID: "U2", Name: "Grace Hopper"},
 		"U3": {UserID: "U3", Name: "linus"},
 	} {
@@ -189,7 +189,7 @@ func TestDirectory_Members(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []bot.DirectoryUser{
-		{UserID: "U1", Name: "ada.l", Email: "ada@example.com", Mobile: "+44 20 7946 0000", Depts: []string{"S1"}},
+		{UserID: "U1", Name: "ada.l", Email: "ada@example.com", Mobile: "+44 20 7946 0000", Depts: []string{"S1"}, Position: "Engineer"},
 		{UserID: "U2", Name: "Grace Hopper", Depts: []string{"S1"}},
 		{UserID: "U3", Name: "linus", Depts: []string{"S1"}},
 	}

@@ -60,6 +60,10 @@ type userResult struct {
 	BizMail    string  `json:"biz_mail"`
 	Mobile     string  `json:"mobile"`
 	Status     int     `json:"status"`
+	Position   string  `json:"position"`
+	// DirectLeader lists up to five direct leaders within the app's
+	// visibility; the first is taken as the manager.
+	DirectLeader []string `json:"direct_leader"`
 }
 
 // User implements bot.Directory through user/get. Apps created after
@@ -75,7 +79,11 @@ func (a *Adapter) User(ctx context.Context, userID string) (bot.DirectoryUser, e
 	if res.Status == userStatusExited {
 		return bot.DirectoryUser{}, userMissing(userID, nil)
 	}
-	u := bot.DirectoryUser{UserID: res.UserID, Name: res.Name, Email: res.Email, Mobile: res.Mobile, Depts: deptIDs(res.Department)}
+	u := bot.DirectoryUser{UserID: res.UserID, Name: res.Name, Email: res.Email, Mobile: res.Mobile, Depts: deptIDs(res.Department),
+		Position: res.Position}
+	if len(res.DirectLeader) > 0 {
+		u.ManagerID = res.DirectLeader[0]
+	}
 	if u.UserID == "" {
 		u.UserID = userID
 	}

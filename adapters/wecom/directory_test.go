@@ -42,7 +42,8 @@ func userGet(w http.ResponseWriter, _ int, c apiCall) {
 	}
 	switch id := c.Query.Get("userid"); id {
 	case "zhangsan":
-		writeJSON(w, ok(map[string]any{"userid": "zhangsan", "name": "张三", "department": []int{1, 2}, "status": 1}))
+		writeJSON(w, ok(map[string]any{"userid": "zhangsan", "name": "张三", "department": []int{1, 2}, "status": 1,
+			"position": "工程师", "direct_leader": []string{"lisi", "wangwu"}}))
 	case "lisi":
 		writeJSON(w, ok(map[string]any{"userid": "lisi", "name": "李四", "department": []int{3},
 			"email": "lisi@example.com", "mobile": "13800000001", "status": 2}))
@@ -106,7 +107,8 @@ func TestDirectory_User(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := bot.DirectoryUser{UserID: "zhangsan", Name: "张三", Depts: []string{"1", "2"}}
+	// Of several direct leaders, the first is the manager.
+	want := bot.DirectoryUser{UserID: "zhangsan", Name: "张三", Depts: []string{"1", "2"}, Position: "工程师", ManagerID: "lisi"}
 	if !reflect.DeepEqual(u, want) {
 		t.Fatalf("got %+v, want %+v", u, want)
 	}
@@ -211,7 +213,7 @@ func TestDirectory_LookupByEmail(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The match proves the email, which user/get withholds.
-	want := bot.DirectoryUser{UserID: "zhangsan", Name: "张三", Email: "zhangsan@example.com", Depts: []string{"1", "2"}}
+	want := bot.DirectoryUser{UserID: "zhangsan", Name: "张三", Email: "zhangsan@example.com", Depts: []string{"1", "2"}, Position: "工程师", ManagerID: "lisi"}
 	if !reflect.DeepEqual(u, want) {
 		t.Fatalf("got %+v, want %+v", u, want)
 	}
@@ -233,7 +235,7 @@ func TestDirectory_LookupByMobile(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := bot.DirectoryUser{UserID: "zhangsan", Name: "张三", Mobile: "13800000000", Depts: []string{"1", "2"}}
+			want := bot.DirectoryUser{UserID: "zhangsan", Name: "张三", Mobile: "13800000000", Depts: []string{"1", "2"}, Position: "工程师", ManagerID: "lisi"}
 			if !reflect.DeepEqual(u, want) {
 				t.Fatalf("got %+v, want %+v", u, want)
 			}

@@ -177,9 +177,10 @@ type Ladder struct {
 }
 
 // Step is one rung of a ladder: at Fraction of Target (0.75, 1, 1.5) tell
-// Notify: "owner", "head" (the handling department's), "group" (the
-// department's bound chats), "management" (the admins), "requester", or
-// "@handle".
+// Notify: "owner", "manager" (the owner's; the head when there is none),
+// "head" (the handling department's), "group" (the department's bound
+// chats), "management" (the admins), "requester", "requester_manager" (the
+// requester's manager; nobody when there is none), or "@handle".
 type Step struct {
 	Fraction float64  `json:"fraction"`
 	Target   Target   `json:"target"`

@@ -214,6 +214,11 @@ type PersonConfig struct {
 	Dept   string `yaml:"dept"`
 	Lang   string `yaml:"lang"`
 	TZ     string `yaml:"tz"`
+	// Position is the job title ("Designer", "产品经理"); Manager is the
+	// handle of the person they report to, another of people. Both are the
+	// config's at every start, and a directory does not change them.
+	Position string `yaml:"position"`
+	Manager  string `yaml:"manager"`
 	// Accounts are "platform:workspace:user_id", or "console:NAME".
 	Accounts []string `yaml:"accounts"`
 	// CalendarURL is an iCalendar address of the person's calendar (a
@@ -225,6 +230,39 @@ type PersonConfig struct {
 
 // handle is the person's handle as seeding gives it: the configured one,
 // lower-cased, or one made from the name.
+// checkManagers checks people[].manager: a handle in people, not the
+// person's own, and no chain of managers that comes back to where it began.
+func (c Config) checkManagers(handles map[string]bool, bad func(path, format string, args ...any)) {
+	managerOf := map[string]string{}
+	for i, pc := range c.People {
+		m := strings.ToLower(pc.Manager)
+		if m == "" {
+			continue
+		}
+		path := fmt.Sprintf("people[%d].manager", i)
+		switch {
+		case !handles[m]:
+			bad(path, "%q is not a handle in people", pc.Manager)
+		case m == pc.handle():
+			bad(path, "%q is the person themselves", pc.Manager)
+		default:
+			managerOf[pc.handle()] = m
+		}
+	}
+	for i, pc := range c.People {
+		seen := map[string]bool{pc.handle(): true}
+		for h := managerOf[pc.handle()]; h != ""; h = managerOf[h] {
+			if seen[h] {
+				if h == pc.handle() {
+					bad(fmt.Sprintf("people[%d].manager", i), "the managers of %q come back to them", pc.handle())
+				}
+				break
+			}
+			seen[h] = true
+		}
+	}
+}
+
 func (pc PersonConfig) handle() string {
 	if h := strings.ToLower(pc.Handle); h != "" {
 		return h
@@ -561,6 +599,7 @@ func (c Config) Validate() error {
 			}
 		}
 	}
+	c.checkManagers(handles, bad)
 	depts := map[string]bool{}
 	for i, d := range c.Departments {
 		path := fmt.Sprintf("departments[%d]", i)

@@ -476,13 +476,13 @@ feishu:
 // creates no one twice.
 func TestDirectoryImportsDepartments(t *testing.T) {
 	members := map[string]string{
-		"od-design":  `{"open_id":"ou_carol","name":"Carol","email":"carol@example.com","department_ids":["od-design"],"status":{"is_resigned":false}}`,
-		"od-posters": `{"open_id":"ou_dan","name":"Dan","department_ids":["od-posters"],"status":{"is_resigned":false}}`,
+		"od-design":  `{"open_id":"ou_carol","name":"Carol","email":"carol@example.com","department_ids":["od-design"],"job_title":"Head of Design","status":{"is_resigned":false}}`,
+		"od-posters": `{"open_id":"ou_dan","name":"Dan","department_ids":["od-posters"],"job_title":"Illustrator","leader_user_id":"ou_carol","status":{"is_resigned":false}}`,
 		"od-sales":   `{"open_id":"ou_erin","name":"Erin","email":"erin@example.com","department_ids":["od-sales"],"status":{"is_resigned":false}}`,
 	}
 	// Dan's listing lacks contact details; his own profile has a mobile.
 	profiles := map[string]string{
-		"ou_dan": `{"open_id":"ou_dan","name":"Dan","mobile":"+8613800000004","department_ids":["od-posters"],"status":{"is_resigned":false}}`,
+		"ou_dan": `{"open_id":"ou_dan","name":"Dan","mobile":"+8613800000004","department_ids":["od-posters"],"job_title":"Illustrator","leader_user_id":"ou_carol","status":{"is_resigned":false}}`,
 	}
 	feishuAPI := feishutest.NewServer(t)
 	feishuAPI.Answer(pathFeishuContact, func(c feishutest.Call) (string, bool) {
@@ -560,6 +560,11 @@ departments:
 		}
 		if dan == nil || dan.Name != "Dan" || dan.Mobile != "13800000004" || dan.DeptID != design.ID {
 			t.Errorf("%s: dan is %+v, want Dan, 13800000004, in Design (#%d)", when, dan, design.ID)
+		}
+		// Positions and the reporting line come with the listing.
+		if carol != nil && dan != nil && (carol.Position != "Head of Design" || dan.Position != "Illustrator" || dan.ManagerID != carol.ID) {
+			t.Errorf("%s: carol is %q, dan %q reporting to #%d; want Head of Design, Illustrator reporting to carol #%d",
+				when, carol.Position, dan.Position, dan.ManagerID, carol.ID)
 		}
 		if erin := dirPerson(t, m, acct("ou_erin")); erin != nil {
 			t.Errorf("%s: erin, of the unmapped Sales, was imported: %+v", when, erin)

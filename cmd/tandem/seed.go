@@ -47,6 +47,12 @@ func seed(ctx context.Context, store bot.Store, cfg Config, now time.Time) error
 			}
 			byHandle[p.Handle] = p
 		}
+		// Managers after everyone, who may be named before their manager.
+		for _, pc := range cfg.People {
+			if err := seedOrg(tx, pc, byHandle); err != nil {
+				return err
+			}
+		}
 		for _, dc := range cfg.Departments {
 			if dc.Head == "" {
 				continue
@@ -58,6 +64,31 @@ func seed(ctx context.Context, store bot.Store, cfg Config, now time.Time) error
 		}
 		return nil
 	})
+}
+
+// seedOrg applies the position and the manager the config gives a person,
+// and records them in the person's seed, so that the directories leave
+// them alone. Without them, what the directories say stands.
+func seedOrg(tx bot.Tx, pc PersonConfig, byHandle map[string]*bot.Person) error {
+	p := byHandle[pc.handle()]
+	if p == nil {
+		return nil // its handle was taken and numbered: not named by it
+	}
+	seed, _, err := tx.PersonSeed(p.ID)
+	if err != nil {
+		return err
+	}
+	seed.Position, seed.Manager = pc.Position, strings.ToLower(pc.Manager)
+	if pc.Position != "" {
+		p.Position = pc.Position
+	}
+	if m := byHandle[seed.Manager]; m != nil {
+		p.ManagerID, p.PendingManager = m.ID, ""
+	}
+	if err := tx.UpdatePerson(p); err != nil {
+		return err
+	}
+	return tx.SetPersonSeed(p.ID, seed)
 }
 
 // seedPerson applies one person of the config; heads are the handles the

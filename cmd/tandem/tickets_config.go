@@ -66,7 +66,7 @@ type TicketLadderConfig struct {
 type TicketStepConfig struct {
 	At     string   `yaml:"at"`     // "75%", "100%", "150%"
 	Target string   `yaml:"target"` // response or resolution
-	Notify []string `yaml:"notify"` // owner, head, group, management, requester, @handle
+	Notify []string `yaml:"notify"` // owner, manager, head, group, management, requester, requester_manager, @handle
 }
 
 // TicketRouteConfig sends a category's tickets to a department: to Owner,
@@ -112,7 +112,7 @@ func defaultTickets() TicketsConfig {
 }
 
 // notifyWords are what a step may name besides @handle.
-var notifyWords = []string{"owner", "head", "group", "management", "requester"}
+var notifyWords = []string{"owner", "manager", "head", "group", "management", "requester", "requester_manager"}
 
 // ticketRefs is what the tickets section may refer to elsewhere in the
 // file: the departments and the people's handles (lower case).

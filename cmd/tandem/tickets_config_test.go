@@ -73,7 +73,7 @@ tickets:
     - name: fast
       steps:
         - {at: 50%, target: resolution, notify: [head]}
-        - {at: 100%, target: resolution, notify: [group, requester]}
+        - {at: 100%, target: resolution, notify: [group, requester, manager, requester_manager]}
       repeat_from: 2
       repeat_every: 2h
       until_ack: true
@@ -93,7 +93,7 @@ tickets:
 	}
 	fast := ticket.Ladder{Name: "fast", Steps: []ticket.Step{
 		{Fraction: 0.5, Target: ticket.Resolution, Notify: []string{"head"}},
-		{Fraction: 1, Target: ticket.Resolution, Notify: []string{"group", "requester"}},
+		{Fraction: 1, Target: ticket.Resolution, Notify: []string{"group", "requester", "manager", "requester_manager"}},
 	}, RepeatFrom: 2, RepeatEvery: 2 * time.Hour, UntilAck: true, AckTimeout: 4 * time.Hour}
 	standard := ticket.Ladder{Name: "standard", Steps: []ticket.Step{
 		{Fraction: 1, Target: ticket.FirstResponse, Notify: []string{"owner"}},
@@ -211,7 +211,7 @@ tickets:
 		`tickets.policies[3].ladder: under this policy step 2 of ladder "mixed" (100% of resolution, 2h0m0s) falls before step 1 (100% of response, 4h0m0s)`,
 		`tickets.ladders[0].steps[0].at: must be a percentage of the target above 0, such as 75% or 150%, not "75"`,
 		`tickets.ladders[0].steps[0].target: must be response or resolution, not "resolved"`,
-		`tickets.ladders[0].steps[0].notify[0]: must be owner, head, group, management, requester, or @handle, not "ownr" (did you mean "owner"?)`,
+		`tickets.ladders[0].steps[0].notify[0]: must be owner, manager, head, group, management, requester, requester_manager, or @handle, not "ownr" (did you mean "owner"?)`,
 		`tickets.ladders[0].steps[0].notify[1]: "@nobody" is not a handle in people`,
 		`tickets.ladders[0].steps[0].notify[2]: "@qim" is not a handle in people (did you mean "qin"?)`,
 		`tickets.ladders[0].steps[1].notify: is empty`,

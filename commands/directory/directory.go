@@ -248,7 +248,54 @@ func (d *Directories) apply(tx bot.Tx, p *bot.Person, self found, others []found
 			return err
 		}
 	}
-	return d.mergeByContact(tx, p, now)
+	if err := d.mergeByContact(tx, p, now); err != nil {
+		return err
+	}
+	accts := []bot.Account{self.acct}
+	for _, o := range others {
+		accts = append(accts, o.acct)
+	}
+	return resolveReports(tx, accts)
+}
+
+// reportsPage bounds the people read at once whose manager has just
+// appeared; each is resolved before the next page is read.
+const reportsPage = 100
+
+// resolveReports sets the manager of the people whose directory named one
+// of accts as their manager before Tandem knew it (PendingManager): the
+// person the account now belongs to. A manager the directories name is
+// recorded at once when known, and otherwise when their account appears,
+// whichever way it does (an import, a first message, a lookup).
+func resolveReports(tx bot.Tx, accts []bot.Account) error {
+	for _, a := range accts {
+		for {
+			waiting, err := tx.PeopleAwaitingManager(a, reportsPage)
+			if err != nil {
+				return err
+			}
+			if len(waiting) == 0 {
+				break
+			}
+			m, err := tx.FindPersonByAccount(a)
+			if err != nil {
+				return err
+			}
+			for _, q := range waiting {
+				if q.ID != m.ID {
+					q.ManagerID = m.ID
+				}
+				q.PendingManager = ""
+				if err := tx.UpdatePerson(q); err != nil {
+					return err
+				}
+			}
+			if len(waiting) < reportsPage {
+				break
+			}
+		}
+	}
+	return nil
 }
 
 // linkAccount binds an account the directories found to p, and records it:
@@ -317,7 +364,11 @@ func (d *Directories) enrich(tx bot.Tx, p *bot.Person, f found, now time.Time) (
 	if mobile := bot.NormalizeMobile(u.Mobile); mobile != "" && p.Mobile == "" {
 		p.Mobile, changed = mobile, true
 	}
-	if changed {
+	org, err := organise(tx, p, f)
+	if err != nil {
+		return nil, err
+	}
+	if changed || org {
 		if err := tx.UpdatePerson(p); err != nil {
 			return nil, err
 		}
@@ -332,6 +383,42 @@ func (d *Directories) enrich(tx bot.Tx, p *bot.Person, f found, now time.Time) (
 		}
 	}
 	return p, nil
+}
+
+// organise records the position and the manager a directory gives for p,
+// unless the config sets them (it is the authority on those it names). A
+// manager not known yet is remembered by account (PendingManager) and set
+// by resolveReports when that account appears. It reports whether p
+// changed.
+func organise(tx bot.Tx, p *bot.Person, f found) (bool, error) {
+	u := f.user
+	if u.Position == "" && u.ManagerID == "" {
+		return false, nil
+	}
+	seed, _, err := tx.PersonSeed(p.ID)
+	if err != nil {
+		return false, err
+	}
+	changed := false
+	if u.Position != "" && seed.Position == "" && u.Position != p.Position {
+		p.Position, changed = u.Position, true
+	}
+	if u.ManagerID == "" || seed.Manager != "" {
+		return changed, nil
+	}
+	ma := bot.Account{Platform: f.acct.Platform, Workspace: f.acct.Workspace, UserID: u.ManagerID}
+	m, err := tx.FindPersonByAccount(ma)
+	switch {
+	case bot.ErrorCode(err) == bot.ENOTFOUND:
+		if p.PendingManager != ma.String() {
+			p.PendingManager, changed = ma.String(), true
+		}
+	case err != nil:
+		return false, err
+	case m.ID != p.ID && (m.ID != p.ManagerID || p.PendingManager != ""):
+		p.ManagerID, p.PendingManager, changed = m.ID, "", true
+	}
+	return changed, nil
 }
 
 // freeHandle returns base, or base with a number, such that nobody but

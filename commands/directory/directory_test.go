@@ -369,3 +369,76 @@ func TestDirectory_Import(t *testing.T) {
 	h.Expect("carol", "admin directory", "feishu/main", "Design ← feishu:Design", "Accounts are linked by: email, mobile")
 	h.Expect("bob", "admin directory", "Only admins")
 }
+
+// Ensure the import records positions and managers: a manager listed after
+// their report, and one outside the mapped departments who appears only
+// later (by writing), are both set once known; a merge keeps the manager.
+func TestDirectory_ImportManagers(t *testing.T) {
+	h, d, _, feishuDir := dirHarness(t)
+	feishuDir.depts = []bot.DirectoryDept{{ID: "od-design", Name: "Design"}}
+	feishuDir.users["ou_dan"] = bot.DirectoryUser{UserID: "ou_dan", Name: "Dan", Email: "dan@example.com", Position: "Illustrator", ManagerID: "ou_carol"}
+	feishuDir.users["ou_carol"] = bot.DirectoryUser{UserID: "ou_carol", Name: "Carol", Email: "carol@example.com", Position: "Head of Design", ManagerID: "ou_vp"}
+	feishuDir.users["ou_vp"] = bot.DirectoryUser{UserID: "ou_vp", Name: "Vera", Email: "vera@example.com", Position: "VP"}
+	feishuDir.members = map[string][]string{"od-design": {"ou_dan", "ou_carol"}}
+	d.Depts = []directory.DeptMapping{{Dept: "Design", Platform: bot.PlatformFeishu, Ref: "od-design"}}
+	h.Admin("root")
+	if err := h.DB.Update(context.Background(), func(tx bot.Tx) error { return tx.CreateDepartment(&bot.Department{Name: "Design"}) }); err != nil {
+		t.Fatal(err)
+	}
+	h.Expect("root", "admin directory sync", "Importing")
+	if err := runDirJobs(h, d); err != nil {
+		t.Fatal(err)
+	}
+	acct := func(id string) bot.Account {
+		return bot.Account{Platform: bot.PlatformFeishu, Workspace: "tk1", UserID: id}
+	}
+	dan, carol := h.PersonOf(acct("ou_dan")), h.PersonOf(acct("ou_carol"))
+	if dan.Position != "Illustrator" || dan.ManagerID != carol.ID || dan.PendingManager != "" {
+		t.Fatalf("dan = %+v; want an Illustrator reporting to carol %d", dan, carol.ID)
+	}
+	if carol.ManagerID != 0 || carol.PendingManager != acct("ou_vp").String() {
+		t.Fatalf("carol = %+v; want her manager pending as %s", carol, acct("ou_vp"))
+	}
+
+	// Vera writes: her profile is read, and carol's manager is set.
+	h.SendOn(bot.PlatformFeishu, "tk1", "ou_vp", "Vera", "whoami")
+	if err := runDirJobs(h, d); err != nil {
+		t.Fatal(err)
+	}
+	vera := h.PersonOf(acct("ou_vp"))
+	if carol = h.PersonOf(acct("ou_carol")); carol.ManagerID != vera.ID || carol.PendingManager != "" {
+		t.Fatalf("carol = %+v; want reporting to vera %d", carol, vera.ID)
+	}
+	if vera.Position != "VP" {
+		t.Fatalf("vera = %+v", vera)
+	}
+}
+
+// Ensure the position and manager the config sets stand: the directory's
+// are applied only to what the config leaves unset.
+func TestDirectory_ConfigOrgStands(t *testing.T) {
+	h, d, _, feishuDir := dirHarness(t)
+	feishuDir.users["ou_dan"] = bot.DirectoryUser{UserID: "ou_dan", Name: "Dan", Position: "Illustrator", ManagerID: "ou_alice"}
+	h.SendOn(bot.PlatformFeishu, "tk1", "ou_alice", "王爱丽", "whoami")
+	h.SendOn(bot.PlatformFeishu, "tk1", "ou_dan", "Dan", "whoami")
+	h.Meet("boss")
+	dan := h.PersonOf(bot.Account{Platform: bot.PlatformFeishu, Workspace: "tk1", UserID: "ou_dan"})
+	boss := h.Person("boss")
+	err := h.DB.Update(context.Background(), func(tx bot.Tx) error {
+		dan.ManagerID = boss.ID
+		if err := tx.UpdatePerson(dan); err != nil {
+			return err
+		}
+		return tx.SetPersonSeed(dan.ID, bot.PersonSeed{Manager: "boss"}) // as the config's seed records it
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := runDirJobs(h, d); err != nil {
+		t.Fatal(err)
+	}
+	dan = h.PersonOf(bot.Account{Platform: bot.PlatformFeishu, Workspace: "tk1", UserID: "ou_dan"})
+	if dan.ManagerID != boss.ID || dan.PendingManager != "" || dan.Position != "Illustrator" {
+		t.Fatalf("dan = %+v; want the config's manager boss %d kept, the directory's position taken", dan, boss.ID)
+	}
+}

@@ -18,11 +18,11 @@ type Deps struct {
 }
 
 // Module is the people feature: who you are (whoami), your language and
-// time zone, and departments.
+// time zone, and departments; who someone is (who @x).
 func Module(d Deps) commands.Module {
 	f := &feature{d}
 	return commands.Module{Name: "people", Commands: []*commands.Command{
-		langCommand(), f.tzCommand(), whoamiCommand(), deptCommand(),
+		langCommand(), f.tzCommand(), whoamiCommand(), whoCommand(), deptCommand(),
 	}}
 }
 
@@ -98,28 +98,69 @@ func whoamiCommand() *commands.Command {
 			for _, a := range accts {
 				linked = append(linked, a.Platform+":"+a.UserID)
 			}
-			dept := c.T("none", "无")
-			if p.DeptID != 0 {
-				if d, err := c.Tx.FindDepartmentByID(p.DeptID); err == nil {
-					dept = d.Name
-				}
-			}
 			lang := string(c.Lang) + c.T(" (following your messages)", "（跟随消息语言）")
 			if p.Lang != "" {
 				lang = string(p.Lang)
 			}
 			c.Reply(bot.Message{Private: true, Card: &bot.Card{
 				Title: p.Name + " (@" + p.Handle + ")",
-				Fields: []bot.Field{
-					{Label: c.T("Role", "角色"), Value: p.Role.Label(c.Lang)},
-					{Label: c.T("Department", "部门"), Value: dept},
-					{Label: c.T("Language", "语言"), Value: lang},
-					{Label: c.T("Time zone", "时区"), Value: c.Loc.String()},
-					{Label: c.T("Accounts", "账号"), Value: strings.Join(linked, c.T(", ", "、"))},
-				},
+				Fields: append(orgFields(c, p),
+					bot.Field{Label: c.T("Language", "语言"), Value: lang},
+					bot.Field{Label: c.T("Time zone", "时区"), Value: c.Loc.String()},
+					bot.Field{Label: c.T("Accounts", "账号"), Value: strings.Join(linked, c.T(", ", "、"))},
+				),
 			}})
 			return nil
 		},
+	}
+}
+
+// whoCommand shows where someone stands in the organisation: role,
+// department, position and manager.
+func whoCommand() *commands.Command {
+	return &commands.Command{
+		Name:    "who",
+		Aliases: []string{"whois", "查人"},
+		Summary: bot.T("Show someone's department, position and manager", "查看某人的部门、职位和上级"),
+		Usage:   bot.T("who @person", "查人 @某人"),
+		Run: func(c *commands.Ctx) error {
+			if len(c.Args) != 1 {
+				return c.Usage(bot.T("Name one person, like @bob.", "请指定一个人，例如 @bob。"))
+			}
+			p, err := c.ResolvePerson(c.Args[0].Text)
+			if err != nil {
+				return err
+			}
+			c.Reply(bot.Message{Card: &bot.Card{Title: p.Name + " (@" + p.Handle + ")", Fields: orgFields(c, p)}})
+			return nil
+		},
+	}
+}
+
+// orgFields are p's role, department, position and manager, as whoami and
+// who show them.
+func orgFields(c *commands.Ctx, p *bot.Person) []bot.Field {
+	dept := c.T("none", "无")
+	if p.DeptID != 0 {
+		if d, err := c.Tx.FindDepartmentByID(p.DeptID); err == nil {
+			dept = d.Name
+		}
+	}
+	position := p.Position
+	if position == "" {
+		position = c.T("not known", "未知")
+	}
+	manager := c.T("not known", "未知")
+	if p.ManagerID != 0 {
+		if m, err := c.Tx.FindPersonByID(p.ManagerID); err == nil {
+			manager = m.Name + " (@" + m.Handle + ")"
+		}
+	}
+	return []bot.Field{
+		{Label: c.T("Role", "角色"), Value: p.Role.Label(c.Lang)},
+		{Label: c.T("Department", "部门"), Value: dept},
+		{Label: c.T("Position", "职位"), Value: position},
+		{Label: c.T("Manager", "上级"), Value: manager},
 	}
 }
 

@@ -1,6 +1,7 @@
 package people_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -68,4 +69,24 @@ func TestDept_JoinNeedsConsentOrAdmin(t *testing.T) {
 
 	h.Expect("root", "admin audit", "@carol moved @bob from no department to Design, as @bob accepted.",
 		"@root moved @dave from no department to Sales.", "@dave moved from Sales to Design.")
+}
+
+// Ensure whoami and who show the position and the manager, in both
+// languages, and that who asks for one person.
+func TestWho_PositionAndManager(t *testing.T) {
+	h := commandstest.New(t)
+	h.Meet("ann", "bob")
+	err := h.DB.Update(context.Background(), func(tx bot.Tx) error {
+		bob := h.Person("bob")
+		bob.Position, bob.ManagerID = "Designer", h.Person("ann").ID
+		return tx.UpdatePerson(bob)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Expect("bob", "whoami", "Position: Designer", "Manager: ann (@ann)")
+	h.Expect("ann", "who @bob", "bob (@bob)", "Position: Designer", "Manager: ann (@ann)")
+	h.Expect("ann", "查人 @ann", "职位：未知", "上级：未知")
+	h.Expect("ann", "who", "Name one person")
+	h.Expect("ann", "who @nobody", "nobody")
 }

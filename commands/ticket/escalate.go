@@ -226,6 +226,12 @@ func (f *feature) tellAudience(tx bot.Tx, tk *ticket.Ticket, v *view, notify []s
 		}
 		return p
 	}
+	managerOf := func(p *bot.Person) *bot.Person {
+		if p == nil {
+			return nil
+		}
+		return person(p.ManagerID)
+	}
 	var people []*bot.Person
 	var chats []bot.Destination
 	for _, who := range notify {
@@ -256,6 +262,16 @@ func (f *feature) tellAudience(tx bot.Tx, tk *ticket.Ticket, v *view, notify []s
 			people = append(people, admins...)
 		case w == "requester":
 			people = append(people, person(tk.RequesterID))
+		case w == "manager":
+			// The owner's manager; without one (or without an owner),
+			// the head, so that someone above the work is told.
+			if m := managerOf(person(tk.OwnerID)); m != nil {
+				people = append(people, m)
+			} else {
+				people = append(people, head)
+			}
+		case w == "requester_manager":
+			people = append(people, managerOf(person(tk.RequesterID)))
 		case strings.HasPrefix(w, "@"):
 			people = append(people, findHandle(tx, w))
 		}

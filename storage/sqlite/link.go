@@ -81,6 +81,10 @@ var mergeStatements = []string{
 	`UPDATE meeting_minutes SET author_id = ?1 WHERE author_id = ?2`,
 	`UPDATE chat_bindings SET bound_by = ?1 WHERE bound_by = ?2`,
 	`UPDATE departments SET head_id = ?1 WHERE head_id = ?2`,
+	// The merged person's reports report to the one kept; the one kept no
+	// longer reports to itself (bot.MergeRecords then writes its manager).
+	`UPDATE people SET manager_id = ?1 WHERE manager_id = ?2 AND id != ?1`,
+	`UPDATE people SET manager_id = NULL WHERE id = ?1 AND manager_id = ?2`,
 	// Payloads are BLOBs, which SQLite's JSON functions would read as
 	// binary JSONB: they are cast to text.
 	`UPDATE jobs SET subject_id = ?1, payload = ` + movePayloadField("to_person") + ` WHERE subject_id = ?2`,

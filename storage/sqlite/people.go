@@ -11,21 +11,22 @@ import (
 	"github.com/tandemhq/tandem/bot"
 )
 
-const personColumns = `id, name, handle, email, mobile, lang, tz, dept_id, role, home_platform, home_workspace, home_user, digest, digest_off, digest_next_at, created_at`
+const personColumns = `id, name, handle, email, mobile, lang, tz, dept_id, role, home_platform, home_workspace, home_user, digest, digest_off, digest_next_at, created_at, position, manager_id, pending_manager`
 
 // qualifiedPersonColumns are personColumns named with their table, for joins.
 var qualifiedPersonColumns = "people." + strings.ReplaceAll(personColumns, ", ", ", people.")
 
 func scanPerson(scan func(...any) error) (*bot.Person, error) {
 	p := &bot.Person{}
-	var dept, digestNext sql.NullInt64
+	var dept, digestNext, manager sql.NullInt64
 	var created int64
 	var lang, role string
 	if err := scan(&p.ID, &p.Name, &p.Handle, &p.Email, &p.Mobile, &lang, &p.TZ, &dept, &role,
-		&p.Home.Platform, &p.Home.Workspace, &p.Home.UserID, &p.Digest, &p.DigestOff, &digestNext, &created); err != nil {
+		&p.Home.Platform, &p.Home.Workspace, &p.Home.UserID, &p.Digest, &p.DigestOff, &digestNext, &created,
+		&p.Position, &manager, &p.PendingManager); err != nil {
 		return nil, err
 	}
-	p.Lang, p.Role, p.DeptID = bot.Lang(lang), bot.Role(role), dept.Int64
+	p.Lang, p.Role, p.DeptID, p.ManagerID = bot.Lang(lang), bot.Role(role), dept.Int64, manager.Int64
 	p.DigestNext = fromMS(digestNext)
 	p.CreatedAt = time.UnixMilli(created).UTC()
 	return p, nil
@@ -139,6 +140,13 @@ func (t *tx) FindPeopleByContact(email, mobile string) ([]*bot.Person, error) {
 	return scanPeople(rows, err, "find people by contact")
 }
 
+// PeopleAwaitingManager implements bot.PeopleTx, from the index
+// people_pending_manager.
+func (t *tx) PeopleAwaitingManager(a bot.Account, limit int) ([]*bot.Person, error) {
+	rows, err := t.query(`SELECT `+personColumns+` FROM people WHERE pending_manager = ? AND pending_manager != '' ORDER BY id LIMIT ?`, a.String(), limit)
+	return scanPeople(rows, err, "find people awaiting a manager")
+}
+
 // CreatePerson implements bot.PeopleTx. A handle that is taken gets a
 // number: the next few in order (bob2, bob3), then random ones with more
 // digits at each try, so that a creation costs a few index lookups however
@@ -160,10 +168,12 @@ func (t *tx) CreatePerson(p *bot.Person, now time.Time) error {
 	p.Email, p.Mobile = bot.NormalizeEmail(p.Email), bot.NormalizeMobile(p.Mobile)
 	p.DigestNext = time.Time{} // computed by the digest job
 	t.peopleChanged()
-	_, err = t.queryRow(`INSERT INTO people (name, handle, email, mobile, lang, tz, dept_id, role, home_platform, home_workspace, home_user, digest, digest_off, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	_, err = t.queryRow(`INSERT INTO people (name, handle, email, mobile, lang, tz, dept_id, role, home_platform, home_workspace, home_user, digest, digest_off, created_at,
+		position, manager_id, pending_manager)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		[]any{p.Name, p.Handle, p.Email, p.Mobile, string(p.Lang), p.TZ, nullID(p.DeptID), string(p.Role),
-			p.Home.Platform, p.Home.Workspace, p.Home.UserID, p.Digest, p.DigestOff, now.UnixMilli()}, &p.ID)
+			p.Home.Platform, p.Home.Workspace, p.Home.UserID, p.Digest, p.DigestOff, now.UnixMilli(),
+			p.Position, nullID(p.ManagerID), p.PendingManager}, &p.ID)
 	return internal(err, "create person")
 }
 
@@ -213,10 +223,12 @@ func (t *tx) UpdatePerson(p *bot.Person) error {
 	t.peopleChanged()
 	res, err := t.exec(`UPDATE people SET name = ?, handle = ?, email = ?, mobile = ?, lang = ?, tz = ?, dept_id = ?, role = ?,
 		home_platform = ?, home_workspace = ?, home_user = ?, digest = ?, digest_off = ?,
-		digest_next_at = CASE WHEN digest = ? AND digest_off = ? AND tz = ? THEN digest_next_at END
+		digest_next_at = CASE WHEN digest = ? AND digest_off = ? AND tz = ? THEN digest_next_at END,
+		position = ?, manager_id = ?, pending_manager = ?
 		WHERE id = ?`,
 		p.Name, strings.ToLower(p.Handle), p.Email, p.Mobile, string(p.Lang), p.TZ, nullID(p.DeptID), string(p.Role),
-		p.Home.Platform, p.Home.Workspace, p.Home.UserID, p.Digest, p.DigestOff, p.Digest, p.DigestOff, p.TZ, p.ID)
+		p.Home.Platform, p.Home.Workspace, p.Home.UserID, p.Digest, p.DigestOff, p.Digest, p.DigestOff, p.TZ,
+		p.Position, nullID(p.ManagerID), p.PendingManager, p.ID)
 	return mustAffect(res, err, "update person")
 }
 

@@ -11,6 +11,7 @@ import (
 type User struct {
 	UserID, Name, Mobile, Email, OrgEmail string
 	Depts                                 []int64
+	Title, Manager                        string // job title; the manager's userid
 }
 
 // Dept is one department in the fake's contacts; the root is 1.
@@ -35,7 +36,8 @@ func DefaultDepts() []Dept {
 
 func DefaultUsers() []User {
 	return []User{
-		{UserID: "staff1", Name: "张三", Mobile: "13800000001", Email: "zhangsan@acme.test", OrgEmail: "zs@corp.acme.test", Depts: []int64{2, 4}},
+		{UserID: "staff1", Name: "张三", Mobile: "13800000001", Email: "zhangsan@acme.test", OrgEmail: "zs@corp.acme.test", Depts: []int64{2, 4},
+			Title: "工程师", Manager: "staff3"},
 		{UserID: "staff2", Name: "李四", Mobile: "13800000002", OrgEmail: "lisi@corp.acme.test", Depts: []int64{4}},
 		{UserID: "staff3", Name: "王五", Mobile: "13800000003", Depts: []int64{4}},
 		{UserID: "staff4", Name: "赵六", Email: "zhaoliu@acme.test", Depts: []int64{7}},
@@ -63,7 +65,8 @@ func (f *Server) serveContacts(w http.ResponseWriter, key string, req map[string
 		for _, u := range f.Users {
 			if u.UserID == req["userid"] {
 				ok(map[string]any{"userid": u.UserID, "unionid": "union-" + u.UserID, "name": u.Name,
-					"mobile": u.Mobile, "email": u.Email, "org_email": u.OrgEmail, "dept_id_list": u.Depts, "active": true})
+					"mobile": u.Mobile, "email": u.Email, "org_email": u.OrgEmail, "dept_id_list": u.Depts, "active": true,
+					"title": u.Title, "manager_userid": u.Manager})
 				return
 			}
 		}

@@ -29,6 +29,8 @@ type User struct {
 	EnterpriseEmail string   `json:"enterprise_email,omitempty"`
 	Mobile          string   `json:"mobile,omitempty"`
 	DepartmentIDs   []string `json:"department_ids"`
+	JobTitle        string   `json:"job_title,omitempty"`
+	LeaderUserID    string   `json:"leader_user_id,omitempty"` // an open id, as the adapter asks
 	Status          struct {
 		IsResigned bool `json:"is_resigned"`
 		IsFrozen   bool `json:"is_frozen"`
