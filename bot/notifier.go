@@ -251,3 +251,25 @@ func (q QuietHours) EndAfter(t time.Time, loc *time.Location) (time.Time, bool) 
 	}
 	return time.Time{}, false
 }
+
+// Defaults fills in the language and zone a host left unset: English and
+// UTC.
+func Defaults(lang Lang, loc *time.Location) (Lang, *time.Location) {
+	if lang == "" {
+		lang = LangEN
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	return lang, loc
+}
+
+// NotifierOr is n, or, when a host gave none (tests, tools), a notifier
+// with the defaults lang and loc (Defaults) and no window or quiet hours.
+func NotifierOr(n *Notifier, lang Lang, loc *time.Location) *Notifier {
+	if n != nil {
+		return n
+	}
+	lang, loc = Defaults(lang, loc)
+	return &Notifier{DefaultLang: lang, DefaultTZ: loc}
+}

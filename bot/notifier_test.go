@@ -239,3 +239,20 @@ func TestRequestNotify_QuietHours(t *testing.T) {
 		t.Fatalf("due %v; want the reply at once, Bob's news at %v", due, morning)
 	}
 }
+
+// Ensure a host's notifier is used as it is, and a missing one is made from
+// the host's defaults, English and UTC where those are unset.
+func TestNotifierOr(t *testing.T) {
+	own := &bot.Notifier{DefaultLang: bot.LangZH}
+	if bot.NotifierOr(own, bot.LangEN, nil) != own {
+		t.Error("a host's notifier was replaced")
+	}
+	n := bot.NotifierOr(nil, "", nil)
+	if n.DefaultLang != bot.LangEN || n.DefaultTZ != time.UTC {
+		t.Errorf("made = %+v, want English and UTC", n)
+	}
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	if n := bot.NotifierOr(nil, bot.LangZH, sh); n.DefaultLang != bot.LangZH || n.DefaultTZ != sh {
+		t.Errorf("made = %+v, want the host's defaults", n)
+	}
+}

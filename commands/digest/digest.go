@@ -347,10 +347,7 @@ func (h DigestHandler) plan(tx bot.Tx, p *bot.Person, now time.Time) (digestPlan
 }
 
 func (h DigestHandler) notifier() *bot.Notifier {
-	if h.Notifier != nil {
-		return h.Notifier
-	}
-	return &bot.Notifier{DefaultLang: h.DefaultLang, DefaultTZ: h.DefaultTZ}
+	return bot.NotifierOr(h.Notifier, h.DefaultLang, h.DefaultTZ)
 }
 
 func (h DigestHandler) location(p *bot.Person) *time.Location {

@@ -63,14 +63,7 @@ func (f *feature) reminders() []time.Duration {
 }
 
 func (f *feature) defaults() (bot.Lang, *time.Location) {
-	lang, loc := f.DefaultLang, f.DefaultTZ
-	if lang == "" {
-		lang = bot.LangEN
-	}
-	if loc == nil {
-		loc = time.UTC
-	}
-	return lang, loc
+	return bot.Defaults(f.DefaultLang, f.DefaultTZ)
 }
 
 // Module is the meeting feature: the meeting and minutes commands and the

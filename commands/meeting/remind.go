@@ -181,9 +181,5 @@ func (f *feature) isOccurrence(m *meeting.Meeting, occ time.Time) bool {
 }
 
 func (f *feature) notifier() *bot.Notifier {
-	if f.Notifier != nil {
-		return f.Notifier
-	}
-	lang, loc := f.defaults()
-	return &bot.Notifier{DefaultLang: lang, DefaultTZ: loc}
+	return bot.NotifierOr(f.Notifier, f.DefaultLang, f.DefaultTZ)
 }

@@ -505,8 +505,5 @@ func (h ReminderHandler) RunJob(ctx context.Context, tx bot.Tx, job *bot.Job, no
 }
 
 func (h ReminderHandler) notifier() *bot.Notifier {
-	if h.Notifier != nil {
-		return h.Notifier
-	}
-	return &bot.Notifier{DefaultLang: h.DefaultLang}
+	return bot.NotifierOr(h.Notifier, h.DefaultLang, nil)
 }

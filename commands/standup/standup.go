@@ -109,10 +109,7 @@ func Module(d Deps) commands.Module {
 }
 
 func (f *feature) notifier() *bot.Notifier {
-	if f.Notifier != nil {
-		return f.Notifier
-	}
-	return &bot.Notifier{DefaultLang: f.DefaultLang, DefaultTZ: f.DefaultTZ}
+	return bot.NotifierOr(f.Notifier, f.DefaultLang, f.DefaultTZ)
 }
 
 // deptOf is the department a command is about: dept:, else the one the

@@ -82,15 +82,5 @@ func (f *feature) runSlipCheck(_ context.Context, tx bot.Tx, job *bot.Job, now t
 
 // notifier is the host's, or one with the defaults in tests that give none.
 func (f *feature) notifier() *bot.Notifier {
-	if f.Notifier != nil {
-		return f.Notifier
-	}
-	lang, loc := f.DefaultLang, f.DefaultTZ
-	if lang == "" {
-		lang = bot.LangEN
-	}
-	if loc == nil {
-		loc = time.UTC
-	}
-	return &bot.Notifier{DefaultLang: lang, DefaultTZ: loc}
+	return bot.NotifierOr(f.Notifier, f.DefaultLang, f.DefaultTZ)
 }

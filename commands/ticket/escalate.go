@@ -302,22 +302,11 @@ func (f *feature) tellAudience(tx bot.Tx, tk *ticket.Ticket, v *view, notify []s
 }
 
 func (f *feature) defaults() (bot.Lang, *time.Location) {
-	lang, loc := f.DefaultLang, f.DefaultTZ
-	if lang == "" {
-		lang = bot.LangEN
-	}
-	if loc == nil {
-		loc = time.UTC
-	}
-	return lang, loc
+	return bot.Defaults(f.DefaultLang, f.DefaultTZ)
 }
 
 func (f *feature) notifier() *bot.Notifier {
-	if f.Notifier != nil {
-		return f.Notifier
-	}
-	lang, loc := f.defaults()
-	return &bot.Notifier{DefaultLang: lang, DefaultTZ: loc}
+	return bot.NotifierOr(f.Notifier, f.DefaultLang, f.DefaultTZ)
 }
 
 // editCards is Request.UpdateCards for a job, which has no request: every
