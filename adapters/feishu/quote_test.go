@@ -33,7 +33,9 @@ func TestReply_QuotesTheParent(t *testing.T) {
 	if ev.Text != "转任务 <@ou_bob>" || ev.Quoted == nil || *ev.Quoted != want {
 		t.Fatalf("event text %q, quoted %+v", ev.Text, ev.Quoted)
 	}
-	gets := f.Matching(func(c feishutest.Call) bool { return c.Method == http.MethodGet && c.Path == feishutest.PathMessages+"/om_parent" })
+	gets := f.Matching(func(c feishutest.Call) bool {
+		return c.Method == http.MethodGet && c.Path == feishutest.PathMessages+"/om_parent"
+	})
 	if len(gets) != 1 {
 		t.Fatalf("message reads %d", len(gets))
 	}

@@ -78,7 +78,9 @@ people:
 		t.Fatalf("answer to dave: %+v", answered)
 	}
 	// The parent was read once, before the event was stored.
-	if gets := feishuAPI.Matching(func(c feishutest.Call) bool { return c.Method == http.MethodGet && strings.HasSuffix(c.Path, "/om_carol1") }); len(gets) != 1 {
+	if gets := feishuAPI.Matching(func(c feishutest.Call) bool {
+		return c.Method == http.MethodGet && strings.HasSuffix(c.Path, "/om_carol1")
+	}); len(gets) != 1 {
 		t.Errorf("reads of the parent: %d, want 1", len(gets))
 	}
 }
