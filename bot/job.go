@@ -167,6 +167,21 @@ func Rest(ctx context.Context, busy time.Duration) error {
 	}
 }
 
+// CancelJobs cancels the jobs with key, found by their key (an index), not
+// by a scan of their kind.
+func CancelJobs(tx JobTx, key string, now time.Time) error {
+	jobs, err := tx.FindJobs(JobFilter{DedupKey: key})
+	if err != nil {
+		return err
+	}
+	for _, j := range jobs {
+		if err := tx.CancelJob(j.ID, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // EnsureJob keeps a recurring system job (one with a DedupKey) in step with
 // the code: it stores j unless a pending job with its key exists, and
 // replaces that job when its schedule differs (a new release changed it).

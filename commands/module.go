@@ -67,14 +67,5 @@ func ensureSystemJob(tx bot.JobTx, sj SystemJob, now time.Time) error {
 	}
 	// By its key, not its kind: a scan of the pending jobs for the kind made
 	// every start as slow as the backlog is long (250 ms for a million).
-	jobs, err := tx.FindJobs(bot.JobFilter{DedupKey: sj.Key})
-	if err != nil {
-		return err
-	}
-	for _, j := range jobs {
-		if err := tx.CancelJob(j.ID, now); err != nil {
-			return err
-		}
-	}
-	return nil
+	return bot.CancelJobs(tx, sj.Key, now)
 }

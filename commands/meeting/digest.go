@@ -49,21 +49,7 @@ func (f *feature) cancelDigest(tx bot.Tx, m *meeting.Meeting, now time.Time) err
 	if err != nil || !ok {
 		return err
 	}
-	return cancelByKey(tx, digestJob{Meeting: m.ID, Occurrence: occ.Start.UnixMilli()}.key(), now)
-}
-
-// cancelByKey cancels the pending job with key (found from an index).
-func cancelByKey(tx bot.Tx, key string, now time.Time) error {
-	found, err := tx.FindJobs(bot.JobFilter{DedupKey: key})
-	if err != nil {
-		return err
-	}
-	for _, j := range found {
-		if err := tx.CancelJob(j.ID, now); err != nil {
-			return err
-		}
-	}
-	return nil
+	return bot.CancelJobs(tx, digestJob{Meeting: m.ID, Occurrence: occ.Start.UnixMilli()}.key(), now)
 }
 
 // digester posts the digest at the end of an occurrence that has minutes,

@@ -351,7 +351,7 @@ func (f *feature) sendDigest(c *commands.Ctx, m *meeting.Meeting, occ time.Time)
 			"会议 %s 还没有纪要：请先记录，例如「纪要 %d 决定 …」。", m.Ref(), m.ID)
 	}
 	// Sent by hand: the end of the meeting sends nothing more.
-	if err := cancelByKey(c.Tx, digestJob{Meeting: m.ID, Occurrence: occ.UnixMilli()}.key(), c.Now); err != nil {
+	if err := bot.CancelJobs(c.Tx, digestJob{Meeting: m.ID, Occurrence: occ.UnixMilli()}.key(), c.Now); err != nil {
 		return err
 	}
 	key := "meeting/" + strconv.FormatInt(m.ID, 10) + "/minutes/" + strconv.FormatInt(occ.UnixMilli(), 10) + "/" +

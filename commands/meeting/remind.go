@@ -91,7 +91,7 @@ func (f *feature) cancelReminders(tx bot.Tx, m *meeting.Meeting, now time.Time) 
 		}
 	}
 	for _, r := range jobs {
-		if err := cancelByKey(tx, r.key(), now); err != nil {
+		if err := bot.CancelJobs(tx, r.key(), now); err != nil {
 			return err
 		}
 	}
