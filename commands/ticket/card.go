@@ -66,43 +66,35 @@ func (f *feature) load(tx bot.Tx, tk *ticket.Ticket, now time.Time) (*view, erro
 	return v, err
 }
 
-// reader is whom a text is written for: their language and zone, now.
-type reader struct {
-	lang bot.Lang
-	loc  *time.Location
-	now  time.Time
-}
+// reader is whom a text is written for (commands.Reader).
+type reader = commands.Reader
 
-func readerOf(c *commands.Ctx) reader { return reader{c.Lang, c.Loc, c.Now} }
-
-func (r reader) t(en, zh string, args ...any) string { return bot.Tf(en, zh, args...).In(r.lang) }
-
-func (r reader) time(t time.Time) string { return commands.FormatTime(t, r.now, r.loc, r.lang) }
+func readerOf(c *commands.Ctx) reader { return commands.ReaderOf(c) }
 
 // sla says where one target stands: met (when), breached, due (when),
 // or paused.
 func (v *view) sla(rd reader, due time.Time, runs, met, breached bool) string {
 	switch {
 	case met && breached:
-		return rd.t("met late", "已完成（超时）")
+		return rd.T("met late", "已完成（超时）")
 	case met:
-		return rd.t("met", "已达成")
+		return rd.T("met", "已达成")
 	case breached:
-		return rd.t("⚠ BREACHED (due %s)", "⚠ 已超时（应于 %s）", rd.time(due))
+		return rd.T("⚠ BREACHED (due %s)", "⚠ 已超时（应于 %s）", rd.Time(due))
 	case !runs:
-		return rd.t("paused", "暂停计时")
+		return rd.T("paused", "暂停计时")
 	case due.IsZero():
 		return "—"
 	}
-	return rd.t("due %s", "%s 前", rd.time(due))
+	return rd.T("due %s", "%s 前", rd.Time(due))
 }
 
 // card shows the ticket with the buttons for what may be done next. A
 // closed ticket's card keeps no buttons.
 func (v *view) card(now time.Time, loc *time.Location, lang bot.Lang) *bot.Card {
-	rd := reader{lang, loc, now}
+	rd := reader{Lang: lang, Loc: loc, Now: now}
 	tk := v.tk
-	nobody := rd.t("nobody yet", "暂无")
+	nobody := rd.T("nobody yet", "暂无")
 	or := func(s, def string) string {
 		if s == "" {
 			return def
@@ -113,11 +105,11 @@ func (v *view) card(now time.Time, loc *time.Location, lang bot.Lang) *bot.Card 
 	card := &bot.Card{
 		Title: tk.Ref() + " " + tk.Title,
 		Fields: []bot.Field{
-			{Label: rd.t("Status", "状态"), Value: tk.Status.Label(lang)},
-			{Label: rd.t("Priority", "优先级"), Value: tk.Priority.Label(lang)},
-			{Label: rd.t("For", "处理部门"), Value: or(v.dept, nobody)},
-			{Label: rd.t("Owner", "负责人"), Value: or(v.owner, nobody)},
-			{Label: rd.t("Requester", "提报人"), Value: or(v.requester, nobody)},
+			{Label: rd.T("Status", "状态"), Value: tk.Status.Label(lang)},
+			{Label: rd.T("Priority", "优先级"), Value: tk.Priority.Label(lang)},
+			{Label: rd.T("For", "处理部门"), Value: or(v.dept, nobody)},
+			{Label: rd.T("Owner", "负责人"), Value: or(v.owner, nobody)},
+			{Label: rd.T("Requester", "提报人"), Value: or(v.requester, nobody)},
 		},
 		Subject: Subject(tk),
 	}
@@ -135,18 +127,18 @@ func (v *view) card(now time.Time, loc *time.Location, lang bot.Lang) *bot.Card 
 		add("War room", "应急群", platformName(tk.WarRoom.Platform, lang))
 	}
 	if v.tasks > 0 {
-		add("Tasks", "关联任务", rd.t("%d/%d done", "已完成 %d/%d", v.tasksDone, v.tasks))
+		add("Tasks", "关联任务", rd.T("%d/%d done", "已完成 %d/%d", v.tasksDone, v.tasks))
 	}
 	if f, ok := v.files.Field(lang); ok {
 		card.Fields = append(card.Fields, f)
 	}
-	clock := rd.t("in business hours", "工作时间")
+	clock := rd.T("in business hours", "工作时间")
 	if v.wall {
-		clock = rd.t("around the clock", "全天候")
+		clock = rd.T("around the clock", "全天候")
 	}
-	card.Footer = rd.t("SLA %s, counted %s; cycle %d.", "SLA「%s」，按%s计时；第 %d 轮。", tk.Policy.Name, clock, tk.Cycle)
+	card.Footer = rd.T("SLA %s, counted %s; cycle %d.", "SLA「%s」，按%s计时；第 %d 轮。", tk.Policy.Name, clock, tk.Cycle)
 	if tk.Status == ticket.Closed {
-		card.Footer += " " + rd.t("Reopen it with `ticket reopen %d`.", "如需重新打开：工单 重开 %d", tk.ID)
+		card.Footer += " " + rd.T("Reopen it with `ticket reopen %d`.", "如需重新打开：工单 重开 %d", tk.ID)
 	}
 	card.Buttons = buttons(tk, lang)
 	return card
@@ -201,40 +193,40 @@ func zhExtra(extra []string) []string {
 // sentence says what timeline entry e did, for rd, without its actor:
 // "acknowledged it", "把状态改为「已解决」".
 func sentence(e *ticket.Event, ppl *commands.People, rd reader) string {
-	zh := rd.lang == bot.LangZH
+	zh := rd.Lang == bot.LangZH
 	switch e.Kind {
 	case ticket.Opened:
-		return rd.t("opened it: %s", "提报了工单：%s", e.To)
+		return rd.T("opened it: %s", "提报了工单：%s", e.To)
 	case ticket.StatusSet:
-		return rd.t("set it to %s", "改为「%s」", ticket.Status(e.To).Label(rd.lang))
+		return rd.T("set it to %s", "改为「%s」", ticket.Status(e.To).Label(rd.Lang))
 	case ticket.Assigned:
 		id, _ := strconv.ParseInt(e.To, 10, 64)
-		return rd.t("gave it to %s", "指派给 %s", ppl.Handle(id, rd.lang))
+		return rd.T("gave it to %s", "指派给 %s", ppl.Handle(id, rd.Lang))
 	case ticket.Commented:
-		return rd.t("commented: %s", "评论：%s", e.To)
+		return rd.T("commented: %s", "评论：%s", e.To)
 	case ticket.Escalated:
-		return rd.t("escalation step %s", "升级第 %s 步", e.To)
+		return rd.T("escalation step %s", "升级第 %s 步", e.To)
 	case ticket.Breached:
 		if e.To == string(ticket.FirstResponse) {
-			return rd.t("first response target breached", "首次响应超时")
+			return rd.T("first response target breached", "首次响应超时")
 		}
-		return rd.t("resolution target breached", "解决时限超时")
+		return rd.T("resolution target breached", "解决时限超时")
 	case ticket.Reopened:
 		if e.From != "" {
-			return rd.t("reopened it (cycle %s): %s", "重新打开（第 %s 轮）：%s", e.To, e.From)
+			return rd.T("reopened it (cycle %s): %s", "重新打开（第 %s 轮）：%s", e.To, e.From)
 		}
-		return rd.t("reopened it (cycle %s)", "重新打开（第 %s 轮）", e.To)
+		return rd.T("reopened it (cycle %s)", "重新打开（第 %s 轮）", e.To)
 	case ticket.TaskLinked:
-		return rd.t("linked task #%s", "关联了任务 #%s", e.To)
+		return rd.T("linked task #%s", "关联了任务 #%s", e.To)
 	case ticket.WarRoomSet:
 		if e.From == "refused" {
-			return rd.t("could not open a war room", "未能建立应急群")
+			return rd.T("could not open a war room", "未能建立应急群")
 		}
 		if e.To != "" {
-			name := platformName(e.To, rd.lang)
-			return bot.T("opened a war room on "+name, bot.ZHConcat("在", name, "建立了应急群")).In(rd.lang)
+			name := platformName(e.To, rd.Lang)
+			return bot.T("opened a war room on "+name, bot.ZHConcat("在", name, "建立了应急群")).In(rd.Lang)
 		}
-		return rd.t("opened a war room", "建立了应急群")
+		return rd.T("opened a war room", "建立了应急群")
 	}
 	if zh {
 		return "修改了" + string(e.Kind)
@@ -247,23 +239,23 @@ func actor(e *ticket.Event, ppl *commands.People, rd reader) string {
 	if e.ActorID == 0 {
 		return "Tandem"
 	}
-	return ppl.Handle(e.ActorID, rd.lang)
+	return ppl.Handle(e.ActorID, rd.Lang)
 }
 
 // line is one timeline entry: "Fri 20 Nov 10:00 @alice acknowledged it".
 func line(e *ticket.Event, ppl *commands.People, rd reader) string {
-	if rd.lang == bot.LangZH {
-		return rd.time(e.At) + " " + bot.ZHConcat(actor(e, ppl, rd), sentence(e, ppl, rd))
+	if rd.Lang == bot.LangZH {
+		return rd.Time(e.At) + " " + bot.ZHConcat(actor(e, ppl, rd), sentence(e, ppl, rd))
 	}
-	return rd.time(e.At) + " " + actor(e, ppl, rd) + " " + sentence(e, ppl, rd)
+	return rd.Time(e.At) + " " + actor(e, ppl, rd) + " " + sentence(e, ppl, rd)
 }
 
 // listLine is one ticket in a list.
 func listLine(tk *ticket.Ticket, ppl *commands.People, rd reader) string {
-	s := rd.t("%s [%s] %s · %s · %s", "%s【%s】%s · %s · %s", tk.Ref(), tk.Status.Label(rd.lang), tk.Title,
-		tk.Priority.Label(rd.lang), ppl.Handle(tk.OwnerID, rd.lang))
+	s := rd.T("%s [%s] %s · %s · %s", "%s【%s】%s · %s · %s", tk.Ref(), tk.Status.Label(rd.Lang), tk.Title,
+		tk.Priority.Label(rd.Lang), ppl.Handle(tk.OwnerID, rd.Lang))
 	if tk.ResponseBreached || tk.ResolutionBreached {
-		s += " " + rd.t("⚠ breached", "⚠ 已超时")
+		s += " " + rd.T("⚠ breached", "⚠ 已超时")
 	}
 	return s
 }

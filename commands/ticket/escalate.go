@@ -137,11 +137,11 @@ func (f *feature) fire(tx bot.Tx, tk *ticket.Ticket, r ticket.Rung, now time.Tim
 		return err
 	}
 	say := func(rd reader) string {
-		target := rd.t("resolution", "解决时限")
+		target := rd.T("resolution", "解决时限")
 		if step.Target == ticket.FirstResponse {
-			target = rd.t("first response", "首次响应")
+			target = rd.T("first response", "首次响应")
 		}
-		return rd.t("⏫ %s %s: %d%% of its %s time has passed (%s SLA). Owner: %s.",
+		return rd.T("⏫ %s %s: %d%% of its %s time has passed (%s SLA). Owner: %s.",
 			"⏫ %s %s：%s已用去 %d%%（SLA「%s」）。负责人：%s。", append([]any{tk.Ref(), tk.Title}, pctArgs(rd, pct, target, tk.Policy.Name, v)...)...)
 	}
 	key := stepJob{Ticket: tk.ID, Cycle: tk.Cycle, Step: r.Step + 1, Round: r.Round}.key("")
@@ -158,9 +158,9 @@ func (f *feature) fire(tx bot.Tx, tk *ticket.Ticket, r ticket.Rung, now time.Tim
 func pctArgs(rd reader, pct int, target, policy string, v *view) []any {
 	owner := v.owner
 	if owner == "" {
-		owner = rd.t("nobody yet", "暂无")
+		owner = rd.T("nobody yet", "暂无")
 	}
-	if rd.lang == bot.LangZH {
+	if rd.Lang == bot.LangZH {
 		return []any{target, pct, policy, owner}
 	}
 	return []any{pct, target, policy, owner}
@@ -193,8 +193,8 @@ func (f *feature) ackTimeout(tx bot.Tx, tk *ticket.Ticket, s stepJob, now time.T
 		return err
 	}
 	say := func(rd reader) string {
-		return rd.t("⏫ %s %s was acknowledged but nobody has touched it since %s.", "⏫ %s %s 已受理，但自 %s 起无人处理。",
-			tk.Ref(), tk.Title, rd.time(tk.UpdatedAt))
+		return rd.T("⏫ %s %s was acknowledged but nobody has touched it since %s.", "⏫ %s %s 已受理，但自 %s 起无人处理。",
+			tk.Ref(), tk.Title, rd.Time(tk.UpdatedAt))
 	}
 	key := s.key("") + "/told/" + strconv.FormatInt(at.UnixMilli(), 10)
 	if err := f.tellAudience(tx, tk, v, []string{"owner", "head"}, key, now, say); err != nil {
@@ -285,7 +285,7 @@ func (f *feature) tellAudience(tx bot.Tx, tk *ticket.Ticket, v *view, notify []s
 		told[p.ID] = true
 		_, err := n.Tell(tx, key+"/to/"+strconv.FormatInt(p.ID, 10), bot.Notice{To: p, Urgent: tk.Priority == ticket.P1}, now,
 			func(lang bot.Lang, loc *time.Location) bot.Message {
-				return bot.Message{Text: say(reader{lang, loc, now}), Card: v.card(now, loc, lang)}
+				return bot.Message{Text: say(reader{Lang: lang, Loc: loc, Now: now}), Card: v.card(now, loc, lang)}
 			})
 		if err != nil {
 			return err
@@ -293,7 +293,7 @@ func (f *feature) tellAudience(tx bot.Tx, tk *ticket.Ticket, v *view, notify []s
 	}
 	lang, loc := f.defaults()
 	for i, to := range chats {
-		msg := bot.Message{Text: say(reader{lang, loc, now}), Card: v.card(now, loc, lang)}
+		msg := bot.Message{Text: say(reader{Lang: lang, Loc: loc, Now: now}), Card: v.card(now, loc, lang)}
 		if _, err := tx.Enqueue(&bot.Outgoing{Key: key + "/chat/" + strconv.Itoa(i), To: to, Msg: msg.ForReader(lang, loc)}, now); err != nil {
 			return err
 		}
@@ -337,7 +337,7 @@ func (f *feature) editCards(tx bot.Tx, v *view, key string, now time.Time, say f
 				continue
 			}
 		}
-		msg := bot.Message{Text: say(reader{lang, loc, now}), Card: card, Edit: &bot.Edit{CopyID: cp.ID, RemoteID: cp.RemoteID}}
+		msg := bot.Message{Text: say(reader{Lang: lang, Loc: loc, Now: now}), Card: card, Edit: &bot.Edit{CopyID: cp.ID, RemoteID: cp.RemoteID}}
 		if _, err := tx.Enqueue(&bot.Outgoing{Key: key + "/copy/" + strconv.FormatInt(cp.ID, 10), To: cp.To, Msg: msg}, now); err != nil {
 			return err
 		}

@@ -136,7 +136,7 @@ func (f *feature) open(c *commands.Ctx) error {
 	c.Reply(bot.Message{Text: c.T("Opened %s for %s.", "已提报工单 %s，处理部门：%s。", tk.Ref(), dept.Name),
 		Card: v.card(c.Now, c.Loc, c.Lang)})
 	return f.tellHandlers(c, v, func(rd reader) string {
-		return rd.t("%[1]s opened %[2]s for %[3]s: %[4]s", "%[1]s 向「%[3]s」提报了工单 %[2]s：%[4]s", "@"+c.Person.Handle, tk.Ref(), dept.Name, tk.Title)
+		return rd.T("%[1]s opened %[2]s for %[3]s: %[4]s", "%[1]s 向「%[3]s」提报了工单 %[2]s：%[4]s", "@"+c.Person.Handle, tk.Ref(), dept.Name, tk.Title)
 	})
 }
 

@@ -212,13 +212,13 @@ func (f *feature) changed(c *commands.Ctx, tk *ticket.Ticket, e *ticket.Event, t
 	c.Reply(reply)
 	ppl := commands.NewPeople(c.Tx, c.Person)
 	say := func(rd reader) string {
-		if rd.lang == bot.LangZH {
+		if rd.Lang == bot.LangZH {
 			return bot.ZHConcat(tk.Ref()+"：", actor(e, ppl, rd), sentence(e, ppl, rd)+"。")
 		}
 		return tk.Ref() + ": " + actor(e, ppl, rd) + " " + sentence(e, ppl, rd) + "."
 	}
 	if err := c.UpdateCards(Subject(tk), func(lang bot.Lang, loc *time.Location) bot.Message {
-		return bot.Message{Text: say(reader{lang, loc, c.Now}), Card: v.card(c.Now, loc, lang)}
+		return bot.Message{Text: say(reader{Lang: lang, Loc: loc, Now: c.Now}), Card: v.card(c.Now, loc, lang)}
 	}); err != nil {
 		return err
 	}
@@ -257,7 +257,7 @@ func (f *feature) tellPeople(c *commands.Ctx, v *view, say func(reader) string, 
 		}
 		if err := c.Tell(bot.Notice{To: p, Subject: Subject(v.tk), Urgent: v.tk.Priority == ticket.P1},
 			func(lang bot.Lang, loc *time.Location) bot.Message {
-				return bot.Message{Text: say(reader{lang, loc, c.Now}), Card: v.card(c.Now, loc, lang)}
+				return bot.Message{Text: say(reader{Lang: lang, Loc: loc, Now: c.Now}), Card: v.card(c.Now, loc, lang)}
 			}); err != nil {
 			return err
 		}
@@ -315,7 +315,7 @@ func (f *feature) assign(c *commands.Ctx) error {
 		return err
 	}
 	return f.tellPeople(c, v, func(rd reader) string {
-		return rd.t("%s passed %s to @%s.", "%s 把 %s 转给了 @%s。", "@"+c.Person.Handle, tk.Ref(), owner.Handle)
+		return rd.T("%s passed %s to @%s.", "%s 把 %s 转给了 @%s。", "@"+c.Person.Handle, tk.Ref(), owner.Handle)
 	}, old)
 }
 

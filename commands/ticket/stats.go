@@ -61,22 +61,22 @@ func (d deptFigures) text(rd reader) string {
 		if n == 0 {
 			return "—"
 		}
-		return fmtDuration(sum/time.Duration(n), rd.lang)
+		return fmtDuration(sum/time.Duration(n), rd.Lang)
 	}
 	var b strings.Builder
-	b.WriteString(rd.t("%s: %d open (%d breached); %d resolved", "%s：未结 %d（超时 %d）；已解决 %d",
+	b.WriteString(rd.T("%s: %d open (%d breached); %d resolved", "%s：未结 %d（超时 %d）；已解决 %d",
 		d.dept, s.Open, s.OpenBreached, s.Resolved))
 	if s.Resolved > 0 {
-		b.WriteString(rd.t("; SLA met: response %s, resolution %s; breaches %d",
+		b.WriteString(rd.T("; SLA met: response %s, resolution %s; breaches %d",
 			"；SLA 达成率：响应 %s，解决 %s；超时 %d 次", pct(s.ResponseMet, s.Resolved), pct(s.ResolutionMet, s.Resolved), s.Breaches()))
-		b.WriteString(rd.t("; mean time to acknowledge %s, to resolve %s (wall clock)",
+		b.WriteString(rd.T("; mean time to acknowledge %s, to resolve %s (wall clock)",
 			"；平均受理用时 %s，平均解决用时 %s（自然时间）", mean(s.AckWall, s.Acked), mean(s.ResolveWall, s.Resolved)))
 		if s.AckCounted+s.ResolveCounted > 0 {
-			b.WriteString(rd.t(", %s and %s in business hours", "，工作时间 %s 和 %s",
+			b.WriteString(rd.T(", %s and %s in business hours", "，工作时间 %s 和 %s",
 				mean(s.AckBusiness, s.AckCounted), mean(s.ResolveBusiness, s.ResolveCounted)))
 		}
 	}
-	return b.String() + rd.t(".", "。")
+	return b.String() + rd.T(".", "。")
 }
 
 // fmtDuration is "2h05m" / "2小时05分".
@@ -265,8 +265,8 @@ func (h digester) FetchJob(ctx context.Context, job *bot.Job, now time.Time) (fu
 			}
 			key := "ticket-digest/" + strconv.FormatInt(note.deptID, 10) + fmt.Sprintf("/%d-W%02d", year, week)
 			if _, err := n.Tell(tx, key, bot.Notice{To: head}, now, func(lang bot.Lang, loc *time.Location) bot.Message {
-				rd := reader{lang, loc, now}
-				return bot.Message{Text: rd.t("Your department's tickets this week:", "本部门本周工单：") + "\n" + note.dept.text(rd)}
+				rd := reader{Lang: lang, Loc: loc, Now: now}
+				return bot.Message{Text: rd.T("Your department's tickets this week:", "本部门本周工单：") + "\n" + note.dept.text(rd)}
 			}); err != nil {
 				return err
 			}

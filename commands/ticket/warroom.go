@@ -219,14 +219,14 @@ func (f *feature) warRoomCreated(tx bot.Tx, ticketID int64, room bot.Destination
 	}
 	key := "ticket/" + strconv.FormatInt(tk.ID, 10) + "/warroom"
 	if err := f.editCards(tx, v, key, now, func(rd reader) string {
-		name := platformName(room.Platform, rd.lang)
-		return bot.T(tk.Ref()+": a war room was opened on "+name+".", bot.ZHConcat(tk.Ref()+"：已在", name, "建立应急群。")).In(rd.lang)
+		name := platformName(room.Platform, rd.Lang)
+		return bot.T(tk.Ref()+": a war room was opened on "+name+".", bot.ZHConcat(tk.Ref()+"：已在", name, "建立应急群。")).In(rd.Lang)
 	}); err != nil {
 		return err
 	}
 	lang, loc := f.defaults()
-	rd := reader{lang, loc, now}
-	card := bot.Message{Text: rd.t("War room for %s. Its timeline follows here as it grows.", "%s 的应急群。工单时间线会持续同步到这里。", tk.Ref()),
+	rd := reader{Lang: lang, Loc: loc, Now: now}
+	card := bot.Message{Text: rd.T("War room for %s. Its timeline follows here as it grows.", "%s 的应急群。工单时间线会持续同步到这里。", tk.Ref()),
 		Card: v.card(now, loc, lang)}
 	if _, err := tx.Enqueue(&bot.Outgoing{Key: key + "/card", To: room, Msg: card.ForReader(lang, loc)}, now); err != nil {
 		return err
@@ -236,7 +236,7 @@ func (f *feature) warRoomCreated(tx bot.Tx, ticketID int64, room bot.Destination
 		return err
 	}
 	ppl := commands.NewPeople(tx)
-	lines := []string{rd.t("Timeline:", "时间线：")}
+	lines := []string{rd.T("Timeline:", "时间线：")}
 	for _, e := range evs {
 		lines = append(lines, "• "+line(e, ppl, rd))
 	}
@@ -288,7 +288,7 @@ func (f *feature) addEvent(tx bot.Tx, tk *ticket.Ticket, e *ticket.Event) error 
 		return nil
 	}
 	lang, loc := f.defaults()
-	text := line(e, commands.NewPeople(tx), reader{lang, loc, e.At})
+	text := line(e, commands.NewPeople(tx), reader{Lang: lang, Loc: loc, Now: e.At})
 	id := strconv.FormatInt(tk.ID, 10)
 	_, err := tx.Enqueue(&bot.Outgoing{Key: "ticket/" + id + "/warroom/event/" + strconv.FormatInt(e.ID, 10), To: tk.WarRoom,
 		Coalesce: "ticket/" + id + "/warroom", NextAttempt: e.At.Add(warRoomGather), Msg: bot.Message{Text: text}}, e.At)
