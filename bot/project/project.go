@@ -341,25 +341,25 @@ func From(tx bot.Tx) Store {
 // missing is the Store of a unit without one: every call fails.
 type missing struct{ err error }
 
-func (m missing) CreateProject(*Project) error                   { return m.err }
-func (m missing) FindProjectByID(int64) (*Project, error)        { return nil, m.err }
-func (m missing) FindProjectByKey(string) (*Project, error)      { return nil, m.err }
-func (m missing) UpdateProject(*Project) error                   { return m.err }
-func (m missing) FindProjects(Filter) ([]*Project, error)        { return nil, m.err }
-func (m missing) SetMember(*Member) error                        { return m.err }
-func (m missing) RemoveMember(int64, int64) error                { return m.err }
-func (m missing) Members(int64) ([]*Member, error)               { return nil, m.err }
-func (m missing) MemberRole(int64, int64) (Role, bool, error)    { return "", false, m.err }
-func (m missing) AddMilestone(*Milestone) error                  { return m.err }
-func (m missing) UpdateMilestone(*Milestone) error               { return m.err }
-func (m missing) Milestones(int64) ([]*Milestone, error)         { return nil, m.err }
-func (m missing) AddItem(*Item) error                            { return m.err }
-func (m missing) UpdateItem(*Item) error                         { return m.err }
-func (m missing) RemoveItem(ItemKind, int64) error               { return m.err }
-func (m missing) ItemOf(ItemKind, int64) (*Item, error)          { return nil, m.err }
-func (m missing) CountItems(int64) (int, error)                  { return 0, m.err }
-func (m missing) ProjectTasks(int64) ([]TaskOf, error)           { return nil, m.err }
-func (m missing) ProjectTickets(int64) ([]TicketOf, error)       { return nil, m.err }
-func (m missing) ProjectBlocks(int64) ([]Block, error)           { return nil, m.err }
-func (m missing) AddProjectEvent(*Event) error                   { return m.err }
-func (m missing) ProjectEvents(int64, int) ([]*Event, error)     { return nil, m.err }
+func (m missing) CreateProject(*Project) error                { return m.err }
+func (m missing) FindProjectByID(int64) (*Project, error)     { return nil, m.err }
+func (m missing) FindProjectByKey(string) (*Project, error)   { return nil, m.err }
+func (m missing) UpdateProject(*Project) error                { return m.err }
+func (m missing) FindProjects(Filter) ([]*Project, error)     { return nil, m.err }
+func (m missing) SetMember(*Member) error                     { return m.err }
+func (m missing) RemoveMember(int64, int64) error             { return m.err }
+func (m missing) Members(int64) ([]*Member, error)            { return nil, m.err }
+func (m missing) MemberRole(int64, int64) (Role, bool, error) { return "", false, m.err }
+func (m missing) AddMilestone(*Milestone) error               { return m.err }
+func (m missing) UpdateMilestone(*Milestone) error            { return m.err }
+func (m missing) Milestones(int64) ([]*Milestone, error)      { return nil, m.err }
+func (m missing) AddItem(*Item) error                         { return m.err }
+func (m missing) UpdateItem(*Item) error                      { return m.err }
+func (m missing) RemoveItem(ItemKind, int64) error            { return m.err }
+func (m missing) ItemOf(ItemKind, int64) (*Item, error)       { return nil, m.err }
+func (m missing) CountItems(int64) (int, error)               { return 0, m.err }
+func (m missing) ProjectTasks(int64) ([]TaskOf, error)        { return nil, m.err }
+func (m missing) ProjectTickets(int64) ([]TicketOf, error)    { return nil, m.err }
+func (m missing) ProjectBlocks(int64) ([]Block, error)        { return nil, m.err }
+func (m missing) AddProjectEvent(*Event) error                { return m.err }
+func (m missing) ProjectEvents(int64, int) ([]*Event, error)  { return nil, m.err }
