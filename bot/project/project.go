@@ -121,10 +121,16 @@ type Project struct {
 	Review Weekly
 	// Result is the measured outcome stated when the project closed, set by
 	// "project close result:<value>".
-	Result    string
-	CreatedAt time.Time
-	UpdatedAt time.Time
-	ClosedAt  time.Time
+	Result string
+	// WarnedSlip is the projected slip of the whole project, in working
+	// days, that the last delay warning about it named (0: none sent);
+	// WarnedAt when it was sent. As with Milestone.WarnedSlip, the daily
+	// check warns again only when the slip grows.
+	WarnedSlip int
+	WarnedAt   time.Time
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	ClosedAt   time.Time
 }
 
 // Ref is how people refer to the project in chat: its key.
