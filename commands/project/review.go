@@ -1,0 +1,237 @@
+package project
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/bot/project"
+	"github.com/tandemhq/tandem/bot/task"
+	"github.com/tandemhq/tandem/commands"
+)
+
+// reviewFacts are what a weekly review says: the work done in the week,
+// what slipped, the risks and the work due next week.
+type reviewFacts struct {
+	Done     []*task.Task // closed done in the week
+	Slipped  []*task.Task // open, due in the week and now overdue
+	Risks    []project.MilestoneRisk
+	NextWeek []*task.Task // open, due in the coming week
+	Due      []*project.Milestone
+}
+
+// reviewOfWeek gathers the facts of the week ending at now.
+func reviewOfWeek(st *project.State, a project.Assessment, now time.Time) reviewFacts {
+	var r reviewFacts
+	weekAgo, weekOn := now.AddDate(0, 0, -7), now.AddDate(0, 0, 7)
+	for _, x := range st.Tasks {
+		t := x.Task
+		switch {
+		case t.Status == task.Done && t.ClosedAt.After(weekAgo) && !t.ClosedAt.After(now):
+			r.Done = append(r.Done, t)
+		case !t.Status.Open():
+		case t.Overdue(now) && t.Due.After(weekAgo):
+			r.Slipped = append(r.Slipped, t)
+		case !t.Due.IsZero() && t.Due.After(now) && !t.Due.After(weekOn):
+			r.NextWeek = append(r.NextWeek, t)
+		}
+	}
+	for _, m := range a.Milestones {
+		if slipping(m.Level) {
+			r.Risks = append(r.Risks, m)
+		}
+		if m.Level != project.Met && m.Milestone.Due.After(now) && !m.Milestone.Due.After(weekOn) {
+			r.Due = append(r.Due, m.Milestone)
+		}
+	}
+	byDue := func(x, y *task.Task) int { return x.Due.Compare(y.Due) }
+	slices.SortFunc(r.Slipped, byDue)
+	slices.SortFunc(r.NextWeek, byDue)
+	return r
+}
+
+// maxListed bounds each list of a review; the rest are counted.
+const maxListed = 10
+
+// refs names tasks, at most maxListed, the rest counted.
+func refs(ts []*task.Task, rd commands.Reader) string {
+	var out []string
+	for i, t := range ts {
+		if i == maxListed {
+			out = append(out, rd.T("and %d more", "另有 %d 项", len(ts)-maxListed))
+			break
+		}
+		out = append(out, t.Ref()+" "+t.Title)
+	}
+	if len(out) == 0 {
+		return rd.T("none", "无")
+	}
+	return rd.List(out)
+}
+
+// reviewWords is the weekly review for a reader.
+func reviewWords(st *project.State, a project.Assessment, r reviewFacts, rd commands.Reader) string {
+	p := st.Project
+	var b strings.Builder
+	b.WriteString(rd.T("📋 Weekly review of %s (%s) — %s. Done %d/%d tasks.", "📋 %s（%s）周报——%s。已完成 %d/%d 个任务。",
+		p.Name, p.Key, levelWords(a.Level, rd.Lang), a.Done, a.Total))
+	b.WriteString("\n" + rd.T("Done this week (%d): %s", "本周完成（%d）：%s", len(r.Done), refs(r.Done, rd)))
+	b.WriteString("\n" + rd.T("Slipped (%d): %s", "延误（%d）：%s", len(r.Slipped), refs(r.Slipped, rd)))
+	if len(r.Risks) == 0 && !slipping(a.Level) {
+		b.WriteString("\n" + rd.T("Risks: none — every milestone is on track.", "风险：无——所有里程碑进展正常。"))
+	} else {
+		b.WriteString("\n" + rd.T("Risks:", "风险："))
+		for _, m := range r.Risks {
+			b.WriteString("\n• " + rd.T("%s (due %s) projected %s, %s", "%s（截止 %s）预计 %s，%s",
+				m.Milestone.Name, dayWords(m.Milestone.Due, rd), dayWords(m.Projected, rd), slipWords(m.Slip, rd)))
+			if len(m.Critical) > 0 {
+				b.WriteString(rd.T("; critical path: %s", "；关键路径：%s", rd.List(taskNames(st, m.Critical))))
+			}
+		}
+		if slipping(a.Level) && a.Slip > 0 {
+			b.WriteString("\n• " + rd.T("the project: projected %s, %s", "整个项目：预计 %s 完成，%s", dayWords(a.Projected, rd), slipWords(a.Slip, rd)))
+		}
+	}
+	b.WriteString("\n" + rd.T("Next week (%d): %s", "下周到期（%d）：%s", len(r.NextWeek), refs(r.NextWeek, rd)))
+	for _, m := range r.Due {
+		b.WriteString("\n• " + rd.T("milestone %s due %s", "里程碑「%s」%s 到期", m.Name, dayWords(m.Due, rd)))
+	}
+	return b.String()
+}
+
+// reviewRead is a review read and drawn outside the unit: the words are
+// written in the unit for each reader, the burndown drawn here for the
+// groups' language and the lead's.
+type reviewRead struct {
+	st     *project.State
+	a      project.Assessment
+	facts  reviewFacts
+	images map[bot.Lang]*bot.Image
+}
+
+// prepareReview reads an active project and gathers its review; nil when
+// it is gone or closed.
+func (f *feature) prepareReview(ctx context.Context, id int64, now time.Time, langs ...bot.Lang) (*reviewRead, error) {
+	var lead *bot.Person
+	st, err := f.readActive(ctx, id, func(tx bot.Tx, st *project.State) error {
+		lead = nil
+		if st.Project.LeadID != 0 {
+			p, err := tx.FindPersonByID(st.Project.LeadID)
+			if err != nil && bot.ErrorCode(err) != bot.ENOTFOUND {
+				return err
+			}
+			lead = p
+		}
+		return nil
+	})
+	if err != nil || st == nil {
+		return nil, err
+	}
+	cal := f.workCal()
+	r := &reviewRead{st: st, a: assess(st, cal, now), images: map[bot.Lang]*bot.Image{}}
+	r.facts = reviewOfWeek(st, r.a, now)
+	if f.Painter == nil {
+		return r, nil
+	}
+	lang, loc := f.groupLang()
+	if lead != nil && lead.Lang != "" {
+		langs = append(langs, lead.Lang)
+	}
+	for _, l := range append([]bot.Lang{lang}, langs...) {
+		if _, done := r.images[l]; done {
+			continue
+		}
+		img, err := f.Painter.Lines(burndownPicture(st, cal, commands.Reader{Lang: l, Loc: loc, Now: now}))
+		if err != nil {
+			f.logWarn("project: drawing the review's burndown failed", "project", st.Project.Key, "err", err)
+			continue
+		}
+		r.images[l] = img
+	}
+	return r, nil
+}
+
+// imageFor is the review's picture in lang, else in any language drawn.
+func (r *reviewRead) imageFor(lang bot.Lang) *bot.Image {
+	if img := r.images[lang]; img != nil {
+		return img
+	}
+	for _, img := range r.images {
+		return img
+	}
+	return nil
+}
+
+// postReview posts the review in p's groups and, when it has none (or
+// toLead), to its lead, and writes it on the timeline.
+func (f *feature) postReview(tx bot.Tx, p *project.Project, r *reviewRead, key string, toLead bool, now time.Time) error {
+	st := *r.st
+	st.Project = p
+	if _, err := f.post(tx, p, key, toLead, now, func(rd commands.Reader, _ bool) bot.Message {
+		return bot.Message{Text: reviewWords(&st, r.a, r.facts, rd), Image: r.imageFor(rd.Lang)}
+	}); err != nil {
+		return err
+	}
+	return project.From(tx).AddProjectEvent(&project.Event{ProjectID: p.ID, Kind: project.Reviewed, At: now,
+		Text: fmt.Sprintf("weekly review: %d done, %d slipped, %d milestones at risk", len(r.facts.Done), len(r.facts.Slipped), len(r.facts.Risks))})
+}
+
+// reviewSub is `project review <key>`: the review posted now in the
+// project's groups, and shown to whoever asked.
+func (f *feature) reviewSub(sub func(string, []string, string, string, string, string, string, string, func(*commands.Ctx) error) *commands.Sub) *commands.Sub {
+	s := sub("review", []string{"weekly", "周报", "回顾"}, "project review [<key>]", "项目 周报 [<键>]",
+		"Post the weekly review now in the project's groups", "立即在项目群发布周报",
+		"project review q3", "项目 周报 q3", f.reviewNow)
+	s.Prepare = func(ev *bot.Event, args []commands.Token) bot.PrepareFunc {
+		key := keyOf(args)
+		return func(ctx context.Context, v bot.Viewer) (any, error) {
+			var id int64
+			var rd commands.Reader
+			err := v.View(ctx, func(tx bot.Tx) error {
+				who, err := f.askerOf(tx, ev, key)
+				if err == nil && who.mayView {
+					id, rd = who.p.ID, who.rd
+				}
+				return err
+			})
+			if err != nil || id == 0 {
+				return nil, err
+			}
+			return f.prepareReview(ctx, id, ev.ReceivedAt, rd.Lang)
+		}
+	}
+	return s
+}
+
+// reviewNow answers `project review`: an editor posts the review in the
+// groups (a viewer only sees it), and the sender gets it too.
+func (f *feature) reviewNow(c *commands.Ctx) error {
+	if c.PrepareErr != nil {
+		return c.PrepareErr
+	}
+	p, err := projectFor(c, project.Viewer)
+	if err != nil {
+		return err
+	}
+	r, ok := c.Prepared.(*reviewRead)
+	if !ok || r == nil {
+		if p.Status == project.Closed {
+			return bot.Errorf(bot.EINVALID, "%s is closed; `project report %s` shows its close-out report.",
+				"%s 已结项；「项目 报告 %s」可查看结项报告。", p.Key, p.Key)
+		}
+		return fmt.Errorf("project review %s: nothing prepared (%T)", p.Key, c.Prepared)
+	}
+	rd := commands.ReaderOf(c)
+	c.Reply(bot.Message{Text: reviewWords(r.st, r.a, r.facts, rd), Image: r.imageFor(rd.Lang)})
+	if err := mayAct(c.Tx, p, c.Person, project.Editor); err != nil {
+		return nil // a viewer reads the review; only editors post it
+	}
+	if chats, err := groupsOf(c.Tx, p); err != nil || len(chats) == 0 {
+		return err // no group: the review shown is all there is to post
+	}
+	key := fmt.Sprintf("project/%d/review/in%d", p.ID, c.Event.ID)
+	return f.postReview(c.Tx, p, r, key, false, c.Now)
+}

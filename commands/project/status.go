@@ -1,0 +1,521 @@
+package project
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/bot/project"
+	"github.com/tandemhq/tandem/bot/task"
+	"github.com/tandemhq/tandem/bot/workcal"
+	"github.com/tandemhq/tandem/commands"
+)
+
+// progressSubs are the sub-commands of progress: status in words and
+// pictures, each picture alone, the weekly review on demand, close,
+// reopen and the close-out report.
+func (f *feature) progressSubs() []*commands.Sub {
+	sub := func(name string, aliases []string, usageEN, usageZH, sumEN, sumZH, exEN, exZH string, run func(*commands.Ctx) error) *commands.Sub {
+		return &commands.Sub{Name: name, Aliases: aliases, Usage: bot.T(usageEN, usageZH), Summary: bot.T(sumEN, sumZH),
+			Example: bot.T(exEN, exZH), Run: run}
+	}
+	view := func(s *commands.Sub, which view) *commands.Sub {
+		s.Prepare = f.prepareView(which)
+		return s
+	}
+	prepared := func(s *commands.Sub, step func(*bot.Event, []commands.Token) bot.PrepareFunc) *commands.Sub {
+		s.Prepare = step
+		return s
+	}
+	return []*commands.Sub{
+		view(sub("status", []string{"progress", "状态", "进度"}, "project status [<key>]", "项目 状态 [<键>]",
+			"Progress in words and pictures (the chat's project when no key is given)", "用文字和图片显示进度（不写键时为本群绑定的项目）",
+			"project status q3", "项目 状态 q3", f.showView(viewStatus)), viewStatus),
+		view(sub("board", []string{"kanban", "看板"}, "project board [<key>]", "项目 看板 [<键>]",
+			"The kanban board of the project's work", "项目工作看板图", "project board q3", "项目 看板 q3", f.showView(viewBoard)), viewBoard),
+		view(sub("gantt", []string{"plan", "甘特图", "甘特"}, "project gantt [<key>]", "项目 甘特图 [<键>]",
+			"The Gantt chart against the work calendar", "按工作日历绘制的甘特图", "project gantt q3", "项目 甘特图 q3", f.showView(viewGantt)), viewGantt),
+		view(sub("burndown", []string{"燃尽图", "燃尽"}, "project burndown [<key>]", "项目 燃尽图 [<键>]",
+			"The burndown chart with its ideal line", "燃尽图（含理想线）", "project burndown q3", "项目 燃尽图 q3", f.showView(viewBurndown)), viewBurndown),
+		f.reviewSub(sub),
+		prepared(sub("close", []string{"finish", "结项", "关闭"}, `project close <key> result:"<measured outcome>"`, `项目 结项 <键> 结果:「<实际结果>」`,
+			"Close the project with its measured result (admins)", "结项并写明实际结果（管理员）",
+			`project close q3 result:"4800 signups"`, `项目 结项 q3 结果:「4800 个注册」`, f.close), f.prepareCloseout(true)),
+		sub("reopen", []string{"重新打开", "重开"}, "project reopen <key>", "项目 重新打开 <键>",
+			"Reopen a closed project (admins)", "重新打开已结项的项目（管理员）", "project reopen q3", "项目 重新打开 q3", f.reopen),
+		prepared(sub("report", []string{"closeout", "结项报告", "报告"}, "project report <key>", "项目 报告 <键>",
+			"The close-out report of a closed project, as printable Markdown", "已结项项目的结项报告（可打印的 Markdown）",
+			"project report q3", "项目 报告 q3", f.report), f.prepareCloseout(false)),
+	}
+}
+
+// view is what a progress sub-command shows.
+type view int
+
+const (
+	viewStatus view = iota
+	viewBoard
+	viewGantt
+	viewBurndown
+)
+
+// workCal is the work calendar, or, when none is configured, one with
+// weekends off in the default zone, so that working days always mean
+// something.
+func (f *feature) workCal() *workcal.Calendar {
+	if f.Calendar != nil {
+		return f.Calendar
+	}
+	loc := f.DefaultTZ
+	if loc == nil {
+		loc = time.UTC
+	}
+	cal, err := workcal.New(workcal.Options{Location: loc})
+	if err != nil { // only a bad weekday can fail; there is none
+		panic(err)
+	}
+	return cal
+}
+
+// keyOf is the project key among a command's arguments: its first word
+// that is not an option; "" when none (the chat's project).
+func keyOf(args []commands.Token) string {
+	for _, t := range args {
+		if t.Key == "" && !t.IsMention() {
+			return t.Text
+		}
+	}
+	return ""
+}
+
+// chatOf is the group chat an event came from, or the zero destination.
+func chatOf(ev *bot.Event) bot.Destination {
+	if ev.ChatType != bot.ChatGroup || ev.ChatID == "" {
+		return bot.Destination{}
+	}
+	return bot.Destination{Platform: ev.Platform, Workspace: ev.Workspace, ChatID: ev.ChatID}
+}
+
+// findProject is the project named by key, else the one the chat is bound
+// to; a clear answer when neither names one.
+func findProject(tx bot.Tx, key string, chat bot.Destination) (*project.Project, error) {
+	key = strings.ToLower(strings.TrimSpace(key))
+	if key == "" && chat.ChatID != "" {
+		bs, err := bot.Bindings(tx).BindingsOf(chat)
+		if err != nil {
+			return nil, err
+		}
+		for _, b := range bs {
+			if b.Kind == "project" {
+				key = b.Ref
+			}
+		}
+	}
+	if key == "" {
+		return nil, bot.Errorf(bot.EINVALID, "Which project? Give its key (`project list` shows them), or bind this group to one (`project bind <key>`).",
+			"哪个项目？请写项目的键（「项目 列表」可查看），或把本群绑定到项目（「项目 绑定 <键>」）。")
+	}
+	p, err := project.From(tx).FindProjectByKey(key)
+	if bot.ErrorCode(err) == bot.ENOTFOUND {
+		return nil, bot.Errorf(bot.ENOTFOUND, "There is no project %q. `project list` shows yours.", "没有键为「%s」的项目。「项目 列表」可查看你的项目。", key)
+	}
+	return p, err
+}
+
+// roleIn is person's role in p: the lead and the creator are admins,
+// members have theirs, and the people of the project's departments may
+// view it. ok is false for everyone else.
+func roleIn(tx bot.Tx, p *project.Project, person *bot.Person) (project.Role, bool, error) {
+	if person == nil {
+		return "", false, nil
+	}
+	if person.ID == p.LeadID || person.ID == p.CreatorID {
+		return project.Admin, true, nil
+	}
+	r, ok, err := project.From(tx).MemberRole(p.ID, person.ID)
+	if err != nil || ok {
+		return r, ok, err
+	}
+	for _, d := range p.DeptIDs {
+		if d != 0 && d == person.DeptID {
+			return project.Viewer, true, nil
+		}
+	}
+	return "", false, nil
+}
+
+// mayAct refuses, politely and naming who can change it, a person whose
+// role in p is below want.
+func mayAct(tx bot.Tx, p *project.Project, person *bot.Person, want project.Role) error {
+	r, ok, err := roleIn(tx, p, person)
+	if err != nil {
+		return err
+	}
+	if ok && r.AtLeast(want) {
+		return nil
+	}
+	lead := "its lead"
+	leadZH := "项目负责人"
+	if p.LeadID != 0 {
+		if l, err := tx.FindPersonByID(p.LeadID); err == nil {
+			lead, leadZH = "@"+l.Handle, "@"+l.Handle
+		}
+	}
+	if !ok {
+		return bot.Err(bot.EFORBIDDEN, bot.T(
+			fmt.Sprintf("Only the members of %s can see it. Ask %s to add you: `project member %s @you viewer`.", p.Key, lead, p.Key),
+			fmt.Sprintf("只有 %s 的成员可以查看。请联系%s 添加你：「项目 成员 %s @你 查看者」。", p.Key, leadZH, p.Key)))
+	}
+	return bot.Err(bot.EFORBIDDEN, bot.T(
+		fmt.Sprintf("That needs the %s role in %s; you are a %s. Ask %s.", want.Label(bot.LangEN), p.Key, r.Label(bot.LangEN), lead),
+		fmt.Sprintf("这需要 %s 的「%s」角色；你目前是「%s」。请联系%s。", p.Key, want.Label(bot.LangZH), r.Label(bot.LangZH), leadZH)))
+}
+
+// projectFor is the project a command names (or the chat's), once the
+// sender is found to hold at least want in it.
+func projectFor(c *commands.Ctx, want project.Role) (*project.Project, error) {
+	p, err := findProject(c.Tx, keyOf(c.Args), chatOf(c.Event))
+	if err != nil {
+		return nil, err
+	}
+	return p, mayAct(c.Tx, p, c.Person, want)
+}
+
+// asker is who a prepare step reads for: the project the event names, the
+// sender (nil when new), whether they may view the project, and the reader
+// to write for.
+type asker struct {
+	p       *project.Project
+	person  *bot.Person
+	mayView bool
+	rd      commands.Reader
+}
+
+// askerOf finds, in a prepare step's view, who asks about which project;
+// the unit refuses outsiders, the step only reads nothing more for them.
+func (f *feature) askerOf(tx bot.Tx, ev *bot.Event, key string) (asker, error) {
+	p, err := findProject(tx, key, chatOf(ev))
+	if err != nil {
+		return asker{}, err
+	}
+	person, err := tx.FindPersonByAccount(ev.SenderAccount())
+	if err != nil && bot.ErrorCode(err) != bot.ENOTFOUND {
+		return asker{}, err
+	}
+	a := asker{p: p, person: person, rd: f.readerFor(person, ev)}
+	a.mayView = mayAct(tx, p, person, project.Viewer) == nil
+	return a, nil
+}
+
+// readState reads a project's whole state: one bounded read (MaxItems),
+// made in a view outside the writer.
+func readState(tx bot.Tx, p *project.Project) (*project.State, error) {
+	s := project.From(tx)
+	st := &project.State{Project: p}
+	var err error
+	if st.Milestones, err = s.Milestones(p.ID); err != nil {
+		return nil, err
+	}
+	if st.Tasks, err = s.ProjectTasks(p.ID); err != nil {
+		return nil, err
+	}
+	if st.Tickets, err = s.ProjectTickets(p.ID); err != nil {
+		return nil, err
+	}
+	if st.Blocks, err = s.ProjectBlocks(p.ID); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// handlesOf names the owners of a state's tasks and its lead.
+func handlesOf(tx bot.Tx, st *project.State) names {
+	people := commands.NewPeople(tx)
+	who := names{}
+	add := func(id int64) {
+		if _, done := who[id]; done || id == 0 {
+			return
+		}
+		if p := people.Get(id); p != nil {
+			who[id] = p.Handle
+		}
+	}
+	add(st.Project.LeadID)
+	for _, x := range st.Tasks {
+		add(x.Task.OwnerID)
+	}
+	return who
+}
+
+// viewRead is what a progress sub-command's prepare step read and drew
+// outside the writer: the state, its assessment, the owners' handles and
+// the pictures in the reader's language and zone.
+type viewRead struct {
+	st      *project.State
+	a       project.Assessment
+	who     names
+	rd      commands.Reader
+	images  []*bot.Image
+	drawErr error
+}
+
+// readerFor is the reader a prepare step writes for: the person's
+// language and zone when known, else the language the message is in and
+// the default zone (as the bot decides for the unit).
+func (f *feature) readerFor(person *bot.Person, ev *bot.Event) commands.Reader {
+	lang, loc := bot.Defaults(f.DefaultLang, f.DefaultTZ)
+	switch {
+	case person != nil && person.Lang != "":
+		lang = person.Lang
+	case bot.ContainsHan(ev.Text):
+		lang = bot.LangZH
+	case ev.Text != "" && lang == bot.LangZH:
+		lang = bot.LangEN
+	}
+	if person != nil {
+		loc = person.Location(loc)
+	}
+	return commands.Reader{Lang: lang, Loc: loc, Now: ev.ReceivedAt}
+}
+
+// prepareView is the prepare step of status, board, gantt and burndown:
+// the state is read in a view, assessed, and the pictures drawn, all
+// before and outside the command's unit, which only checks who asks and
+// replies.
+func (f *feature) prepareView(which view) func(*bot.Event, []commands.Token) bot.PrepareFunc {
+	return func(ev *bot.Event, args []commands.Token) bot.PrepareFunc {
+		key := keyOf(args)
+		return func(ctx context.Context, v bot.Viewer) (any, error) {
+			r := &viewRead{}
+			err := v.View(ctx, func(tx bot.Tx) error {
+				who, err := f.askerOf(tx, ev, key)
+				if err != nil || !who.mayView {
+					return err // an outsider: the unit refuses, nothing is drawn
+				}
+				r.rd = who.rd
+				if r.st, err = readState(tx, who.p); err != nil {
+					return err
+				}
+				r.who = handlesOf(tx, r.st)
+				return nil
+			})
+			if err != nil || r.st == nil {
+				return r, err
+			}
+			cal := f.workCal()
+			r.a = assess(r.st, cal, ev.ReceivedAt)
+			r.images, r.drawErr = f.draw(r.st, r.a, cal, r.rd, which, r.who)
+			return r, nil
+		}
+	}
+}
+
+// draw paints the pictures of a view: all three for status, else the one
+// named; none without a Painter.
+func (f *feature) draw(st *project.State, a project.Assessment, cal *workcal.Calendar, rd commands.Reader, which view, who names) ([]*bot.Image, error) {
+	if f.Painter == nil {
+		return nil, nil
+	}
+	var out []*bot.Image
+	var errs []error
+	keep := func(img *bot.Image, err error) {
+		if err != nil {
+			errs = append(errs, err)
+		} else if img != nil {
+			out = append(out, img)
+		}
+	}
+	if which == viewStatus || which == viewBoard {
+		keep(f.Painter.Board(boardPicture(st, rd, who)))
+	}
+	if which == viewStatus || which == viewGantt {
+		keep(f.Painter.Gantt(ganttPicture(st, a, cal, rd)))
+	}
+	if which == viewStatus || which == viewBurndown {
+		keep(f.Painter.Lines(burndownPicture(st, cal, rd)))
+	}
+	return out, errors.Join(errs...)
+}
+
+// showView answers status, board, gantt and burndown with what the
+// prepare step read and drew; the unit checks who asks.
+func (f *feature) showView(which view) func(*commands.Ctx) error {
+	return func(c *commands.Ctx) error {
+		if c.PrepareErr != nil {
+			return c.PrepareErr
+		}
+		p, err := projectFor(c, project.Viewer)
+		if err != nil {
+			return err
+		}
+		r, ok := c.Prepared.(*viewRead)
+		if !ok || r.st == nil {
+			return fmt.Errorf("project %s: nothing prepared (%T)", p.Key, c.Prepared)
+		}
+		rd := commands.ReaderOf(c)
+		if which == viewStatus {
+			c.Reply(bot.Message{Text: statusWords(r.st, r.a, rd, r.who)})
+		}
+		for _, img := range r.images {
+			c.Reply(bot.Message{Image: img})
+		}
+		if len(r.images) == 0 && which != viewStatus {
+			c.Reply(bot.Message{Text: pictureWords(r.st, r.a, f.workCal(), rd, which, r.who)})
+		}
+		if r.drawErr != nil {
+			f.logWarn("project: drawing failed", "project", p.Key, "err", r.drawErr)
+		}
+		return nil
+	}
+}
+
+func (f *feature) logWarn(msg string, args ...any) {
+	if f.Log != nil {
+		f.Log.Warn(msg, args...)
+	}
+}
+
+// pictureWords stands in for a picture when none can be drawn (no
+// Painter configured): its description.
+func pictureWords(st *project.State, a project.Assessment, cal *workcal.Calendar, rd commands.Reader, which view, who names) string {
+	switch which {
+	case viewBoard:
+		b := boardPicture(st, rd, who)
+		var lines []string
+		lines = append(lines, b.Alt)
+		for _, col := range b.Columns {
+			var cards []string
+			for _, card := range col.Cards {
+				cards = append(cards, card.Title)
+			}
+			if col.More > 0 {
+				cards = append(cards, fmt.Sprintf(col.MoreLabel, col.More))
+			}
+			if len(cards) > 0 {
+				lines = append(lines, "• "+col.Title+rd.T(": ", "：")+rd.List(cards))
+			}
+		}
+		return strings.Join(lines, "\n")
+	case viewGantt:
+		return ganttPicture(st, a, cal, rd).Alt
+	}
+	return burndownPicture(st, cal, rd).Alt
+}
+
+// taskNames are the tasks of ids as "#12 Title", in order.
+func taskNames(st *project.State, ids []int64) []string {
+	byID := map[int64]*task.Task{}
+	for _, x := range st.Tasks {
+		byID[x.Task.ID] = x.Task
+	}
+	var out []string
+	for _, id := range ids {
+		if t := byID[id]; t != nil {
+			out = append(out, t.Ref()+" "+t.Title)
+		} else {
+			out = append(out, fmt.Sprintf("#%d", id))
+		}
+	}
+	return out
+}
+
+// goalPartWords names a missing part of the goal.
+func goalPartWords(g project.GoalPart, lang bot.Lang) string {
+	switch g {
+	case project.Specific:
+		return bot.T("what will be achieved", "具体目标").In(lang)
+	case project.Measurable:
+		return bot.T("a metric and a numeric target", "衡量指标和目标值").In(lang)
+	case project.Owner:
+		return bot.T("a lead", "负责人").In(lang)
+	case project.TimeBound:
+		return bot.T("an end date", "结束日期").In(lang)
+	}
+	return string(g)
+}
+
+// goalWords says how complete the SMART goal is.
+func goalWords(p *project.Project, rd commands.Reader) string {
+	if missing := p.Missing(); len(missing) > 0 {
+		parts := make([]string, len(missing))
+		for i, m := range missing {
+			parts[i] = goalPartWords(m, rd.Lang)
+		}
+		return rd.T("Goal incomplete: missing %s (e.g. `project goal %s metric:\"signups\" target:5000`).",
+			"目标不完整：缺少%s（例如「项目 目标 %s 指标:注册数 目标值:5000」）。", rd.List(parts), p.Key)
+	}
+	g := p.Goal
+	s := rd.T("Goal: %s — %s %s", "目标：%s——%s %s", g.Text, g.Metric, g.Target)
+	if g.Baseline != "" {
+		s += rd.T(" (from %s)", "（基线 %s）", g.Baseline)
+	}
+	return s + rd.T(" by %s.", "，截止 %s。", dayWords(p.End, rd))
+}
+
+// slipWords is "3 working days late" for a positive slip.
+func slipWords(slip int, rd commands.Reader) string {
+	return rd.T("%d working days late", "晚 %d 个工作日", slip)
+}
+
+// statusWords is a project's status in words: done/total, each milestone
+// (done/total, due, level), overdue tasks, the milestones at risk with
+// their critical path, and the goal's completeness.
+func statusWords(st *project.State, a project.Assessment, rd commands.Reader, who names) string {
+	p := st.Project
+	var b strings.Builder
+	b.WriteString(rd.T("%s (%s) — %s", "%s（%s）——%s", p.Name, p.Key, levelWords(a.Level, rd.Lang)))
+	if p.Status == project.Closed {
+		b.WriteString(rd.T(" — closed", "——已结项"))
+	}
+	pct := 0
+	if a.Total > 0 {
+		pct = a.Done * 100 / a.Total
+	}
+	b.WriteString("\n" + rd.T("Done %d/%d tasks (%d%%)", "已完成 %d/%d 个任务（%d%%）", a.Done, a.Total, pct))
+	if !p.End.IsZero() {
+		b.WriteString(rd.T(", %d working days left to %s", "，距 %[2]s 还有 %[1]d 个工作日", a.DaysLeft, dayWords(p.End, rd)))
+	}
+	if !a.Projected.IsZero() {
+		b.WriteString(rd.T("; projected to finish %s", "；预计完成于 %s", dayWords(a.Projected, rd)))
+		if a.Slip > 0 {
+			b.WriteString(rd.T(" (%s)", "（%s）", slipWords(a.Slip, rd)))
+		}
+	}
+	b.WriteString(rd.T(".", "。"))
+	if len(a.Milestones) > 0 {
+		b.WriteString("\n" + rd.T("Milestones:", "里程碑："))
+		for _, m := range a.Milestones {
+			b.WriteString("\n• " + rd.T("%s — %d/%d, due %s — %s", "%s——%d/%d，截止 %s——%s",
+				m.Milestone.Name, m.Done, m.Total, dayWords(m.Milestone.Due, rd), levelWords(m.Level, rd.Lang)))
+			if m.Level == project.AtRisk || m.Level == project.Late {
+				if !m.Projected.IsZero() && m.Slip > 0 {
+					b.WriteString(rd.T(" (projected %s, %s)", "（预计 %s，%s）", dayWords(m.Projected, rd), slipWords(m.Slip, rd)))
+				}
+				if len(m.Critical) > 0 {
+					b.WriteString(rd.T("; critical path: %s", "；关键路径：%s", rd.List(taskNames(st, m.Critical))))
+				}
+			}
+		}
+	}
+	var overdue []string
+	for _, x := range st.Tasks {
+		if x.Task.Overdue(rd.Now) {
+			s := x.Task.Ref() + " " + x.Task.Title + rd.T(" (due %s", "（截止 %s", dayWords(dateOf(x.Task.Due, rd.Loc), rd))
+			if h := who[x.Task.OwnerID]; h != "" {
+				s += ", @" + h
+			}
+			overdue = append(overdue, s+rd.T(")", "）"))
+		}
+	}
+	if len(overdue) > 0 {
+		b.WriteString("\n" + rd.T("Overdue (%d): %s", "已逾期（%d）：%s", len(overdue), rd.List(overdue)))
+	}
+	if (a.Level == project.AtRisk || a.Level == project.Late) && len(a.Critical) > 0 {
+		b.WriteString("\n" + rd.T("Critical path: %s.", "关键路径：%s。", rd.List(taskNames(st, a.Critical))))
+	}
+	b.WriteString("\n" + goalWords(p, rd))
+	return b.String()
+}
