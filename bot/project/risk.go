@@ -45,7 +45,9 @@ import (
 //   - Level: Met when there is work and all of it is done; Late when the
 //     date has passed (now is after the end of that day) with work open;
 //     AtRisk when Projected falls after the date — a warning BEFORE the
-//     date is missed; otherwise OnTrack (also with no date, or no tasks).
+//     date is missed, or when the open work cannot be placed on the
+//     calendar at all (beyond workcal.HorizonDays); otherwise OnTrack (also
+//     with no date, or no tasks).
 //   - Slip is the signed count of working days from the date to Projected
 //     (positive: late; for Met, the day the last task closed).
 
@@ -305,7 +307,7 @@ func (r *rules) remaining(id int64) int {
 	days := 1
 	it := r.items[id]
 	if it != nil && it.Days > 0 {
-		days = it.Days
+		days = min(it.Days, maxCountDays) // a typo of 10000 days must not overflow a chain's sum
 	}
 	if t := r.byID[id]; t.Status != task.Todo && it != nil && !it.Start.IsZero() {
 		elapsed := r.workdaysBetween(r.day(it.Start), r.today)
@@ -338,7 +340,11 @@ func (r *rules) level(due time.Time, total, open int, projected, lastClose time.
 		return OnTrack, 0
 	case r.today.After(due):
 		return Late, r.slip(due, latest(projected, r.today))
-	case !projected.IsZero() && projected.After(due):
+	case projected.IsZero():
+		// Open work that cannot be placed within the calendar's horizon
+		// (workcal.HorizonDays) will not be done by any date.
+		return AtRisk, 0
+	case projected.After(due):
 		return AtRisk, r.slip(due, projected)
 	}
 	return OnTrack, r.slip(due, projected)

@@ -379,6 +379,25 @@ func TestAssess_CriticalPath(t *testing.T) {
 	})
 }
 
+func TestAssess_FarOffDates(t *testing.T) {
+	// A typo in an end date or a task's days costs bounded loops, and open
+	// work beyond the calendar's horizon is at risk, not on track.
+	w := newWorld(t, "2026-01-05", "2126-01-01")
+	for range 50 {
+		id := w.task(task.Todo, "", days(1<<40))
+		if id > 1 {
+			w.block(id-1, id)
+		}
+	}
+	a := w.assess("2026-02-12")
+	if a.Level != project.AtRisk || !a.Projected.IsZero() || len(a.Critical) != 50 {
+		t.Errorf("Level %s, Projected %v, %d on the path", a.Level, a.Projected, len(a.Critical))
+	}
+	if a.DaysLeft <= 0 || a.DaysLeft > 366*10 {
+		t.Errorf("DaysLeft = %d, want a bounded count", a.DaysLeft)
+	}
+}
+
 func TestAssess_NilCalendar(t *testing.T) {
 	w := newWorld(t, "2026-02-11", "2026-02-20")
 	w.task(task.Todo, "", days(2))
