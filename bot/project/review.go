@@ -27,7 +27,7 @@ type WeeklyReview struct {
 	// first.
 	Overdue []TaskOf
 	// Slipped is the open milestones whose slip grew past what the last
-	// delay warning named (Milestone.WarnedSlip), in due order.
+	// delay warning named (MilestoneRisk.SlipGrew), in due order.
 	Slipped []MilestoneRisk
 	// Risks is the milestones at risk or late, with their critical paths,
 	// in due order.
@@ -74,7 +74,7 @@ func Review(s State, a Assessment, cal *workcal.Calendar, since, now time.Time) 
 		if mr.Level == Met || m == nil {
 			continue
 		}
-		if mr.Slip > 0 && mr.Slip > m.WarnedSlip {
+		if mr.SlipGrew() {
 			w.Slipped = append(w.Slipped, mr)
 		}
 		if mr.Level == AtRisk || mr.Level == Late {

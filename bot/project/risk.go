@@ -138,6 +138,15 @@ func Assess(s State, cal *workcal.Calendar, now time.Time) Assessment {
 	return a
 }
 
+// SlipGrew reports whether a delay warning about the milestone is news: it
+// is at risk or late and its slip is larger than the last warning named
+// (Milestone.WarnedSlip). The daily check warns, and the weekly review
+// lists it as slipped, only then — so nobody is told the same thing twice.
+func (mr MilestoneRisk) SlipGrew() bool {
+	return mr.Milestone != nil && (mr.Level == AtRisk || mr.Level == Late) &&
+		mr.Slip > 0 && mr.Slip > mr.Milestone.WarnedSlip
+}
+
 // calendarOr returns cal, or a weekends-only calendar in UTC when nil.
 func calendarOr(cal *workcal.Calendar) *workcal.Calendar {
 	if cal != nil {

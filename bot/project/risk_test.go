@@ -407,3 +407,26 @@ func TestAssess_NilCalendar(t *testing.T) {
 		t.Errorf("Projected %s level %s", got, a.Level)
 	}
 }
+
+func TestMilestoneRisk_SlipGrew(t *testing.T) {
+	m := &project.Milestone{WarnedSlip: 2}
+	for _, tc := range []struct {
+		level project.Level
+		slip  int
+		want  bool
+	}{
+		{project.AtRisk, 3, true},
+		{project.Late, 3, true},
+		{project.AtRisk, 2, false}, // already told
+		{project.Late, 1, false},   // shrank
+		{project.Met, 5, false},
+		{project.OnTrack, 3, false},
+	} {
+		if got := (project.MilestoneRisk{Milestone: m, Level: tc.level, Slip: tc.slip}).SlipGrew(); got != tc.want {
+			t.Errorf("%s slip %d: %v, want %v", tc.level, tc.slip, got, tc.want)
+		}
+	}
+	if (project.MilestoneRisk{Level: project.Late, Slip: 3}).SlipGrew() {
+		t.Error("a risk without a milestone")
+	}
+}
