@@ -3,40 +3,35 @@ package project
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/bot/project"
-	"github.com/tandemhq/tandem/bot/task"
+	"github.com/tandemhq/tandem/bot/workcal"
 	"github.com/tandemhq/tandem/commands"
 )
 
 // maxTimeline bounds the timeline a close-out report lists.
 const maxTimeline = 100
 
-// contribution is one department's part in a project.
-type contribution struct {
-	Dept              string
-	TasksDone, Tasks  int
-	TicketsDone, Tkts int
-}
-
-// closeout is what a close-out report says, read outside the writer.
+// closeout is what a close-out report says, read outside the writer: the
+// facts (project.Closeout), the timeline, the departments' names and the
+// lead's handle.
 type closeout struct {
-	st            *project.State
-	a             project.Assessment
-	events        []*project.Event
-	contributions []contribution
-	lead          string
-	image         *bot.Image
+	st     *project.State
+	a      project.Assessment
+	facts  project.CloseoutReport
+	events []*project.Event
+	depts  map[int64]string
+	lead   string
+	image  *bot.Image
 }
 
-// closeoutOf reads what a report needs beyond the state: the timeline,
-// the departments' names and the lead's handle.
-func closeoutOf(tx bot.Tx, st *project.State) (*closeout, error) {
-	co := &closeout{st: st}
+// closeoutOf reads what a report needs beyond the state, and gathers its
+// facts as of now.
+func closeoutOf(tx bot.Tx, st *project.State, cal *workcal.Calendar, now time.Time) (*closeout, error) {
+	co := &closeout{st: st, a: project.Assess(*st, cal, now), depts: map[int64]string{}}
 	var err error
 	if co.events, err = project.From(tx).ProjectEvents(st.Project.ID, maxTimeline); err != nil {
 		return nil, err
@@ -50,123 +45,91 @@ func closeoutOf(tx bot.Tx, st *project.State) (*closeout, error) {
 	if err != nil {
 		return nil, err
 	}
-	name := map[int64]string{}
 	for _, d := range depts {
-		name[d.ID] = d.Name
+		co.depts[d.ID] = d.Name
 	}
 	people := commands.NewPeople(tx)
-	deptOf := func(dept, owner int64) int64 {
-		if dept == 0 {
-			if p := people.Get(owner); p != nil {
-				dept = p.DeptID
-			}
+	co.facts = project.Closeout(*st, co.a, co.events, func(id int64) int64 {
+		if p := people.Get(id); p != nil {
+			return p.DeptID
 		}
-		return dept
-	}
-	by := map[int64]*contribution{}
-	get := func(id int64) *contribution {
-		if by[id] == nil {
-			n := name[id]
-			if n == "" {
-				n = "—"
-			}
-			by[id] = &contribution{Dept: n}
-		}
-		return by[id]
-	}
-	for _, x := range st.Tasks {
-		if x.Task.Status == task.Cancelled {
-			continue
-		}
-		c := get(deptOf(x.Task.DeptID, x.Task.OwnerID))
-		c.Tasks++
-		if x.Task.Status == task.Done {
-			c.TasksDone++
-		}
-	}
-	for _, x := range st.Tickets {
-		c := get(deptOf(x.Ticket.DeptID, x.Ticket.OwnerID))
-		c.Tkts++
-		if !x.Ticket.Status.Active() {
-			c.TicketsDone++
-		}
-	}
-	for _, c := range by {
-		co.contributions = append(co.contributions, *c)
-	}
-	slices.SortFunc(co.contributions, func(x, y contribution) int {
-		if d := (y.TasksDone + y.TicketsDone) - (x.TasksDone + x.TicketsDone); d != 0 {
-			return d
-		}
-		return strings.Compare(x.Dept, y.Dept)
-	})
+		return 0
+	}, now)
 	return co, nil
 }
 
 // markdown is the close-out report as printable Markdown for a reader:
-// goal against result, the milestones, the timeline, the tickets and each
-// department's contribution.
+// goal against result, the milestones, the tickets, each department's
+// contribution and the timeline.
 func (co *closeout) markdown(rd commands.Reader) string {
-	p := co.st.Project
+	p, f := co.st.Project, co.facts
 	var b strings.Builder
 	line := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	line("# %s", rd.T("Close-out report: %s (%s)", "结项报告：%s（%s）", p.Name, p.Key))
 	line("")
 	if co.lead != "" {
-		line("%s", rd.T("Lead: @%s. ", "负责人：@%s。", co.lead))
+		line("%s", rd.T("Lead: @%s.", "负责人：@%s。", co.lead))
 	}
-	line("%s", rd.T("From %s to %s (planned end %s); closed %s.", "%s 至 %s（计划结束 %s）；%s 结项。",
-		dayWords(p.Start, rd), dayWords(dateOf(p.ClosedAt, rd.Loc), rd), dayWords(p.End, rd), dayWords(dateOf(p.ClosedAt, rd.Loc), rd)))
+	line("%s", rd.T("From %s to %s (planned end %s).", "%s 至 %s（计划结束 %s）。",
+		dayWords(f.Start, rd), dayWords(dateOf(f.Closed, rd.Loc), rd), dayWords(f.End, rd)))
 	line("")
 	line("## %s", rd.T("Goal and result", "目标与结果"))
 	line("")
-	line("| %s | %s |", rd.T("Goal", "目标"), rd.T("Result", "结果"))
-	line("|---|---|")
-	goal := strings.TrimSpace(strings.Join([]string{p.Goal.Text, p.Goal.Metric, p.Goal.Target}, " "))
-	if goal == "" {
-		goal = "—"
+	line("| %s | %s | %s |", rd.T("Goal", "目标"), rd.T("Target", "目标值"), rd.T("Result", "结果"))
+	line("|---|---|---|")
+	line("| %s | %s | %s |", cell(strings.TrimSpace(f.Goal.Text+" "+f.Goal.Metric)), cell(f.Goal.Target), cell(f.Result))
+	line("")
+	switch c := f.GoalCheck; {
+	case !c.Comparable:
+		line("%s", rd.T("The result and the target are not compared: they do not each read as one number.", "结果与目标值无法直接比较（各自不是单一数字）。"))
+	case c.Met:
+		line("%s", rd.T("✅ Target met: %v against %v.", "✅ 达成目标：%v（目标 %v）。", c.Achieved, c.Target))
+	default:
+		line("%s", rd.T("❌ Target missed: %v against %v.", "❌ 未达成目标：%v（目标 %v）。", c.Achieved, c.Target))
 	}
-	result := p.Result
-	if result == "" {
-		result = "—"
-	}
-	line("| %s | %s |", cell(goal), cell(result))
-	if p.Goal.Baseline != "" {
-		line("")
-		line("%s", rd.T("Baseline: %s.", "基线：%s。", p.Goal.Baseline))
+	if f.Goal.Baseline != "" {
+		line("%s", rd.T("Baseline: %s.", "基线：%s。", f.Goal.Baseline))
 	}
 	line("")
 	line("## %s", rd.T("Work", "工作"))
 	line("")
-	line("%s", rd.T("%d of %d tasks done; %d overdue when closed.", "完成 %d/%d 个任务；结项时逾期 %d 个。", co.a.Done, co.a.Total, co.a.Overdue))
-	if len(co.a.Milestones) > 0 {
+	line("%s", rd.T("%d of %d tasks done — %s; %d delay warnings; reopened %d times.", "完成 %d/%d 个任务——%s；延期预警 %d 次；重新打开 %d 次。",
+		f.Done, f.Total, levelWords(f.Level, rd.Lang), f.Warnings, f.Reopens))
+	if len(f.Milestones) > 0 {
 		line("")
-		line("| %s | %s | %s | %s |", rd.T("Milestone", "里程碑"), rd.T("Due", "截止"), rd.T("Done", "完成"), rd.T("Met", "达成"))
+		line("| %s | %s | %s | %s |", rd.T("Milestone", "里程碑"), rd.T("Due", "截止"), rd.T("Met", "达成"), rd.T("Slip (working days)", "延误（工作日）"))
 		line("|---|---|---|---|")
-		for _, m := range co.a.Milestones {
-			met := "—"
-			if !m.Milestone.DoneAt.IsZero() {
-				met = dayWords(dateOf(m.Milestone.DoneAt, rd.Loc), rd)
+		for _, m := range f.Milestones {
+			met := levelWords(m.Level, rd.Lang)
+			if m.Met {
+				met = dayWords(m.MetAt, rd)
 			}
-			line("| %s | %s | %d/%d | %s |", cell(m.Milestone.Name), dayWords(m.Milestone.Due, rd), m.Done, m.Total, met)
+			line("| %s | %s | %s | %d |", cell(m.Milestone.Name), dayWords(m.Milestone.Due, rd), met, max(m.Slip, 0))
 		}
 	}
 	line("")
 	line("## %s", rd.T("Tickets", "工单"))
 	line("")
-	if len(co.st.Tickets) == 0 {
+	if f.Tickets.Total == 0 {
 		line("%s", rd.T("None.", "无。"))
-	}
-	for _, x := range co.st.Tickets {
-		line("- %s %s — %s", ticketRef(x.Ticket), cell(x.Ticket.Title), x.Ticket.Status.Label(rd.Lang))
+	} else {
+		line("%s", rd.T("%d tickets; response target missed %d times, resolution %d times.", "共 %d 个工单；响应超时 %d 次，解决超时 %d 次。",
+			f.Tickets.Total, f.Tickets.ResponseBreached, f.Tickets.ResolutionBreached))
+		for _, x := range co.st.Tickets {
+			line("- %s %s — %s", ticketRef(x.Ticket), cell(x.Ticket.Title), x.Ticket.Status.Label(rd.Lang))
+		}
 	}
 	line("")
 	line("## %s", rd.T("Contributions by department", "各部门贡献"))
 	line("")
-	line("| %s | %s | %s |", rd.T("Department", "部门"), rd.T("Tasks done", "完成任务"), rd.T("Tickets resolved", "解决工单"))
-	line("|---|---|---|")
-	for _, c := range co.contributions {
-		line("| %s | %d/%d | %d/%d |", cell(c.Dept), c.TasksDone, c.Tasks, c.TicketsDone, c.Tkts)
+	line("| %s | %s |", rd.T("Department", "部门"), rd.T("Tasks done", "完成任务"))
+	line("|---|---|")
+	for _, d := range f.Departments {
+		name := co.depts[d.DeptID]
+		if name == "" {
+			name = rd.T("no department", "无部门")
+		}
+		line("| %s | %d |", cell(name), d.Done)
 	}
 	line("")
 	line("## %s", rd.T("Timeline", "时间线"))
@@ -211,6 +174,7 @@ func (f *feature) prepareCloseout(closing bool) func(*bot.Event, []commands.Toke
 		result, _ := resultOf(args)
 		return func(ctx context.Context, v bot.Viewer) (any, error) {
 			r := &closeRead{}
+			cal := f.workCal()
 			err := v.View(ctx, func(tx bot.Tx) error {
 				r.co = nil
 				who, err := f.askerOf(tx, ev, key)
@@ -226,14 +190,12 @@ func (f *feature) prepareCloseout(closing bool) func(*bot.Event, []commands.Toke
 				if err != nil {
 					return err
 				}
-				r.co, err = closeoutOf(tx, st)
+				r.co, err = closeoutOf(tx, st, cal, ev.ReceivedAt)
 				return err
 			})
 			if err != nil || r.co == nil {
 				return r, err
 			}
-			cal := f.workCal()
-			r.co.a = assess(r.co.st, cal, ev.ReceivedAt)
 			if f.Painter != nil {
 				var err error
 				if r.co.image, err = f.Painter.Gantt(ganttPicture(r.co.st, r.co.a, cal, r.rd)); err != nil {

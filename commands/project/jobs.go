@@ -297,7 +297,7 @@ func (h checker) FetchJob(ctx context.Context, job *bot.Job, now time.Time) (fun
 	if err != nil || st == nil {
 		return nil, err
 	}
-	a := assess(st, cal, now)
+	a := project.Assess(*st, cal, now)
 	return func(tx bot.Tx) error { return f.applyCheck(tx, st, a, now) }, nil
 }
 
@@ -335,10 +335,10 @@ func (f *feature) applyCheck(tx bot.Tx, st *project.State, a project.Assessment,
 			}
 			continue
 		}
-		if !slipping(mr.Level) || mr.Slip <= m.WarnedSlip {
+		mr.Milestone = m // what the last warning named is what is stored now
+		if !mr.SlipGrew() {
 			continue
 		}
-		mr.Milestone = m
 		if err := f.warn(tx, p, st, a, warning{milestone: mr, slip: mr.Slip}, now); err != nil {
 			return err
 		}

@@ -335,115 +335,57 @@ func latest(a, b time.Time) time.Time {
 	return a
 }
 
-// burndown is the project's open work by day from its start to its end
-// (or today, when later): what was open at the end of each day, and the
-// ideal line from the scope down to zero, falling only on working days.
-type burndown struct {
-	Days   []time.Time
-	Actual []float64 // NaN for days not yet come
-	Ideal  []float64
-	Off    []int // indexes of non-working days
-}
-
-// burndownOf counts, for each day, the tasks attached by its end and not
-// done by its end (cancelled tasks are out of scope).
-func burndownOf(st *project.State, cal *workcal.Calendar, now time.Time) burndown {
-	loc := zoneOf(cal, st.Project)
+// burndownSpan is the days a burndown covers: the project's start (or the
+// first work attached) to its end, or today when later; at most
+// maxChartDays, ending at the last.
+func burndownSpan(st *project.State, loc *time.Location, now time.Time) (from, to time.Time) {
 	today := dateOf(now, loc)
-	from, to := st.Project.Start, st.Project.End
+	from, to = st.Project.Start, st.Project.End
 	for _, x := range st.Tasks {
-		from = earliest(from, dateOf(x.Item.AddedAt, loc))
+		from = earliest(from, x.Item.AddedAt)
 	}
 	if from.IsZero() {
 		from = today
 	}
 	if to.IsZero() {
-		to = addDays(from, 14)
+		to = addDays(dateOf(from, loc), 14)
 	}
 	from, to = dateOf(from, loc), latest(dateOf(to, loc), today)
 	if int(to.Sub(from).Hours()/24+0.5) > maxChartDays {
 		from = addDays(to, -maxChartDays)
 	}
-	var b burndown
-	for d := from; !d.After(to); d = addDays(d, 1) {
-		b.Days = append(b.Days, d)
-	}
-	scope := 0
-	for _, x := range st.Tasks {
-		if x.Task.Status != task.Cancelled {
-			scope++
-		}
-	}
-	end := dateOf(st.Project.End, loc)
-	if st.Project.End.IsZero() {
-		end = to
-	}
-	workLeft := func(d time.Time) int { // working days after d up to the end
-		n := 0
-		for x := addDays(d, 1); !x.After(end); x = addDays(x, 1) {
-			if cal == nil || cal.IsWorkday(x) {
-				n++
-			}
-		}
-		return n
-	}
-	total := workLeft(addDays(from, -1))
-	for i, d := range b.Days {
-		if cal != nil && !cal.IsWorkday(d) {
-			b.Off = append(b.Off, i)
-		}
-		ideal := 0.0
-		if total > 0 {
-			ideal = float64(scope) * float64(workLeft(d)) / float64(total)
-		}
-		b.Ideal = append(b.Ideal, ideal)
-		if d.After(today) {
-			b.Actual = append(b.Actual, math.NaN())
-			continue
-		}
-		dayEnd := addDays(d, 1)
-		open := 0
-		for _, x := range st.Tasks {
-			t := x.Task
-			if t.Status == task.Cancelled || !x.Item.AddedAt.Before(dayEnd) {
-				continue
-			}
-			if t.Status == task.Done && !t.ClosedAt.IsZero() && t.ClosedAt.Before(dayEnd) {
-				continue
-			}
-			open++
-		}
-		b.Actual = append(b.Actual, float64(open))
-	}
-	return b
+	return from, to
 }
 
 // burndownPicture is the burndown chart as a picture for a reader.
 func burndownPicture(st *project.State, cal *workcal.Calendar, rd commands.Reader) picture.Lines {
-	b := burndownOf(st, cal, rd.Now)
-	xs := make([]string, len(b.Days))
-	for i, d := range b.Days {
-		xs[i] = shortDay(d)
+	from, to := burndownSpan(st, zoneOf(cal, st.Project), rd.Now)
+	days := project.Burndown(*st, cal, from, to, rd.Now)
+	l := picture.Lines{
+		Name:  "burndown.png",
+		Title: rd.T("%s — burndown", "%s — 燃尽图", st.Project.Name),
+		YName: rd.T("open tasks", "未完成任务"),
 	}
-	open := "—"
-	for i := len(b.Actual) - 1; i >= 0; i-- {
-		if !math.IsNaN(b.Actual[i]) {
-			open = fmt.Sprint(b.Actual[i])
-			break
+	ideal := picture.Series{Name: rd.T("ideal", "理想"), Tone: picture.Muted, Dashed: true}
+	open := picture.Series{Name: rd.T("open", "未完成"), Tone: picture.Active}
+	now := "—"
+	for i, d := range days {
+		l.XNames = append(l.XNames, shortDay(d.Day))
+		if !d.Workday {
+			l.Shade = append(l.Shade, i)
 		}
+		ideal.Values = append(ideal.Values, d.Ideal)
+		if d.Future {
+			open.Values = append(open.Values, math.NaN())
+			continue
+		}
+		open.Values = append(open.Values, float64(d.Remaining))
+		now = fmt.Sprint(d.Remaining)
 	}
-	return picture.Lines{
-		Name:   "burndown.png",
-		Title:  rd.T("%s — burndown", "%s — 燃尽图", st.Project.Name),
-		Alt:    rd.T("Burndown of %s: %s tasks open now; the ideal line reaches zero on %s.", "%s 燃尽图：目前未完成 %s 个任务；理想线在 %s 归零。", st.Project.Name, open, shortDay(b.Days[len(b.Days)-1])),
-		XNames: xs,
-		YName:  rd.T("open tasks", "未完成任务"),
-		Series: []picture.Series{
-			{Name: rd.T("ideal", "理想"), Values: b.Ideal, Tone: picture.Muted, Dashed: true},
-			{Name: rd.T("open", "未完成"), Values: b.Actual, Tone: picture.Active},
-		},
-		Shade: b.Off,
-	}
+	l.Series = []picture.Series{ideal, open}
+	l.Alt = rd.T("Burndown of %s from %s to %s: %s tasks open now; the ideal line reaches zero on the last day.",
+		"%s 燃尽图（%s 至 %s）：目前未完成 %s 个任务；理想线在最后一天归零。", st.Project.Name, shortDay(from), shortDay(to), now)
+	return l
 }
 
 // zoneOf is the zone a project's dates are in: the calendar's, else its

@@ -167,43 +167,32 @@ func TestGanttFollowsTheWorkCalendarAcrossSpringFestival(t *testing.T) {
 	}
 }
 
-func TestBurndownIdealFallsOnlyOnWorkingDays(t *testing.T) {
+func TestBurndownPictureShadesTheHolidayAndStopsToday(t *testing.T) {
 	st := springState()
 	cal := cnCalendar(t)
 	now := day(2, 12).Add(20 * time.Hour)
-	b := burndownOf(st, cal, now)
-	if !b.Days[0].Equal(day(2, 2)) || !b.Days[len(b.Days)-1].Equal(day(3, 13)) {
-		t.Fatalf("days %v – %v", b.Days[0], b.Days[len(b.Days)-1])
+	l := burndownPicture(st, cal, commands.Reader{Lang: bot.LangZH, Loc: shanghai, Now: now})
+	if l.XNames[0] != "02-02" || l.XNames[len(l.XNames)-1] != "03-13" || l.YName != "未完成任务" || !strings.Contains(l.Title, "燃尽图") {
+		t.Fatalf("lines %q … %q, %q %q", l.XNames[0], l.XNames[len(l.XNames)-1], l.YName, l.Title)
+	}
+	ideal, open := l.Series[0], l.Series[1]
+	if !ideal.Dashed || open.Dashed || ideal.Name != "理想" {
+		t.Errorf("series %+v %+v", ideal.Name, open.Name)
 	}
 	idx := func(d time.Time) int { return int(d.Sub(day(2, 2)).Hours()/24 + 0.5) }
-	// Three tasks in scope (the cancelled one is not); Design closed on
-	// 5 Feb, so two are open from then on.
-	if got := b.Actual[idx(day(2, 4))]; got != 3 {
-		t.Errorf("open on 4 Feb: %v", got)
-	}
-	if got := b.Actual[idx(day(2, 12))]; got != 2 {
+	// Design closed on 5 Feb and Dropped was cancelled on 3 Feb: two open
+	// on 12 Feb, and nothing drawn for the days not yet come.
+	if got := open.Values[idx(day(2, 12))]; got != 2 {
 		t.Errorf("open on 12 Feb: %v", got)
 	}
-	if !math.IsNaN(b.Actual[idx(day(2, 13))]) {
+	if !math.IsNaN(open.Values[idx(day(2, 13))]) {
 		t.Error("a day not yet come has a value")
 	}
-	if b.Ideal[0] >= 3 || b.Ideal[0] < 2.8 || b.Ideal[len(b.Ideal)-1] != 0 {
-		t.Errorf("ideal from %v to %v", b.Ideal[0], b.Ideal[len(b.Ideal)-1])
+	if ideal.Values[len(ideal.Values)-1] != 0 || ideal.Values[idx(day(2, 15))] != ideal.Values[idx(day(2, 23))] {
+		t.Error("the ideal line must reach zero and stay flat over Spring Festival")
 	}
-	// Across the holiday the ideal line stays flat; on the make-up
-	// Saturday it falls.
-	if b.Ideal[idx(day(2, 15))] != b.Ideal[idx(day(2, 23))] {
-		t.Error("the ideal line fell during Spring Festival")
-	}
-	if b.Ideal[idx(day(2, 14))] >= b.Ideal[idx(day(2, 13))] {
-		t.Error("the ideal line did not fall on the make-up Saturday")
-	}
-	if !slices.Contains(b.Off, idx(day(2, 16))) || slices.Contains(b.Off, idx(day(2, 14))) {
-		t.Errorf("shaded %v", b.Off)
-	}
-	l := burndownPicture(st, cal, commands.Reader{Lang: bot.LangZH, Loc: shanghai, Now: now})
-	if len(l.Series) != 2 || !l.Series[0].Dashed || l.XNames[0] != "02-02" || l.YName != "未完成任务" {
-		t.Errorf("lines %+v", l)
+	if !slices.Contains(l.Shade, idx(day(2, 16))) || slices.Contains(l.Shade, idx(day(2, 14))) {
+		t.Errorf("shaded %v: the holiday is shaded, the make-up Saturday is not", l.Shade)
 	}
 }
 

@@ -3,68 +3,26 @@ package project
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/bot/project"
-	"github.com/tandemhq/tandem/bot/task"
 	"github.com/tandemhq/tandem/commands"
 )
-
-// reviewFacts are what a weekly review says: the work done in the week,
-// what slipped, the risks and the work due next week.
-type reviewFacts struct {
-	Done     []*task.Task // closed done in the week
-	Slipped  []*task.Task // open, due in the week and now overdue
-	Risks    []project.MilestoneRisk
-	NextWeek []*task.Task // open, due in the coming week
-	Due      []*project.Milestone
-}
-
-// reviewOfWeek gathers the facts of the week ending at now.
-func reviewOfWeek(st *project.State, a project.Assessment, now time.Time) reviewFacts {
-	var r reviewFacts
-	weekAgo, weekOn := now.AddDate(0, 0, -7), now.AddDate(0, 0, 7)
-	for _, x := range st.Tasks {
-		t := x.Task
-		switch {
-		case t.Status == task.Done && t.ClosedAt.After(weekAgo) && !t.ClosedAt.After(now):
-			r.Done = append(r.Done, t)
-		case !t.Status.Open():
-		case t.Overdue(now) && t.Due.After(weekAgo):
-			r.Slipped = append(r.Slipped, t)
-		case !t.Due.IsZero() && t.Due.After(now) && !t.Due.After(weekOn):
-			r.NextWeek = append(r.NextWeek, t)
-		}
-	}
-	for _, m := range a.Milestones {
-		if slipping(m.Level) {
-			r.Risks = append(r.Risks, m)
-		}
-		if m.Level != project.Met && m.Milestone.Due.After(now) && !m.Milestone.Due.After(weekOn) {
-			r.Due = append(r.Due, m.Milestone)
-		}
-	}
-	byDue := func(x, y *task.Task) int { return x.Due.Compare(y.Due) }
-	slices.SortFunc(r.Slipped, byDue)
-	slices.SortFunc(r.NextWeek, byDue)
-	return r
-}
 
 // maxListed bounds each list of a review; the rest are counted.
 const maxListed = 10
 
 // refs names tasks, at most maxListed, the rest counted.
-func refs(ts []*task.Task, rd commands.Reader) string {
+func refs(ts []project.TaskOf, rd commands.Reader) string {
 	var out []string
-	for i, t := range ts {
+	for i, x := range ts {
 		if i == maxListed {
 			out = append(out, rd.T("and %d more", "另有 %d 项", len(ts)-maxListed))
 			break
 		}
-		out = append(out, t.Ref()+" "+t.Title)
+		out = append(out, x.Task.Ref()+" "+x.Task.Title)
 	}
 	if len(out) == 0 {
 		return rd.T("none", "无")
@@ -72,32 +30,44 @@ func refs(ts []*task.Task, rd commands.Reader) string {
 	return rd.List(out)
 }
 
-// reviewWords is the weekly review for a reader.
-func reviewWords(st *project.State, a project.Assessment, r reviewFacts, rd commands.Reader) string {
+// riskWords is a milestone at risk: its due date, projection, slip and
+// critical path.
+func riskWords(st *project.State, m project.MilestoneRisk, rd commands.Reader) string {
+	s := rd.T("%s (due %s) projected %s, %s", "%s（截止 %s）预计 %s，%s",
+		m.Milestone.Name, dayWords(m.Milestone.Due, rd), dayWords(m.Projected, rd), slipWords(m.Slip, rd))
+	if len(m.Critical) > 0 {
+		s += rd.T("; critical path: %s", "；关键路径：%s", rd.List(taskNames(st, m.Critical)))
+	}
+	return s
+}
+
+// reviewWords is the weekly review for a reader: done this week, what
+// slipped (overdue tasks, milestones whose slip grew), the risks and the
+// week ahead.
+func reviewWords(st *project.State, a project.Assessment, r project.WeeklyReview, rd commands.Reader) string {
 	p := st.Project
 	var b strings.Builder
 	b.WriteString(rd.T("📋 Weekly review of %s (%s) — %s. Done %d/%d tasks.", "📋 %s（%s）周报——%s。已完成 %d/%d 个任务。",
 		p.Name, p.Key, levelWords(a.Level, rd.Lang), a.Done, a.Total))
 	b.WriteString("\n" + rd.T("Done this week (%d): %s", "本周完成（%d）：%s", len(r.Done), refs(r.Done, rd)))
-	b.WriteString("\n" + rd.T("Slipped (%d): %s", "延误（%d）：%s", len(r.Slipped), refs(r.Slipped, rd)))
+	b.WriteString("\n" + rd.T("Slipped: %d overdue — %s", "延误：逾期 %d 项——%s", len(r.Overdue), refs(r.Overdue, rd)))
+	for _, m := range r.Slipped {
+		b.WriteString("\n• " + rd.T("milestone %s slipped: ", "里程碑「%s」延后：", m.Milestone.Name) + riskWords(st, m, rd))
+	}
 	if len(r.Risks) == 0 && !slipping(a.Level) {
 		b.WriteString("\n" + rd.T("Risks: none — every milestone is on track.", "风险：无——所有里程碑进展正常。"))
 	} else {
 		b.WriteString("\n" + rd.T("Risks:", "风险："))
 		for _, m := range r.Risks {
-			b.WriteString("\n• " + rd.T("%s (due %s) projected %s, %s", "%s（截止 %s）预计 %s，%s",
-				m.Milestone.Name, dayWords(m.Milestone.Due, rd), dayWords(m.Projected, rd), slipWords(m.Slip, rd)))
-			if len(m.Critical) > 0 {
-				b.WriteString(rd.T("; critical path: %s", "；关键路径：%s", rd.List(taskNames(st, m.Critical))))
-			}
+			b.WriteString("\n• " + riskWords(st, m, rd))
 		}
 		if slipping(a.Level) && a.Slip > 0 {
 			b.WriteString("\n• " + rd.T("the project: projected %s, %s", "整个项目：预计 %s 完成，%s", dayWords(a.Projected, rd), slipWords(a.Slip, rd)))
 		}
 	}
-	b.WriteString("\n" + rd.T("Next week (%d): %s", "下周到期（%d）：%s", len(r.NextWeek), refs(r.NextWeek, rd)))
-	for _, m := range r.Due {
-		b.WriteString("\n• " + rd.T("milestone %s due %s", "里程碑「%s」%s 到期", m.Name, dayWords(m.Due, rd)))
+	b.WriteString("\n" + rd.T("Next week (%d): %s", "下周到期（%d）：%s", len(r.NextTasks), refs(r.NextTasks, rd)))
+	for _, m := range r.NextMilestones {
+		b.WriteString("\n• " + rd.T("milestone %s due %s", "里程碑「%s」%s 到期", m.Milestone.Name, dayWords(m.Milestone.Due, rd)))
 	}
 	return b.String()
 }
@@ -108,7 +78,7 @@ func reviewWords(st *project.State, a project.Assessment, r reviewFacts, rd comm
 type reviewRead struct {
 	st     *project.State
 	a      project.Assessment
-	facts  reviewFacts
+	facts  project.WeeklyReview
 	images map[bot.Lang]*bot.Image
 }
 
@@ -131,8 +101,8 @@ func (f *feature) prepareReview(ctx context.Context, id int64, now time.Time, la
 		return nil, err
 	}
 	cal := f.workCal()
-	r := &reviewRead{st: st, a: assess(st, cal, now), images: map[bot.Lang]*bot.Image{}}
-	r.facts = reviewOfWeek(st, r.a, now)
+	r := &reviewRead{st: st, a: project.Assess(*st, cal, now), images: map[bot.Lang]*bot.Image{}}
+	r.facts = project.Review(*st, r.a, cal, now.AddDate(0, 0, -7), now)
 	if f.Painter == nil {
 		return r, nil
 	}
@@ -176,7 +146,8 @@ func (f *feature) postReview(tx bot.Tx, p *project.Project, r *reviewRead, key s
 		return err
 	}
 	return project.From(tx).AddProjectEvent(&project.Event{ProjectID: p.ID, Kind: project.Reviewed, At: now,
-		Text: fmt.Sprintf("weekly review: %d done, %d slipped, %d milestones at risk", len(r.facts.Done), len(r.facts.Slipped), len(r.facts.Risks))})
+		Text: fmt.Sprintf("weekly review: %d done, %d overdue, %d milestones slipped, %d at risk",
+			len(r.facts.Done), len(r.facts.Overdue), len(r.facts.Slipped), len(r.facts.Risks))})
 }
 
 // reviewSub is `project review <key>`: the review posted now in the

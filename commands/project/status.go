@@ -306,7 +306,7 @@ func (f *feature) prepareView(which view) func(*bot.Event, []commands.Token) bot
 				return r, err
 			}
 			cal := f.workCal()
-			r.a = assess(r.st, cal, ev.ReceivedAt)
+			r.a = project.Assess(*r.st, cal, ev.ReceivedAt)
 			r.images, r.drawErr = f.draw(r.st, r.a, cal, r.rd, which, r.who)
 			return r, nil
 		}
