@@ -277,6 +277,7 @@ func (m *Main) Run() error {
 		FreeBusy:         m.FreeBusy,
 		MeetingReminders: cfg.Meetings.reminders(),
 		CalendarFeeds:    feedLinks{m},
+		Projects:         cfg.Projects.deps(),
 	}), pruneModule(pruner))
 	m.Router = commands.NewRouter(modules...)
 	m.Scheduler = &scheduler.Scheduler{Store: store, Handlers: m.Router.JobHandlers(), Calendar: cal, Log: m.Log, Now: m.Now}
