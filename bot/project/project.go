@@ -236,6 +236,8 @@ const (
 	Reviewed     EventKind = "reviewed"
 	ClosedEvent  EventKind = "closed"
 	Reopened     EventKind = "reopened"
+	// Bound: a group chat was bound to the project (Text: the chat id).
+	Bound EventKind = "bound"
 )
 
 // Event is one entry of a project's timeline.
