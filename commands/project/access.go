@@ -200,18 +200,7 @@ func boundKey(c *commands.Ctx) (string, error) {
 // whose lead has left); members have their role; people of the project's
 // departments may view. ok is false for anyone else.
 func roleOf(c *commands.Ctx, p *project.Project) (project.Role, bool, error) {
-	me := c.Person
-	if me.ID == p.LeadID || me.ID == p.CreatorID || me.Role == bot.RoleAdmin {
-		return project.Admin, true, nil
-	}
-	r, ok, err := project.From(c.Tx).MemberRole(p.ID, me.ID)
-	if err != nil || ok {
-		return r, ok, err
-	}
-	if me.DeptID != 0 && slices.Contains(p.DeptIDs, me.DeptID) {
-		return project.Viewer, true, nil
-	}
-	return "", false, nil
+	return roleIn(c.Tx, p, c.Person)
 }
 
 // need refuses the sender unless their role in p grants want; what

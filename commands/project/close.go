@@ -170,14 +170,13 @@ func resultOf(args []commands.Token) (string, bool) {
 // closed project.
 func (f *feature) prepareCloseout(closing bool) func(*bot.Event, []commands.Token) bot.PrepareFunc {
 	return func(ev *bot.Event, args []commands.Token) bot.PrepareFunc {
-		key := keyOf(args)
 		result, _ := resultOf(args)
 		return func(ctx context.Context, v bot.Viewer) (any, error) {
 			r := &closeRead{}
 			cal := f.workCal()
 			err := v.View(ctx, func(tx bot.Tx) error {
 				r.co = nil
-				who, err := f.askerOf(tx, ev, key)
+				who, err := f.askerOf(tx, ev, args)
 				if err != nil || !who.mayView {
 					return err // an outsider: the unit refuses
 				}
@@ -220,16 +219,16 @@ func (f *feature) close(c *commands.Ctx) error {
 		return c.Usage(bot.T("Say what the project achieved, measured: result:\"4800 signups\".",
 			"请写明项目的实际结果（可衡量）：结果:「4800 个注册」。"))
 	}
-	if c.PrepareErr != nil {
-		return c.PrepareErr
-	}
-	p, err := projectFor(c, project.Admin)
+	p, err := projectFor(c, project.Admin, bot.T("close it", "结项"))
 	if err != nil {
 		return err
 	}
 	if p.Status == project.Closed {
 		return bot.Errorf(bot.ECONFLICT, "%s is closed already; `project report %s` shows its report, `project reopen %s` reopens it.",
 			"%s 已经结项；「项目 报告 %s」可查看报告，「项目 重新打开 %s」可重新打开。", p.Key, p.Key, p.Key)
+	}
+	if c.PrepareErr != nil {
+		return c.PrepareErr
 	}
 	r, ok := c.Prepared.(*closeRead)
 	if !ok || r.co == nil {
@@ -277,16 +276,16 @@ func (f *feature) close(c *commands.Ctx) error {
 // report is `project report <key>`: the close-out report again (a closed
 // project), for whoever may view the project.
 func (f *feature) report(c *commands.Ctx) error {
-	if c.PrepareErr != nil {
-		return c.PrepareErr
-	}
-	p, err := projectFor(c, project.Viewer)
+	p, err := projectFor(c, project.Viewer, bot.T("read its report", "查看报告"))
 	if err != nil {
 		return err
 	}
 	if p.Status != project.Closed {
 		return bot.Errorf(bot.EINVALID, "%s is still open: the report is written when it closes (`project close %s result:\"…\"`). `project status %s` shows where it stands.",
 			"%s 尚未结项：结项时生成报告（「项目 结项 %s 结果:「…」」）。「项目 状态 %s」可查看当前进度。", p.Key, p.Key, p.Key)
+	}
+	if c.PrepareErr != nil {
+		return c.PrepareErr
 	}
 	r, ok := c.Prepared.(*closeRead)
 	if !ok || r.co == nil {
@@ -299,7 +298,7 @@ func (f *feature) report(c *commands.Ctx) error {
 // reopen is `project reopen <key>`: an admin reopens a closed project; its
 // daily check and weekly review are made again.
 func (f *feature) reopen(c *commands.Ctx) error {
-	p, err := projectFor(c, project.Admin)
+	p, err := projectFor(c, project.Admin, bot.T("reopen it", "重新打开项目"))
 	if err != nil {
 		return err
 	}

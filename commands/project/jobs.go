@@ -37,8 +37,8 @@ var DefaultReview = project.Weekly{Weekday: time.Friday, Clock: 16 * time.Hour}
 // maxGroups bounds the chats one warning or review is posted in.
 const maxGroups = 20
 
-func checkKey(id int64) string  { return "project/" + strconv.FormatInt(id, 10) + "/check" }
-func reviewKey(id int64) string { return "project/" + strconv.FormatInt(id, 10) + "/review" }
+func checkJobKey(id int64) string  { return "project/" + strconv.FormatInt(id, 10) + "/check" }
+func reviewJobKey(id int64) string { return "project/" + strconv.FormatInt(id, 10) + "/review" }
 
 // jobPayload names the project a job is for.
 type jobPayload struct {
@@ -71,16 +71,16 @@ func (f *feature) ensureJobs(tx bot.Tx, p *project.Project, now time.Time) error
 	if checkAt <= 0 {
 		checkAt = DefaultCheckAt
 	}
-	check := &bot.Job{Kind: JobCheck, Payload: payload, DedupKey: checkKey(p.ID), TZ: loc.String(),
+	check := &bot.Job{Kind: JobCheck, Payload: payload, DedupKey: checkJobKey(p.ID), TZ: loc.String(),
 		Schedule: "workdays:" + clock(checkAt), RunAt: nextCheck(cal, checkAt, now), OwnerID: p.LeadID}
 	if err := bot.EnsureJob(tx, check, now); err != nil {
 		return err
 	}
 	rv := f.reviewOf(p)
 	if rv.Off {
-		return bot.CancelJobs(tx, reviewKey(p.ID), now)
+		return bot.CancelJobs(tx, reviewJobKey(p.ID), now)
 	}
-	review := &bot.Job{Kind: JobReview, Payload: payload, DedupKey: reviewKey(p.ID), TZ: loc.String(),
+	review := &bot.Job{Kind: JobReview, Payload: payload, DedupKey: reviewJobKey(p.ID), TZ: loc.String(),
 		Schedule: fmt.Sprintf("cron:%d %d * * %d", int(rv.Clock%time.Hour/time.Minute), int(rv.Clock/time.Hour), int(rv.Weekday)),
 		RunAt:    nextWeekly(rv, loc, now), OwnerID: p.LeadID}
 	return bot.EnsureJob(tx, review, now)
@@ -88,10 +88,10 @@ func (f *feature) ensureJobs(tx bot.Tx, p *project.Project, now time.Time) error
 
 // cancelJobs stops p's jobs (close).
 func cancelJobs(tx bot.Tx, p *project.Project, now time.Time) error {
-	if err := bot.CancelJobs(tx, checkKey(p.ID), now); err != nil {
+	if err := bot.CancelJobs(tx, checkJobKey(p.ID), now); err != nil {
 		return err
 	}
-	return bot.CancelJobs(tx, reviewKey(p.ID), now)
+	return bot.CancelJobs(tx, reviewJobKey(p.ID), now)
 }
 
 // reviewOf is when p's weekly review goes: its own time, else the

@@ -36,12 +36,6 @@ const (
 // the state; a missing id shows nothing.
 type names map[int64]string
 
-// dateOf is midnight of t's day in loc.
-func dateOf(t time.Time, loc *time.Location) time.Time {
-	t = t.In(loc)
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
-}
-
 // addDays is the date n days after d (calendar days, DST-safe).
 func addDays(d time.Time, n int) time.Time {
 	return time.Date(d.Year(), d.Month(), d.Day()+n, 0, 0, 0, 0, d.Location())

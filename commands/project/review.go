@@ -14,8 +14,8 @@ import (
 // maxListed bounds each list of a review; the rest are counted.
 const maxListed = 10
 
-// refs names tasks, at most maxListed, the rest counted.
-func refs(ts []project.TaskOf, rd commands.Reader) string {
+// taskList names tasks, at most maxListed, the rest counted.
+func taskList(ts []project.TaskOf, rd commands.Reader) string {
 	var out []string
 	for i, x := range ts {
 		if i == maxListed {
@@ -49,8 +49,8 @@ func reviewWords(st *project.State, a project.Assessment, r project.WeeklyReview
 	var b strings.Builder
 	b.WriteString(rd.T("📋 Weekly review of %s (%s) — %s. Done %d/%d tasks.", "📋 %s（%s）周报——%s。已完成 %d/%d 个任务。",
 		p.Name, p.Key, levelWords(a.Level, rd.Lang), a.Done, a.Total))
-	b.WriteString("\n" + rd.T("Done this week (%d): %s", "本周完成（%d）：%s", len(r.Done), refs(r.Done, rd)))
-	b.WriteString("\n" + rd.T("Slipped: %d overdue — %s", "延误：逾期 %d 项——%s", len(r.Overdue), refs(r.Overdue, rd)))
+	b.WriteString("\n" + rd.T("Done this week (%d): %s", "本周完成（%d）：%s", len(r.Done), taskList(r.Done, rd)))
+	b.WriteString("\n" + rd.T("Slipped: %d overdue — %s", "延误：逾期 %d 项——%s", len(r.Overdue), taskList(r.Overdue, rd)))
 	for _, m := range r.Slipped {
 		b.WriteString("\n• " + rd.T("milestone %s slipped: ", "里程碑「%s」延后：", m.Milestone.Name) + riskWords(st, m, rd))
 	}
@@ -65,7 +65,7 @@ func reviewWords(st *project.State, a project.Assessment, r project.WeeklyReview
 			b.WriteString("\n• " + rd.T("the project: projected %s, %s", "整个项目：预计 %s 完成，%s", dayWords(a.Projected, rd), slipWords(a.Slip, rd)))
 		}
 	}
-	b.WriteString("\n" + rd.T("Next week (%d): %s", "下周到期（%d）：%s", len(r.NextTasks), refs(r.NextTasks, rd)))
+	b.WriteString("\n" + rd.T("Next week (%d): %s", "下周到期（%d）：%s", len(r.NextTasks), taskList(r.NextTasks, rd)))
 	for _, m := range r.NextMilestones {
 		b.WriteString("\n• " + rd.T("milestone %s due %s", "里程碑「%s」%s 到期", m.Milestone.Name, dayWords(m.Milestone.Due, rd)))
 	}
@@ -157,12 +157,11 @@ func (f *feature) reviewSub(sub func(string, []string, string, string, string, s
 		"Post the weekly review now in the project's groups", "立即在项目群发布周报",
 		"project review q3", "项目 周报 q3", f.reviewNow)
 	s.Prepare = func(ev *bot.Event, args []commands.Token) bot.PrepareFunc {
-		key := keyOf(args)
 		return func(ctx context.Context, v bot.Viewer) (any, error) {
 			var id int64
 			var rd commands.Reader
 			err := v.View(ctx, func(tx bot.Tx) error {
-				who, err := f.askerOf(tx, ev, key)
+				who, err := f.askerOf(tx, ev, args)
 				if err == nil && who.mayView {
 					id, rd = who.p.ID, who.rd
 				}
@@ -180,12 +179,12 @@ func (f *feature) reviewSub(sub func(string, []string, string, string, string, s
 // reviewNow answers `project review`: an editor posts the review in the
 // groups (a viewer only sees it), and the sender gets it too.
 func (f *feature) reviewNow(c *commands.Ctx) error {
-	if c.PrepareErr != nil {
-		return c.PrepareErr
-	}
-	p, err := projectFor(c, project.Viewer)
+	p, err := projectFor(c, project.Viewer, bot.T("read its review", "查看周报"))
 	if err != nil {
 		return err
+	}
+	if c.PrepareErr != nil {
+		return c.PrepareErr
 	}
 	r, ok := c.Prepared.(*reviewRead)
 	if !ok || r == nil {
@@ -197,8 +196,8 @@ func (f *feature) reviewNow(c *commands.Ctx) error {
 	}
 	rd := commands.ReaderOf(c)
 	c.Reply(bot.Message{Text: reviewWords(r.st, r.a, r.facts, rd), Image: r.imageFor(rd.Lang)})
-	if err := mayAct(c.Tx, p, c.Person, project.Editor); err != nil {
-		return nil // a viewer reads the review; only editors post it
+	if may, err := holds(c.Tx, p, c.Person, project.Editor); err != nil || !may {
+		return err // a viewer reads the review; only editors post it
 	}
 	if chats, err := groupsOf(c.Tx, p); err != nil || len(chats) == 0 {
 		return err // no group: the review shown is all there is to post

@@ -3,6 +3,7 @@ package project
 import (
 	"context"
 	"errors"
+	"slices"
 	"fmt"
 	"strings"
 	"time"
@@ -80,17 +81,6 @@ func (f *feature) workCal() *workcal.Calendar {
 	return cal
 }
 
-// keyOf is the project key among a command's arguments: its first word
-// that is not an option; "" when none (the chat's project).
-func keyOf(args []commands.Token) string {
-	for _, t := range args {
-		if t.Key == "" && !t.IsMention() {
-			return t.Text
-		}
-	}
-	return ""
-}
-
 // chatOf is the group chat an event came from, or the zero destination.
 func chatOf(ev *bot.Event) bot.Destination {
 	if ev.ChatType != bot.ChatGroup || ev.ChatID == "" {
@@ -99,89 +89,67 @@ func chatOf(ev *bot.Event) bot.Destination {
 	return bot.Destination{Platform: ev.Platform, Workspace: ev.Workspace, ChatID: ev.ChatID}
 }
 
-// findProject is the project named by key, else the one the chat is bound
-// to; a clear answer when neither names one.
-func findProject(tx bot.Tx, key string, chat bot.Destination) (*project.Project, error) {
-	key = strings.ToLower(strings.TrimSpace(key))
-	if key == "" && chat.ChatID != "" {
+// findProject is target (access.go) for a prepare step, which has a view
+// and not a unit: the project named by the first argument, else the one
+// the chat is bound to. Its errors are plain: the unit, which runs target
+// itself, gives the answer people read.
+func findProject(tx bot.Tx, args []commands.Token, chat bot.Destination) (*project.Project, error) {
+	s := project.From(tx)
+	if len(args) > 0 && args[0].Key == "" && !args[0].Quoted && !args[0].IsMention() {
+		p, err := s.FindProjectByKey(strings.ToLower(args[0].Text))
+		if bot.ErrorCode(err) != bot.ENOTFOUND {
+			return p, err
+		}
+	}
+	if chat.ChatID != "" {
 		bs, err := bot.Bindings(tx).BindingsOf(chat)
 		if err != nil {
 			return nil, err
 		}
 		for _, b := range bs {
 			if b.Kind == "project" {
-				key = b.Ref
+				return s.FindProjectByKey(b.Ref)
 			}
 		}
 	}
-	if key == "" {
-		return nil, bot.Errorf(bot.EINVALID, "Which project? Give its key (`project list` shows them), or bind this group to one (`project bind <key>`).",
-			"哪个项目？请写项目的键（「项目 列表」可查看），或把本群绑定到项目（「项目 绑定 <键>」）。")
-	}
-	p, err := project.From(tx).FindProjectByKey(key)
-	if bot.ErrorCode(err) == bot.ENOTFOUND {
-		return nil, bot.Errorf(bot.ENOTFOUND, "There is no project %q. `project list` shows yours.", "没有键为「%s」的项目。「项目 列表」可查看你的项目。", key)
-	}
-	return p, err
+	return nil, bot.Errorf(bot.ENOTFOUND, "no such project", "没有该项目")
 }
 
-// roleIn is person's role in p: the lead and the creator are admins,
-// members have theirs, and the people of the project's departments may
-// view it. ok is false for everyone else.
+// roleIn is person's role in p (roleOf, access.go, for any unit or view):
+// the lead, the creator and the bot's admins are admins, members have
+// their role, the people of the project's departments may view. ok is
+// false for everyone else, and for nobody (a sender not yet known).
 func roleIn(tx bot.Tx, p *project.Project, person *bot.Person) (project.Role, bool, error) {
 	if person == nil {
 		return "", false, nil
 	}
-	if person.ID == p.LeadID || person.ID == p.CreatorID {
+	if person.ID == p.LeadID || person.ID == p.CreatorID || person.Role == bot.RoleAdmin {
 		return project.Admin, true, nil
 	}
 	r, ok, err := project.From(tx).MemberRole(p.ID, person.ID)
 	if err != nil || ok {
 		return r, ok, err
 	}
-	for _, d := range p.DeptIDs {
-		if d != 0 && d == person.DeptID {
-			return project.Viewer, true, nil
-		}
+	if person.DeptID != 0 && slices.Contains(p.DeptIDs, person.DeptID) {
+		return project.Viewer, true, nil
 	}
 	return "", false, nil
 }
 
-// mayAct refuses, politely and naming who can change it, a person whose
-// role in p is below want.
-func mayAct(tx bot.Tx, p *project.Project, person *bot.Person, want project.Role) error {
+// holds reports whether person's role in p grants want.
+func holds(tx bot.Tx, p *project.Project, person *bot.Person, want project.Role) (bool, error) {
 	r, ok, err := roleIn(tx, p, person)
-	if err != nil {
-		return err
-	}
-	if ok && r.AtLeast(want) {
-		return nil
-	}
-	lead := "its lead"
-	leadZH := "项目负责人"
-	if p.LeadID != 0 {
-		if l, err := tx.FindPersonByID(p.LeadID); err == nil {
-			lead, leadZH = "@"+l.Handle, "@"+l.Handle
-		}
-	}
-	if !ok {
-		return bot.Err(bot.EFORBIDDEN, bot.T(
-			fmt.Sprintf("Only the members of %s can see it. Ask %s to add you: `project member %s @you viewer`.", p.Key, lead, p.Key),
-			fmt.Sprintf("只有 %s 的成员可以查看。请联系%s 添加你：「项目 成员 %s @你 查看者」。", p.Key, leadZH, p.Key)))
-	}
-	return bot.Err(bot.EFORBIDDEN, bot.T(
-		fmt.Sprintf("That needs the %s role in %s; you are a %s. Ask %s.", want.Label(bot.LangEN), p.Key, r.Label(bot.LangEN), lead),
-		fmt.Sprintf("这需要 %s 的「%s」角色；你目前是「%s」。请联系%s。", p.Key, want.Label(bot.LangZH), r.Label(bot.LangZH), leadZH)))
+	return ok && r.AtLeast(want), err
 }
 
-// projectFor is the project a command names (or the chat's), once the
-// sender is found to hold at least want in it.
-func projectFor(c *commands.Ctx, want project.Role) (*project.Project, error) {
-	p, err := findProject(c.Tx, keyOf(c.Args), chatOf(c.Event))
+// projectFor is the project a command is about (target), once the sender
+// is found to hold at least want in it (need); what completes "… can …".
+func projectFor(c *commands.Ctx, want project.Role, what bot.Text) (*project.Project, error) {
+	p, _, err := target(c, c.Args)
 	if err != nil {
 		return nil, err
 	}
-	return p, mayAct(c.Tx, p, c.Person, want)
+	return p, need(c, p, want, what)
 }
 
 // asker is who a prepare step reads for: the project the event names, the
@@ -189,15 +157,14 @@ func projectFor(c *commands.Ctx, want project.Role) (*project.Project, error) {
 // to write for.
 type asker struct {
 	p       *project.Project
-	person  *bot.Person
 	mayView bool
 	rd      commands.Reader
 }
 
 // askerOf finds, in a prepare step's view, who asks about which project;
-// the unit refuses outsiders, the step only reads nothing more for them.
-func (f *feature) askerOf(tx bot.Tx, ev *bot.Event, key string) (asker, error) {
-	p, err := findProject(tx, key, chatOf(ev))
+// the unit refuses outsiders, the step reads nothing more for them.
+func (f *feature) askerOf(tx bot.Tx, ev *bot.Event, args []commands.Token) (asker, error) {
+	p, err := findProject(tx, args, chatOf(ev))
 	if err != nil {
 		return asker{}, err
 	}
@@ -205,9 +172,9 @@ func (f *feature) askerOf(tx bot.Tx, ev *bot.Event, key string) (asker, error) {
 	if err != nil && bot.ErrorCode(err) != bot.ENOTFOUND {
 		return asker{}, err
 	}
-	a := asker{p: p, person: person, rd: f.readerFor(person, ev)}
-	a.mayView = mayAct(tx, p, person, project.Viewer) == nil
-	return a, nil
+	a := asker{p: p, rd: f.readerFor(person, ev)}
+	a.mayView, err = holds(tx, p, person, project.Viewer)
+	return a, err
 }
 
 // readState reads a project's whole state: one bounded read (MaxItems),
@@ -287,11 +254,10 @@ func (f *feature) readerFor(person *bot.Person, ev *bot.Event) commands.Reader {
 // replies.
 func (f *feature) prepareView(which view) func(*bot.Event, []commands.Token) bot.PrepareFunc {
 	return func(ev *bot.Event, args []commands.Token) bot.PrepareFunc {
-		key := keyOf(args)
 		return func(ctx context.Context, v bot.Viewer) (any, error) {
 			r := &viewRead{}
 			err := v.View(ctx, func(tx bot.Tx) error {
-				who, err := f.askerOf(tx, ev, key)
+				who, err := f.askerOf(tx, ev, args)
 				if err != nil || !who.mayView {
 					return err // an outsider: the unit refuses, nothing is drawn
 				}
@@ -344,12 +310,12 @@ func (f *feature) draw(st *project.State, a project.Assessment, cal *workcal.Cal
 // prepare step read and drew; the unit checks who asks.
 func (f *feature) showView(which view) func(*commands.Ctx) error {
 	return func(c *commands.Ctx) error {
-		if c.PrepareErr != nil {
-			return c.PrepareErr
-		}
-		p, err := projectFor(c, project.Viewer)
+		p, err := projectFor(c, project.Viewer, bot.T("see it", "查看"))
 		if err != nil {
 			return err
+		}
+		if c.PrepareErr != nil {
+			return c.PrepareErr
 		}
 		r, ok := c.Prepared.(*viewRead)
 		if !ok || r.st == nil {
