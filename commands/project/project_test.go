@@ -161,7 +161,6 @@ func TestBindInAGroup(t *testing.T) {
 	h.Expect("alice", `project bind nope`, "type `project bind <key>` in the group chat itself")
 	h.Expect("alice", `project new "Q3" lead:@alice`, "(key q3)")
 	h.Expect("bob", "project bind q3", "in the group chat itself")
-	h.Expect("bob", "", "")
 	h.Expect("bob", "project list", "none")
 	got := h.SayIn("g:launch", "bob", "project bind q3")
 	if !strings.Contains(got, "Only the admins of q3") {
@@ -216,4 +215,18 @@ func TestMalformedInputGetsUsage(t *testing.T) {
 	h.Expect("alice", "project milestone q3 Beta", "Give the milestone's name and its due:<date>.")
 	h.Expect("alice", "project goal q3", "What should change?")
 	h.Expect("alice", "project list everything", `I don't understand "everything"`)
+}
+
+func TestTandemAdminsAreProjectAdminsAndBoundGroupsNeedNoKey(t *testing.T) {
+	h := setup(t)
+	h.Say("alice", `project new "Q3" lead:@alice`)
+	h.Expect("olga", "project goal q3 target:5000", "Only the admins of q3")
+	h.Admin("olga")
+	h.Expect("olga", "project goal q3 metric:signups target:5000", "Updated the goal of q3")
+	h.Expect("alice", "project member q3 @alice editor", "the lead is always an admin")
+	h.SayIn("g:q3", "alice", "project bind q3")
+	h.Say("alice", "task new Landing page")
+	if got := h.SayIn("g:q3", "alice", "project add #1"); !strings.Contains(got, "Added to q3: #1") {
+		t.Errorf("add in the bound group: %s", got)
+	}
 }
