@@ -67,12 +67,13 @@ func (f *feature) parseDate(c *commands.Ctx, what, value string) (time.Time, err
 	return dateOf(r.Time, f.zone()), nil
 }
 
-// day renders a project date for the reader.
-func day(c *commands.Ctx, t time.Time) string {
+// day renders a project date for the reader: a date in the project zone
+// (the store gives the instant back in any zone).
+func (f *feature) day(c *commands.Ctx, t time.Time) string {
 	if t.IsZero() {
 		return c.T("not set", "未定")
 	}
-	return commands.FormatDate(t, c.Now, t.Location(), c.Lang)
+	return commands.FormatDate(t, c.Now, f.zone(), c.Lang)
 }
 
 var (

@@ -18,7 +18,7 @@ func (f *feature) command() *commands.Command {
 			"project list all", "项目 列表 全部", f.list),
 		sub("new", []string{"create", "add-project", "新建", "创建"},
 			`project new "<name>" goal:"…" metric:"…" target:<number> [baseline:…] from:<date> to:<date> depts:<a,b> lead:@person [key:<key>]`,
-			`项目 新建 「<名称>」 目标：「…」 指标：「…」 目标值：<数字> [基线：…] 开始：<日期> 结束：<日期> 部门：<甲,乙> 负责人：@某人 [代号：<代号>]`,
+			`项目 新建 「<名称>」 目标：「…」 指标：「…」 目标值：<数字> [基线：…] 开始：<日期> 结束：<日期> 部门：<甲，乙> 负责人：@某人 [代号：<代号>]`,
 			"Start a project with a SMART goal", "新建项目（目标按 SMART 原则填写）",
 			`project new "Q3 launch" goal:"Launch the new plan to all customers" metric:"signups" target:5000 from:2026-12-07 to:2027-01-29 depts:Design,Sales lead:@alice`,
 			`项目 新建 「Q3 发布」 目标：「新套餐全面上线」 指标：「注册数」 目标值：5000 开始：2026-12-07 结束：2027-01-29 部门：设计，销售 负责人：@alice`,

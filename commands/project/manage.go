@@ -99,10 +99,10 @@ func (f *feature) checkDates(c *commands.Ctx, from, to time.Time) error {
 	switch {
 	case to.IsZero():
 		return nil
-	case !from.IsZero() && to.Before(from):
-		return bot.Errorf(bot.EINVALID, "The end (%s) is before the start (%s).", "结束日期（%s）早于开始日期（%s）。", day(c, to), day(c, from))
 	case to.Before(f.today(c.Now)):
-		return bot.Errorf(bot.EINVALID, "The end date %s has passed; give one from today on.", "结束日期 %s 已经过去了；请给出今天或以后的日期。", day(c, to))
+		return bot.Errorf(bot.EINVALID, "The end date %s has passed; give one from today on.", "结束日期 %s 已经过去了；请给出今天或以后的日期。", f.day(c, to))
+	case !from.IsZero() && to.Before(from):
+		return bot.Errorf(bot.EINVALID, "The end (%s) is before the start (%s).", "结束日期（%s）早于开始日期（%s）。", f.day(c, to), f.day(c, from))
 	}
 	return nil
 }
@@ -184,7 +184,7 @@ func (f *feature) create(c *commands.Ctx) error {
 	}
 	var b strings.Builder
 	b.WriteString(c.T("Created the project “%s” (key %s), %s – %s.", "已新建项目「%s」（代号 %s），%s至%s。",
-		p.Name, p.Key, day(c, p.Start), day(c, p.End)))
+		p.Name, p.Key, f.day(c, p.Start), f.day(c, p.End)))
 	if bound {
 		b.WriteString("\n" + c.T("This group follows it now: its status, warnings and reviews come here.", "本群已绑定该项目：进展、预警和周报会发到这里。"))
 	}
@@ -359,7 +359,7 @@ func (f *feature) dates(c *commands.Ctx) error {
 	if _, err := f.change(c, p, s); err != nil {
 		return err
 	}
-	text := c.T("%s now runs %s – %s.", "项目 %s 的日期：%s至%s。", p.Key, day(c, p.Start), day(c, p.End))
+	text := c.T("%s now runs %s – %s.", "项目 %s 的日期：%s至%s。", p.Key, f.day(c, p.Start), f.day(c, p.End))
 	ms, err := project.From(c.Tx).Milestones(p.ID)
 	if err != nil {
 		return err
@@ -367,7 +367,7 @@ func (f *feature) dates(c *commands.Ctx) error {
 	var outside []string
 	for _, m := range ms {
 		if outOf(p, m.Due) {
-			outside = append(outside, m.Name+" ("+day(c, m.Due)+")")
+			outside = append(outside, m.Name+" ("+f.day(c, m.Due)+")")
 		}
 	}
 	if len(outside) > 0 {

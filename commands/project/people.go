@@ -99,8 +99,12 @@ func (f *feature) member(c *commands.Ctx) error {
 		c.ReplyText(bot.Tf("Removed from %s: %s.", "已从项目 %s 移除：%s。", p.Key, rd.List(names)))
 		return nil
 	}
-	c.ReplyText(bot.Tf("%[1]s: %[2]s now %[3]s (%[4]s).", "项目 %[1]s：%[2]s 现在是%[4]s。", p.Key, rd.List(names),
-		map[bool]string{true: "is", false: "are"}[len(names) == 1], role.Label(c.Lang)))
+	verb := "are"
+	if len(names) == 1 {
+		verb = "is"
+	}
+	c.ReplyText(bot.Tf("%[1]s: %[2]s %[3]s now %[4]s.", "项目 %[1]s：%[2]s 现在是%[5]s。", p.Key, rd.List(names), verb,
+		role.Label(bot.LangEN), role.Label(bot.LangZH)))
 	return nil
 }
 

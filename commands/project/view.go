@@ -60,7 +60,7 @@ func (f *feature) list(c *commands.Ctx) error {
 	b.WriteString(commands.PageTitle(c, title, page, len(ps), more))
 	for _, p := range ps {
 		b.WriteString("\n" + c.T("• %s — %s, %s – %s, lead %s", "• %s — %s，%s至%s，负责人 %s",
-			p.Key, p.Name, day(c, p.Start), day(c, p.End), ppl.Handle(p.LeadID, c.Lang)))
+			p.Key, p.Name, f.day(c, p.Start), f.day(c, p.End), ppl.Handle(p.LeadID, c.Lang)))
 		if len(p.Missing()) > 0 {
 			b.WriteString(c.T(" (goal incomplete)", "（目标不完整）"))
 		}
@@ -119,7 +119,7 @@ func (f *feature) show(c *commands.Ctx) error {
 	if len(depts) > 0 {
 		lines = append(lines, c.T("Departments: %s", "部门：%s", rd.List(depts)))
 	}
-	lines = append(lines, c.T("Dates: %s – %s", "日期：%s至%s", day(c, p.Start), day(c, p.End)))
+	lines = append(lines, c.T("Dates: %s – %s", "日期：%s至%s", f.day(c, p.Start), f.day(c, p.End)))
 	ms, err := st.Members(p.ID)
 	if err != nil {
 		return err
@@ -130,7 +130,7 @@ func (f *feature) show(c *commands.Ctx) error {
 	}
 	lines = append(lines, c.T("Members (%d): %s", "成员（%d）：%s", len(ms), rd.List(members)))
 	lines = append(lines, c.T("Milestones:", "里程碑："))
-	mls, err := milestoneLines(c, p)
+	mls, err := f.milestoneLines(c, p)
 	if err != nil {
 		return err
 	}

@@ -30,7 +30,7 @@ func (f *feature) milestone(c *commands.Ctx) error {
 		if err := need(c, p, project.Viewer, bot.T("see its milestones", "查看里程碑")); err != nil {
 			return err
 		}
-		lines, err := milestoneLines(c, p)
+		lines, err := f.milestoneLines(c, p)
 		if err != nil {
 			return err
 		}
@@ -63,7 +63,7 @@ func (f *feature) milestone(c *commands.Ctx) error {
 	}
 	if outOf(p, due) {
 		return bot.Errorf(bot.EINVALID, "%s falls outside %s's dates (%s – %s); choose a date inside, or change the project's dates first.",
-			"%s 不在项目 %s 的日期内（%s至%s）；请选择范围内的日期，或先修改项目日期。", day(c, due), p.Key, day(c, p.Start), day(c, p.End))
+			"%s 不在项目 %s 的日期内（%s至%s）；请选择范围内的日期，或先修改项目日期。", f.day(c, due), p.Key, f.day(c, p.Start), f.day(c, p.End))
 	}
 	st := project.From(c.Tx)
 	if action == 1 {
@@ -78,11 +78,19 @@ func (f *feature) milestone(c *commands.Ctx) error {
 		if err := record(c, p, project.MilestoneSet, m.Name+" → "+isoDate(due)); err != nil {
 			return err
 		}
-		c.ReplyText(bot.Tf("Milestone %s of %s is now due %s.", "项目 %s 的里程碑「%s」改到 %s。", m.Name, p.Key, day(c, due)))
+		c.ReplyText(bot.Tf("Milestone %s of %s is now due %s.", "项目 %s 的里程碑「%s」改到 %s。", m.Name, p.Key, f.day(c, due)))
 		return nil
 	}
+	// Names are matched in any case (findMilestone), so they must differ
+	// in more than case.
 	m := &project.Milestone{ProjectID: p.ID, Name: name, Due: due}
-	if err := st.AddMilestone(m); bot.ErrorCode(err) == bot.ECONFLICT {
+	_, err = findMilestone(c, p, name)
+	if err == nil {
+		err = &bot.Error{Code: bot.ECONFLICT}
+	} else if bot.ErrorCode(err) == bot.ENOTFOUND {
+		err = st.AddMilestone(m)
+	}
+	if bot.ErrorCode(err) == bot.ECONFLICT {
 		return bot.Errorf(bot.ECONFLICT, "%[1]s already has a milestone %[2]q; to change its date: `project milestone %[1]s move %[2]q due:<date>`.",
 			"项目 %[1]s 已有里程碑「%[2]s」；改期请用「项目 里程碑 %[1]s 改期 「%[2]s」 截止：<日期>」。", p.Key, name)
 	} else if err != nil {
@@ -93,7 +101,7 @@ func (f *feature) milestone(c *commands.Ctx) error {
 	}
 	c.ReplyText(bot.Tf("Added the milestone %s to %s, due %s. Attach work to it: `project add %s #<task> milestone:%s`.",
 		"已为项目 %[2]s 添加里程碑「%[1]s」，截止 %[3]s。加入任务：「项目 添加 %[4]s #<任务> 里程碑：%[5]s」。",
-		m.Name, p.Key, day(c, due), p.Key, m.Name))
+		m.Name, p.Key, f.day(c, due), p.Key, m.Name))
 	return nil
 }
 
@@ -121,7 +129,7 @@ func findMilestone(c *commands.Ctx, p *project.Project, name string) (*project.M
 
 // milestoneLines are the project's milestones with their due dates and
 // how much of their work is done.
-func milestoneLines(c *commands.Ctx, p *project.Project) ([]string, error) {
+func (f *feature) milestoneLines(c *commands.Ctx, p *project.Project) ([]string, error) {
 	st := project.From(c.Tx)
 	ms, err := st.Milestones(p.ID)
 	if err != nil || len(ms) == 0 {
@@ -143,7 +151,7 @@ func milestoneLines(c *commands.Ctx, p *project.Project) ([]string, error) {
 	}
 	var lines []string
 	for _, m := range ms {
-		line := c.T("• %s, due %s: %d/%d tasks done", "• %s，截止 %s：已完成 %d/%d 项任务", m.Name, day(c, m.Due), done[m.ID], total[m.ID])
+		line := c.T("• %s, due %s: %d/%d tasks done", "• %s，截止 %s：已完成 %d/%d 项任务", m.Name, f.day(c, m.Due), done[m.ID], total[m.ID])
 		if !m.DoneAt.IsZero() {
 			line += c.T(" (met)", "（已达成）")
 		}
