@@ -22,23 +22,24 @@ const projectColumns = `projects.id, projects.key, projects.name, projects.goal_
 	projects.goal_target, projects.goal_baseline, projects.lead_id, projects.creator_id, projects.start_at,
 	projects.end_at, projects.status, projects.review_weekday, projects.review_clock_ms, projects.review_off,
 	projects.result, projects.created_at, projects.updated_at, projects.closed_at,
+	projects.warned_slip, projects.warned_at,
 	(SELECT group_concat(d.dept_id, ',' ORDER BY d.position) FROM project_departments d WHERE d.project_id = projects.id)`
 
 func scanProject(scan func(...any) error) (*project.Project, error) {
 	p := &project.Project{}
-	var lead, creator, start, end, closed, created, updated sql.NullInt64
+	var lead, creator, start, end, closed, created, updated, warned sql.NullInt64
 	var depts sql.NullString
 	var status string
 	var weekday int
 	var clock int64
 	if err := scan(&p.ID, &p.Key, &p.Name, &p.Goal.Text, &p.Goal.Metric, &p.Goal.Target, &p.Goal.Baseline,
 		&lead, &creator, &start, &end, &status, &weekday, &clock, &p.Review.Off,
-		&p.Result, &created, &updated, &closed, &depts); err != nil {
+		&p.Result, &created, &updated, &closed, &p.WarnedSlip, &warned, &depts); err != nil {
 		return nil, err
 	}
 	p.LeadID, p.CreatorID = lead.Int64, creator.Int64
 	p.Start, p.End, p.ClosedAt = fromMS(start), fromMS(end), fromMS(closed)
-	p.CreatedAt, p.UpdatedAt = fromMS(created), fromMS(updated)
+	p.CreatedAt, p.UpdatedAt, p.WarnedAt = fromMS(created), fromMS(updated), fromMS(warned)
 	p.Status, p.Review.Weekday, p.Review.Clock = project.Status(status), time.Weekday(weekday), time.Duration(clock)*time.Millisecond
 	if depts.String != "" {
 		for _, s := range strings.Split(depts.String, ",") {
@@ -164,10 +165,10 @@ func (t *tx) queryProjects(q string, args ...any) ([]*project.Project, error) {
 func (t *tx) UpdateProject(p *project.Project) error {
 	res, err := t.exec(`UPDATE projects SET name = ?, goal_text = ?, goal_metric = ?, goal_target = ?, goal_baseline = ?,
 		lead_id = ?, creator_id = ?, start_at = ?, end_at = ?, status = ?, review_weekday = ?, review_clock_ms = ?,
-		review_off = ?, result = ?, updated_at = ?, closed_at = ? WHERE id = ?`,
+		review_off = ?, result = ?, updated_at = ?, closed_at = ?, warned_slip = ?, warned_at = ? WHERE id = ?`,
 		p.Name, p.Goal.Text, p.Goal.Metric, p.Goal.Target, p.Goal.Baseline, nullID(p.LeadID), nullID(p.CreatorID),
 		ms(p.Start), ms(p.End), string(p.Status), int(p.Review.Weekday), p.Review.Clock.Milliseconds(), p.Review.Off,
-		p.Result, p.UpdatedAt.UnixMilli(), ms(p.ClosedAt), p.ID)
+		p.Result, p.UpdatedAt.UnixMilli(), ms(p.ClosedAt), p.WarnedSlip, ms(p.WarnedAt), p.ID)
 	if err := mustAffect(res, err, "update project"); err != nil {
 		if bot.ErrorCode(err) == bot.ENOTFOUND {
 			return bot.Errorf(bot.ENOTFOUND, "There is no project %s.", "没有项目 %s。", p.Ref())

@@ -125,6 +125,7 @@ func testProjectCreateFindUpdate(t *testing.T, s bot.Store) {
 	changed.LeadID, changed.DeptIDs = w.cy.ID, []int64{w.design.ID}
 	changed.Status, changed.Result, changed.Review = project.Closed, "4800 signups", project.Weekly{Off: true, Weekday: time.Monday}
 	changed.ClosedAt, changed.UpdatedAt = t0.Add(48*time.Hour), t0.Add(48*time.Hour)
+	changed.WarnedSlip, changed.WarnedAt = 3, t0.Add(24*time.Hour)
 	update(t, s, func(tx bot.Tx) error { return project.From(tx).UpdateProject(&changed) })
 	want := changed
 	want.Key, want.CreatedAt = p.Key, p.CreatedAt
