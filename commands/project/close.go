@@ -3,6 +3,7 @@ package project
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -185,7 +186,7 @@ func (f *feature) prepareCloseout(closing bool) func(*bot.Event, []commands.Toke
 				if closing {
 					p.Status, p.Result, p.ClosedAt = project.Closed, result, ev.ReceivedAt
 				}
-				st, err := readState(tx, p)
+				st, err := readState(tx, p, f.zone())
 				if err != nil {
 					return err
 				}
@@ -242,13 +243,14 @@ func (f *feature) close(c *commands.Ctx) error {
 	if err := cancelJobs(c.Tx, p, c.Now); err != nil {
 		return err
 	}
-	if err := s.AddProjectEvent(&project.Event{ProjectID: p.ID, ActorID: c.Person.ID, Kind: project.ClosedEvent, At: c.Now,
-		Text: "closed; result: " + result}); err != nil {
+	closed := &project.Event{ProjectID: p.ID, ActorID: c.Person.ID, Kind: project.ClosedEvent, At: c.Now, Text: "closed; result: " + result}
+	if err := s.AddProjectEvent(closed); err != nil {
 		return err
 	}
 	co := *r.co
+	co.events = append(slices.Clip(co.events), closed) // read before this unit wrote it
 	st := *co.st
-	st.Project = p
+	st.Project = inZone(p, f.zone())
 	co.st = &st
 	rd := commands.ReaderOf(c)
 	c.Reply(bot.Message{Text: co.markdown(rd), Image: co.image})

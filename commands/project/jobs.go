@@ -189,7 +189,7 @@ func (f *feature) readActive(ctx context.Context, id int64, more func(tx bot.Tx,
 		if p == nil || err != nil {
 			return err
 		}
-		if st, err = readState(tx, p); err != nil {
+		if st, err = readState(tx, p, f.zone()); err != nil {
 			return err
 		}
 		if more != nil {
@@ -316,6 +316,7 @@ func (f *feature) applyCheck(tx bot.Tx, st *project.State, a project.Assessment,
 	}
 	byID := map[int64]*project.Milestone{}
 	for _, m := range stored {
+		m.Due = m.Due.In(f.zone())
 		byID[m.ID] = m
 	}
 	for i := range a.Milestones {

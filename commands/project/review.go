@@ -139,7 +139,7 @@ func (r *reviewRead) imageFor(lang bot.Lang) *bot.Image {
 // toLead), to its lead, and writes it on the timeline.
 func (f *feature) postReview(tx bot.Tx, p *project.Project, r *reviewRead, key string, toLead bool, now time.Time) error {
 	st := *r.st
-	st.Project = p
+	st.Project = inZone(p, f.zone())
 	if _, err := f.post(tx, p, key, toLead, now, func(rd commands.Reader, _ bool) bot.Message {
 		return bot.Message{Text: reviewWords(&st, r.a, r.facts, rd), Image: r.imageFor(rd.Lang)}
 	}); err != nil {

@@ -178,13 +178,19 @@ func (f *feature) askerOf(tx bot.Tx, ev *bot.Event, args []commands.Token) (aske
 }
 
 // readState reads a project's whole state: one bounded read (MaxItems),
-// made in a view outside the writer.
-func readState(tx bot.Tx, p *project.Project) (*project.State, error) {
+// made in a view outside the writer. Its dates are put in loc, the
+// project zone, where they are midnights: a date is then written as the
+// day it is, whatever zone the store hands instants back in.
+func readState(tx bot.Tx, p *project.Project, loc *time.Location) (*project.State, error) {
+	p = inZone(p, loc)
 	s := project.From(tx)
 	st := &project.State{Project: p}
 	var err error
 	if st.Milestones, err = s.Milestones(p.ID); err != nil {
 		return nil, err
+	}
+	for _, m := range st.Milestones {
+		m.Due = m.Due.In(loc)
 	}
 	if st.Tasks, err = s.ProjectTasks(p.ID); err != nil {
 		return nil, err
@@ -196,6 +202,13 @@ func readState(tx bot.Tx, p *project.Project) (*project.State, error) {
 		return nil, err
 	}
 	return st, nil
+}
+
+// inZone is a copy of p with its dates in loc.
+func inZone(p *project.Project, loc *time.Location) *project.Project {
+	c := *p
+	c.Start, c.End = p.Start.In(loc), p.End.In(loc)
+	return &c
 }
 
 // handlesOf names the owners of a state's tasks and its lead.
@@ -262,7 +275,7 @@ func (f *feature) prepareView(which view) func(*bot.Event, []commands.Token) bot
 					return err // an outsider: the unit refuses, nothing is drawn
 				}
 				r.rd = who.rd
-				if r.st, err = readState(tx, who.p); err != nil {
+				if r.st, err = readState(tx, who.p, f.zone()); err != nil {
 					return err
 				}
 				r.who = handlesOf(tx, r.st)
@@ -423,6 +436,9 @@ func goalWords(p *project.Project, rd commands.Reader) string {
 
 // slipWords is "3 working days late" for a positive slip.
 func slipWords(slip int, rd commands.Reader) string {
+	if slip == 1 {
+		return rd.T("1 working day late", "晚 1 个工作日")
+	}
 	return rd.T("%d working days late", "晚 %d 个工作日", slip)
 }
 
