@@ -329,14 +329,16 @@ func latest(a, b time.Time) time.Time {
 	return a
 }
 
-// burndownSpan is the days a burndown covers: the project's start (or the
-// first work attached) to its end, or today when later; at most
+// burndownSpan is the days a burndown covers: the project's start (without
+// one, the first work attached) to its end, or today when later; at most
 // maxChartDays, ending at the last.
 func burndownSpan(st *project.State, loc *time.Location, now time.Time) (from, to time.Time) {
 	today := dateOf(now, loc)
 	from, to = st.Project.Start, st.Project.End
-	for _, x := range st.Tasks {
-		from = earliest(from, x.Item.AddedAt)
+	if from.IsZero() { // no start date: from the first work attached
+		for _, x := range st.Tasks {
+			from = earliest(from, x.Item.AddedAt)
+		}
 	}
 	if from.IsZero() {
 		from = today
@@ -362,7 +364,7 @@ func burndownPicture(st *project.State, cal *workcal.Calendar, rd commands.Reade
 	}
 	ideal := picture.Series{Name: rd.T("ideal", "理想"), Tone: picture.Muted, Dashed: true}
 	open := picture.Series{Name: rd.T("open", "未完成"), Tone: picture.Active}
-	now := "—"
+	now := ""
 	for i, d := range days {
 		l.XNames = append(l.XNames, shortDay(d.Day))
 		if !d.Workday {
@@ -379,6 +381,10 @@ func burndownPicture(st *project.State, cal *workcal.Calendar, rd commands.Reade
 	l.Series = []picture.Series{ideal, open}
 	l.Alt = rd.T("Burndown of %s from %s to %s: %s tasks open now; the ideal line reaches zero on the last day.",
 		"%s 燃尽图（%s 至 %s）：目前未完成 %s 个任务；理想线在最后一天归零。", st.Project.Name, shortDay(from), shortDay(to), now)
+	if now == "" {
+		l.Alt = rd.T("Burndown of %s from %s to %s: it has not started yet.", "%s 燃尽图（%s 至 %s）：项目尚未开始。",
+			st.Project.Name, shortDay(from), shortDay(to))
+	}
 	return l
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/commands/commandstest"
+	"github.com/tandemhq/tandem/commands/features"
 )
 
 // at is a moment of 2026 in Shanghai.
@@ -174,12 +175,17 @@ func TestDailyCheckWarnsBeforeTheMilestoneAcrossSpringFestival(t *testing.T) {
 			t.Errorf("missing %q in\n%s", want, group[0])
 		}
 	}
-	// Saturday 7 Feb is a day off: no check.
-	h.SetNow(at(2, 7, 9, 30))
-	h.RunJob(check)
-	if lead, group := warnings(h); len(lead) != 1 || len(group) != 1 {
-		t.Errorf("checked on a day off: %d %d", len(lead), len(group))
+	// checkAt runs the check at when and expects n warnings each for the
+	// lead and the group so far.
+	checkAt := func(when time.Time, n int, why string) {
+		t.Helper()
+		h.SetNow(when)
+		h.RunJob(check)
+		if lead, group := warnings(h); len(lead) != n || len(group) != n {
+			t.Errorf("%s: %d warnings to the lead and %d in the group, want %d", why, len(lead), len(group), n)
+		}
 	}
+	checkAt(at(2, 7, 9, 30), 1, "Saturday 7 Feb is a day off: no check")
 	// Monday 9 Feb: the slip grew to 2, so it is news.
 	h.SetNow(at(2, 9, 9, 30))
 	h.RunJob(check)
@@ -187,18 +193,8 @@ func TestDailyCheckWarnsBeforeTheMilestoneAcrossSpringFestival(t *testing.T) {
 	if len(lead) != 2 || len(group) != 2 || !strings.Contains(strings.Join(group, "\n"), "projected for Mon 2 Mar — 2 working days late") {
 		t.Fatalf("after the slip grew: %q", group)
 	}
-	// During the holiday nothing runs, though the slip would grow.
-	h.SetNow(at(2, 17, 9, 30))
-	h.RunJob(check)
-	if lead, group := warnings(h); len(lead) != 2 || len(group) != 2 {
-		t.Errorf("checked during Spring Festival: %d %d", len(lead), len(group))
-	}
-	// The same slip again is not news.
-	h.SetNow(at(2, 9, 15, 0))
-	h.RunJob(check)
-	if lead, group := warnings(h); len(lead) != 2 || len(group) != 2 {
-		t.Errorf("warned twice about the same slip: %d %d", len(lead), len(group))
-	}
+	checkAt(at(2, 17, 9, 30), 2, "during Spring Festival nothing runs, though the slip would grow")
+	checkAt(at(2, 9, 15, 0), 2, "the same slip again is not news")
 	if kinds := events(h, load(h, "launch")); strings.Count(strings.Join(kindsText(kinds), ","), "warned") != 2 {
 		t.Errorf("timeline %v", kinds)
 	}
@@ -316,4 +312,20 @@ func TestCloseReportsAndStopsTheJobsReopenRestoresThem(t *testing.T) {
 		t.Error("reopen did not restore the jobs")
 	}
 	h.Expect("alice", "project reopen launch", "launch is not closed")
+}
+
+func TestWithoutAPainterStatusIsWords(t *testing.T) {
+	h := commandstest.New(t, commandstest.WorkCalendar(t), func(d *features.Deps) { d.Painter = nil })
+	h.SetNow(at(1, 30, 10, 0))
+	h.Say("alice", `project new "Launch" goal:"Open the web shop" metric:signups target:5000 from:2026-02-02 to:2026-03-13 lead:@alice`)
+	h.Say("alice", `task new "Design" @alice`)
+	h.Say("alice", "project add launch #1 days:3")
+	h.Expect("alice", "project status launch", "Launch (launch) — on track", "Done 0/1 tasks")
+	h.Expect("alice", "project board launch", "Board of Launch: to do 1", "• to do: #1 Design")
+	h.Expect("alice", "project burndown launch", "Burndown of Launch from 02-02 to 03-13: it has not started yet.")
+	for _, m := range h.QueuedTo(dm("alice")) {
+		if m.Image != nil {
+			t.Errorf("a picture without a painter: %s", m.Image.Name)
+		}
+	}
 }
