@@ -329,3 +329,33 @@ func TestWithoutAPainterStatusIsWords(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckMarksMilestonesMetAndReviewGoesToTheLeadWithoutGroups(t *testing.T) {
+	h := commandstest.New(t, commandstest.WorkCalendar(t))
+	h.SetNow(at(1, 30, 10, 0))
+	h.Say("alice", `project new "Solo" goal:"Ship it" metric:signups target:10 from:2026-02-02 to:2026-03-13 lead:@alice`)
+	h.Say("alice", `project milestone solo "Alpha" due:2026-02-06`)
+	h.Say("alice", `task new "Only" @alice`)
+	h.Say("alice", "project add solo #1 milestone:Alpha")
+	h.SetNow(at(2, 3, 11, 0))
+	h.Say("alice", "task start 1")
+	h.Say("alice", "task done 1")
+	h.SetNow(at(2, 4, 9, 30))
+	h.RunJob(jobOf(h, "project/1/check"))
+	h.RunJob(jobOf(h, "project/1/check"))
+	if kinds := kindsText(events(h, load(h, "solo"))); strings.Count(strings.Join(kinds, ","), "milestone_met") != 1 {
+		t.Errorf("timeline %v: the milestone is met once", kinds)
+	}
+	h.Expect("alice", "project status solo", "Alpha — 1/1, due Fri 6 Feb — met")
+	h.SetNow(at(2, 6, 16, 0))
+	h.RunJob(jobOf(h, "project/1/review"))
+	told := 0
+	for _, s := range h.QueuedFor("alice") {
+		if strings.Contains(s, "Weekly review of Solo") && strings.Contains(s, "Done this week (1): #1 Only") {
+			told++
+		}
+	}
+	if told != 1 {
+		t.Errorf("the lead of a project without groups got %d reviews", told)
+	}
+}
