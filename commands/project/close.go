@@ -218,7 +218,7 @@ func (f *feature) close(c *commands.Ctx) error {
 	result, given := resultOf(c.Args)
 	if !given || result == "" {
 		return c.Usage(bot.T("Say what the project achieved, measured: result:\"4800 signups\".",
-			"请写明项目的实际结果（可衡量）：结果:「4800 个注册」。"))
+			"请写明项目的实际结果（可衡量）：结果：「4800 个注册」。"))
 	}
 	p, err := projectFor(c, project.Admin, bot.T("close it", "结项"))
 	if err != nil {
@@ -284,7 +284,7 @@ func (f *feature) report(c *commands.Ctx) error {
 	}
 	if p.Status != project.Closed {
 		return bot.Errorf(bot.EINVALID, "%s is still open: the report is written when it closes (`project close %s result:\"…\"`). `project status %s` shows where it stands.",
-			"%s 尚未结项：结项时生成报告（「项目 结项 %s 结果:「…」」）。「项目 状态 %s」可查看当前进度。", p.Key, p.Key, p.Key)
+			"%s 尚未结项：结项时生成报告（「项目 结项 %s 结果：「…」」）。「项目 状态 %s」可查看当前进度。", p.Key, p.Key, p.Key)
 	}
 	if c.PrepareErr != nil {
 		return c.PrepareErr

@@ -153,7 +153,7 @@ func (f *feature) postReview(tx bot.Tx, p *project.Project, r *reviewRead, key s
 // reviewSub is `project review <key>`: the review posted now in the
 // project's groups, and shown to whoever asked.
 func (f *feature) reviewSub(sub func(string, []string, string, string, string, string, string, string, func(*commands.Ctx) error) *commands.Sub) *commands.Sub {
-	s := sub("review", []string{"weekly", "周报", "回顾"}, "project review [<key>]", "项目 周报 [<键>]",
+	s := sub("review", []string{"weekly", "周报", "回顾"}, "project review [<key>]", "项目 周报 [<代号>]",
 		"Post the weekly review now in the project's groups", "立即在项目群发布周报",
 		"project review q3", "项目 周报 q3", f.reviewNow)
 	s.Prepare = func(ev *bot.Event, args []commands.Token) bot.PrepareFunc {

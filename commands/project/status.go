@@ -32,22 +32,22 @@ func (f *feature) progressSubs() []*commands.Sub {
 		return s
 	}
 	return []*commands.Sub{
-		view(sub("status", []string{"progress", "状态", "进度"}, "project status [<key>]", "项目 状态 [<键>]",
+		view(sub("status", []string{"progress", "状态", "进度"}, "project status [<key>]", "项目 状态 [<代号>]",
 			"Progress in words and pictures (the chat's project when no key is given)", "用文字和图片显示进度（不写键时为本群绑定的项目）",
 			"project status q3", "项目 状态 q3", f.showView(viewStatus)), viewStatus),
-		view(sub("board", []string{"kanban", "看板"}, "project board [<key>]", "项目 看板 [<键>]",
+		view(sub("board", []string{"kanban", "看板"}, "project board [<key>]", "项目 看板 [<代号>]",
 			"The kanban board of the project's work", "项目工作看板图", "project board q3", "项目 看板 q3", f.showView(viewBoard)), viewBoard),
-		view(sub("gantt", []string{"plan", "甘特图", "甘特"}, "project gantt [<key>]", "项目 甘特图 [<键>]",
+		view(sub("gantt", []string{"plan", "甘特图", "甘特"}, "project gantt [<key>]", "项目 甘特图 [<代号>]",
 			"The Gantt chart against the work calendar", "按工作日历绘制的甘特图", "project gantt q3", "项目 甘特图 q3", f.showView(viewGantt)), viewGantt),
-		view(sub("burndown", []string{"燃尽图", "燃尽"}, "project burndown [<key>]", "项目 燃尽图 [<键>]",
+		view(sub("burndown", []string{"燃尽图", "燃尽"}, "project burndown [<key>]", "项目 燃尽图 [<代号>]",
 			"The burndown chart with its ideal line", "燃尽图（含理想线）", "project burndown q3", "项目 燃尽图 q3", f.showView(viewBurndown)), viewBurndown),
 		f.reviewSub(sub),
-		prepared(sub("close", []string{"finish", "结项", "关闭"}, `project close <key> result:"<measured outcome>"`, `项目 结项 <键> 结果:「<实际结果>」`,
+		prepared(sub("close", []string{"finish", "结项", "关闭"}, `project close <key> result:"<measured outcome>"`, `项目 结项 <代号> 结果：「<实际结果>」`,
 			"Close the project with its measured result (admins)", "结项并写明实际结果（管理员）",
-			`project close q3 result:"4800 signups"`, `项目 结项 q3 结果:「4800 个注册」`, f.close), f.prepareCloseout(true)),
-		sub("reopen", []string{"重新打开", "重开"}, "project reopen <key>", "项目 重新打开 <键>",
+			`project close q3 result:"4800 signups"`, `项目 结项 q3 结果：「4800 个注册」`, f.close), f.prepareCloseout(true)),
+		sub("reopen", []string{"重新打开", "重开"}, "project reopen <key>", "项目 重新打开 <代号>",
 			"Reopen a closed project (admins)", "重新打开已结项的项目（管理员）", "project reopen q3", "项目 重新打开 q3", f.reopen),
-		prepared(sub("report", []string{"closeout", "结项报告", "报告"}, "project report <key>", "项目 报告 <键>",
+		prepared(sub("report", []string{"closeout", "结项报告", "报告"}, "project report <key>", "项目 报告 <代号>",
 			"The close-out report of a closed project, as printable Markdown", "已结项项目的结项报告（可打印的 Markdown）",
 			"project report q3", "项目 报告 q3", f.report), f.prepareCloseout(false)),
 	}
@@ -424,7 +424,7 @@ func goalWords(p *project.Project, rd commands.Reader) string {
 			parts[i] = goalPartWords(m, rd.Lang)
 		}
 		return rd.T("Goal incomplete: missing %s (e.g. `project goal %s metric:\"signups\" target:5000`).",
-			"目标不完整：缺少%s（例如「项目 目标 %s 指标:注册数 目标值:5000」）。", rd.List(parts), p.Key)
+			"目标不完整：缺少%s（例如「项目 目标 %s 指标：注册数 目标值：5000」）。", rd.List(parts), p.Key)
 	}
 	g := p.Goal
 	s := rd.T("Goal: %s — %s %s", "目标：%s——%s %s", g.Text, g.Metric, g.Target)
