@@ -270,3 +270,17 @@ func save(c *commands.Ctx, p *project.Project) error {
 	p.UpdatedAt = c.Now
 	return project.From(c.Tx).UpdateProject(p)
 }
+
+// tell lets someone the sender named know what it means for them, in
+// their language (nothing when they named themselves).
+func tell(c *commands.Ctx, who *bot.Person, p *project.Project, en, zh string) error {
+	return c.Tell(bot.Notice{To: who, Subject: "project/" + strconv.FormatInt(p.ID, 10)}, func(lang bot.Lang, _ *time.Location) bot.Message {
+		return bot.Message{Text: bot.T(en, zh).In(lang)}
+	})
+}
+
+// toldLead is what a new lead is told.
+func toldLead(c *commands.Ctx, who *bot.Person, p *project.Project) error {
+	return tell(c, who, p, "@"+c.Person.Handle+" made you the lead of "+p.Key+" (“"+p.Name+"”): see it with `project show "+p.Key+"`.",
+		bot.ZHConcat("@"+c.Person.Handle, "指定你为项目", p.Key, "（「"+p.Name+"」）的负责人：查看请用「项目 查看", p.Key+"」。"))
+}

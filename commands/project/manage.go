@@ -169,6 +169,11 @@ func (f *feature) create(c *commands.Ctx) error {
 	if err := record(c, p, project.Created, p.Name); err != nil {
 		return err
 	}
+	if s.lead != nil {
+		if err := toldLead(c, s.lead, p); err != nil {
+			return err
+		}
+	}
 	bound := false
 	if chat, ok := here(c); ok {
 		if err := bot.Bindings(c.Tx).Bind(&bot.Binding{Chat: chat, Kind: "project", Ref: p.Key, BoundByID: c.Person.ID, BoundAt: c.Now}); err != nil {
@@ -306,6 +311,9 @@ func (f *feature) change(c *commands.Ctx, p *project.Project, s spec) (bool, err
 			return false, err
 		}
 		note(project.LeadSet, "@"+s.lead.Handle)
+		if err := toldLead(c, s.lead, p); err != nil {
+			return false, err
+		}
 	}
 	if len(events) == 0 {
 		return false, nil

@@ -93,6 +93,10 @@ func (f *feature) member(c *commands.Ctx) error {
 		if err := record(c, p, project.MemberSet, "@"+x.Handle+" "+string(role)); err != nil {
 			return err
 		}
+		if err := tell(c, x, p, "@"+c.Person.Handle+" made you "+role.Label(bot.LangEN)+" of the project "+p.Key+" (“"+p.Name+"”): see it with `project show "+p.Key+"`.",
+			bot.ZHConcat("@"+c.Person.Handle, "把你设为项目", p.Key, "（「"+p.Name+"」）的"+role.Label(bot.LangZH)+"：查看请用「项目 查看", p.Key+"」。")); err != nil {
+			return err
+		}
 	}
 	rd := commands.ReaderOf(c)
 	if action == 1 {

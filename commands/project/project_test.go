@@ -83,13 +83,17 @@ func TestSMARTAsksForEachMissingPartAndSaysWhenComplete(t *testing.T) {
 	h.Expect("alice", `project goal website "Relaunch the website in two languages" metric:"visits" target:"20000 a week"`,
 		"Updated the goal", "who leads it", "by when")
 	h.Expect("alice", "project lead website @alice", "@alice leads website", "by when")
+	h.Expect("alice", "project lead website @bob", "@bob leads website")
+	if told := h.QueuedFor("bob"); len(told) != 1 || !strings.Contains(told[0], "@alice made you the lead of website") {
+		t.Errorf("bob was told %q", told)
+	}
 	got = h.Expect("alice", "project dates website to:2027-03-01", "website now runs", "The goal is SMART")
 	if strings.Contains(got, "missing") {
 		t.Error(got)
 	}
-	h.Expect("alice", "project show website", "Relaunch the website", "visits, target 20000 a week", "The goal is SMART", "Lead: @alice")
+	h.Expect("alice", "project show website", "Relaunch the website", "visits, target 20000 a week", "The goal is SMART", "Lead: @bob")
 	p := load(h, "website")
-	if kinds := events(h, p); fmt.Sprint(kinds) != "[created goal lead dates]" {
+	if kinds := events(h, p); fmt.Sprint(kinds) != "[created goal lead lead dates]" {
 		t.Errorf("timeline %v", kinds)
 	}
 	// Chinese asks too.
@@ -100,6 +104,9 @@ func TestRoles(t *testing.T) {
 	h := setup(t)
 	h.Say("alice", `project new "Q3" goal:"Launch the plan" metric:signups target:5000 to:2027-01-29 depts:Design lead:@alice`)
 	h.Expect("alice", "project member q3 @bob editor", "@bob is now editor")
+	if told := h.QueuedFor("bob"); len(told) != 1 || !strings.Contains(told[0], "@alice made you editor of the project q3") {
+		t.Errorf("bob was told %q", told)
+	}
 	h.Expect("alice", "project member q3 @carol viewer", "@carol is now viewer")
 	// A viewer may read but not edit.
 	h.Expect("carol", "project show q3", "Q3 (q3)")
