@@ -34,8 +34,9 @@ const Fallback = '□'
 
 // Options tune a Painter.
 type Options struct {
-	// Width is the width of boards and line charts in pixels; 0 means
-	// 1400, readable on a phone when zoomed and on a desktop at once.
+	// Width is the width of boards and line charts in pixels, 1000 to
+	// 1600; 0 means 1400, readable on a phone when zoomed and on a desktop
+	// at once. Wider boards of dense text would near bot.MaxImageBytes.
 	Width int
 }
 
@@ -61,7 +62,7 @@ func New(opts Options) (*Painter, error) {
 	if opts.Width <= 0 {
 		opts.Width = 1400
 	}
-	opts.Width = min(max(opts.Width, 800), 2400)
+	opts.Width = min(max(opts.Width, 1000), 1600)
 	p := &Painter{width: opts.Width, font: f, glyphs: make([]uint64, 0x10000/64)}
 	var buf sfnt.Buffer
 	for r := rune(0); r < 0x10000; r++ {
@@ -119,6 +120,9 @@ func (p *Painter) canvas(w, h int) (*canvas, error) {
 	c := &canvas{Context: gg.NewContext(w, h), p: p, title: faces[0], text: faces[1], small: faces[2]}
 	c.SetColor(color.White)
 	c.Clear()
+	// Butt caps: gg's default round caps cost a curve at both ends of
+	// every dash, the most of a crowded chart's stroking time.
+	c.SetLineCapButt()
 	return c, nil
 }
 

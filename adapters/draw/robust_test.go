@@ -57,6 +57,34 @@ func TestHugeAndOddInputsStayBounded(t *testing.T) {
 	for i := range 500 {
 		cards = append(cards, picture.Card{Title: long, Note: long, Tone: picture.Tone(i % 6)})
 	}
+	// The worst board for PNG size: the widest painter, eight full columns
+	// of cards of varied hanzi (text compresses worst).
+	wide, err := New(Options{Width: 5000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hanzi []rune
+	for r := rune(0x4e00); r < 0x9fa5; r += 7 {
+		if p.HasGlyph(r) {
+			hanzi = append(hanzi, r)
+		}
+	}
+	k := 0
+	varied := func(n int) string {
+		s := make([]rune, n)
+		for i := range s {
+			s[i] = hanzi[k%len(hanzi)]
+			k += 13
+		}
+		return string(s)
+	}
+	dense := make([]picture.Column, 8)
+	for i := range dense {
+		dense[i].Title = varied(10)
+		for range 63 {
+			dense[i].Cards = append(dense[i].Cards, picture.Card{Title: varied(60), Note: varied(30), Tone: picture.Tone(k % 6)})
+		}
+	}
 	var marks []picture.Mark
 	for i := range 200 {
 		marks = append(marks, picture.Mark{Label: long, At: day(12, 1).AddDate(0, 0, i%40)})
@@ -82,6 +110,9 @@ func TestHugeAndOddInputsStayBounded(t *testing.T) {
 		"board 500 cards": func() (*bot.Image, error) {
 			return p.Board(picture.Board{Title: long, Columns: []picture.Column{{Title: long, Cards: cards, More: 3, MoreLabel: "还有 %d 项"}, {Title: "b", Cards: cards}}})
 		},
+		"board of 504 cards of dense hanzi, widest": func() (*bot.Image, error) {
+			return wide.Board(picture.Board{Title: varied(80), Columns: dense})
+		},
 		"board 50 columns": func() (*bot.Image, error) {
 			cols := make([]picture.Column, 50)
 			return p.Board(picture.Board{Columns: cols})
@@ -102,7 +133,7 @@ func TestHugeAndOddInputsStayBounded(t *testing.T) {
 			if len(img.PNG) > bot.MaxImageBytes {
 				t.Errorf("%d bytes, over bot.MaxImageBytes", len(img.PNG))
 			}
-			if b := decode(t, img.PNG).Bounds(); b.Dy() > 4000 || b.Dx() > 2400 {
+			if b := decode(t, img.PNG).Bounds(); b.Dy() > 4000 || b.Dx() > 1600 {
 				t.Errorf("picture %v is unbounded", b)
 			}
 		})
@@ -124,7 +155,7 @@ func TestGanttCapsRowsAndSaysHowManyMore(t *testing.T) {
 	for range 100 {
 		bars = append(bars, picture.Bar{Label: "任务", Start: day(12, 1), End: day(12, 2)})
 	}
-	if _, err := p.Gantt(picture.Gantt{From: day(12, 1), To: day(12, 9), Rows: bars}); err != nil {
+	if _, err := p.Gantt(picture.Gantt{From: day(12, 1), To: day(12, 9), Rows: bars, MoreLabel: "+%d more"}); err != nil {
 		t.Fatal(err)
 	}
 	labels := 0
@@ -137,7 +168,7 @@ func TestGanttCapsRowsAndSaysHowManyMore(t *testing.T) {
 			more = s
 		}
 	}
-	if labels != ganttMaxRows-1 || more != "+61 …" {
+	if labels != ganttMaxRows-1 || more != "+61 more" {
 		t.Errorf("%d rows drawn and %q, want %d rows and +61", labels, more, ganttMaxRows-1)
 	}
 }
@@ -213,4 +244,39 @@ func benchmark(b *testing.B, draw func(*Painter) (*bot.Image, error)) {
 	}
 	b.ReportMetric(float64(time.Since(start).Microseconds())/1000/float64(b.N), "ms/op")
 	b.ReportMetric(float64(size)/1024, "KB/png")
+}
+
+// TestMilestoneLabelsNeverOverlap crowds ten milestones into ten days:
+// labels on one line must not overlap, and a mark with no room left goes
+// without its label.
+func TestMilestoneLabelsNeverOverlap(t *testing.T) {
+	p := testPainter(t)
+	c, err := p.canvas(1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var marks []picture.Mark
+	for i := range 10 {
+		marks = append(marks, picture.Mark{Label: "里程碑：公测准备就绪", At: day(12, 1+i)})
+	}
+	dayX := func(d time.Time) float64 { return float64(dayIndex(day(12, 1), d)) * 20 }
+	placed := layoutMarks(c, marks, day(12, 1), day(12, 31), dayX)
+	if len(placed) != 10 {
+		t.Fatalf("%d marks placed, want all 10", len(placed))
+	}
+	unlabelled := 0
+	lastEnd := map[int]float64{}
+	for _, m := range placed {
+		if m.label == "" {
+			unlabelled++
+			continue
+		}
+		if end, ok := lastEnd[m.row]; ok && m.x < end {
+			t.Errorf("label at x=%v on line %d overlaps the one ending at %v", m.x, m.row, end)
+		}
+		lastEnd[m.row] = m.x + 12 + c.measure(c.small, m.label)
+	}
+	if unlabelled == 0 || unlabelled == 10 {
+		t.Errorf("%d of 10 crowded marks unlabelled; want some labelled, the rest without", unlabelled)
+	}
 }
