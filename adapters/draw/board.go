@@ -156,7 +156,8 @@ func moreText(label string, n int) string {
 
 // firstLine is s on one line, ellipsised to width.
 func firstLine(c *canvas, face font.Face, s string, width float64) string {
-	return ellipsis(strings.Join(strings.Fields(c.p.Printable(s)), " "), width, func(t string) float64 { return c.measure(face, t) }, false)
+	s = strings.Join(strings.Fields(c.p.Printable(clip(s, 4*int(width/minAdvance)+8))), " ")
+	return ellipsis(clip(s, int(width/minAdvance)+2), width, func(t string) float64 { return c.measure(face, t) }, false)
 }
 
 func boolf(b bool, v float64) float64 {

@@ -34,8 +34,9 @@ const Fallback = '□'
 
 // Options tune a Painter.
 type Options struct {
-	// Width is the width of boards and line charts in pixels; 0 means
-	// 1400, readable on a phone when zoomed and on a desktop at once.
+	// Width is the width of boards and line charts in pixels, 1000 to
+	// 1600; 0 means 1400, readable on a phone when zoomed and on a desktop
+	// at once. Wider boards of dense text would near bot.MaxImageBytes.
 	Width int
 }
 
@@ -61,7 +62,7 @@ func New(opts Options) (*Painter, error) {
 	if opts.Width <= 0 {
 		opts.Width = 1400
 	}
-	opts.Width = min(max(opts.Width, 800), 2400)
+	opts.Width = min(max(opts.Width, 1000), 1600)
 	p := &Painter{width: opts.Width, font: f, glyphs: make([]uint64, 0x10000/64)}
 	var buf sfnt.Buffer
 	for r := rune(0); r < 0x10000; r++ {
@@ -119,6 +120,9 @@ func (p *Painter) canvas(w, h int) (*canvas, error) {
 	c := &canvas{Context: gg.NewContext(w, h), p: p, title: faces[0], text: faces[1], small: faces[2]}
 	c.SetColor(color.White)
 	c.Clear()
+	// Butt caps: gg's default round caps cost a curve at both ends of
+	// every dash, the most of a crowded chart's stroking time.
+	c.SetLineCapButt()
 	return c, nil
 }
 
@@ -145,14 +149,32 @@ func (c *canvas) measure(face font.Face, s string) float64 {
 // lines wraps s to width in face, at most max lines, the last ending in an
 // ellipsis when s does not fit.
 func (c *canvas) lines(face font.Face, s string, width float64, max int) []string {
-	return wrap(c.p.Printable(s), width, max, func(t string) float64 { return c.measure(face, t) })
+	return wrap(clip(c.p.Printable(s), max*(int(width/minAdvance)+2)), width, max, func(t string) float64 { return c.measure(face, t) })
+}
+
+// minAdvance is less than the narrowest advance of any glyph at the sizes
+// drawn (a space at 15 px is 3.3 px wide).
+const minAdvance = 3
+
+// clip cuts s to n runes: no more can fit the line(s) being laid out, and
+// measuring a label thousands of runes long would cost time for nothing.
+// What is cut does not fit, so the layout ends it with an ellipsis anyway.
+func clip(s string, n int) string {
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j]
+		}
+		i++
+	}
+	return s
 }
 
 // encode returns the canvas as a PNG image, refusing one over
 // bot.MaxImageBytes (the layouts cap rows and cards so it never is).
 func (c *canvas) encode(name, alt string) (*bot.Image, error) {
 	var buf bytes.Buffer
-	enc := png.Encoder{CompressionLevel: png.BestCompression}
+	enc := png.Encoder{CompressionLevel: png.DefaultCompression}
 	if err := enc.Encode(&buf, c.Image()); err != nil {
 		return nil, fmt.Errorf("draw: encode %s: %w", name, err)
 	}

@@ -1,7 +1,6 @@
 package draw
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
 	"time"
@@ -141,7 +140,7 @@ func (p *Painter) Gantt(g picture.Gantt) (*bot.Image, error) {
 	}
 	if more > 0 {
 		y := rowsTop + float64(len(rows))*ganttRowH
-		c.write(c.text, inkSoft, fmt.Sprintf("+%d …", more), ganttMargin, y+ganttRowH/2, 0, 0.35)
+		c.write(c.text, inkSoft, moreText(g.MoreLabel, more), ganttMargin, y+ganttRowH/2, 0, 0.35)
 	}
 
 	// Today.
@@ -268,8 +267,8 @@ type placedMark struct {
 }
 
 // layoutMarks places each milestone in the first of ganttMaxMarkRows rows
-// where its label does not overlap another's; marks outside the span are
-// left out.
+// where its label does not overlap another's (when none has room, the mark
+// goes without its label); marks outside the span are left out.
 func layoutMarks(c *canvas, marks []picture.Mark, from, to time.Time, dayX func(time.Time) float64) []placedMark {
 	marks = slices.Clone(marks)
 	slices.SortStableFunc(marks, func(a, b picture.Mark) int { return a.At.Compare(b.At) })
@@ -286,10 +285,16 @@ func layoutMarks(c *canvas, marks []picture.Mark, from, to time.Time, dayX func(
 		label := firstLine(c, c.small, m.Label, 220)
 		w := 12 + c.measure(c.small, label) + 12
 		row := 0
-		for row < len(ends)-1 && ends[row] > x-10 {
+		for row < len(ends) && ends[row] > x-10 {
 			row++
 		}
-		ends[row] = x + w
+		if row == len(ends) {
+			// No line has room: the diamond is drawn on the last line
+			// without its label rather than over another one's.
+			row, label = len(ends)-1, ""
+		} else {
+			ends[row] = x + w
+		}
 		out = append(out, placedMark{mark: m, label: label, x: x, row: row})
 	}
 	return out

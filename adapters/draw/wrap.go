@@ -5,16 +5,16 @@ import (
 	"unicode"
 )
 
-// wrap breaks s into lines no wider than width (as measured), at most max
+// wrap breaks s into lines no wider than width (as measured), at most maxLines
 // lines; when s does not fit, the last line ends in "…". It is written by
 // hand because gg's DrawStringWrapped and WordWrap break only at spaces: a
 // Chinese title has none, so it would run off the card. Here Chinese (and
 // other CJK) text breaks between any two characters, Latin text between
 // words (a word longer than a line is broken per character), and closing
 // punctuation such as ，。）never starts a line.
-func wrap(s string, width float64, max int, measure func(string) float64) []string {
+func wrap(s string, width float64, maxLines int, measure func(string) float64) []string {
 	s = strings.TrimSpace(s)
-	if s == "" || max <= 0 {
+	if s == "" || maxLines <= 0 {
 		return nil
 	}
 	var out []string
@@ -38,24 +38,24 @@ func wrap(s string, width float64, max int, measure func(string) float64) []stri
 		}
 		line = strings.TrimLeft(tok, " ")
 		// A word longer than a whole line is broken per character.
-		for measure(line) > width && len([]rune(line)) > 1 {
+		for measure(line) > width && len([]rune(line)) > 1 && len(out) <= maxLines {
 			r := []rune(line)
-			n := len(r) - 1
-			for n > 1 && measure(string(r[:n])) > width {
-				n--
-			}
+			n := max(fitPrefix(r, "", width, measure), 1)
 			out = append(out, string(r[:n]))
 			line = string(r[n:])
+		}
+		if len(out) > maxLines {
+			break // enough to know the text goes on: the rest is not measured
 		}
 	}
 	if line != "" {
 		out = append(out, strings.TrimRight(line, " "))
 	}
-	if len(out) <= max {
+	if len(out) <= maxLines {
 		return out
 	}
-	out = out[:max]
-	out[max-1] = ellipsis(out[max-1], width, measure, true)
+	out = out[:maxLines]
+	out[maxLines-1] = ellipsis(out[maxLines-1], width, measure, true)
 	return out
 }
 
@@ -66,10 +66,23 @@ func ellipsis(s string, width float64, measure func(string) float64, forced bool
 		return s
 	}
 	r := []rune(strings.TrimRight(s, " "))
-	for len(r) > 0 && measure(string(r)+"…") > width {
-		r = r[:len(r)-1]
+	return strings.TrimRight(string(r[:fitPrefix(r, "…", width, measure)]), " ") + "…"
+}
+
+// fitPrefix returns the length of the longest prefix of r with
+// measure(prefix+suffix) <= width, found by bisection: labels may be
+// thousands of runes long, and measuring is linear in their length.
+func fitPrefix(r []rune, suffix string, width float64, measure func(string) float64) int {
+	lo, hi := 0, len(r) // r[:lo] fits (or lo is 0); r[:hi+1] does not
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if measure(string(r[:mid])+suffix) <= width {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
 	}
-	return strings.TrimRight(string(r), " ") + "…"
+	return lo
 }
 
 // tokens splits s into the pieces a line may break between: each CJK

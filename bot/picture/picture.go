@@ -77,7 +77,10 @@ type Gantt struct {
 	// empty: not in the legend.
 	TodayLabel string
 	Rows       []Bar
-	Marks      []Mark
+	// MoreLabel is the words for the "+N more" row that replaces rows past
+	// what fits, with %d ("+%d more", "还有 %d 项").
+	MoreLabel string
+	Marks     []Mark
 	// Legend names each tone used, in the reader's language.
 	Legend map[Tone]string
 }

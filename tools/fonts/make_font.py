@@ -37,20 +37,23 @@ EXTRA = (
     "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
     "✓✔✗✘◆◇□■▪▫●○◎◉▲△▼▽►◄▶◀★☆♦"
     "，。：；（）！？、《》〈〉「」『』【】〔〕～￥％＋－＝＜＞／＼｜＠＃＆＊"
-    "\u3000\u00a0"
+    "〇\u3000\u00a0"
 )
 
 
 def code_points():
     cps = set(range(0x20, 0x7F)) | set(range(0xA0, 0x100))
-    # Every character of GB2312: its two bytes are 0xA1..0xFE each.
+    # Every character of GB2312: its two bytes are 0xA1..0xFE each. The
+    # codes GBK assigns in that area beyond GB2312 (small roman numerals,
+    # vertical forms, four pinyin letters) are taken too, so that any
+    # decoder of the area (Go's x/text has GBK, not GB2312) finds glyphs.
     for hi in range(0xA1, 0xFF):
         for lo in range(0xA1, 0xFF):
-            try:
-                ch = bytes([hi, lo]).decode("gb2312")
-            except UnicodeDecodeError:
-                continue
-            cps.add(ord(ch))
+            for codec in ("gb2312", "gbk"):
+                try:
+                    cps.add(ord(bytes([hi, lo]).decode(codec)))
+                except UnicodeDecodeError:
+                    pass
     cps.update(ord(c) for c in EXTRA)
     return sorted(cps)
 
@@ -75,7 +78,7 @@ def main():
             ],
             check=True,
         )
-        font = TTFont(subset)
+        font = TTFont(subset, recalcTimestamp=False)
         to_glyf(font)
         rename(font)
         font.save(OUT)
