@@ -456,12 +456,14 @@ func (t *tx) RemoveItem(kind project.ItemKind, refID int64) error {
 	return nil
 }
 
+// itemOfQuery finds an attachment in project_items_ref.
+const itemOfQuery = `SELECT ` + itemColumns + ` FROM project_items i WHERE i.kind = ? AND i.ref_id = ?`
+
 // ItemOf implements project.Store.
 func (t *tx) ItemOf(kind project.ItemKind, refID int64) (*project.Item, error) {
 	it := &project.Item{}
 	dest, done := itemDest(it)
-	found, err := t.queryRow(`SELECT `+itemColumns+` FROM project_items i WHERE i.kind = ? AND i.ref_id = ?`,
-		[]any{string(kind), refID}, dest...)
+	found, err := t.queryRow(itemOfQuery, []any{string(kind), refID}, dest...)
 	if err != nil {
 		return nil, internal(err, "find project item")
 	}
@@ -472,15 +474,17 @@ func (t *tx) ItemOf(kind project.ItemKind, refID int64) (*project.Item, error) {
 	return it, nil
 }
 
-// CountItems implements project.Store, from project_items_project alone.
+const countItemsQuery = `SELECT count(*) FROM project_items WHERE project_id = ?`
+
+// CountItems implements project.Store, from project_items' primary key.
 func (t *tx) CountItems(projectID int64) (int, error) {
 	var n int
-	_, err := t.queryRow(`SELECT count(*) FROM project_items WHERE project_id = ?`, []any{projectID}, &n)
+	_, err := t.queryRow(countItemsQuery, []any{projectID}, &n)
 	return n, internal(err, "count project items")
 }
 
-// The queries of a project's work, each one range of project_items_project
-// (in ref_id order) joined to its rows by primary key
+// The queries of a project's work, each one range of project_items' primary
+// key (in ref_id order) joined to its rows by primary key
 // (projects_internal_test.go checks the plans). The task and ticket columns
 // are those tasks.go and tickets.go read, scanned by their scanners.
 var (
@@ -489,13 +493,14 @@ var (
 	projectTicketsSQL = `SELECT ` + itemColumns + `, ` + ticketColumns + ` FROM project_items i
 		JOIN tickets ON tickets.id = i.ref_id WHERE i.project_id = ? AND i.kind = 'ticket' ORDER BY i.ref_id`
 	// A block counts when both of its tasks are the project's: the
-	// dependant from the project's range, its blockers from task_blocks'
-	// primary key, each blocker's attachment by project_items' primary key.
+	// dependants from the project's range, their blockers from
+	// task_blocks' primary key, each blocker's attachment looked up in
+	// project_items_ref — linear in the project's tasks and blocks.
 	projectBlocksSQL = `SELECT b.blocker_id, b.dependant_id FROM project_items i
 		JOIN task_blocks b ON b.dependant_id = i.ref_id
-		JOIN project_items j ON j.kind = 'task' AND j.ref_id = b.blocker_id
-		WHERE i.project_id = ? AND i.kind = 'task' AND j.project_id = i.project_id
-		ORDER BY i.ref_id, b.blocker_id`
+		WHERE i.project_id = ?1 AND i.kind = 'task' AND EXISTS (SELECT 1 FROM project_items j
+			WHERE j.ref_id = b.blocker_id AND j.kind = 'task' AND j.project_id = ?1)
+		ORDER BY i.ref_id`
 )
 
 // queryWork runs one of the project's work queries: each row is an
@@ -536,7 +541,7 @@ func (t *tx) ProjectTickets(projectID int64) ([]project.TicketOf, error) {
 	return out, err
 }
 
-// ProjectBlocks implements project.Store: by dependant, then blocker.
+// ProjectBlocks implements project.Store: by dependant.
 func (t *tx) ProjectBlocks(projectID int64) ([]project.Block, error) {
 	rows, err := t.query(projectBlocksSQL, projectID)
 	if err != nil {
