@@ -362,6 +362,10 @@ func testProjectItems(t *testing.T, s bot.Store) {
 		add(&project.Item{ProjectID: w.projB.ID, Kind: project.TaskItem, RefID: w.tasks[4].ID + 100, AddedAt: t0}), bot.ENOTFOUND)
 	wantCode(t, "a ticket that does not exist",
 		add(&project.Item{ProjectID: w.projB.ID, Kind: project.TicketItem, RefID: w.ticket1.ID + 100, AddedAt: t0}), bot.ENOTFOUND)
+	wantCode(t, "a project that does not exist",
+		add(&project.Item{ProjectID: w.projB.ID + 100, Kind: project.TaskItem, RefID: w.tasks[1].ID, AddedAt: t0}), bot.ENOTFOUND)
+	wantCode(t, "a milestone of another project",
+		add(&project.Item{ProjectID: w.projB.ID, Kind: project.TaskItem, RefID: w.tasks[1].ID, MilestoneID: beta.ID, AddedAt: t0}), bot.ENOTFOUND)
 	if got, err := itemOf(project.TaskItem, w.tasks[0].ID); err != nil || got.ProjectID != w.projectA.ID {
 		t.Errorf("after refused attachments the task is in %+v, %v; want still in project a", got, err)
 	}
