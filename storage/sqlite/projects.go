@@ -69,7 +69,8 @@ func projectRefs(err error, p *project.Project, what string) error {
 	return internal(err, what)
 }
 
-// CreateProject implements project.Store. The id is chosen before the row
+// CreateProject implements project.Store; the lead becomes an admin
+// member. The id is chosen before the row
 // is written (the next after the highest: the writer is alone in its unit)
 // so that a project without a key gets DefaultKey(id) in the same INSERT.
 func (t *tx) CreateProject(p *project.Project) error {
@@ -93,8 +94,21 @@ func (t *tx) CreateProject(p *project.Project) error {
 	if err := t.writeProjectDepts(id, p.DeptIDs); err != nil {
 		return err
 	}
+	if err := t.leadIsAdmin(id, p.LeadID, p.CreatedAt); err != nil {
+		return err
+	}
 	p.ID, p.Key = id, key
 	return nil
+}
+
+// leadIsAdmin makes the lead an admin member (project.Member: the lead's
+// row says admin), so that Filter.MemberID finds the projects a person
+// leads from the members' index alone. A lead replaced keeps their row.
+func (t *tx) leadIsAdmin(projectID, leadID int64, at time.Time) error {
+	if leadID == 0 {
+		return nil
+	}
+	return t.SetMember(&project.Member{ProjectID: projectID, PersonID: leadID, Role: project.Admin, AddedAt: at})
 }
 
 // writeProjectDepts replaces a project's departments, in the order given,
@@ -160,7 +174,8 @@ func (t *tx) queryProjects(q string, args ...any) ([]*project.Project, error) {
 }
 
 // UpdateProject implements project.Store: everything but the id, the key
-// and the creation time; the departments are written again.
+// and the creation time; the departments are written again, and the lead
+// is an admin member.
 func (t *tx) UpdateProject(p *project.Project) error {
 	res, err := t.exec(`UPDATE projects SET name = ?, goal_text = ?, goal_metric = ?, goal_target = ?, goal_baseline = ?,
 		lead_id = ?, creator_id = ?, start_at = ?, end_at = ?, status = ?, review_weekday = ?, review_clock_ms = ?,
@@ -174,7 +189,10 @@ func (t *tx) UpdateProject(p *project.Project) error {
 		}
 		return projectRefs(err, p, "update project")
 	}
-	return t.writeProjectDepts(p.ID, p.DeptIDs)
+	if err := t.writeProjectDepts(p.ID, p.DeptIDs); err != nil {
+		return err
+	}
+	return t.leadIsAdmin(p.ID, p.LeadID, p.UpdatedAt)
 }
 
 // findProjectsQuery builds FindProjects' query so that it reads its page in
