@@ -279,7 +279,8 @@ type Block struct{ BlockerID, DependantID int64 }
 // Store is what storage implements for projects.
 type Store interface {
 	// CreateProject stores p and sets p.ID; when p.Key is empty it becomes
-	// DefaultKey(p.ID). ECONFLICT when the key is taken.
+	// DefaultKey(p.ID). ECONFLICT when the key is taken. The lead (when
+	// set) becomes an admin member, here and in UpdateProject.
 	CreateProject(p *Project) error
 	// FindProjectByID and FindProjectByKey return ENOTFOUND when there is
 	// none.

@@ -70,7 +70,8 @@ func projectRefs(err error, p *project.Project, what string) error {
 	return internal(err, what)
 }
 
-// CreateProject implements project.Store. The id is chosen before the row
+// CreateProject implements project.Store; the lead becomes an admin
+// member. The id is chosen before the row
 // is written (the next after the highest: the writer is alone in its unit)
 // so that a project without a key gets DefaultKey(id) in the same INSERT.
 func (t *tx) CreateProject(p *project.Project) error {
@@ -94,8 +95,21 @@ func (t *tx) CreateProject(p *project.Project) error {
 	if err := t.writeProjectDepts(id, p.DeptIDs); err != nil {
 		return err
 	}
+	if err := t.leadIsAdmin(id, p.LeadID, p.CreatedAt); err != nil {
+		return err
+	}
 	p.ID, p.Key = id, key
 	return nil
+}
+
+// leadIsAdmin makes the lead an admin member (project.Member: the lead's
+// row says admin), so that Filter.MemberID finds the projects a person
+// leads from the members' index alone. A lead replaced keeps their row.
+func (t *tx) leadIsAdmin(projectID, leadID int64, at time.Time) error {
+	if leadID == 0 {
+		return nil
+	}
+	return t.SetMember(&project.Member{ProjectID: projectID, PersonID: leadID, Role: project.Admin, AddedAt: at})
 }
 
 // writeProjectDepts replaces a project's departments, in the order given,
@@ -161,7 +175,8 @@ func (t *tx) queryProjects(q string, args ...any) ([]*project.Project, error) {
 }
 
 // UpdateProject implements project.Store: everything but the id, the key
-// and the creation time; the departments are written again.
+// and the creation time; the departments are written again, and the lead
+// is an admin member.
 func (t *tx) UpdateProject(p *project.Project) error {
 	res, err := t.exec(`UPDATE projects SET name = ?, goal_text = ?, goal_metric = ?, goal_target = ?, goal_baseline = ?,
 		lead_id = ?, creator_id = ?, start_at = ?, end_at = ?, status = ?, review_weekday = ?, review_clock_ms = ?,
@@ -175,7 +190,10 @@ func (t *tx) UpdateProject(p *project.Project) error {
 		}
 		return projectRefs(err, p, "update project")
 	}
-	return t.writeProjectDepts(p.ID, p.DeptIDs)
+	if err := t.writeProjectDepts(p.ID, p.DeptIDs); err != nil {
+		return err
+	}
+	return t.leadIsAdmin(p.ID, p.LeadID, p.UpdatedAt)
 }
 
 // findProjectsQuery builds FindProjects' query so that it reads its page in
@@ -457,12 +475,14 @@ func (t *tx) RemoveItem(kind project.ItemKind, refID int64) error {
 	return nil
 }
 
+// itemOfQuery finds an attachment in project_items_ref.
+const itemOfQuery = `SELECT ` + itemColumns + ` FROM project_items i WHERE i.kind = ? AND i.ref_id = ?`
+
 // ItemOf implements project.Store.
 func (t *tx) ItemOf(kind project.ItemKind, refID int64) (*project.Item, error) {
 	it := &project.Item{}
 	dest, done := itemDest(it)
-	found, err := t.queryRow(`SELECT `+itemColumns+` FROM project_items i WHERE i.kind = ? AND i.ref_id = ?`,
-		[]any{string(kind), refID}, dest...)
+	found, err := t.queryRow(itemOfQuery, []any{string(kind), refID}, dest...)
 	if err != nil {
 		return nil, internal(err, "find project item")
 	}
@@ -473,15 +493,17 @@ func (t *tx) ItemOf(kind project.ItemKind, refID int64) (*project.Item, error) {
 	return it, nil
 }
 
-// CountItems implements project.Store, from project_items_project alone.
+const countItemsQuery = `SELECT count(*) FROM project_items WHERE project_id = ?`
+
+// CountItems implements project.Store, from project_items' primary key.
 func (t *tx) CountItems(projectID int64) (int, error) {
 	var n int
-	_, err := t.queryRow(`SELECT count(*) FROM project_items WHERE project_id = ?`, []any{projectID}, &n)
+	_, err := t.queryRow(countItemsQuery, []any{projectID}, &n)
 	return n, internal(err, "count project items")
 }
 
-// The queries of a project's work, each one range of project_items_project
-// (in ref_id order) joined to its rows by primary key
+// The queries of a project's work, each one range of project_items' primary
+// key (in ref_id order) joined to its rows by primary key
 // (projects_internal_test.go checks the plans). The task and ticket columns
 // are those tasks.go and tickets.go read, scanned by their scanners.
 var (
@@ -490,13 +512,14 @@ var (
 	projectTicketsSQL = `SELECT ` + itemColumns + `, ` + ticketColumns + ` FROM project_items i
 		JOIN tickets ON tickets.id = i.ref_id WHERE i.project_id = ? AND i.kind = 'ticket' ORDER BY i.ref_id`
 	// A block counts when both of its tasks are the project's: the
-	// dependant from the project's range, its blockers from task_blocks'
-	// primary key, each blocker's attachment by project_items' primary key.
+	// dependants from the project's range, their blockers from
+	// task_blocks' primary key, each blocker's attachment looked up in
+	// project_items_ref — linear in the project's tasks and blocks.
 	projectBlocksSQL = `SELECT b.blocker_id, b.dependant_id FROM project_items i
 		JOIN task_blocks b ON b.dependant_id = i.ref_id
-		JOIN project_items j ON j.kind = 'task' AND j.ref_id = b.blocker_id
-		WHERE i.project_id = ? AND i.kind = 'task' AND j.project_id = i.project_id
-		ORDER BY i.ref_id, b.blocker_id`
+		WHERE i.project_id = ?1 AND i.kind = 'task' AND EXISTS (SELECT 1 FROM project_items j
+			WHERE j.ref_id = b.blocker_id AND j.kind = 'task' AND j.project_id = ?1)
+		ORDER BY i.ref_id`
 )
 
 // queryWork runs one of the project's work queries: each row is an
@@ -537,7 +560,7 @@ func (t *tx) ProjectTickets(projectID int64) ([]project.TicketOf, error) {
 	return out, err
 }
 
-// ProjectBlocks implements project.Store: by dependant, then blocker.
+// ProjectBlocks implements project.Store: by dependant.
 func (t *tx) ProjectBlocks(projectID int64) ([]project.Block, error) {
 	rows, err := t.query(projectBlocksSQL, projectID)
 	if err != nil {

@@ -18,7 +18,8 @@ import (
 // lists by status and member in id order and paged, members admins first,
 // milestones unique by name and listed by due date, a task or ticket in one
 // project at most, the project's work and the dependencies among its own
-// tasks, and the timeline.
+// tasks, and the timeline. The lead is an admin member, so a member's list
+// has the projects they lead.
 var projectTests = map[string]func(*testing.T, bot.Store){
 	"create, find, update; keys unique":                testProjectCreateFindUpdate,
 	"zero times stay zero":                             testProjectZeroTimes,
@@ -103,6 +104,17 @@ func testProjectCreateFindUpdate(t *testing.T, s bot.Store) {
 		t.Errorf("FindProjectByKey = project %d, want %d", got.ID, p.ID)
 	}
 
+	leadRole := func(pid, personID int64) project.Role {
+		var r project.Role
+		if err := s.View(t.Context(), func(tx bot.Tx) (err error) { r, _, err = project.From(tx).MemberRole(pid, personID); return err }); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	if r := leadRole(p.ID, w.bob.ID); r != project.Admin {
+		t.Errorf("the lead's role = %q, want admin (the lead is an admin member)", r)
+	}
+
 	noKey := &project.Project{Name: "无名", Status: project.Active, CreatedAt: t0, UpdatedAt: t0}
 	update(t, s, func(tx bot.Tx) error { return project.From(tx).CreateProject(noKey) })
 	if want := project.DefaultKey(noKey.ID); noKey.Key != want || findProject(t, s, noKey.ID).Key != want {
@@ -131,6 +143,9 @@ func testProjectCreateFindUpdate(t *testing.T, s bot.Store) {
 	want.Key, want.CreatedAt = p.Key, p.CreatedAt
 	if got := findProject(t, s, p.ID); !reflect.DeepEqual(got, &want) {
 		t.Errorf("after update = %+v, want %+v", got, &want)
+	}
+	if r := leadRole(p.ID, w.cy.ID); r != project.Admin {
+		t.Errorf("the new lead's role = %q, want admin", r)
 	}
 	changed.DeptIDs = nil
 	update(t, s, func(tx bot.Tx) error { return project.From(tx).UpdateProject(&changed) })
@@ -230,7 +245,7 @@ func testFindProjects(t *testing.T, s bot.Store) {
 		{project.Filter{MemberID: w.bob.ID}, "b,c,e"},
 		{project.Filter{MemberID: w.bob.ID, Status: project.Active}, "c,e"},
 		{project.Filter{MemberID: w.cy.ID, Status: project.Active}, ""},
-		{project.Filter{MemberID: w.ann.ID}, ""},
+		{project.Filter{MemberID: w.ann.ID}, "a,b,c,d,e"}, // the lead of them all
 		{project.Filter{Limit: 2}, "a,b"},
 		{project.Filter{Offset: 2, Limit: 2}, "c,d"},
 		{project.Filter{Offset: 4, Limit: 2}, "e"},
@@ -255,20 +270,20 @@ func testProjectMembers(t *testing.T, s bot.Store) {
 	}
 	set(w.bob, project.Viewer, t0)
 	set(w.cy, project.Editor, t0.Add(time.Minute))
-	set(w.ann, project.Admin, t0.Add(2*time.Minute))
 	// Bob becomes an admin: his role changes, when he was added does not.
 	set(w.bob, project.Admin, t0.Add(time.Hour))
 	got := view(t, s, func(tx bot.Tx) ([]*project.Member, error) { return project.From(tx).Members(pid) })
+	// Ann, the lead, has been an admin since the project was created.
 	want := []*project.Member{
+		{ProjectID: pid, PersonID: w.ann.ID, Role: project.Admin, AddedAt: t0},
 		{ProjectID: pid, PersonID: w.bob.ID, Role: project.Admin, AddedAt: t0},
-		{ProjectID: pid, PersonID: w.ann.ID, Role: project.Admin, AddedAt: t0.Add(2 * time.Minute)},
 		{ProjectID: pid, PersonID: w.cy.ID, Role: project.Editor, AddedAt: t0.Add(time.Minute)},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Members = %+v, want admins first, then by when added: %+v", got, want)
 	}
-	if other := view(t, s, func(tx bot.Tx) ([]*project.Member, error) { return project.From(tx).Members(w.projB.ID) }); len(other) != 0 {
-		t.Errorf("members of another project = %+v, want none", other)
+	if other := view(t, s, func(tx bot.Tx) ([]*project.Member, error) { return project.From(tx).Members(w.projB.ID) }); len(other) != 1 || other[0].PersonID != w.ann.ID {
+		t.Errorf("members of another project = %+v, want its lead alone", other)
 	}
 	role := func(person *bot.Person) string {
 		var r project.Role
@@ -363,6 +378,10 @@ func testProjectItems(t *testing.T, s bot.Store) {
 		add(&project.Item{ProjectID: w.projB.ID, Kind: project.TaskItem, RefID: w.tasks[4].ID + 100, AddedAt: t0}), bot.ENOTFOUND)
 	wantCode(t, "a ticket that does not exist",
 		add(&project.Item{ProjectID: w.projB.ID, Kind: project.TicketItem, RefID: w.ticket1.ID + 100, AddedAt: t0}), bot.ENOTFOUND)
+	wantCode(t, "a project that does not exist",
+		add(&project.Item{ProjectID: w.projB.ID + 100, Kind: project.TaskItem, RefID: w.tasks[1].ID, AddedAt: t0}), bot.ENOTFOUND)
+	wantCode(t, "a milestone of another project",
+		add(&project.Item{ProjectID: w.projB.ID, Kind: project.TaskItem, RefID: w.tasks[1].ID, MilestoneID: beta.ID, AddedAt: t0}), bot.ENOTFOUND)
 	if got, err := itemOf(project.TaskItem, w.tasks[0].ID); err != nil || got.ProjectID != w.projectA.ID {
 		t.Errorf("after refused attachments the task is in %+v, %v; want still in project a", got, err)
 	}

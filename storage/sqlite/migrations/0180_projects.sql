@@ -73,21 +73,22 @@ CREATE TABLE project_milestones (
 CREATE INDEX project_milestones_due ON project_milestones(project_id, due_at);
 
 -- The work attached to a project: a task or a ticket (kind, ref_id) is in
--- one project at most, which the primary key keeps. ref_id names a task or
--- a ticket by kind, so no foreign key can check it: AddItem does.
--- project_items_project reads a project's tasks or tickets by their id
--- (it ends with the primary key, ref_id).
+-- one project at most, which project_items_ref keeps (and ItemOf reads;
+-- ref_id first, so that no list of one kind is read from it).
+-- ref_id names a task or a ticket by kind, so no foreign key can check it:
+-- AddItem does. The primary key reads a project's tasks or tickets in id
+-- order, every column at hand.
 CREATE TABLE project_items (
+	project_id   INTEGER NOT NULL REFERENCES projects(id),
 	kind         TEXT NOT NULL,
 	ref_id       INTEGER NOT NULL,
-	project_id   INTEGER NOT NULL REFERENCES projects(id),
 	milestone_id INTEGER REFERENCES project_milestones(id),
 	days         INTEGER NOT NULL DEFAULT 1,
 	start_at     INTEGER,
 	added_at     INTEGER NOT NULL,
-	PRIMARY KEY (kind, ref_id)
+	PRIMARY KEY (project_id, kind, ref_id)
 ) WITHOUT ROWID;
-CREATE INDEX project_items_project ON project_items(project_id, kind);
+CREATE UNIQUE INDEX project_items_ref ON project_items(ref_id, kind);
 CREATE INDEX project_items_milestone ON project_items(milestone_id) WHERE milestone_id IS NOT NULL;
 
 -- The timeline, oldest first; actor_id is NULL for the bot itself.
