@@ -279,8 +279,11 @@ func ganttPicture(st *project.State, a project.Assessment, cal *workcal.Calendar
 		To:       to,
 		Off:      offDays(cal, from, to),
 		OffLabel: rd.T("non-working day", "非工作日"),
-		Rows:     rows,
-		Marks:    marks,
+		// The painter shows rows past what fits as one "+N more" row.
+		MoreLabel:  bot.T("+%d more", "还有 %d 项").In(rd.Lang),
+		TodayLabel: rd.T("today", "今天"),
+		Rows:       rows,
+		Marks:      marks,
 		Legend: map[picture.Tone]string{
 			picture.Neutral: rd.T("to do", "待办"),
 			picture.Active:  rd.T("in progress", "进行中"),

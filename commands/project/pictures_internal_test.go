@@ -137,8 +137,8 @@ func TestGanttFollowsTheWorkCalendarAcrossSpringFestival(t *testing.T) {
 	if !off["2026-02-08"] || off["2026-02-09"] {
 		t.Errorf("an ordinary weekend must be shaded and a Monday not: %v", g.Off)
 	}
-	if !g.Today.Equal(d26(2, 12)) {
-		t.Errorf("today %v", g.Today)
+	if !g.Today.Equal(d26(2, 12)) || g.TodayLabel != "today" || g.MoreLabel != "+%d more" {
+		t.Errorf("today %v (%q), more %q", g.Today, g.TodayLabel, g.MoreLabel)
 	}
 	if !g.From.Equal(d26(2, 2)) || !g.To.Equal(d26(3, 17)) {
 		t.Errorf("span %v – %v, want the start to the projected finish", g.From, g.To)
