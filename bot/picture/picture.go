@@ -73,8 +73,14 @@ type Gantt struct {
 	Off      []time.Time
 	OffLabel string
 	Today    time.Time // zero: not marked
-	Rows     []Bar
-	Marks    []Mark
+	// TodayLabel names today's line in the legend ("today", "今天");
+	// empty: not in the legend.
+	TodayLabel string
+	Rows       []Bar
+	// MoreLabel is the words for the "+N more" row that replaces rows past
+	// what fits, with %d ("+%d more", "还有 %d 项").
+	MoreLabel string
+	Marks     []Mark
 	// Legend names each tone used, in the reader's language.
 	Legend map[Tone]string
 }

@@ -121,10 +121,16 @@ type Project struct {
 	Review Weekly
 	// Result is the measured outcome stated when the project closed, set by
 	// "project close result:<value>".
-	Result    string
-	CreatedAt time.Time
-	UpdatedAt time.Time
-	ClosedAt  time.Time
+	Result string
+	// WarnedSlip is the projected slip of the whole project, in working
+	// days, that the last delay warning about it named (0: none sent);
+	// WarnedAt when it was sent. As with Milestone.WarnedSlip, the daily
+	// check warns again only when the slip grows.
+	WarnedSlip int
+	WarnedAt   time.Time
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	ClosedAt   time.Time
 }
 
 // Ref is how people refer to the project in chat: its key.
@@ -230,6 +236,8 @@ const (
 	Reviewed     EventKind = "reviewed"
 	ClosedEvent  EventKind = "closed"
 	Reopened     EventKind = "reopened"
+	// Bound: a group chat was bound to the project (Text: the chat id).
+	Bound EventKind = "bound"
 )
 
 // Event is one entry of a project's timeline.
@@ -271,7 +279,8 @@ type Block struct{ BlockerID, DependantID int64 }
 // Store is what storage implements for projects.
 type Store interface {
 	// CreateProject stores p and sets p.ID; when p.Key is empty it becomes
-	// DefaultKey(p.ID). ECONFLICT when the key is taken.
+	// DefaultKey(p.ID). ECONFLICT when the key is taken. The lead (when
+	// set) becomes an admin member, here and in UpdateProject.
 	CreateProject(p *Project) error
 	// FindProjectByID and FindProjectByKey return ENOTFOUND when there is
 	// none.

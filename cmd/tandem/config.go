@@ -39,6 +39,7 @@ type Config struct {
 	Directory   DirectoryConfig    `yaml:"directory"`
 	Tickets     TicketsConfig      `yaml:"tickets"`
 	Meetings    MeetingsConfig     `yaml:"meetings"`
+	Projects    ProjectsConfig     `yaml:"projects"`
 }
 
 // DirectoryConfig is how the platforms' user directories are used: every
@@ -308,6 +309,7 @@ func DefaultConfig() Config {
 		Calendar:  CalendarConfig{Region: "CN", Hours: "09:00-12:00, 13:30-18:00"},
 		Directory: DirectoryConfig{Match: []string{"email", "mobile"}, Sync: "cron:0 3 * * *"},
 		Tickets:   defaultTickets(),
+		Projects:  defaultProjects(),
 	}
 }
 
@@ -637,6 +639,7 @@ func (c Config) Validate() error {
 	c.Calendar.check(c.Bot.DefaultTZ, bad)
 	c.Tickets.check(c, bad)
 	c.Meetings.check(bad)
+	c.Projects.check(bad)
 	if len(p) > 0 {
 		sort.Strings(p)
 		return &ConfigError{Problems: p}

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/tandemhq/tandem/adapters/draw"
 	"io"
 	"log/slog"
 	"maps"
@@ -263,6 +264,10 @@ func (m *Main) Run() error {
 	hooks.OnQueued(m.Dispatcher.Trigger)
 	m.FreeBusy = newFreeBusy(cfg, m.Dispatcher, loc)
 	pruner := &scheduler.Pruner{Store: store, Steps: scheduler.PruneSteps(cfg.Storage.Retention.retention())}
+	painter, err := draw.New(draw.Options{})
+	if err != nil {
+		return err
+	}
 	modules := append(features.Modules(features.Deps{
 		Store: store, DueHour: dueH, DueMinute: dueM, Calendar: cal, Directories: m.Directories,
 		NextRun: func(schedule string, after time.Time, l *time.Location) (time.Time, error) {
@@ -277,6 +282,8 @@ func (m *Main) Run() error {
 		FreeBusy:         m.FreeBusy,
 		MeetingReminders: cfg.Meetings.reminders(),
 		CalendarFeeds:    feedLinks{m},
+		Projects:         cfg.Projects.deps(),
+		Painter:          painter,
 	}), pruneModule(pruner))
 	m.Router = commands.NewRouter(modules...)
 	m.Scheduler = &scheduler.Scheduler{Store: store, Handlers: m.Router.JobHandlers(), Calendar: cal, Log: m.Log, Now: m.Now}

@@ -10,11 +10,13 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/tandemhq/tandem/adapters/console"
+	"github.com/tandemhq/tandem/adapters/draw"
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/bot/task"
 	"github.com/tandemhq/tandem/bot/workcal"
@@ -35,6 +37,10 @@ func mustLoad(name string) *time.Location {
 	}
 	return loc
 }
+
+// sharedPainter is the projects' painter every harness shares: it is
+// safe for concurrent use, and parsing its font once keeps harnesses cheap.
+var sharedPainter = sync.OnceValues(func() (*draw.Painter, error) { return draw.New(draw.Options{}) })
 
 // Harness runs the real bot, router (every feature, as cmd/tandem builds
 // it) and SQLite store with a settable clock.
@@ -64,8 +70,12 @@ func New(t *testing.T, options ...func(*features.Deps)) *Harness {
 	if err := h.DB.Open(); err != nil {
 		t.Fatal(err)
 	}
+	painter, err := sharedPainter()
+	if err != nil {
+		t.Fatal(err)
+	}
 	deps := features.Deps{Store: h.DB, DueHour: 18, DefaultTZ: Shanghai, DefaultLang: bot.LangEN,
-		Log: slog.New(slog.DiscardHandler)}
+		Log: slog.New(slog.DiscardHandler), Painter: painter}
 	for _, o := range options {
 		o(&deps)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/bot/picture"
 	"github.com/tandemhq/tandem/bot/workcal"
 	"github.com/tandemhq/tandem/commands"
 	"github.com/tandemhq/tandem/commands/admin"
@@ -20,6 +21,7 @@ import (
 	"github.com/tandemhq/tandem/commands/link"
 	"github.com/tandemhq/tandem/commands/meeting"
 	"github.com/tandemhq/tandem/commands/people"
+	"github.com/tandemhq/tandem/commands/project"
 	"github.com/tandemhq/tandem/commands/remind"
 	"github.com/tandemhq/tandem/commands/standup"
 	"github.com/tandemhq/tandem/commands/task"
@@ -68,6 +70,12 @@ type Deps struct {
 	// CalendarFeeds gives people their iCalendar links (adapters/icsfeed);
 	// nil without the HTTP server.
 	CalendarFeeds meeting.Feeds
+	// Projects is the projects section (the weekly review's default time,
+	// the daily risk check's time).
+	Projects project.Config
+	// Painter draws the projects' pictures (adapters/draw); nil: status
+	// in words only.
+	Painter picture.Painter
 }
 
 // Modules returns every feature's module, in the order help lists their
@@ -82,6 +90,8 @@ func Modules(d Deps) []commands.Module {
 		meeting.Module(meeting.Deps{Store: d.Store, Calendars: d.FreeBusy, Calendar: d.Calendar,
 			Reminders: d.MeetingReminders, Feeds: d.CalendarFeeds, Notifier: d.Notifier, DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ,
 			DueHour: d.DueHour, DueMinute: d.DueMinute, Log: d.Log}),
+		project.Module(project.Deps{Config: d.Projects, Calendar: d.Calendar, Painter: d.Painter, Notifier: d.Notifier,
+			Store: d.Store, DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ, Log: d.Log}),
 		files.Module(),
 		group.Module(),
 		standup.Module(standup.Deps{Calendar: d.Calendar, Notifier: d.Notifier, DefaultTZ: d.DefaultTZ, DefaultLang: d.DefaultLang}),

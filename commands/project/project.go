@@ -40,8 +40,18 @@ type Deps struct {
 	Log         *slog.Logger
 }
 
+// DefaultConfig is the projects section when none is given (tests, a
+// host without one): reviews on Fridays at 16:00, the check at 09:30, as
+// the config file's defaults.
+func DefaultConfig() Config {
+	return Config{Review: project.Weekly{Weekday: time.Friday, Clock: 16 * time.Hour}, CheckAt: 9*time.Hour + 30*time.Minute}
+}
+
 // Module is the projects feature.
 func Module(d Deps) commands.Module {
+	if d.Config == (Config{}) {
+		d.Config = DefaultConfig()
+	}
 	f := &feature{Deps: d}
 	return commands.Module{
 		Name:     "project",

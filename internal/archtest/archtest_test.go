@@ -90,6 +90,11 @@ func TestViolations(t *testing.T) {
 		{"adapters/slack/slacktest", "adapters/slack", false},
 		{"adapters/slack", "bot", false},
 		{"adapters/webhook", "adapters/slack", true},
+		{"adapters/draw", "bot/picture", false},
+		{"adapters/draw", "adapters/slack", true},
+		{"adapters/slack", "adapters/draw", true},
+		{"commands/project", "adapters/draw", true}, // features get a picture.Painter, wired in cmd/
+		{"cmd/tandem", "adapters/draw", false},
 		{"commands", "adapters/console", true},
 		{"commands/task", "scheduler", true},
 		{"commands", "storage/sqlite", true},

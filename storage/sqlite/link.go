@@ -96,6 +96,21 @@ var mergeStatements = []string{
 	`DELETE FROM standup_asks WHERE person_id = ?2`,
 	`UPDATE leaves SET person_id = ?1 WHERE person_id = ?2`,
 	`UPDATE file_links SET added_by = ?1 WHERE added_by = ?2`,
+	`UPDATE projects SET lead_id = ?1 WHERE lead_id = ?2`,
+	`UPDATE projects SET creator_id = ?1 WHERE creator_id = ?2`,
+	// A member of one project twice (both people were members): the kept
+	// person takes the higher of the two roles, and the other row goes.
+	`UPDATE project_members SET role = m.role FROM project_members AS m
+		WHERE project_members.person_id = ?1 AND m.person_id = ?2 AND m.project_id = project_members.project_id
+		AND ` + projectRoleRank("m.role") + ` > ` + projectRoleRank("project_members.role"),
+	`UPDATE OR IGNORE project_members SET person_id = ?1 WHERE person_id = ?2`,
+	`DELETE FROM project_members WHERE person_id = ?2`,
+	`UPDATE project_events SET actor_id = ?1 WHERE actor_id = ?2`,
+}
+
+// projectRoleRank is a project role's rank (project.Role.AtLeast) in SQL.
+func projectRoleRank(col string) string {
+	return `CASE ` + col + ` WHEN 'admin' THEN 3 WHEN 'editor' THEN 2 ELSE 1 END`
 }
 
 // movePayloadField is a job's payload with field (a person id) changed from
