@@ -17,7 +17,8 @@
 //     im:message.group_at_msg:readonly (group messages that mention the
 //     bot), im:message:send_as_bot (sending, replying and patching the
 //     cards it sent), im:resource (uploading pictures),
-//     calendar:calendar.free_busy:read (meeting conflicts: Busy).
+//     calendar:calendar.free_busy:read (meeting conflicts: Busy),
+//     im:message:readonly (who read the bot's messages: MessageReads).
 //   - Events: subscribe to im.message.receive_v1; callbacks: to
 //     card.action.trigger (the new-style card callback; the legacy one is
 //     not supported).
