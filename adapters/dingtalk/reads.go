@@ -35,6 +35,10 @@ const (
 	// read poll costs: every message inside the window is asked about a few
 	// times a working day, one call per message.
 	readWindow = 7 * 24 * time.Hour
+	// readPace spaces readStatus calls: DingTalk allows each API 20 calls
+	// a second per corp on the smallest edition; half of that leaves room
+	// for whatever else the corp's apps call it for.
+	readPace = time.Second / 10
 	// secondsBefore tells a readTimestamp in seconds from one in
 	// milliseconds: the classic API (robot.message.ototask.query) gave
 	// seconds, the new one milliseconds; a value in milliseconds is past
@@ -66,6 +70,9 @@ func (a *Adapter) MessageReads(ctx context.Context, workspace string, remoteIDs 
 	for _, id := range remoteIDs {
 		if id == "" || strings.HasPrefix(id, cardIDPrefix) {
 			continue
+		}
+		if err := a.readPacer.Wait(ctx); err != nil {
+			return nil, err
 		}
 		q := url.Values{"robotCode": {a.cfg.RobotCode}, "processQueryKey": {id}}
 		var ans readStatusResponse

@@ -120,6 +120,8 @@ type Adapter struct {
 	tokMu  sync.Mutex // held while fetching, so concurrent sends share one request
 	tok    string
 	tokExp time.Time
+
+	readPacer webhook.Pacer // spaces read_users calls (reads.go)
 }
 
 var _ bot.Sender = (*Adapter)(nil)
@@ -135,6 +137,7 @@ func New(cfg Config, intake bot.Intake) (*Adapter, error) {
 		return nil, err
 	}
 	a := &Adapter{cfg: cfg, base: base, intake: intake, log: cfg.Log, http: cfg.HTTPClient}
+	a.readPacer.Every = readPace
 	a.setBotID(cfg.BotOpenID)
 	return a, nil
 }

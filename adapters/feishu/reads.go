@@ -33,6 +33,10 @@ const (
 	readWindow = 7 * 24 * time.Hour
 	// readPageSize is read_users' largest page.
 	readPageSize = 100
+	// readPace spaces read_users calls: Feishu allows 1000 a minute and 50
+	// a second per app, and one call reads one page of one message; 16 a
+	// second stays under both.
+	readPace = time.Second / 16
 	// maxReadPages bounds the pages asked for one message, so a platform
 	// that kept answering has_more could not keep the poll going forever:
 	// 100 pages of 100 readers is more than any chat Tandem posts into.
@@ -90,6 +94,9 @@ func (a *Adapter) messageReaders(ctx context.Context, id string) ([]bot.MessageR
 		q := url.Values{"user_id_type": {"open_id"}, "page_size": {strconv.Itoa(readPageSize)}}
 		if token != "" {
 			q.Set("page_token", token)
+		}
+		if err := a.readPacer.Wait(ctx); err != nil {
+			return nil, err
 		}
 		r, err := a.call(ctx, "im.message.read_users", http.MethodGet, path, q, nil)
 		if err != nil {

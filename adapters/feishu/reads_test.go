@@ -39,9 +39,16 @@ func TestMessageReads_AllPages(t *testing.T) {
 		f.Read(ids[0], fmt.Sprintf("ou_r%d", i), at.Add(time.Duration(i)*time.Second))
 	}
 	f.Read(ids[2], "ou_2", at)
+	start := time.Now()
 	reads, err := a.MessageReads(context.Background(), "tenant1", ids)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Five calls, paced at 16 a second (Feishu allows 50): at least four
+	// gaps of 62.5 ms. A lower bound only: a busy machine is slower, never
+	// faster.
+	if took := time.Since(start); took < 250*time.Millisecond {
+		t.Errorf("five read_users calls in %s: not paced", took)
 	}
 	if len(reads) != 251 {
 		t.Fatalf("%d reads, want 251", len(reads))
