@@ -266,4 +266,3 @@ func statusWord(c *commands.Ctx, s ask.Status) string {
 	}
 	return w.In(c.Lang)
 }
-
