@@ -77,7 +77,7 @@ func (e *Engine) Escalate(ctx context.Context, job *bot.Job, p jobPayload, now t
 		var to []int64
 		err := e.d.Store.View(ctx, func(tx bot.Tx) error {
 			var err error
-			page, err = ask.From(tx).Recipients(a.ID, ask.RecipientFilter{State: ask.Pending, Step: -1, AfterPersonID: after, Limit: remindBatch})
+			page, err = ask.From(tx).Recipients(a.ID, ask.RecipientFilter{State: ask.Pending, Step: -1, AfterPersonID: after, Limit: e.batch})
 			if err != nil {
 				return err
 			}
@@ -135,7 +135,7 @@ func (e *Engine) Escalate(ctx context.Context, job *bot.Job, p jobPayload, now t
 		}
 		escalated += len(page)
 		after = page[len(page)-1].PersonID
-		if len(page) < remindBatch {
+		if len(page) < e.batch {
 			break
 		}
 	}

@@ -73,6 +73,9 @@ const (
 type Engine struct {
 	d     Deps
 	kinds map[ask.Kind]Kind
+	// batch is how many people one unit of a sweep handles (fanoutBatch;
+	// tests make it small).
+	batch int
 }
 
 // New returns the mechanism; features register with it before Module is
@@ -86,7 +89,7 @@ func New(d Deps) *Engine {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Engine{d: d, kinds: map[ask.Kind]Kind{}}
+	return &Engine{d: d, kinds: map[ask.Kind]Kind{}, batch: fanoutBatch}
 }
 
 // Register gives the mechanism a feature's words.

@@ -124,7 +124,7 @@ func (e *Engine) Fanout(ctx context.Context, job *bot.Job, askID int64, now time
 			}
 			start := time.Now()
 			var page []*bot.Person
-			if err := e.d.Store.View(ctx, func(tx bot.Tx) (err error) { page, err = src(tx, after, fanoutBatch); return }); err != nil {
+			if err := e.d.Store.View(ctx, func(tx bot.Tx) (err error) { page, err = src(tx, after, e.batch); return }); err != nil {
 				return err
 			}
 			if len(page) == 0 {
@@ -157,7 +157,7 @@ func (e *Engine) Fanout(ctx context.Context, job *bot.Job, askID int64, now time
 				return err
 			}
 			after = page[len(page)-1].ID
-			if len(page) < fanoutBatch {
+			if len(page) < e.batch {
 				break
 			}
 			if err := bot.Rest(ctx, time.Since(start)); err != nil {

@@ -10,10 +10,6 @@ import (
 	"github.com/tandemhq/tandem/bot/ask"
 )
 
-// remindBatch is how many pending lines one unit of a reminder round
-// reminds.
-const remindBatch = 100
-
 // remindSubject gathers the reminders one person gets in a round into one
 // message (Notice.Subject): three asks waiting for them are one nudge.
 const remindSubject = "asks/remind"
@@ -69,7 +65,7 @@ func (e *Engine) Remind(ctx context.Context, job *bot.Job, askID int64, now time
 		start := time.Now()
 		var page []*ask.Recipient
 		if err := e.d.Store.View(ctx, func(tx bot.Tx) (err error) {
-			page, err = ask.From(tx).Recipients(a.ID, ask.RecipientFilter{State: ask.Pending, Step: -1, AfterPersonID: after, Limit: remindBatch})
+			page, err = ask.From(tx).Recipients(a.ID, ask.RecipientFilter{State: ask.Pending, Step: -1, AfterPersonID: after, Limit: e.batch})
 			return
 		}); err != nil {
 			return err
@@ -93,7 +89,7 @@ func (e *Engine) Remind(ctx context.Context, job *bot.Job, askID int64, now time
 			return err
 		}
 		after = page[len(page)-1].PersonID
-		if len(page) < remindBatch {
+		if len(page) < e.batch {
 			break
 		}
 		if err := bot.Rest(ctx, time.Since(start)); err != nil {

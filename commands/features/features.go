@@ -75,6 +75,10 @@ type Deps struct {
 	// AskReaders finds the read reporter of a platform's app (native read
 	// receipts of asks' cards); nil: none.
 	AskReaders func(platform, workspace string) bot.ReadReporter
+	// AskEngine is the asks mechanism to use; nil: Modules builds one from
+	// the fields above (askEngine). Tests give their own, with a kind of
+	// theirs registered.
+	AskEngine *asks.Engine
 }
 
 // askEngine builds the asks mechanism (commands/asks) once for Modules:
@@ -82,6 +86,9 @@ type Deps struct {
 // and Register their kinds with it; registering after Module is fine (the
 // kinds are looked up when a job or command runs).
 func askEngine(d Deps) *asks.Engine {
+	if d.AskEngine != nil {
+		return d.AskEngine
+	}
 	return asks.New(asks.Deps{Notifier: d.Notifier, Calendar: d.Calendar, Store: d.Store, DefaultLang: d.DefaultLang,
 		DefaultTZ: d.DefaultTZ, Log: d.Log, RemindAt: d.AskRemindAt, Readers: d.AskReaders})
 }
