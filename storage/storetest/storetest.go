@@ -39,6 +39,8 @@ const (
 	// Files is files.Store (file links), which the unit implements beside
 	// bot.Tx.
 	Files Part = "files"
+	// Asks is ask.Store, which the unit implements beside bot.Tx.
+	Asks Part = "asks"
 )
 
 // Run runs the contract against stores made by open, which returns a new,
@@ -61,6 +63,7 @@ func Run(t *testing.T, open func(t *testing.T) bot.Store, skip ...Part) {
 		{TaskDeps, taskDepTests},
 		{Standups, standupTests},
 		{Files, fileTests},
+		{Asks, askTests},
 	}
 	for _, p := range parts {
 		t.Run(string(p.part), func(t *testing.T) {

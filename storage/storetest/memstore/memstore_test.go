@@ -13,5 +13,5 @@ import (
 func TestContract(t *testing.T) {
 	storetest.Run(t, func(*testing.T) bot.Store { return memstore.New() },
 		storetest.Outbox, storetest.Inbox, storetest.People, storetest.Live, storetest.Tickets,
-		storetest.Meetings, storetest.Bindings, storetest.TaskDeps, storetest.Standups, storetest.Files)
+		storetest.Meetings, storetest.Bindings, storetest.TaskDeps, storetest.Standups, storetest.Files, storetest.Asks)
 }
