@@ -52,18 +52,45 @@ func (f *flaky) Update(ctx context.Context, fn func(bot.Tx) error) error {
 
 type world struct {
 	*commandstest.Harness
-	eng   *asks.Engine
-	kind  *testKind
-	store *flaky
+	eng    *asks.Engine
+	kind   *testKind
+	store  *flaky
+	reader *fakeReader
 }
+
+// fakeReader is Feishu's read receipts: who read which message.
+type fakeReader struct {
+	reads  []bot.MessageRead
+	asked  [][]string
+	window time.Duration
+}
+
+func (f *fakeReader) MessageReads(_ context.Context, _ string, ids []string) ([]bot.MessageRead, error) {
+	f.asked = append(f.asked, ids)
+	var out []bot.MessageRead
+	for _, r := range f.reads {
+		if slices.Contains(ids, r.RemoteID) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeReader) ReadWindow() time.Duration { return f.window }
 
 // newWorld starts a harness whose asks engine has the test kind, sweeps
 // of two people a unit, and options (a calendar).
 func newWorld(t *testing.T, options ...func(*features.Deps)) *world {
-	w := &world{kind: &testKind{}}
+	w := &world{kind: &testKind{}, reader: &fakeReader{window: 7 * 24 * time.Hour}}
 	options = append(options, func(d *features.Deps) {
 		w.store = &flaky{Store: d.Store}
-		w.eng = asks.New(asks.Deps{Store: w.store, Calendar: d.Calendar, DefaultLang: bot.LangEN, DefaultTZ: commandstest.Shanghai})
+		w.eng = asks.New(asks.Deps{Store: w.store, Calendar: d.Calendar, DefaultLang: bot.LangEN, DefaultTZ: commandstest.Shanghai,
+			Readers: func(platform, workspace string) bot.ReadReporter {
+				if platform == bot.PlatformFeishu && workspace == "tenant" {
+					return w.reader
+				}
+				return nil
+			}})
 		w.eng.Register(ask.Announcement, w.kind)
 		w.eng.SetBatch(2)
 		d.AskEngine = w.eng
@@ -282,6 +309,8 @@ func TestEndSkipsThePendingAndCancelsTheJobs(t *testing.T) {
 	w.people()
 	a := w.send(w.Now().Add(72 * time.Hour))
 	w.FetchJob(w.job(a, "fanout"))
+	w.job(a, "remind")
+	w.job(a, "deadline")
 	w.update(func(tx bot.Tx) error { return w.eng.End(tx, a, ask.Closed, w.Now()) })
 	for _, h := range []string{"ann", "bob", "cat", "dan", "eve"} {
 		if r := w.line(a, h); r.State != ask.Skipped {
@@ -421,4 +450,53 @@ func TestAsksListsMineAndShowsTheLedgerToWhoMaySee(t *testing.T) {
 	w.Expect("zed", "问询 "+a.Ref(), "已回复 0", "未读未回复 5", "@eve (console)")
 	w.Expect("dan", "asks "+a.Ref(), "Answered 0", "@cat (feishu)")
 	w.Expect("eve", "asks B-x", "is not an ask")
+}
+
+func TestReadsAreRecordedApartFromAnswers(t *testing.T) {
+	w := newWorld(t)
+	w.people()
+	a := w.send(time.Time{})
+	w.FetchJob(w.job(a, "fanout"))
+	cat := w.line(a, "cat")
+	w.update(func(tx bot.Tx) error { return tx.MarkSent(cat.OutboxID, "om_cat", w.Now()) })
+	readAt := w.Now().Add(20 * time.Minute)
+	w.reader.reads = []bot.MessageRead{
+		{RemoteID: "om_cat", UserID: "ou_3", At: readAt},
+		{RemoteID: "om_cat", UserID: "ou_someone_else", At: readAt}, // a forwarded copy: not cat's read
+	}
+	w.SetNow(w.Now().Add(time.Hour))
+	j := w.job(a, "reads")
+	w.FetchJob(j)
+	if len(w.reader.asked) != 1 || !slices.Equal(w.reader.asked[0], []string{"om_cat"}) {
+		t.Fatalf("Feishu was asked about %v, want [[om_cat]]", w.reader.asked)
+	}
+	r := w.line(a, "cat")
+	if !r.ReadAt.Equal(readAt) || r.ReadVia != bot.PlatformFeishu || r.State != ask.Pending {
+		t.Fatalf("cat's line after the read: %+v", r)
+	}
+	w.Expect("zed", "asks "+a.Ref(), "read, not answered 1", "@cat (feishu) read")
+	// Read lines are not asked about again.
+	if err := w.eng.PollReads(context.Background(), nil, a.ID, w.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if len(w.reader.asked) != 1 {
+		t.Fatalf("asked again about a read card: %v", w.reader.asked)
+	}
+}
+
+func TestEveryoneIsAskedAPageAtATime(t *testing.T) {
+	w := newWorld(t)
+	w.people()
+	a := &ask.Ask{Kind: ask.Announcement, Title: "All hands", AuthorID: w.Person("zed").ID,
+		Audience: ask.Audience{Everyone: true}, CreatedAt: w.Now()}
+	w.update(func(tx bot.Tx) error {
+		if err := ask.From(tx).CreateAsk(a); err != nil {
+			return err
+		}
+		return w.eng.Send(tx, a, w.Now())
+	})
+	w.FetchJob(w.job(a, "fanout"))
+	if got := w.cards(a); len(got) != 6 || len(got["zed"]) != 1 {
+		t.Fatalf("cards: %v, want one for each of the six", got)
+	}
 }
