@@ -206,7 +206,8 @@ func Populate(path string, nPeople, nDepts int, now time.Time) (World, error) {
 }
 
 // Enqueue announces to every department of w and runs the scheduler until
-// every person's card is a queued outbox row, or timeout. It returns the
+// every person's ledger line has its card queued in the outbox (the line's
+// OutboxID is set in the unit that queues the card), or timeout. It returns the
 // time from the announcing unit's commit until then, and how many rows were
 // queued.
 func Enqueue(db *sqlite.DB, path string, w World, now time.Time, timeout time.Duration) (took time.Duration, queued int, err error) {
@@ -280,8 +281,10 @@ func outboxCounter(path string) (*counter, error) {
 	return &counter{db}, nil
 }
 
+// queued counts the ledger lines whose card is queued (their OutboxID
+// set): the fan-out's progress.
 func (c *counter) queued() (n int, err error) {
-	err = c.db.QueryRow(`SELECT COUNT(*) FROM outbox WHERE state = 'queued'`).Scan(&n)
+	err = c.db.QueryRow(`SELECT COUNT(*) FROM ask_recipients WHERE outbox_id IS NOT NULL`).Scan(&n)
 	return n, err
 }
 
