@@ -265,3 +265,47 @@ func TestCancelWithdrawsAndUpdatesTheCards(t *testing.T) {
 		t.Errorf("reminders still pending after the withdrawal: %d", len(js))
 	}
 }
+
+func TestAckByPassedClosesAndTellsTheAuthorTheCounts(t *testing.T) {
+	h := world(t, "", nil)
+	h.Expect("ada", `announce dept:Design "Badge photos" ack-by:mon`, "A-1")
+	runJobs(h, asks.JobFanout)
+	h.Expect("dee", "announce ack A-1", "Thank you")
+	h.SetNow(time.Date(2026, 11, 23, 18, 1, 0, 0, commandstest.Shanghai))
+	runJobs(h, asks.JobDeadline)
+	runJobs(h, announce.JobClose)
+	if a := askOf(h, 1); a.Status != ask.Closed {
+		t.Fatalf("status after ack-by %s, want closed", a.Status)
+	}
+	if !contains(h.QueuedFor("ada"), "A-1 (Badge photos) closed at its ack-by time: 1 of 2 acknowledged; 0 read it without acknowledging, 1 did neither.") {
+		t.Errorf("the author was not told the counts: %q", h.QueuedFor("ada"))
+	}
+	h.Expect("dan", "announce ack A-1", "closed at its ack-by time")
+	if cards := shown(h, "ada"); !contains(cards, "Status: closed") || contains(cards, "Withdraw") {
+		t.Errorf("the author's card after closing: %q", cards)
+	}
+}
+
+func TestEveryoneAndTheBoundGroups(t *testing.T) {
+	h := world(t, "", nil)
+	h.SayIn("C-design", "ada", "group bind dept:Design")
+	h.Expect("ada", `announce dept:Design groups "Canteen closed Tuesday"`, "A-1")
+	h.Expect("ada", `announce everyone "Holiday on Friday"`, "A-2")
+	runJobs(h, asks.JobFanout)
+	group := h.QueuedTo(bot.Destination{Platform: bot.PlatformConsole, ChatID: "C-design"})
+	var posted []string
+	for _, m := range group {
+		if m.Card != nil {
+			posted = append(posted, console.Render(m))
+		}
+	}
+	if len(posted) != 1 || !strings.Contains(posted[0], "Canteen closed Tuesday") || strings.Contains(posted[0], "I've read it") ||
+		!strings.Contains(posted[0], "acknowledges it in their own message") {
+		t.Errorf("the group's post (informational, once): %q", posted)
+	}
+	for _, u := range []string{"sue", "ola", "dee"} {
+		if !contains(h.QueuedCards(u), "Holiday on Friday") {
+			t.Errorf("%s did not get the all-hands announcement", u)
+		}
+	}
+}
