@@ -280,6 +280,7 @@ func (m *Main) Run() error {
 		CalendarFeeds:    feedLinks{m},
 		AskRemindAt:      askRemindAt,
 		AskReaders:       readReporters(m.Dispatcher),
+		Announce:         cfg.Announce.deps(),
 	}), pruneModule(pruner))
 	m.Router = commands.NewRouter(modules...)
 	m.Scheduler = &scheduler.Scheduler{Store: store, Handlers: m.Router.JobHandlers(), Calendar: cal, Log: m.Log, Now: m.Now}

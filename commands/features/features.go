@@ -12,6 +12,7 @@ import (
 	"github.com/tandemhq/tandem/bot/workcal"
 	"github.com/tandemhq/tandem/commands"
 	"github.com/tandemhq/tandem/commands/admin"
+	"github.com/tandemhq/tandem/commands/announce"
 	"github.com/tandemhq/tandem/commands/asks"
 	"github.com/tandemhq/tandem/commands/calendar"
 	"github.com/tandemhq/tandem/commands/digest"
@@ -79,6 +80,9 @@ type Deps struct {
 	// the fields above (askEngine). Tests give their own, with a kind of
 	// theirs registered.
 	AskEngine *asks.Engine
+	// Announce is the announcements' review mode (the config's announce
+	// section).
+	Announce announce.Config
 }
 
 // askEngine builds the asks mechanism (commands/asks) once for Modules:
@@ -115,6 +119,8 @@ func Modules(d Deps) []commands.Module {
 		remind.Module(remind.Deps{NextRun: d.NextRun, DueHour: d.DueHour, DueMinute: d.DueMinute,
 			DefaultLang: d.DefaultLang, Notifier: d.Notifier}),
 		digest.Module(digest.Deps{Store: d.Store, NextRun: d.NextRun, DefaultTZ: d.DefaultTZ, DefaultLang: d.DefaultLang, Notifier: d.Notifier, Log: d.Log}),
+		announce.Module(announce.Deps{Engine: engine, Config: d.Announce, DueHour: d.DueHour, DueMinute: d.DueMinute,
+			Notifier: d.Notifier, DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ}),
 		engine.Module(),
 		link.Module(),
 		admin.Module(admin.Deps{Directories: d.Directories}),
