@@ -23,6 +23,9 @@ func TestMessageReads_ReadersOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if got := s.f.OneToOne("staff2"); len(got) != 1 || got[0] != second {
+		t.Fatalf("the fake's keys for staff2 %v, want [%s]", got, second)
+	}
 	at := time.UnixMilli(1_700_000_123_456)
 	if !s.f.Read(second, "staff2", at) {
 		t.Fatal("the fake does not know the second message")

@@ -1,9 +1,13 @@
 package dingtalktest
 
 import (
+	"cmp"
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -86,4 +90,26 @@ func (f *Server) readStatus(w http.ResponseWriter, c Call) {
 		raw, _ := json.Marshal(map[string]any{"sendStatus": "SUCCESS", "messageReadInfoList": list})
 		w.Write(raw)
 	}
+}
+
+// OneToOne returns the processQueryKeys of the batchSends the fake
+// answered that went to userID, oldest first: the remote ids Tandem keeps
+// for those messages, and what Read takes.
+func (f *Server) OneToOne(userID string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var keys []string
+	for k, m := range f.sent {
+		if slices.Contains(m.users, userID) {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, func(a, b string) int { return cmp.Compare(callNumber(a), callNumber(b)) })
+	return keys
+}
+
+// callNumber is the N of "pqk-N".
+func callNumber(pqk string) int {
+	n, _ := strconv.Atoi(strings.TrimPrefix(pqk, "pqk-"))
+	return n
 }
