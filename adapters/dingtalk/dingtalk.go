@@ -118,6 +118,8 @@ type Adapter struct {
 
 	direct directChats
 	unions unionIDs // staff id → unionId, for the calendar
+
+	readPacer webhook.Pacer // spaces readStatus calls (reads.go)
 }
 
 var (
@@ -142,11 +144,12 @@ func New(cfg Config, intake bot.Intake) (*Adapter, error) {
 		cfg.Log.Warn("dingtalk: CardTemplateID is ignored in http mode: card clicks come back over Stream only")
 	}
 	return &Adapter{
-		cfg:    cfg,
-		intake: intake,
-		log:    cfg.Log,
-		http:   cfg.HTTPClient,
-		oapi:   oapi,
+		cfg:       cfg,
+		intake:    intake,
+		log:       cfg.Log,
+		http:      cfg.HTTPClient,
+		oapi:      oapi,
+		readPacer: webhook.Pacer{Every: readPace},
 	}, nil
 }
 

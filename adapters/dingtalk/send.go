@@ -379,11 +379,14 @@ func (a *Adapter) postJSON(ctx context.Context, url string, body any, header map
 	return a.sendJSON(ctx, http.MethodPost, url, body, header)
 }
 
-// sendJSON is postJSON with another method.
+// sendJSON is postJSON with another method. A nil body sends none (a GET).
 func (a *Adapter) sendJSON(ctx context.Context, method, url string, body any, header map[string]string) (int, http.Header, []byte, error) {
-	payload, err := marshal(body)
-	if err != nil {
-		return 0, nil, nil, &bot.DeliveryError{Err: err, Permanent: true}
+	var payload []byte
+	if body != nil {
+		var err error
+		if payload, err = marshal(body); err != nil {
+			return 0, nil, nil, &bot.DeliveryError{Err: err, Permanent: true}
+		}
 	}
 	return a.do(ctx, method, url, "application/json", payload, header)
 }

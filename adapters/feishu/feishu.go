@@ -17,7 +17,8 @@
 //     im:message.group_at_msg:readonly (group messages that mention the
 //     bot), im:message:send_as_bot (sending, replying and patching the
 //     cards it sent), im:resource (uploading pictures),
-//     calendar:calendar.free_busy:read (meeting conflicts: Busy).
+//     calendar:calendar.free_busy:read (meeting conflicts: Busy),
+//     im:message:readonly (who read the bot's messages: MessageReads).
 //   - Events: subscribe to im.message.receive_v1; callbacks: to
 //     card.action.trigger (the new-style card callback; the legacy one is
 //     not supported).
@@ -119,6 +120,8 @@ type Adapter struct {
 	tokMu  sync.Mutex // held while fetching, so concurrent sends share one request
 	tok    string
 	tokExp time.Time
+
+	readPacer webhook.Pacer // spaces read_users calls (reads.go)
 }
 
 var _ bot.Sender = (*Adapter)(nil)
@@ -134,6 +137,7 @@ func New(cfg Config, intake bot.Intake) (*Adapter, error) {
 		return nil, err
 	}
 	a := &Adapter{cfg: cfg, base: base, intake: intake, log: cfg.Log, http: cfg.HTTPClient}
+	a.readPacer.Every = readPace
 	a.setBotID(cfg.BotOpenID)
 	return a, nil
 }

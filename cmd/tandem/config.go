@@ -40,6 +40,8 @@ type Config struct {
 	Tickets     TicketsConfig      `yaml:"tickets"`
 	Meetings    MeetingsConfig     `yaml:"meetings"`
 	Projects    ProjectsConfig     `yaml:"projects"`
+	Asks        AsksConfig         `yaml:"asks"`
+	Announce    AnnounceConfig     `yaml:"announce"`
 }
 
 // DirectoryConfig is how the platforms' user directories are used: every
@@ -640,6 +642,8 @@ func (c Config) Validate() error {
 	c.Tickets.check(c, bad)
 	c.Meetings.check(bad)
 	c.Projects.check(bad)
+	c.Asks.check(bad)
+	c.Announce.check(bad)
 	if len(p) > 0 {
 		sort.Strings(p)
 		return &ConfigError{Problems: p}

@@ -14,7 +14,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/tandemhq/tandem/adapters/draw"
 	"io"
 	"log/slog"
 	"maps"
@@ -27,6 +26,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/tandemhq/tandem/adapters/draw"
 
 	"github.com/tandemhq/tandem/adapters/console"
 	"github.com/tandemhq/tandem/adapters/httpserver"
@@ -263,6 +264,7 @@ func (m *Main) Run() error {
 	m.Dispatcher = &scheduler.Dispatcher{Store: store, Log: m.Log, Now: m.Now}
 	hooks.OnQueued(m.Dispatcher.Trigger)
 	m.FreeBusy = newFreeBusy(cfg, m.Dispatcher, loc)
+	askRemindAt, _ := cfg.Asks.remindAt() // checked by Validate
 	pruner := &scheduler.Pruner{Store: store, Steps: scheduler.PruneSteps(cfg.Storage.Retention.retention())}
 	painter, err := draw.New(draw.Options{})
 	if err != nil {
@@ -284,6 +286,9 @@ func (m *Main) Run() error {
 		CalendarFeeds:    feedLinks{m},
 		Projects:         cfg.Projects.deps(),
 		Painter:          painter,
+		AskRemindAt:      askRemindAt,
+		AskReaders:       readReporters(m.Dispatcher),
+		Announce:         cfg.Announce.deps(),
 	}), pruneModule(pruner))
 	m.Router = commands.NewRouter(modules...)
 	m.Scheduler = &scheduler.Scheduler{Store: store, Handlers: m.Router.JobHandlers(), Calendar: cal, Log: m.Log, Now: m.Now}

@@ -11,7 +11,6 @@ import (
 	"github.com/tandemhq/tandem/bot/task"
 	"github.com/tandemhq/tandem/commands"
 	filescmd "github.com/tandemhq/tandem/commands/files"
-	"github.com/tandemhq/tandem/commands/timeparse"
 )
 
 // Option keys people type in either language.
@@ -130,18 +129,7 @@ func parsePriority(s string) (task.Priority, bool) {
 // word like due:fri, is its Text) and returns it with the number of tokens
 // used. A date without a clock means the configured end-of-day time.
 func (f *feature) parseDue(c *commands.Ctx, args []commands.Token, i int, fromOption bool) (time.Time, int, error) {
-	var ws []string
-	if !fromOption || args[i].Text != "" {
-		ws = append(ws, args[i].Text)
-	}
-	first := len(ws)
-	for _, t := range args[i+1:] {
-		if t.Key != "" || t.IsMention() || t.Quoted {
-			break
-		}
-		ws = append(ws, t.Text)
-	}
-	res, ok := timeparse.Longest(ws, c.Now, c.Loc)
+	due, used, ws, ok := commands.TimeOption(args, i, fromOption, c.Now, c.Loc, f.DueHour, f.DueMinute)
 	if !ok {
 		shown := strings.Join(ws, " ")
 		if len(ws) > 3 {
@@ -150,21 +138,9 @@ func (f *feature) parseDue(c *commands.Ctx, args []commands.Token, i int, fromOp
 		return time.Time{}, 0, c.Usage(bot.Tf("I couldn't read the time %q. Try: fri 18:00, tomorrow 5pm, in 2 hours, next monday, 2026-12-01 09:30, 明天下午3点.",
 			"我没看懂时间「%s」。可以这样写：周五18点、明天下午3点、2小时后、下周一、2026-12-01 09:30、tomorrow 5pm。", shown))
 	}
-	due := res.Time
-	if !res.HasClock {
-		y, m, d := due.In(c.Loc).Date()
-		due = time.Date(y, m, d, f.DueHour, f.DueMinute, 0, 0, c.Loc)
-	}
 	if due.Before(c.Now.Add(-time.Minute)) {
 		return time.Time{}, 0, c.Usage(bot.Tf("That due time (%s) has already passed.", "这个截止时间（%s）已经过去了。",
 			commands.FormatTime(due, c.Now, c.Loc, c.Lang)))
-	}
-	used := res.Words
-	if fromOption {
-		used = res.Words - first + 1 // the option word itself plus the words after it
-		if first == 0 {
-			used = res.Words + 1
-		}
 	}
 	return due, used, nil
 }

@@ -58,11 +58,18 @@ func (t *tx) PendingInbound(id int64) (*bot.Event, bool, error) {
 	return ev, true, nil
 }
 
-// FinishInbound implements bot.InboxTx.
+// FinishInbound implements bot.InboxTx. An event finished as done (or
+// ignored) keeps only its identity, as InsertInbound stores such events:
+// its payload is cleared. The raw event may say more than its effects
+// should keep — a click on an anonymous vote carries the voter's account
+// and choice — and nothing reads a finished event's payload: PendingInbound
+// reads pending ones only, and RecordInboundFailure writes the event in
+// full again. A failed event keeps its payload for the admins to look at.
 func (t *tx) FinishInbound(id int64, state bot.InboxState, note string, now time.Time) error {
-	res, err := t.exec(`UPDATE inbox SET state = ?, last_error = CASE WHEN ? = '' THEN last_error ELSE ? END, finished_at = ?
-		WHERE id = ? AND state = 'pending'`,
-		string(state), note, note, now.UnixMilli(), id)
+	res, err := t.exec(`UPDATE inbox SET state = ?1, last_error = CASE WHEN ?2 = '' THEN last_error ELSE ?2 END, finished_at = ?3,
+		payload = CASE WHEN ?1 IN ('done', 'ignored') THEN '' ELSE payload END
+		WHERE id = ?4 AND state = 'pending'`,
+		string(state), note, now.UnixMilli(), id)
 	if err != nil {
 		return internal(err, "finish inbound")
 	}

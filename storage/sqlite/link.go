@@ -106,6 +106,14 @@ var mergeStatements = []string{
 	`UPDATE OR IGNORE project_members SET person_id = ?1 WHERE person_id = ?2`,
 	`DELETE FROM project_members WHERE person_id = ?2`,
 	`UPDATE project_events SET actor_id = ?1 WHERE actor_id = ?2`,
+	`UPDATE asks SET author_id = ?1 WHERE author_id = ?2`,
+	// Asked twice in one step of an ask (both people were in the audience):
+	// the kept person's line stays, the other goes. Ballots name nobody and
+	// do not move.
+	`UPDATE OR IGNORE ask_recipients SET person_id = ?1 WHERE person_id = ?2`,
+	`DELETE FROM ask_recipients WHERE person_id = ?2`,
+	`UPDATE ask_recipients SET on_behalf_of = ?1 WHERE on_behalf_of = ?2`,
+	`UPDATE ask_events SET actor_id = ?1 WHERE actor_id = ?2`,
 }
 
 // projectRoleRank is a project role's rank (project.Role.AtLeast) in SQL.

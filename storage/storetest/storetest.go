@@ -41,6 +41,8 @@ const (
 	Files Part = "files"
 	// Projects is project.Store, which the unit implements beside bot.Tx.
 	Projects Part = "projects"
+	// Asks is ask.Store, which the unit implements beside bot.Tx.
+	Asks Part = "asks"
 )
 
 // Run runs the contract against stores made by open, which returns a new,
@@ -64,6 +66,7 @@ func Run(t *testing.T, open func(t *testing.T) bot.Store, skip ...Part) {
 		{Standups, standupTests},
 		{Files, fileTests},
 		{Projects, projectTests},
+		{Asks, askTests},
 	}
 	for _, p := range parts {
 		t.Run(string(p.part), func(t *testing.T) {

@@ -2,7 +2,7 @@
 // speaking the wire formats Tandem's DingTalk adapter uses (the new
 // OpenAPI's tokens, robot messages, interactive cards and Stream gateway;
 // the classic API's contacts and media upload; session webhooks; the
-// calendar's querySchedule, SetBusy), and
+// calendar's querySchedule, SetBusy; who read a robot message, Read), and
 // helpers that build inbound traffic (Stream frames, card clicks, signed
 // robot callbacks).
 //
@@ -59,8 +59,9 @@ type Server struct {
 	groups  []*Group
 	media   map[string][]byte // media_id → the uploaded bytes
 	conns   []*GatewayConn
-	stop    chan struct{}     // closed when the test ends: hanging handlers return
-	busy    map[string][]Busy // unionId → schedule (SetBusy)
+	stop    chan struct{}        // closed when the test ends: hanging handlers return
+	busy    map[string][]Busy    // unionId → schedule (SetBusy)
+	sent    map[string]*oneToOne // processQueryKey → a batchSend's recipients and reads
 
 	// Conns receives each WebSocket connection the adapter opens.
 	Conns chan *GatewayConn
@@ -125,6 +126,7 @@ var paths = map[string]string{
 	"/topapi/v2/department/get":             "deptGet",
 	"/topapi/user/listsimple":               "listSimple",
 	"/topapi/im/chat/scenegroup/create":     "sceneGroupCreate",
+	"/v1.0/robot/oToMessages/readStatus":    "readStatus",
 }
 
 // New starts a fake that accepts the app credentials (clientID,
@@ -269,7 +271,14 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, `{"accessToken":%q,"expireIn":7200}`, lastToken)
 	case "batchSend", "groupSend":
 		if newAPIAuth() {
+			if key == "batchSend" {
+				f.rememberOneToOne(fmt.Sprintf("pqk-%d", n), c.JSON)
+			}
 			fmt.Fprintf(w, `{"processQueryKey":"pqk-%d"}`, n)
+		}
+	case "readStatus":
+		if newAPIAuth() {
+			f.readStatus(w, c)
 		}
 	case "createAndDeliver":
 		if newAPIAuth() {

@@ -6,8 +6,8 @@
 // Feishu's uuid deduplication), patching a card (only a shared card, one
 // with "update_multi": true before and after), uploading images
 // (multipart, image_type=message), the contact (directory) API and the
-// calendar's free/busy (SetBusy), and reading a message people wrote
-// (PutMessage). It
+// calendar's free/busy (SetBusy), reading a message people wrote
+// (PutMessage), and who read the bot's messages (Read, TooOld). It
 // records every request, keeps the messages it was asked to post with their
 // current content, and lets a test script answers (errors, rate limits) or
 // hold a path (a handler that blocks until released or the caller goes
@@ -134,6 +134,8 @@ type Server struct {
 	dir      *Directory
 	busy     map[string][]Busy // open_id → primary calendar
 	history  map[string]StoredMessage
+	reads    map[string][]reader // message id → its readers (Read)
+	tooOld   map[string]bool     // message ids read_users refuses with 230033
 }
 
 // StoredMessage is a message people wrote that the fake answers
@@ -355,6 +357,8 @@ func (s *Server) answer(w http.ResponseWriter, c Call) {
 		s.serveFreeBusy(w, fail, c)
 	case c.Method == http.MethodPost && (c.Path == PathMessages || strings.HasSuffix(c.Path, "/reply")):
 		s.post(w, fail, c)
+	case c.Method == http.MethodGet && strings.HasPrefix(c.Path, PathMessages+"/") && strings.HasSuffix(c.Path, PathReadUsersSuffix):
+		s.readUsers(w, fail, c)
 	case c.Method == http.MethodGet && strings.HasPrefix(c.Path, PathMessages+"/"):
 		s.getMessage(w, fail, c)
 	case c.Method == http.MethodPatch && strings.HasPrefix(c.Path, PathMessages+"/"):
