@@ -426,6 +426,15 @@ func (s *Scheduler) prepare(ctx context.Context, j *bot.Job, exec jobExec) *jobR
 			r.runErr = tx.Nested(func() error { return exec(ctx, tx, j, now) })
 		}
 		if r.runErr == nil {
+			// A handler may end its own job (an ask's deadline that closes
+			// the ask cancels the ask's jobs, this one among them): the
+			// claim, checked above, then no longer stands only because of
+			// this unit, and there is nothing left to complete.
+			if stands, err := bot.ClaimStands(tx, j); err != nil {
+				return err
+			} else if !stands {
+				return nil
+			}
 			return tx.CompleteJob(j.ID, next, now)
 		}
 		if ctx.Err() != nil {

@@ -873,3 +873,31 @@ func TestRunDue_OneSubmission(t *testing.T) {
 		}
 	}
 }
+
+// Ensure a handler that ends its own job (a deadline that closes what it
+// belongs to, cancelling that thing's jobs) commits its effects once and
+// leaves the job cancelled, instead of failing the unit on a completion
+// that has nothing left to complete and running again for ever.
+func TestRunDue_HandlerCancelsItsOwnJob(t *testing.T) {
+	db := openJobDB(t)
+	h := bot.JobHandlerFunc(func(ctx context.Context, tx bot.Tx, j *bot.Job, now time.Time) error {
+		if err := sendOne(ctx, tx, j, now); err != nil {
+			return err
+		}
+		return bot.CancelJobs(tx, "ask/1/deadline", now)
+	})
+	now := j0
+	s := newScheduler(db, "A", &now, map[string]bot.JobHandler{"deadline": h})
+	mustSchedule(t, db, &bot.Job{Kind: "deadline", RunAt: j0, DedupKey: "ask/1/deadline"})
+	mustRunDue(t, s)
+	for range 3 {
+		now = now.Add(time.Hour)
+		mustRunDue(t, s)
+	}
+	if got := sent(t, db); !slices.Equal(got, []string{"job 1"}) {
+		t.Fatalf("sent %q, want one message", got)
+	}
+	if j := mustJob(t, db, 1); j.State != bot.JobCancel || j.Attempts != 0 {
+		t.Fatalf("the job that cancelled itself: %+v", j)
+	}
+}

@@ -333,7 +333,7 @@ func (h *Harness) CompleteJob(j *bot.Job) {
 		if err := run(tx); err != nil {
 			return err
 		}
-		return tx.CompleteJob(j.ID, time.Time{}, h.Now())
+		return completeUnlessEnded(tx, j, h.Now())
 	})
 	if err != nil {
 		h.T.Fatal(err)
@@ -364,7 +364,7 @@ func (h *Harness) FetchJob(j *bot.Job) {
 				return err
 			}
 		}
-		return tx.CompleteJob(j.ID, time.Time{}, h.Now())
+		return completeUnlessEnded(tx, j, h.Now())
 	})
 	if err != nil {
 		h.T.Fatal(err)
@@ -436,4 +436,18 @@ func (h *Harness) QueuedTo(dest bot.Destination) []bot.Message {
 		}
 	}
 	return msgs
+}
+
+// completeUnlessEnded records j's completion, as the scheduler does, unless
+// its handler ended the job itself in this unit (cancelled it: a deadline
+// that closes what it belongs to).
+func completeUnlessEnded(tx bot.Tx, j *bot.Job, now time.Time) error {
+	cur, err := tx.FindJobByID(j.ID)
+	if err != nil {
+		return err
+	}
+	if cur.State != bot.JobPending {
+		return nil
+	}
+	return tx.CompleteJob(j.ID, time.Time{}, now)
 }
