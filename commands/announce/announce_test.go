@@ -179,6 +179,10 @@ func TestReviewRequiredHeadApprovesThenItIsSent(t *testing.T) {
 	// sam reviewed and, being in 销售, still acknowledges as a reader.
 	h.Expect("sam", "announce ack A-1", "Thank you")
 	h.Expect("sam", "announce approve A-1", "not waiting for review")
+	// The author's card counts readers only, not the review line.
+	if cards := shown(h, "sue"); !contains(cards, "已确认：1 / 5") || !contains(cards, "状态：已发布") {
+		t.Errorf("the author's card after one ack: %q", cards)
+	}
 }
 
 func TestHeadRejectsAndTheAuthorIsTold(t *testing.T) {
