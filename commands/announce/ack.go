@@ -161,7 +161,7 @@ func (f *feature) cancel(c *commands.Ctx) error {
 const JobWithdrawn = "announce.withdrawn"
 
 // withdrawnPage bounds the cards one run edits.
-const withdrawnPage = 200
+var withdrawnPage = 200
 
 type withdrawnPayload struct {
 	Ask   int64 `json:"ask"`

@@ -160,7 +160,12 @@ func TestReviewRequiredHeadApprovesThenItIsSent(t *testing.T) {
 	}
 	// Only the reviewer decides.
 	h.Expect("dan", "announce approve A-1", "Only @sam reviews")
-	h.Expect("sam", "announce approve A-1", "Approved: A-1 is on its way")
+	if got := h.Click("sam", bot.Button{ActionID: "announce.approve", Value: "1"}); !strings.Contains(got, "Approved: A-1 is on its way") {
+		t.Fatalf("approve by click: %q", got)
+	}
+	if r := line(h, 1, "sam", 1); r.Role != ask.Reviewer || r.Answer != "approve" {
+		t.Errorf("the review line: %+v", r)
+	}
 	if a := askOf(h, 1); a.Status != ask.Open {
 		t.Fatalf("status after approval %s, want open", a.Status)
 	}
@@ -174,6 +179,10 @@ func TestReviewRequiredHeadApprovesThenItIsSent(t *testing.T) {
 	// sam reviewed and, being in 销售, still acknowledges as a reader.
 	h.Expect("sam", "announce ack A-1", "Thank you")
 	h.Expect("sam", "announce approve A-1", "not waiting for review")
+	// The author's card counts readers only, not the review line.
+	if cards := shown(h, "sue"); !contains(cards, "已确认：1 / 5") || !contains(cards, "状态：已发布") {
+		t.Errorf("the author's card after one ack: %q", cards)
+	}
 }
 
 func TestHeadRejectsAndTheAuthorIsTold(t *testing.T) {
@@ -181,6 +190,11 @@ func TestHeadRejectsAndTheAuthorIsTold(t *testing.T) {
 	// sue is no head: her announcement goes to review.
 	h.Expect("sue", `announce dept:Sales "Team lunch on Friday"`, "waiting for @sam's review")
 	h.Expect("sam", "announce reject A-1", "Say why")
+	// The card's Reject button cannot carry a reason: it asks for one.
+	if got := h.Click("sam", bot.Button{ActionID: "announce.reject", Value: "1"}); !strings.Contains(got, "Say why") {
+		t.Errorf("reject by click: %q", got)
+	}
+	h.Expect("sid", "announce reject A-1 no", "Only @sam reviews announcement A-1")
 	h.Expect("sam", "announce reject A-1 the date is wrong", "Rejected: A-1 was not sent")
 	if a := askOf(h, 1); a.Status != ask.Rejected {
 		t.Fatalf("status %s, want rejected", a.Status)
@@ -255,9 +269,16 @@ func TestCancelWithdrawsAndUpdatesTheCards(t *testing.T) {
 	if a := askOf(h, 1); a.Status != ask.Cancelled {
 		t.Fatalf("status %s, want cancelled", a.Status)
 	}
+	// A page of one card per run: the two readers take runs of their own.
+	defer announce.SetWithdrawnPage(announce.SetWithdrawnPage(1))
 	runJobs(h, announce.JobWithdrawn)
-	if ed := shown(h, "dan"); !contains(ed, "Withdrawn by its author") || contains(ed, "I've read it") {
-		t.Errorf("dan's card after the withdrawal: %q", ed)
+	for _, u := range []string{"dan", "dee"} {
+		if ed := shown(h, u); !contains(ed, "Withdrawn by its author") || contains(ed, "I've read it") {
+			t.Errorf("%s's card after the withdrawal: %q", u, ed)
+		}
+	}
+	if runs := h.Jobs(bot.JobFilter{Kind: announce.JobWithdrawn, State: bot.JobDone}); len(runs) != 3 {
+		t.Errorf("withdrawal runs: %d, want 3 (a card each, then an empty page)", len(runs))
 	}
 	h.Expect("dan", "announce ack A-1", "was withdrawn")
 	h.Expect("ada", "announce cancel A-1", "has ended already")

@@ -51,6 +51,9 @@ func (k kind) Card(a *ask.Ask, r *ask.Recipient, lang bot.Lang, loc *time.Locati
 			"每位收件人请在 Tandem 发给自己的消息里确认已读（或输入「公告 已读 %s」）。", a.Ref())
 	case r.State == ask.Answered:
 		card.Footer = t("✓ You acknowledged it (%s).", "✓ 你已确认已读（%s）。", ackBy(r.AnsweredAt, lang, loc))
+		if a.Status == ask.Cancelled {
+			card.Footer += " " + ended(a, t)
+		}
 	case a.Status == ask.Open:
 		card.Buttons = []bot.Button{button("ack", id, t("I've read it", "已读"), "primary", t("announce ack %s", "公告 已读 %s", a.Ref()))}
 	default:
