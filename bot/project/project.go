@@ -230,6 +230,7 @@ const (
 	MemberGone   EventKind = "member_removed"
 	MilestoneSet EventKind = "milestone"
 	MilestoneMet EventKind = "milestone_met"
+	MilestoneCut EventKind = "milestone_removed"
 	ItemAdded    EventKind = "item"
 	ItemRemoved  EventKind = "item_removed"
 	Warned       EventKind = "warned"
@@ -310,6 +311,10 @@ type Store interface {
 	UpdateMilestone(m *Milestone) error
 	// Milestones lists a project's milestones by due date, then id.
 	Milestones(projectID int64) ([]*Milestone, error)
+	// RemoveMilestone deletes a milestone; the work attached under it stays
+	// in the project, under no milestone. It returns how many items it
+	// detached; ENOTFOUND when there is no such milestone.
+	RemoveMilestone(id int64) (detached int, err error)
 
 	// AddItem attaches work: ECONFLICT when that task or ticket is in a
 	// project already, ENOTFOUND when it does not exist.
@@ -361,6 +366,7 @@ func (m missing) Members(int64) ([]*Member, error)            { return nil, m.er
 func (m missing) MemberRole(int64, int64) (Role, bool, error) { return "", false, m.err }
 func (m missing) AddMilestone(*Milestone) error               { return m.err }
 func (m missing) UpdateMilestone(*Milestone) error            { return m.err }
+func (m missing) RemoveMilestone(int64) (int, error)          { return 0, m.err }
 func (m missing) Milestones(int64) ([]*Milestone, error)      { return nil, m.err }
 func (m missing) AddItem(*Item) error                         { return m.err }
 func (m missing) UpdateItem(*Item) error                      { return m.err }

@@ -140,6 +140,15 @@ func TestMilestonesAndWork(t *testing.T) {
 	h.Expect("alice", "project add q3 T-1", "Added to q3: T-1")
 	h.Expect("alice", "project milestone q3", "Beta, due Fri 15 Jan 2027: 0/2 tasks done")
 	h.Expect("alice", "project show q3", "Work: 2 tasks (0 done), 1 tickets")
+	// A milestone removed keeps its work in the project.
+	h.Expect("alice", `project milestone q3 "Docs" due:2027-01-20`, "Added the milestone Docs")
+	h.Say("alice", "task new Write the docs")
+	h.Expect("alice", "project add q3 #3 milestone:Docs", "Added to q3, milestone Docs: #3")
+	h.Expect("alice", "project milestone q3 remove Nope", "q3 has no milestone")
+	h.Expect("alice", "项目 里程碑 q3 删除 Docs", "已从项目 q3 删除里程碑「Docs」", "其下 1 项工作仍在项目中")
+	h.Expect("alice", "project milestone q3", "Beta, due Fri 15 Jan 2027: 0/2 tasks done")
+	h.Expect("alice", "project show q3", "Work: 3 tasks (0 done), 1 tickets")
+	h.Expect("alice", "project remove q3 #3", "Removed from q3: #3")
 	// One project per task.
 	h.Say("alice", `project new "Other" lead:@alice`)
 	h.Expect("alice", "project add other #1", "#1 is in the project q3 already", "project remove q3 #1")

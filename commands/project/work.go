@@ -24,8 +24,7 @@ func (f *feature) milestone(c *commands.Ctx) error {
 	action, args := verb(args, addWords, moveWords, listWords, removeWords)
 	switch {
 	case action == 3:
-		return bot.Errorf(bot.EINVALID, "Milestones can't be removed yet; move it to another date instead (`project milestone %s move`).",
-			"里程碑暂不能删除；可以改期（「项目 里程碑 %s 改期」）。", p.Key)
+		return f.removeMilestone(c, p, args)
 	case action == 2 || action == -1 && len(args) == 0:
 		if err := need(c, p, project.Viewer, bot.T("see its milestones", "查看里程碑")); err != nil {
 			return err
@@ -102,6 +101,31 @@ func (f *feature) milestone(c *commands.Ctx) error {
 	c.ReplyText(bot.Tf("Added the milestone %s to %s, due %s. Attach work to it: `project add %s #<task> milestone:%s`.",
 		"已为项目 %[2]s 添加里程碑「%[1]s」，截止 %[3]s。加入任务：「项目 添加 %[4]s #<任务> 里程碑：%[5]s」。",
 		m.Name, p.Key, f.day(c, due), p.Key, m.Name))
+	return nil
+}
+
+// removeMilestone deletes a milestone (editors); its work stays in the
+// project under no milestone, and the reply says how much that was.
+func (f *feature) removeMilestone(c *commands.Ctx, p *project.Project, args []commands.Token) error {
+	if err := need(c, p, project.Editor, bot.T("change its milestones", "修改里程碑")); err != nil {
+		return err
+	}
+	if len(args) != 1 || args[0].Key != "" {
+		return c.Usage(bot.T("Name the one milestone to remove.", "请写出要删除的一个里程碑名称。"))
+	}
+	m, err := findMilestone(c, p, strings.TrimSpace(args[0].Text))
+	if err != nil {
+		return err
+	}
+	detached, err := project.From(c.Tx).RemoveMilestone(m.ID)
+	if err != nil {
+		return err
+	}
+	if err := record(c, p, project.MilestoneCut, m.Name); err != nil {
+		return err
+	}
+	c.ReplyText(bot.Tf("Removed the milestone %s from %s; its %d work items stay in the project, under no milestone.",
+		"已从项目 %[2]s 删除里程碑「%[1]s」；其下 %[3]d 项工作仍在项目中，不再属于任何里程碑。", m.Name, p.Key, detached))
 	return nil
 }
 

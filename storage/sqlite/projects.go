@@ -329,6 +329,28 @@ func (t *tx) UpdateMilestone(m *project.Milestone) error {
 	return nil
 }
 
+// RemoveMilestone implements project.Store: the items under the milestone
+// are found by project_items_milestone and detached first, since they
+// reference it.
+func (t *tx) RemoveMilestone(id int64) (int, error) {
+	res, err := t.exec(`UPDATE project_items SET milestone_id = NULL WHERE milestone_id = ?`, id)
+	if err != nil {
+		return 0, internal(err, "detach milestone items")
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, internal(err, "detach milestone items")
+	}
+	res, err = t.exec(`DELETE FROM project_milestones WHERE id = ?`, id)
+	if err := mustAffect(res, err, "remove milestone"); err != nil {
+		if bot.ErrorCode(err) == bot.ENOTFOUND {
+			return 0, bot.Errorf(bot.ENOTFOUND, "There is no such milestone.", "没有这个里程碑。")
+		}
+		return 0, err
+	}
+	return int(n), nil
+}
+
 // milestonesQuery reads a project's milestones from project_milestones_due
 // in the order shown (a milestone without a due date first).
 const milestonesQuery = `SELECT id, project_id, name, due_at, done_at, warned_slip, warned_at FROM project_milestones

@@ -26,6 +26,7 @@ var projectTests = map[string]func(*testing.T, bot.Store){
 	"lists by status and member, by id, paged":         testFindProjects,
 	"members: set, change, order, role, remove":        testProjectMembers,
 	"milestones: one name once, by due date, update":   testProjectMilestones,
+	"milestones: removed, their work kept":             testProjectRemoveMilestone,
 	"items: one project each, missing work, update":    testProjectItems,
 	"work: tasks, tickets, blocks among its own tasks": testProjectWork,
 	"timeline: oldest first, limited":                  testProjectTimeline,
@@ -486,4 +487,42 @@ func testProjectTimeline(t *testing.T, s bot.Store) {
 	if got, want := events(2), []*project.Event{evs[0], evs[2]}; !reflect.DeepEqual(got, want) {
 		t.Errorf("ProjectEvents limit 2 = %+v, want the oldest two %+v", got, want)
 	}
+}
+
+func testProjectRemoveMilestone(t *testing.T, s bot.Store) {
+	w := newProjectWorld(t, s)
+	pid := w.projectA.ID
+	beta := &project.Milestone{ProjectID: pid, Name: "Beta", Due: t0.AddDate(0, 0, 10)}
+	ga := &project.Milestone{ProjectID: pid, Name: "GA", Due: t0.AddDate(0, 0, 20)}
+	update(t, s, func(tx bot.Tx) error {
+		st := project.From(tx)
+		if err := errors.Join(st.AddMilestone(beta), st.AddMilestone(ga)); err != nil {
+			return err
+		}
+		return errors.Join(
+			st.AddItem(&project.Item{ProjectID: pid, Kind: project.TaskItem, RefID: w.tasks[0].ID, MilestoneID: beta.ID, Days: 1, AddedAt: t0}),
+			st.AddItem(&project.Item{ProjectID: pid, Kind: project.TaskItem, RefID: w.tasks[1].ID, MilestoneID: ga.ID, Days: 1, AddedAt: t0}))
+	})
+	var detached int
+	update(t, s, func(tx bot.Tx) (err error) {
+		detached, err = project.From(tx).RemoveMilestone(beta.ID)
+		return err
+	})
+	if detached != 1 {
+		t.Errorf("RemoveMilestone detached %d items, want 1", detached)
+	}
+	ms := view(t, s, func(tx bot.Tx) ([]*project.Milestone, error) { return project.From(tx).Milestones(pid) })
+	if len(ms) != 1 || ms[0].ID != ga.ID {
+		t.Errorf("after removing Beta, milestones = %+v, want GA only", ms)
+	}
+	kept, _ := view2(t, s, func(st project.Store) (*project.Item, error) { return st.ItemOf(project.TaskItem, w.tasks[0].ID) })
+	if kept.ProjectID != pid || kept.MilestoneID != 0 {
+		t.Errorf("Beta's task after the removal: %+v, want in the project under no milestone", kept)
+	}
+	other, _ := view2(t, s, func(st project.Store) (*project.Item, error) { return st.ItemOf(project.TaskItem, w.tasks[1].ID) })
+	if other.MilestoneID != ga.ID {
+		t.Errorf("GA's task lost its milestone: %+v", other)
+	}
+	wantCode(t, "remove a milestone twice",
+		storeErr(t, s, func(st project.Store) error { _, err := st.RemoveMilestone(beta.ID); return err }), bot.ENOTFOUND)
 }
