@@ -85,11 +85,42 @@ func (r *Request) UpdateCards(subject string, render func(lang Lang, loc *time.L
 	} else if clicked != nil {
 		copies = append(copies, clicked)
 	}
+	edits, err := cardEdits(r.Tx, subject, copies, r.bot.DefaultLang, r.bot.DefaultTZ, render)
+	r.notes = append(r.notes, edits...)
+	return err
+}
+
+// UpdateCardsIn is Request.UpdateCards for a unit with no request (a job,
+// or a mechanism such as commands/asks called with a bare unit): the edits
+// of subject's posted copies are queued in tx at once. lang and loc are
+// the reader's when a copy does not say (the host's defaults).
+func UpdateCardsIn(tx Tx, subject string, lang Lang, loc *time.Location, now time.Time, render func(lang Lang, loc *time.Location) Message) error {
+	copies, err := tx.CardCopies(subject, maxCardCopies)
+	if err != nil {
+		return err
+	}
+	edits, err := cardEdits(tx, subject, copies, lang, loc, render)
+	if err != nil {
+		return err
+	}
+	for _, o := range edits {
+		if _, err := tx.Enqueue(o, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cardEdits renders each copy for its reader (defLang and defLoc when the
+// copy does not say) and returns the edits to queue; a copy still waiting
+// unclaimed in the outbox is revised in place instead.
+func cardEdits(tx CardTx, subject string, copies []*CardCopy, defLang Lang, defLoc *time.Location, render func(lang Lang, loc *time.Location) Message) ([]*Outgoing, error) {
+	var edits []*Outgoing
 	for _, c := range copies {
-		lang, loc := r.readerOf(c)
+		lang, loc := readerOf(c, defLang, defLoc)
 		m := render(lang, loc)
 		if m.Card == nil {
-			return fmt.Errorf("bot: UpdateCards(%q): render gave no card", subject)
+			return nil, fmt.Errorf("bot: UpdateCards(%q): render gave no card", subject)
 		}
 		card := *m.Card
 		card.Subject, card.Lang, card.TZ = subject, lang, c.TZ
@@ -97,9 +128,9 @@ func (r *Request) UpdateCards(subject string, render func(lang Lang, loc *time.L
 		// (a notification gathering changes for a minute, or held for
 		// quiet hours), simply goes out with the new card.
 		if c.Posted == OutboxQueued && c.OutboxID != 0 {
-			revised, err := r.Tx.ReviseQueuedCard(c.OutboxID, &card)
+			revised, err := tx.ReviseQueuedCard(c.OutboxID, &card)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if revised {
 				continue
@@ -108,14 +139,14 @@ func (r *Request) UpdateCards(subject string, render func(lang Lang, loc *time.L
 		m.Card, m.Edit = &card, &Edit{CopyID: c.ID, RemoteID: c.RemoteID}
 		// An edit goes out at once and is never merged with news: it is
 		// the card's state, not a line of news.
-		r.notes = append(r.notes, &Outgoing{To: c.To, Msg: m})
+		edits = append(edits, &Outgoing{To: c.To, Msg: m})
 	}
-	return nil
+	return edits, nil
 }
 
 // readerOf is the language and zone a copy was rendered for.
-func (r *Request) readerOf(c *CardCopy) (Lang, *time.Location) {
-	loc := r.bot.DefaultTZ
+func readerOf(c *CardCopy, defLang Lang, defLoc *time.Location) (Lang, *time.Location) {
+	loc := defLoc
 	if c.TZ != "" {
 		if l, err := time.LoadLocation(c.TZ); err == nil {
 			loc = l
@@ -123,7 +154,7 @@ func (r *Request) readerOf(c *CardCopy) (Lang, *time.Location) {
 	}
 	lang := c.Lang
 	if lang == "" {
-		lang = r.bot.DefaultLang
+		lang = defLang
 	}
 	return lang, loc
 }

@@ -333,3 +333,10 @@ func Token(salt []byte, personID int64) string {
 	m.Write([]byte(strconv.FormatInt(personID, 10)))
 	return hex.EncodeToString(m.Sum(nil))
 }
+
+// Everyone pages every person by id, for an audience of everyone
+// (Audience.Everyone): storage implements it beside Store, from the
+// primary key.
+type Everyone interface {
+	PeopleAfter(afterID int64, limit int) ([]*bot.Person, error)
+}

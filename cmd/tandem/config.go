@@ -39,6 +39,7 @@ type Config struct {
 	Directory   DirectoryConfig    `yaml:"directory"`
 	Tickets     TicketsConfig      `yaml:"tickets"`
 	Meetings    MeetingsConfig     `yaml:"meetings"`
+	Asks        AsksConfig         `yaml:"asks"`
 }
 
 // DirectoryConfig is how the platforms' user directories are used: every
@@ -637,6 +638,7 @@ func (c Config) Validate() error {
 	c.Calendar.check(c.Bot.DefaultTZ, bad)
 	c.Tickets.check(c, bad)
 	c.Meetings.check(bad)
+	c.Asks.check(bad)
 	if len(p) > 0 {
 		sort.Strings(p)
 		return &ConfigError{Problems: p}

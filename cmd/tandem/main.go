@@ -262,6 +262,7 @@ func (m *Main) Run() error {
 	m.Dispatcher = &scheduler.Dispatcher{Store: store, Log: m.Log, Now: m.Now}
 	hooks.OnQueued(m.Dispatcher.Trigger)
 	m.FreeBusy = newFreeBusy(cfg, m.Dispatcher, loc)
+	askRemindAt, _ := cfg.Asks.remindAt() // checked by Validate
 	pruner := &scheduler.Pruner{Store: store, Steps: scheduler.PruneSteps(cfg.Storage.Retention.retention())}
 	modules := append(features.Modules(features.Deps{
 		Store: store, DueHour: dueH, DueMinute: dueM, Calendar: cal, Directories: m.Directories,
@@ -277,6 +278,8 @@ func (m *Main) Run() error {
 		FreeBusy:         m.FreeBusy,
 		MeetingReminders: cfg.Meetings.reminders(),
 		CalendarFeeds:    feedLinks{m},
+		AskRemindAt:      askRemindAt,
+		AskReaders:       readReporters(m.Dispatcher),
 	}), pruneModule(pruner))
 	m.Router = commands.NewRouter(modules...)
 	m.Scheduler = &scheduler.Scheduler{Store: store, Handlers: m.Router.JobHandlers(), Calendar: cal, Log: m.Log, Now: m.Now}

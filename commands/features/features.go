@@ -12,6 +12,7 @@ import (
 	"github.com/tandemhq/tandem/bot/workcal"
 	"github.com/tandemhq/tandem/commands"
 	"github.com/tandemhq/tandem/commands/admin"
+	"github.com/tandemhq/tandem/commands/asks"
 	"github.com/tandemhq/tandem/commands/calendar"
 	"github.com/tandemhq/tandem/commands/digest"
 	"github.com/tandemhq/tandem/commands/directory"
@@ -68,6 +69,28 @@ type Deps struct {
 	// CalendarFeeds gives people their iCalendar links (adapters/icsfeed);
 	// nil without the HTTP server.
 	CalendarFeeds meeting.Feeds
+	// AskRemindAt is the time of day, in the calendar's zone, asks'
+	// reminders go out on working days (asks.remind_at); zero: 10:00.
+	AskRemindAt time.Duration
+	// AskReaders finds the read reporter of a platform's app (native read
+	// receipts of asks' cards); nil: none.
+	AskReaders func(platform, workspace string) bot.ReadReporter
+	// AskEngine is the asks mechanism to use; nil: Modules builds one from
+	// the fields above (askEngine). Tests give their own, with a kind of
+	// theirs registered.
+	AskEngine *asks.Engine
+}
+
+// askEngine builds the asks mechanism (commands/asks) once for Modules:
+// the ask features (announce, request, feedback, vote) get this one Engine
+// and Register their kinds with it; registering after Module is fine (the
+// kinds are looked up when a job or command runs).
+func askEngine(d Deps) *asks.Engine {
+	if d.AskEngine != nil {
+		return d.AskEngine
+	}
+	return asks.New(asks.Deps{Notifier: d.Notifier, Calendar: d.Calendar, Store: d.Store, DefaultLang: d.DefaultLang,
+		DefaultTZ: d.DefaultTZ, Log: d.Log, RemindAt: d.AskRemindAt, Readers: d.AskReaders})
 }
 
 // Modules returns every feature's module, in the order help lists their
@@ -75,6 +98,8 @@ type Deps struct {
 func Modules(d Deps) []commands.Module {
 	tickets := ticket.Deps{Config: d.Tickets, Calendar: d.Calendar, NextRun: d.NextRun, Notifier: d.Notifier,
 		DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ, GroupCreators: d.GroupCreators, Store: d.Store, Log: d.Log}
+	// The one asks mechanism; the ask features take it (see askEngine).
+	engine := askEngine(d)
 	ms := []commands.Module{
 		task.Module(task.Deps{DueHour: d.DueHour, DueMinute: d.DueMinute, Notifier: d.Notifier,
 			DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ}),
@@ -90,6 +115,7 @@ func Modules(d Deps) []commands.Module {
 		remind.Module(remind.Deps{NextRun: d.NextRun, DueHour: d.DueHour, DueMinute: d.DueMinute,
 			DefaultLang: d.DefaultLang, Notifier: d.Notifier}),
 		digest.Module(digest.Deps{Store: d.Store, NextRun: d.NextRun, DefaultTZ: d.DefaultTZ, DefaultLang: d.DefaultLang, Notifier: d.Notifier, Log: d.Log}),
+		engine.Module(),
 		link.Module(),
 		admin.Module(admin.Deps{Directories: d.Directories}),
 		// The war room job (no commands), recording through the tickets.

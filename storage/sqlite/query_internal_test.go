@@ -289,3 +289,14 @@ func TestStandupQueries_UseIndexes(t *testing.T) {
 		assertIndexedPlan(t, c.name, queryPlan(t, db, c.q, c.args), c.table, c.index)
 	}
 }
+
+// Ensure paging everyone (an all-hands ask's audience) reads the primary
+// key in order, a page at a time: no scan of the table, no sort.
+func TestPeopleAfter_UsesThePrimaryKey(t *testing.T) {
+	db := openTestDB(t)
+	plan := queryPlan(t, db, peopleAfterQuery, []any{0, 100})
+	assertIndexedPlan(t, "people after", plan, "people", "")
+	if !strings.Contains(plan, "PRIMARY KEY") && !strings.Contains(plan, "rowid") {
+		t.Errorf("people after: plan %q does not seek the primary key", plan)
+	}
+}
