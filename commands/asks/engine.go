@@ -61,6 +61,14 @@ type StatusCarder interface {
 	StatusCard(a *ask.Ask, c ask.Counts, lang bot.Lang, loc *time.Location) bot.Card
 }
 
+// Voluntary is implemented by a Kind whose unanswered lines are not
+// escalated to anyone's head at the deadline (a vote: telling a head who
+// did not vote pressures a secret ballot; a feedback form): the deadline
+// runs only the feature's Expired.
+type Voluntary interface {
+	Voluntary() bool
+}
+
 // Job kinds of the mechanism.
 const (
 	JobFanout   = "ask.fanout"
