@@ -39,13 +39,6 @@ func (f *Feature) command() *commands.Command {
 	}
 }
 
-// parseRef reads "A-12", "a12" or "12".
-func parseRef(s string) (int64, bool) {
-	s = strings.TrimPrefix(strings.TrimPrefix(strings.ToUpper(strings.TrimSpace(s)), "A"), "-")
-	id, err := strconv.ParseInt(s, 10, 64)
-	return id, err == nil && id > 0
-}
-
 func dimensionOf(word string) (int, bool) {
 	w := strings.ToLower(word)
 	for i, d := range Dimensions {
@@ -68,7 +61,7 @@ func (f *Feature) answer(c *commands.Ctx) error {
 	if len(c.Args) < 2 {
 		return c.Usage(bot.T("Give the form (A-12) and your scores.", "请写上反馈表编号（如 A-12）和评分。"))
 	}
-	id, ok := parseRef(c.Args[0].Text)
+	id, ok := asks.ParseRef(c.Args[0].Text)
 	if !ok {
 		return c.Usage(bot.Tf("%q is not a form: forms are written like A-12.", "「%s」不是反馈表编号：编号形如 A-12。", c.Args[0].Text))
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/bot/ask"
 	"github.com/tandemhq/tandem/commands"
+	"github.com/tandemhq/tandem/commands/asks"
 )
 
 func (f *feature) suggestCommand() *commands.Command {
@@ -83,7 +84,7 @@ func (f *feature) noted(c *commands.Ctx) error {
 	if len(c.Args) != 1 {
 		return c.Usage(bot.T("Which suggestion? Give it like A-12.", "哪条建议？请写上编号，如 A-12。"))
 	}
-	id, ok := parseRef(c.Args[0].Text)
+	id, ok := asks.ParseRef(c.Args[0].Text)
 	if !ok {
 		return c.Usage(bot.Tf("%q is not a suggestion: they are written like A-12.", "「%s」不是建议编号：编号形如 A-12。", c.Args[0].Text))
 	}

@@ -17,7 +17,6 @@ package vote
 
 import (
 	"crypto/rand"
-	"strconv"
 	"strings"
 	"time"
 
@@ -71,13 +70,6 @@ func newSalt() []byte {
 	b := make([]byte, saltBytes)
 	rand.Read(b) // never fails (crypto/rand panics rather than return an error)
 	return b
-}
-
-// parseRef reads "A-12", "a12" or "12".
-func parseRef(s string) (int64, bool) {
-	s = strings.TrimPrefix(strings.TrimPrefix(strings.ToUpper(strings.TrimSpace(s)), "A"), "-")
-	id, err := strconv.ParseInt(s, 10, 64)
-	return id, err == nil && id > 0
 }
 
 // splitList splits "a,b，c、d" into its trimmed non-empty items.

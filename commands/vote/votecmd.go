@@ -10,6 +10,7 @@ import (
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/bot/ask"
 	"github.com/tandemhq/tandem/commands"
+	"github.com/tandemhq/tandem/commands/asks"
 	"github.com/tandemhq/tandem/commands/timeparse"
 )
 
@@ -41,7 +42,7 @@ func (f *feature) voteCommand() *commands.Command {
 // newOrCast: "vote A-12 2" casts a ballot, anything else starts a vote.
 func (f *feature) newOrCast(c *commands.Ctx) error {
 	if len(c.Args) > 0 && !c.Args[0].Quoted && c.Args[0].Key == "" {
-		if _, ok := parseRef(c.Args[0].Text); ok {
+		if _, ok := asks.ParseRef(c.Args[0].Text); ok {
 			return f.cast(c)
 		}
 	}
@@ -126,7 +127,7 @@ func load(c *commands.Ctx) (*ask.Ask, error) {
 	if len(c.Args) == 0 {
 		return nil, c.Usage(bot.T("Which vote? Give it like A-12.", "哪个投票？请写上编号，如 A-12。"))
 	}
-	id, ok := parseRef(c.Args[0].Text)
+	id, ok := asks.ParseRef(c.Args[0].Text)
 	if !ok {
 		return nil, c.Usage(bot.Tf("%q is not a vote: votes are written like A-12.", "「%s」不是投票编号：编号形如 A-12。", c.Args[0].Text))
 	}
