@@ -100,11 +100,17 @@ func TestTicketCloseAsksForFeedback(t *testing.T) {
 	if line := lineOf(h, rs, "sally"); line.State != ask.Pending || line.Answer != "2,3,4,0" {
 		t.Fatalf("after three clicks: %+v", line)
 	}
-	h.Expect("sally", "feedback A-1 comment slow to start, then good", "Noted. Still to score on A-1: Problem solving.")
+	// Her card shows the scores chosen so far (edited in place).
+	if card := strings.Join(h.QueuedCards("sally"), "\n"); !strings.Contains(card, "2 / 5") || !strings.Contains(card, "4 / 5") || !strings.Contains(card, "✓ Resource support 4") {
+		t.Fatalf("sally's card after three clicks:\n%s", card)
+	}
+	h.Expect("sally", "feedback A-1 comment slow", "Noted. Still to score on A-1: Problem solving.")
 	h.Expect("sally", "feedback A-1 solve 5", "Thank you: your feedback on A-1 is in (2 3 4 5).")
 	h.Expect("sally", "feedback A-1 comm 5", "Your scores for A-1 are in already")
 	// qa1 types everything at once, in Chinese.
 	h.Expect("qa1", `反馈 A-1 4 4 5 3 「需求描述清楚」`, "谢谢！你对 A-1 的反馈已提交（4 4 5 3）。")
+	// A comment may still be added (or changed) once the scores are in.
+	h.Expect("sally", "feedback A-1 comment slow to start, then good", "Thank you: your feedback on A-1 is in (2 3 4 5).")
 	_, rs = form(h, 1)
 	if line := lineOf(h, rs, "sally"); line.State != ask.Answered || line.Answer != "2,3,4,5" || line.Comment != "slow to start, then good" || line.Via != bot.PlatformConsole {
 		t.Fatalf("sally's line: %+v", line)
