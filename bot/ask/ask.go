@@ -32,6 +32,9 @@ const (
 	Announcement Kind = "announce" // 信息发布: acknowledged by each reader
 	Feedback     Kind = "feedback" // 协作反馈表: scored 1–5 on four dimensions
 	Vote         Kind = "vote"     // 匿名投票: ballots not linked to people
+	// Suggestion is an anonymous suggestion (匿名建议) to a department's
+	// head: its AuthorID is 0 and nothing stored names who made it.
+	Suggestion Kind = "suggest"
 )
 
 // Status is where an ask is.
@@ -219,8 +222,10 @@ type Filter struct {
 	Kind     Kind
 	Status   Status
 	AuthorID int64
-	Offset   int
-	Limit    int
+	// Subject selects the asks about one thing ("ticket/7"), from an index.
+	Subject string
+	Offset  int
+	Limit   int
 }
 
 // RecipientFilter pages one ask's ledger by person id.

@@ -639,21 +639,27 @@ func wecomCardState(c wecomtest.Call) (status string, actions []string) {
 // A WeCom card is what its last successful send or update showed, or,
 // when its single-use response code was spent since, the follow-up line
 // WeCom's adapter posts instead (status "followed up: <text>").
+// isTicketCard tells the ticket's card from the feedback form its close
+// sends its requester and owner (commands/feedback), which names it too.
+func isTicketCard(s string) bool {
+	return strings.Contains(s, ticketCardRef) && !strings.Contains(s, "Feedback on "+ticketCardRef)
+}
+
 func (w *ticketWorld) cardCopies(clickCodes map[string]string) []cardCopy {
 	wecomCodes := maps.Clone(clickCodes)
 	var out []cardCopy
 	for _, m := range w.slack.Messages("") {
-		if strings.Contains(m.Blocks, ticketCardRef) {
+		if isTicketCard(m.Blocks) {
 			out = append(out, cardCopy{"slack:" + m.Channel + "/" + m.TS, firstSubmatch(slackStatus, m.Blocks), submatches(slackActions, m.Blocks)})
 		}
 	}
 	for _, m := range w.feishu.Messages() {
-		if m.MsgType == "interactive" && strings.Contains(m.Content, ticketCardRef) {
+		if m.MsgType == "interactive" && isTicketCard(m.Content) {
 			out = append(out, cardCopy{"feishu:" + m.ReceiveID + "/" + m.ID, firstSubmatch(feishuStatus, m.Content), submatches(slackActions, m.Content)})
 		}
 	}
 	for _, c := range w.ding.Cards() {
-		if strings.Contains(c.Params["title"], ticketCardRef) {
+		if isTicketCard(c.Params["title"]) {
 			out = append(out, cardCopy{"dingtalk:" + c.Space + "/" + c.OutTrackID, firstSubmatch(dingStatus, c.Params["markdown"]),
 				submatches(dingActions, c.Params["buttons"])})
 		}
@@ -664,7 +670,7 @@ func (w *ticketWorld) cardCopies(clickCodes map[string]string) []cardCopy {
 	var order []string
 	for _, c := range w.wecom.Calls() {
 		switch {
-		case c.Path == wecomtest.PathSend && c.JSON["msgtype"] == "template_card" && strings.Contains(string(c.Raw), ticketCardRef):
+		case c.Path == wecomtest.PathSend && c.JSON["msgtype"] == "template_card" && isTicketCard(string(c.Raw)):
 			task := fmt.Sprint(c.JSON["template_card"].(map[string]any)["task_id"])
 			status, actions := wecomCardState(c)
 			latest[task] = cardCopy{fmt.Sprint("wecom:", c.JSON["touser"], "/", task), status, actions}

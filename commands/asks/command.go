@@ -40,6 +40,10 @@ func (e *Engine) run(c *commands.Ctx) error {
 	return c.Usage(bot.T("Give one ask, like A-12, or nothing for your own list.", "请给出一个问询编号（如 A-12），或不带参数查看你的待回复列表。"))
 }
 
+// ParseRef reads how people write an ask ("A-12", "a12" or "12"), for the
+// features' commands.
+func ParseRef(s string) (int64, bool) { return parseRef(s) }
+
 // parseRef reads "A-12", "a12" or "12".
 func parseRef(s string) (int64, bool) {
 	s = strings.TrimPrefix(strings.TrimPrefix(strings.ToUpper(strings.TrimSpace(s)), "A"), "-")

@@ -71,7 +71,8 @@ func (e *Engine) Escalate(ctx context.Context, job *bot.Job, p jobPayload, now t
 	var heads []int64 // in the order first met, for a stable outcome
 	headOf := map[int64]int64{}
 	escalated := 0
-	for after := int64(0); ; {
+	v, voluntary := k.(Voluntary)
+	for after := int64(0); !voluntary || !v.Voluntary(); {
 		var page []*ask.Recipient
 		var names []string
 		var to []int64

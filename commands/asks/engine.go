@@ -61,6 +61,14 @@ type StatusCarder interface {
 	StatusCard(a *ask.Ask, c ask.Counts, lang bot.Lang, loc *time.Location) bot.Card
 }
 
+// Voluntary is implemented by a Kind whose unanswered lines are not
+// escalated to anyone's head at the deadline (a vote: telling a head who
+// did not vote pressures a secret ballot; a feedback form): the deadline
+// runs only the feature's Expired.
+type Voluntary interface {
+	Voluntary() bool
+}
+
 // Job kinds of the mechanism.
 const (
 	JobFanout   = "ask.fanout"
@@ -380,9 +388,24 @@ func (e *Engine) End(tx bot.Tx, a *ask.Ask, status ask.Status, now time.Time) er
 			break
 		}
 	}
-	for _, sort := range []string{"fanout", "remind", "deadline", "reads"} {
+	for _, sort := range []string{"fanout", "remind", "reads"} {
 		if err := bot.CancelJobs(tx, Key(a.ID, sort), now); err != nil {
 			return err
+		}
+	}
+	// A deadline job already due is left alone: it is the one running now
+	// when a Kind's Expired ends the ask (cancelling it would fail its own
+	// completion, and the unit with it), or it will find the ask ended and
+	// do nothing.
+	deadlines, err := tx.FindJobs(bot.JobFilter{DedupKey: Key(a.ID, "deadline")})
+	if err != nil {
+		return err
+	}
+	for _, j := range deadlines {
+		if j.RunAt.After(now) {
+			if err := tx.CancelJob(j.ID, now); err != nil {
+				return err
+			}
 		}
 	}
 	kind := ask.ClosedKind

@@ -18,6 +18,7 @@ import (
 	"github.com/tandemhq/tandem/commands/calendar"
 	"github.com/tandemhq/tandem/commands/digest"
 	"github.com/tandemhq/tandem/commands/directory"
+	"github.com/tandemhq/tandem/commands/feedback"
 	"github.com/tandemhq/tandem/commands/files"
 	"github.com/tandemhq/tandem/commands/group"
 	"github.com/tandemhq/tandem/commands/link"
@@ -28,6 +29,7 @@ import (
 	"github.com/tandemhq/tandem/commands/standup"
 	"github.com/tandemhq/tandem/commands/task"
 	"github.com/tandemhq/tandem/commands/ticket"
+	"github.com/tandemhq/tandem/commands/vote"
 	"github.com/tandemhq/tandem/commands/warroom"
 )
 
@@ -108,10 +110,18 @@ func askEngine(d Deps) *asks.Engine {
 // Modules returns every feature's module, in the order help lists their
 // commands.
 func Modules(d Deps) []commands.Module {
-	tickets := ticket.Deps{Config: d.Tickets, Calendar: d.Calendar, NextRun: d.NextRun, Notifier: d.Notifier,
-		DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ, GroupCreators: d.GroupCreators, Store: d.Store, Log: d.Log}
 	// The one asks mechanism; the ask features take it (see askEngine).
 	engine := askEngine(d)
+	// Feedback forms hang on the closes of tickets and projects through a
+	// hook of each feature's Deps (OnClosed: forms.Closed), so that neither
+	// imports the other. The projects feature's Deps take the same hook:
+	// project.Deps{…, OnClosed: forms.Closed}, called where a project
+	// becomes closed with "project/<key>", its title, its lead and members.
+	forms := feedback.New(feedback.Deps{Engine: engine, Calendar: d.Calendar, DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ,
+		DueHour: d.DueHour, DueMinute: d.DueMinute})
+	tickets := ticket.Deps{Config: d.Tickets, Calendar: d.Calendar, NextRun: d.NextRun, Notifier: d.Notifier,
+		DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ, GroupCreators: d.GroupCreators, Store: d.Store, Log: d.Log,
+		OnClosed: forms.Closed}
 	ms := []commands.Module{
 		task.Module(task.Deps{DueHour: d.DueHour, DueMinute: d.DueMinute, Notifier: d.Notifier,
 			DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ}),
@@ -132,6 +142,9 @@ func Modules(d Deps) []commands.Module {
 		announce.Module(announce.Deps{Engine: engine, Config: d.Announce, DueHour: d.DueHour, DueMinute: d.DueMinute,
 			Notifier: d.Notifier, DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ}),
 		engine.Module(),
+		forms.Module(),
+		vote.Module(vote.Deps{Engine: engine, Notifier: d.Notifier, DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ,
+			DueHour: d.DueHour, DueMinute: d.DueMinute}),
 		link.Module(),
 		admin.Module(admin.Deps{Directories: d.Directories}),
 		// The war room job (no commands), recording through the tickets.

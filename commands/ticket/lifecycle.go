@@ -161,6 +161,12 @@ func (f *feature) apply(c *commands.Ctx, tk *ticket.Ticket, to ticket.Status, no
 	if err := f.armAckTimeout(c.Tx, tk, c.Now); err != nil {
 		return err
 	}
+	if to == ticket.Closed && f.OnClosed != nil {
+		if err := f.OnClosed(c.Tx, "ticket/"+strconv.FormatInt(tk.ID, 10), tk.Ref()+" "+tk.Title,
+			[]int64{tk.RequesterID, tk.OwnerID}, c.Now); err != nil {
+			return err
+		}
+	}
 	return f.changed(c, tk, e, c.T("%s is now %s.", "%s 已改为「%s」。", tk.Ref(), to.Label(c.Lang)))
 }
 

@@ -86,6 +86,11 @@ type Deps struct {
 	// on a platform and workspace; nil: no war rooms.
 	GroupCreators bot.GroupCreators
 	Log           *slog.Logger
+	// OnClosed, when set, runs in the unit that closes a ticket, with its
+	// subject ("ticket/7"), a title, the people who took part (requester
+	// and owner) and the time: the feedback forms (commands/feedback) hang
+	// on it without the two packages importing each other.
+	OnClosed func(tx bot.Tx, subject, title string, participants []int64, now time.Time) error
 }
 
 // DefaultLadder is the ladder of the default policies (as the config's

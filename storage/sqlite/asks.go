@@ -148,6 +148,9 @@ func findAsksQuery(f ask.Filter) (string, []any) {
 	if f.AuthorID != 0 {
 		where, args = append(where, "author_id = ?"), append(args, f.AuthorID)
 	}
+	if f.Subject != "" {
+		where, args = append(where, "subject = ?"), append(args, f.Subject)
+	}
 	q := `SELECT ` + askRowColumns + ` FROM asks`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")

@@ -156,19 +156,26 @@ func testAskLists(t *testing.T, s bot.Store) {
 	createAsks(t, s,
 		mk("a1", ask.Announcement, ask.Open, ann), mk("r1", ask.Request, ask.Open, bob), mk("v1", ask.Vote, ask.Closed, ann),
 		mk("a2", ask.Announcement, ask.Closed, bob), mk("r2", ask.Request, ask.Approved, ann), mk("a3", ask.Announcement, ask.Open, ann))
+	// Feedback forms are found by their subject (ask.Filter.Subject).
+	f1, f2 := mk("f1", ask.Feedback, ask.Closed, ann), mk("f2", ask.Feedback, ask.Open, ann)
+	f1.Subject, f2.Subject = "ticket/7", "ticket/8"
+	createAsks(t, s, f1, f2)
 	for _, c := range []struct {
 		f    ask.Filter
 		want string
 	}{
-		{ask.Filter{}, "a3 r2 a2 v1 r1 a1 "},
+		{ask.Filter{Limit: 6, Offset: 2}, "a3 r2 a2 v1 r1 a1 "},
 		{ask.Filter{Kind: ask.Announcement}, "a3 a2 a1 "},
-		{ask.Filter{Status: ask.Open}, "a3 r1 a1 "},
-		{ask.Filter{AuthorID: ann.ID}, "a3 r2 v1 a1 "},
+		{ask.Filter{Status: ask.Open}, "f2 a3 r1 a1 "},
+		{ask.Filter{AuthorID: ann.ID, Offset: 2}, "a3 r2 v1 a1 "},
 		{ask.Filter{Kind: ask.Announcement, Status: ask.Open, AuthorID: ann.ID}, "a3 a1 "},
-		{ask.Filter{Limit: 2}, "a3 r2 "},
-		{ask.Filter{Offset: 2, Limit: 2}, "a2 v1 "},
+		{ask.Filter{Offset: 2, Limit: 2}, "a3 r2 "},
+		{ask.Filter{Offset: 4, Limit: 2}, "a2 v1 "},
 		{ask.Filter{Kind: ask.Announcement, Offset: 1, Limit: 5}, "a2 a1 "},
-		{ask.Filter{Kind: ask.Feedback}, ""},
+		{ask.Filter{Kind: ask.Vote}, "v1 "},
+		{ask.Filter{Subject: "ticket/7"}, "f1 "},
+		{ask.Filter{Kind: ask.Feedback, Subject: "ticket/8", Status: ask.Open}, "f2 "},
+		{ask.Filter{Subject: "ticket/9"}, ""},
 	} {
 		got := askTitles(view(t, s, func(tx bot.Tx) ([]*ask.Ask, error) { return ask.From(tx).FindAsks(c.f) }))
 		if got != c.want {
