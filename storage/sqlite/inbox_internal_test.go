@@ -1,7 +1,11 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -72,5 +76,46 @@ func TestFinishInbound_ClearsPayloadOfDoneEvents(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Ensure a cleared payload leaves no bytes behind in the database file:
+// without secure_delete the old row stays in the page's free space, where
+// anyone reading the file (not the tables) would find the voter's click.
+func TestSecureDelete_ClearedPayloadLeavesNoBytes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tandem.db")
+	db := NewDB(path)
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	const marker = "ou_voter_4f1c9e"
+	ev := &bot.Event{Platform: "feishu", Workspace: "tenant", DedupKey: "click-1", ChatID: "oc_1",
+		Sender: bot.Author{UserID: marker}, Action: &bot.Action{ID: "ask.vote", Value: "12/2"}}
+	err := db.Update(context.Background(), func(tx bot.Tx) error {
+		if _, err := tx.InsertInbound(ev, bot.InboxPending, now); err != nil {
+			return err
+		}
+		return nil
+	})
+	if err == nil {
+		err = db.Update(context.Background(), func(tx bot.Tx) error { return tx.FinishInbound(ev.ID, bot.InboxDone, "", now) })
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil { // checkpoints the WAL into the file
+		t.Fatal(err)
+	}
+	for _, name := range []string{path, path + "-wal"} {
+		b, err := os.ReadFile(name)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte(marker)) {
+			t.Errorf("%s still holds the cleared payload's bytes", filepath.Base(name))
+		}
 	}
 }
