@@ -114,9 +114,7 @@ func Modules(d Deps) []commands.Module {
 	engine := askEngine(d)
 	// Feedback forms hang on the closes of tickets and projects through a
 	// hook of each feature's Deps (OnClosed: forms.Closed), so that neither
-	// imports the other. The projects feature's Deps take the same hook:
-	// project.Deps{…, OnClosed: forms.Closed}, called where a project
-	// becomes closed with "project/<key>", its title, its lead and members.
+	// imports the other.
 	forms := feedback.New(feedback.Deps{Engine: engine, Calendar: d.Calendar, DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ,
 		DueHour: d.DueHour, DueMinute: d.DueMinute})
 	tickets := ticket.Deps{Config: d.Tickets, Calendar: d.Calendar, NextRun: d.NextRun, Notifier: d.Notifier,
@@ -130,7 +128,7 @@ func Modules(d Deps) []commands.Module {
 			Reminders: d.MeetingReminders, Feeds: d.CalendarFeeds, Notifier: d.Notifier, DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ,
 			DueHour: d.DueHour, DueMinute: d.DueMinute, Log: d.Log}),
 		project.Module(project.Deps{Config: d.Projects, Calendar: d.Calendar, Painter: d.Painter, Notifier: d.Notifier,
-			Store: d.Store, DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ, Log: d.Log}),
+			Store: d.Store, DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ, Log: d.Log, OnClosed: forms.Closed}),
 		files.Module(),
 		group.Module(),
 		standup.Module(standup.Deps{Calendar: d.Calendar, Notifier: d.Notifier, DefaultTZ: d.DefaultTZ, DefaultLang: d.DefaultLang}),

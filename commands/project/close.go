@@ -247,6 +247,19 @@ func (f *feature) close(c *commands.Ctx) error {
 	if err := s.AddProjectEvent(closed); err != nil {
 		return err
 	}
+	if f.OnClosed != nil {
+		members, err := s.Members(p.ID)
+		if err != nil {
+			return err
+		}
+		people := []int64{p.LeadID}
+		for _, m := range members {
+			people = append(people, m.PersonID)
+		}
+		if err := f.OnClosed(c.Tx, "project/"+p.Key, p.Name, people, c.Now); err != nil {
+			return err
+		}
+	}
 	co := *r.co
 	co.events = append(slices.Clip(co.events), closed) // read before this unit wrote it
 	st := *co.st

@@ -1,12 +1,14 @@
 package project_test
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/bot/ask"
 	"github.com/tandemhq/tandem/commands/commandstest"
 	"github.com/tandemhq/tandem/commands/features"
 )
@@ -295,6 +297,20 @@ func TestCloseReportsAndStopsTheJobsReopenRestoresThem(t *testing.T) {
 	}
 	if jobOf(h, "project/1/check") != nil || jobOf(h, "project/1/review") != nil {
 		t.Error("a closed project's jobs still run")
+	}
+	// The close asks the people who took part for feedback (commands/feedback).
+	var forms []*ask.Ask
+	if err := h.DB.View(context.Background(), func(tx bot.Tx) (err error) {
+		forms, err = ask.From(tx).FindAsks(ask.Filter{Kind: ask.Feedback, Subject: "project/launch"})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(forms) != 1 || forms[0].Status != ask.Open || len(forms[0].Audience.PersonIDs) == 0 {
+		t.Fatalf("feedback forms after the close: %+v", forms)
+	}
+	if lead := h.Person("alice").ID; !slices.Contains(forms[0].Audience.PersonIDs, lead) {
+		t.Errorf("the lead is not asked for feedback: %v", forms[0].Audience.PersonIDs)
 	}
 	h.Expect("alice", "project status launch", "— closed")
 	// The report again, as Markdown.

@@ -38,6 +38,12 @@ type Deps struct {
 	DefaultLang bot.Lang
 	DefaultTZ   *time.Location
 	Log         *slog.Logger
+	// OnClosed, when set, runs in the unit that closes a project, with its
+	// subject ("project/<key>"), its name, the people who took part (the
+	// lead and the members) and the time: the feedback forms
+	// (commands/feedback) hang on it without the packages importing each
+	// other.
+	OnClosed func(tx bot.Tx, subject, title string, participants []int64, now time.Time) error
 }
 
 // DefaultConfig is the projects section when none is given (tests, a
