@@ -40,6 +40,7 @@ type Config struct {
 	Tickets     TicketsConfig      `yaml:"tickets"`
 	Meetings    MeetingsConfig     `yaml:"meetings"`
 	Asks        AsksConfig         `yaml:"asks"`
+	Requests    RequestsConfig     `yaml:"requests"`
 }
 
 // DirectoryConfig is how the platforms' user directories are used: every
@@ -639,6 +640,7 @@ func (c Config) Validate() error {
 	c.Tickets.check(c, bad)
 	c.Meetings.check(bad)
 	c.Asks.check(bad)
+	c.Requests.check(bad)
 	if len(p) > 0 {
 		sort.Strings(p)
 		return &ConfigError{Problems: p}

@@ -279,6 +279,7 @@ func (m *Main) Run() error {
 		MeetingReminders: cfg.Meetings.reminders(),
 		CalendarFeeds:    feedLinks{m},
 		AskRemindAt:      askRemindAt,
+		Requests:         cfg.Requests.config(),
 		AskReaders:       readReporters(m.Dispatcher),
 	}), pruneModule(pruner))
 	m.Router = commands.NewRouter(modules...)

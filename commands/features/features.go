@@ -22,6 +22,7 @@ import (
 	"github.com/tandemhq/tandem/commands/meeting"
 	"github.com/tandemhq/tandem/commands/people"
 	"github.com/tandemhq/tandem/commands/remind"
+	"github.com/tandemhq/tandem/commands/request"
 	"github.com/tandemhq/tandem/commands/standup"
 	"github.com/tandemhq/tandem/commands/task"
 	"github.com/tandemhq/tandem/commands/ticket"
@@ -79,6 +80,9 @@ type Deps struct {
 	// the fields above (askEngine). Tests give their own, with a kind of
 	// theirs registered.
 	AskEngine *asks.Engine
+	// Requests are the approver chains and step deadline of requests (the
+	// config's requests section).
+	Requests request.Config
 }
 
 // askEngine builds the asks mechanism (commands/asks) once for Modules:
@@ -116,6 +120,8 @@ func Modules(d Deps) []commands.Module {
 			DefaultLang: d.DefaultLang, Notifier: d.Notifier}),
 		digest.Module(digest.Deps{Store: d.Store, NextRun: d.NextRun, DefaultTZ: d.DefaultTZ, DefaultLang: d.DefaultLang, Notifier: d.Notifier, Log: d.Log}),
 		engine.Module(),
+		request.Module(request.Deps{Config: d.Requests, Engine: engine, Calendar: d.Calendar, Notifier: d.Notifier,
+			DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ}),
 		link.Module(),
 		admin.Module(admin.Deps{Directories: d.Directories}),
 		// The war room job (no commands), recording through the tickets.

@@ -1,0 +1,4 @@
+-- A leave may name a delegate (代理) who decides a request's step for the
+-- person while they are away. 0: nobody. A merge of two people moves it
+-- (link.go).
+ALTER TABLE leaves ADD COLUMN delegate_id INTEGER NOT NULL DEFAULT 0;
