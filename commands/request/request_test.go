@@ -279,3 +279,55 @@ func TestMalformedRequestsGetUsage(t *testing.T) {
 	want(t, w.Say("ann", "request cancel A-1"), "A-1 is withdrawn")
 	want(t, w.on("max", "request approve A-1", nil), "withdrawn already")
 }
+
+// edits are the queued edits of the requester's live card of ask id.
+func (w *world) edits(id int64) []string {
+	w.T.Helper()
+	var got []string
+	w.update(func(tx bot.Tx) error {
+		out, err := tx.FindOutgoing(bot.OutboxQueued, 1000)
+		for _, o := range out {
+			if o.Msg.Edit != nil && o.Msg.Card != nil && o.Msg.Card.Subject == asks.Subject(&ask.Ask{ID: id}) {
+				var fs []string
+				for _, f := range o.Msg.Card.Fields {
+					fs = append(fs, f.Label+"="+f.Value)
+				}
+				got = append(got, strings.Join(fs, ","))
+			}
+		}
+		return err
+	})
+	return got
+}
+
+func TestRequesterCardIsLive(t *testing.T) {
+	w := newWorld(t, request.Config{})
+	w.Say("ann", `request budget 5000 for:Finance "Team offsite"`)
+	// The harness answers inline; a copy of the requester's card posted
+	// through the outbox (as a platform that answers later gets it) is
+	// remembered once sent, and then edited.
+	w.update(func(tx bot.Tx) error {
+		o := &bot.Outgoing{Key: "copy", To: bot.Destination{Platform: bot.PlatformConsole, Workspace: "local", UserID: "ann"},
+			Msg: bot.Message{Text: "A-1", Card: &bot.Card{Title: "A-1", Subject: "ask/1"}}}
+		if _, err := tx.Enqueue(o, w.Now()); err != nil {
+			return err
+		}
+		return tx.MarkSent(o.ID, "m1", w.Now().UTC())
+	})
+	w.on("max", "request approve A-1 fine", nil)
+	want(t, strings.Join(w.edits(1), "\n"), "Status=step 2 of 2")
+	w.on("fay", "request reject A-1 not this year", nil)
+	want(t, strings.Join(w.edits(1), "\n"), "Status=rejected")
+}
+
+func TestDelegateInChinese(t *testing.T) {
+	w := newWorld(t, request.Config{})
+	want(t, w.on("max", "请假 2026-11-20 2026-11-21 代理：@bob", nil), "期间由 @bob 代你审批申请")
+	want(t, w.on("max", "leave show", nil), "Your delegate: @bob")
+	want(t, w.on("max", "leave 2026-11-20 delegate:@max", nil), "Your delegate is someone else")
+	want(t, w.Say("ann", "申请 驳回 A-1"), "没有申请 A-1")
+	w.Say("ann", "申请 预算 300 部门：Finance 「打印机墨盒」")
+	want(t, w.Say("bob", "申请 驳回 A-1"), "驳回需要写明理由", "用法：")
+	want(t, w.Say("bob", "申请 驳回 A-1 已有库存"), "你已驳回 A-1")
+	want(t, w.told("ann"), "rejected by @bob for @max", "已有库存")
+}
