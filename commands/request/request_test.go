@@ -135,6 +135,8 @@ func TestBudgetRequestGoesManagerThenFinanceAcrossPlatforms(t *testing.T) {
 	want(t, w.told("ann"), "step 2 approved by @fay", "A-1 Q3 booth is approved")
 	want(t, w.Say("ann", "request show A-1"), "Timeline", "asked @max", "approved by @max: fits the Q3 plan", "asked @fay", "approved")
 	want(t, w.Say("ann", "request list"), "A-1 Q3 booth — approved")
+	want(t, w.Say("ann", "申请 A-1"), "时间线")
+	want(t, w.Say("cy", "request show A-1"), "Only its requester")
 }
 
 func TestRejectionNeedsAReasonAndEndsTheChain(t *testing.T) {
