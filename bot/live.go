@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -104,11 +106,23 @@ func UpdateCardsIn(tx Tx, subject string, lang Lang, loc *time.Location, now tim
 		return err
 	}
 	for _, o := range edits {
+		o.Key = editKey(o, now)
 		if _, err := tx.Enqueue(o, now); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// editKey keys an edit queued outside a request (whose replies the bot
+// keys): by copy, moment and content, so that two different states of a
+// card in one unit (a decision recorded, then the next step) are both
+// queued while the same edit queued twice is stored once. Without a key
+// every such edit shared the key "" and all but the first were dropped.
+func editKey(o *Outgoing, now time.Time) string {
+	b, _ := json.Marshal(o.Msg)
+	sum := sha256.Sum256(b)
+	return fmt.Sprintf("edit/%d/%d/%x", o.Msg.Edit.CopyID, now.UnixMilli(), sum[:8])
 }
 
 // cardEdits renders each copy for its reader (defLang and defLoc when the

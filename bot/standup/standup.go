@@ -67,6 +67,9 @@ type Ask struct {
 type Leave struct {
 	PersonID int64
 	From, To string // DayLayout
+	// DelegateID is who decides for them meanwhile (代理): a request's
+	// step that would ask them asks the delegate instead. 0: nobody.
+	DelegateID int64
 }
 
 // Store is the standups' store, reached from a unit with From.

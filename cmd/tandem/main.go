@@ -287,6 +287,7 @@ func (m *Main) Run() error {
 		Projects:         cfg.Projects.deps(),
 		Painter:          painter,
 		AskRemindAt:      askRemindAt,
+		Requests:         cfg.Requests.config(),
 		AskReaders:       readReporters(m.Dispatcher),
 		Announce:         cfg.Announce.deps(),
 	}), pruneModule(pruner))

@@ -26,6 +26,7 @@ import (
 	"github.com/tandemhq/tandem/commands/people"
 	"github.com/tandemhq/tandem/commands/project"
 	"github.com/tandemhq/tandem/commands/remind"
+	"github.com/tandemhq/tandem/commands/request"
 	"github.com/tandemhq/tandem/commands/standup"
 	"github.com/tandemhq/tandem/commands/task"
 	"github.com/tandemhq/tandem/commands/ticket"
@@ -93,6 +94,9 @@ type Deps struct {
 	// Announce is the announcements' review mode (the config's announce
 	// section).
 	Announce announce.Config
+	// Requests are the approver chains and step deadline of requests (the
+	// config's requests section).
+	Requests request.Config
 }
 
 // askEngine builds the asks mechanism (commands/asks) once for Modules:
@@ -143,6 +147,8 @@ func Modules(d Deps) []commands.Module {
 		forms.Module(),
 		vote.Module(vote.Deps{Engine: engine, Notifier: d.Notifier, DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ,
 			DueHour: d.DueHour, DueMinute: d.DueMinute}),
+		request.Module(request.Deps{Config: d.Requests, Engine: engine, Calendar: d.Calendar, Notifier: d.Notifier,
+			DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ}),
 		link.Module(),
 		admin.Module(admin.Deps{Directories: d.Directories}),
 		// The war room job (no commands), recording through the tickets.

@@ -12,6 +12,9 @@ import (
 // untilWords introduce the last day of a leave that starts today.
 var untilWords = []string{"until", "till", "to", "到", "至", "直到"}
 
+// delegateKeys name who decides for a person on leave (代理).
+var delegateKeys = []string{"delegate", "deputy", "代理", "代理人"}
+
 // parseDay reads a date as YYYY-MM-DD (or with slashes) and returns it in
 // DayLayout. Leave is given by whole days, so a plain date is all it reads.
 func parseDay(s string) (string, bool) {
@@ -28,7 +31,19 @@ func (f *feature) addLeave(c *commands.Ctx) error {
 	today := dayOf(c.Now, c.Loc).Format(standup.DayLayout)
 	var days []string
 	until := false
+	var delegate *bot.Person
 	for _, t := range c.Args {
+		if commands.Contains(delegateKeys, t.Key) {
+			p, err := c.ResolvePerson(t.Text)
+			if err != nil {
+				return err
+			}
+			if p.ID == c.Person.ID {
+				return c.Usage(bot.T("Your delegate is someone else.", "代理人不能是你自己。"))
+			}
+			delegate = p
+			continue
+		}
 		if commands.Contains(untilWords, t.Text) {
 			until = true
 			continue
@@ -40,6 +55,9 @@ func (f *feature) addLeave(c *commands.Ctx) error {
 		days = append(days, d)
 	}
 	l := &standup.Leave{PersonID: c.Person.ID}
+	if delegate != nil {
+		l.DelegateID = delegate.ID
+	}
 	switch {
 	case until && len(days) == 1:
 		l.From, l.To = today, days[0]
@@ -61,6 +79,9 @@ func (f *feature) addLeave(c *commands.Ctx) error {
 	}
 	c.ReplyText(bot.Tf("You are on leave from %s to %s: standups skip you and list you as on leave.",
 		"已请假：%s 至 %s。站会不会问你，并把你列为请假。", l.From, l.To))
+	if delegate != nil {
+		c.ReplyText(bot.Tf("@%s decides requests waiting for you meanwhile.", "期间由 @%s 代你审批申请。", delegate.Handle))
+	}
 	return nil
 }
 
@@ -78,6 +99,13 @@ func (f *feature) showLeave(c *commands.Ctx) error {
 		return nil
 	}
 	c.ReplyText(bot.Tf("You are on leave from %s to %s.", "你的请假：%s 至 %s。", l.From, l.To))
+	if l.DelegateID != 0 {
+		d, err := c.Tx.FindPersonByID(l.DelegateID)
+		if err != nil {
+			return err
+		}
+		c.ReplyText(bot.Tf("Your delegate: @%s.", "你的代理人：@%s。", d.Handle))
+	}
 	return nil
 }
 

@@ -95,6 +95,7 @@ var mergeStatements = []string{
 	`UPDATE OR IGNORE standup_asks SET person_id = ?1 WHERE person_id = ?2`,
 	`DELETE FROM standup_asks WHERE person_id = ?2`,
 	`UPDATE leaves SET person_id = ?1 WHERE person_id = ?2`,
+	`UPDATE leaves SET delegate_id = ?1 WHERE delegate_id = ?2`,
 	`UPDATE file_links SET added_by = ?1 WHERE added_by = ?2`,
 	`UPDATE projects SET lead_id = ?1 WHERE lead_id = ?2`,
 	`UPDATE projects SET creator_id = ?1 WHERE creator_id = ?2`,

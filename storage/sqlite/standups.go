@@ -110,7 +110,7 @@ const (
 		ORDER BY close_at DESC LIMIT 1`
 	dayAsksQuery = `SELECT ` + askColumns + ` FROM standup_asks WHERE standup_id = ? AND day = ? AND person_id > ?
 		ORDER BY person_id LIMIT ?`
-	leaveOnQuery = `SELECT from_day, to_day FROM leaves WHERE person_id = ? AND to_day >= ? AND from_day <= ?
+	leaveOnQuery = `SELECT from_day, to_day, delegate_id FROM leaves WHERE person_id = ? AND to_day >= ? AND from_day <= ?
 		ORDER BY to_day LIMIT 1`
 )
 
@@ -177,8 +177,8 @@ func (t *tx) MarkStandupPosted(standupID int64, day string, now time.Time) (bool
 
 // AddLeave implements standup.Store.
 func (t *tx) AddLeave(l *standup.Leave, now time.Time) error {
-	_, err := t.exec(`INSERT INTO leaves (person_id, from_day, to_day, created_at) VALUES (?, ?, ?, ?)`,
-		l.PersonID, l.From, l.To, ms(now))
+	_, err := t.exec(`INSERT INTO leaves (person_id, from_day, to_day, delegate_id, created_at) VALUES (?, ?, ?, ?, ?)`,
+		l.PersonID, l.From, l.To, l.DelegateID, ms(now))
 	return internal(err, "add leave")
 }
 
@@ -186,7 +186,7 @@ func (t *tx) AddLeave(l *standup.Leave, now time.Time) error {
 // leaves ending on or after day, the first that has begun.
 func (t *tx) LeaveOn(personID int64, day string) (*standup.Leave, error) {
 	l := &standup.Leave{PersonID: personID}
-	found, err := t.queryRow(leaveOnQuery, []any{personID, day, day}, &l.From, &l.To)
+	found, err := t.queryRow(leaveOnQuery, []any{personID, day, day}, &l.From, &l.To, &l.DelegateID)
 	if err != nil || !found {
 		return nil, internal(err, "find leave")
 	}

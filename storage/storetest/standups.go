@@ -16,6 +16,7 @@ var standupTests = map[string]func(*testing.T, bot.Store){
 	"save replaces the department's standup of the same day": testStandupSave,
 	"members, asks once, open ask, answers, posted once":     testStandupAsks,
 	"leave covers its days, cancel ends it":                  testStandupLeave,
+	"a leave's delegate is kept, and moved by a merge":       testStandupLeaveDelegate,
 }
 
 func standupWorld(t *testing.T, s bot.Store) (design, market *bot.Department, ann, bob, cy *bot.Person) {
@@ -141,6 +142,22 @@ func testStandupLeave(t *testing.T, s bot.Store) {
 	}
 	if l := view(t, s, func(tx bot.Tx) (*standup.Leave, error) { return standup.From(tx).LeaveOn(ann.ID, "2026-10-08") }); l != nil {
 		t.Fatalf("a cancelled leave: %+v", l)
+	}
+}
+
+func testStandupLeaveDelegate(t *testing.T, s bot.Store) {
+	_, _, ann, bob, cy := standupWorld(t, s)
+	update(t, s, func(tx bot.Tx) error {
+		return standup.From(tx).AddLeave(&standup.Leave{PersonID: ann.ID, From: "2026-10-08", To: "2026-10-09", DelegateID: bob.ID}, t0)
+	})
+	l := view(t, s, func(tx bot.Tx) (*standup.Leave, error) { return standup.From(tx).LeaveOn(ann.ID, "2026-10-08") })
+	if l == nil || l.DelegateID != bob.ID {
+		t.Fatalf("Ann's leave: %+v, want Bob (%d) as the delegate", l, bob.ID)
+	}
+	update(t, s, func(tx bot.Tx) error { return tx.MergePeople(bob.ID, cy.ID) })
+	l = view(t, s, func(tx bot.Tx) (*standup.Leave, error) { return standup.From(tx).LeaveOn(ann.ID, "2026-10-08") })
+	if l == nil || l.DelegateID != cy.ID {
+		t.Fatalf("after merging Bob into Cy, Ann's leave: %+v, want Cy (%d) as the delegate", l, cy.ID)
 	}
 }
 
