@@ -364,7 +364,9 @@ func slipping(l project.Level) bool { return l == project.AtRisk || l == project
 // naming the critical path and the projected date against the due date,
 // and writes it on the timeline.
 func (f *feature) warn(tx bot.Tx, p *project.Project, st *project.State, a project.Assessment, w warning, now time.Time) error {
-	what, due, projected, critical := "project", p.End, a.Projected, a.Critical
+	// p was read in the unit: its dates are instants; the timeline names
+	// them as days of the calendar's zone, as the milestones' are.
+	what, due, projected, critical := "project", p.End.In(f.zone()), a.Projected, a.Critical
 	key := "project/" + strconv.FormatInt(p.ID, 10) + "/warn/"
 	if mr := w.milestone; mr != nil {
 		what, due, projected, critical = "milestone "+strconv.Quote(mr.Milestone.Name), mr.Milestone.Due, mr.Projected, mr.Critical
@@ -379,8 +381,8 @@ func (f *feature) warn(tx bot.Tx, p *project.Project, st *project.State, a proje
 		return err
 	}
 	return project.From(tx).AddProjectEvent(&project.Event{ProjectID: p.ID, Kind: project.Warned, At: now,
-		Text: fmt.Sprintf("%s projected %s, due %s: %d working days late; critical path %s", what,
-			projected.Format(time.DateOnly), due.Format(time.DateOnly), w.slip, strings.Join(taskNames(st, critical), ", "))})
+		Text: fmt.Sprintf("%s projected %s, due %s: %d working day%s late; critical path %s", what,
+			projected.Format(time.DateOnly), due.Format(time.DateOnly), w.slip, plural(w.slip), strings.Join(taskNames(st, critical), ", "))})
 }
 
 // warningWords is a delay warning for a reader.
@@ -437,4 +439,12 @@ func (h reviewer) FetchJob(ctx context.Context, job *bot.Job, now time.Time) (fu
 		}
 		return f.postReview(tx, p, r, key, false, now)
 	}, nil
+}
+
+// plural is "s" unless n is 1.
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }

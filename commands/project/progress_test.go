@@ -1,12 +1,14 @@
 package project_test
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/bot/project"
 	"github.com/tandemhq/tandem/commands/commandstest"
 	"github.com/tandemhq/tandem/commands/features"
 )
@@ -357,5 +359,36 @@ func TestCheckMarksMilestonesMetAndReviewGoesToTheLeadWithoutGroups(t *testing.T
 	}
 	if told != 1 {
 		t.Errorf("the lead of a project without groups got %d reviews", told)
+	}
+}
+
+// Ensure the timeline entry of a delay warning names the due dates as days
+// of the calendar's zone: a project ending Friday 27 February (midnight in
+// Shanghai, the 26th in UTC) is "due 2026-02-27", like its milestone,
+// and one day is "1 working day".
+func TestWarningTimelineNamesTheDueDayInTheCalendarsZone(t *testing.T) {
+	h := springLaunch(t)
+	h.Expect("alice", "project dates launch to:2026-02-27", "27")
+	h.SetNow(at(2, 6, 9, 30))
+	h.RunJob(jobOf(h, "project/1/check"))
+	var texts []string
+	if err := h.DB.View(context.Background(), func(tx bot.Tx) error {
+		es, err := project.From(tx).ProjectEvents(1, 0)
+		for _, e := range es {
+			if e.Kind == project.Warned {
+				texts = append(texts, e.Text)
+			}
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(texts) != 2 {
+		t.Fatalf("warnings on the timeline: %q, want the milestone's and the project's", texts)
+	}
+	for _, s := range texts {
+		if !strings.Contains(s, "due 2026-02-27: 1 working day late") {
+			t.Errorf("the timeline says %q, want due 2026-02-27: 1 working day late", s)
+		}
 	}
 }
