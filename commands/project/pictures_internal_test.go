@@ -167,6 +167,35 @@ func TestGanttFollowsTheWorkCalendarAcrossSpringFestival(t *testing.T) {
 	}
 }
 
+// Ensure open work past its plan is drawn up to today: Build, planned for
+// Fri 13, Sat 14 and Tue 24 Feb and still in progress on Thu 26 Feb, and
+// Test, planned to start Wed 25 Feb and not started, reach today; work
+// planned to start later keeps its planned span.
+func TestGanttBarOfOverrunWorkReachesToday(t *testing.T) {
+	st := springState()
+	st.Tasks = append(st.Tasks, project.TaskOf{
+		Item: &project.Item{ProjectID: 1, Kind: project.TaskItem, RefID: 15, Days: 2, Start: d26(3, 2)},
+		Task: &task.Task{ID: 15, Title: "Ship", Status: task.Todo, CreatedAt: d26(2, 2)}})
+	now := d26(2, 26).Add(10 * time.Hour)
+	g := ganttPicture(st, springAssessment(st, now), cnCalendar(t), commands.Reader{Lang: bot.LangEN, Loc: shanghai, Now: now})
+	bars := map[string]picture.Bar{}
+	for _, b := range g.Rows {
+		bars[b.Label] = b
+	}
+	if b := bars["#12 Build"]; !b.Start.Equal(d26(2, 13)) || !b.End.Equal(d26(2, 26)) {
+		t.Errorf("Build, overrunning: %v – %v, want 13 Feb – today, 26 Feb", b.Start, b.End)
+	}
+	if b := bars["#13 Test"]; !b.Start.Equal(d26(2, 25)) || !b.End.Equal(d26(2, 26)) {
+		t.Errorf("Test: %v – %v, want its plan, 25–26 Feb", b.Start, b.End)
+	}
+	if b := bars["#15 Ship"]; !b.Start.Equal(d26(3, 2)) || !b.End.Equal(d26(3, 3)) {
+		t.Errorf("Ship, planned later: %v – %v, want 2–3 Mar", b.Start, b.End)
+	}
+	if b := bars["#11 Design"]; !b.End.Equal(d26(2, 5)) {
+		t.Errorf("Design, done on 5 Feb, ends %v", b.End)
+	}
+}
+
 func TestBurndownPictureShadesTheHolidayAndStopsToday(t *testing.T) {
 	st := springState()
 	cal := cnCalendar(t)
