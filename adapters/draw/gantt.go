@@ -1,6 +1,7 @@
 package draw
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"time"
@@ -84,6 +85,9 @@ func (p *Painter) Gantt(g picture.Gantt) (*bot.Image, error) {
 	headerY := ganttMargin + titleH
 	everyDay := dayW >= 22
 	lastMonth := -1
+	// dayLabelsEnd is where the last day number written ends: a Monday
+	// next to the 1st ("1 2") is left out rather than crowded against it.
+	dayLabelsEnd := math.Inf(-1)
 	for i := range days {
 		d := from.AddDate(0, 0, i)
 		x := x0 + float64(i)*dayW
@@ -95,7 +99,12 @@ func (p *Painter) Gantt(g picture.Gantt) (*bot.Image, error) {
 			c.write(c.small, ink, d.Format("2006-01"), x+4, headerY+6, 0, 0.35)
 		}
 		if everyDay || d.Weekday() == time.Monday || d.Day() == 1 {
-			c.write(c.small, inkSoft, strconv.Itoa(d.Day()), x+dayW/2, headerY+30, 0.5, 0.35)
+			label := strconv.Itoa(d.Day())
+			w := c.measure(c.small, label)
+			if mid := x + dayW/2; everyDay || mid-w/2 >= dayLabelsEnd+8 {
+				c.write(c.small, inkSoft, label, mid, headerY+30, 0.5, 0.35)
+				dayLabelsEnd = mid + w/2
+			}
 		}
 	}
 	c.SetColor(rule)

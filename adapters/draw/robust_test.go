@@ -306,3 +306,29 @@ func TestMilestoneLabelAtTheRightEdgeGoesLeft(t *testing.T) {
 		t.Errorf("the left label spans %v–%v, outside the chart (300–%v)", last.x-12-w, last.x, right)
 	}
 }
+
+// TestGanttDayNumbersDoNotCrowd draws three months, too many days to
+// number each: Mondays and the 1st are numbered, except a Monday on the
+// 2nd (2 February 2026), which would touch the 1st's number.
+func TestGanttDayNumbersDoNotCrowd(t *testing.T) {
+	p, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var drawn []string
+	p.onText = func(s string) { drawn = append(drawn, s) }
+	from := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+	to := time.Date(2026, 4, 7, 0, 0, 0, 0, time.UTC)
+	if _, err := p.Gantt(picture.Gantt{From: from, To: to, Rows: []picture.Bar{{Label: "x", Start: from, End: to}}}); err != nil {
+		t.Fatal(err)
+	}
+	numbers := map[string]int{}
+	for _, s := range drawn {
+		numbers[s]++
+	}
+	// 1 Feb, 1 Mar, 1 Apr; Mondays 5, 12, 19, 26 Jan, 9, 16, 23 Feb, 9, 16,
+	// 23, 30 Mar, 6 Apr; not Monday 2 Feb or 2 Mar.
+	if numbers["1"] != 3 || numbers["2"] != 0 || numbers["9"] != 2 || numbers["30"] != 1 {
+		t.Errorf("day numbers drawn %v; want the 1st three times, the 9th twice, no 2nd", numbers)
+	}
+}
