@@ -248,3 +248,20 @@ func TestStatusWordsNameTheRiskAndTheCriticalPath(t *testing.T) {
 		t.Errorf("an incomplete goal is not said:\n%s", got)
 	}
 }
+
+// Ensure a week ahead with a milestone due and no task due lists the
+// milestone under "Next week", not under "Next week (0): none".
+func TestReviewWordsWeekAheadWithOnlyAMilestone(t *testing.T) {
+	st := springState()
+	now := d26(2, 20).Add(16 * time.Hour)
+	a := springAssessment(st, now)
+	r := project.WeeklyReview{NextMilestones: a.Milestones}
+	zh := reviewWords(st, a, r, commands.Reader{Lang: bot.LangZH, Loc: shanghai, Now: now})
+	if strings.Contains(zh, "下周到期（0）：无") || !strings.Contains(zh, "下周到期：\n• 里程碑「Beta」2月27日周五 到期") {
+		t.Errorf("the week ahead reads:\n%s", zh)
+	}
+	en := reviewWords(st, a, project.WeeklyReview{}, commands.Reader{Lang: bot.LangEN, Loc: shanghai, Now: now})
+	if !strings.Contains(en, "Next week (0): none") {
+		t.Errorf("an empty week ahead reads:\n%s", en)
+	}
+}
