@@ -237,11 +237,20 @@ func dingPictures(w *meetingWorld, user string) []sentPicture {
 
 // checkPictures asserts that want pictures arrived (waiting for the
 // outbox), each a PNG of a readable size uploaded before the message that
-// shows it, and returns them.
-func checkPictures(t *testing.T, where string, want int, list func() []sentPicture) []sentPicture {
+// shows it, and returns them. While it waits the virtual clock moves on a
+// second at a time, so the platforms' rate limits (Slack: a message a
+// second in a channel) pass without waiting in real time.
+func checkPictures(t *testing.T, w *meetingWorld, where string, want int, list func() []sentPicture) []sentPicture {
 	t.Helper()
 	var got []sentPicture
-	feishutest.WaitFor(8*time.Second, func() bool { got = list(); return len(got) >= want })
+	feishutest.WaitFor(8*time.Second, func() bool {
+		if got = list(); len(got) >= want {
+			return true
+		}
+		w.jumpTo(w.clock.Now().Add(time.Second))
+		time.Sleep(20 * time.Millisecond)
+		return false
+	})
 	if len(got) != want {
 		t.Fatalf("%s received %d pictures, want %d", where, len(got), want)
 	}
@@ -498,7 +507,7 @@ func TestProjectAcrossSpringFestival(t *testing.T) {
 		}
 	}
 	w.seen("feishu:"+meetingFeishuGroup, "结项报告：春季发布（spring）")
-	closeout := checkPictures(t, "olga's close-out", 4, func() []sentPicture { return feishuPictures(w, "ou_olga") })[3:]
+	closeout := checkPictures(t, w, "olga's close-out", 4, func() []sentPicture { return feishuPictures(w, "ou_olga") })[3:]
 	savePictures(t, t.TempDir(), []string{"closeout-gantt.png"}, closeout)
 }
 
@@ -514,20 +523,20 @@ func statusOnFourPlatforms(t *testing.T, w *meetingWorld) {
 			t.Errorf("the status lacks %q", want)
 		}
 	}
-	pics := checkPictures(t, "olga (Feishu)", 3, func() []sentPicture { return feishuPictures(w, "ou_olga") })
+	pics := checkPictures(t, w, "olga (Feishu)", 3, func() []sentPicture { return feishuPictures(w, "ou_olga") })
 	savePictures(t, t.TempDir(), []string{"status-board.png", "status-gantt.png", "status-burndown.png"}, pics)
 
 	w.slackSays("project status spring")
 	w.seen("slack:C9", "春季发布 (spring)", "Critical path")
-	checkPictures(t, "rita (Slack, C9)", 3, func() []sentPicture { return slackPictures(w, "C9") })
+	checkPictures(t, w, "rita (Slack, C9)", 3, func() []sentPicture { return slackPictures(w, "C9") })
 
 	w.wecomSays("项目 状态 spring")
 	w.seen("wecom:hank", "春季发布（spring）", "关键路径")
-	checkPictures(t, "hank (WeCom)", 3, func() []sentPicture { return wecomPictures(w, "hank") })
+	checkPictures(t, w, "hank (WeCom)", 3, func() []sentPicture { return wecomPictures(w, "hank") })
 
 	dingSays(w, "项目 状态 spring")
 	w.seen("dingtalk:staff1", "春季发布（spring）", "关键路径")
-	checkPictures(t, "alice (DingTalk)", 3, func() []sentPicture { return dingPictures(w, "staff1") })
+	checkPictures(t, w, "alice (DingTalk)", 3, func() []sentPicture { return dingPictures(w, "staff1") })
 }
 
 func countIn(msgs []string, sub string) int {
