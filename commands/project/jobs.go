@@ -319,6 +319,10 @@ func (f *feature) applyCheck(tx bot.Tx, st *project.State, a project.Assessment,
 		m.Due = m.Due.In(f.zone())
 		byID[m.ID] = m
 	}
+	// warnedNow are the milestones warned about in this run: a project
+	// warning that would say the same (the last milestone is due on the
+	// project's end and projected for the same day) is recorded, not sent.
+	var warnedNow []*project.MilestoneRisk
 	for i := range a.Milestones {
 		mr := &a.Milestones[i]
 		m := byID[mr.Milestone.ID]
@@ -347,15 +351,32 @@ func (f *feature) applyCheck(tx bot.Tx, st *project.State, a project.Assessment,
 		if err := s.UpdateMilestone(m); err != nil {
 			return err
 		}
+		warnedNow = append(warnedNow, mr)
 	}
 	if slipping(a.Level) && a.Slip > p.WarnedSlip {
-		if err := f.warn(tx, p, st, a, warning{slip: a.Slip}, now); err != nil {
-			return err
+		if !f.saidByMilestone(p, a, warnedNow) {
+			if err := f.warn(tx, p, st, a, warning{slip: a.Slip}, now); err != nil {
+				return err
+			}
 		}
 		p.WarnedSlip, p.WarnedAt, p.UpdatedAt = a.Slip, now, now
 		return s.UpdateProject(p)
 	}
 	return nil
+}
+
+// saidByMilestone reports whether one of the milestones just warned about
+// says what the project's warning would: due on the project's end day and
+// projected for the same day as the whole project.
+func (f *feature) saidByMilestone(p *project.Project, a project.Assessment, warned []*project.MilestoneRisk) bool {
+	loc := f.zone()
+	end := dateOf(p.End, loc)
+	for _, mr := range warned {
+		if dateOf(mr.Milestone.Due, loc).Equal(end) && dateOf(mr.Projected, loc).Equal(dateOf(a.Projected, loc)) {
+			return true
+		}
+	}
+	return false
 }
 
 func slipping(l project.Level) bool { return l == project.AtRisk || l == project.Late }
