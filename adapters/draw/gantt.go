@@ -1,6 +1,7 @@
 package draw
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"time"
@@ -43,7 +44,7 @@ func (p *Painter) Gantt(g picture.Gantt) (*bot.Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	markRows := layoutMarks(scratch, g.Marks, from, to, dayX)
+	markRows := layoutMarks(scratch, g.Marks, from, to, dayX, ganttWidth-ganttMargin)
 	nMarkRows := 0
 	for _, m := range markRows {
 		nMarkRows = max(nMarkRows, m.row+1)
@@ -84,6 +85,9 @@ func (p *Painter) Gantt(g picture.Gantt) (*bot.Image, error) {
 	headerY := ganttMargin + titleH
 	everyDay := dayW >= 22
 	lastMonth := -1
+	// dayLabelsEnd is where the last day number written ends: a Monday
+	// next to the 1st ("1 2") is left out rather than crowded against it.
+	dayLabelsEnd := math.Inf(-1)
 	for i := range days {
 		d := from.AddDate(0, 0, i)
 		x := x0 + float64(i)*dayW
@@ -95,7 +99,12 @@ func (p *Painter) Gantt(g picture.Gantt) (*bot.Image, error) {
 			c.write(c.small, ink, d.Format("2006-01"), x+4, headerY+6, 0, 0.35)
 		}
 		if everyDay || d.Weekday() == time.Monday || d.Day() == 1 {
-			c.write(c.small, inkSoft, strconv.Itoa(d.Day()), x+dayW/2, headerY+30, 0.5, 0.35)
+			label := strconv.Itoa(d.Day())
+			w := c.measure(c.small, label)
+			if mid := x + dayW/2; everyDay || mid-w/2 >= dayLabelsEnd+8 {
+				c.write(c.small, inkSoft, label, mid, headerY+30, 0.5, 0.35)
+				dayLabelsEnd = mid + w/2
+			}
 		}
 	}
 	c.SetColor(rule)
@@ -169,7 +178,11 @@ func (p *Painter) Gantt(g picture.Gantt) (*bot.Image, error) {
 		c.Stroke()
 		c.SetDash()
 		diamond(c, x, marksTop+float64(m.row)*ganttMarkLineH+ganttMarkLineH/2, 8)
-		c.write(c.small, ink, m.label, x+12, marksTop+float64(m.row)*ganttMarkLineH+ganttMarkLineH/2, 0, 0.35)
+		if m.left {
+			c.write(c.small, ink, m.label, x-12, marksTop+float64(m.row)*ganttMarkLineH+ganttMarkLineH/2, 1, 0.35)
+		} else {
+			c.write(c.small, ink, m.label, x+12, marksTop+float64(m.row)*ganttMarkLineH+ganttMarkLineH/2, 0, 0.35)
+		}
 	}
 
 	// Legend: one swatch per tone named, the shading, today.
@@ -264,12 +277,16 @@ type placedMark struct {
 	label string
 	x     float64
 	row   int
+	left  bool // the label is drawn to the left of the diamond
 }
 
 // layoutMarks places each milestone in the first of ganttMaxMarkRows rows
 // where its label does not overlap another's (when none has room, the mark
-// goes without its label); marks outside the span are left out.
-func layoutMarks(c *canvas, marks []picture.Mark, from, to time.Time, dayX func(time.Time) float64) []placedMark {
+// goes without its label); marks outside the span are left out. A label
+// that would run past right (a milestone on the chart's last days, such
+// as the project's end) is put to the left of its diamond instead of being
+// cut off by the picture's edge.
+func layoutMarks(c *canvas, marks []picture.Mark, from, to time.Time, dayX func(time.Time) float64, right float64) []placedMark {
 	marks = slices.Clone(marks)
 	slices.SortStableFunc(marks, func(a, b picture.Mark) int { return a.At.Compare(b.At) })
 	var out []placedMark
@@ -284,18 +301,22 @@ func layoutMarks(c *canvas, marks []picture.Mark, from, to time.Time, dayX func(
 		x := dayX(m.At) + (dayX(m.At.AddDate(0, 0, 1))-dayX(m.At))/2
 		label := firstLine(c, c.small, m.Label, 220)
 		w := 12 + c.measure(c.small, label) + 12
+		start, end, left := x-10, x+w, false
+		if end > right {
+			start, end, left = x-w, x+10, true
+		}
 		row := 0
-		for row < len(ends) && ends[row] > x-10 {
+		for row < len(ends) && ends[row] > start {
 			row++
 		}
 		if row == len(ends) {
 			// No line has room: the diamond is drawn on the last line
 			// without its label rather than over another one's.
-			row, label = len(ends)-1, ""
+			row, label, left = len(ends)-1, "", false
 		} else {
-			ends[row] = x + w
+			ends[row] = end
 		}
-		out = append(out, placedMark{mark: m, label: label, x: x, row: row})
+		out = append(out, placedMark{mark: m, label: label, x: x, row: row, left: left})
 	}
 	return out
 }

@@ -260,7 +260,7 @@ func TestMilestoneLabelsNeverOverlap(t *testing.T) {
 		marks = append(marks, picture.Mark{Label: "里程碑：公测准备就绪", At: day(12, 1+i)})
 	}
 	dayX := func(d time.Time) float64 { return float64(dayIndex(day(12, 1), d)) * 20 }
-	placed := layoutMarks(c, marks, day(12, 1), day(12, 31), dayX)
+	placed := layoutMarks(c, marks, day(12, 1), day(12, 31), dayX, 1e9)
 	if len(placed) != 10 {
 		t.Fatalf("%d marks placed, want all 10", len(placed))
 	}
@@ -278,5 +278,57 @@ func TestMilestoneLabelsNeverOverlap(t *testing.T) {
 	}
 	if unlabelled == 0 || unlabelled == 10 {
 		t.Errorf("%d of 10 crowded marks unlabelled; want some labelled, the rest without", unlabelled)
+	}
+}
+
+// TestMilestoneLabelAtTheRightEdgeGoesLeft puts a milestone on the chart's
+// last day (a project's end): its label is drawn to the left of the
+// diamond, inside the picture, not cut off by the edge; one with room
+// keeps its label on the right.
+func TestMilestoneLabelAtTheRightEdgeGoesLeft(t *testing.T) {
+	p := testPainter(t)
+	c, err := p.canvas(1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dayX := func(d time.Time) float64 { return 300 + float64(dayIndex(day(12, 1), d))*30 }
+	right := dayX(day(12, 31)) + 30
+	placed := layoutMarks(c, []picture.Mark{{Label: "Beta", At: day(12, 10)}, {Label: "Launch 发布", At: day(12, 31)}},
+		day(12, 1), day(12, 31), dayX, right)
+	if len(placed) != 2 || placed[0].left || placed[0].label != "Beta" {
+		t.Fatalf("placed %+v; want Beta labelled on the right", placed)
+	}
+	last := placed[1]
+	if !last.left || last.label != "Launch 发布" {
+		t.Fatalf("the last day's mark is %+v; want its label on the left", last)
+	}
+	if w := c.measure(c.small, last.label); last.x-12-w < 300 || last.x+10 > right {
+		t.Errorf("the left label spans %v–%v, outside the chart (300–%v)", last.x-12-w, last.x, right)
+	}
+}
+
+// TestGanttDayNumbersDoNotCrowd draws three months, too many days to
+// number each: Mondays and the 1st are numbered, except a Monday on the
+// 2nd (2 February 2026), which would touch the 1st's number.
+func TestGanttDayNumbersDoNotCrowd(t *testing.T) {
+	p, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var drawn []string
+	p.onText = func(s string) { drawn = append(drawn, s) }
+	from := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+	to := time.Date(2026, 4, 7, 0, 0, 0, 0, time.UTC)
+	if _, err := p.Gantt(picture.Gantt{From: from, To: to, Rows: []picture.Bar{{Label: "x", Start: from, End: to}}}); err != nil {
+		t.Fatal(err)
+	}
+	numbers := map[string]int{}
+	for _, s := range drawn {
+		numbers[s]++
+	}
+	// 1 Feb, 1 Mar, 1 Apr; Mondays 5, 12, 19, 26 Jan, 9, 16, 23 Feb, 9, 16,
+	// 23, 30 Mar, 6 Apr; not Monday 2 Feb or 2 Mar.
+	if numbers["1"] != 3 || numbers["2"] != 0 || numbers["9"] != 2 || numbers["30"] != 1 {
+		t.Errorf("day numbers drawn %v; want the 1st three times, the 9th twice, no 2nd", numbers)
 	}
 }

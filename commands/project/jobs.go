@@ -319,6 +319,10 @@ func (f *feature) applyCheck(tx bot.Tx, st *project.State, a project.Assessment,
 		m.Due = m.Due.In(f.zone())
 		byID[m.ID] = m
 	}
+	// warnedNow are the milestones warned about in this run: a project
+	// warning that would say the same (the last milestone is due on the
+	// project's end and projected for the same day) is recorded, not sent.
+	var warnedNow []*project.MilestoneRisk
 	for i := range a.Milestones {
 		mr := &a.Milestones[i]
 		m := byID[mr.Milestone.ID]
@@ -347,15 +351,32 @@ func (f *feature) applyCheck(tx bot.Tx, st *project.State, a project.Assessment,
 		if err := s.UpdateMilestone(m); err != nil {
 			return err
 		}
+		warnedNow = append(warnedNow, mr)
 	}
 	if slipping(a.Level) && a.Slip > p.WarnedSlip {
-		if err := f.warn(tx, p, st, a, warning{slip: a.Slip}, now); err != nil {
-			return err
+		if !f.saidByMilestone(p, a, warnedNow) {
+			if err := f.warn(tx, p, st, a, warning{slip: a.Slip}, now); err != nil {
+				return err
+			}
 		}
 		p.WarnedSlip, p.WarnedAt, p.UpdatedAt = a.Slip, now, now
 		return s.UpdateProject(p)
 	}
 	return nil
+}
+
+// saidByMilestone reports whether one of the milestones just warned about
+// says what the project's warning would: due on the project's end day and
+// projected for the same day as the whole project.
+func (f *feature) saidByMilestone(p *project.Project, a project.Assessment, warned []*project.MilestoneRisk) bool {
+	loc := f.zone()
+	end := dateOf(p.End, loc)
+	for _, mr := range warned {
+		if dateOf(mr.Milestone.Due, loc).Equal(end) && dateOf(mr.Projected, loc).Equal(dateOf(a.Projected, loc)) {
+			return true
+		}
+	}
+	return false
 }
 
 func slipping(l project.Level) bool { return l == project.AtRisk || l == project.Late }
@@ -364,7 +385,9 @@ func slipping(l project.Level) bool { return l == project.AtRisk || l == project
 // naming the critical path and the projected date against the due date,
 // and writes it on the timeline.
 func (f *feature) warn(tx bot.Tx, p *project.Project, st *project.State, a project.Assessment, w warning, now time.Time) error {
-	what, due, projected, critical := "project", p.End, a.Projected, a.Critical
+	// p was read in the unit: its dates are instants; the timeline names
+	// them as days of the calendar's zone, as the milestones' are.
+	what, due, projected, critical := "project", p.End.In(f.zone()), a.Projected, a.Critical
 	key := "project/" + strconv.FormatInt(p.ID, 10) + "/warn/"
 	if mr := w.milestone; mr != nil {
 		what, due, projected, critical = "milestone "+strconv.Quote(mr.Milestone.Name), mr.Milestone.Due, mr.Projected, mr.Critical
@@ -379,8 +402,8 @@ func (f *feature) warn(tx bot.Tx, p *project.Project, st *project.State, a proje
 		return err
 	}
 	return project.From(tx).AddProjectEvent(&project.Event{ProjectID: p.ID, Kind: project.Warned, At: now,
-		Text: fmt.Sprintf("%s projected %s, due %s: %d working days late; critical path %s", what,
-			projected.Format(time.DateOnly), due.Format(time.DateOnly), w.slip, strings.Join(taskNames(st, critical), ", "))})
+		Text: fmt.Sprintf("%s projected %s, due %s: %d working day%s late; critical path %s", what,
+			projected.Format(time.DateOnly), due.Format(time.DateOnly), w.slip, plural(w.slip), strings.Join(taskNames(st, critical), ", "))})
 }
 
 // warningWords is a delay warning for a reader.
@@ -437,4 +460,12 @@ func (h reviewer) FetchJob(ctx context.Context, job *bot.Job, now time.Time) (fu
 		}
 		return f.postReview(tx, p, r, key, false, now)
 	}, nil
+}
+
+// plural is "s" unless n is 1.
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }

@@ -223,6 +223,11 @@ func ganttPicture(st *project.State, a project.Assessment, cal *workcal.Calendar
 			continue
 		}
 		s, e := plannedSpan(x, cal, loc)
+		if x.Task.Status.Open() && e.Before(today) && !s.After(today) {
+			// Open work past its plan reaches today: the overrun shows,
+			// rather than a bar that ended as if the work were done.
+			e = today
+		}
 		from, to = earliest(from, s), latest(to, e)
 		rows = append(rows, picture.Bar{Label: x.Task.Ref() + " " + x.Task.Title, Start: s, End: e,
 			Tone: taskTone(x.Task, rd.Now), Critical: critical[x.Task.ID] && x.Task.Status.Open()})

@@ -167,6 +167,35 @@ func TestGanttFollowsTheWorkCalendarAcrossSpringFestival(t *testing.T) {
 	}
 }
 
+// Ensure open work past its plan is drawn up to today: Build, planned for
+// Fri 13, Sat 14 and Tue 24 Feb and still in progress on Thu 26 Feb, and
+// Test, planned to start Wed 25 Feb and not started, reach today; work
+// planned to start later keeps its planned span.
+func TestGanttBarOfOverrunWorkReachesToday(t *testing.T) {
+	st := springState()
+	st.Tasks = append(st.Tasks, project.TaskOf{
+		Item: &project.Item{ProjectID: 1, Kind: project.TaskItem, RefID: 15, Days: 2, Start: d26(3, 2)},
+		Task: &task.Task{ID: 15, Title: "Ship", Status: task.Todo, CreatedAt: d26(2, 2)}})
+	now := d26(2, 26).Add(10 * time.Hour)
+	g := ganttPicture(st, springAssessment(st, now), cnCalendar(t), commands.Reader{Lang: bot.LangEN, Loc: shanghai, Now: now})
+	bars := map[string]picture.Bar{}
+	for _, b := range g.Rows {
+		bars[b.Label] = b
+	}
+	if b := bars["#12 Build"]; !b.Start.Equal(d26(2, 13)) || !b.End.Equal(d26(2, 26)) {
+		t.Errorf("Build, overrunning: %v – %v, want 13 Feb – today, 26 Feb", b.Start, b.End)
+	}
+	if b := bars["#13 Test"]; !b.Start.Equal(d26(2, 25)) || !b.End.Equal(d26(2, 26)) {
+		t.Errorf("Test: %v – %v, want its plan, 25–26 Feb", b.Start, b.End)
+	}
+	if b := bars["#15 Ship"]; !b.Start.Equal(d26(3, 2)) || !b.End.Equal(d26(3, 3)) {
+		t.Errorf("Ship, planned later: %v – %v, want 2–3 Mar", b.Start, b.End)
+	}
+	if b := bars["#11 Design"]; !b.End.Equal(d26(2, 5)) {
+		t.Errorf("Design, done on 5 Feb, ends %v", b.End)
+	}
+}
+
 func TestBurndownPictureShadesTheHolidayAndStopsToday(t *testing.T) {
 	st := springState()
 	cal := cnCalendar(t)
@@ -217,5 +246,22 @@ func TestStatusWordsNameTheRiskAndTheCriticalPath(t *testing.T) {
 	st.Project.Goal.Metric = ""
 	if got := statusWords(st, a, commands.Reader{Lang: bot.LangEN, Loc: shanghai, Now: now}, nil); !strings.Contains(got, "Goal incomplete: missing a metric and a numeric target") {
 		t.Errorf("an incomplete goal is not said:\n%s", got)
+	}
+}
+
+// Ensure a week ahead with a milestone due and no task due lists the
+// milestone under "Next week", not under "Next week (0): none".
+func TestReviewWordsWeekAheadWithOnlyAMilestone(t *testing.T) {
+	st := springState()
+	now := d26(2, 20).Add(16 * time.Hour)
+	a := springAssessment(st, now)
+	r := project.WeeklyReview{NextMilestones: a.Milestones}
+	zh := reviewWords(st, a, r, commands.Reader{Lang: bot.LangZH, Loc: shanghai, Now: now})
+	if strings.Contains(zh, "下周到期（0）：无") || !strings.Contains(zh, "下周到期：\n• 里程碑「Beta」2月27日周五 到期") {
+		t.Errorf("the week ahead reads:\n%s", zh)
+	}
+	en := reviewWords(st, a, project.WeeklyReview{}, commands.Reader{Lang: bot.LangEN, Loc: shanghai, Now: now})
+	if !strings.Contains(en, "Next week (0): none") {
+		t.Errorf("an empty week ahead reads:\n%s", en)
 	}
 }

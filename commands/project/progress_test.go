@@ -9,6 +9,7 @@ import (
 
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/bot/ask"
+	"github.com/tandemhq/tandem/bot/project"
 	"github.com/tandemhq/tandem/commands/commandstest"
 	"github.com/tandemhq/tandem/commands/features"
 )
@@ -373,5 +374,63 @@ func TestCheckMarksMilestonesMetAndReviewGoesToTheLeadWithoutGroups(t *testing.T
 	}
 	if told != 1 {
 		t.Errorf("the lead of a project without groups got %d reviews", told)
+	}
+}
+
+// Ensure the timeline entry of a delay warning names the due dates as days
+// of the calendar's zone: a project ending Friday 27 February (midnight in
+// Shanghai, the 26th in UTC) is "due 2026-02-27", like its milestone,
+// and one day is "1 working day".
+func TestWarningTimelineNamesTheDueDayInTheCalendarsZone(t *testing.T) {
+	h := springLaunch(t)
+	h.Expect("alice", "project dates launch to:2026-02-27", "27")
+	// Work outside the milestone makes the project later than Beta, so
+	// that both are warned about.
+	h.Say("alice", `task new "Docs" @alice`)
+	h.Expect("alice", "project add launch #4 days:14", "Added to launch")
+	h.SetNow(at(2, 6, 9, 30))
+	h.RunJob(jobOf(h, "project/1/check"))
+	var texts []string
+	if err := h.DB.View(context.Background(), func(tx bot.Tx) error {
+		es, err := project.From(tx).ProjectEvents(1, 0)
+		for _, e := range es {
+			if e.Kind == project.Warned {
+				texts = append(texts, e.Text)
+			}
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(texts) != 2 {
+		t.Fatalf("warnings on the timeline: %q, want the milestone's and the project's", texts)
+	}
+	if !strings.HasPrefix(texts[0], `milestone "Beta" projected 2026-02-28, due 2026-02-27: 1 working day late`) ||
+		!strings.HasPrefix(texts[1], "project projected 2026-03-03, due 2026-02-27: 3 working days late") {
+		t.Errorf("the timeline says %q", texts)
+	}
+}
+
+// Ensure a project whose last milestone is due on its end day, projected
+// for the same day as the whole project, is warned about once, not twice
+// in the same words (the milestone's warning says it); the project's slip
+// is recorded all the same, so the next check does not send it either.
+func TestProjectWarningIsNotRepeatedByItsLastMilestone(t *testing.T) {
+	h := springLaunch(t)
+	h.Expect("alice", "project dates launch to:2026-02-27", "27")
+	check := jobOf(h, "project/1/check")
+	h.SetNow(at(2, 6, 9, 30))
+	h.RunJob(check)
+	lead, group := warnings(h)
+	if len(lead) != 1 || len(group) != 1 || !strings.Contains(group[0], "milestone Beta") {
+		t.Fatalf("warnings to the lead %q and in the group %q; want the milestone's, once each", lead, group)
+	}
+	if p := load(h, "launch"); p.WarnedSlip != 1 {
+		t.Errorf("the project's warned slip is %d, want 1 (recorded though not sent)", p.WarnedSlip)
+	}
+	h.SetNow(at(2, 6, 15, 0))
+	h.RunJob(check)
+	if lead, group := warnings(h); len(lead) != 1 || len(group) != 1 {
+		t.Errorf("the same slip again sent %d and %d", len(lead), len(group))
 	}
 }

@@ -65,7 +65,12 @@ func reviewWords(st *project.State, a project.Assessment, r project.WeeklyReview
 			b.WriteString("\n• " + rd.T("the project: projected %s, %s", "整个项目：预计 %s 完成，%s", dayWords(a.Projected, rd), slipWords(a.Slip, rd)))
 		}
 	}
-	b.WriteString("\n" + rd.T("Next week (%d): %s", "下周到期（%d）：%s", len(r.NextTasks), taskList(r.NextTasks, rd)))
+	if len(r.NextTasks) == 0 && len(r.NextMilestones) > 0 {
+		// Only milestones: not "(0): none" above the milestone it lists.
+		b.WriteString("\n" + rd.T("Next week:", "下周到期："))
+	} else {
+		b.WriteString("\n" + rd.T("Next week (%d): %s", "下周到期（%d）：%s", len(r.NextTasks), taskList(r.NextTasks, rd)))
+	}
 	for _, m := range r.NextMilestones {
 		b.WriteString("\n• " + rd.T("milestone %s due %s", "里程碑「%s」%s 到期", m.Milestone.Name, dayWords(m.Milestone.Due, rd)))
 	}

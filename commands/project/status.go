@@ -3,8 +3,8 @@ package project
 import (
 	"context"
 	"errors"
-	"slices"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
