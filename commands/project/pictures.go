@@ -182,28 +182,63 @@ func nthWorkday(cal *workcal.Calendar, d time.Time, n int) time.Time {
 	return d
 }
 
-// plannedSpan is the days a task's bar covers: from its planned start (the
-// item's Start, else when it was attached or created, whichever is later)
-// over its planned working days; a finished task ends on the day it was
-// closed.
-func plannedSpan(to project.TaskOf, cal *workcal.Calendar, loc *time.Location) (start, end time.Time) {
-	it, t := to.Item, to.Task
-	start = it.Start
-	if start.IsZero() {
-		start = it.AddedAt
-		if t.CreatedAt.After(start) {
-			start = t.CreatedAt
+// plannedSpans are the days each task's bar covers. A task starts on its
+// planned start (the item's Start), else on the day it was attached or
+// created, whichever is later, and never before the project starts; a task
+// not started yet without a planned start is placed from today, as the
+// critical path counts it (project.Assess). A task that waits for others
+// starts the working day after its open blockers end, so a chain is drawn as
+// the chain it is. A bar covers its planned working days; a finished task
+// ends on the day it was closed.
+func plannedSpans(st *project.State, cal *workcal.Calendar, loc *time.Location, today time.Time) map[int64][2]time.Time {
+	spans := make(map[int64][2]time.Time, len(st.Tasks))
+	byID := make(map[int64]project.TaskOf, len(st.Tasks))
+	for _, x := range st.Tasks {
+		byID[x.Task.ID] = x
+		it, t := x.Item, x.Task
+		start := it.Start
+		if start.IsZero() {
+			start = latest(it.AddedAt, t.CreatedAt)
+			start = latest(start, st.Project.Start)
+			if t.Status == task.Todo {
+				start = latest(start, today)
+			}
+		}
+		start = dateOf(start, loc)
+		spans[t.ID] = [2]time.Time{start, nthWorkday(cal, start, max(it.Days, 1))}
+	}
+	// Push dependants after their open blockers; a pass per link of the
+	// longest chain, bounded by the number of tasks (a cycle, which "task
+	// block" refuses, would otherwise loop).
+	for range len(st.Tasks) {
+		moved := false
+		for _, b := range st.Blocks {
+			blocker, ok1 := byID[b.BlockerID]
+			dep, ok2 := byID[b.DependantID]
+			if !ok1 || !ok2 || !blocker.Task.Status.Open() || dep.Task.Status != task.Todo {
+				continue
+			}
+			after := nthWorkday(cal, addDays(spans[b.BlockerID][1], 1), 1)
+			if cur := spans[b.DependantID]; cur[0].Before(after) {
+				spans[b.DependantID] = [2]time.Time{after, nthWorkday(cal, after, max(dep.Item.Days, 1))}
+				moved = true
+			}
+		}
+		if !moved {
+			break
 		}
 	}
-	start = dateOf(start, loc)
-	end = nthWorkday(cal, start, max(it.Days, 1))
-	if t.Status == task.Done && !t.ClosedAt.IsZero() {
-		end = dateOf(t.ClosedAt, loc)
-		if end.Before(start) {
-			start = end
+	for id, x := range byID {
+		if t := x.Task; t.Status == task.Done && !t.ClosedAt.IsZero() {
+			sp := spans[id]
+			sp[1] = dateOf(t.ClosedAt, loc)
+			if sp[1].Before(sp[0]) {
+				sp[0] = sp[1]
+			}
+			spans[id] = sp
 		}
 	}
-	return start, end
+	return spans
 }
 
 // ganttPicture is the Gantt chart of a project's tasks and milestones
@@ -218,11 +253,12 @@ func ganttPicture(st *project.State, a project.Assessment, cal *workcal.Calendar
 	today := dateOf(rd.Now, loc)
 	from, to := st.Project.Start, st.Project.End
 	var rows []picture.Bar
+	spans := plannedSpans(st, cal, loc, today)
 	for _, x := range st.Tasks {
 		if x.Task.Status == task.Cancelled {
 			continue
 		}
-		s, e := plannedSpan(x, cal, loc)
+		s, e := spans[x.Task.ID][0], spans[x.Task.ID][1]
 		if x.Task.Status.Open() && e.Before(today) && !s.After(today) {
 			// Open work past its plan reaches today: the overrun shows,
 			// rather than a bar that ended as if the work were done.

@@ -265,3 +265,41 @@ func TestReviewWordsWeekAheadWithOnlyAMilestone(t *testing.T) {
 		t.Errorf("an empty week ahead reads:\n%s", en)
 	}
 }
+
+// Ensure work without a planned start is drawn as it will be done: from
+// today (never before the project starts), a task that waits for another
+// from the working day after its blocker ends — across Spring Festival, a
+// make-up Saturday counting and the holiday not.
+func TestGanttPlacesUnplannedWorkAfterItsBlockers(t *testing.T) {
+	st := springState()
+	unplanned := func(id int64, title string, days int) project.TaskOf {
+		return project.TaskOf{
+			Item: &project.Item{ProjectID: 1, Kind: project.TaskItem, RefID: id, Days: days, AddedAt: d26(1, 20)},
+			Task: &task.Task{ID: id, Title: title, Status: task.Todo, CreatedAt: d26(1, 20)}}
+	}
+	st.Tasks = []project.TaskOf{unplanned(21, "Copy", 3), unplanned(22, "Layout", 4)}
+	st.Blocks = []project.Block{{BlockerID: 21, DependantID: 22}}
+	cal := cnCalendar(t)
+	bars := func(now time.Time) map[string]picture.Bar {
+		g := ganttPicture(st, project.Assessment{Now: now}, cal, commands.Reader{Lang: bot.LangEN, Loc: shanghai, Now: now})
+		out := map[string]picture.Bar{}
+		for _, b := range g.Rows {
+			out[b.Label] = b
+		}
+		return out
+	}
+	// Wednesday 11 Feb: Copy takes 11–13 Feb; Layout starts on the make-up
+	// Saturday 14 Feb and, the holiday skipped, ends Thursday 26 Feb.
+	got := bars(d26(2, 11).Add(10 * time.Hour))
+	if b := got["#21 Copy"]; !b.Start.Equal(d26(2, 11)) || !b.End.Equal(d26(2, 13)) {
+		t.Errorf("Copy: %v – %v, want 11–13 Feb", b.Start, b.End)
+	}
+	if b := got["#22 Layout"]; !b.Start.Equal(d26(2, 14)) || !b.End.Equal(d26(2, 26)) {
+		t.Errorf("Layout, waiting for Copy: %v – %v, want 14–26 Feb", b.Start, b.End)
+	}
+	// Before the project starts, work is drawn from its start.
+	got = bars(d26(1, 28).Add(10 * time.Hour))
+	if b := got["#21 Copy"]; !b.Start.Equal(d26(2, 2)) {
+		t.Errorf("Copy before the project starts: from %v, want the project's start, 2 Feb", b.Start)
+	}
+}
