@@ -189,7 +189,7 @@ func nthWorkday(cal *workcal.Calendar, d time.Time, n int) time.Time {
 // critical path counts it (project.Assess). A task that waits for others
 // starts the working day after its open blockers end, so a chain is drawn as
 // the chain it is. A bar covers its planned working days; a finished task
-// ends on the day it was closed.
+// ends on the day it was closed; open work past its plan reaches today.
 func plannedSpans(st *project.State, cal *workcal.Calendar, loc *time.Location, today time.Time) map[int64][2]time.Time {
 	spans := make(map[int64][2]time.Time, len(st.Tasks))
 	byID := make(map[int64]project.TaskOf, len(st.Tasks))
@@ -205,7 +205,14 @@ func plannedSpans(st *project.State, cal *workcal.Calendar, loc *time.Location, 
 			}
 		}
 		start = dateOf(start, loc)
-		spans[t.ID] = [2]time.Time{start, nthWorkday(cal, start, max(it.Days, 1))}
+		end := nthWorkday(cal, start, max(it.Days, 1))
+		if t.Status.Open() && end.Before(today) && !start.After(today) {
+			// Open work past its plan reaches today: the overrun shows,
+			// rather than a bar that ended as if the work were done, and
+			// what waits for it moves on with it.
+			end = today
+		}
+		spans[t.ID] = [2]time.Time{start, end}
 	}
 	// Push dependants after their open blockers; a pass per link of the
 	// longest chain, bounded by the number of tasks (a cycle, which "task
@@ -259,11 +266,6 @@ func ganttPicture(st *project.State, a project.Assessment, cal *workcal.Calendar
 			continue
 		}
 		s, e := spans[x.Task.ID][0], spans[x.Task.ID][1]
-		if x.Task.Status.Open() && e.Before(today) && !s.After(today) {
-			// Open work past its plan reaches today: the overrun shows,
-			// rather than a bar that ended as if the work were done.
-			e = today
-		}
 		from, to = earliest(from, s), latest(to, e)
 		rows = append(rows, picture.Bar{Label: x.Task.Ref() + " " + x.Task.Title, Start: s, End: e,
 			Tone: taskTone(x.Task, rd.Now), Critical: critical[x.Task.ID] && x.Task.Status.Open()})
