@@ -316,12 +316,15 @@ func TestInterplay_MillionTasks(t *testing.T) {
 		return []any{i + 1, fmt.Sprint("P", i), fmt.Sprint("p", i), i%depts + 1}
 	})
 	// Two months of tasks: the matrix reads one.
-	at := func() int64 { return from.Add(-30 * 24 * time.Hour).UnixMilli() + rng.Int64N(60*24*3600*1000) }
+	at := func() int64 { return from.Add(-30*24*time.Hour).UnixMilli() + rng.Int64N(60*24*3600*1000) }
 	fill(2*tasks, `INSERT INTO tasks (title, owner_id, creator_id, priority, status, created_at, updated_at) VALUES ('t', ?, ?, 2, 'todo', ?, 0)`,
 		func(int) []any { return []any{rng.IntN(people) + 1, rng.IntN(people) + 1, at()} })
 	fill(2*tickets, `INSERT INTO tickets (title, priority, status, dept_id, requester_id, opened_at, acked_at, ack_wall_ms, ack_business_ms, created_at, updated_at)
 		VALUES ('k', 2, 'open', ?, ?, ?, 1, ?, ?, 0, 0)`,
-		func(int) []any { w := rng.Int64N(3600_000 * 30); return []any{rng.IntN(depts) + 1, rng.IntN(people) + 1, at(), w, w / 3} })
+		func(int) []any {
+			w := rng.Int64N(3600_000 * 30)
+			return []any{rng.IntN(depts) + 1, rng.IntN(people) + 1, at(), w, w / 3}
+		})
 	for range 3 {
 		t0 := time.Now()
 		var f interplay.Facts
