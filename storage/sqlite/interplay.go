@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"database/sql"
+	"slices"
 	"time"
 
 	"github.com/tandemhq/tandem/bot/interplay"
@@ -14,43 +15,29 @@ var _ interplay.Store = (*tx)(nil)
 // reader of "who works with whom" expects. People without a department,
 // and work within one department, are left out.
 
-// interplayTasksQuery counts the tasks created in [?1, ?2) by creator's and
-// owner's department, one range of tasks_created.
-const interplayTasksQuery = `SELECT c.dept_id, o.dept_id, count(*)
-	FROM tasks t INDEXED BY tasks_created
-	JOIN people c ON c.id = t.creator_id
-	JOIN people o ON o.id = t.owner_id
-	WHERE t.created_at >= ?1 AND t.created_at < ?2
-		AND c.dept_id IS NOT NULL AND o.dept_id IS NOT NULL AND c.dept_id <> o.dept_id
-	GROUP BY c.dept_id, o.dept_id`
+// The tasks and the tickets of the period are read as one range of their
+// covering index each and counted here, by a map of the people's
+// departments, rather than by a GROUP BY over the rows joined to people:
+// SQLite sorts every joined row in a temporary b-tree for that, which
+// measured 15 times slower (1.7 s against 0.11 s for 200,000 tasks on a
+// busy machine; TestInterplay_MillionTasks prints the figures at scale).
+// The medians need each pair's times anyway.
 
-// interplayTicketsQuery counts the tickets opened in [?1, ?2) by the
-// requester's department and the handling one, with the median first
-// response of the answered ones (business and wall-clock): the middle value
-// of each pair by row_number over the pair's times (the mean of the two
-// middle ones for an even count) — windows over the period's tickets only
-// (one range of tickets_opened), sorted by SQLite's sorter.
-const interplayTicketsQuery = `WITH t AS (
-		SELECT r.dept_id AS f, k.dept_id AS h, k.acked_at IS NOT NULL AS acked, k.ack_business_ms AS b, k.ack_wall_ms AS w
-		FROM tickets k INDEXED BY tickets_opened
-		JOIN people r ON r.id = k.requester_id
-		WHERE k.opened_at >= ?1 AND k.opened_at < ?2
-			AND r.dept_id IS NOT NULL AND k.dept_id IS NOT NULL AND r.dept_id <> k.dept_id
-	), n AS (
-		SELECT f, h, count(*) AS tickets, sum(acked) AS acked, sum(acked AND b IS NOT NULL) AS bn FROM t GROUP BY f, h
-	), wm AS (
-		SELECT f, h, avg(w) AS w FROM (
-			SELECT f, h, w, row_number() OVER (PARTITION BY f, h ORDER BY w) AS i, count(*) OVER (PARTITION BY f, h) AS c
-			FROM t WHERE acked)
-		WHERE i IN ((c + 1) / 2, c / 2 + 1) GROUP BY f, h
-	), bm AS (
-		SELECT f, h, avg(b) AS b FROM (
-			SELECT f, h, b, row_number() OVER (PARTITION BY f, h ORDER BY b) AS i, count(*) OVER (PARTITION BY f, h) AS c
-			FROM t WHERE acked AND b IS NOT NULL)
-		WHERE i IN ((c + 1) / 2, c / 2 + 1) GROUP BY f, h
-	)
-	SELECT n.f, n.h, n.tickets, n.acked, n.bn, bm.b, wm.w
-	FROM n LEFT JOIN bm ON bm.f = n.f AND bm.h = n.h LEFT JOIN wm ON wm.f = n.f AND wm.h = n.h`
+// interplayPeopleQuery is every person with a department, read from the
+// covering people_dept index: as many rows as the organisation has people.
+const interplayPeopleQuery = `SELECT id, dept_id FROM people INDEXED BY people_dept WHERE dept_id IS NOT NULL`
+
+// interplayTasksQuery is the creator and owner of each task created in
+// [?1, ?2), one range of tasks_created.
+const interplayTasksQuery = `SELECT creator_id, owner_id FROM tasks INDEXED BY tasks_created
+	WHERE created_at >= ?1 AND created_at < ?2 AND owner_id IS NOT NULL AND owner_id <> creator_id`
+
+// interplayTicketsQuery is the requester, handling department and first
+// response times of each ticket opened in [?1, ?2), one range of
+// tickets_opened.
+const interplayTicketsQuery = `SELECT requester_id, dept_id, acked_at IS NOT NULL, ack_business_ms, ack_wall_ms
+	FROM tickets INDEXED BY tickets_opened
+	WHERE opened_at >= ?1 AND opened_at < ?2 AND requester_id IS NOT NULL AND dept_id IS NOT NULL`
 
 // interplayMeetingsQuery counts, per unordered pair of departments, the
 // meetings held in [?1, ?2) with people of both among the organizer and
@@ -79,63 +66,81 @@ const interplayMeetingsQuery = `WITH m AS (
 // departments (interplay.Store).
 func (t *tx) Interplay(from, to time.Time) (interplay.Facts, error) {
 	var f interplay.Facts
+	deptOf := map[int64]int64{}
+	err := t.scan(interplayPeopleQuery, nil, func(rows *sql.Rows) error {
+		var id, dept int64
+		err := rows.Scan(&id, &dept)
+		deptOf[id] = dept
+		return err
+	})
+	if err != nil {
+		return f, internal(err, "interplay people")
+	}
 	flows := map[[2]int64]*interplay.Flow{}
+	// flow is the flow from department a to department b, or nil when
+	// either is none or both are the same.
 	flow := func(a, b int64) *interplay.Flow {
+		if a == 0 || b == 0 || a == b {
+			return nil
+		}
 		k := [2]int64{a, b}
 		if flows[k] == nil {
 			flows[k] = &interplay.Flow{From: a, To: b}
 		}
 		return flows[k]
 	}
-	rows, err := t.query(interplayTasksQuery, ms(from), ms(to))
+	period := []any{ms(from), ms(to)}
+	err = t.scan(interplayTasksQuery, period, func(rows *sql.Rows) error {
+		var creator, owner int64
+		if err := rows.Scan(&creator, &owner); err != nil {
+			return err
+		}
+		if fl := flow(deptOf[creator], deptOf[owner]); fl != nil {
+			fl.Tasks++
+		}
+		return nil
+	})
 	if err != nil {
 		return f, internal(err, "interplay tasks")
 	}
-	for rows.Next() {
-		var a, b int64
-		var n int
-		if err := rows.Scan(&a, &b, &n); err != nil {
-			rows.Close()
-			return f, internal(err, "interplay tasks")
+	business, wall := map[*interplay.Flow][]int64{}, map[*interplay.Flow][]int64{}
+	err = t.scan(interplayTicketsQuery, period, func(rows *sql.Rows) error {
+		var requester, dept, w int64
+		var acked bool
+		var b sql.NullInt64
+		if err := rows.Scan(&requester, &dept, &acked, &b, &w); err != nil {
+			return err
 		}
-		flow(a, b).Tasks = n
-	}
-	if err := closeRows(rows); err != nil {
-		return f, internal(err, "interplay tasks")
-	}
-
-	if rows, err = t.query(interplayTicketsQuery, ms(from), ms(to)); err != nil {
+		fl := flow(deptOf[requester], dept)
+		if fl == nil {
+			return nil
+		}
+		fl.Tickets++
+		if acked {
+			fl.Acked++
+			wall[fl] = append(wall[fl], w)
+			if b.Valid {
+				business[fl] = append(business[fl], b.Int64)
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return f, internal(err, "interplay tickets")
 	}
-	for rows.Next() {
-		var a, b int64
-		var n, acked, bn int
-		var business, wall sql.NullFloat64
-		if err := rows.Scan(&a, &b, &n, &acked, &bn, &business, &wall); err != nil {
-			rows.Close()
-			return f, internal(err, "interplay tickets")
+	for fl, ws := range wall {
+		fl.AckWall = medianMS(ws)
+		if bs := business[fl]; len(bs) > 0 {
+			fl.BusinessN, fl.AckBusiness = len(bs), medianMS(bs)
 		}
-		fl := flow(a, b)
-		fl.Tickets, fl.Acked, fl.BusinessN = n, acked, bn
-		fl.AckBusiness = time.Duration(business.Float64 * float64(time.Millisecond))
-		fl.AckWall = time.Duration(wall.Float64 * float64(time.Millisecond))
 	}
-	if err := closeRows(rows); err != nil {
-		return f, internal(err, "interplay tickets")
-	}
-
-	if rows, err = t.query(interplayMeetingsQuery, ms(from), ms(to)); err != nil {
-		return f, internal(err, "interplay meetings")
-	}
-	for rows.Next() {
+	err = t.scan(interplayMeetingsQuery, period, func(rows *sql.Rows) error {
 		var s interplay.Shared
-		if err := rows.Scan(&s.A, &s.B, &s.Meetings); err != nil {
-			rows.Close()
-			return f, internal(err, "interplay meetings")
-		}
+		err := rows.Scan(&s.A, &s.B, &s.Meetings)
 		f.Shared = append(f.Shared, s)
-	}
-	if err := closeRows(rows); err != nil {
+		return err
+	})
+	if err != nil {
 		return f, internal(err, "interplay meetings")
 	}
 	for _, fl := range flows {
@@ -144,11 +149,25 @@ func (t *tx) Interplay(from, to time.Time) (interplay.Facts, error) {
 	return f, nil
 }
 
-// closeRows closes rows and reports the iteration's error or the close's.
-func closeRows(rows *sql.Rows) error {
-	err := rows.Err()
-	if cerr := rows.Close(); err == nil {
-		err = cerr
+// medianMS is the median of milliseconds: the middle value, or the mean
+// of the two middle ones.
+func medianMS(v []int64) time.Duration {
+	slices.Sort(v)
+	n := len(v)
+	return time.Duration(v[(n-1)/2]+v[n/2]) * time.Millisecond / 2
+}
+
+// scan runs q and hands each row to row, stopping at its first error.
+func (t *tx) scan(q string, args []any, row func(*sql.Rows) error) error {
+	rows, err := t.query(q, args...)
+	if err != nil {
+		return err
 	}
-	return err
+	defer rows.Close()
+	for rows.Next() {
+		if err := row(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }

@@ -264,8 +264,9 @@ func TestInterplayQueries_ReadThePeriodFromIndexes(t *testing.T) {
 		name, q string
 		want    []string
 	}{
-		{"tasks", interplayTasksQuery, []string{"SEARCH t USING COVERING INDEX tasks_created (created_at>? AND created_at<?)"}},
-		{"tickets", interplayTicketsQuery, []string{"SEARCH k USING COVERING INDEX tickets_opened (opened_at>? AND opened_at<?)"}},
+		{"people", interplayPeopleQuery, []string{"SEARCH people USING COVERING INDEX people_dept (dept_id>?)"}},
+		{"tasks", interplayTasksQuery, []string{"SEARCH tasks USING COVERING INDEX tasks_created (created_at>? AND created_at<?)"}},
+		{"tickets", interplayTicketsQuery, []string{"SEARCH tickets USING COVERING INDEX tickets_opened (opened_at>? AND opened_at<?)"}},
 		{"meetings", interplayMeetingsQuery, []string{"USING COVERING INDEX meetings_start (status=? AND series=? AND start_at>? AND start_at<?)",
 			"USING COVERING INDEX meeting_attendees_answer (meeting_id=?)"}},
 	} {
