@@ -241,6 +241,10 @@ func BenchmarkLines(b *testing.B) {
 	benchmark(b, func(p *Painter) (*bot.Image, error) { return p.Lines(sampleLines()) })
 }
 
+func BenchmarkHeatMap(b *testing.B) {
+	benchmark(b, func(p *Painter) (*bot.Image, error) { return p.HeatMap(sampleHeatMap()) })
+}
+
 func benchmark(b *testing.B, draw func(*Painter) (*bot.Image, error)) {
 	p := testPainter(b)
 	start := time.Now()

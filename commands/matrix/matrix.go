@@ -44,6 +44,19 @@ func Module(d Deps) commands.Module {
 	}}}
 }
 
+// Sub is the matrix as a sub-command of another command (`stats matrix`
+// / `统计 矩阵`, once the stats command takes it): the same prepare step and
+// answer as the matrix command.
+func Sub(d Deps) *commands.Sub {
+	f := &feature{d}
+	return &commands.Sub{Name: "matrix", Aliases: []string{"矩阵", "协作矩阵"},
+		Usage: bot.T("stats matrix [month:2026-11 | week | from:2026-11-01 to:2026-11-15]",
+			"统计 矩阵 [月份：2026-11 | 本周 | 从：2026-11-01 到：2026-11-15]"),
+		Summary: bot.T("Which departments work with which (heads and admins)", "部门协作矩阵（部门负责人和管理员）"),
+		Example: bot.T("stats matrix month:2026-11", "统计 矩阵 月份：2026-11"),
+		Prepare: f.prepare, Run: f.run}
+}
+
 // maxSpan bounds a period: a year of activity is one read of each index.
 const maxSpan = 366 * 24 * time.Hour
 
