@@ -120,6 +120,26 @@ type Reader struct {
 // ReaderOf is the sender of c as a reader.
 func ReaderOf(c *Ctx) Reader { return Reader{c.Lang, c.Loc, c.Now} }
 
+// PrepareReader is the reader a prepare step writes for, before the unit
+// decides it: the person's language and zone when known, else the
+// language the message is in and the default zone (as the bot decides for
+// the unit).
+func PrepareReader(person *bot.Person, ev *bot.Event, defLang bot.Lang, defTZ *time.Location) Reader {
+	lang, loc := bot.Defaults(defLang, defTZ)
+	switch {
+	case person != nil && person.Lang != "":
+		lang = person.Lang
+	case bot.ContainsHan(ev.Text):
+		lang = bot.LangZH
+	case ev.Text != "" && lang == bot.LangZH:
+		lang = bot.LangEN
+	}
+	if person != nil {
+		loc = person.Location(loc)
+	}
+	return Reader{Lang: lang, Loc: loc, Now: ev.ReceivedAt}
+}
+
 // T picks the sentence for the reader's language.
 func (r Reader) T(en, zh string, args ...any) string { return bot.Tf(en, zh, args...).In(r.Lang) }
 

@@ -112,15 +112,31 @@ func sampleLines() picture.Lines {
 	return l
 }
 
+func sampleHeatMap() picture.HeatMap {
+	nan := math.NaN()
+	return picture.HeatMap{
+		Name: "matrix.png", Title: "部门协作矩阵 · 2026年11月", Alt: "协作矩阵",
+		Rows: []string{"销售部", "客户支持", "研发中心", "Finance"}, Columns: []string{"销售部", "客户支持", "研发中心", "Finance"},
+		RowName: "发起", ColumnName: "接收", Legend: "互动次数（任务＋工单＋会议）",
+		Values: [][]float64{
+			{nan, 42, 17, 3},
+			{12, nan, 28, 0},
+			{5, 31, nan, 1},
+			{2, 0, 4, nan},
+		},
+	}
+}
+
 // TestGolden compares the decoded pictures with testdata/golden, pixel by
 // pixel within a tolerance (font rasterising may differ in the last bit
 // between versions; a moved bar or a missing label does not pass).
 func TestGolden(t *testing.T) {
 	p := testPainter(t)
 	cases := map[string]func() (*bot.Image, error){
-		"gantt": func() (*bot.Image, error) { return p.Gantt(sampleGantt()) },
-		"board": func() (*bot.Image, error) { return p.Board(sampleBoard()) },
-		"lines": func() (*bot.Image, error) { return p.Lines(sampleLines()) },
+		"gantt":   func() (*bot.Image, error) { return p.Gantt(sampleGantt()) },
+		"board":   func() (*bot.Image, error) { return p.Board(sampleBoard()) },
+		"lines":   func() (*bot.Image, error) { return p.Lines(sampleLines()) },
+		"heatmap": func() (*bot.Image, error) { return p.HeatMap(sampleHeatMap()) },
 	}
 	for name, draw := range cases {
 		t.Run(name, func(t *testing.T) {

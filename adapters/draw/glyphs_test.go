@@ -139,6 +139,15 @@ func TestEveryDrawnRuneHasAGlyph(t *testing.T) {
 	if _, err := p.Lines(l); err != nil {
 		t.Fatal(err)
 	}
+	hm := sampleHeatMap()
+	hm.Title += odd
+	hm.Rows[0] += odd
+	hm.Columns[1] += odd
+	hm.Legend += odd
+	hm.RowName += odd
+	if _, err := p.HeatMap(hm); err != nil {
+		t.Fatal(err)
+	}
 	fallbacks := 0
 	for _, s := range drawn {
 		for _, r := range s {

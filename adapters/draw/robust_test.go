@@ -117,8 +117,18 @@ func TestHugeAndOddInputsStayBounded(t *testing.T) {
 			cols := make([]picture.Column, 50)
 			return p.Board(picture.Board{Columns: cols})
 		},
-		"board empty": func() (*bot.Image, error) { return p.Board(picture.Board{}) },
-		"lines empty": func() (*bot.Image, error) { return p.Lines(picture.Lines{}) },
+		"board empty":   func() (*bot.Image, error) { return p.Board(picture.Board{}) },
+		"lines empty":   func() (*bot.Image, error) { return p.Lines(picture.Lines{}) },
+		"heatmap empty": func() (*bot.Image, error) { return p.HeatMap(picture.HeatMap{}) },
+		"heatmap 300 departments of long names, ragged values": func() (*bot.Image, error) {
+			names := make([]string, 300)
+			vals := make([][]float64, 300)
+			for i := range names {
+				names[i] = long
+				vals[i] = []float64{float64(i), math.Inf(1), -3, 1e15}[:i%5%4]
+			}
+			return p.HeatMap(picture.HeatMap{Title: long, Rows: names, Columns: names[:7], Values: vals, Legend: long, RowName: long, ColumnName: long})
+		},
 		"lines 5000 points, NaN and Inf": func() (*bot.Image, error) {
 			odd := []float64{math.NaN(), math.Inf(1), -5, 1e12}
 			return p.Lines(picture.Lines{XNames: make([]string, 3), Series: []picture.Series{{Values: values}, {Values: odd, Dashed: true}}, Shade: []int{-1, 2, 99999}})
@@ -229,6 +239,10 @@ func BenchmarkBoard(b *testing.B) {
 }
 func BenchmarkLines(b *testing.B) {
 	benchmark(b, func(p *Painter) (*bot.Image, error) { return p.Lines(sampleLines()) })
+}
+
+func BenchmarkHeatMap(b *testing.B) {
+	benchmark(b, func(p *Painter) (*bot.Image, error) { return p.HeatMap(sampleHeatMap()) })
 }
 
 func benchmark(b *testing.B, draw func(*Painter) (*bot.Image, error)) {

@@ -1,5 +1,6 @@
 // Package picture describes the progress pictures Tandem sends into chats —
-// a kanban board, a Gantt chart, a line chart such as a burndown — as plain
+// a kanban board, a Gantt chart, a line chart such as a burndown, a heat
+// map such as which departments work with which — as plain
 // data, and the Painter that turns them into PNGs (adapters/draw). Features
 // build a picture's data in the reader's language and zone (every label is
 // already words, every date already a date in the reader's calendar); the
@@ -20,6 +21,7 @@ type Painter interface {
 	Board(b Board) (*bot.Image, error)
 	Gantt(g Gantt) (*bot.Image, error)
 	Lines(l Lines) (*bot.Image, error)
+	HeatMap(h HeatMap) (*bot.Image, error)
 }
 
 // Tone colours a card, bar or mark by what it means to the reader.
@@ -122,4 +124,24 @@ type Series struct {
 	Values []float64
 	Tone   Tone
 	Dashed bool
+}
+
+// HeatMap is a grid of numbers coloured by value (which departments work
+// with which: a row per department the work comes from, a column per
+// department it goes to).
+type HeatMap struct {
+	Name  string
+	Title string
+	Alt   string
+	Rows  []string
+	// Columns name the columns; RowName and ColumnName say what rows and
+	// columns are ("from", "to"), shown at the grid's corner.
+	Columns             []string
+	RowName, ColumnName string
+	// Values[row][column]; NaN leaves a cell blank and grey (a department
+	// with itself). Missing values are blank too.
+	Values [][]float64
+	// Legend says what the values count, beside the colour scale
+	// ("interactions", "互动次数").
+	Legend string
 }

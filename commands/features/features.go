@@ -22,6 +22,7 @@ import (
 	"github.com/tandemhq/tandem/commands/files"
 	"github.com/tandemhq/tandem/commands/group"
 	"github.com/tandemhq/tandem/commands/link"
+	"github.com/tandemhq/tandem/commands/matrix"
 	"github.com/tandemhq/tandem/commands/meeting"
 	"github.com/tandemhq/tandem/commands/people"
 	"github.com/tandemhq/tandem/commands/project"
@@ -78,8 +79,8 @@ type Deps struct {
 	// Projects is the projects section (the weekly review's default time,
 	// the daily risk check's time).
 	Projects project.Config
-	// Painter draws the projects' pictures (adapters/draw); nil: status
-	// in words only.
+	// Painter draws the projects' pictures and the collaboration matrix
+	// (adapters/draw); nil: words only.
 	Painter picture.Painter
 	// AskRemindAt is the time of day, in the calendar's zone, asks'
 	// reminders go out on working days (asks.remind_at); zero: 10:00.
@@ -133,6 +134,7 @@ func Modules(d Deps) []commands.Module {
 			DueHour: d.DueHour, DueMinute: d.DueMinute, Log: d.Log}),
 		project.Module(project.Deps{Config: d.Projects, Calendar: d.Calendar, Painter: d.Painter, Notifier: d.Notifier,
 			Store: d.Store, DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ, Log: d.Log, OnClosed: forms.Closed}),
+		matrix.Module(matrix.Deps{Painter: d.Painter, DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ, Log: d.Log}),
 		files.Module(),
 		group.Module(),
 		standup.Module(standup.Deps{Calendar: d.Calendar, Notifier: d.Notifier, DefaultTZ: d.DefaultTZ, DefaultLang: d.DefaultLang}),
