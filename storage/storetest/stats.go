@@ -64,13 +64,13 @@ func testUsageCounts(t *testing.T, s bot.Store) {
 	top := view(t, s, func(tx bot.Tx) ([]stats.NameCount, error) {
 		return stats.From(tx).TopCommands("2026-11-01", "2026-11-30", 0, 5)
 	})
-	if want := []stats.NameCount{{"task", 2}, {"ticket", 2}}; !reflect.DeepEqual(top, want) {
+	if want := []stats.NameCount{{Name: "task", N: 2}, {Name: "ticket", N: 2}}; !reflect.DeepEqual(top, want) {
 		t.Errorf("top commands = %+v, want %+v", top, want)
 	}
 	top = view(t, s, func(tx bot.Tx) ([]stats.NameCount, error) {
 		return stats.From(tx).TopCommands("2026-11-01", "2026-11-30", 1, 1)
 	})
-	if want := []stats.NameCount{{"task", 2}}; !reflect.DeepEqual(top, want) {
+	if want := []stats.NameCount{{Name: "task", N: 2}}; !reflect.DeepEqual(top, want) {
 		t.Errorf("top command of dept 1 = %+v, want %+v", top, want)
 	}
 }
