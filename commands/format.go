@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/bot/workcal"
 )
 
 var weekdaysZH = [...]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}
@@ -148,4 +149,36 @@ func FindHandle(tx bot.Tx, h string) *bot.Person {
 		}
 	}
 	return nil
+}
+
+// ReaderFor is how a prepare step (which has the event, not the unit's
+// request) will answer the sender: the person's language, else the
+// message's, in their zone — bot.Bot's rule for the request — with lang
+// and loc as the defaults.
+func ReaderFor(person *bot.Person, ev *bot.Event, lang bot.Lang, loc *time.Location) Reader {
+	lang, loc = bot.Defaults(lang, loc)
+	switch {
+	case person != nil && person.Lang != "":
+		lang = person.Lang
+	case bot.ContainsHan(ev.Text):
+		lang = bot.LangZH
+	case ev.Text != "" && lang == bot.LangZH:
+		lang = bot.LangEN
+	}
+	if person != nil {
+		loc = person.Location(loc)
+	}
+	return Reader{Lang: lang, Loc: loc, Now: ev.ReceivedAt}
+}
+
+// ZoneOf is the work calendar's zone, else def, else UTC: where a
+// feature's dates are midnights and its days are counted.
+func ZoneOf(cal *workcal.Calendar, def *time.Location) *time.Location {
+	if cal != nil {
+		return cal.Location()
+	}
+	if def != nil {
+		return def
+	}
+	return time.UTC
 }

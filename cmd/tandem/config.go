@@ -42,6 +42,7 @@ type Config struct {
 	Projects    ProjectsConfig     `yaml:"projects"`
 	Asks        AsksConfig         `yaml:"asks"`
 	Announce    AnnounceConfig     `yaml:"announce"`
+	Stats       StatsConfig        `yaml:"stats"`
 }
 
 // DirectoryConfig is how the platforms' user directories are used: every
@@ -644,6 +645,7 @@ func (c Config) Validate() error {
 	c.Projects.check(bad)
 	c.Asks.check(bad)
 	c.Announce.check(bad)
+	c.Stats.check(bad)
 	if len(p) > 0 {
 		sort.Strings(p)
 		return &ConfigError{Problems: p}

@@ -27,6 +27,7 @@ import (
 	"github.com/tandemhq/tandem/commands/project"
 	"github.com/tandemhq/tandem/commands/remind"
 	"github.com/tandemhq/tandem/commands/standup"
+	statscmd "github.com/tandemhq/tandem/commands/stats"
 	"github.com/tandemhq/tandem/commands/task"
 	"github.com/tandemhq/tandem/commands/ticket"
 	"github.com/tandemhq/tandem/commands/vote"
@@ -93,6 +94,9 @@ type Deps struct {
 	// Announce is the announcements' review mode (the config's announce
 	// section).
 	Announce announce.Config
+	// Stats is the usage analytics' section (the monthly report's
+	// schedule).
+	Stats statscmd.Config
 }
 
 // askEngine builds the asks mechanism (commands/asks) once for Modules:
@@ -143,6 +147,8 @@ func Modules(d Deps) []commands.Module {
 		forms.Module(),
 		vote.Module(vote.Deps{Engine: engine, Notifier: d.Notifier, DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ,
 			DueHour: d.DueHour, DueMinute: d.DueMinute}),
+		statscmd.Module(statscmd.Deps{Config: d.Stats, Calendar: d.Calendar, Painter: d.Painter, NextRun: d.NextRun,
+			Notifier: d.Notifier, Store: d.Store, DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ, Log: d.Log}),
 		link.Module(),
 		admin.Module(admin.Deps{Directories: d.Directories}),
 		// The war room job (no commands), recording through the tickets.

@@ -13,7 +13,7 @@ func TestStatsQueries_UseIndexes(t *testing.T) {
 	const from, to = int64(1_790_000_000_000), int64(1_792_000_000_000)
 	for _, c := range []struct {
 		name, q, index string
-		args       []any
+		args           []any
 	}{
 		{"usage", statsQueries.usage, "PRIMARY KEY", []any{"2026-11-01", "2026-11-30"}},
 		{"usage dept", statsQueries.usageDept, "PRIMARY KEY", []any{"2026-11-01", "2026-11-30", 3}},
