@@ -170,7 +170,9 @@ func (f *feature) show(c *commands.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p, err := f.period(q, c.Now)
+	// As of when the event came, as the prepare step read it: a retry by
+	// the sweep after midnight still answers about the same days.
+	p, err := f.period(q, c.Event.ReceivedAt)
 	if err != nil {
 		return err
 	}

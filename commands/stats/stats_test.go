@@ -273,3 +273,18 @@ func TestMonthlyReport(t *testing.T) {
 		t.Errorf("laoban's charts = %q, want one, in Chinese", charts)
 	}
 }
+
+// Ensure the figures are as of when the event came, in the prepare step
+// and the unit alike: handled after midnight (a retry by the sweep), an
+// event of 23:59 still answers about the week that ended that day.
+func TestStats_AsOfWhenTheEventCame(t *testing.T) {
+	h := commandstest.New(t)
+	h.Admin("boss")
+	h.SetNow(time.Date(2026, 11, 3, 0, 1, 0, 0, sh))
+	got := h.Deliver(&bot.Event{Platform: bot.PlatformConsole, Workspace: "local", DedupKey: h.NextKey("k"), ChatID: "dm:boss",
+		ChatType: bot.ChatDirect, Sender: bot.Author{UserID: "boss", Name: "boss"}, Text: "stats",
+		ReceivedAt: time.Date(2026, 11, 2, 23, 59, 0, 0, sh)})
+	if !strings.Contains(got, "Figures for 2026-10-27 – 2026-11-02") {
+		t.Errorf("got %q, want the week ending 11-02", got)
+	}
+}
