@@ -49,6 +49,9 @@ type Bot struct {
 	MaxAttempts int
 	// SweepInterval is how often events left pending by a failure are retried.
 	SweepInterval time.Duration
+	// UsageZone is the zone whose calendar days the usage counters count
+	// in (the work calendar's); nil means DefaultTZ.
+	UsageZone *time.Location
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -239,6 +242,12 @@ func (b *Bot) handle(ctx context.Context, tx Tx, ev *Event, now time.Time, inlin
 		// Nested; only the explanation goes out.
 		req.replies = []Message{{Text: ErrorText(routeErr).In(req.Lang), Private: true}}
 		req.notes = nil
+	}
+	// Counted here, in the unit that handled the event and outside the
+	// command's nested part, so a refused command counts too, and an event
+	// counts once: a unit run again starts from a rolled-back counter.
+	if err := b.countUsage(tx, req, now); err != nil {
+		return out, err
 	}
 	for i, m := range req.replies {
 		m = m.ForReader(req.Lang, req.Loc)

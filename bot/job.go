@@ -34,6 +34,7 @@ type Job struct {
 	//   "cron:<5-field spec>"          robfig/cron standard spec
 	//   "workdays:HH:MM"               every working day of the work calendar
 	//   "lastworkday:HH:MM"            the last working day of each month
+	//   "firstworkday:HH:MM"           the first working day of each month
 	// "" means a one-off job.
 	Schedule string
 	// TZ is the IANA zone the schedule is read in.

@@ -23,6 +23,9 @@ type Request struct {
 	// zero for commands without one.
 	Prepared   any
 	PrepareErr error
+	// Command is the English name of the command the router ran for the
+	// event ("" when it ran none); the usage counters read it.
+	Command string
 
 	bot     *Bot
 	replies []Message

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/bot/workcal"
 )
 
 var weekdaysZH = [...]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}
@@ -120,26 +121,6 @@ type Reader struct {
 // ReaderOf is the sender of c as a reader.
 func ReaderOf(c *Ctx) Reader { return Reader{c.Lang, c.Loc, c.Now} }
 
-// PrepareReader is the reader a prepare step writes for, before the unit
-// decides it: the person's language and zone when known, else the
-// language the message is in and the default zone (as the bot decides for
-// the unit).
-func PrepareReader(person *bot.Person, ev *bot.Event, defLang bot.Lang, defTZ *time.Location) Reader {
-	lang, loc := bot.Defaults(defLang, defTZ)
-	switch {
-	case person != nil && person.Lang != "":
-		lang = person.Lang
-	case bot.ContainsHan(ev.Text):
-		lang = bot.LangZH
-	case ev.Text != "" && lang == bot.LangZH:
-		lang = bot.LangEN
-	}
-	if person != nil {
-		loc = person.Location(loc)
-	}
-	return Reader{Lang: lang, Loc: loc, Now: ev.ReceivedAt}
-}
-
 // T picks the sentence for the reader's language.
 func (r Reader) T(en, zh string, args ...any) string { return bot.Tf(en, zh, args...).In(r.Lang) }
 
@@ -168,4 +149,36 @@ func FindHandle(tx bot.Tx, h string) *bot.Person {
 		}
 	}
 	return nil
+}
+
+// ReaderFor is how a prepare step (which has the event, not the unit's
+// request) will answer the sender: the person's language, else the
+// message's, in their zone — bot.Bot's rule for the request — with lang
+// and loc as the defaults.
+func ReaderFor(person *bot.Person, ev *bot.Event, lang bot.Lang, loc *time.Location) Reader {
+	lang, loc = bot.Defaults(lang, loc)
+	switch {
+	case person != nil && person.Lang != "":
+		lang = person.Lang
+	case bot.ContainsHan(ev.Text):
+		lang = bot.LangZH
+	case ev.Text != "" && lang == bot.LangZH:
+		lang = bot.LangEN
+	}
+	if person != nil {
+		loc = person.Location(loc)
+	}
+	return Reader{Lang: lang, Loc: loc, Now: ev.ReceivedAt}
+}
+
+// ZoneOf is the work calendar's zone, else def, else UTC: where a
+// feature's dates are midnights and its days are counted.
+func ZoneOf(cal *workcal.Calendar, def *time.Location) *time.Location {
+	if cal != nil {
+		return cal.Location()
+	}
+	if def != nil {
+		return def
+	}
+	return time.UTC
 }

@@ -26,6 +26,8 @@ const maxMonths = workcal.MaxScanDays/30 + 1
 //   - "workdays:HH:MM": every working day of cal (make-up days included,
 //     holidays skipped) at HH:MM.
 //   - "lastworkday:HH:MM": the last working day of each month of cal at HH:MM.
+//   - "firstworkday:HH:MM": the first working day of each month of cal at
+//     HH:MM (after a holiday that opens the month, the day work resumes).
 //
 // A nil loc means cal's zone, or UTC without a calendar; a nil cal means
 // Monday to Friday are the working days. Working days are civil dates: a date
@@ -76,13 +78,17 @@ func Next(schedule string, after time.Time, loc *time.Location, cal *workcal.Cal
 				break
 			}
 		}
-	case kindLastWorkday:
+	case kindLastWorkday, kindFirstWorkday:
+		pick := lastWorkday
+		if p.kind == kindFirstWorkday {
+			pick = firstWorkday
+		}
 		y, m, _ := after.Date()
 		for i := 0; ; i++ {
 			if i > maxMonths {
 				return time.Time{}, fmt.Errorf("scheduler: schedule %q: no working day within %d months of %s", schedule, maxMonths, after.Format(time.DateOnly))
 			}
-			if d, ok := lastWorkday(cal, y, m+time.Month(i)); ok {
+			if d, ok := pick(cal, y, m+time.Month(i)); ok {
 				if t := wallTime(d.Year(), d.Month(), d.Day(), p.hour, p.minute, loc); t.After(after) {
 					next = t
 					break
@@ -107,6 +113,7 @@ const (
 	kindCron
 	kindWorkdays
 	kindLastWorkday
+	kindFirstWorkday
 )
 
 type parsed struct {
@@ -125,7 +132,7 @@ func parse(schedule string) (parsed, error) {
 	form, arg, ok := strings.Cut(s, ":")
 	arg = strings.TrimSpace(arg)
 	if !ok {
-		return parsed{}, fmt.Errorf("scheduler: schedule %q has no form; want cron:<spec>, workdays:HH:MM or lastworkday:HH:MM", schedule)
+		return parsed{}, fmt.Errorf("scheduler: schedule %q has no form; want cron:<spec>, workdays:HH:MM, lastworkday:HH:MM or firstworkday:HH:MM", schedule)
 	}
 	switch strings.ToLower(strings.TrimSpace(form)) {
 	case "cron":
@@ -134,18 +141,15 @@ func parse(schedule string) (parsed, error) {
 			return parsed{}, fmt.Errorf("scheduler: schedule %q: %w", schedule, err)
 		}
 		return parsed{kind: kindCron, cron: sched}, nil
-	case "workdays", "lastworkday":
+	case "workdays", "lastworkday", "firstworkday":
 		h, m, err := parseClock(arg)
 		if err != nil {
 			return parsed{}, fmt.Errorf("scheduler: schedule %q: %w", schedule, err)
 		}
-		k := kindWorkdays
-		if strings.EqualFold(strings.TrimSpace(form), "lastworkday") {
-			k = kindLastWorkday
-		}
+		k := map[string]kind{"workdays": kindWorkdays, "lastworkday": kindLastWorkday, "firstworkday": kindFirstWorkday}[strings.ToLower(strings.TrimSpace(form))]
 		return parsed{kind: k, hour: h, minute: m}, nil
 	}
-	return parsed{}, fmt.Errorf("scheduler: schedule %q has unknown form %q; want cron:, workdays: or lastworkday:", schedule, form)
+	return parsed{}, fmt.Errorf("scheduler: schedule %q has unknown form %q; want cron:, workdays:, lastworkday: or firstworkday:", schedule, form)
 }
 
 func parseClock(s string) (hour, minute int, err error) {
@@ -223,6 +227,18 @@ func lastWorkday(cal *workcal.Calendar, y int, m time.Month) (time.Time, bool) {
 	}
 	for d := first.AddDate(0, 1, -1); d.Month() == first.Month(); d = d.AddDate(0, 0, -1) {
 		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
+			return d, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// firstWorkday returns the civil date (at midnight UTC) of the first
+// working day of the month; m may be past December.
+func firstWorkday(cal *workcal.Calendar, y int, m time.Month) (time.Time, bool) {
+	first := time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
+	for d := first; d.Month() == first.Month(); d = d.AddDate(0, 0, 1) {
+		if isWorkday(cal, d.Year(), d.Month(), d.Day()) {
 			return d, true
 		}
 	}

@@ -79,6 +79,13 @@ func TestNext(t *testing.T) {
 		{"LastWorkdayFebMakeUp", "lastworkday:17:00", at(sh, 2026, 1, 30, 17, 0), sh, cn, at(sh, 2026, 2, 28, 17, 0)},
 		{"LastWorkdayMar", "lastworkday:17:00", at(sh, 2026, 2, 28, 17, 0), sh, cn, at(sh, 2026, 3, 31, 17, 0)},
 		{"LastWorkdaySep", "lastworkday:17:00", at(sh, 2026, 9, 1, 0, 0), sh, cn, at(sh, 2026, 9, 30, 17, 0)},
+		// The first working day: October 2026 opens with National Day
+		// (10-01 to 10-07), so work, and the report, resumes on 10-08; once
+		// it ran, the next is November's (11-01 is a Sunday: 11-02).
+		{"FirstWorkdayOctHoliday", "firstworkday:09:30", at(sh, 2026, 9, 30, 12, 0), sh, cn, at(sh, 2026, 10, 8, 9, 30)},
+		{"FirstWorkdayAfterRun", "firstworkday:09:30", at(sh, 2026, 10, 8, 9, 30), sh, cn, at(sh, 2026, 11, 2, 9, 30)},
+		{"FirstWorkdaySameDayEarlier", "firstworkday:09:30", at(sh, 2026, 12, 1, 8, 0), sh, cn, at(sh, 2026, 12, 1, 9, 30)},
+		{"FirstWorkdayNoCalendar", "firstworkday:09:30", at(sh, 2026, 9, 30, 12, 0), sh, nil, at(sh, 2026, 10, 1, 9, 30)},
 		{"LastWorkdayOct", "lastworkday:17:00", at(sh, 2026, 9, 30, 17, 0), sh, cn, at(sh, 2026, 10, 30, 17, 0)},
 		{"LastWorkdayLaterSameDay", "lastworkday:17:00", at(sh, 2026, 10, 30, 16, 59), sh, cn, at(sh, 2026, 10, 30, 17, 0)},
 		{"LastWorkdayNilCalendar", "lastworkday:17:00", at(sh, 2026, 2, 1, 0, 0), sh, nil, at(sh, 2026, 2, 27, 17, 0)},

@@ -43,6 +43,7 @@ type Config struct {
 	Asks        AsksConfig         `yaml:"asks"`
 	Announce    AnnounceConfig     `yaml:"announce"`
 	Requests    RequestsConfig     `yaml:"requests"`
+	Stats       StatsConfig        `yaml:"stats"`
 }
 
 // DirectoryConfig is how the platforms' user directories are used: every
@@ -646,6 +647,7 @@ func (c Config) Validate() error {
 	c.Asks.check(bad)
 	c.Announce.check(bad)
 	c.Requests.check(bad)
+	c.Stats.check(bad)
 	if len(p) > 0 {
 		sort.Strings(p)
 		return &ConfigError{Problems: p}

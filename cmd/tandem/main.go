@@ -290,6 +290,7 @@ func (m *Main) Run() error {
 		Requests:         cfg.Requests.config(),
 		AskReaders:       readReporters(m.Dispatcher),
 		Announce:         cfg.Announce.deps(),
+		Stats:            cfg.Stats.deps(),
 	}), pruneModule(pruner))
 	m.Router = commands.NewRouter(modules...)
 	m.Scheduler = &scheduler.Scheduler{Store: store, Handlers: m.Router.JobHandlers(), Calendar: cal, Log: m.Log, Now: m.Now}
@@ -300,7 +301,7 @@ func (m *Main) Run() error {
 		return fmt.Errorf("schedule system jobs: %w", err)
 	}
 	m.Bot = &bot.Bot{Store: store, Router: m.Router, Log: m.Log, Now: m.Now, DefaultLang: lang, DefaultTZ: loc,
-		Notifier: notifier, OnNewAccount: m.Directories.OnNewAccount}
+		Notifier: notifier, OnNewAccount: m.Directories.OnNewAccount, UsageZone: usageZone(cal, loc)}
 
 	routes := map[string]http.Handler{}
 	if cfg.Console.Enabled || m.NoHTTP {

@@ -29,6 +29,7 @@ import (
 	"github.com/tandemhq/tandem/commands/remind"
 	"github.com/tandemhq/tandem/commands/request"
 	"github.com/tandemhq/tandem/commands/standup"
+	statscmd "github.com/tandemhq/tandem/commands/stats"
 	"github.com/tandemhq/tandem/commands/task"
 	"github.com/tandemhq/tandem/commands/ticket"
 	"github.com/tandemhq/tandem/commands/vote"
@@ -98,6 +99,9 @@ type Deps struct {
 	// Requests are the approver chains and step deadline of requests (the
 	// config's requests section).
 	Requests request.Config
+	// Stats is the usage analytics' section (the monthly report's
+	// schedule).
+	Stats statscmd.Config
 }
 
 // askEngine builds the asks mechanism (commands/asks) once for Modules:
@@ -151,6 +155,8 @@ func Modules(d Deps) []commands.Module {
 			DueHour: d.DueHour, DueMinute: d.DueMinute}),
 		request.Module(request.Deps{Config: d.Requests, Engine: engine, Calendar: d.Calendar, Notifier: d.Notifier,
 			DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ}),
+		statscmd.Module(statscmd.Deps{Config: d.Stats, Calendar: d.Calendar, Painter: d.Painter, NextRun: d.NextRun,
+			Notifier: d.Notifier, Store: d.Store, DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ, Log: d.Log}),
 		link.Module(),
 		admin.Module(admin.Deps{Directories: d.Directories}),
 		// The war room job (no commands), recording through the tickets.

@@ -177,7 +177,7 @@ func (f *feature) prepare(ev *bot.Event, args []commands.Token) bot.PrepareFunc 
 			if err != nil || !ok {
 				return err
 			}
-			rd = commands.PrepareReader(person, ev, f.DefaultLang, f.DefaultTZ)
+			rd = commands.ReaderFor(person, ev, f.DefaultLang, f.DefaultTZ)
 			p, problem := parsePeriod(args, rd.Now, rd.Loc)
 			if problem.EN != "" {
 				return nil

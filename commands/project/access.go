@@ -37,15 +37,7 @@ const (
 
 // zone is where the project's dates are midnights: the work calendar's
 // zone, else the bot's default zone.
-func (f *feature) zone() *time.Location {
-	if f.Calendar != nil {
-		return f.Calendar.Location()
-	}
-	if f.DefaultTZ != nil {
-		return f.DefaultTZ
-	}
-	return time.UTC
-}
+func (f *feature) zone() *time.Location { return commands.ZoneOf(f.Calendar, f.DefaultTZ) }
 
 // today is the date of now in the project zone.
 func (f *feature) today(now time.Time) time.Time { return dateOf(now, f.zone()) }

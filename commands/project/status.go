@@ -242,9 +242,9 @@ type viewRead struct {
 	drawErr error
 }
 
-// readerFor is the reader a prepare step writes for (commands.PrepareReader).
+// readerFor is the reader a prepare step writes for (commands.ReaderFor).
 func (f *feature) readerFor(person *bot.Person, ev *bot.Event) commands.Reader {
-	return commands.PrepareReader(person, ev, f.DefaultLang, f.DefaultTZ)
+	return commands.ReaderFor(person, ev, f.DefaultLang, f.DefaultTZ)
 }
 
 // prepareView is the prepare step of status, board, gantt and burndown:

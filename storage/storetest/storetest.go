@@ -43,6 +43,9 @@ const (
 	Projects Part = "projects"
 	// Asks is ask.Store, which the unit implements beside bot.Tx.
 	Asks Part = "asks"
+	// Stats is bot.UsageCounter and stats.Store, which the unit implements
+	// beside bot.Tx.
+	Stats Part = "stats"
 )
 
 // Run runs the contract against stores made by open, which returns a new,
@@ -67,6 +70,7 @@ func Run(t *testing.T, open func(t *testing.T) bot.Store, skip ...Part) {
 		{Files, fileTests},
 		{Projects, projectTests},
 		{Asks, askTests},
+		{Stats, statsTests},
 	}
 	for _, p := range parts {
 		t.Run(string(p.part), func(t *testing.T) {
