@@ -306,6 +306,7 @@ func (m *Main) Run() error {
 		m.Console = console.New(m.Bot, store)
 		m.Console.Now = m.Now
 		m.Console.PictureDir = filepath.Join(dataDir(cfg), "pictures")
+		m.Console.FileDir = filepath.Join(dataDir(cfg), "files")
 		hooks.OnQueued(m.Console.Wake)
 		if !m.NoHTTP {
 			if err := m.guardConsole(); err != nil {
