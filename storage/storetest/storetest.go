@@ -43,6 +43,8 @@ const (
 	Projects Part = "projects"
 	// Asks is ask.Store, which the unit implements beside bot.Tx.
 	Asks Part = "asks"
+	// Exports is export.Store, which the unit implements beside bot.Tx.
+	Exports Part = "exports"
 )
 
 // Run runs the contract against stores made by open, which returns a new,
@@ -67,6 +69,7 @@ func Run(t *testing.T, open func(t *testing.T) bot.Store, skip ...Part) {
 		{Files, fileTests},
 		{Projects, projectTests},
 		{Asks, askTests},
+		{Exports, exportTests},
 	}
 	for _, p := range parts {
 		t.Run(string(p.part), func(t *testing.T) {
