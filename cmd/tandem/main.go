@@ -32,7 +32,9 @@ import (
 	"github.com/tandemhq/tandem/adapters/console"
 	"github.com/tandemhq/tandem/adapters/httpserver"
 	"github.com/tandemhq/tandem/adapters/icsfeed"
+	"github.com/tandemhq/tandem/adapters/xlsx"
 	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/bot/sheet"
 	"github.com/tandemhq/tandem/commands"
 	"github.com/tandemhq/tandem/commands/directory"
 	"github.com/tandemhq/tandem/commands/features"
@@ -286,6 +288,7 @@ func (m *Main) Run() error {
 		CalendarFeeds:    feedLinks{m},
 		Projects:         cfg.Projects.deps(),
 		Painter:          painter,
+		SheetWriters:     []sheet.Writer{xlsx.Writer{}},
 		AskRemindAt:      askRemindAt,
 		AskReaders:       readReporters(m.Dispatcher),
 		Announce:         cfg.Announce.deps(),

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/bot/picture"
+	"github.com/tandemhq/tandem/bot/sheet"
 	"github.com/tandemhq/tandem/bot/workcal"
 	"github.com/tandemhq/tandem/commands"
 	"github.com/tandemhq/tandem/commands/admin"
@@ -18,6 +19,7 @@ import (
 	"github.com/tandemhq/tandem/commands/calendar"
 	"github.com/tandemhq/tandem/commands/digest"
 	"github.com/tandemhq/tandem/commands/directory"
+	"github.com/tandemhq/tandem/commands/export"
 	"github.com/tandemhq/tandem/commands/feedback"
 	"github.com/tandemhq/tandem/commands/files"
 	"github.com/tandemhq/tandem/commands/group"
@@ -93,6 +95,12 @@ type Deps struct {
 	// Announce is the announcements' review mode (the config's announce
 	// section).
 	Announce announce.Config
+	// SheetWriters write exports in the formats offered besides CSV
+	// (adapters/xlsx), the default first; nil: CSV only.
+	SheetWriters []sheet.Writer
+	// ExportStats adds sheets of figures to `export stats` (the usage
+	// analytics, when wired); nil: the ticket and task figures only.
+	ExportStats export.StatsHook
 }
 
 // askEngine builds the asks mechanism (commands/asks) once for Modules:
@@ -143,6 +151,7 @@ func Modules(d Deps) []commands.Module {
 		forms.Module(),
 		vote.Module(vote.Deps{Engine: engine, Notifier: d.Notifier, DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ,
 			DueHour: d.DueHour, DueMinute: d.DueMinute}),
+		export.Module(export.Deps{Writers: d.SheetWriters, Stats: d.ExportStats, DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ}),
 		link.Module(),
 		admin.Module(admin.Deps{Directories: d.Directories}),
 		// The war room job (no commands), recording through the tickets.

@@ -3,8 +3,8 @@ package project
 import (
 	"context"
 	"errors"
-	"slices"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -246,19 +246,7 @@ type viewRead struct {
 // language and zone when known, else the language the message is in and
 // the default zone (as the bot decides for the unit).
 func (f *feature) readerFor(person *bot.Person, ev *bot.Event) commands.Reader {
-	lang, loc := bot.Defaults(f.DefaultLang, f.DefaultTZ)
-	switch {
-	case person != nil && person.Lang != "":
-		lang = person.Lang
-	case bot.ContainsHan(ev.Text):
-		lang = bot.LangZH
-	case ev.Text != "" && lang == bot.LangZH:
-		lang = bot.LangEN
-	}
-	if person != nil {
-		loc = person.Location(loc)
-	}
-	return commands.Reader{Lang: lang, Loc: loc, Now: ev.ReceivedAt}
+	return commands.ReaderFor(person, ev, f.DefaultLang, f.DefaultTZ)
 }
 
 // prepareView is the prepare step of status, board, gantt and burndown:

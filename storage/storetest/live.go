@@ -178,7 +178,9 @@ func testFiles(t *testing.T, s bot.Store) {
 	if len(o) != 1 || o[0].Msg.File == nil || o[0].Msg.File.Data != nil || o[0].Msg.File.Size != len(data) || o[0].Msg.File.Name != "t.csv" {
 		t.Fatalf("queued %+v, want the file's digest, name and size and no bytes", o)
 	}
-	update(t, s, func(tx bot.Tx) error { return tx.RecordUpload(o[0].ID, bot.Digest(data), "slack", "T1", "F1", time.Time{}) })
+	update(t, s, func(tx bot.Tx) error {
+		return tx.RecordUpload(o[0].ID, bot.Digest(data), "slack", "T1", "F1", time.Time{})
+	})
 	if c := claimOut(t, s, "slack", t0, "me"); len(c) != 1 || c[0].Msg.File.Key != "F1" {
 		t.Fatalf("claimed %+v, want the file's upload on it", c)
 	}
