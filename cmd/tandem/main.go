@@ -78,6 +78,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return runSLA(args[1:], time.Now(), stdout, stderr)
 		case "config":
 			return runConfig(args[1:], stdout)
+		case "export":
+			return runExport(ctx, args[1:], time.Now(), stdout, stderr)
 		case "slack":
 			return runSlack(args[1:], stdout, stderr)
 		case "version", "--version":
@@ -105,6 +107,8 @@ const usage = `Usage:
                                       say which days are working days, and why
   tandem sla --policy NAME|P1..P4 [--dept DEPT] [--category CAT] [--opened "YYYY-MM-DD HH:MM"] [--config FILE]
                                       when a ticket's SLA targets and escalation steps fall
+  tandem export KIND [--month YYYY-MM] [--format xlsx|csv] [--dept NAME] [--ask A-ID] --out FILE [--config FILE]
+                                      write tasks, tickets, meetings, requests, a ledger or stats to a file
   tandem version
 `
 
