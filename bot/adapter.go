@@ -66,7 +66,8 @@ type Sender interface {
 	// its own), it posts nothing and succeeds.
 	// When o.Msg.Image is set, the picture goes with the message; Image.PNG
 	// holds its bytes, and Image.Key its upload when the Sender is an
-	// ImageUploader.
+	// ImageUploader. When o.Msg.File is set, the file goes with the
+	// message likewise (File.Data, and File.Key for a FileUploader).
 	Send(ctx context.Context, o *Outgoing) (remoteID string, err error)
 }
 

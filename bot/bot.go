@@ -251,10 +251,10 @@ func (b *Bot) handle(ctx context.Context, tx Tx, ev *Event, now time.Time, inlin
 	}
 	for i, m := range req.replies {
 		m = m.ForReader(req.Lang, req.Loc)
-		// A picture cannot be part of an inline answer: it is uploaded and
-		// sent through the outbox like any message that is not answered
-		// inline.
-		if inline && m.Image == nil {
+		// A picture or a file cannot be part of an inline answer: it is
+		// uploaded and sent through the outbox like any message that is not
+		// answered inline.
+		if inline && m.Attachment() == nil {
 			out.replies = append(out.replies, m)
 			continue
 		}

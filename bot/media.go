@@ -53,9 +53,10 @@ type ImageUploader interface {
 	UploadImage(ctx context.Context, to Destination, img *Image) (key string, reuse time.Duration, err error)
 }
 
-// MediaTx stores pictures and their uploads.
+// MediaTx stores pictures and files (Attachment) and their uploads.
 type MediaTx interface {
-	// MediaPNG returns the stored bytes of a picture; ENOTFOUND if pruned.
+	// MediaPNG returns the stored bytes of a picture or a file; ENOTFOUND
+	// if pruned.
 	MediaPNG(sha string) ([]byte, error)
 	// CachedUpload returns a key uploaded for the picture through the app
 	// (platform, workspace) that may still be used at now.

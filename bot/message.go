@@ -19,6 +19,9 @@ type Message struct {
 	Private bool `json:"private,omitempty"`
 	// Image is a picture sent with the message (see Image).
 	Image *Image `json:"image,omitempty"`
+	// File is a document sent with the message (see File); a message
+	// carries a picture or a file, not both.
+	File *File `json:"file,omitempty"`
 	// Edit makes the message the new state of a card posted earlier
 	// (Request.UpdateCards): it replaces that message where the platform can
 	// edit it, and Text is posted as a short follow-up where it cannot.
@@ -133,8 +136,8 @@ func MergeMessages(earlier, later Message) Message {
 	if out.Card == nil {
 		out.Card = earlier.Card
 	}
-	if out.Image == nil {
-		out.Image = earlier.Image
+	if out.Image == nil && out.File == nil {
+		out.Image, out.File = earlier.Image, earlier.File
 	}
 	out.Private = earlier.Private && later.Private
 	return out

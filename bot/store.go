@@ -126,7 +126,7 @@ type PeopleTx interface {
 // OutboxTx stores outgoing messages until a platform accepts them.
 type OutboxTx interface {
 	// Enqueue stores o as queued and sets o.ID. The bytes of o.Msg.Image
-	// are stored by digest (MediaTx), and a card with a Subject is recorded
+	// or o.Msg.File are stored by digest (MediaTx), and a card with a Subject is recorded
 	// as a copy to edit later (CardTx); MarkSent gives the copy its remote id. A second Enqueue with the same
 	// Key stores nothing and returns dup=true. When o.Coalesce is set and a
 	// queued message with the same Coalesce has never been claimed and is

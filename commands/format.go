@@ -118,6 +118,25 @@ type Reader struct {
 	Now  time.Time
 }
 
+// ReaderFor is the sender of ev as a prepare step sees them (person is nil
+// when new): their language (else the message's, else defLang) and zone
+// (else defLoc), at the moment the event came.
+func ReaderFor(person *bot.Person, ev *bot.Event, defLang bot.Lang, defLoc *time.Location) Reader {
+	lang, loc := bot.Defaults(defLang, defLoc)
+	switch {
+	case person != nil && person.Lang != "":
+		lang = person.Lang
+	case bot.ContainsHan(ev.Text):
+		lang = bot.LangZH
+	case ev.Text != "" && lang == bot.LangZH:
+		lang = bot.LangEN
+	}
+	if person != nil {
+		loc = person.Location(loc)
+	}
+	return Reader{Lang: lang, Loc: loc, Now: ev.ReceivedAt}
+}
+
 // ReaderOf is the sender of c as a reader.
 func ReaderOf(c *Ctx) Reader { return Reader{c.Lang, c.Loc, c.Now} }
 
@@ -149,26 +168,6 @@ func FindHandle(tx bot.Tx, h string) *bot.Person {
 		}
 	}
 	return nil
-}
-
-// ReaderFor is how a prepare step (which has the event, not the unit's
-// request) will answer the sender: the person's language, else the
-// message's, in their zone — bot.Bot's rule for the request — with lang
-// and loc as the defaults.
-func ReaderFor(person *bot.Person, ev *bot.Event, lang bot.Lang, loc *time.Location) Reader {
-	lang, loc = bot.Defaults(lang, loc)
-	switch {
-	case person != nil && person.Lang != "":
-		lang = person.Lang
-	case bot.ContainsHan(ev.Text):
-		lang = bot.LangZH
-	case ev.Text != "" && lang == bot.LangZH:
-		lang = bot.LangEN
-	}
-	if person != nil {
-		loc = person.Location(loc)
-	}
-	return Reader{Lang: lang, Loc: loc, Now: ev.ReceivedAt}
 }
 
 // ZoneOf is the work calendar's zone, else def, else UTC: where a

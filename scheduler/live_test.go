@@ -41,6 +41,10 @@ func (r *recordingSender) Send(ctx context.Context, o *bot.Outgoing) (string, er
 		img := *m.Image
 		m.Image = &img
 	}
+	if m.File != nil {
+		f := *m.File
+		m.File = &f
+	}
 	if m.Edit != nil {
 		e := *m.Edit
 		m.Edit = &e
@@ -66,6 +70,20 @@ func (r *recordingSender) UploadImage(ctx context.Context, to bot.Destination, i
 	r.uploads++
 	return fmt.Sprintf("upload-%d", r.uploads), r.reuse, nil
 }
+
+// UploadFile makes recordingSender a bot.FileUploader too, keyed apart
+// from pictures so a test can tell which upload a message got.
+func (r *recordingSender) UploadFile(ctx context.Context, to bot.Destination, f *bot.File) (string, time.Duration, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !bytes.Equal(f.Data, testFile) {
+		return "", 0, errors.New("upload without the file's bytes")
+	}
+	r.uploads++
+	return fmt.Sprintf("file-%d", r.uploads), r.reuse, nil
+}
+
+var testFile = []byte("\ufeffid,标题\n1,打印机坏了\n")
 
 var testPNG = []byte("\x89PNG\r\n\x1a\nnot really, but bytes")
 
@@ -211,5 +229,40 @@ func TestDeliver_PicturePruned(t *testing.T) {
 	deliver()
 	if len(s.got) != 1 || s.got[0].Image != nil || s.got[0].Text != "🖼 Q3 burndown" || s.uploads != 0 {
 		t.Errorf("sent %+v after %d uploads; want the words alone", s.got, s.uploads)
+	}
+}
+
+// Ensure a file takes the picture's path: uploaded through the FileUploader
+// before Send, the key recorded so a failed send is retried without a second
+// upload, and the bytes at hand for Send.
+func TestDeliver_FileUploadedOnce(t *testing.T) {
+	s := &recordingSender{sendErr: []error{errors.New("502")}}
+	db, deliver, now := liveSetup(t, s)
+	put(t, db, &bot.Outgoing{Key: "f1", Msg: bot.Message{Text: "export", File: bot.NewFile("t.csv", "text/csv", testFile)}})
+	deliver()
+	if q := state(t, db, bot.OutboxQueued); s.uploads != 1 || len(q) != 1 || q[0].Msg.File.Key != "file-1" {
+		t.Fatalf("uploads %d, queued %+v; want the upload recorded on the message", s.uploads, q)
+	}
+	*now = t0.Add(time.Hour)
+	deliver()
+	if s.uploads != 1 || len(s.got) != 1 || s.got[0].File.Key != "file-1" || !bytes.Equal(s.got[0].File.Data, testFile) || s.got[0].File.Name != "t.csv" {
+		t.Fatalf("uploads %d, sent %+v; want the retry to send file-1 with its bytes", s.uploads, s.got)
+	}
+}
+
+// Ensure a message whose file was pruned still goes, the file named.
+func TestDeliver_FilePruned(t *testing.T) {
+	s := &recordingSender{}
+	db, deliver, _ := liveSetup(t, s)
+	put(t, db, &bot.Outgoing{Key: "f1", Msg: bot.Message{File: bot.NewFile("t.csv", "text/csv", testFile)}})
+	if err := db.Update(context.Background(), func(tx bot.Tx) error {
+		_, err := tx.PruneMedia(t0.Add(time.Hour), 10)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	deliver()
+	if len(s.got) != 1 || s.got[0].File != nil || s.got[0].Text != "📎 t.csv" || s.uploads != 0 {
+		t.Errorf("sent %+v after %d uploads; want the file named in words", s.got, s.uploads)
 	}
 }

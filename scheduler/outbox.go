@@ -422,7 +422,7 @@ func (d *Dispatcher) postpone(o *bot.Outgoing, at time.Time) deferral {
 
 func (d *Dispatcher) deliver(ctx context.Context, s bot.Sender, o *bot.Outgoing, lane Limit) error {
 	sendCtx, cancel := context.WithTimeout(ctx, d.SendTimeout)
-	remoteID, sendErr := d.withImage(sendCtx, s, o)
+	remoteID, sendErr := d.withAttachment(sendCtx, s, o)
 	if sendErr == nil {
 		remoteID, sendErr = safeSend(sendCtx, s, o)
 	}
@@ -542,65 +542,67 @@ func (d *Dispatcher) awaitOriginal(ctx context.Context, o *bot.Outgoing, now tim
 	return time.Time{}, false
 }
 
-// withImage prepares o's picture for Send: it reads the stored bytes and,
-// when the platform needs an upload first, finds one the app made of the
-// same picture or uploads it and records the key before anything is posted.
-// So a retry after a crash at any point reuses or repeats only the upload,
-// which shows nobody anything; the picture is posted by Send alone.
-func (d *Dispatcher) withImage(ctx context.Context, s bot.Sender, o *bot.Outgoing) (string, error) {
-	img := o.Msg.Image
-	if img == nil {
+// withAttachment prepares o's picture or file (bot.Attachment) for Send: it
+// reads the stored bytes and, when the platform needs an upload first,
+// finds one the app made of the same content or uploads it and records the
+// key before anything is posted. So a retry after a crash at any point
+// reuses or repeats only the upload, which shows nobody anything; the
+// attachment is posted by Send alone.
+func (d *Dispatcher) withAttachment(ctx context.Context, s bot.Sender, o *bot.Outgoing) (string, error) {
+	a := o.Msg.Attachment()
+	if a == nil {
 		return "", nil
 	}
 	now := d.Now()
-	err := d.Store.View(ctx, func(tx bot.Tx) (err error) {
-		if img.PNG, err = tx.MediaPNG(img.SHA256); err != nil {
+	err := d.Store.View(ctx, func(tx bot.Tx) error {
+		data, err := tx.MediaPNG(a.Stored())
+		if err != nil {
 			return err
 		}
-		if img.Key == "" {
-			img.Key, _, err = tx.CachedUpload(img.SHA256, o.To.Platform, o.To.Workspace, now)
+		a.SetBytes(data)
+		if a.UploadKey() == "" {
+			key, _, err := tx.CachedUpload(a.Stored(), o.To.Platform, o.To.Workspace, now)
+			a.SetUploadKey(key)
+			return err
 		}
-		return err
+		return nil
 	})
 	if bot.ErrorCode(err) == bot.ENOTFOUND {
 		// Pruned (a dead message retried long after): the rest of the
-		// message still goes, the picture named in words.
-		o.Msg.Image = nil
+		// message still goes, the attachment named in words.
+		o.Msg.Image, o.Msg.File = nil, nil
 		if o.Msg.Text == "" && o.Msg.Card == nil {
-			o.Msg.Text = "🖼 " + cmp.Or(img.Alt, img.Name)
+			o.Msg.Text = a.InWords()
 		}
 		return "", nil
 	}
-	if err != nil {
+	if err != nil || a.UploadKey() != "" {
 		return "", err
 	}
-	up, ok := s.(bot.ImageUploader)
-	if !ok || img.Key != "" {
-		return "", nil
-	}
-	key, reuse, err := safeUpload(ctx, up, o)
+	key, reuse, err := safeUpload(ctx, s, o, a)
 	if err != nil || key == "" {
-		return "", err // an app that needs no upload gives no key
+		return "", err // a sender that needs no upload gives no key
 	}
 	var until time.Time
 	if reuse > 0 {
 		until = now.Add(reuse)
 	}
 	if err := d.record(func(tx bot.Tx) error {
-		return tx.RecordUpload(o.ID, img.SHA256, o.To.Platform, o.To.Workspace, key, until)
+		return tx.RecordUpload(o.ID, a.Stored(), o.To.Platform, o.To.Workspace, key, until)
 	}); err != nil {
 		return "", err
 	}
-	img.Key = key
+	a.SetUploadKey(key)
 	return "", nil
 }
 
 // safeUpload keeps a panicking uploader from killing the loop.
-func safeUpload(ctx context.Context, up bot.ImageUploader, o *bot.Outgoing) (key string, reuse time.Duration, err error) {
+func safeUpload(ctx context.Context, s bot.Sender, o *bot.Outgoing, a bot.Attachment) (key string, reuse time.Duration, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("image upload panicked: %v", p)
+			err = fmt.Errorf("upload panicked: %v", p)
 		}
 	}()
-	return up.UploadImage(ctx, o.To, o.Msg.Image)
+	key, reuse, _, err = a.UploadThrough(ctx, s, o.To)
+	return key, reuse, err
 }

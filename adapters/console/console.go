@@ -52,6 +52,10 @@ type Adapter struct {
 	// data directory's "pictures"); a terminal shows their paths. Empty:
 	// pictures are described but not saved.
 	PictureDir string
+	// FileDir is where files sent to console users are saved (the data
+	// directory's "files"), as <digest>-<name>; a terminal shows their
+	// paths. Empty: files are named but not saved.
+	FileDir string
 
 	mu      sync.Mutex
 	arrived chan struct{} // closed and replaced whenever messages are queued
@@ -83,11 +87,11 @@ func (a *Adapter) Take(ctx context.Context, user string, wait time.Duration) ([]
 		var taken []*bot.Outgoing
 		var next time.Time
 		now := a.Now()
-		var pictures map[string][]byte
+		var media map[string][]byte
 		err := a.Store.Update(ctx, func(tx bot.Tx) (err error) {
 			if taken, err = tx.TakeOutgoing(bot.PlatformConsole, user, now, 100); err != nil || len(taken) > 0 {
 				if err == nil {
-					pictures, err = picturesOf(tx, taken)
+					media, err = mediaOf(tx, taken)
 				}
 				return err
 			}
@@ -103,7 +107,10 @@ func (a *Adapter) Take(ctx context.Context, user string, wait time.Duration) ([]
 					continue // an edit with nothing to say where it cannot edit (bot.Sender)
 				}
 				if img := o.Msg.Image; img != nil {
-					img.Key = a.savePicture(img, pictures[img.SHA256])
+					img.Key = a.save(a.PictureDir, img.SHA256, pictureName(img.Name), media[img.SHA256])
+				}
+				if f := o.Msg.File; f != nil {
+					f.Key = a.save(a.FileDir, f.SHA256, fileName(f.Name), media[f.SHA256])
 				}
 				msgs = append(msgs, o.Msg)
 			}
@@ -129,17 +136,17 @@ func (a *Adapter) Take(ctx context.Context, user string, wait time.Duration) ([]
 	}
 }
 
-// picturesOf reads the pictures of the taken messages, in the unit that
-// takes them: once that unit commits the messages are sent, and their
-// pictures may be pruned later.
-func picturesOf(tx bot.Tx, taken []*bot.Outgoing) (map[string][]byte, error) {
+// mediaOf reads the pictures and files of the taken messages, in the unit
+// that takes them: once that unit commits the messages are sent, and their
+// bytes may be pruned later.
+func mediaOf(tx bot.Tx, taken []*bot.Outgoing) (map[string][]byte, error) {
 	var out map[string][]byte
 	for _, o := range taken {
-		img := o.Msg.Image
-		if img == nil || img.SHA256 == "" {
+		a := o.Msg.Attachment()
+		if a == nil || a.Stored() == "" {
 			continue
 		}
-		png, err := tx.MediaPNG(img.SHA256)
+		data, err := tx.MediaPNG(a.Stored())
 		if bot.ErrorCode(err) == bot.ENOTFOUND {
 			continue
 		}
@@ -149,41 +156,50 @@ func picturesOf(tx bot.Tx, taken []*bot.Outgoing) (map[string][]byte, error) {
 		if out == nil {
 			out = map[string][]byte{}
 		}
-		out[img.SHA256] = png
+		out[a.Stored()] = data
 	}
 	return out, nil
 }
 
-// savePicture writes a picture into PictureDir, named by its digest so that
+// save writes a picture or a file into dir, named by its digest so that
 // saving it again (another reader, a retried fetch) writes the same file,
 // and returns the path, or "" when it is not saved. It runs after the unit
 // that took the message committed: a unit may run more than once.
-func (a *Adapter) savePicture(img *bot.Image, png []byte) string {
-	if a.PictureDir == "" || len(png) == 0 {
+func (a *Adapter) save(dir, digest, name string, data []byte) string {
+	if dir == "" || len(data) == 0 {
 		return ""
 	}
-	name := img.SHA256[:min(16, len(img.SHA256))] + "-" + safeFileName(img.Name)
-	path := filepath.Join(a.PictureDir, name)
-	if err := os.MkdirAll(a.PictureDir, 0o700); err != nil {
-		a.log().Warn("console picture not saved", "err", err)
+	path := filepath.Join(dir, digest[:min(16, len(digest))]+"-"+name)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		a.log().Warn("console attachment not saved", "err", err)
 		return ""
 	}
-	if err := os.WriteFile(path, png, 0o600); err != nil {
-		a.log().Warn("console picture not saved", "err", err)
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		a.log().Warn("console attachment not saved", "err", err)
 		return ""
 	}
 	return path
 }
 
-// safeFileName keeps a picture's name from leaving PictureDir or hiding.
-func safeFileName(name string) string {
-	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
-	name = strings.TrimLeft(name, ".")
-	if name == "" || name == "/" {
+// pictureName keeps a picture's name from leaving PictureDir or hiding,
+// and ends it in .png.
+func pictureName(name string) string {
+	name = fileName(name)
+	if name == "file" {
 		return "picture.png"
 	}
 	if !strings.HasSuffix(strings.ToLower(name), ".png") {
 		name += ".png"
+	}
+	return name
+}
+
+// fileName keeps a file's name from leaving its directory or hiding.
+func fileName(name string) string {
+	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
+	name = strings.TrimLeft(name, ".")
+	if name == "" || name == "/" {
+		return "file"
 	}
 	return name
 }

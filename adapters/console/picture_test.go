@@ -18,12 +18,7 @@ import (
 // Ensure a picture sent to a console user is saved once into the picture
 // directory under a safe name, shown with its path, and taken only once.
 func TestTake_SavesPictures(t *testing.T) {
-	dir := t.TempDir()
-	db := sqlite.NewDB(filepath.Join(dir, "t.db"))
-	if err := db.Open(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	dir, db := openDB(t)
 	now := time.Now()
 	err := db.Update(context.Background(), func(tx bot.Tx) error {
 		_, err := tx.Enqueue(&bot.Outgoing{Key: "chart",
@@ -83,5 +78,48 @@ func TestTake_Edits(t *testing.T) {
 	}
 	if got := console.Render(msgs[0]); got != "@alice 已完成 #1。" {
 		t.Errorf("edit shown as %q, want its line alone", got)
+	}
+}
+
+func openDB(t *testing.T) (string, *sqlite.DB) {
+	dir := t.TempDir()
+	db := sqlite.NewDB(filepath.Join(dir, "t.db"))
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return dir, db
+}
+
+// Ensure a file sent to a console user is saved under FileDir as
+// <digest>-<name>, its name kept from leaving the directory, and the path
+// shown.
+func TestTake_SavesFiles(t *testing.T) {
+	dir, db := openDB(t)
+	data := []byte("\ufeff编号,标题\n1,打印机\n")
+	err := db.Update(context.Background(), func(tx bot.Tx) error {
+		_, err := tx.Enqueue(&bot.Outgoing{Key: "export",
+			To:  bot.Destination{Platform: bot.PlatformConsole, Workspace: console.Workspace, UserID: "bob"},
+			Msg: bot.Message{Text: "Tickets", File: bot.NewFile("../工单.csv", "text/csv", data)}}, time.Now())
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := console.New(nil, db)
+	a.FileDir = filepath.Join(dir, "files")
+	msgs, err := a.Take(context.Background(), "bob", 0)
+	if err != nil || len(msgs) != 1 || msgs[0].File == nil {
+		t.Fatalf("took %+v, %v", msgs, err)
+	}
+	path := msgs[0].File.Key
+	if want := filepath.Join(a.FileDir, bot.Digest(data)[:16]+"-工单.csv"); path != want {
+		t.Errorf("saved at %q, want %q", path, want)
+	}
+	if got, err := os.ReadFile(path); err != nil || !bytes.Equal(got, data) {
+		t.Errorf("saved file: %v, %q", err, got)
+	}
+	if shown := console.Render(msgs[0]); !strings.Contains(shown, "📎 ../工单.csv：") || !strings.Contains(shown, path) {
+		t.Errorf("shown as:\n%s", shown)
 	}
 }

@@ -35,6 +35,15 @@ func Render(m bot.Message) string {
 			b.WriteString(colon(img.Name) + img.Key)
 		}
 	}
+	if f := m.File; f != nil {
+		if b.Len() > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString("📎 " + f.Name)
+		if f.Key != "" {
+			b.WriteString(colon(f.Name) + f.Key)
+		}
+	}
 	if c := m.Card; c != nil {
 		if b.Len() > 0 {
 			b.WriteString("\n")

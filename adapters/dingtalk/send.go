@@ -84,8 +84,8 @@ var (
 //   - An edit (Msg.Edit) of an interactive card updates it in place; any
 //     other message cannot be edited, and gets Msg.Text as a follow-up (see
 //     edit in card.go).
-//   - A picture (Msg.Image) is posted after the text or card, as its own
-//     robot message (see image.go).
+//   - A picture (Msg.Image) or a file (Msg.File) is posted after the text
+//     or card, as its own robot message (see image.go).
 //
 // The returned id is the robot API's processQueryKey, an interactive card's
 // outTrackId, or "" for a session webhook, which returns none.
@@ -93,7 +93,7 @@ func (a *Adapter) Send(ctx context.Context, o *bot.Outgoing) (string, error) {
 	if o.Msg.Edit != nil {
 		return a.edit(ctx, o)
 	}
-	if o.Msg.Text == "" && o.Msg.Card == nil && o.Msg.Image == nil {
+	if o.Msg.Text == "" && o.Msg.Card == nil && o.Msg.Attachment() == nil {
 		return "", &bot.DeliveryError{Err: errEmptyMessage, Permanent: true}
 	}
 	var id string
@@ -103,7 +103,7 @@ func (a *Adapter) Send(ctx context.Context, o *bot.Outgoing) (string, error) {
 			return "", err
 		}
 	}
-	if o.Msg.Image == nil {
+	if o.Msg.Attachment() == nil {
 		return id, nil
 	}
 	imageID, err := a.sendImage(ctx, o)

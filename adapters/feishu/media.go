@@ -6,14 +6,20 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"mime/multipart"
 	"net/http"
+	"path"
+	"strings"
 	"time"
 
 	"github.com/tandemhq/tandem/bot"
 )
 
-var _ bot.ImageUploader = (*Adapter)(nil)
+var (
+	_ bot.ImageUploader = (*Adapter)(nil)
+	_ bot.FileUploader  = (*Adapter)(nil)
+)
 
 const (
 	// imageReuse is how long an uploaded image_key is offered for other
@@ -23,9 +29,10 @@ const (
 	imageReuse = 30 * 24 * time.Hour
 	// maxImageBytes is the upload API's limit (10 MB).
 	maxImageBytes = 10 << 20
+	// maxFileBytes is the file upload API's limit (30 MB; bot.MaxFileBytes
+	// keeps files under every platform's).
+	maxFileBytes = 30 << 20
 )
-
-var errNoImageKey = errors.New("feishu: image upload answered no image_key")
 
 // formBody is a request body that is not JSON (a multipart form).
 type formBody struct {
@@ -45,30 +52,80 @@ func (a *Adapter) UploadImage(ctx context.Context, _ bot.Destination, img *bot.I
 	case len(img.PNG) > maxImageBytes:
 		return "", 0, &bot.DeliveryError{Err: fmt.Errorf("feishu: picture of %d bytes is over the 10 MB limit", len(img.PNG)), Permanent: true}
 	}
+	key, err := a.uploadForm(ctx, "im.image.create", pathImages, [][2]string{{"image_type", "message"}},
+		"image", firstNonEmpty(img.Name, "image.png"), img.PNG, "image_key")
+	return key, imageReuse, err
+}
+
+// UploadFile implements bot.FileUploader: POST /open-apis/im/v1/files (the
+// SDK's Im.V1.File.Create), a multipart form with file_type (xls for
+// spreadsheets, stream for anything else Feishu has no type for, such as
+// CSV), file_name and the file, answers a file_key that a message of
+// msg_type "file" carries. Same scope and reuse as a picture.
+func (a *Adapter) UploadFile(ctx context.Context, _ bot.Destination, f *bot.File) (string, time.Duration, error) {
+	switch {
+	case len(f.Data) == 0:
+		return "", 0, &bot.DeliveryError{Err: errors.New("feishu: file has no bytes"), Permanent: true}
+	case len(f.Data) > maxFileBytes:
+		return "", 0, &bot.DeliveryError{Err: fmt.Errorf("feishu: file of %d bytes is over the 30 MB limit", len(f.Data)), Permanent: true}
+	}
+	name := firstNonEmpty(f.Name, "file")
+	key, err := a.uploadForm(ctx, "im.file.create", pathFiles, [][2]string{{"file_type", fileType(name)}, {"file_name", name}},
+		"file", name, f.Data, "file_key")
+	return key, imageReuse, err
+}
+
+// fileType is the file_type Feishu files a document under.
+func fileType(name string) string {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".xls", ".xlsx":
+		return "xls"
+	case ".doc", ".docx":
+		return "doc"
+	case ".ppt", ".pptx":
+		return "ppt"
+	case ".pdf":
+		return "pdf"
+	}
+	return "stream"
+}
+
+// uploadForm posts a multipart form (fields, then the file part) to an
+// upload API and returns the key it answers under keyField. Uploading shows
+// nobody anything, so repeating it after a crash costs only the upload.
+func (a *Adapter) uploadForm(ctx context.Context, op, apiPath string, fields [][2]string, fileField, fileName string, data []byte, keyField string) (string, error) {
 	var b bytes.Buffer
 	w := multipart.NewWriter(&b)
-	w.WriteField("image_type", "message")
-	part, err := w.CreateFormFile("image", firstNonEmpty(img.Name, "image.png"))
+	var err error
+	for _, f := range fields {
+		if err == nil {
+			err = w.WriteField(f[0], f[1])
+		}
+	}
+	var part io.Writer
 	if err == nil {
-		_, err = part.Write(img.PNG)
+		part, err = w.CreateFormFile(fileField, fileName)
+	}
+	if err == nil {
+		_, err = part.Write(data)
 	}
 	if err == nil {
 		err = w.Close()
 	}
 	if err != nil {
-		return "", 0, &bot.DeliveryError{Err: fmt.Errorf("feishu: image form: %w", err), Permanent: true}
+		return "", &bot.DeliveryError{Err: fmt.Errorf("feishu: %s form: %w", op, err), Permanent: true}
 	}
-	r, err := a.call(ctx, "im.image.create", http.MethodPost, pathImages, nil, formBody{w.FormDataContentType(), b.Bytes()})
+	r, err := a.call(ctx, op, http.MethodPost, apiPath, nil, formBody{w.FormDataContentType(), b.Bytes()})
 	if err != nil {
-		return "", 0, err
+		return "", err
 	}
-	var d struct {
-		ImageKey string `json:"image_key"`
+	var d map[string]any
+	json.Unmarshal(r.Data, &d) // a body that is not an object has no key: said below
+	key, _ := d[keyField].(string)
+	if key == "" {
+		return "", fmt.Errorf("feishu: %s answered no %s", op, keyField)
 	}
-	if json.Unmarshal(r.Data, &d) != nil || d.ImageKey == "" {
-		return "", 0, errNoImageKey
-	}
-	return d.ImageKey, imageReuse, nil
+	return key, nil
 }
 
 // ensureUploaded uploads img unless it has a key: the dispatcher uploads
@@ -94,20 +151,33 @@ func (a *Adapter) ensureUploaded(ctx context.Context, to bot.Destination, img *b
 // hour is not) may post again. The text's id is returned, or the
 // picture's when there is no text.
 func (a *Adapter) sendPicture(ctx context.Context, o *bot.Outgoing) (string, error) {
-	var textID string
-	if o.Msg.Text != "" {
-		_, content, err := messageContent(bot.Message{Text: o.Msg.Text})
+	return a.sendThen(ctx, o, bot.Message{Text: o.Msg.Text}, "image", "image_key", o.Msg.Image.Key, "#picture")
+}
+
+// sendFile posts a message that carries a file: its text or card (if any),
+// then the file as a message of msg_type "file" ({"file_key": …}), with
+// uuids as sendPicture's.
+func (a *Adapter) sendFile(ctx context.Context, o *bot.Outgoing) (string, error) {
+	return a.sendThen(ctx, o, bot.Message{Text: o.Msg.Text, Card: o.Msg.Card}, "file", "file_key", o.Msg.File.Key, "#file")
+}
+
+// sendThen posts first (when it has anything to say), then a message of
+// msgType carrying {keyField: key}.
+func (a *Adapter) sendThen(ctx context.Context, o *bot.Outgoing, first bot.Message, msgType, keyField, key, suffix string) (string, error) {
+	var firstID string
+	if strings.TrimSpace(first.Text) != "" || first.Card != nil {
+		t, content, err := messageContent(first)
 		if err != nil {
 			return "", &bot.DeliveryError{Err: err, Permanent: true}
 		}
-		if textID, err = a.post(ctx, o, "text", content, dedupUUID(o.Key)); err != nil {
+		if firstID, err = a.post(ctx, o, t, content, dedupUUID(o.Key)); err != nil {
 			return "", err
 		}
 	}
-	raw, _ := json.Marshal(map[string]string{"image_key": o.Msg.Image.Key})
-	id, err := a.post(ctx, o, "image", string(raw), dedupUUID(o.Key+"#picture"))
+	raw, _ := json.Marshal(map[string]string{keyField: key})
+	id, err := a.post(ctx, o, msgType, string(raw), dedupUUID(o.Key+suffix))
 	if err != nil {
 		return "", err
 	}
-	return firstNonEmpty(textID, id), nil
+	return firstNonEmpty(firstID, id), nil
 }

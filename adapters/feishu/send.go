@@ -26,6 +26,7 @@ const (
 	pathReply   = "/open-apis/im/v1/messages/%s/reply"
 	pathPatch   = "/open-apis/im/v1/messages/%s" // PATCH: a card's new content
 	pathImages  = "/open-apis/im/v1/images"
+	pathFiles   = "/open-apis/im/v1/files"
 )
 
 // Open API codes (https://open.feishu.cn/document/server-docs/api-call-guide/generic-error-code
@@ -118,12 +119,23 @@ type apiResponse struct {
 // (o.Msg.Image, uploaded by UploadImage) goes inside the card when there
 // is one, so the message stays one; with text it is a second message, an
 // image message posted after the text with a uuid of its own (see
-// sendPicture).
+// sendPicture). A file (o.Msg.File, uploaded by UploadFile) is a message of
+// its own, after the text or card (see sendFile).
 func (a *Adapter) Send(ctx context.Context, o *bot.Outgoing) (string, error) {
 	if e := o.Msg.Edit; e != nil && e.RemoteID != "" && o.Msg.Card != nil {
 		return a.edit(ctx, o)
 	}
 	m := o.Msg
+	if f := m.File; f != nil {
+		if f.Key == "" { // not through the dispatcher: upload here
+			key, _, err := a.UploadFile(ctx, o.To, f)
+			if err != nil {
+				return "", err
+			}
+			f.Key = key
+		}
+		return a.sendFile(ctx, o)
+	}
 	if img := m.Image; img != nil {
 		if err := a.ensureUploaded(ctx, o.To, img); err != nil {
 			return "", err

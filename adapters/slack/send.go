@@ -55,12 +55,12 @@ var (
 //
 // The id it returns names the channel and the message ("C123/1700000000.000100",
 // see messageRef), so that the card in it can be edited later (Msg.Edit).
-// A message with a picture is one file share (sendImage).
+// A message with a picture or a file is one file share (sendImage).
 func (a *Adapter) Send(ctx context.Context, o *bot.Outgoing) (string, error) {
 	switch {
 	case o.Msg.Edit != nil:
 		return a.edit(ctx, o)
-	case o.Msg.Image != nil:
+	case o.Msg.Attachment() != nil:
 		return a.sendImage(ctx, o)
 	}
 	if o.Msg.Text == "" && o.Msg.Card == nil {

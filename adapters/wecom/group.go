@@ -158,6 +158,7 @@ func (a *Adapter) sendAppchat(ctx context.Context, chatID string, m bot.Message)
 		MsgType string              `json:"msgtype"`
 		Text    *message.TextField  `json:"text,omitempty"`
 		Image   *message.ImageField `json:"image,omitempty"`
+		File    *fileField          `json:"file,omitempty"`
 	}
 	sent := false
 	if text := plainText(m); strings.TrimSpace(text) != "" {
@@ -177,6 +178,16 @@ func (a *Adapter) sendAppchat(ctx context.Context, chatID string, m bot.Message)
 			}
 		}
 		if err := a.call(ctx, appchatSendPath, appchatMessage{ChatID: chatID, MsgType: "image", Image: &message.ImageField{MediaID: key}}, &apiResult{}); err != nil {
+			return "", err
+		}
+		sent = true
+	}
+	if m.File != nil {
+		key, err := a.appFileKey(ctx, m.File)
+		if err != nil {
+			return "", err
+		}
+		if err := a.call(ctx, appchatSendPath, appchatMessage{ChatID: chatID, MsgType: "file", File: &fileField{MediaID: key}}, &apiResult{}); err != nil {
 			return "", err
 		}
 		sent = true

@@ -25,7 +25,10 @@ import (
 // as an image message. A group robot takes the picture itself, base64 with
 // its MD5, up to 2 MB, and needs no upload.
 
-var _ bot.ImageUploader = (*Adapter)(nil)
+var (
+	_ bot.ImageUploader = (*Adapter)(nil)
+	_ bot.FileUploader  = (*Adapter)(nil)
+)
 
 const (
 	mediaUploadPath = "/cgi-bin/media/upload"
@@ -57,53 +60,168 @@ func (a *Adapter) UploadImage(ctx context.Context, to bot.Destination, img *bot.
 	if len(img.PNG) == 0 {
 		return "", 0, &bot.DeliveryError{Err: errors.New("wecom: image has no bytes"), Permanent: true}
 	}
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
+	id, err := a.uploadMedia(ctx, "image", imageName(img), "image/png", img.PNG)
+	return id, mediaReuse, err
+}
+
+// mediaForm is an upload's body: one multipart part named "media" with the
+// file's name and length, as media/upload and a robot's upload_media take.
+func mediaForm(name, contentType string, data []byte) (body []byte, formType string, err error) {
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
 	h := textproto.MIMEHeader{}
-	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="media"; filename=%q; filelength=%d`, imageName(img), len(img.PNG)))
-	h.Set("Content-Type", "image/png")
+	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="media"; filename=%q; filelength=%d`, name, len(data)))
+	h.Set("Content-Type", contentType)
 	part, err := mw.CreatePart(h)
 	if err == nil {
-		_, err = part.Write(img.PNG)
+		_, err = part.Write(data)
 	}
 	if err == nil {
 		err = mw.Close()
 	}
+	return b.Bytes(), mw.FormDataContentType(), err
+}
+
+// uploadMedia uploads a temporary medium of kind (image, file) through the
+// app (media/upload) and returns its media_id.
+func (a *Adapter) uploadMedia(ctx context.Context, kind, name, contentType string, data []byte) (string, error) {
+	body, formType, err := mediaForm(name, contentType, data)
 	if err != nil {
-		return "", 0, err
+		return "", err
 	}
 	var res struct {
 		apiResult
 		Type    string `json:"type"`
 		MediaID string `json:"media_id"`
 	}
-	err = a.callWith(ctx, mediaUploadPath, url.Values{"type": {"image"}}, func(u string) (*http.Request, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body.Bytes()))
+	err = a.callWith(ctx, mediaUploadPath, url.Values{"type": {kind}}, func(u string) (*http.Request, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
 		if err == nil {
-			req.Header.Set("Content-Type", mw.FormDataContentType())
+			req.Header.Set("Content-Type", formType)
 		}
 		return req, err
 	}, &res)
 	if err != nil {
-		return "", 0, err
+		return "", err
 	}
 	if res.MediaID == "" {
-		return "", 0, errors.New("wecom: media/upload: no media_id in the answer")
+		return "", errors.New("wecom: media/upload: no media_id in the answer")
 	}
-	return res.MediaID, mediaReuse, nil
+	return res.MediaID, nil
+}
+
+// Files. An app sends a file by media_id (media/upload?type=file, a
+// temporary medium like a picture's) as a message of msgtype "file". A group
+// robot uploads through its own webhook (upload_media?key=…&type=file) and
+// posts {"msgtype":"file","file":{"media_id":…}}; its media_id serves that
+// robot only, so UploadFile records it as "robot:<name>:<media_id>" and
+// does not offer it to other messages.
+
+const (
+	robotFilePrefix = "robot:"
+	// minFileBytes and maxFileBytes are the file limits of media/upload
+	// and of a robot's upload_media ("5个字节 < 文件大小 ≤ 20MB").
+	minFileBytes = 6
+	maxFileBytes = 20 << 20
+)
+
+// UploadFile implements bot.FileUploader: a group robot's file goes
+// through the robot's upload_media (for that robot only), any other
+// through the app's media/upload?type=file (reused for 60 hours).
+func (a *Adapter) UploadFile(ctx context.Context, to bot.Destination, f *bot.File) (string, time.Duration, error) {
+	switch {
+	case len(f.Data) < minFileBytes:
+		return "", 0, &bot.DeliveryError{Err: fmt.Errorf("wecom: a file of %d bytes is under the 5-byte minimum", len(f.Data)), Permanent: true}
+	case len(f.Data) > maxFileBytes:
+		return "", 0, &bot.DeliveryError{Err: fmt.Errorf("wecom: a file of %d bytes is over the 20 MB limit", len(f.Data)), Permanent: true}
+	}
+	if name, ok := strings.CutPrefix(to.ChatID, "robot:"); ok && to.UserID == "" {
+		id, err := a.uploadRobotFile(ctx, name, f)
+		if err != nil {
+			return "", 0, err
+		}
+		return robotFilePrefix + name + ":" + id, 0, nil
+	}
+	id, err := a.uploadMedia(ctx, "file", mediaName(f.Name, ""), firstNonEmpty(f.MIME, "application/octet-stream"), f.Data)
+	return id, mediaReuse, err
+}
+
+// uploadRobotFile uploads f through the named robot's webhook: the send
+// URL's upload_media sibling, with the same key.
+func (a *Adapter) uploadRobotFile(ctx context.Context, name string, f *bot.File) (string, error) {
+	hook, ok := a.cfg.Robots[name]
+	if !ok {
+		return "", &bot.DeliveryError{Err: fmt.Errorf("wecom: no robot named %q is configured", name), Permanent: true}
+	}
+	u, err := url.Parse(hook)
+	if err != nil {
+		return "", &bot.DeliveryError{Err: fmt.Errorf("wecom: robot %s: bad webhook URL", name), Permanent: true}
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/send") + "/upload_media"
+	q := u.Query()
+	q.Set("type", "file")
+	u.RawQuery = q.Encode()
+	body, formType, err := mediaForm(mediaName(f.Name, ""), firstNonEmpty(f.MIME, "application/octet-stream"), f.Data)
+	if err != nil {
+		return "", err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(body))
+	if err != nil {
+		return "", &bot.DeliveryError{Err: fmt.Errorf("wecom: robot %s: bad webhook URL", name), Permanent: true}
+	}
+	req.Header.Set("Content-Type", formType)
+	var res struct {
+		apiResult
+		MediaID string `json:"media_id"`
+	}
+	if err := classify(a.do(req, "robot "+name+" upload_media", &res)); err != nil {
+		return "", err
+	}
+	if res.MediaID == "" {
+		return "", errors.New("wecom: upload_media: no media_id in the answer")
+	}
+	return res.MediaID, nil
+}
+
+// appFileKey is the media_id an app message carries for f: its upload,
+// or a new one through the app when it has none or the robot's.
+func (a *Adapter) appFileKey(ctx context.Context, f *bot.File) (string, error) {
+	if f.Key != "" && !strings.HasPrefix(f.Key, robotFilePrefix) {
+		return f.Key, nil
+	}
+	return a.uploadMedia(ctx, "file", mediaName(f.Name, ""), firstNonEmpty(f.MIME, "application/octet-stream"), f.Data)
+}
+
+// robotFile is a robot's file message for f: its upload through this
+// robot, or a new one.
+func (a *Adapter) robotFile(ctx context.Context, name string, f *bot.File) (map[string]any, error) {
+	id, ok := strings.CutPrefix(f.Key, robotFilePrefix+name+":")
+	if !ok {
+		var err error
+		if id, err = a.uploadRobotFile(ctx, name, f); err != nil {
+			return nil, err
+		}
+	}
+	return map[string]any{"msgtype": "file", "file": map[string]any{"media_id": id}}, nil
 }
 
 func imageName(img *bot.Image) string {
-	name := strings.Map(func(r rune) rune {
+	return mediaName(img.Name, ".png")
+}
+
+// mediaName is a file name fit for a form's filename, ending in ext when
+// one is given.
+func mediaName(name, ext string) string {
+	name = strings.Map(func(r rune) rune {
 		if r == '"' || r == '\\' || r < ' ' {
 			return '_'
 		}
 		return r
-	}, img.Name)
-	if !strings.HasSuffix(strings.ToLower(name), ".png") {
-		name += ".png"
+	}, name)
+	if ext != "" && !strings.HasSuffix(strings.ToLower(name), ext) {
+		name += ext
 	}
-	return name
+	return firstNonEmpty(name, "file")
 }
 
 // sendAppImage sends an uploaded picture to a member. A retry after a crash

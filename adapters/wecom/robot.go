@@ -17,7 +17,8 @@ const (
 	robotWindow    = time.Minute
 )
 
-// sendRobot posts m as markdown to the named robot, then its picture. The
+// sendRobot posts m as markdown to the named robot, then its picture or
+// file. The
 // outbox already paces robots (Limits().PerChat); the adapter keeps its own
 // count as well, over a sliding minute, because WeCom enforces the limit per
 // robot for everyone posting through it and a message over it is refused.
@@ -28,7 +29,7 @@ func (a *Adapter) sendRobot(ctx context.Context, name string, m bot.Message) err
 		return &bot.DeliveryError{Err: fmt.Errorf("wecom: no robot named %q is configured", name), Permanent: true}
 	}
 	content := robotMarkdown(m)
-	if strings.TrimSpace(content) == "" && m.Image == nil {
+	if strings.TrimSpace(content) == "" && m.Attachment() == nil {
 		return &bot.DeliveryError{Err: errEmptyMessage, Permanent: true}
 	}
 	if strings.TrimSpace(content) != "" {
@@ -39,6 +40,13 @@ func (a *Adapter) sendRobot(ctx context.Context, name string, m bot.Message) err
 	}
 	if m.Image != nil {
 		body, err := robotImage(m.Image)
+		if err != nil {
+			return err
+		}
+		return a.postRobot(ctx, name, hook, body)
+	}
+	if m.File != nil {
+		body, err := a.robotFile(ctx, name, m.File)
 		if err != nil {
 			return err
 		}

@@ -100,7 +100,8 @@ type apiResult struct {
 //
 //   - To.ChatID "robot:<name>": the message is posted to that group robot
 //     webhook as markdown (mentions as <@userid>), at most 20 a minute per
-//     robot, and its picture as a robot image message. A private message
+//     robot, and its picture as a robot image message, its file as a robot
+//     file message (uploaded through the robot's upload_media). A private message
 //     with a UserID goes to that user instead.
 //   - Any other To.ChatID: a group the app created (CreateGroup), through
 //     appchat/send: text (a card as text), then its picture.
@@ -117,7 +118,7 @@ type apiResult struct {
 // for a robot, which returns none, the chat id "robot:<name>".
 func (a *Adapter) Send(ctx context.Context, o *bot.Outgoing) (string, error) {
 	m := o.Msg
-	if strings.TrimSpace(m.Text) == "" && m.Card == nil && m.Image == nil {
+	if strings.TrimSpace(m.Text) == "" && m.Card == nil && m.Attachment() == nil {
 		return "", &bot.DeliveryError{Err: errEmptyMessage, Permanent: true}
 	}
 	if m.Edit != nil {
@@ -204,8 +205,21 @@ func (a *Adapter) sendApp(ctx context.Context, o *bot.Outgoing, user string, m b
 			remote = firstNonEmpty(remote, res.MsgID)
 		}
 	}
-	if remote == "" && m.Image == nil {
+	if remote == "" && m.Attachment() == nil {
 		return "", &bot.DeliveryError{Err: errEmptyMessage, Permanent: true}
+	}
+	if m.File != nil {
+		// A retry sends the same media_id again, which the duplicate check
+		// swallows, as for a picture.
+		key, err := a.appFileKey(ctx, m.File)
+		if err != nil {
+			return "", err
+		}
+		res, err := a.postMessage(ctx, user, appMessage{kind: "file", File: &fileField{MediaID: key}}, imageDuplicateInterval)
+		if err != nil {
+			return "", err
+		}
+		remote = firstNonEmpty(remote, res.MsgID)
 	}
 	if m.Image != nil {
 		id, err := a.sendAppImage(ctx, user, m.Image)
@@ -229,8 +243,15 @@ type appMessage struct {
 	*message.SendRequestCommon
 	Text         *message.TextField  `json:"text,omitempty"`
 	Image        *message.ImageField `json:"image,omitempty"`
+	File         *fileField          `json:"file,omitempty"`
 	TemplateCard map[string]any      `json:"template_card,omitempty"`
 	kind         string              // msgtype
+}
+
+// fileField is a file message's body ({"media_id": …}), which silenceper
+// does not model.
+type fileField struct {
+	MediaID string `json:"media_id"`
 }
 
 // postMessage sends msg to one member. WeCom's duplicate check swallows a

@@ -32,7 +32,9 @@ import (
 	"github.com/tandemhq/tandem/adapters/console"
 	"github.com/tandemhq/tandem/adapters/httpserver"
 	"github.com/tandemhq/tandem/adapters/icsfeed"
+	"github.com/tandemhq/tandem/adapters/xlsx"
 	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/bot/sheet"
 	"github.com/tandemhq/tandem/commands"
 	"github.com/tandemhq/tandem/commands/directory"
 	"github.com/tandemhq/tandem/commands/features"
@@ -76,6 +78,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return runSLA(args[1:], time.Now(), stdout, stderr)
 		case "config":
 			return runConfig(args[1:], stdout)
+		case "export":
+			return runExport(ctx, args[1:], time.Now(), stdout, stderr)
 		case "slack":
 			return runSlack(args[1:], stdout, stderr)
 		case "version", "--version":
@@ -103,6 +107,8 @@ const usage = `Usage:
                                       say which days are working days, and why
   tandem sla --policy NAME|P1..P4 [--dept DEPT] [--category CAT] [--opened "YYYY-MM-DD HH:MM"] [--config FILE]
                                       when a ticket's SLA targets and escalation steps fall
+  tandem export KIND [--month YYYY-MM] [--format xlsx|csv] [--dept NAME] [--ask A-ID] --out FILE [--config FILE]
+                                      write tasks, tickets, meetings, requests, a ledger or stats to a file
   tandem version
 `
 
@@ -286,6 +292,7 @@ func (m *Main) Run() error {
 		CalendarFeeds:    feedLinks{m},
 		Projects:         cfg.Projects.deps(),
 		Painter:          painter,
+		SheetWriters:     []sheet.Writer{xlsx.Writer{}},
 		AskRemindAt:      askRemindAt,
 		Requests:         cfg.Requests.config(),
 		AskReaders:       readReporters(m.Dispatcher),
@@ -308,6 +315,7 @@ func (m *Main) Run() error {
 		m.Console = console.New(m.Bot, store)
 		m.Console.Now = m.Now
 		m.Console.PictureDir = filepath.Join(dataDir(cfg), "pictures")
+		m.Console.FileDir = filepath.Join(dataDir(cfg), "files")
 		hooks.OnQueued(m.Console.Wake)
 		if !m.NoHTTP {
 			if err := m.guardConsole(); err != nil {

@@ -147,6 +147,7 @@ type multiSender struct {
 var (
 	_ bot.RateLimited   = (*multiSender)(nil)
 	_ bot.ImageUploader = (*multiSender)(nil)
+	_ bot.FileUploader  = (*multiSender)(nil)
 )
 
 // groupCreators implements bot.GroupCreators over the outbox senders, read
@@ -209,6 +210,15 @@ func (s *multiSender) pick(workspace string) bot.Sender {
 func (s *multiSender) UploadImage(ctx context.Context, to bot.Destination, img *bot.Image) (string, time.Duration, error) {
 	if up, ok := s.pick(to.Workspace).(bot.ImageUploader); ok {
 		return up.UploadImage(ctx, to, img)
+	}
+	return "", 0, nil
+}
+
+// UploadFile implements bot.FileUploader through the app of to's
+// workspace, as UploadImage does.
+func (s *multiSender) UploadFile(ctx context.Context, to bot.Destination, f *bot.File) (string, time.Duration, error) {
+	if up, ok := s.pick(to.Workspace).(bot.FileUploader); ok {
+		return up.UploadFile(ctx, to, f)
 	}
 	return "", 0, nil
 }

@@ -17,7 +17,9 @@ import (
 
 	"github.com/tandemhq/tandem/adapters/console"
 	"github.com/tandemhq/tandem/adapters/draw"
+	"github.com/tandemhq/tandem/adapters/xlsx"
 	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/bot/sheet"
 	"github.com/tandemhq/tandem/bot/task"
 	"github.com/tandemhq/tandem/bot/workcal"
 	"github.com/tandemhq/tandem/commands"
@@ -75,7 +77,7 @@ func New(t *testing.T, options ...func(*features.Deps)) *Harness {
 		t.Fatal(err)
 	}
 	deps := features.Deps{Store: h.DB, DueHour: 18, DefaultTZ: Shanghai, DefaultLang: bot.LangEN,
-		Log: slog.New(slog.DiscardHandler), Painter: painter}
+		Log: slog.New(slog.DiscardHandler), Painter: painter, SheetWriters: []sheet.Writer{xlsx.Writer{}}}
 	for _, o := range options {
 		o(&deps)
 	}

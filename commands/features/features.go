@@ -10,6 +10,7 @@ import (
 
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/bot/picture"
+	"github.com/tandemhq/tandem/bot/sheet"
 	"github.com/tandemhq/tandem/bot/workcal"
 	"github.com/tandemhq/tandem/commands"
 	"github.com/tandemhq/tandem/commands/admin"
@@ -18,6 +19,7 @@ import (
 	"github.com/tandemhq/tandem/commands/calendar"
 	"github.com/tandemhq/tandem/commands/digest"
 	"github.com/tandemhq/tandem/commands/directory"
+	"github.com/tandemhq/tandem/commands/export"
 	"github.com/tandemhq/tandem/commands/feedback"
 	"github.com/tandemhq/tandem/commands/files"
 	"github.com/tandemhq/tandem/commands/group"
@@ -102,6 +104,12 @@ type Deps struct {
 	// Stats is the usage analytics' section (the monthly report's
 	// schedule).
 	Stats statscmd.Config
+	// SheetWriters write exports in the formats offered besides CSV
+	// (adapters/xlsx), the default first; nil: CSV only.
+	SheetWriters []sheet.Writer
+	// ExportStats adds sheets of figures to `export stats`; nil: the usage
+	// analytics' (commands/stats.ExportSheets).
+	ExportStats export.StatsHook
 }
 
 // askEngine builds the asks mechanism (commands/asks) once for Modules:
@@ -114,6 +122,15 @@ func askEngine(d Deps) *asks.Engine {
 	}
 	return asks.New(asks.Deps{Notifier: d.Notifier, Calendar: d.Calendar, Store: d.Store, DefaultLang: d.DefaultLang,
 		DefaultTZ: d.DefaultTZ, Log: d.Log, RemindAt: d.AskRemindAt, Readers: d.AskReaders})
+}
+
+// exportStats is the stats export's hook: the one given, else the usage
+// analytics' sheets.
+func exportStats(d Deps) export.StatsHook {
+	if d.ExportStats != nil {
+		return d.ExportStats
+	}
+	return statscmd.ExportSheets
 }
 
 // Modules returns every feature's module, in the order help lists their
@@ -157,6 +174,7 @@ func Modules(d Deps) []commands.Module {
 			DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ}),
 		statscmd.Module(statscmd.Deps{Config: d.Stats, Calendar: d.Calendar, Painter: d.Painter, NextRun: d.NextRun,
 			Notifier: d.Notifier, Store: d.Store, DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ, Log: d.Log}),
+		export.Module(export.Deps{Writers: d.SheetWriters, Stats: exportStats(d), DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ}),
 		link.Module(),
 		admin.Module(admin.Deps{Directories: d.Directories}),
 		// The war room job (no commands), recording through the tickets.

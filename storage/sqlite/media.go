@@ -6,20 +6,22 @@ import (
 	"github.com/tandemhq/tandem/bot"
 )
 
-// storeImage keeps the bytes of o's picture in media (once per content) and
-// leaves only their digest in the message.
-func (t *tx) storeImage(o *bot.Outgoing, now time.Time) error {
-	img := o.Msg.Image
-	if img == nil || len(img.PNG) == 0 {
+// storeMedia keeps the bytes of o's picture or file in media (once per
+// content) and leaves only their digest in the message.
+func (t *tx) storeMedia(o *bot.Outgoing, now time.Time) error {
+	if o.Msg.Image != nil && o.Msg.File != nil {
+		return bot.Errorf(bot.EINTERNAL, "A message carries a picture or a file, not both.", "一条消息只能带一张图片或一个文件。")
+	}
+	a := o.Msg.Attachment()
+	if a == nil || len(a.Bytes()) == 0 {
 		return nil
 	}
-	if len(img.PNG) > bot.MaxImageBytes {
-		return bot.Errorf(bot.ETOOLARGE, "That picture is larger than 2 MB.", "图片超过 2 MB。")
+	if err := a.Seal(); err != nil {
+		return err
 	}
-	img.SHA256 = bot.Digest(img.PNG)
 	_, err := t.exec(`INSERT INTO media (sha256, png, created_at) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
-		img.SHA256, img.PNG, now.UnixMilli())
-	return internal(err, "store image")
+		a.Stored(), a.Bytes(), now.UnixMilli())
+	return internal(err, "store media")
 }
 
 // MediaPNG implements bot.MediaTx.

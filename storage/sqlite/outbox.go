@@ -15,7 +15,7 @@ func (t *tx) Enqueue(o *bot.Outgoing, now time.Time) (bool, error) {
 	if err != nil {
 		return false, internal(err, "encode destination")
 	}
-	if err := t.storeImage(o, now); err != nil {
+	if err := t.storeMedia(o, now); err != nil {
 		return false, err
 	}
 	msg, err := json.Marshal(o.Msg)
@@ -100,8 +100,8 @@ func scanOutgoing(scan func(...any) error) (*bot.Outgoing, error) {
 	if err := json.Unmarshal([]byte(msg), &o.Msg); err != nil {
 		return nil, err
 	}
-	if o.Msg.Image != nil {
-		o.Msg.Image.Key = imageKey
+	if a := o.Msg.Attachment(); a != nil {
+		a.SetUploadKey(imageKey) // the column holds the upload of either
 	}
 	o.State = bot.OutboxState(state)
 	o.NextAttempt = fromMS(sql.NullInt64{Int64: next, Valid: true})

@@ -15,6 +15,7 @@ var liveTests = map[string]func(*testing.T, bot.Store){
 	"pictures are stored once by content": testPictures,
 	"a picture over the limit is refused": testPictureTooLarge,
 	"uploads are kept and reused":         testUploads,
+	"files are stored like pictures":      testFiles,
 	"card copies follow their messages":   testCardCopies,
 	"an inline card is remembered":        testInlineCopy,
 	"a queued card is revised until sent": testReviseQueued,
@@ -165,4 +166,32 @@ func apply[T any](t *testing.T, s bot.Store, fn func(bot.Tx) (T, error)) T {
 	var v T
 	update(t, s, func(tx bot.Tx) (err error) { v, err = fn(tx); return err })
 	return v
+}
+
+func testFiles(t *testing.T, s bot.Store) {
+	data := []byte("\ufeffname\n工单\n")
+	enqueue(t, s, &bot.Outgoing{Key: "f", To: bob, Msg: bot.Message{Text: "export", File: bot.NewFile("t.csv", "text/csv", data)}}, t0)
+	if got := view(t, s, func(tx bot.Tx) ([]byte, error) { return tx.MediaPNG(bot.Digest(data)) }); !bytes.Equal(got, data) {
+		t.Errorf("stored file = %q", got)
+	}
+	o := outgoing(t, s, bot.OutboxQueued)
+	if len(o) != 1 || o[0].Msg.File == nil || o[0].Msg.File.Data != nil || o[0].Msg.File.Size != len(data) || o[0].Msg.File.Name != "t.csv" {
+		t.Fatalf("queued %+v, want the file's digest, name and size and no bytes", o)
+	}
+	update(t, s, func(tx bot.Tx) error {
+		return tx.RecordUpload(o[0].ID, bot.Digest(data), "slack", "T1", "F1", time.Time{})
+	})
+	if c := claimOut(t, s, "slack", t0, "me"); len(c) != 1 || c[0].Msg.File.Key != "F1" {
+		t.Fatalf("claimed %+v, want the file's upload on it", c)
+	}
+	err := s.Update(context.Background(), func(tx bot.Tx) error {
+		_, err := tx.Enqueue(&bot.Outgoing{Key: "big", To: bob, Msg: bot.Message{File: bot.NewFile("big.csv", "text/csv", make([]byte, bot.MaxFileBytes+1))}}, t0)
+		return err
+	})
+	wantCode(t, "a file over 20 MB", err, bot.ETOOLARGE)
+	err = s.Update(context.Background(), func(tx bot.Tx) error {
+		_, err := tx.Enqueue(&bot.Outgoing{Key: "both", To: bob, Msg: bot.Message{Image: bot.NewImage("p.png", "", tinyPNG), File: bot.NewFile("t.csv", "text/csv", data)}}, t0)
+		return err
+	})
+	wantCode(t, "a picture and a file in one message", err, bot.EINTERNAL)
 }

@@ -46,6 +46,8 @@ const (
 	// Stats is bot.UsageCounter and stats.Store, which the unit implements
 	// beside bot.Tx.
 	Stats Part = "stats"
+	// Exports is export.Store, which the unit implements beside bot.Tx.
+	Exports Part = "exports"
 )
 
 // Run runs the contract against stores made by open, which returns a new,
@@ -71,6 +73,7 @@ func Run(t *testing.T, open func(t *testing.T) bot.Store, skip ...Part) {
 		{Projects, projectTests},
 		{Asks, askTests},
 		{Stats, statsTests},
+		{Exports, exportTests},
 	}
 	for _, p := range parts {
 		t.Run(string(p.part), func(t *testing.T) {

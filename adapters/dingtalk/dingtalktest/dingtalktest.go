@@ -368,10 +368,12 @@ func (f *Server) updateCard(w http.ResponseWriter, c Call) {
 	io.WriteString(w, `{"success":true,"result":true}`)
 }
 
-// upload answers the classic media/upload: an image in the multipart field
-// "media" gets a media_id, which DingTalk starts with "@".
+// upload answers the classic media/upload: an image or a file (up to
+// 20 MB) in the multipart field "media" gets a media_id, which DingTalk
+// starts with "@".
 func (f *Server) upload(w http.ResponseWriter, c Call, n int) {
-	if c.Query.Get("type") != "image" || len(c.Media) == 0 {
+	kind := c.Query.Get("type")
+	if (kind != "image" && kind != "file") || len(c.Media) == 0 || len(c.Media) > 20<<20 {
 		io.WriteString(w, `{"errcode":40004,"errmsg":"不合法的媒体文件类型"}`)
 		return
 	}
@@ -379,7 +381,7 @@ func (f *Server) upload(w http.ResponseWriter, c Call, n int) {
 	f.mu.Lock()
 	f.media[id] = c.Media
 	f.mu.Unlock()
-	fmt.Fprintf(w, `{"errcode":0,"errmsg":"ok","type":"image","media_id":%q,"created_at":%d}`, id, time.Now().UnixMilli())
+	fmt.Fprintf(w, `{"errcode":0,"errmsg":"ok","type":%q,"media_id":%q,"created_at":%d}`, kind, id, time.Now().UnixMilli())
 }
 
 // scripted marks a call that a test's Reply or Hang answered.
@@ -465,6 +467,48 @@ func (f *Server) Cards() []Card {
 	return out
 }
 
+// File is a file posted with msgKey sampleFile.
+type File struct {
+	MediaID, FileName, FileType string
+	To                          string // the user (batchSend) or the conversation (groupSend)
+	Data                        []byte // what was uploaded under MediaID; nil if it never was
+}
+
+// Files returns the files posted so far (robot messages with msgKey
+// sampleFile that the fake answered itself), oldest first.
+func (f *Server) Files() []File {
+	var out []File
+	for _, c := range f.Calls("") {
+		if (c.Key != "batchSend" && c.Key != "groupSend") || c.JSON["msgKey"] != "sampleFile" || c.Scripted {
+			continue
+		}
+		file := File{}
+		file.MediaID, _ = c.Param["mediaId"].(string)
+		file.FileName, _ = c.Param["fileName"].(string)
+		file.FileType, _ = c.Param["fileType"].(string)
+		file.To = recipient(c)
+		f.mu.Lock()
+		file.Data = f.media[file.MediaID]
+		f.mu.Unlock()
+		out = append(out, file)
+	}
+	return out
+}
+
+// recipient is the user (batchSend) or conversation (groupSend) a robot
+// message went to.
+func recipient(c Call) string {
+	if c.Key == "groupSend" {
+		to, _ := c.JSON["openConversationId"].(string)
+		return to
+	}
+	if users, _ := c.JSON["userIds"].([]any); len(users) > 0 {
+		to, _ := users[0].(string)
+		return to
+	}
+	return ""
+}
+
 // Images returns the pictures posted so far (robot messages with msgKey
 // sampleImageMsg that the fake answered itself), oldest first.
 func (f *Server) Images() []Image {
@@ -475,11 +519,7 @@ func (f *Server) Images() []Image {
 		}
 		img := Image{}
 		img.MediaID, _ = c.Param["photoURL"].(string)
-		if c.Key == "groupSend" {
-			img.To, _ = c.JSON["openConversationId"].(string)
-		} else if users, _ := c.JSON["userIds"].([]any); len(users) > 0 {
-			img.To, _ = users[0].(string)
-		}
+		img.To = recipient(c)
 		f.mu.Lock()
 		img.PNG = f.media[img.MediaID]
 		f.mu.Unlock()

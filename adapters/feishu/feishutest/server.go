@@ -39,6 +39,7 @@ const (
 	PathBotInfo  = "/open-apis/bot/v3/info"
 	PathMessages = "/open-apis/im/v1/messages"
 	PathImages   = "/open-apis/im/v1/images"
+	PathFiles    = "/open-apis/im/v1/files"
 	PathChats    = "/open-apis/im/v1/chats"
 	contactPath  = "/open-apis/contact/v3/"
 )
@@ -102,11 +103,13 @@ type Chat struct {
 	UUID                  string
 }
 
-// Upload is an image the fake stored.
+// Upload is an image or a file the fake stored.
 type Upload struct {
 	Key       string
 	ImageType string
-	Bytes     []byte
+	// FileType and FileName are a file's (im.file.create).
+	FileType, FileName string
+	Bytes              []byte
 }
 
 // Server is the fake Open API. Tokens are "t-1", "t-2", … valid two hours;
@@ -351,6 +354,8 @@ func (s *Server) answer(w http.ResponseWriter, c Call) {
 		fail(http.StatusBadRequest, 99991663, "Invalid access token for authorization.")
 	case c.Method == http.MethodPost && c.Path == PathImages:
 		s.upload(w, fail, c)
+	case c.Method == http.MethodPost && c.Path == PathFiles:
+		s.uploadFile(w, fail, c)
 	case c.Method == http.MethodPost && c.Path == PathChats:
 		s.createChat(w, fail, c)
 	case c.Method == http.MethodPost && (c.Path == PathFreeBusyBatch || c.Path == PathFreeBusyList):
@@ -393,13 +398,14 @@ func (s *Server) post(w io.Writer, fail func(int, int, string), c Call) {
 		fail(http.StatusBadRequest, 230001, "content is not JSON")
 		return
 	}
-	if m.MsgType == "image" {
-		var img struct {
+	if m.MsgType == "image" || m.MsgType == "file" {
+		var media struct {
 			ImageKey string `json:"image_key"`
+			FileKey  string `json:"file_key"`
 		}
-		json.Unmarshal([]byte(m.Content), &img)
-		if !s.uploaded(img.ImageKey) {
-			fail(http.StatusBadRequest, 230001, "image_key was not uploaded by this app")
+		json.Unmarshal([]byte(m.Content), &media)
+		if key := media.ImageKey + media.FileKey; !s.uploaded(key) || strings.HasPrefix(key, "file_") != (m.MsgType == "file") {
+			fail(http.StatusBadRequest, 230001, m.MsgType+" key was not uploaded by this app")
 			return
 		}
 	}
@@ -516,6 +522,28 @@ func (s *Server) upload(w io.Writer, fail func(int, int, string), c Call) {
 	}
 }
 
+// uploadFile answers im.file.create: a multipart form with file_type (one
+// of Feishu's: opus, mp4, pdf, doc, xls, ppt, stream), file_name and the
+// file, up to 30 MB.
+func (s *Server) uploadFile(w io.Writer, fail func(int, int, string), c Call) {
+	switch {
+	case c.Form == nil:
+		fail(http.StatusBadRequest, 234001, "Invalid request param: not a multipart form")
+	case !slices.Contains([]string{"opus", "mp4", "pdf", "doc", "xls", "ppt", "stream"}, c.Form["file_type"]):
+		fail(http.StatusBadRequest, 234001, "Invalid request param: file_type")
+	case c.Form["file_name"] == "":
+		fail(http.StatusBadRequest, 234001, "Invalid request param: file_name")
+	case len(c.File) == 0:
+		fail(http.StatusBadRequest, 234001, "Invalid request param: no file")
+	case len(c.File) > 30<<20:
+		fail(http.StatusBadRequest, 234006, "The file size exceed the max value.")
+	default:
+		u := Upload{Key: fmt.Sprintf("file_v2_%d", len(s.uploads)+1), FileType: c.Form["file_type"], FileName: c.Form["file_name"], Bytes: c.File}
+		s.uploads = append(s.uploads, u)
+		fmt.Fprintf(w, `{"code":0,"msg":"success","data":{"file_key":%q}}`, u.Key)
+	}
+}
+
 func (s *Server) uploaded(key string) bool {
 	for _, u := range s.uploads {
 		if u.Key == key {
@@ -578,7 +606,7 @@ func (s *Server) Repeats() int {
 	return s.repeats
 }
 
-// Uploads returns the images uploaded so far.
+// Uploads returns the images and files uploaded so far.
 func (s *Server) Uploads() []Upload {
 	s.mu.Lock()
 	defer s.mu.Unlock()

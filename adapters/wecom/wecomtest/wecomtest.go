@@ -40,6 +40,9 @@ const (
 	PathMediaUpload = "/cgi-bin/media/upload"
 	// PathRobot is the group robot webhook (…/webhook/send?key=…).
 	PathRobot = "/cgi-bin/webhook/send"
+	// PathRobotUpload is a group robot's file upload
+	// (…/webhook/upload_media?key=…&type=file).
+	PathRobotUpload = "/cgi-bin/webhook/upload_media"
 	// Group chats an app creates (appchat) and posts into.
 	PathAppchatCreate = "/cgi-bin/appchat/create"
 	PathAppchatGet    = "/cgi-bin/appchat/get"
@@ -106,6 +109,9 @@ type Server struct {
 	issued  int
 	groups  map[string]*Group
 	order   []string // chatids in creation order
+	// robotMedia is the robot key each upload_media media_id was issued
+	// to: a robot may post only its own.
+	robotMedia map[string]string
 }
 
 // New starts a fake and stops it when the test ends.
@@ -117,6 +123,8 @@ func New(tb testing.TB) *Server {
 		counts:  map[string]int{},
 		codes:   map[string]bool{},
 		groups:  map[string]*Group{},
+
+		robotMedia: map[string]string{},
 	}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	tb.Cleanup(s.Close)
@@ -229,10 +237,25 @@ func (s *Server) answerLocked(c Call, n int) string {
 		s.codes[code] = false
 		return `{"errcode":0,"errmsg":"ok","invaliduser":[]}`
 	case PathMediaUpload:
-		if c.Query.Get("type") != "image" || len(c.File) == 0 {
+		kind := c.Query.Get("type")
+		if (kind != "image" && kind != "file") || len(c.File) == 0 {
 			return `{"errcode":40004,"errmsg":"invalid media type or empty media"}`
 		}
-		return fmt.Sprintf(`{"errcode":0,"errmsg":"ok","type":"image","media_id":"media-%d","created_at":"1700000000"}`, n)
+		return fmt.Sprintf(`{"errcode":0,"errmsg":"ok","type":%q,"media_id":"media-%d","created_at":"1700000000"}`, kind, n)
+	case PathRobotUpload:
+		// 5 bytes < size <= 20 MB, type file, a key.
+		if c.Query.Get("type") != "file" || c.Query.Get("key") == "" || len(c.File) <= 5 || len(c.File) > 20<<20 {
+			return `{"errcode":40004,"errmsg":"invalid media type, key or size"}`
+		}
+		id := fmt.Sprintf("robot-media-%d", n)
+		s.robotMedia[id] = c.Query.Get("key")
+		return fmt.Sprintf(`{"errcode":0,"errmsg":"ok","type":"file","media_id":%q,"created_at":"1700000000"}`, id)
+	case PathRobot:
+		if file, ok := c.JSON["file"].(map[string]any); ok && c.JSON["msgtype"] == "file" {
+			if id, _ := file["media_id"].(string); s.robotMedia[id] != c.Query.Get("key") || id == "" {
+				return `{"errcode":40007,"errmsg":"invalid media_id"}`
+			}
+		}
 	case PathAppchatCreate:
 		return s.createGroupLocked(c)
 	case PathAppchatGet:
@@ -368,6 +391,9 @@ func Shown(c Call) string {
 	}
 	if img, ok := c.JSON["image"].(map[string]any); ok {
 		return fmt.Sprint("image ", img["media_id"])
+	}
+	if file, ok := c.JSON["file"].(map[string]any); ok {
+		return fmt.Sprint("file ", file["media_id"])
 	}
 	card, _ := c.JSON["template_card"].(map[string]any)
 	title, _ := card["main_title"].(map[string]any)
