@@ -46,20 +46,20 @@ func olgaCard(t *testing.T, w *meetingWorld) string {
 }
 
 // aliceCard is the DingTalk interactive card in alice's one-to-one chat
-// with the Approve button, once it is there.
-func aliceCard(t *testing.T, w *meetingWorld) string {
+// with a button of action, once it is there.
+func aliceCard(t *testing.T, w *meetingWorld, action string) string {
 	t.Helper()
 	var id string
 	if !feishutest.WaitFor(8*time.Second, func() bool {
 		for _, c := range w.ding.Cards() {
-			if strings.HasSuffix(c.Space, ".staff1") && strings.Contains(c.Params["buttons"], "request.approve") {
+			if strings.HasSuffix(c.Space, ".staff1") && strings.Contains(c.Params["buttons"], action) {
 				id = c.OutTrackID
 				return true
 			}
 		}
 		return false
 	}) {
-		t.Fatalf("alice has no approver card; DingTalk:\n%s", w.ding.Dump())
+		t.Fatalf("alice has no card with %s; DingTalk:\n%s", action, w.ding.Dump())
 	}
 	return id
 }
@@ -118,7 +118,7 @@ func TestBudgetRequestFromSlackApprovedOnFeishuAndDingTalk(t *testing.T) {
 	w.seen("slack:DU1", "A-1 Q3 booth: step 1 approved by @olga", "符合预算计划")
 
 	// Step 2: alice's card on DingTalk; she approves without a comment.
-	card := aliceCard(t, w)
+	card := aliceCard(t, w, "request.approve")
 	w.dingClicks(card, "request.approve", "A-1")
 	dingShows(t, w, "请在 10 分钟内回复意见")
 	dingSays(w, "跳过")
@@ -231,4 +231,3 @@ func TestBudgetRequestApprovedByDelegate(t *testing.T) {
 		}
 	}
 }
-
