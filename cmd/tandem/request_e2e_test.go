@@ -125,6 +125,8 @@ func TestBudgetRequestFromSlackApprovedOnFeishuAndDingTalk(t *testing.T) {
 	dingShows(t, w, "你已批准 A-1")
 	w.seen("slack:DU1", "A-1 Q3 booth: step 2 approved by @alice.")
 	w.seen("slack:DU1", "A-1 Q3 booth is approved.")
+	// Her card, where she filed it, says so.
+	w.seen("slack:C9", "A-1 Q3 booth", `*Status*\napproved`)
 
 	// The timeline, read on Slack.
 	w.slackSays("request show A-1")
@@ -165,6 +167,7 @@ func TestBudgetRequestRejectedWithReason(t *testing.T) {
 	w.seen("feishu:ou_olga", "你已驳回 A-1")
 	w.seen("slack:DU1", "A-1 Q3 booth: step 1 rejected by @olga", "展位费超出本季度预算")
 	w.seen("slack:DU1", "A-1 Q3 booth is rejected; the steps after it are not asked.")
+	w.seen("slack:C9", "A-1 Q3 booth", `*Status*\nrejected`)
 
 	w.settle()
 	if ding := w.shown("dingtalk:staff1"); len(ding) != 0 {

@@ -28,8 +28,8 @@ type voter struct {
 
 // Ensure an anonymous vote run through the real adapters leaves nothing
 // that pairs a voter with their choice: rita puts the offsite question to
-// Design and QA from Slack; olga and fay vote with the button on Feishu,
-// rita on Slack, hank on WeCom and alice on DingTalk, each the real click
+// Design and QA from Slack, Design's channel bound; olga and fay vote with
+// the button on Feishu, rita on the channel's card on Slack, hank on WeCom and alice on DingTalk, each the real click
 // of their platform (a signed webhook, an encrypted callback, a Stream
 // frame); rita closes it and the tally is right. Then the SQLite file is
 // opened on its own connection and every row of every table read (the
@@ -49,6 +49,8 @@ func TestVoteIsSecretThroughTheAdapters(t *testing.T) {
 	}
 	value := func(handle string) string { return fmt.Sprintf("A-1 %d", voters[handle].choice) }
 
+	w.slackSays("group bind dept:Design")
+	w.seen("slack:C9", "Design")
 	w.slackSays(`vote "Where should the offsite be?" options:"Hangzhou,Suzhou,Qingdao" closes:fri dept:Design,QA`)
 	w.seen("slack:C9", "Vote A-1 is out")
 
@@ -62,11 +64,11 @@ func TestVoteIsSecretThroughTheAdapters(t *testing.T) {
 			}
 		}
 	}
-	// Slack: rita.
-	w.seen("slack:DU1", "vote.cast")
-	for _, m := range w.slack.Messages("DU1") {
+	// Slack: rita, on the card in Design's channel.
+	w.seen("slack:C9", "vote.cast")
+	for _, m := range w.slack.Messages("C9") {
 		if strings.Contains(m.Blocks, "vote.cast") {
-			w.slackClicks("DU1", m.TS, "vote.cast", value("rita"))
+			w.slackClicks("C9", m.TS, "vote.cast", value("rita"))
 			break
 		}
 	}
