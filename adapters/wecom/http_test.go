@@ -3,7 +3,9 @@ package wecom_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -238,11 +240,21 @@ func TestCardEvent(t *testing.T) {
 		t.Fatalf("got %d %q", w.Code, w.Body)
 	}
 	want := &bot.Event{
-		Platform: bot.PlatformWeCom, Workspace: testCorp, DedupKey: "card:zhangsan:1700000001:tandem-0011:task.start|12",
+		Platform: bot.PlatformWeCom, Workspace: testCorp,
 		ChatType: bot.ChatDirect, MessageID: "tandem-0011", Sender: bot.Author{UserID: testUser},
 		Action: &bot.Action{ID: "task.start", Value: "12", MessageID: "tandem-0011", EditCode: "RC-abc"},
 	}
-	if evs := in.Events(); len(evs) != 1 || !reflect.DeepEqual(evs[0], want) {
+	evs := in.Events()
+	if len(evs) != 1 {
+		t.Fatalf("%d events", len(evs))
+	}
+	// The dedup key is the sender, the time, the card and a digest of the
+	// button (TestCardDedupKeyHidesTheButton).
+	if !strings.HasPrefix(evs[0].DedupKey, "card:zhangsan:1700000001:tandem-0011:") {
+		t.Fatalf("dedup key %q", evs[0].DedupKey)
+	}
+	want.DedupKey = evs[0].DedupKey
+	if !reflect.DeepEqual(evs[0], want) {
 		t.Fatalf("events %+v\nwant %+v", evs[0], want)
 	}
 
@@ -250,7 +262,7 @@ func TestCardEvent(t *testing.T) {
 	// clicks in one second on different buttons are two events.
 	serve(t, a, postXML(t, cardEventXML(testUser, "1700000001", "remind.snooze|5 1h|x", "tandem-0011", "")))
 	serve(t, a, postXML(t, cardEventXML(testUser, "1700000001", "legacy", "t2", "")))
-	evs := in.Events()
+	evs = in.Events()
 	if len(evs) != 3 {
 		t.Fatalf("%d events", len(evs))
 	}
@@ -259,6 +271,34 @@ func TestCardEvent(t *testing.T) {
 	}
 	if *evs[2].Action != (bot.Action{ID: "legacy", MessageID: "t2"}) || evs[2].DedupKey == evs[1].DedupKey {
 		t.Fatalf("event %+v", evs[2])
+	}
+}
+
+// Ensure a click's dedup key does not carry the button it names: the key
+// stays in the inbox after the click's payload is cleared, and next to the
+// sender the button's key (vote.cast|A-1 3) would say how they voted. A
+// redelivery still has the same key, another button in the same second
+// another one, and a plain hash of the button key (which anyone could
+// compute for each of a card's buttons) is not it either.
+func TestCardDedupKeyHidesTheButton(t *testing.T) {
+	in := &Intake{}
+	a := MustNewAdapter(t, in, nil)
+	for _, key := range []string{"vote.cast|A-1 3", "vote.cast|A-1 3", "vote.cast|A-1 2"} {
+		serve(t, a, postXML(t, cardEventXML(testUser, "1700000001", key, "tandem-0042", "")))
+	}
+	evs := in.Events()
+	if len(evs) != 3 {
+		t.Fatalf("%d events", len(evs))
+	}
+	for _, ev := range evs {
+		for _, leak := range []string{"vote.cast", "A-1", "|", fmt.Sprintf("%x", sha256.Sum256([]byte(ev.Action.ID+"|"+ev.Action.Value)))[:24]} {
+			if strings.Contains(ev.DedupKey, leak) {
+				t.Errorf("dedup key %q holds %q", ev.DedupKey, leak)
+			}
+		}
+	}
+	if evs[0].DedupKey != evs[1].DedupKey || evs[1].DedupKey == evs[2].DedupKey {
+		t.Errorf("redelivery %q / %q, other button %q", evs[0].DedupKey, evs[1].DedupKey, evs[2].DedupKey)
 	}
 }
 

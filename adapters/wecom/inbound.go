@@ -1,6 +1,9 @@
 package wecom
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/xml"
 	"strconv"
 	"strings"
@@ -113,7 +116,10 @@ func (a *Adapter) textEvent(c *callback) (*bot.Event, error) {
 // cardEvent normalizes a template card button click. Events have no MsgId;
 // WeCom's redeliveries repeat the sender and CreateTime, which is the
 // documented key, and the task id and button key are added so that two
-// clicks within one second are not taken for one.
+// clicks within one second are not taken for one. The button key is added
+// as a keyed digest (clickDigest), never as it is: the dedup key outlives
+// the event's payload in the inbox, and next to the sender a button key
+// would say what they chose — on an anonymous ballot, their vote.
 func (a *Adapter) cardEvent(c *callback) (*bot.Event, error) {
 	if c.FromUserName == "" || c.CreateTime == "" || c.EventKey == "" {
 		return nil, ErrMalformed
@@ -122,7 +128,7 @@ func (a *Adapter) cardEvent(c *callback) (*bot.Event, error) {
 	ev := &bot.Event{
 		Platform:  bot.PlatformWeCom,
 		Workspace: a.cfg.CorpID,
-		DedupKey:  "card:" + c.FromUserName + ":" + c.CreateTime + ":" + c.TaskID + ":" + c.EventKey,
+		DedupKey:  "card:" + c.FromUserName + ":" + c.CreateTime + ":" + c.TaskID + ":" + a.clickDigest(c.EventKey),
 		ChatType:  bot.ChatDirect,
 		MessageID: c.TaskID,
 		Sender:    bot.Author{UserID: c.FromUserName},
@@ -132,4 +138,15 @@ func (a *Adapter) cardEvent(c *callback) (*bot.Event, error) {
 		Action: &bot.Action{ID: id, Value: value, MessageID: c.TaskID, EditCode: c.ResponseCode},
 	}
 	return ev, nil
+}
+
+// clickDigest stands for a button key in a click's dedup key: the same
+// for a redelivery, different for another button, and, being keyed with
+// the app's callback AES key, not to be reversed by hashing a card's few
+// button keys (a plain hash would be) by whoever reads the database
+// without the config.
+func (a *Adapter) clickDigest(eventKey string) string {
+	m := hmac.New(sha256.New, a.key)
+	m.Write([]byte(eventKey))
+	return hex.EncodeToString(m.Sum(nil)[:12])
 }

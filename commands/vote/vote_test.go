@@ -9,12 +9,11 @@ import (
 	"testing"
 	"time"
 
-	_ "modernc.org/sqlite"
-
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/bot/ask"
 	"github.com/tandemhq/tandem/commands/asks"
 	"github.com/tandemhq/tandem/commands/commandstest"
+	"github.com/tandemhq/tandem/storage/sqlite/sqlitetest"
 )
 
 var options = []string{"Hangzhou", "Suzhou", "Qingdao"}
@@ -181,42 +180,8 @@ func scanForLeaks(t *testing.T, h *commandstest.Harness, chose map[string]int) {
 
 func rowsOf(t *testing.T, h *commandstest.Harness) (db *sql.DB, rows map[string][]string) {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+h.DB.Path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	rows = map[string][]string{}
-	for _, table := range strings.Fields(query1(t, db, `SELECT group_concat(name, ' ') FROM sqlite_master WHERE type = 'table'`)) {
-		rs, err := db.Query(`SELECT * FROM "` + table + `"`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rs.Columns()
-		for rs.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rs.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			var b strings.Builder
-			for i, v := range vals {
-				if raw, ok := v.([]byte); ok {
-					v = string(raw)
-				}
-				fmt.Fprintf(&b, "%s=%v\x00", cols[i], v)
-			}
-			rows[table] = append(rows[table], b.String())
-		}
-		if err := rs.Err(); err != nil {
-			t.Fatal(err)
-		}
-		rs.Close()
-	}
-	return db, rows
+	db = sqlitetest.Open(t, h.DB.Path)
+	return db, sqlitetest.Rows(t, db)
 }
 
 func query1(t *testing.T, db *sql.DB, q string, args ...any) string {
