@@ -300,7 +300,7 @@ func (m *Main) Run() error {
 		return fmt.Errorf("schedule system jobs: %w", err)
 	}
 	m.Bot = &bot.Bot{Store: store, Router: m.Router, Log: m.Log, Now: m.Now, DefaultLang: lang, DefaultTZ: loc,
-		Notifier: notifier, OnNewAccount: m.Directories.OnNewAccount}
+		Notifier: notifier, OnNewAccount: m.Directories.OnNewAccount, Approval: cfg.Bot.Registration == "approval"}
 
 	routes := map[string]http.Handler{}
 	if cfg.Console.Enabled || m.NoHTTP {
