@@ -19,6 +19,9 @@ const (
 	// AuditBinding: a group chat was bound to a department (To, its name)
 	// or unbound (To ""); From is the chat (platform:workspace:chat).
 	AuditBinding AuditKind = "binding"
+	// AuditAdmission: an admin let someone in (To "member") or turned them
+	// away (To "refused"); From is what they were ("pending", "refused").
+	AuditAdmission AuditKind = "admission"
 )
 
 // How a change came about, in AuditEntry.Via.

@@ -36,6 +36,11 @@ type Bot struct {
 	// for the first time, to schedule work about it (reading its profile
 	// from the platform's directory).
 	OnNewAccount func(tx Tx, p *Person, a Account, now time.Time) error
+	// Approval makes an account seen for the first time a person waiting
+	// for an admin (AdmissionPending) rather than a member at once
+	// (people.registration: approval). The router's guard (commands/people)
+	// keeps them to asking for access until an admin lets them in.
+	Approval bool
 	// NotifyWindow is how long notifications about one subject wait to be
 	// merged (Request.NotifyAbout, DefaultNotifyWindow); zero sends them at
 	// once, each on its own. It is used only when Notifier is nil.

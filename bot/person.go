@@ -50,7 +50,29 @@ type Person struct {
 	// writes it, and clears it when Digest, DigestOff or TZ change.
 	DigestNext time.Time
 	CreatedAt  time.Time
+	// Admission is whether an admin let them in (people.registration:
+	// approval): "" a member, AdmissionPending waiting, AdmissionRefused
+	// turned away. Only the people feature's guard reads it; until admitted
+	// nothing else runs for them.
+	Admission Admission
+	// AccessAskedAt is when the admins were last asked to let them in
+	// (zero: never); asking again waits a day.
+	AccessAskedAt time.Time
 }
+
+// Admission is a person's standing with the admins when registration needs
+// their approval.
+type Admission string
+
+// Admissions other than "" (admitted).
+const (
+	AdmissionPending Admission = "pending"
+	AdmissionRefused Admission = "refused"
+)
+
+// Admitted reports whether p may use Tandem: a member, not someone waiting
+// for an admin or turned away.
+func (p *Person) Admitted() bool { return p.Admission == "" }
 
 // Location is the time zone p chose, or fallback when they chose none (or
 // one this machine does not know).

@@ -185,6 +185,9 @@ func (r *Request) personFor(acct Account, name, email string) (*Person, error) {
 		name = acct.UserID
 	}
 	p = &Person{Name: name, Handle: HandleFrom(name, acct.UserID), Email: email, Role: RoleMember, Home: acct}
+	if r.bot.Approval {
+		p.Admission = AdmissionPending
+	}
 	if err := r.Tx.CreatePerson(p, r.Now); err != nil {
 		return nil, err
 	}

@@ -26,6 +26,11 @@ type Module struct {
 	// it took the message. Listeners are asked in module order; when none
 	// takes it, the message gets the usual "I don't know" reply.
 	Listen func(c *Ctx) (handled bool, err error)
+	// Guard, when set, is offered every request (typed or a button) before
+	// its command is looked up: one it handles goes no further, so no
+	// command and no listener runs for it (people waiting for an admin,
+	// commands/people). Guards are asked in module order.
+	Guard func(c *Ctx) (handled bool, err error)
 }
 
 // SystemJob is a recurring job a feature needs whatever anyone types: the

@@ -173,6 +173,14 @@ func (r *Router) Commands() []*Command { return r.commands }
 
 // Route implements bot.Router.
 func (r *Router) Route(ctx context.Context, req *bot.Request) error {
+	for _, mod := range r.modules {
+		if mod.Guard == nil {
+			continue
+		}
+		if handled, err := mod.Guard(&Ctx{Request: req, Context: ctx, Args: Tokenize(req.Event.Text)}); handled || err != nil {
+			return err
+		}
+	}
 	m, err := r.match(req.Event)
 	if err != nil || m.cmd == nil {
 		if handled, lerr := r.listen(ctx, req); handled || lerr != nil {

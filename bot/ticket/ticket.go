@@ -290,6 +290,9 @@ const (
 	Reopened   EventKind = "reopened"
 	TaskLinked EventKind = "task" // To: the task id a playbook created
 	WarRoomSet EventKind = "war_room"
+	// StoodIn: the ticket went to a delegate (To, a person id) because
+	// the one it was meant for (From) is on leave (standup.StandIn).
+	StoodIn EventKind = "stood_in"
 )
 
 // Event is one entry on a ticket's timeline.

@@ -113,6 +113,11 @@ type BotConfig struct {
 	// QuietHours ("22:00-08:00", in each reader's own zone) hold back
 	// notifications that are not urgent until they end; "" means none.
 	QuietHours string `yaml:"quiet_hours"`
+	// Registration is how an account seen for the first time joins: open
+	// (a member at once, the default) or approval (it waits until an admin
+	// lets it in; people from the config or a directory are members at
+	// once). It lives under bot because people is the list of people.
+	Registration string `yaml:"registration"`
 }
 
 // ConsoleConfig is the local console adapter (`tandem chat`). Over HTTP it
@@ -537,6 +542,9 @@ func (c Config) Validate() error {
 	}
 	if _, _, err := parseClock(c.Bot.DueTime); err != nil {
 		bad("bot.due_time", "must be HH:MM, not %q", c.Bot.DueTime)
+	}
+	if r := c.Bot.Registration; r != "" && r != "open" && r != "approval" {
+		bad("bot.registration", "must be open or approval, not %q", r)
 	}
 	if _, err := bot.ParseQuietHours(c.Bot.QuietHours); err != nil {
 		bad("bot.quiet_hours", "must be HH:MM-HH:MM in each reader's zone, such as 22:00-08:00, or empty, not %q", c.Bot.QuietHours)

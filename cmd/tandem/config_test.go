@@ -53,7 +53,7 @@ htp: {}
 log: {format: xml, level: loud}
 http: {addr: nocolon}
 storage: {synchronous: sometimes}
-bot: {default_lang: fr, default_tz: Mars/Base, due_time: "25:99", notify_window: soon}
+bot: {default_lang: fr, default_tz: Mars/Base, due_time: "25:99", notify_window: soon, registration: invite}
 slack: {mode: carrier-pigeon, bot_token: "${MISSING}"}
 people:
   - {name: A, handle: a, role: king, dept: Nowhere, accounts: ["irc:x"], tz: "No/Where"}
@@ -75,6 +75,7 @@ departments:
 		"bot.default_tz: is not a known time zone",
 		"bot.due_time: must be HH:MM",
 		`bot.notify_window: must be a duration from 0s to 1h, not "soon"`,
+		`bot.registration: must be open or approval, not "invite"`,
 		"slack.mode: must be http or socket",
 		"slack.bot_token: environment variable MISSING is not set",
 		"people[0].role: must be member, head or admin",

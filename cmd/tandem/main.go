@@ -308,7 +308,8 @@ func (m *Main) Run() error {
 		return fmt.Errorf("schedule system jobs: %w", err)
 	}
 	m.Bot = &bot.Bot{Store: store, Router: m.Router, Log: m.Log, Now: m.Now, DefaultLang: lang, DefaultTZ: loc,
-		Notifier: notifier, OnNewAccount: m.Directories.OnNewAccount, UsageZone: usageZone(cal, loc)}
+		Notifier: notifier, OnNewAccount: m.Directories.OnNewAccount, UsageZone: usageZone(cal, loc),
+		Approval: cfg.Bot.Registration == "approval"}
 
 	routes := map[string]http.Handler{}
 	if cfg.Console.Enabled || m.NoHTTP {

@@ -151,6 +151,7 @@ func seedPerson(tx bot.Tx, pc PersonConfig, depts map[string]*bot.Department, he
 	apply := func(cfg, before string) bool { return cfg != "" && (!seeded || cfg != before) }
 
 	p.Name, p.Email, p.Mobile = pc.Name, pc.Email, pc.Mobile
+	p.Admission = "" // the config names them: known, so no admin need let them in
 	if apply(want.Lang, last.Lang) {
 		p.Lang = bot.Lang(want.Lang)
 	}

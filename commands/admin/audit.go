@@ -150,6 +150,11 @@ func auditSentence(e *bot.AuditEntry, lang bot.Lang) string {
 		if e.To == "" {
 			t = bot.Tf("%s unbound the chat %s.", "%s 解除了群聊 %s 的绑定。", actor.In(lang), e.From)
 		}
+	case bot.AuditAdmission:
+		t = bot.Tf("%s let %s in.", "%s 批准了 %s 的加入申请。", actor.In(lang), subject)
+		if e.To == string(bot.AdmissionRefused) {
+			t = bot.Tf("%s turned %s away.", "%s 拒绝了 %s 的加入申请。", actor.In(lang), subject)
+		}
 	case bot.AuditOutboxRetry:
 		t = bot.Tf("%s queued undelivered message %d again.", "%s 重新发送了未送达的消息 %d。", actor.In(lang), e.Ref)
 	default:

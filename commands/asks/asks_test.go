@@ -408,17 +408,7 @@ func TestDeadlineEscalatesToEachHead(t *testing.T) {
 	})
 	w.SetNow(a.Deadline)
 	w.FetchJob(w.job(a, "deadline"))
-	told := map[string]string{}
-	w.update(func(tx bot.Tx) error {
-		out, err := tx.FindOutgoing(bot.OutboxQueued, 1000)
-		for _, o := range out {
-			if strings.HasPrefix(o.Key, fmt.Sprintf("ask/%d/escalate/", a.ID)) {
-				p, _ := tx.FindPersonByAccount(bot.Account{Platform: o.To.Platform, Workspace: o.To.Workspace, UserID: o.To.UserID})
-				told[p.Handle] += o.Msg.Text
-			}
-		}
-		return err
-	})
+	told := w.escalations(a)
 	if len(told) != 3 {
 		t.Fatalf("told %v, want ann, dan and zed", told)
 	}
@@ -502,4 +492,48 @@ func TestEveryoneIsAskedAPageAtATime(t *testing.T) {
 	if got := w.cards(a); len(got) != 6 || len(got["zed"]) != 1 {
 		t.Fatalf("cards: %v, want one for each of the six", got)
 	}
+}
+
+// A head on leave with a delegate when the deadline passes: the delegate is
+// told about the head's people, saying for whom; the head is not.
+func TestDeadlineEscalationToAHeadOnLeaveGoesToTheDelegate(t *testing.T) {
+	w := newWorld(t)
+	w.people()
+	a := w.send(w.Now().Add(48 * time.Hour)) // Sunday 22 Nov 10:00
+	w.FetchJob(w.job(a, "fanout"))
+	if got := w.SendOn(bot.PlatformSlack, "T1", "U1", "ann", "leave 2026-11-22 2026-11-23 delegate:@eve"); !strings.Contains(got, "@eve") {
+		t.Fatalf("leave: %q", got)
+	}
+	w.SetNow(a.Deadline)
+	w.FetchJob(w.job(a, "deadline"))
+	told := w.escalations(a)
+	if _, ok := told["ann"]; ok {
+		t.Errorf("ann, on leave with a delegate, was told: %q", told["ann"])
+	}
+	for _, want := range []string{"For @ann (on leave):", "@bob", "@cat"} {
+		if !strings.Contains(told["eve"], want) {
+			t.Errorf("eve (ann's delegate) was told %q, want %q in it", told["eve"], want)
+		}
+	}
+	if !strings.Contains(told["dan"], "@eve") {
+		t.Errorf("dan, not away, was told %q", told["dan"])
+	}
+}
+
+// escalations are the queued escalation messages of a, by the handle of
+// whom they reach.
+func (w *world) escalations(a *ask.Ask) map[string]string {
+	w.T.Helper()
+	told := map[string]string{}
+	w.update(func(tx bot.Tx) error {
+		out, err := tx.FindOutgoing(bot.OutboxQueued, 1000)
+		for _, o := range out {
+			if strings.HasPrefix(o.Key, fmt.Sprintf("ask/%d/escalate/", a.ID)) {
+				p, _ := tx.FindPersonByAccount(bot.Account{Platform: o.To.Platform, Workspace: o.To.Workspace, UserID: o.To.UserID})
+				told[p.Handle] += o.Msg.Text
+			}
+		}
+		return err
+	})
+	return told
 }

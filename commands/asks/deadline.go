@@ -9,6 +9,7 @@ import (
 
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/bot/ask"
+	"github.com/tandemhq/tandem/bot/standup"
 )
 
 // escalateNames caps the people one escalation message names; the rest
@@ -199,6 +200,14 @@ func (e *Engine) tellHead(tx bot.Tx, a *ask.Ask, head int64, g *headGroup, now t
 	} else if err != nil {
 		return err
 	}
+	// A head on leave with a delegate: the delegate is told, for them
+	// (standup.StandIn, decided as the deadline passes).
+	away := p
+	if p, err = standup.StandIn(tx, p, e.d.DefaultTZ, now); err != nil {
+		return err
+	} else if p == nil {
+		p, away = away, nil
+	}
 	key := fmt.Sprintf("ask/%d/escalate/%d", a.ID, head)
 	_, err = e.d.Notifier.Tell(tx, key, bot.Notice{To: p}, now, func(lang bot.Lang, loc *time.Location) bot.Message {
 		names := strings.Join(g.names, ", ")
@@ -213,6 +222,9 @@ func (e *Engine) tellHead(tx bot.Tx, a *ask.Ask, head int64, g *headGroup, now t
 			text += bot.T(".", "。").In(lang)
 		}
 		text += " " + bot.Tf("Ledger: `asks %s`", "明细：「问询 %s」", a.Ref()).In(lang)
+		if away != nil {
+			text = bot.Tf("For @%s (on leave): ", "代 @%s（休假中）：", away.Handle).In(lang) + text
+		}
 		return bot.Message{Text: text}
 	})
 	return err

@@ -577,6 +577,8 @@ func (d *Directories) importMembers(tx bot.Tx, members []found, now time.Time) e
 			}
 		} else if err != nil {
 			return err
+		} else if err := admitListed(tx, p, now); err != nil {
+			return err
 		}
 		if err := d.apply(tx, p, f, nil, now); err != nil {
 			return err
@@ -584,6 +586,21 @@ func (d *Directories) importMembers(tx bot.Tx, members []found, now time.Time) e
 	}
 	d.log().Info("directory import", "members", len(members), "new_people", created, "profiles_to_read", profiled)
 	return nil
+}
+
+// admitListed lets in someone waiting for an admin (people.registration:
+// approval) whom the organisation's directory lists: the directory knows
+// them, as it knows the people it creates. Someone an admin turned away
+// stays turned away.
+func admitListed(tx bot.Tx, p *bot.Person, now time.Time) error {
+	if p.Admission != bot.AdmissionPending {
+		return nil
+	}
+	p.Admission = ""
+	if err := tx.UpdatePerson(p); err != nil {
+		return err
+	}
+	return bot.Audit(tx, bot.AuditEntry{Kind: bot.AuditAdmission, From: string(bot.AdmissionPending), To: "member", Via: bot.ViaDirectory}, nil, p, now)
 }
 
 // register creates the person for an account first seen in a directory:

@@ -442,3 +442,43 @@ func TestDirectory_ConfigOrgStands(t *testing.T) {
 		t.Fatalf("dan = %+v; want the config's manager boss %d kept, the directory's position taken", dan, boss.ID)
 	}
 }
+
+// With registration approval on, the directory import's people are members
+// at once: those it creates, and one who wrote first and was waiting for
+// an admin. Someone an admin turned away stays so.
+func TestDirectory_ImportedPeopleNotPending(t *testing.T) {
+	h, d, _, feishuDir := dirHarness(t)
+	feishuDir.depts = []bot.DirectoryDept{{ID: "od-design", Name: "Design"}}
+	feishuDir.users["ou_dan"] = bot.DirectoryUser{UserID: "ou_dan", Name: "Dan", Email: "dan@example.com"}
+	feishuDir.users["ou_erin"] = bot.DirectoryUser{UserID: "ou_erin", Name: "Erin", Email: "erin@example.com"}
+	feishuDir.users["ou_fay"] = bot.DirectoryUser{UserID: "ou_fay", Name: "Fay", Email: "fay@example.com"}
+	feishuDir.members = map[string][]string{"od-design": {"ou_dan", "ou_erin", "ou_fay"}}
+	d.Depts = []directory.DeptMapping{{Dept: "Design", Platform: bot.PlatformFeishu, Ref: "Design"}}
+	h.Admin("carol")
+	if err := h.DB.Update(context.Background(), func(tx bot.Tx) error { return tx.CreateDepartment(&bot.Department{Name: "Design"}) }); err != nil {
+		t.Fatal(err)
+	}
+	h.Bot.Approval = true
+	h.SendOn(bot.PlatformFeishu, "tk1", "ou_erin", "Erin", "hello")
+	h.SendOn(bot.PlatformFeishu, "tk1", "ou_fay", "Fay", "hello")
+	erin := bot.Account{Platform: bot.PlatformFeishu, Workspace: "tk1", UserID: "ou_erin"}
+	fay := bot.Account{Platform: bot.PlatformFeishu, Workspace: "tk1", UserID: "ou_fay"}
+	if p := h.PersonOf(erin); p.Admission != bot.AdmissionPending {
+		t.Fatalf("erin wrote first: admission %q, want pending", p.Admission)
+	}
+	h.Expect("carol", "people reject @fay", "turned away")
+	h.Expect("carol", "admin directory sync", "Importing")
+	if err := runDirJobs(h, d); err != nil {
+		t.Fatal(err)
+	}
+	dan := h.PersonOf(bot.Account{Platform: bot.PlatformFeishu, Workspace: "tk1", UserID: "ou_dan"})
+	if !dan.Admitted() || !h.PersonOf(erin).Admitted() {
+		t.Fatalf("imported people not members: dan %q, erin %q", dan.Admission, h.PersonOf(erin).Admission)
+	}
+	if p := h.PersonOf(fay); p.Admission != bot.AdmissionRefused {
+		t.Fatalf("a refused person listed by the directory: admission %q, want refused", p.Admission)
+	}
+	if got := h.SendOn(bot.PlatformFeishu, "tk1", "ou_erin", "Erin", "whoami"); !strings.Contains(got, "Erin") || strings.Contains(got, "approve") {
+		t.Fatalf("erin, imported, was still kept out: %q", got)
+	}
+}

@@ -22,8 +22,8 @@ type Deps struct {
 func Module(d Deps) commands.Module {
 	f := &feature{d}
 	return commands.Module{Name: "people", Commands: []*commands.Command{
-		langCommand(), f.tzCommand(), whoamiCommand(), whoCommand(), deptCommand(),
-	}}
+		langCommand(), f.tzCommand(), whoamiCommand(), whoCommand(), deptCommand(), peopleCommand(), accessCommand(),
+	}, Guard: guard}
 }
 
 type feature struct{ Deps }

@@ -104,12 +104,8 @@ func managerOf(tx bot.Tx, p *bot.Person) (*bot.Person, error) {
 	return tx.FindPersonByID(d.HeadID)
 }
 
-// delegateOf is who decides for p today: their leave's delegate when
-// they are on leave today in their own zone and named one; nil otherwise.
-func delegateOf(tx bot.Tx, p *bot.Person, loc *time.Location, now time.Time) (*bot.Person, error) {
-	l, err := standup.From(tx).LeaveOn(p.ID, now.In(loc).Format(standup.DayLayout))
-	if err != nil || l == nil || l.DelegateID == 0 || l.DelegateID == p.ID {
-		return nil, err
-	}
-	return tx.FindPersonByID(l.DelegateID)
+// delegateOf is who decides for p today: their leave's delegate
+// (standup.StandIn, the one rule every feature follows), or nil.
+func delegateOf(tx bot.Tx, p *bot.Person, fallback *time.Location, now time.Time) (*bot.Person, error) {
+	return standup.StandIn(tx, p, fallback, now)
 }

@@ -124,7 +124,7 @@ func (f *feature) advance(tx bot.Tx, a *ask.Ask, requester *bot.Person, prev int
 		r := &ask.Recipient{PersonID: p.ID, Step: a.Step, Role: ask.Approver}
 		remember(a, p)
 		asked := p
-		d, err := delegateOf(tx, p, p.Location(f.DefaultTZ), now)
+		d, err := delegateOf(tx, p, f.DefaultTZ, now)
 		if err != nil {
 			return err
 		}

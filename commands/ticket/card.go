@@ -202,6 +202,10 @@ func sentence(e *ticket.Event, ppl *commands.People, rd reader) string {
 	case ticket.Assigned:
 		id, _ := strconv.ParseInt(e.To, 10, 64)
 		return rd.T("gave it to %s", "指派给 %s", ppl.Handle(id, rd.Lang))
+	case ticket.StoodIn:
+		to, _ := strconv.ParseInt(e.To, 10, 64)
+		from, _ := strconv.ParseInt(e.From, 10, 64)
+		return rd.T("gave it to %s for %s, on leave", "指派给 %s（代 %s，休假中）", ppl.Handle(to, rd.Lang), ppl.Handle(from, rd.Lang))
 	case ticket.Commented:
 		return rd.T("commented: %s", "评论：%s", e.To)
 	case ticket.Escalated:

@@ -279,13 +279,28 @@ func (f *feature) tellAudience(tx bot.Tx, tk *ticket.Ticket, v *view, notify []s
 	told := map[int64]bool{}
 	n := f.notifier()
 	for _, p := range people {
-		if p == nil || told[p.ID] {
+		if p == nil {
+			continue
+		}
+		// Decided now, as the notice goes out: a step that falls due while
+		// p is on leave reaches their delegate, one after they are back
+		// reaches them.
+		p, away, err := f.standIn(tx, p, now)
+		if err != nil {
+			return err
+		}
+		if told[p.ID] {
 			continue
 		}
 		told[p.ID] = true
-		_, err := n.Tell(tx, key+"/to/"+strconv.FormatInt(p.ID, 10), bot.Notice{To: p, Urgent: tk.Priority == ticket.P1}, now,
+		_, err = n.Tell(tx, key+"/to/"+strconv.FormatInt(p.ID, 10), bot.Notice{To: p, Urgent: tk.Priority == ticket.P1}, now,
 			func(lang bot.Lang, loc *time.Location) bot.Message {
-				return bot.Message{Text: say(reader{Lang: lang, Loc: loc, Now: now}), Card: v.card(now, loc, lang)}
+				rd := reader{Lang: lang, Loc: loc, Now: now}
+				text := say(rd)
+				if away != nil {
+					text = rd.T("For @%s (on leave): ", "代 @%s（休假中）：", away.Handle) + text
+				}
+				return bot.Message{Text: text, Card: v.card(now, loc, lang)}
 			})
 		if err != nil {
 			return err

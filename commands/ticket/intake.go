@@ -102,6 +102,10 @@ func (f *feature) open(c *commands.Ctx) error {
 	if tk.OwnerID, err = f.ownerFor(c.Tx, tk, route, dept); err != nil {
 		return err
 	}
+	away, err := f.ownerStandIn(c.Tx, tk, c.Now)
+	if err != nil {
+		return err
+	}
 	tk.Policy = f.policyFor(tk.Priority, tk.Category, dept.Name)
 	st := ticket.From(c.Tx)
 	if err := st.CreateTicket(tk); err != nil {
@@ -117,6 +121,9 @@ func (f *feature) open(c *commands.Ctx) error {
 		// Routing chose the owner, not the requester: the bot is the actor.
 		e := &ticket.Event{TicketID: tk.ID, Kind: ticket.Assigned, To: strconv.FormatInt(tk.OwnerID, 10), At: c.Now}
 		if err := st.AddTicketEvent(e); err != nil {
+			return err
+		}
+		if err := f.recordStandIn(c.Tx, tk, away, 0, c.Now); err != nil {
 			return err
 		}
 	}

@@ -295,6 +295,10 @@ func (f *feature) assign(c *commands.Ctx) error {
 			return err
 		}
 	}
+	owner, away, err := f.standIn(c.Tx, owner, c.Now)
+	if err != nil {
+		return err
+	}
 	if owner.ID == tk.OwnerID {
 		return bot.Errorf(bot.ECONFLICT, "%s is already @%s's.", "%s 的负责人已经是 @%s。", tk.Ref(), owner.Handle)
 	}
@@ -307,10 +311,17 @@ func (f *feature) assign(c *commands.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := f.recordStandIn(c.Tx, tk, away, c.Person.ID, c.Now); err != nil {
+		return err
+	}
 	if err := f.armAckTimeout(c.Tx, tk, c.Now); err != nil {
 		return err
 	}
-	if err := f.changed(c, tk, e, c.T("%s is now @%s's.", "%s 已指派给 @%s。", tk.Ref(), owner.Handle)); err != nil {
+	said := c.T("%s is now @%s's.", "%s 已指派给 @%s。", tk.Ref(), owner.Handle)
+	if away != nil {
+		said = c.T("%s is now @%s's, for @%s, on leave.", "%s 已指派给 @%s（代休假中的 @%s）。", tk.Ref(), owner.Handle, away.Handle)
+	}
+	if err := f.changed(c, tk, e, said); err != nil {
 		return err
 	}
 	if old == 0 || old == owner.ID {

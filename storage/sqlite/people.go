@@ -11,23 +11,24 @@ import (
 	"github.com/tandemhq/tandem/bot"
 )
 
-const personColumns = `id, name, handle, email, mobile, lang, tz, dept_id, role, home_platform, home_workspace, home_user, digest, digest_off, digest_next_at, created_at, position, manager_id, pending_manager`
+const personColumns = `id, name, handle, email, mobile, lang, tz, dept_id, role, home_platform, home_workspace, home_user, digest, digest_off, digest_next_at, created_at, position, manager_id, pending_manager, admission, access_asked_at`
 
 // qualifiedPersonColumns are personColumns named with their table, for joins.
 var qualifiedPersonColumns = "people." + strings.ReplaceAll(personColumns, ", ", ", people.")
 
 func scanPerson(scan func(...any) error) (*bot.Person, error) {
 	p := &bot.Person{}
-	var dept, digestNext, manager sql.NullInt64
+	var dept, digestNext, manager, askedAt sql.NullInt64
 	var created int64
-	var lang, role string
+	var lang, role, admission string
 	if err := scan(&p.ID, &p.Name, &p.Handle, &p.Email, &p.Mobile, &lang, &p.TZ, &dept, &role,
 		&p.Home.Platform, &p.Home.Workspace, &p.Home.UserID, &p.Digest, &p.DigestOff, &digestNext, &created,
-		&p.Position, &manager, &p.PendingManager); err != nil {
+		&p.Position, &manager, &p.PendingManager, &admission, &askedAt); err != nil {
 		return nil, err
 	}
 	p.Lang, p.Role, p.DeptID, p.ManagerID = bot.Lang(lang), bot.Role(role), dept.Int64, manager.Int64
 	p.DigestNext = fromMS(digestNext)
+	p.Admission, p.AccessAskedAt = bot.Admission(admission), fromMS(askedAt)
 	p.CreatedAt = time.UnixMilli(created).UTC()
 	return p, nil
 }
@@ -169,11 +170,11 @@ func (t *tx) CreatePerson(p *bot.Person, now time.Time) error {
 	p.DigestNext = time.Time{} // computed by the digest job
 	t.peopleChanged()
 	_, err = t.queryRow(`INSERT INTO people (name, handle, email, mobile, lang, tz, dept_id, role, home_platform, home_workspace, home_user, digest, digest_off, created_at,
-		position, manager_id, pending_manager)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		position, manager_id, pending_manager, admission, access_asked_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		[]any{p.Name, p.Handle, p.Email, p.Mobile, string(p.Lang), p.TZ, nullID(p.DeptID), string(p.Role),
 			p.Home.Platform, p.Home.Workspace, p.Home.UserID, p.Digest, p.DigestOff, now.UnixMilli(),
-			p.Position, nullID(p.ManagerID), p.PendingManager}, &p.ID)
+			p.Position, nullID(p.ManagerID), p.PendingManager, string(p.Admission), ms(p.AccessAskedAt)}, &p.ID)
 	return internal(err, "create person")
 }
 
@@ -224,11 +225,11 @@ func (t *tx) UpdatePerson(p *bot.Person) error {
 	res, err := t.exec(`UPDATE people SET name = ?, handle = ?, email = ?, mobile = ?, lang = ?, tz = ?, dept_id = ?, role = ?,
 		home_platform = ?, home_workspace = ?, home_user = ?, digest = ?, digest_off = ?,
 		digest_next_at = CASE WHEN digest = ? AND digest_off = ? AND tz = ? THEN digest_next_at END,
-		position = ?, manager_id = ?, pending_manager = ?
+		position = ?, manager_id = ?, pending_manager = ?, admission = ?, access_asked_at = ?
 		WHERE id = ?`,
 		p.Name, strings.ToLower(p.Handle), p.Email, p.Mobile, string(p.Lang), p.TZ, nullID(p.DeptID), string(p.Role),
 		p.Home.Platform, p.Home.Workspace, p.Home.UserID, p.Digest, p.DigestOff, p.Digest, p.DigestOff, p.TZ,
-		p.Position, nullID(p.ManagerID), p.PendingManager, p.ID)
+		p.Position, nullID(p.ManagerID), p.PendingManager, string(p.Admission), ms(p.AccessAskedAt), p.ID)
 	return mustAffect(res, err, "update person")
 }
 

@@ -279,6 +279,31 @@ func testInboxPending(t *testing.T, s bot.Store) {
 
 var peopleTests = map[string]func(*testing.T, bot.Store){
 	"people and accounts": testPeople,
+	"admission":           testAdmission,
+}
+
+// testAdmission: a person's admission and when they last asked are kept by
+// CreatePerson and UpdatePerson, and read back by every finder.
+func testAdmission(t *testing.T, s bot.Store) {
+	max := &bot.Person{Name: "Max", Handle: "max", Admission: bot.AdmissionPending, AccessAskedAt: t0}
+	acct := bot.Account{Platform: "slack", Workspace: "T1", UserID: "U9"}
+	update(t, s, func(tx bot.Tx) error {
+		return errors.Join(tx.CreatePerson(max, t0), tx.LinkAccount(max.ID, acct, "Max", t0))
+	})
+	got := view(t, s, func(tx bot.Tx) (*bot.Person, error) { return tx.FindPersonByAccount(acct) })
+	if got.Admission != bot.AdmissionPending || !got.AccessAskedAt.Equal(t0) || got.Admitted() {
+		t.Fatalf("created waiting: read %q asked %v", got.Admission, got.AccessAskedAt)
+	}
+	got.Admission, got.AccessAskedAt = bot.AdmissionRefused, t0.Add(time.Hour)
+	update(t, s, func(tx bot.Tx) error { return tx.UpdatePerson(got) })
+	if p := view(t, s, func(tx bot.Tx) (*bot.Person, error) { return tx.FindPersonByID(max.ID) }); p.Admission != bot.AdmissionRefused || !p.AccessAskedAt.Equal(t0.Add(time.Hour)) {
+		t.Fatalf("updated to refused: read %q asked %v", p.Admission, p.AccessAskedAt)
+	}
+	got.Admission = ""
+	update(t, s, func(tx bot.Tx) error { return tx.UpdatePerson(got) })
+	if p := view(t, s, func(tx bot.Tx) (*bot.Person, error) { return tx.FindPersonByAccount(acct) }); !p.Admitted() {
+		t.Fatalf("admitted, read %q", p.Admission)
+	}
 }
 
 func testPeople(t *testing.T, s bot.Store) {
