@@ -23,6 +23,9 @@ type Request struct {
 	// zero for commands without one.
 	Prepared   any
 	PrepareErr error
+	// Command is the name of the command the router ran for the event ("" when
+	// it named none), for metrics and logs; the router sets it.
+	Command string
 
 	bot     *Bot
 	replies []Message

@@ -187,6 +187,7 @@ func (r *Router) Route(ctx context.Context, req *bot.Request) error {
 			"你好！我是 Tandem。输入「帮助」查看我能做什么。"))
 		return nil
 	}
+	req.Command = m.cmd.Name
 	c := &Ctx{Request: req, Context: ctx, Args: m.args, SubWord: m.subWord, cmd: m.cmd, sub: m.sub}
 	if m.sub == nil {
 		return m.cmd.Run(c)

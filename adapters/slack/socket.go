@@ -41,6 +41,7 @@ func (a *Adapter) runSocket(ctx context.Context, client *socketmode.Client) erro
 	defer cancel() // first, so that handlers blocked on an ack give up
 	errc := make(chan error, 1)
 	go func() { errc <- client.RunContext(ctx) }()
+	defer a.conn.Down("stopped")
 	for {
 		select {
 		case err := <-errc:
@@ -76,11 +77,18 @@ func (a *Adapter) socketEvent(ctx context.Context, ack acker, evt socketmode.Eve
 			}
 		}
 	case socketmode.EventTypeConnected:
+		a.conn.Up()
 		a.log.Info("slack: socket mode connected")
+	case socketmode.EventTypeConnecting, socketmode.EventTypeDisconnect:
+		a.conn.Down(string(evt.Type))
 	case socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth:
+		a.conn.Down(string(evt.Type))
 		a.log.Warn("slack: socket mode connection failed", "event", evt.Type, "data", evt.Data)
 	}
 }
+
+// Connection is the Socket Mode connection's state, for /readyz.
+func (a *Adapter) Connection() *bot.ConnState { return &a.conn }
 
 // handleEnvelope processes one envelope and acknowledges it, except when the
 // event could not be stored: then Slack is left to deliver it again.

@@ -32,6 +32,7 @@ import (
 	"github.com/tandemhq/tandem/adapters/console"
 	"github.com/tandemhq/tandem/adapters/httpserver"
 	"github.com/tandemhq/tandem/adapters/icsfeed"
+	"github.com/tandemhq/tandem/adapters/prom"
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/commands"
 	"github.com/tandemhq/tandem/commands/directory"
@@ -202,8 +203,13 @@ type Main struct {
 	// CalendarFeed serves each person's meetings as iCalendar; its URL
 	// method gives a person their link. Nil without the HTTP server.
 	CalendarFeed *icsfeed.Feed
+	// Metrics counts for /metrics (http.metrics).
+	Metrics *prom.Metrics
 
 	closers []func() error // intake first, storage last
+	// checks are /readyz's checks of the platform connections, added as the
+	// platforms open.
+	checks []httpserver.Check
 }
 
 // Run opens storage, seeds people from the config, starts the bot, the
@@ -261,7 +267,8 @@ func (m *Main) Run() error {
 	notifyWindow, _ := time.ParseDuration(cfg.Bot.NotifyWindow) // checked by Validate
 	quiet, _ := bot.ParseQuietHours(cfg.Bot.QuietHours)         // checked by Validate
 	notifier := &bot.Notifier{DefaultLang: lang, DefaultTZ: loc, Window: notifyWindow, Quiet: quiet}
-	m.Dispatcher = &scheduler.Dispatcher{Store: store, Log: m.Log, Now: m.Now}
+	m.Metrics = prom.New(func(ctx context.Context) ([]prom.Queue, error) { return outboxQueues(ctx, m.DB) }, m.Now, m.Log)
+	m.Dispatcher = &scheduler.Dispatcher{Store: store, Log: m.Log, Now: m.Now, Metrics: m.Metrics}
 	hooks.OnQueued(m.Dispatcher.Trigger)
 	m.FreeBusy = newFreeBusy(cfg, m.Dispatcher, loc)
 	askRemindAt, _ := cfg.Asks.remindAt() // checked by Validate
@@ -289,9 +296,11 @@ func (m *Main) Run() error {
 		AskRemindAt:      askRemindAt,
 		AskReaders:       readReporters(m.Dispatcher),
 		Announce:         cfg.Announce.deps(),
+		Metrics:          m.Metrics,
 	}), pruneModule(pruner))
 	m.Router = commands.NewRouter(modules...)
-	m.Scheduler = &scheduler.Scheduler{Store: store, Handlers: m.Router.JobHandlers(), Calendar: cal, Log: m.Log, Now: m.Now}
+	m.Scheduler = &scheduler.Scheduler{Store: store, Handlers: m.Router.JobHandlers(), Calendar: cal, Log: m.Log, Now: m.Now,
+		Metrics: m.Metrics}
 	hooks.OnScheduled(m.Scheduler.Trigger)
 	if err := store.Update(context.Background(), func(tx bot.Tx) error {
 		return commands.EnsureSystemJobs(tx, m.Now(), modules...)
@@ -299,7 +308,7 @@ func (m *Main) Run() error {
 		return fmt.Errorf("schedule system jobs: %w", err)
 	}
 	m.Bot = &bot.Bot{Store: store, Router: m.Router, Log: m.Log, Now: m.Now, DefaultLang: lang, DefaultTZ: loc,
-		Notifier: notifier, OnNewAccount: m.Directories.OnNewAccount}
+		Notifier: notifier, OnNewAccount: m.Directories.OnNewAccount, Metrics: m.Metrics}
 
 	routes := map[string]http.Handler{}
 	if cfg.Console.Enabled || m.NoHTTP {
@@ -352,8 +361,11 @@ func (m *Main) Run() error {
 		m.closers = append(m.closers, stop)
 	}
 
+	if !m.NoHTTP && cfg.HTTP.Metrics.Enabled {
+		routes["GET /metrics"] = m.Metrics.Handler(cfg.HTTP.Metrics.Token)
+	}
 	if !m.NoHTTP {
-		m.Server = &httpserver.Server{Addr: cfg.HTTP.Addr, Routes: routes, Log: m.Log, Ready: m.ready}
+		m.Server = &httpserver.Server{Addr: cfg.HTTP.Addr, Routes: routes, Log: m.Log, Checks: m.readyChecks()}
 		if err := m.Server.Open(); err != nil {
 			return err
 		}
@@ -367,6 +379,16 @@ func (m *Main) Run() error {
 	}
 	m.Log.Info("tandem started", "version", version, "db", cfg.Storage.Path, "console", m.Console != nil)
 	return nil
+}
+
+// outboxQueues reads the outbox queues for the metrics scrape.
+func outboxQueues(ctx context.Context, db *sqlite.DB) ([]prom.Queue, error) {
+	qs, err := db.OutboxQueues(ctx)
+	out := make([]prom.Queue, len(qs))
+	for i, q := range qs {
+		out[i] = prom.Queue{Platform: q.Platform, Depth: q.Depth, Oldest: q.Oldest}
+	}
+	return out, err
 }
 
 // pruneModule is the core's own module: the pruning job, a system job every
@@ -398,17 +420,23 @@ func newDirectories(cfg Config, log *slog.Logger) *directory.Directories {
 	return d
 }
 
-// ready is /readyz: the store takes writes (a writer stalled for seconds,
-// or failing its commits, makes every webhook wait and then be refused) and
-// answers reads.
-func (m *Main) ready(ctx context.Context) error {
-	if err := m.DB.Writable(time.Now()); err != nil {
-		return err
+// readyChecks are /readyz's: the store takes writes (a writer stalled for
+// seconds, or failing its commits, makes every webhook wait and then be
+// refused) and answers reads; the job scheduler's loop is alive; and each
+// platform's connection is up (long connections) or configured (webhooks).
+// They run on real time, whatever Main.Now is.
+func (m *Main) readyChecks() []httpserver.Check {
+	store := func(ctx context.Context) error {
+		if err := m.DB.Writable(time.Now()); err != nil {
+			return err
+		}
+		return m.DB.View(ctx, func(tx bot.Tx) error {
+			_, err := tx.PendingInboundIDs(time.Time{}, 1)
+			return err
+		})
 	}
-	return m.DB.View(ctx, func(tx bot.Tx) error {
-		_, err := tx.PendingInboundIDs(time.Time{}, 1)
-		return err
-	})
+	scheduler := func(context.Context) error { return m.Scheduler.Stalled(time.Now()) }
+	return append([]httpserver.Check{{Name: "store", Run: store}, {Name: "scheduler", Run: scheduler}}, m.checks...)
 }
 
 // Close stops intake first (HTTP server, platform connections), then the
