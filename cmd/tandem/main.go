@@ -6,6 +6,7 @@
 //	tandem slack manifest             print a Slack app manifest
 //	tandem calendar DATE…             working day or day off, and why
 //	tandem sla --policy P2 --opened T when a ticket's SLA targets and escalations fall
+//	tandem backup DEST                copy the database, safely while it runs
 //	tandem version
 package main
 
@@ -77,6 +78,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return runSLA(args[1:], time.Now(), stdout, stderr)
 		case "config":
 			return runConfig(args[1:], stdout)
+		case "backup":
+			return runBackup(ctx, args[1:], stdout, stderr)
 		case "slack":
 			return runSlack(args[1:], stdout, stderr)
 		case "version", "--version":
@@ -104,6 +107,7 @@ const usage = `Usage:
                                       say which days are working days, and why
   tandem sla --policy NAME|P1..P4 [--dept DEPT] [--category CAT] [--opened "YYYY-MM-DD HH:MM"] [--config FILE]
                                       when a ticket's SLA targets and escalation steps fall
+  tandem backup [--config FILE] DEST  copy the database to DEST, safely while a server runs
   tandem version
 `
 
@@ -155,6 +159,31 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	<-ctx.Done()
 	m.Log.Info("shutting down")
 	return m.Close()
+}
+
+// runBackup copies the config's database to a new file with SQLite's
+// VACUUM INTO: a consistent snapshot taken in a read transaction, so it is
+// safe while a server runs (it does not take the database lock).
+func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("tandem backup", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", "", "configuration file (YAML); defaults are used when empty")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("usage: tandem backup [--config FILE] DEST")
+	}
+	cfg, err := loadConfig(*path)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	if err := sqlite.Backup(ctx, cfg.Storage.Path, fs.Arg(0)); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "backed up %s to %s in %s\n", cfg.Storage.Path, fs.Arg(0), time.Since(start).Round(time.Millisecond))
+	return nil
 }
 
 func runConfig(args []string, stdout io.Writer) error {

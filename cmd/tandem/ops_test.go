@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,7 +20,9 @@ import (
 	"github.com/tandemhq/tandem/adapters/dingtalk/dingtalktest"
 	"github.com/tandemhq/tandem/adapters/httpserver"
 	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/bot/task"
 	"github.com/tandemhq/tandem/scheduler"
+	"github.com/tandemhq/tandem/storage/sqlite"
 )
 
 func httpGet(t *testing.T, url, token string) (int, string) {
@@ -231,5 +234,43 @@ func TestOperations_MetricsLogsReadiness(t *testing.T) {
 	code, ready = readiness(t, base)
 	if code != http.StatusServiceUnavailable || !strings.Contains(strings.Join(ready.Failing, ","), "store") {
 		t.Fatalf("/readyz with the store closed = %d %+v; want 503 naming the store", code, ready)
+	}
+}
+
+// Ensure `tandem backup` copies the database of a running server (which
+// holds the database lock) into a file that opens with what was committed.
+func TestBackupCommand_RunningServer(t *testing.T) {
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	cfg := writeConfig(t, dir, addr)
+	srv := startServer(t, cfg, addr)
+	chat(t, dir, []string{"--as", "alice", "--url", srv.url}, `task new "Back me up" @alice`)
+
+	dest := filepath.Join(dir, "backup.db")
+	out, err := exec.Command(binary, "backup", "--config", cfg, dest).CombinedOutput()
+	if err != nil {
+		t.Fatalf("tandem backup: %v\n%s", err, out)
+	}
+	mustContain(t, string(out), "backed up ", dest)
+	if out, err := exec.Command(binary, "backup", "--config", cfg, dest).CombinedOutput(); err == nil {
+		t.Fatalf("a backup over an existing file succeeded:\n%s", out)
+	}
+	srv.stop(t)
+
+	copyDB := sqlite.NewDB(dest)
+	copyDB.Log = slog.New(slog.DiscardHandler)
+	if err := copyDB.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer copyDB.Close()
+	var tasks []*task.Task
+	if err := copyDB.View(context.Background(), func(tx bot.Tx) (err error) {
+		tasks, err = task.From(tx).FindTasks(task.Filter{Limit: 10})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(tasks) != 1 || tasks[0].Title != "Back me up" {
+		t.Fatalf("tasks in the copy: %+v", tasks)
 	}
 }
