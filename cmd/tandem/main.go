@@ -27,6 +27,11 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	// The zone database, built in (about 450 KB): people's zones, the work
+	// calendar and schedules need it, and minimal hosts and images (scratch,
+	// distroless without tzdata) have none. A host's /usr/share/zoneinfo
+	// still wins when present.
+	_ "time/tzdata"
 
 	"github.com/tandemhq/tandem/adapters/draw"
 
