@@ -36,12 +36,13 @@ func (a *Adapter) Run(ctx context.Context) error {
 // goroutine, so one slow Accept does not hold back the acks of others.
 func (a *Adapter) runSocket(ctx context.Context, client *socketmode.Client) error {
 	ctx, cancel := context.WithCancel(ctx)
+	// Last, once the handlers are done: none can mark it up again after.
+	defer a.conn.Down("stopped")
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	defer cancel() // first, so that handlers blocked on an ack give up
 	errc := make(chan error, 1)
 	go func() { errc <- client.RunContext(ctx) }()
-	defer a.conn.Down("stopped")
 	for {
 		select {
 		case err := <-errc:
