@@ -57,6 +57,8 @@ type Bot struct {
 	// UsageZone is the zone whose calendar days the usage counters count
 	// in (the work calendar's); nil means DefaultTZ.
 	UsageZone *time.Location
+	// Metrics counts events and commands; nil counts nothing.
+	Metrics Metrics
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -88,6 +90,7 @@ func (b *Bot) Open() error {
 		b.MaxAttempts = 5
 	}
 	b.Notifier = b.notifier()
+	b.Metrics = MetricsOr(b.Metrics)
 	if b.SweepInterval <= 0 {
 		b.SweepInterval = 5 * time.Second
 	}
@@ -166,6 +169,7 @@ func (b *Bot) acceptUnit(ctx context.Context, ev *Event, wait time.Duration, pre
 			res.Duplicate = true
 			return nil
 		}
+		AfterCommit(tx, func() { b.Metrics.EventReceived(ev.Platform) })
 		out, err = b.process(ctx, tx, ev, now, wait > 0, false, prep)
 		res.Done, res.Replies = out.done, out.replies
 		return err
@@ -183,6 +187,7 @@ func (b *Bot) acceptUnit(ctx context.Context, ev *Event, wait time.Duration, pre
 type handled struct {
 	done    bool      // processed; false when it failed and stays pending
 	replies []Message // for inline delivery
+	command string    // the command the router ran, "" for none
 }
 
 // process handles ev inside tx. On an internal failure the processing is
@@ -191,6 +196,8 @@ type handled struct {
 // rather than silence. finish says whether the event row is pending and must
 // be marked done (the sweep), or was stored done by the caller (Accept).
 func (b *Bot) process(ctx context.Context, tx Tx, ev *Event, now time.Time, inline, finish bool, prep prepared) (handled, error) {
+	log := b.Log.With("request_id", ev.RequestID(), "inbox_id", ev.ID, "platform", ev.Platform)
+	ctx = WithLog(ctx, log)
 	out, err := b.handle(ctx, tx, ev, now, inline, finish, prep)
 	if err == nil {
 		out.done = true
@@ -199,7 +206,8 @@ func (b *Bot) process(ctx context.Context, tx Tx, ev *Event, now time.Time, inli
 	if ErrorCode(err) != EINTERNAL {
 		return handled{}, err // e.g. ErrAlreadyHandled: another processor won
 	}
-	b.Log.Error("process event", "inbox_id", ev.ID, "err", err)
+	log.Error("process event", "err", err)
+	AfterCommit(tx, func() { b.Metrics.EventHandled(ev.Platform, out.command, OutcomeError, now.Sub(ev.ReceivedAt)) })
 	attempts, rerr := tx.RecordInboundFailure(ev, err.Error(), now)
 	if rerr != nil || attempts < b.MaxAttempts {
 		return handled{}, rerr
@@ -239,10 +247,13 @@ func (b *Bot) handle(ctx context.Context, tx Tx, ev *Event, now time.Time, inlin
 		}()
 		return b.Router.Route(ctx, req)
 	})
+	out.command = req.Command
+	outcome := OutcomeOK
 	if routeErr != nil {
 		if ErrorCode(routeErr) == EINTERNAL {
 			return out, routeErr
 		}
+		outcome = OutcomeRefused
 		// A refusal or a malformed command: its writes were undone by
 		// Nested; only the explanation goes out.
 		req.replies = []Message{{Text: ErrorText(routeErr).In(req.Lang), Private: true}}
@@ -268,6 +279,8 @@ func (b *Bot) handle(ctx context.Context, tx Tx, ev *Event, now time.Time, inlin
 			return out, err
 		}
 	}
+	LogFrom(ctx, b.Log).Debug("event handled", "command", req.Command, "outcome", outcome)
+	AfterCommit(tx, func() { b.Metrics.EventHandled(ev.Platform, req.Command, outcome, now.Sub(ev.ReceivedAt)) })
 	silenceToldEdits(ev, req.notes)
 	for i, n := range req.notes {
 		n.Key = fmt.Sprintf("in%d/n%d", ev.ID, i) // req, and n, are made afresh each time the unit runs

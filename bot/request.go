@@ -24,7 +24,8 @@ type Request struct {
 	Prepared   any
 	PrepareErr error
 	// Command is the English name of the command the router ran for the
-	// event ("" when it ran none); the usage counters read it.
+	// event ("" when it ran none), for the usage counters, metrics and logs;
+	// the router sets it.
 	Command string
 
 	bot     *Bot

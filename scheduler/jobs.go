@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tandemhq/tandem/bot"
@@ -59,6 +60,13 @@ type Scheduler struct {
 	// Idle is the longest the loop sleeps, a safety net for jobs scheduled
 	// by another process, which cannot Trigger this one.
 	Idle time.Duration
+	// Metrics counts job runs, their lateness and failures; nil counts
+	// nothing.
+	Metrics bot.Metrics
+
+	// beat is when (real time, UnixNano) the loop last started or ended a
+	// cycle, for Stalled.
+	beat atomic.Int64
 
 	once       sync.Once
 	wake       chan struct{}
@@ -97,6 +105,7 @@ func (s *Scheduler) init() {
 			s.Owner = fmt.Sprintf("%s/%d", host, os.Getpid())
 		}
 		s.Store = bot.Hooked(s.Store, nil)
+		s.Metrics = bot.MetricsOr(s.Metrics)
 		s.wake = make(chan struct{}, 1)
 		s.fetchSlots = make(chan struct{}, maxFetches)
 	})
@@ -106,6 +115,7 @@ func (s *Scheduler) init() {
 func (s *Scheduler) Open() error {
 	s.init()
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.beat.Store(time.Now().UnixNano())
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -141,7 +151,9 @@ func (s *Scheduler) loop() {
 		if s.ctx.Err() != nil {
 			return
 		}
+		s.beat.Store(time.Now().UnixNano())
 		n, err := s.RunDue(s.ctx)
+		s.beat.Store(time.Now().UnixNano())
 		var sleep time.Duration
 		switch {
 		case err != nil:
@@ -167,6 +179,24 @@ func (s *Scheduler) loop() {
 		case <-t.C:
 		}
 	}
+}
+
+// Stalled reports, for readiness probes, whether the loop has gone quiet:
+// it starts a cycle at least every Idle, and a cycle runs a batch of
+// handlers each bounded by Timeout, so a loop not heard from for twice
+// Idle plus a Timeout and a minute is stuck (or was never opened). now is
+// real time: the loop's own clock may be virtual in tests.
+func (s *Scheduler) Stalled(now time.Time) error {
+	s.init()
+	beat := s.beat.Load()
+	if beat == 0 {
+		return errors.New("scheduler: not running")
+	}
+	quiet := now.Sub(time.Unix(0, beat))
+	if limit := 2*s.Idle + s.Timeout + time.Minute; quiet > limit {
+		return fmt.Errorf("scheduler: no cycle for %s", quiet.Round(time.Second))
+	}
+	return nil
 }
 
 // untilNext is how long the loop may sleep: until the earliest job is due
@@ -250,6 +280,9 @@ func (s *Scheduler) runAll(ctx context.Context, runs []*jobRun) (done int) {
 	for _, r := range runs {
 		if r.report(s.Log) {
 			done++
+		}
+		if r.err == nil && r.out != outReleased {
+			s.Metrics.JobRan(r.j.Kind, r.lateness, r.out != outDone)
 		}
 	}
 	return done
@@ -399,6 +432,8 @@ type jobRun struct {
 	out     outcome
 	runErr  error
 	retryAt time.Time
+	// lateness is how long after it was due the job ran.
+	lateness time.Duration
 }
 
 // prepare builds the unit that runs j with exec and records the outcome:
@@ -409,7 +444,9 @@ func (s *Scheduler) prepare(ctx context.Context, j *bot.Job, exec jobExec) *jobR
 	now := s.Now()
 	h := s.Handlers[j.Kind]
 	next, schedErr := s.nextRun(j, now)
-	r := &jobRun{j: j}
+	r := &jobRun{j: j, lateness: now.Sub(j.RunAt)}
+	// Every line a handler logs through bot.LogFrom(ctx) names the job.
+	ctx = bot.WithLog(ctx, s.Log.With("job_id", j.ID, "job_kind", j.Kind))
 	r.unit = func(tx bot.Tx) error {
 		r.out, r.runErr, r.retryAt = outDone, nil, time.Time{}
 		if err := s.ours(tx, j); err != nil {

@@ -66,6 +66,8 @@ type Dispatcher struct {
 	// Rand is the source of backoff jitter; the global one if nil. Tests set
 	// it to make a run repeatable.
 	Rand *rand.Rand
+	// Metrics counts messages held back by rate limits; nil counts nothing.
+	Metrics bot.Metrics
 
 	once sync.Once
 	// mu guards lanes, slots, nextSweep and Rand.
@@ -97,6 +99,7 @@ func (d *Dispatcher) setDefaults() {
 		if d.Log == nil {
 			d.Log = slog.Default()
 		}
+		d.Metrics = bot.MetricsOr(d.Metrics)
 		if d.Now == nil {
 			d.Now = time.Now
 		}
@@ -259,6 +262,7 @@ func (d *Dispatcher) DeliverDue(ctx context.Context, s bot.Sender) (int, error) 
 		}
 		app, lane := LimitsFor(o.To, limits)
 		if at, wait := d.admit(o, app, lane, now); wait {
+			d.Metrics.RateLimitDeferred(o.To.Platform)
 			deferred = append(deferred, d.postpone(o, at))
 			continue
 		}
@@ -439,6 +443,7 @@ func (d *Dispatcher) deliver(ctx context.Context, s bot.Sender, o *bot.Outgoing,
 		// before then, even if this message is given up; the other chats
 		// are not held up.
 		d.Limiter.Block(now, lane, ceilMilli(now.Add(de.RetryAfter)))
+		d.Metrics.RateLimitDeferred(o.To.Platform)
 	}
 	if de != nil && de.Permanent || attempts >= d.MaxAttempts {
 		d.settle(o, lane, time.Time{})

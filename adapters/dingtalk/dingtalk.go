@@ -106,7 +106,9 @@ type Config struct {
 // Adapter is the DingTalk side of Tandem: an HTTP handler (Routes), a Stream
 // loop (Run) and a bot.Sender (Send).
 type Adapter struct {
-	cfg    Config
+	cfg Config
+	// conn is the Stream connection's state (Connection).
+	conn   bot.ConnState
 	intake bot.Intake
 	log    *slog.Logger
 	http   *http.Client

@@ -100,9 +100,13 @@ func (a *Adapter) Run(ctx context.Context) error {
 // goes on serving (and acking) in the background for a while, so the next
 // one can be opened at once. connected reports whether the socket was
 // established, for the backoff.
+// Connection is the Stream connection's state, for /readyz.
+func (a *Adapter) Connection() *bot.ConnState { return &a.conn }
+
 func (a *Adapter) connect(ctx context.Context, wg *sync.WaitGroup, slots chan struct{}) (connected bool, err error) {
 	ep, err := a.openConnection(ctx)
 	if err != nil {
+		a.conn.Down(err.Error())
 		return false, err
 	}
 	ws, err := a.dial(ctx, ep)
@@ -110,6 +114,8 @@ func (a *Adapter) connect(ctx context.Context, wg *sync.WaitGroup, slots chan st
 		return false, err
 	}
 	a.log.Info("dingtalk: stream connected", "host", hostOf(ep.Endpoint))
+	a.conn.Up()
+	defer a.conn.Down("the stream connection ended")
 	cctx, cancel := context.WithCancelCause(ctx)
 	c := &streamConn{a: a, ws: ws, out: make(chan []byte, 64), gone: make(chan struct{}), cancel: cancel, slots: slots, wg: wg}
 	wg.Go(func() { c.write(cctx) })

@@ -109,7 +109,9 @@ type Config struct {
 // Adapter is the Feishu side of Tandem: an HTTP handler (Routes), a long
 // connection loop (Run) and a bot.Sender (Send).
 type Adapter struct {
-	cfg    Config
+	cfg Config
+	// conn is the long connection's state (Connection).
+	conn   bot.ConnState
 	base   string // Open API base URL, without a trailing slash
 	intake bot.Intake
 	log    *slog.Logger

@@ -61,11 +61,12 @@ func (a *Adapter) Run(ctx context.Context) error {
 	cli := larkws.NewClient(a.cfg.AppID, a.cfg.AppSecret,
 		larkws.WithEventHandler(a.dispatcher(ctx)),
 		larkws.WithDomain(a.base),
-		larkws.WithLogger(sdkLogger{a.log}),
+		larkws.WithLogger(sdkLogger{l: a.log, conn: &a.conn}),
 		larkws.WithAutoReconnect(true),
 	)
 	errc := make(chan error, 1)
 	go func() { errc <- cli.Start(context.WithoutCancel(ctx)) }()
+	defer a.conn.Down("stopped")
 	select {
 	case <-ctx.Done():
 		a.log.Info("feishu: stopped; the long connection stays open until the process exits, refusing events")
@@ -82,7 +83,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 // raw (OnCustomizedEvent) so that they go through the same parsing as HTTP.
 func (a *Adapter) dispatcher(run context.Context) *dispatcher.EventDispatcher {
 	d := dispatcher.NewEventDispatcher("", "")
-	d.InitConfig(larkevent.WithLogger(sdkLogger{a.log}))
+	d.InitConfig(larkevent.WithLogger(sdkLogger{l: a.log}))
 	d.OnCustomizedEvent(eventMessage, func(ctx context.Context, req *larkevent.EventReq) error {
 		_, err := a.handleFrame(run, ctx, req.Body)
 		return err
@@ -148,11 +149,30 @@ func callbackResponse(resp any) *callback.CardActionTriggerResponse {
 // sdkLogger routes the SDK's logs to slog. Debug lines are dropped: they
 // hold raw payloads, verification token included. URLs lose their query,
 // which carries the connection's ticket.
-type sdkLogger struct{ l *slog.Logger }
+//
+// It also follows the connection's state into conn (when set): the SDK's
+// client exposes none, and its "connected to" and "disconnected to" lines
+// (ws/client.go, v3.5.3) are the only sign of it.
+type sdkLogger struct {
+	l    *slog.Logger
+	conn *bot.ConnState
+}
+
+// Connection is the long connection's state, for /readyz.
+func (a *Adapter) Connection() *bot.ConnState { return &a.conn }
 
 func (s sdkLogger) Debug(context.Context, ...any) {}
 func (s sdkLogger) Info(ctx context.Context, args ...any) {
-	s.l.InfoContext(ctx, "feishu sdk: "+redact(fmt.Sprint(args...)))
+	line := fmt.Sprint(args...)
+	if s.conn != nil {
+		switch {
+		case strings.Contains(line, "disconnected to "):
+			s.conn.Down("the SDK reported the connection closed")
+		case strings.Contains(line, "connected to "):
+			s.conn.Up()
+		}
+	}
+	s.l.InfoContext(ctx, "feishu sdk: "+redact(line))
 }
 func (s sdkLogger) Warn(ctx context.Context, args ...any) {
 	s.l.WarnContext(ctx, "feishu sdk: "+redact(fmt.Sprint(args...)))

@@ -159,6 +159,10 @@ func TestRun_LongConnection(t *testing.T) {
 	push(t, conn, "f-bad", message("", "list", nil))
 	push(t, conn, "f-fail", message("ev5", "fail", nil))
 	got := answers(t, conn, 5)
+	// The SDK logged "connected to …" before it read a frame.
+	if err := a.Connection().Check(); err != nil {
+		t.Errorf("connection state while frames flow: %v", err)
+	}
 	for id, want := range map[string]int{"f-msg": 200, "f-click": 200, "f-read": 200, "f-bad": 200, "f-fail": 500} {
 		if got[id].StatusCode != want {
 			t.Errorf("%s: code %d, want %d", id, got[id].StatusCode, want)
@@ -194,6 +198,9 @@ func TestRun_LongConnection(t *testing.T) {
 		}
 	case <-time.After(2 * time.Second):
 		t.Fatal("Run did not return after cancel")
+	}
+	if a.Connection().Check() == nil {
+		t.Error("connection state after Run returned: still up")
 	}
 	push(t, conn, "f-late", message("ev6", "list", nil))
 	if late := answers(t, conn, 1)["f-late"]; late.StatusCode != 500 {

@@ -5,6 +5,7 @@ package httpserver
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -19,10 +20,11 @@ type Server struct {
 	Addr string
 	// Routes maps paths to handlers (from the adapters).
 	Routes map[string]http.Handler
-	// Ready reports whether the process can take traffic; /readyz answers 503
-	// while it returns an error.
-	Ready func(ctx context.Context) error
-	Log   *slog.Logger
+	// Checks are what /readyz runs, in order: it answers 200 when every one
+	// passes and 503 when any fails, with a JSON body naming each check and
+	// its error.
+	Checks []Check
+	Log    *slog.Logger
 	// ShutdownTimeout bounds how long Close waits for requests in flight.
 	ShutdownTimeout time.Duration
 
@@ -42,15 +44,7 @@ func (s *Server) Open() error {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		if s.Ready != nil {
-			if err := s.Ready(r.Context()); err != nil {
-				http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
-				return
-			}
-		}
-		fmt.Fprintln(w, "ready")
-	})
+	mux.HandleFunc("GET /readyz", s.ready)
 	paths := make([]string, 0, len(s.Routes))
 	for p := range s.Routes {
 		paths = append(paths, p)
@@ -80,6 +74,51 @@ func (s *Server) Open() error {
 	}()
 	s.Log.Info("http server listening", "addr", ln.Addr().String())
 	return nil
+}
+
+// Check is one readiness check.
+type Check struct {
+	Name string
+	// Run returns why the check fails, nil when it passes. It must be quick
+	// (probes come every few seconds): an atomic load, a one-row read.
+	Run func(ctx context.Context) error
+}
+
+// CheckResult is one check in /readyz's answer.
+type CheckResult struct {
+	Name  string `json:"name"`
+	OK    bool   `json:"ok"`
+	Error string `json:"error,omitempty"`
+}
+
+// Readiness is /readyz's answer.
+type Readiness struct {
+	Ready  bool          `json:"ready"`
+	Checks []CheckResult `json:"checks"`
+	// Failing names the checks that failed.
+	Failing []string `json:"failing,omitempty"`
+}
+
+// ready is /readyz: every check, 200 when all pass, 503 otherwise.
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	out := Readiness{Ready: true, Checks: []CheckResult{}}
+	for _, c := range s.Checks {
+		res := CheckResult{Name: c.Name, OK: true}
+		if err := c.Run(ctx); err != nil {
+			res.OK, res.Error = false, err.Error()
+			out.Ready = false
+			out.Failing = append(out.Failing, c.Name)
+		}
+		out.Checks = append(out.Checks, res)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	if !out.Ready {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}
+	json.NewEncoder(w).Encode(out)
 }
 
 // URL is the server's base URL, useful with Addr "127.0.0.1:0" in tests.

@@ -32,7 +32,10 @@ func TestServer(t *testing.T) {
 			"/hello": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hi") }),
 			"/boom":  http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { panic("handler bug") }),
 		},
-		Ready: func(ctx context.Context) error { return notReady },
+		Checks: []httpserver.Check{
+			{Name: "store", Run: func(ctx context.Context) error { return notReady }},
+			{Name: "scheduler", Run: func(ctx context.Context) error { return nil }},
+		},
 	}
 	if err := s.Open(); err != nil {
 		t.Fatal(err)
@@ -41,12 +44,14 @@ func TestServer(t *testing.T) {
 	if code, body := get(t, s.URL()+"/healthz"); code != 200 || body != "ok\n" {
 		t.Fatalf("healthz = %d %q", code, body)
 	}
-	if code, _ := get(t, s.URL()+"/readyz"); code != 200 {
-		t.Fatalf("readyz = %d", code)
+	if code, body := get(t, s.URL()+"/readyz"); code != 200 ||
+		body != `{"ready":true,"checks":[{"name":"store","ok":true},{"name":"scheduler","ok":true}]}`+"\n" {
+		t.Fatalf("readyz = %d %s", code, body)
 	}
 	notReady = errors.New("database locked")
-	if code, body := get(t, s.URL()+"/readyz"); code != 503 || body != "not ready: database locked\n" {
-		t.Fatalf("readyz when not ready = %d %q", code, body)
+	if code, body := get(t, s.URL()+"/readyz"); code != 503 ||
+		body != `{"ready":false,"checks":[{"name":"store","ok":false,"error":"database locked"},{"name":"scheduler","ok":true}],"failing":["store"]}`+"\n" {
+		t.Fatalf("readyz when not ready = %d %s", code, body)
 	}
 	if code, body := get(t, s.URL()+"/hello"); code != 200 || body != "hi" {
 		t.Fatalf("route = %d %q", code, body)

@@ -71,7 +71,9 @@ type Config struct {
 // Adapter is the Slack side of Tandem: an HTTP handler set (Routes), a
 // Socket Mode loop (Run) and a bot.Sender (Send).
 type Adapter struct {
-	cfg    Config
+	cfg Config
+	// conn is the Socket Mode connection's state (Connection).
+	conn   bot.ConnState
 	intake bot.Intake
 	api    *slack.Client
 	log    *slog.Logger

@@ -36,6 +36,8 @@ func (a *Adapter) Run(ctx context.Context) error {
 // goroutine, so one slow Accept does not hold back the acks of others.
 func (a *Adapter) runSocket(ctx context.Context, client *socketmode.Client) error {
 	ctx, cancel := context.WithCancel(ctx)
+	// Last, once the handlers are done: none can mark it up again after.
+	defer a.conn.Down("stopped")
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	defer cancel() // first, so that handlers blocked on an ack give up
@@ -76,11 +78,18 @@ func (a *Adapter) socketEvent(ctx context.Context, ack acker, evt socketmode.Eve
 			}
 		}
 	case socketmode.EventTypeConnected:
+		a.conn.Up()
 		a.log.Info("slack: socket mode connected")
+	case socketmode.EventTypeConnecting, socketmode.EventTypeDisconnect:
+		a.conn.Down(string(evt.Type))
 	case socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth:
+		a.conn.Down(string(evt.Type))
 		a.log.Warn("slack: socket mode connection failed", "event", evt.Type, "data", evt.Data)
 	}
 }
+
+// Connection is the Socket Mode connection's state, for /readyz.
+func (a *Adapter) Connection() *bot.ConnState { return &a.conn }
 
 // handleEnvelope processes one envelope and acknowledges it, except when the
 // event could not be stored: then Slack is left to deliver it again.

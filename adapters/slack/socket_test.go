@@ -130,6 +130,13 @@ func TestSocketMode(t *testing.T) {
 		t.Fatal("unknown event type was passed on")
 	}
 
+	// Connected came before the envelopes; its handler runs on its own.
+	for deadline := time.Now().Add(5 * time.Second); a.Connection().Check() != nil; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("connection state while envelopes flow: %v", a.Connection().Check())
+		}
+	}
+
 	cancel()
 	select {
 	case err := <-runErr:
@@ -138,6 +145,9 @@ func TestSocketMode(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("Run did not stop")
+	}
+	if a.Connection().Check() == nil {
+		t.Error("connection state after Run returned: still up")
 	}
 }
 

@@ -70,6 +70,16 @@ type HTTPConfig struct {
 	// PublicURL is where the platforms reach this server (used in the Slack
 	// manifest), e.g. https://tandem.example.com.
 	PublicURL string `yaml:"public_url"`
+	// Metrics is /metrics, Prometheus' exposition of the process's counts.
+	Metrics MetricsConfig `yaml:"metrics"`
+}
+
+// MetricsConfig turns /metrics on or off and guards it.
+type MetricsConfig struct {
+	Enabled bool `yaml:"enabled"`
+	// Token, when set, must come with each scrape as "Authorization: Bearer
+	// <token>" (Prometheus: authorization: {credentials: …}).
+	Token string `yaml:"token"`
 }
 
 // StorageConfig selects the database.
@@ -311,7 +321,7 @@ type CalendarDayConfig struct {
 func DefaultConfig() Config {
 	return Config{
 		Log:       LogConfig{Format: "text", Level: "info"},
-		HTTP:      HTTPConfig{Addr: "127.0.0.1:8080"},
+		HTTP:      HTTPConfig{Addr: "127.0.0.1:8080", Metrics: MetricsConfig{Enabled: true}},
 		Storage:   StorageConfig{Driver: "sqlite", Path: "./data/tandem.db", Synchronous: "full", Retention: defaultRetention()},
 		Bot:       BotConfig{DefaultLang: "en", DefaultTZ: "Asia/Shanghai", DueTime: "18:00", NotifyWindow: bot.DefaultNotifyWindow.String()},
 		Console:   ConsoleConfig{Enabled: true},
@@ -706,6 +716,7 @@ func (c Config) Redacted() string {
 			}
 		}
 	}
+	mask(&c.HTTP.Metrics.Token)
 	if c.Slack != nil {
 		s := *c.Slack
 		mask(&s.SigningSecret, &s.BotToken, &s.AppToken)

@@ -6,6 +6,7 @@
 //	tandem slack manifest             print a Slack app manifest
 //	tandem calendar DATE…             working day or day off, and why
 //	tandem sla --policy P2 --opened T when a ticket's SLA targets and escalations fall
+//	tandem backup DEST                copy the database, safely while it runs
 //	tandem version
 package main
 
@@ -26,6 +27,11 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	// The zone database, built in (about 450 KB): people's zones, the work
+	// calendar and schedules need it, and minimal hosts and images (scratch,
+	// distroless without tzdata) have none. A host's /usr/share/zoneinfo
+	// still wins when present.
+	_ "time/tzdata"
 
 	"github.com/tandemhq/tandem/adapters/draw"
 
@@ -33,6 +39,7 @@ import (
 	"github.com/tandemhq/tandem/adapters/httpserver"
 	"github.com/tandemhq/tandem/adapters/icsfeed"
 	"github.com/tandemhq/tandem/adapters/xlsx"
+	"github.com/tandemhq/tandem/adapters/prom"
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/bot/sheet"
 	"github.com/tandemhq/tandem/commands"
@@ -80,6 +87,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return runConfig(args[1:], stdout)
 		case "export":
 			return runExport(ctx, args[1:], time.Now(), stdout, stderr)
+		case "backup":
+			return runBackup(ctx, args[1:], stdout, stderr)
 		case "slack":
 			return runSlack(args[1:], stdout, stderr)
 		case "version", "--version":
@@ -109,6 +118,7 @@ const usage = `Usage:
                                       when a ticket's SLA targets and escalation steps fall
   tandem export KIND [--month YYYY-MM] [--format xlsx|csv] [--dept NAME] [--ask A-ID] --out FILE [--config FILE]
                                       write tasks, tickets, meetings, requests, a ledger or stats to a file
+  tandem backup [--config FILE] DEST  copy the database to DEST, safely while a server runs
   tandem version
 `
 
@@ -162,6 +172,31 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	return m.Close()
 }
 
+// runBackup copies the config's database to a new file with SQLite's
+// VACUUM INTO: a consistent snapshot taken in a read transaction, so it is
+// safe while a server runs (it does not take the database lock).
+func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("tandem backup", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", "", "configuration file (YAML); defaults are used when empty")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("usage: tandem backup [--config FILE] DEST")
+	}
+	cfg, err := loadConfig(*path)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	if err := sqlite.Backup(ctx, cfg.Storage.Path, fs.Arg(0)); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "backed up %s to %s in %s\n", cfg.Storage.Path, fs.Arg(0), time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
 func runConfig(args []string, stdout io.Writer) error {
 	if len(args) != 2 || args[0] != "check" {
 		return fmt.Errorf("usage: tandem config check FILE")
@@ -208,8 +243,13 @@ type Main struct {
 	// CalendarFeed serves each person's meetings as iCalendar; its URL
 	// method gives a person their link. Nil without the HTTP server.
 	CalendarFeed *icsfeed.Feed
+	// Metrics counts for /metrics (http.metrics).
+	Metrics *prom.Metrics
 
 	closers []func() error // intake first, storage last
+	// checks are /readyz's checks of the platform connections, added as the
+	// platforms open.
+	checks []httpserver.Check
 }
 
 // Run opens storage, seeds people from the config, starts the bot, the
@@ -267,7 +307,8 @@ func (m *Main) Run() error {
 	notifyWindow, _ := time.ParseDuration(cfg.Bot.NotifyWindow) // checked by Validate
 	quiet, _ := bot.ParseQuietHours(cfg.Bot.QuietHours)         // checked by Validate
 	notifier := &bot.Notifier{DefaultLang: lang, DefaultTZ: loc, Window: notifyWindow, Quiet: quiet}
-	m.Dispatcher = &scheduler.Dispatcher{Store: store, Log: m.Log, Now: m.Now}
+	m.Metrics = prom.New(func(ctx context.Context) ([]prom.Queue, error) { return outboxQueues(ctx, m.DB) }, m.Now, m.Log)
+	m.Dispatcher = &scheduler.Dispatcher{Store: store, Log: m.Log, Now: m.Now, Metrics: m.Metrics}
 	hooks.OnQueued(m.Dispatcher.Trigger)
 	m.FreeBusy = newFreeBusy(cfg, m.Dispatcher, loc)
 	askRemindAt, _ := cfg.Asks.remindAt() // checked by Validate
@@ -298,9 +339,11 @@ func (m *Main) Run() error {
 		AskReaders:       readReporters(m.Dispatcher),
 		Announce:         cfg.Announce.deps(),
 		Stats:            cfg.Stats.deps(),
+		Metrics:          m.Metrics,
 	}), pruneModule(pruner))
 	m.Router = commands.NewRouter(modules...)
-	m.Scheduler = &scheduler.Scheduler{Store: store, Handlers: m.Router.JobHandlers(), Calendar: cal, Log: m.Log, Now: m.Now}
+	m.Scheduler = &scheduler.Scheduler{Store: store, Handlers: m.Router.JobHandlers(), Calendar: cal, Log: m.Log, Now: m.Now,
+		Metrics: m.Metrics}
 	hooks.OnScheduled(m.Scheduler.Trigger)
 	if err := store.Update(context.Background(), func(tx bot.Tx) error {
 		return commands.EnsureSystemJobs(tx, m.Now(), modules...)
@@ -309,7 +352,7 @@ func (m *Main) Run() error {
 	}
 	m.Bot = &bot.Bot{Store: store, Router: m.Router, Log: m.Log, Now: m.Now, DefaultLang: lang, DefaultTZ: loc,
 		Notifier: notifier, OnNewAccount: m.Directories.OnNewAccount, UsageZone: usageZone(cal, loc),
-		Approval: cfg.Bot.Registration == "approval"}
+		Approval: cfg.Bot.Registration == "approval", Metrics: m.Metrics}
 
 	routes := map[string]http.Handler{}
 	if cfg.Console.Enabled || m.NoHTTP {
@@ -363,8 +406,11 @@ func (m *Main) Run() error {
 		m.closers = append(m.closers, stop)
 	}
 
+	if !m.NoHTTP && cfg.HTTP.Metrics.Enabled {
+		routes["GET /metrics"] = m.Metrics.Handler(cfg.HTTP.Metrics.Token)
+	}
 	if !m.NoHTTP {
-		m.Server = &httpserver.Server{Addr: cfg.HTTP.Addr, Routes: routes, Log: m.Log, Ready: m.ready}
+		m.Server = &httpserver.Server{Addr: cfg.HTTP.Addr, Routes: routes, Log: m.Log, Checks: m.readyChecks()}
 		if err := m.Server.Open(); err != nil {
 			return err
 		}
@@ -378,6 +424,16 @@ func (m *Main) Run() error {
 	}
 	m.Log.Info("tandem started", "version", version, "db", cfg.Storage.Path, "console", m.Console != nil)
 	return nil
+}
+
+// outboxQueues reads the outbox queues for the metrics scrape.
+func outboxQueues(ctx context.Context, db *sqlite.DB) ([]prom.Queue, error) {
+	qs, err := db.OutboxQueues(ctx)
+	out := make([]prom.Queue, len(qs))
+	for i, q := range qs {
+		out[i] = prom.Queue{Platform: q.Platform, Depth: q.Depth, Oldest: q.Oldest}
+	}
+	return out, err
 }
 
 // pruneModule is the core's own module: the pruning job, a system job every
@@ -409,17 +465,23 @@ func newDirectories(cfg Config, log *slog.Logger) *directory.Directories {
 	return d
 }
 
-// ready is /readyz: the store takes writes (a writer stalled for seconds,
-// or failing its commits, makes every webhook wait and then be refused) and
-// answers reads.
-func (m *Main) ready(ctx context.Context) error {
-	if err := m.DB.Writable(time.Now()); err != nil {
-		return err
+// readyChecks are /readyz's: the store takes writes (a writer stalled for
+// seconds, or failing its commits, makes every webhook wait and then be
+// refused) and answers reads; the job scheduler's loop is alive; and each
+// platform's connection is up (long connections) or configured (webhooks).
+// They run on real time, whatever Main.Now is.
+func (m *Main) readyChecks() []httpserver.Check {
+	store := func(ctx context.Context) error {
+		if err := m.DB.Writable(time.Now()); err != nil {
+			return err
+		}
+		return m.DB.View(ctx, func(tx bot.Tx) error {
+			_, err := tx.PendingInboundIDs(time.Time{}, 1)
+			return err
+		})
 	}
-	return m.DB.View(ctx, func(tx bot.Tx) error {
-		_, err := tx.PendingInboundIDs(time.Time{}, 1)
-		return err
-	})
+	scheduler := func(context.Context) error { return m.Scheduler.Stalled(time.Now()) }
+	return append([]httpserver.Check{{Name: "store", Run: store}, {Name: "scheduler", Run: scheduler}}, m.checks...)
 }
 
 // Close stops intake first (HTTP server, platform connections), then the

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tandemhq/tandem/adapters/dingtalk"
 	"github.com/tandemhq/tandem/adapters/feishu"
+	"github.com/tandemhq/tandem/adapters/httpserver"
 	"github.com/tandemhq/tandem/adapters/icsbusy"
 	"github.com/tandemhq/tandem/adapters/slack"
 	"github.com/tandemhq/tandem/adapters/wecom"
@@ -46,7 +47,9 @@ func (m *Main) openPlatforms(routes map[string]http.Handler) ([]func() (func() e
 		m.addDirectory(bot.PlatformSlack, a.TeamID(), "", a)
 		if sc.Mode == slack.ModeSocket {
 			starters = append(starters, runLoop("slack socket mode", m, a.Run))
+			m.connectionCheck("slack", "", "socket mode", a.Connection())
 		} else {
+			m.connectionCheck("slack", "", "webhook", nil)
 			for path, h := range a.Routes() {
 				routes[path] = h
 			}
@@ -70,8 +73,10 @@ func (m *Main) openPlatforms(routes map[string]http.Handler) ([]func() (func() e
 		m.addDirectory(bot.PlatformFeishu, fc.Workspace, fc.Name, a)
 		if fc.Mode == feishu.ModeWS {
 			starters = append(starters, runLoop("feishu long connection", m, a.Run))
+			m.connectionCheck("feishu", fc.Name, "long connection", a.Connection())
 		} else {
 			mount(routes, a.Routes(), "feishu", fc.Name, i)
+			m.connectionCheck("feishu", fc.Name, "webhook", nil)
 		}
 	}
 	wecoms := &multiSender{platform: bot.PlatformWeCom}
@@ -84,6 +89,7 @@ func (m *Main) openPlatforms(routes map[string]http.Handler) ([]func() (func() e
 		wecoms.add(wc.CorpID, a)
 		m.addDirectory(bot.PlatformWeCom, wc.CorpID, wc.Name, a)
 		mount(routes, a.Routes(), "wecom", wc.Name, i)
+		m.connectionCheck("wecom", wc.Name, "webhook", nil)
 	}
 	dingtalks := &multiSender{platform: bot.PlatformDingTalk}
 	for i, dc := range m.Config.DingTalk {
@@ -97,8 +103,10 @@ func (m *Main) openPlatforms(routes map[string]http.Handler) ([]func() (func() e
 		m.addDirectory(bot.PlatformDingTalk, dc.Workspace, dc.Name, a)
 		if dc.Mode == dingtalk.ModeHTTP {
 			mount(routes, a.Routes(), "dingtalk", dc.Name, i)
+			m.connectionCheck("dingtalk", dc.Name, "webhook", nil)
 		} else {
 			starters = append(starters, runLoop("dingtalk stream", m, a.Run))
+			m.connectionCheck("dingtalk", dc.Name, "stream", a.Connection())
 		}
 	}
 	for _, ms := range []*multiSender{feishus, wecoms, dingtalks} {
@@ -108,6 +116,23 @@ func (m *Main) openPlatforms(routes map[string]http.Handler) ([]func() (func() e
 		m.Dispatcher.Senders = append(m.Dispatcher.Senders, ms)
 	}
 	return starters, nil
+}
+
+// connectionCheck adds an app's check to /readyz: a long connection must
+// be up; a webhook app (conn nil) only needs to be configured, which it is
+// once it is mounted (the platform calls in; nothing here can tell whether
+// it will).
+func (m *Main) connectionCheck(platform, app, kind string, conn *bot.ConnState) {
+	name := platform
+	if app != "" {
+		name += "/" + app
+	}
+	name += " " + kind
+	run := func(context.Context) error { return nil }
+	if conn != nil {
+		run = func(context.Context) error { return conn.Check() }
+	}
+	m.checks = append(m.checks, httpserver.Check{Name: name, Run: run})
 }
 
 // addDirectory makes an app's user directory available to the directory

@@ -110,6 +110,9 @@ type Deps struct {
 	// ExportStats adds sheets of figures to `export stats`; nil: the usage
 	// analytics' (commands/stats.ExportSheets).
 	ExportStats export.StatsHook
+	// Metrics counts what the features record for the dashboards (SLA
+	// breaches); nil counts nothing.
+	Metrics bot.Metrics
 }
 
 // askEngine builds the asks mechanism (commands/asks) once for Modules:
@@ -145,7 +148,7 @@ func Modules(d Deps) []commands.Module {
 		DueHour: d.DueHour, DueMinute: d.DueMinute})
 	tickets := ticket.Deps{Config: d.Tickets, Calendar: d.Calendar, NextRun: d.NextRun, Notifier: d.Notifier,
 		DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ, GroupCreators: d.GroupCreators, Store: d.Store, Log: d.Log,
-		OnClosed: forms.Closed}
+		OnClosed: forms.Closed, Metrics: d.Metrics}
 	ms := []commands.Module{
 		task.Module(task.Deps{DueHour: d.DueHour, DueMinute: d.DueMinute, Notifier: d.Notifier,
 			DefaultLang: d.DefaultLang, DefaultTZ: d.DefaultTZ}),

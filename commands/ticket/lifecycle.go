@@ -192,6 +192,10 @@ func (f *feature) markBreaches(tx bot.Tx, tk *ticket.Ticket, now time.Time) erro
 			if err := f.addEvent(tx, tk, e); err != nil {
 				return err
 			}
+			if f.Metrics != nil { // the process's units are hooked (bot.Hooked); bare test stores count nothing
+				metrics, target := f.Metrics, string(target)
+				bot.AfterCommit(tx, func() { metrics.SLABreached(target) })
+			}
 		}
 	}
 	return nil

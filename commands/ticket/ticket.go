@@ -86,6 +86,8 @@ type Deps struct {
 	// on a platform and workspace; nil: no war rooms.
 	GroupCreators bot.GroupCreators
 	Log           *slog.Logger
+	// Metrics counts breaches as they are recorded; nil counts nothing.
+	Metrics bot.Metrics
 	// OnClosed, when set, runs in the unit that closes a ticket, with its
 	// subject ("ticket/7"), a title, the people who took part (requester
 	// and owner) and the time: the feedback forms (commands/feedback) hang
