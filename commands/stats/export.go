@@ -29,7 +29,9 @@ func ExportSheets(tx bot.Tx, p export.Period, deptID int64, rd commands.Reader) 
 	if err != nil {
 		return nil, err
 	}
-	n := func(en, zh string) sheet.Column { return sheet.Column{Title: bot.T(en, zh).In(rd.Lang), Type: sheet.Number} }
+	n := func(en, zh string) sheet.Column {
+		return sheet.Column{Title: bot.T(en, zh).In(rd.Lang), Type: sheet.Number}
+	}
 	days := sheet.Sheet{Name: rd.T("Usage by day", "每日使用"), Columns: []sheet.Column{
 		{Title: rd.T("Day", "日期"), Type: sheet.Date}, n("Messages", "消息"), n("Commands", "命令"), n("Clicks", "点击"),
 		n("Tasks created", "新建任务"), n("Tasks done", "完成任务")}}
