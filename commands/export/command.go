@@ -40,8 +40,8 @@ func (f *feature) command() *commands.Command {
 	return &commands.Command{
 		Name:    "export",
 		Aliases: []string{"导出"},
-		Summary: bot.T("send a month of tasks, tickets, meetings, requests, an ask's ledger or the figures as a spreadsheet",
-			"把一个月的任务、工单、会议、申请、某项征询的台账或统计导出为表格文件发到聊天中"),
+		Summary: bot.T("Send a month of tasks, tickets, meetings, requests, an ask's ledger or the figures as a spreadsheet",
+			"把一个月的任务、工单、会议、申请、某项问询的台账或统计导出为表格文件发到聊天中"),
 		Usage:   usage,
 		Prepare: f.prepare,
 		Run:     f.run,
@@ -85,7 +85,7 @@ func (f *feature) parse(args []commands.Token) (parsed, error) {
 		case t.Key == "" && kind == export.Ledger && p.r.AskID == 0:
 			id, ok := asks.ParseRef(t.Text)
 			if !ok {
-				return p, &usageError{bot.Tf("%q is not an ask, such as A-12.", "“%s”不是征询编号，例如 A-12。", t.Raw)}
+				return p, &usageError{bot.Tf("%q is not an ask, such as A-12.", "「%s」不是问询编号，例如 A-12。", t.Raw)}
 			}
 			p.r.AskID = id
 		default:
@@ -93,7 +93,7 @@ func (f *feature) parse(args []commands.Token) (parsed, error) {
 		}
 	}
 	if kind == export.Ledger && p.r.AskID == 0 {
-		return p, &usageError{bot.T("Say which ask's ledger, e.g. export ledger A-12.", "请说明导出哪项征询的台账，例如 导出 台账 A-12。")}
+		return p, &usageError{bot.T("Say which ask's ledger, e.g. export ledger A-12.", "请说明导出哪项问询的台账，例如 导出 台账 A-12。")}
 	}
 	return p, nil
 }

@@ -151,7 +151,7 @@ func TestExport_Usage(t *testing.T) {
 	h.Expect("ann", "export tickets month:11/2026", "YYYY-MM", "Usage:")
 	h.Expect("ann", "export tickets dept:Nowhere", "Usage:")
 	h.Expect("ann", "导出 东西", "无法导出“东西”。", "用法：导出")
-	h.Expect("ann", "导出 台账", "请说明导出哪项征询的台账", "用法：")
+	h.Expect("ann", "导出 台账", "请说明导出哪项问询的台账", "用法：")
 	h.Expect("ann", "export tickets pdf", `I don't understand "pdf".`)
 }
 
