@@ -2,6 +2,7 @@ package project_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -432,5 +433,63 @@ func TestProjectWarningIsNotRepeatedByItsLastMilestone(t *testing.T) {
 	h.RunJob(check)
 	if lead, group := warnings(h); len(lead) != 1 || len(group) != 1 {
 		t.Errorf("the same slip again sent %d and %d", len(lead), len(group))
+	}
+}
+
+// TestCloseoutTimelineKeepsItsBothEnds: a timeline longer than a hundred
+// entries is reported as its first fifty and its latest fifty, the
+// number between said; the close itself is the last of them.
+func TestCloseoutTimelineKeepsItsBothEnds(t *testing.T) {
+	h := springLaunch(t)
+	p := load(h, "launch")
+	before := len(events(h, p))
+	note := func(n int) string { return fmt.Sprintf("note %03d", n-before) } // the n-th entry (1-based)
+	if err := h.DB.Update(context.Background(), func(tx bot.Tx) error {
+		for n := before + 1; n <= 150; n++ {
+			if err := project.From(tx).AddProjectEvent(&project.Event{ProjectID: p.ID, Kind: project.Warned, At: at(2, 10, 9, 0), Text: note(n)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// 150 entries and the close, the 151st: the report lists 1–50, the
+	// count of the 51 between, and 102–151.
+	h.SetNow(at(3, 13, 17, 0))
+	h.Say("alice", `project close launch result:"4800 signups"`)
+	checked := 0
+	check := func(who, text, gap string) {
+		t.Helper()
+		checked++
+		_, tl, _ := strings.Cut(text, "\n\n- ")
+		lines := strings.Split("- "+tl, "\n")
+		if len(lines) != 101 || lines[50] != gap || !strings.Contains(lines[100], "closed; result: 4800 signups") {
+			t.Fatalf("%s: timeline of %d lines, line 51 %q, last %q:\n%s", who, len(lines), lines[min(50, len(lines)-1)], lines[len(lines)-1], tl)
+		}
+		for _, n := range []int{before + 1, 50, 102, 150} {
+			if !strings.Contains(tl, note(n)+"\n") {
+				t.Errorf("%s: entry %d (%s) is not listed", who, n, note(n))
+			}
+		}
+		for _, n := range []int{51, 101} {
+			if strings.Contains(tl, note(n)+"\n") {
+				t.Errorf("%s: entry %d of the middle is listed", who, n)
+			}
+		}
+	}
+	for _, m := range h.QueuedTo(launchGroup) {
+		if strings.HasPrefix(m.Text, "# Close-out report") {
+			check("at the close", m.Text, "- … 51 more …")
+		}
+	}
+	h.Say("bob", "项目 报告 launch")
+	for _, m := range h.QueuedTo(dm("bob")) {
+		if strings.HasPrefix(m.Text, "# 结项报告") {
+			check("read again", m.Text, "- ……另有 51 条……")
+		}
+	}
+	if checked != 2 {
+		t.Fatalf("%d reports read, want the group's at the close and bob's", checked)
 	}
 }
