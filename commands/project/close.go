@@ -21,17 +21,17 @@ const timelineEnds = 50
 // facts (project.Closeout), the timeline, the departments' names and the
 // lead's handle.
 type closeout struct {
-	st     *project.State
-	a      project.Assessment
-	facts  project.CloseoutReport
+	st    *project.State
+	a     project.Assessment
+	facts project.CloseoutReport
 	// events are the timeline's first entries and its latest, oldest
 	// first; skipped entries lie between the first timelineEnds and the
 	// rest.
 	events  []*project.Event
 	skipped int
 	depts   map[int64]string
-	lead   string
-	image  *bot.Image
+	lead    string
+	image   *bot.Image
 }
 
 // closeoutOf reads what a report needs beyond the state, and gathers its
@@ -291,7 +291,8 @@ func (f *feature) close(c *commands.Ctx) error {
 	}
 	co := *r.co
 	co.events = append(slices.Clip(co.events), closed) // read before this unit wrote it
-	if co.skipped > 0 { // the latest timelineEnds still: the oldest of them joins the middle
+	// Still the latest timelineEnds: the oldest of them joins the middle.
+	if co.skipped > 0 {
 		co.events = slices.Delete(co.events, timelineEnds, timelineEnds+1)
 		co.skipped++
 	}
