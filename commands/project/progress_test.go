@@ -493,3 +493,80 @@ func TestCloseoutTimelineKeepsItsBothEnds(t *testing.T) {
 		t.Fatalf("%d reports read, want the group's at the close and bob's", checked)
 	}
 }
+
+// TestWeeklyReviewAcrossSpringFestival: the review day Friday 20 Feb is
+// inside the holiday, so the review goes out on the first working day
+// after (Tuesday 24 Feb, at the review's time) and the weekly job keeps
+// Fridays; each review covers the work since the last one posted, so
+// what was finished on the make-up Saturday 14 Feb is in the late review,
+// and the next Friday's starts where that one ended.
+func TestWeeklyReviewAcrossSpringFestival(t *testing.T) {
+	h := springLaunch(t)
+	review := jobOf(h, "project/1/review")
+	// reviews are the reviews posted in the group, and the one of them
+	// that says done.
+	reviews := func(done string) (n int, with string) {
+		for _, m := range h.QueuedTo(launchGroup) {
+			if strings.Contains(m.Text, "Weekly review") {
+				n++
+				if strings.Contains(m.Text, done) {
+					with = m.Text
+				}
+			}
+		}
+		return n, with
+	}
+	// finish has user finish task id at when.
+	finish := func(user, id string, when time.Time) {
+		h.SetNow(when)
+		h.Say(user, "task start "+id)
+		h.Say(user, "task done "+id)
+	}
+	h.SetNow(at(2, 13, 16, 0))
+	h.RunJob(review)
+	if n, with := reviews("Done this week (0): none"); n != 1 || with == "" {
+		t.Fatalf("Friday 13 Feb: %d reviews", n)
+	}
+	finish("alice", "1", at(2, 14, 11, 0)) // the make-up Saturday after that review
+	// Friday 20 Feb, Spring Festival: nothing posted, a late review due on
+	// Tuesday 24 Feb (Monday 23 is still the holiday).
+	h.SetNow(at(2, 20, 16, 0))
+	h.RunJob(review)
+	if n, _ := reviews(""); n != 1 {
+		t.Fatalf("a review was posted on a holiday")
+	}
+	late := jobOf(h, "project/1/review/late")
+	if late == nil || !late.RunAt.Equal(at(2, 24, 16, 0)) || late.Schedule != "" || late.Kind != "project.review" {
+		t.Fatalf("late review job %+v, want a one-off on Tue 24 Feb 16:00", late)
+	}
+	if again := jobOf(h, "project/1/review"); again == nil || again.Schedule != "cron:0 16 * * 5" {
+		t.Fatalf("the weekly job lost its Fridays: %+v", again)
+	}
+	h.SetNow(at(2, 24, 16, 0))
+	h.CompleteJob(late) // a one-off: done once run
+	if n, with := reviews("Done since Fri 13 Feb (1): #1 Design\n"); n != 2 || with == "" {
+		t.Fatalf("%d reviews; the late one does not name #1, done on the make-up Saturday", n)
+	}
+	// Wednesday: Build is done. Friday 27 Feb's review (the same ISO week
+	// as the late one, posted too) covers only what followed Tuesday's.
+	finish("bob", "2", at(2, 25, 10, 0))
+	h.SetNow(at(2, 27, 16, 0))
+	h.RunJob(review)
+	if n, with := reviews("Done since Tue 24 Feb (1): #2 Build\n"); n != 3 || with == "" {
+		t.Fatalf("%d reviews; Friday 27 Feb's does not cover just what followed Tuesday's", n)
+	}
+	if kinds := strings.Join(kindsText(events(h, load(h, "launch"))), ","); strings.Count(kinds, "reviewed") != 3 {
+		t.Errorf("timeline %s: want three reviews", kinds)
+	}
+	// National Day: Friday 2 Oct is off, so a late review waits for
+	// Thursday 8 Oct; closing the project cancels it with the weekly one.
+	h.SetNow(at(10, 2, 16, 0))
+	h.RunJob(review)
+	if late := jobOf(h, "project/1/review/late"); late == nil || !late.RunAt.Equal(at(10, 8, 16, 0)) {
+		t.Fatalf("late review after Friday 2 Oct: %+v", late)
+	}
+	h.Say("alice", `project close launch result:"4800 signups"`)
+	if jobOf(h, "project/1/review/late") != nil || jobOf(h, "project/1/review") != nil {
+		t.Error("the closed project's reviews are still due")
+	}
+}
