@@ -341,6 +341,14 @@ type Store interface {
 	// ProjectEvents returns the timeline, oldest first, up to limit
 	// (limit <= 0: all of it).
 	ProjectEvents(projectID int64, limit int) ([]*Event, error)
+	// RecentProjectEvents returns the newest entries of the timeline,
+	// newest first, up to limit (> 0); with kind set, only entries of that
+	// kind (the last review: kind Reviewed, limit 1). It walks the
+	// project's index backwards, so it costs the entries it returns (and,
+	// with a kind, those newer than them), not the timeline.
+	RecentProjectEvents(projectID int64, kind EventKind, limit int) ([]*Event, error)
+	// CountProjectEvents is the length of the timeline.
+	CountProjectEvents(projectID int64) (int, error)
 }
 
 // From returns the project store of a unit (bot.Contract); a unit without
@@ -378,3 +386,7 @@ func (m missing) ProjectTickets(int64) ([]TicketOf, error)    { return nil, m.er
 func (m missing) ProjectBlocks(int64) ([]Block, error)        { return nil, m.err }
 func (m missing) AddProjectEvent(*Event) error                { return m.err }
 func (m missing) ProjectEvents(int64, int) ([]*Event, error)  { return nil, m.err }
+func (m missing) RecentProjectEvents(int64, EventKind, int) ([]*Event, error) {
+	return nil, m.err
+}
+func (m missing) CountProjectEvents(int64) (int, error) { return 0, m.err }

@@ -13,20 +13,25 @@ import (
 	"github.com/tandemhq/tandem/commands"
 )
 
-// maxTimeline bounds the timeline a close-out report lists.
-const maxTimeline = 100
+// timelineEnds is how many of the first and of the latest timeline
+// entries a close-out report lists; a longer timeline's middle is counted.
+const timelineEnds = 50
 
 // closeout is what a close-out report says, read outside the writer: the
 // facts (project.Closeout), the timeline, the departments' names and the
 // lead's handle.
 type closeout struct {
-	st     *project.State
-	a      project.Assessment
-	facts  project.CloseoutReport
-	events []*project.Event
-	depts  map[int64]string
-	lead   string
-	image  *bot.Image
+	st    *project.State
+	a     project.Assessment
+	facts project.CloseoutReport
+	// events are the timeline's first entries and its latest, oldest
+	// first; skipped entries lie between the first timelineEnds and the
+	// rest.
+	events  []*project.Event
+	skipped int
+	depts   map[int64]string
+	lead    string
+	image   *bot.Image
 }
 
 // closeoutOf reads what a report needs beyond the state, and gathers its
@@ -34,7 +39,7 @@ type closeout struct {
 func closeoutOf(tx bot.Tx, st *project.State, cal *workcal.Calendar, now time.Time) (*closeout, error) {
 	co := &closeout{st: st, a: project.Assess(*st, cal, now), depts: map[int64]string{}}
 	var err error
-	if co.events, err = project.From(tx).ProjectEvents(st.Project.ID, maxTimeline); err != nil {
+	if co.events, co.skipped, err = timelineOf(project.From(tx), st.Project.ID); err != nil {
 		return nil, err
 	}
 	if st.Project.LeadID != 0 {
@@ -57,6 +62,27 @@ func closeoutOf(tx bot.Tx, st *project.State, cal *workcal.Calendar, now time.Ti
 		return 0
 	}, now)
 	return co, nil
+}
+
+// timelineOf is a project's timeline for its report: all of it when it
+// has at most 2×timelineEnds entries, else the first and the latest
+// timelineEnds (oldest first) and how many lie between.
+func timelineOf(st project.Store, id int64) ([]*project.Event, int, error) {
+	n, err := st.CountProjectEvents(id)
+	if err != nil || n <= 2*timelineEnds {
+		evs, err := st.ProjectEvents(id, 0)
+		return evs, 0, err
+	}
+	first, err := st.ProjectEvents(id, timelineEnds)
+	if err != nil {
+		return nil, 0, err
+	}
+	latest, err := st.RecentProjectEvents(id, "", timelineEnds)
+	if err != nil {
+		return nil, 0, err
+	}
+	slices.Reverse(latest)
+	return append(first, latest...), n - len(first) - len(latest), nil
 }
 
 // markdown is the close-out report as printable Markdown for a reader:
@@ -135,7 +161,10 @@ func (co *closeout) markdown(rd commands.Reader) string {
 	line("")
 	line("## %s", rd.T("Timeline", "时间线"))
 	line("")
-	for _, e := range co.events {
+	for i, e := range co.events {
+		if co.skipped > 0 && i == timelineEnds {
+			line("- %s", rd.T("… %d more …", "……另有 %d 条……", co.skipped))
+		}
 		line("- %s %s: %s", e.At.In(rd.Loc).Format("2006-01-02"), e.Kind, cell(e.Text))
 	}
 	return strings.TrimRight(b.String(), "\n")
@@ -262,6 +291,11 @@ func (f *feature) close(c *commands.Ctx) error {
 	}
 	co := *r.co
 	co.events = append(slices.Clip(co.events), closed) // read before this unit wrote it
+	// Still the latest timelineEnds: the oldest of them joins the middle.
+	if co.skipped > 0 {
+		co.events = slices.Delete(co.events, timelineEnds, timelineEnds+1)
+		co.skipped++
+	}
 	st := *co.st
 	st.Project = inZone(p, f.zone())
 	co.st = &st

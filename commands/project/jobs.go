@@ -40,9 +40,16 @@ const maxGroups = 20
 func checkJobKey(id int64) string  { return "project/" + strconv.FormatInt(id, 10) + "/check" }
 func reviewJobKey(id int64) string { return "project/" + strconv.FormatInt(id, 10) + "/review" }
 
+// lateReviewJobKey is the one-off review posted on the first working day
+// after a review day that was not one (reviewer.FetchJob).
+func lateReviewJobKey(id int64) string { return reviewJobKey(id) + "/late" }
+
 // jobPayload names the project a job is for.
 type jobPayload struct {
 	Project int64 `json:"project"`
+	// Week is set on a late review: the ISO week ("2026-W08") of the
+	// review day it stands for, which keys what it posts.
+	Week string `json:"week,omitempty"`
 }
 
 // jobs are the project job kinds; both read outside the writer
@@ -88,10 +95,12 @@ func (f *feature) ensureJobs(tx bot.Tx, p *project.Project, now time.Time) error
 
 // cancelJobs stops p's jobs (close).
 func cancelJobs(tx bot.Tx, p *project.Project, now time.Time) error {
-	if err := bot.CancelJobs(tx, checkJobKey(p.ID), now); err != nil {
-		return err
+	for _, key := range []string{checkJobKey(p.ID), reviewJobKey(p.ID), lateReviewJobKey(p.ID)} {
+		if err := bot.CancelJobs(tx, key, now); err != nil {
+			return err
+		}
 	}
-	return bot.CancelJobs(tx, reviewJobKey(p.ID), now)
+	return nil
 }
 
 // reviewOf is when p's weekly review goes: its own time, else the
@@ -141,13 +150,13 @@ func nextWeekly(w project.Weekly, loc *time.Location, now time.Time) time.Time {
 	return at(addDays(today, 7), w.Clock)
 }
 
-// payloadOf reads a job's project id.
-func payloadOf(job *bot.Job) (int64, error) {
+// payloadOf reads a job's payload.
+func payloadOf(job *bot.Job) (jobPayload, error) {
 	var p jobPayload
 	if err := json.Unmarshal(job.Payload, &p); err != nil || p.Project == 0 {
-		return 0, fmt.Errorf("project job %d: bad payload %q", job.ID, job.Payload)
+		return p, fmt.Errorf("project job %d: bad payload %q", job.ID, job.Payload)
 	}
-	return p.Project, nil
+	return p, nil
 }
 
 // errFetchOnly is RunJob's answer: the project jobs read outside the
@@ -285,11 +294,11 @@ type warning struct {
 // replayed unit stores each message once.
 func (h checker) FetchJob(ctx context.Context, job *bot.Job, now time.Time) (func(bot.Tx) error, error) {
 	f := h.f
-	id, err := payloadOf(job)
+	pl, err := payloadOf(job)
 	if err != nil {
 		return nil, err
 	}
-	cal := f.workCal()
+	id, cal := pl.Project, f.workCal()
 	if !cal.IsWorkday(now) {
 		return nil, nil
 	}
@@ -441,18 +450,32 @@ var _ bot.JobFetcher = reviewer{}
 // review's facts gathered and its burndown drawn (in the groups' language
 // and the lead's), all outside the unit; the unit posts them, keyed by
 // project and ISO week so a week's review goes out once.
+//
+// On a day the work calendar says is not a working day (a Friday inside
+// Spring Festival) nothing is posted: a one-off late review is scheduled
+// for the first working day after, at the review's time, unless the next
+// regular review comes first (a long holiday), and the weekly job keeps
+// its weekday. Either way the review covers the work since the last one
+// posted (prepareReview), so a skipped week is not lost.
 func (h reviewer) FetchJob(ctx context.Context, job *bot.Job, now time.Time) (func(bot.Tx) error, error) {
 	f := h.f
-	id, err := payloadOf(job)
+	pl, err := payloadOf(job)
 	if err != nil {
 		return nil, err
+	}
+	id, cal := pl.Project, f.workCal()
+	if pl.Week == "" && !cal.IsWorkday(now) {
+		return func(tx bot.Tx) error { return f.deferReview(tx, id, now) }, nil
 	}
 	r, err := f.prepareReview(ctx, id, now)
 	if err != nil || r == nil {
 		return nil, err
 	}
-	year, week := now.In(f.workCal().Location()).ISOWeek()
-	key := fmt.Sprintf("project/%d/review/%d-W%02d", id, year, week)
+	week := pl.Week
+	if week == "" {
+		week = isoWeek(now.In(cal.Location()))
+	}
+	key := fmt.Sprintf("project/%d/review/%s", id, week)
 	return func(tx bot.Tx) error {
 		p, err := activeProject(tx, id)
 		if p == nil || err != nil {
@@ -468,4 +491,37 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
+}
+
+// isoWeek is t's ISO week, "2026-W08".
+func isoWeek(t time.Time) string {
+	year, week := t.ISOWeek()
+	return fmt.Sprintf("%d-W%02d", year, week)
+}
+
+// deferReview schedules the late review of a review day that is not a
+// working day (see reviewer.FetchJob): on the first working day after now,
+// at the review's time, standing for now's ISO week.
+func (f *feature) deferReview(tx bot.Tx, id int64, now time.Time) error {
+	p, err := activeProject(tx, id)
+	if p == nil || err != nil {
+		return err
+	}
+	rv := f.reviewOf(p)
+	if rv.Off {
+		return nil
+	}
+	cal := f.workCal()
+	loc := cal.Location()
+	late := nextCheck(cal, rv.Clock, now) // the first working day's review time after now
+	if !late.Before(nextWeekly(rv, loc, now)) {
+		return nil // the next regular review comes first, and covers this week's work
+	}
+	payload, err := json.Marshal(jobPayload{Project: id, Week: isoWeek(now.In(loc))})
+	if err != nil {
+		return err
+	}
+	_, err = tx.ScheduleJob(&bot.Job{Kind: JobReview, Payload: payload, DedupKey: lateReviewJobKey(id), TZ: loc.String(),
+		RunAt: late, OwnerID: p.LeadID}, now)
+	return err
 }

@@ -2,6 +2,7 @@ package project_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -432,5 +433,140 @@ func TestProjectWarningIsNotRepeatedByItsLastMilestone(t *testing.T) {
 	h.RunJob(check)
 	if lead, group := warnings(h); len(lead) != 1 || len(group) != 1 {
 		t.Errorf("the same slip again sent %d and %d", len(lead), len(group))
+	}
+}
+
+// TestCloseoutTimelineKeepsItsBothEnds: a timeline longer than a hundred
+// entries is reported as its first fifty and its latest fifty, the
+// number between said; the close itself is the last of them.
+func TestCloseoutTimelineKeepsItsBothEnds(t *testing.T) {
+	h := springLaunch(t)
+	p := load(h, "launch")
+	before := len(events(h, p))
+	note := func(n int) string { return fmt.Sprintf("note %03d", n-before) } // the n-th entry (1-based)
+	if err := h.DB.Update(context.Background(), func(tx bot.Tx) error {
+		for n := before + 1; n <= 150; n++ {
+			if err := project.From(tx).AddProjectEvent(&project.Event{ProjectID: p.ID, Kind: project.Warned, At: at(2, 10, 9, 0), Text: note(n)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// 150 entries and the close, the 151st: the report lists 1–50, the
+	// count of the 51 between, and 102–151.
+	h.SetNow(at(3, 13, 17, 0))
+	h.Say("alice", `project close launch result:"4800 signups"`)
+	checked := 0
+	check := func(who, text, gap string) {
+		t.Helper()
+		checked++
+		_, tl, _ := strings.Cut(text, "\n\n- ")
+		lines := strings.Split("- "+tl, "\n")
+		if len(lines) != 101 || lines[50] != gap || !strings.Contains(lines[100], "closed; result: 4800 signups") {
+			t.Fatalf("%s: timeline of %d lines, line 51 %q, last %q:\n%s", who, len(lines), lines[min(50, len(lines)-1)], lines[len(lines)-1], tl)
+		}
+		for _, n := range []int{before + 1, 50, 102, 150} {
+			if !strings.Contains(tl, note(n)+"\n") {
+				t.Errorf("%s: entry %d (%s) is not listed", who, n, note(n))
+			}
+		}
+		for _, n := range []int{51, 101} {
+			if strings.Contains(tl, note(n)+"\n") {
+				t.Errorf("%s: entry %d of the middle is listed", who, n)
+			}
+		}
+	}
+	for _, m := range h.QueuedTo(launchGroup) {
+		if strings.HasPrefix(m.Text, "# Close-out report") {
+			check("at the close", m.Text, "- … 51 more …")
+		}
+	}
+	h.Say("bob", "项目 报告 launch")
+	for _, m := range h.QueuedTo(dm("bob")) {
+		if strings.HasPrefix(m.Text, "# 结项报告") {
+			check("read again", m.Text, "- ……另有 51 条……")
+		}
+	}
+	if checked != 2 {
+		t.Fatalf("%d reports read, want the group's at the close and bob's", checked)
+	}
+}
+
+// TestWeeklyReviewAcrossSpringFestival: the review day Friday 20 Feb is
+// inside the holiday, so the review goes out on the first working day
+// after (Tuesday 24 Feb, at the review's time) and the weekly job keeps
+// Fridays; each review covers the work since the last one posted, so
+// what was finished on the make-up Saturday 14 Feb is in the late review,
+// and the next Friday's starts where that one ended.
+func TestWeeklyReviewAcrossSpringFestival(t *testing.T) {
+	h := springLaunch(t)
+	review := jobOf(h, "project/1/review")
+	// reviews are the reviews posted in the group, and the one of them
+	// that says done.
+	reviews := func(done string) (n int, with string) {
+		for _, m := range h.QueuedTo(launchGroup) {
+			if strings.Contains(m.Text, "Weekly review") {
+				n++
+				if strings.Contains(m.Text, done) {
+					with = m.Text
+				}
+			}
+		}
+		return n, with
+	}
+	// finish has user finish task id at when.
+	finish := func(user, id string, when time.Time) {
+		h.SetNow(when)
+		h.Say(user, "task start "+id)
+		h.Say(user, "task done "+id)
+	}
+	h.SetNow(at(2, 13, 16, 0))
+	h.RunJob(review)
+	if n, with := reviews("Done this week (0): none"); n != 1 || with == "" {
+		t.Fatalf("Friday 13 Feb: %d reviews", n)
+	}
+	finish("alice", "1", at(2, 14, 11, 0)) // the make-up Saturday after that review
+	// Friday 20 Feb, Spring Festival: nothing posted, a late review due on
+	// Tuesday 24 Feb (Monday 23 is still the holiday).
+	h.SetNow(at(2, 20, 16, 0))
+	h.RunJob(review)
+	if n, _ := reviews(""); n != 1 {
+		t.Fatalf("a review was posted on a holiday")
+	}
+	late := jobOf(h, "project/1/review/late")
+	if late == nil || !late.RunAt.Equal(at(2, 24, 16, 0)) || late.Schedule != "" || late.Kind != "project.review" {
+		t.Fatalf("late review job %+v, want a one-off on Tue 24 Feb 16:00", late)
+	}
+	if again := jobOf(h, "project/1/review"); again == nil || again.Schedule != "cron:0 16 * * 5" {
+		t.Fatalf("the weekly job lost its Fridays: %+v", again)
+	}
+	h.SetNow(at(2, 24, 16, 0))
+	h.CompleteJob(late) // a one-off: done once run
+	if n, with := reviews("Done since Fri 13 Feb (1): #1 Design\n"); n != 2 || with == "" {
+		t.Fatalf("%d reviews; the late one does not name #1, done on the make-up Saturday", n)
+	}
+	// Wednesday: Build is done. Friday 27 Feb's review (the same ISO week
+	// as the late one, posted too) covers only what followed Tuesday's.
+	finish("bob", "2", at(2, 25, 10, 0))
+	h.SetNow(at(2, 27, 16, 0))
+	h.RunJob(review)
+	if n, with := reviews("Done since Tue 24 Feb (1): #2 Build\n"); n != 3 || with == "" {
+		t.Fatalf("%d reviews; Friday 27 Feb's does not cover just what followed Tuesday's", n)
+	}
+	if kinds := strings.Join(kindsText(events(h, load(h, "launch"))), ","); strings.Count(kinds, "reviewed") != 3 {
+		t.Errorf("timeline %s: want three reviews", kinds)
+	}
+	// National Day: Friday 2 Oct is off, so a late review waits for
+	// Thursday 8 Oct; closing the project cancels it with the weekly one.
+	h.SetNow(at(10, 2, 16, 0))
+	h.RunJob(review)
+	if late := jobOf(h, "project/1/review/late"); late == nil || !late.RunAt.Equal(at(10, 8, 16, 0)) {
+		t.Fatalf("late review after Friday 2 Oct: %+v", late)
+	}
+	h.Say("alice", `project close launch result:"4800 signups"`)
+	if jobOf(h, "project/1/review/late") != nil || jobOf(h, "project/1/review") != nil {
+		t.Error("the closed project's reviews are still due")
 	}
 }

@@ -246,3 +246,31 @@ func TestTandemAdminsAreProjectAdminsAndBoundGroupsNeedNoKey(t *testing.T) {
 		t.Errorf("add in the bound group: %s", got)
 	}
 }
+
+// TestShowListsTheLatestTimelineEntries: project show ends with the five
+// newest timeline entries, newest first, in the reader's language and
+// zone.
+func TestShowListsTheLatestTimelineEntries(t *testing.T) {
+	h := setup(t)
+	h.SetNow(time.Date(2026, 12, 1, 9, 30, 0, 0, commandstest.Shanghai))
+	h.Say("alice", `project new "Q3" goal:"Launch the plan" metric:signups target:5000 to:2027-01-29 depts:Design lead:@alice`)
+	h.Say("alice", "project member q3 @bob editor")
+	h.Say("alice", "project member q3 @carol viewer")
+	h.Say("alice", `project milestone q3 "Beta" due:2027-01-15`)
+	h.Say("alice", `project milestone q3 "GA" due:2027-01-28`)
+	h.SetNow(time.Date(2026, 12, 2, 23, 30, 0, 0, commandstest.Shanghai))
+	h.Say("alice", "project member q3 remove @carol")
+	if kinds := events(h, load(h, "q3")); len(kinds) != 6 {
+		t.Fatalf("timeline %v, want six entries", kinds)
+	}
+	got := h.Expect("alice", "project show q3", "Latest on the timeline:\n• 2026-12-02 23:30 member removed @alice: @carol\n• 2026-12-01 09:30 milestone @alice: GA 2027-01-28\n")
+	if _, latest, _ := strings.Cut(got, "Latest on the timeline:"); strings.Contains(latest, "created") || strings.Count(latest, "\n• ") != 5 {
+		t.Errorf("want the five newest entries, not the creation:\n%s", got)
+	}
+	h.Expect("alice", "项目 查看 q3", "时间线最新动态：\n• 2026-12-02 23:30 移除成员 @alice：@carol")
+	// In New York it was still the morning of the 2nd.
+	h.Say("bob", "tz America/New_York")
+	if got := h.Say("bob", "project show q3"); !strings.Contains(got, "• 2026-12-02 10:30 member removed") {
+		t.Errorf("the entries are not in bob's zone:\n%s", got)
+	}
+}

@@ -49,7 +49,12 @@ func reviewWords(st *project.State, a project.Assessment, r project.WeeklyReview
 	var b strings.Builder
 	b.WriteString(rd.T("📋 Weekly review of %s (%s) — %s. Done %d/%d tasks.", "📋 %s（%s）周报——%s。已完成 %d/%d 个任务。",
 		p.Name, p.Key, levelWords(a.Level, rd.Lang), a.Done, a.Total))
-	b.WriteString("\n" + rd.T("Done this week (%d): %s", "本周完成（%d）：%s", len(r.Done), taskList(r.Done, rd)))
+	if r.Since.Before(r.Now.AddDate(0, 0, -7)) || r.Now.Sub(r.Since) < 6*24*time.Hour {
+		// Not the usual week: say since when.
+		b.WriteString("\n" + rd.T("Done since %s (%d): %s", "%s以来完成（%d）：%s", dayWords(dateOf(r.Since, rd.Loc), rd), len(r.Done), taskList(r.Done, rd)))
+	} else {
+		b.WriteString("\n" + rd.T("Done this week (%d): %s", "本周完成（%d）：%s", len(r.Done), taskList(r.Done, rd)))
+	}
 	b.WriteString("\n" + rd.T("Slipped: %d overdue — %s", "延误：逾期 %d 项——%s", len(r.Overdue), taskList(r.Overdue, rd)))
 	for _, m := range r.Slipped {
 		b.WriteString("\n• " + rd.T("milestone %s slipped: ", "里程碑「%s」延后：", m.Milestone.Name) + riskWords(st, m, rd))
@@ -91,8 +96,16 @@ type reviewRead struct {
 // it is gone or closed.
 func (f *feature) prepareReview(ctx context.Context, id int64, now time.Time, langs ...bot.Lang) (*reviewRead, error) {
 	var lead *bot.Person
+	since := now.AddDate(0, 0, -7) // the first review: the week before
 	st, err := f.readActive(ctx, id, func(tx bot.Tx, st *project.State) error {
 		lead = nil
+		last, err := project.From(tx).RecentProjectEvents(id, project.Reviewed, 1)
+		if err != nil {
+			return err
+		}
+		if len(last) == 1 && last[0].At.Before(now) {
+			since = last[0].At
+		}
 		if st.Project.LeadID != 0 {
 			p, err := tx.FindPersonByID(st.Project.LeadID)
 			if err != nil && bot.ErrorCode(err) != bot.ENOTFOUND {
@@ -107,7 +120,10 @@ func (f *feature) prepareReview(ctx context.Context, id int64, now time.Time, la
 	}
 	cal := f.workCal()
 	r := &reviewRead{st: st, a: project.Assess(*st, cal, now), images: map[bot.Lang]*bot.Image{}}
-	r.facts = project.Review(*st, r.a, cal, now.AddDate(0, 0, -7), now)
+	// Since the last review posted, not a fixed week: the work done on a
+	// make-up Saturday after a Friday review, or in a week whose review
+	// was skipped or came late, is in the next one.
+	r.facts = project.Review(*st, r.a, cal, since, now)
 	if f.Painter == nil {
 		return r, nil
 	}

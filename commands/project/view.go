@@ -12,6 +12,37 @@ import (
 // maxShownGroups bounds the bound groups show lists.
 const maxShownGroups = 10
 
+// shownEvents is how many of the newest timeline entries show lists.
+const shownEvents = 5
+
+// eventNames label the timeline's entries in the reader's language.
+var eventNames = map[project.EventKind]bot.Text{
+	project.Created: bot.T("created", "创建"), project.GoalSet: bot.T("goal", "目标"), project.DatesSet: bot.T("dates", "日期"),
+	project.LeadSet: bot.T("lead", "负责人"), project.MemberSet: bot.T("member", "成员"), project.MemberGone: bot.T("member removed", "移除成员"),
+	project.MilestoneSet: bot.T("milestone", "里程碑"), project.MilestoneMet: bot.T("milestone met", "里程碑达成"),
+	project.MilestoneCut: bot.T("milestone removed", "删除里程碑"), project.ItemAdded: bot.T("work added", "加入工作"),
+	project.ItemRemoved: bot.T("work removed", "移出工作"), project.Warned: bot.T("warning", "预警"),
+	project.Reviewed: bot.T("weekly review", "周报"), project.ClosedEvent: bot.T("closed", "结项"),
+	project.Reopened: bot.T("reopened", "重新打开"), project.Bound: bot.T("group bound", "绑定群"),
+}
+
+// eventLine is one timeline entry for a reader: when (their zone), what
+// (their language), who and the entry's own text.
+func eventLine(e *project.Event, ppl *commands.People, rd commands.Reader) string {
+	name := string(e.Kind)
+	if t, ok := eventNames[e.Kind]; ok {
+		name = t.In(rd.Lang)
+	}
+	s := e.At.In(rd.Loc).Format("2006-01-02 15:04") + " " + name
+	if e.ActorID != 0 {
+		s += " " + ppl.Handle(e.ActorID, rd.Lang)
+	}
+	if e.Text != "" && e.Text != string(e.Kind) {
+		s += rd.T(": %s", "：%s", e.Text)
+	}
+	return s
+}
+
 // list pages projects: the active ones the sender is a member of by
 // default, every active one with "all", closed ones with "closed".
 func (f *feature) list(c *commands.Ctx) error {
@@ -162,6 +193,16 @@ func (f *feature) show(c *commands.Ctx) error {
 			chats = append(chats, b.Chat.Platform+":"+b.Chat.ChatID)
 		}
 		lines = append(lines, c.T("Groups: %s", "群：%s", rd.List(chats)))
+	}
+	recent, err := st.RecentProjectEvents(p.ID, "", shownEvents)
+	if err != nil {
+		return err
+	}
+	if len(recent) > 0 {
+		lines = append(lines, c.T("Latest on the timeline:", "时间线最新动态："))
+		for _, e := range recent {
+			lines = append(lines, "• "+eventLine(e, ppl, rd))
+		}
 	}
 	c.Reply(bot.Message{Text: strings.Join(lines, "\n")})
 	return nil

@@ -75,7 +75,8 @@ func (f *feature) suggest(c *commands.Ctx) error {
 	if err := f.d.Engine.AskNow(c.Tx, a, []*ask.Recipient{{PersonID: dept.HeadID, Role: ask.Respondent}}, c.Now); err != nil {
 		return err
 	}
-	c.ReplyText(bot.T("Delivered anonymously. Your name is not stored with it.", "已匿名送达。系统不记录你的名字。"))
+	// Private: in a group, a reply for all to see would name the sender.
+	c.Reply(bot.Message{Text: c.T("Delivered anonymously. Your name is not stored with it.", "已匿名送达。系统不记录你的名字。"), Private: true})
 	return nil
 }
 
@@ -107,6 +108,6 @@ func (f *feature) noted(c *commands.Ctx) error {
 	if err := f.d.Engine.End(c.Tx, a, ask.Closed, c.Now); err != nil {
 		return err
 	}
-	c.ReplyText(bot.Tf("%s is marked as read.", "%s 已标为已阅。", a.Ref()))
+	c.Reply(bot.Message{Text: c.T("%s is marked as read.", "%s 已标为已阅。", a.Ref()), Private: true})
 	return nil
 }

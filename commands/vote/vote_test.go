@@ -284,3 +284,71 @@ func TestMalformedVotesGetUsage(t *testing.T) {
 	h.Expect("bob", "vote A-1 7", "Give the option's number, 1 to 3.")
 	h.Expect("hana", "vote A-1 1", "A-1 is not open to you.")
 }
+
+// TestBallotRepliesArePrivate: a ballot cast in a group — a click on the
+// card posted to the department's bound chat, answered inline or through
+// the outbox, or typed there — is answered to the voter alone (Private,
+// addressed to them), never to the chat, which would learn who voted; so
+// is the reply to a suggestion sent from a group.
+func TestBallotRepliesArePrivate(t *testing.T) {
+	h := newWorld(t)
+	h.Admin("ann")
+	h.SayIn("sales-chat", "ann", "group bind dept:Sales")
+	startVote(h)
+	var groupBallot bot.Button
+	for _, m := range h.QueuedTo(bot.Destination{Platform: bot.PlatformConsole, ChatID: "sales-chat"}) {
+		if m.Card != nil && len(m.Card.Buttons) == len(options) {
+			groupBallot = m.Card.Buttons[1]
+		}
+	}
+	if groupBallot.ActionID != "vote.cast" {
+		t.Fatal("the bound chat got no ballot card")
+	}
+	inGroup := func(user, text string, action *bot.Action) *bot.Event {
+		return &bot.Event{Platform: bot.PlatformConsole, Workspace: "local", DedupKey: h.NextKey("g"), ChatID: "sales-chat",
+			ChatType: bot.ChatGroup, Sender: bot.Author{UserID: user, Name: user}, Text: text, Action: action}
+	}
+	// Answered inline (Slack's response_url, Feishu's callback answer).
+	res, err := h.Bot.Accept(context.Background(), inGroup("bob", "", &bot.Action{ID: groupBallot.ActionID, Value: groupBallot.Value}), 10*time.Second)
+	if err != nil || len(res.Replies) != 1 {
+		t.Fatalf("inline click: %v %+v", err, res)
+	}
+	if r := res.Replies[0]; !r.Private || !strings.Contains(r.Text, "Your ballot is in for A-1") {
+		t.Fatalf("inline reply to a click in the group: %+v", r)
+	}
+	// Through the outbox (WeCom, DingTalk): the reply is addressed to the
+	// voter, and private, so the adapter shows it to them alone.
+	if _, err := h.Bot.Accept(context.Background(), inGroup("cat", "", &bot.Action{ID: groupBallot.ActionID, Value: groupBallot.Value}), 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Bot.Accept(context.Background(), inGroup("dan", "vote A-1 1", nil), 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Bot.Accept(context.Background(), inGroup("bob", `suggest dept:HR "Fewer meetings"`, nil), 0); err != nil {
+		t.Fatal(err)
+	}
+	var out []*bot.Outgoing
+	h.DB.View(context.Background(), func(tx bot.Tx) (err error) { out, err = tx.FindOutgoing(bot.OutboxQueued, 1000); return })
+	replies := map[string]bool{}
+	for _, o := range out {
+		if o.To.ChatID != "sales-chat" || o.Msg.Edit != nil {
+			continue
+		}
+		for _, want := range []string{"Your ballot is in", "Delivered anonymously"} {
+			if strings.Contains(o.Msg.Text, want) {
+				if !o.Msg.Private {
+					t.Errorf("a reply in the group is not private: %q to %+v", o.Msg.Text, o.To)
+				}
+				replies[o.To.UserID] = true
+			}
+		}
+	}
+	if !replies["cat"] || !replies["dan"] || !replies["bob"] {
+		t.Fatalf("replies addressed to %v, want cat, dan and bob", replies)
+	}
+	var tally []int
+	h.DB.View(context.Background(), func(tx bot.Tx) (err error) { tally, err = ask.From(tx).Tally(1); return })
+	if !slices.Equal(tally, []int{1, 2, 0}) {
+		t.Fatalf("tally = %v, want [1 2 0]", tally)
+	}
+}

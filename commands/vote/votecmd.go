@@ -174,7 +174,9 @@ func (f *feature) cast(c *commands.Ctx) error {
 	if err := f.d.Engine.Record(c.Tx, a, r, "voted", "", c.Event.Platform, c.Now); err != nil {
 		return err
 	}
-	c.ReplyText(bot.Tf("Your ballot is in for %s. It is secret and final.", "你在 %s 的选票已投出。投票匿名，且不能更改。", a.Ref()))
+	// Private: a ballot cast in a group (a click on the card posted to a
+	// bound chat, or typed there) must not tell the chat who voted.
+	c.Reply(bot.Message{Text: c.T("Your ballot is in for %s. It is secret and final.", "你在 %s 的选票已投出。投票匿名，且不能更改。", a.Ref()), Private: true})
 	return nil
 }
 

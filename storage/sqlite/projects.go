@@ -620,12 +620,43 @@ func (t *tx) AddProjectEvent(e *project.Event) error {
 const projectEventsQuery = `SELECT id, project_id, actor_id, kind, text, at FROM project_events
 	WHERE project_id = ? ORDER BY id LIMIT ?`
 
+// recentProjectEventsQuery reads the timeline backwards from
+// project_events_project; with a kind, the entries of other kinds are
+// skipped on the way (kind is not in the index: a project's timeline is
+// short, and the entries newer than the last review are a week's).
+const recentProjectEventsQuery = `SELECT id, project_id, actor_id, kind, text, at FROM project_events
+	WHERE project_id = ? AND (? = '' OR kind = ?) ORDER BY id DESC LIMIT ?`
+
+// countProjectEventsQuery counts a project's entries in
+// project_events_project alone.
+const countProjectEventsQuery = `SELECT count(*) FROM project_events WHERE project_id = ?`
+
 // ProjectEvents implements project.Store.
 func (t *tx) ProjectEvents(projectID int64, limit int) ([]*project.Event, error) {
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
-	rows, err := t.query(projectEventsQuery, projectID, limit)
+	return t.projectEvents(projectEventsQuery, projectID, limit)
+}
+
+// RecentProjectEvents implements project.Store.
+func (t *tx) RecentProjectEvents(projectID int64, kind project.EventKind, limit int) ([]*project.Event, error) {
+	if limit <= 0 {
+		return nil, bot.Errorf(bot.EINVALID, "A limit is needed.", "需要数量上限。")
+	}
+	return t.projectEvents(recentProjectEventsQuery, projectID, string(kind), string(kind), limit)
+}
+
+// CountProjectEvents implements project.Store.
+func (t *tx) CountProjectEvents(projectID int64) (int, error) {
+	var n int
+	_, err := t.queryRow(countProjectEventsQuery, []any{projectID}, &n)
+	return n, internal(err, "count project events")
+}
+
+// projectEvents reads timeline entries with q.
+func (t *tx) projectEvents(q string, args ...any) ([]*project.Event, error) {
+	rows, err := t.query(q, args...)
 	if err != nil {
 		return nil, internal(err, "list project events")
 	}

@@ -76,6 +76,10 @@ func TestProjectQueries_UseIndexes(t *testing.T) {
 			"SEARCH b USING PRIMARY KEY (dependant_id=?)",
 			"SEARCH j EXISTS USING COVERING INDEX project_items_ref (ref_id=? AND kind=? AND project_id=?)"}},
 		{projectEventsQuery, []any{1, 50}, []string{"SEARCH project_events USING INDEX project_events_project (project_id=?)"}},
+		// Newest first: the same index walked backwards, nothing sorted.
+		{recentProjectEventsQuery, []any{1, "", "", 5}, []string{"SEARCH project_events USING INDEX project_events_project (project_id=?)"}},
+		{recentProjectEventsQuery, []any{1, "reviewed", "reviewed", 1}, []string{"SEARCH project_events USING INDEX project_events_project (project_id=?)"}},
+		{countProjectEventsQuery, []any{1}, []string{"SEARCH project_events USING COVERING INDEX project_events_project (project_id=?)"}},
 		{countItemsQuery, []any{1}, []string{"SEARCH project_items USING PRIMARY KEY (project_id=?)"}},
 		{itemOfQuery, []any{"task", 1}, []string{"SEARCH i USING INDEX project_items_ref (ref_id=? AND kind=?)"}},
 	} {

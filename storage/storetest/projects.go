@@ -29,7 +29,7 @@ var projectTests = map[string]func(*testing.T, bot.Store){
 	"milestones: removed, their work kept":             testProjectRemoveMilestone,
 	"items: one project each, missing work, update":    testProjectItems,
 	"work: tasks, tickets, blocks among its own tasks": testProjectWork,
-	"timeline: oldest first, limited":                  testProjectTimeline,
+	"timeline: oldest first, limited; newest first":    testProjectTimeline,
 }
 
 type projectWorld struct {
@@ -486,6 +486,29 @@ func testProjectTimeline(t *testing.T, s bot.Store) {
 	}
 	if got, want := events(2), []*project.Event{evs[0], evs[2]}; !reflect.DeepEqual(got, want) {
 		t.Errorf("ProjectEvents limit 2 = %+v, want the oldest two %+v", got, want)
+	}
+	recent := func(kind project.EventKind, limit int) []*project.Event {
+		return view(t, s, func(tx bot.Tx) ([]*project.Event, error) {
+			return project.From(tx).RecentProjectEvents(w.projectA.ID, kind, limit)
+		})
+	}
+	if got, want := recent("", 2), []*project.Event{evs[3], evs[2]}; !reflect.DeepEqual(got, want) {
+		t.Errorf("RecentProjectEvents 2 = %+v, want the newest two, newest first %+v", got, want)
+	}
+	if got, want := recent("", 10), []*project.Event{evs[3], evs[2], evs[0]}; !reflect.DeepEqual(got, want) {
+		t.Errorf("RecentProjectEvents 10 = %+v, want project a's three, newest first %+v", got, want)
+	}
+	if got, want := recent(project.MemberSet, 1), []*project.Event{evs[2]}; !reflect.DeepEqual(got, want) {
+		t.Errorf("RecentProjectEvents of kind member = %+v, want %+v", got, want)
+	}
+	if got := recent(project.Reviewed, 1); len(got) != 0 {
+		t.Errorf("RecentProjectEvents of kind reviewed = %+v, want none", got)
+	}
+	count := func(id int64) int {
+		return view(t, s, func(tx bot.Tx) (int, error) { return project.From(tx).CountProjectEvents(id) })
+	}
+	if a, b := count(w.projectA.ID), count(w.projB.ID); a != 3 || b != 1 {
+		t.Errorf("CountProjectEvents = %d and %d, want 3 and 1", a, b)
 	}
 }
 
