@@ -1,0 +1,95 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// statements is one unit's transaction as sqlite.Statements: each statement
+// is translated (dialect.go), and PostgreSQL's errors are told the way the
+// shared SQL expects SQLite's.
+type statements struct {
+	ctx context.Context
+	tx  *sql.Tx
+	// retry is set when a statement failed for a serialization failure or a
+	// deadlock: the shared code may wrap or replace the error, and the unit
+	// must be run again all the same.
+	retry bool
+}
+
+func (s *statements) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	q := translate(query)
+	res, err := s.tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return nil, s.sqliteError(err)
+	}
+	if isInsert(q) {
+		return insertResult{Result: res, s: s, ctx: ctx}, nil
+	}
+	return res, nil
+}
+
+func (s *statements) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := s.tx.QueryContext(ctx, translate(query), args...)
+	if err != nil {
+		return nil, s.sqliteError(err)
+	}
+	return rows, nil
+}
+
+func isInsert(q string) bool {
+	return len(q) >= 6 && strings.EqualFold(strings.TrimLeft(q, " \t\n")[:6], "INSERT")
+}
+
+// insertResult answers LastInsertId, which PostgreSQL's protocol does not
+// carry, with lastval(): the identity the INSERT just drew in this session.
+// It asks only when the caller wants the id.
+type insertResult struct {
+	sql.Result
+	s   *statements
+	ctx context.Context
+}
+
+func (r insertResult) LastInsertId() (int64, error) {
+	if n, err := r.RowsAffected(); err != nil || n == 0 {
+		return 0, err
+	}
+	var id int64
+	if err := r.s.tx.QueryRowContext(r.ctx, `SELECT lastval()`).Scan(&id); err != nil {
+		return 0, r.s.sqliteError(err)
+	}
+	return id, nil
+}
+
+var keyColumns = regexp.MustCompile(`^Key \(([^)]*)\)=`)
+
+// sqliteError words a constraint violation as SQLite does ("UNIQUE
+// constraint failed: table.column"), which is what the shared SQL checks
+// for, and notes a serialization failure.
+func (s *statements) sqliteError(err error) error {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	switch pe.Code {
+	case "40001", "40P01":
+		s.retry = true
+	case "23505":
+		var cols []string
+		if m := keyColumns.FindStringSubmatch(pe.Detail); m != nil {
+			for _, c := range strings.Split(m[1], ", ") {
+				cols = append(cols, pe.TableName+"."+c)
+			}
+		}
+		return fmt.Errorf("UNIQUE constraint failed: %s (%w)", strings.Join(cols, ", "), err)
+	case "23503":
+		return fmt.Errorf("FOREIGN KEY constraint failed (%w)", err)
+	}
+	return err
+}
