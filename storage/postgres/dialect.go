@@ -82,7 +82,53 @@ func rewrite(q string) string {
 	if strings.Contains(q, "FROM media WHERE rowid") {
 		q = mediaRowid.ReplaceAllString(q, "ctid")
 	}
+	q = scalarMinMax(q)
 	return placeholders(q)
+}
+
+// scalarMinMax turns SQLite's two-or-more-argument min and max (the scalar
+// functions) into LEAST and GREATEST; with one argument they are aggregates
+// in both dialects and stay.
+func scalarMinMax(q string) string {
+	lower := strings.ToLower(q)
+	var b strings.Builder
+	last := 0
+	for i := 0; i+4 <= len(q); i++ {
+		name := lower[i : i+3]
+		if (name != "max" && name != "min") || lower[i+3] != '(' || (i > 0 && isWord(lower[i-1])) {
+			continue
+		}
+		depth, comma := 0, false
+		for j := i + 3; j < len(q); j++ {
+			switch q[j] {
+			case '(':
+				depth++
+			case ')':
+				depth--
+			case ',':
+				comma = comma || depth == 1
+			}
+			if depth == 0 {
+				break
+			}
+		}
+		if !comma {
+			continue
+		}
+		b.WriteString(q[last:i])
+		if name == "max" {
+			b.WriteString("GREATEST")
+		} else {
+			b.WriteString("LEAST")
+		}
+		last = i + 3
+	}
+	b.WriteString(q[last:])
+	return b.String()
+}
+
+func isWord(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
 }
 
 // placeholders numbers SQLite's parameters as PostgreSQL's: ?N is $N, and a

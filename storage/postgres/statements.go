@@ -25,7 +25,7 @@ type statements struct {
 
 func (s *statements) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	q := translate(query)
-	res, err := s.tx.ExecContext(ctx, q, args...)
+	res, err := s.tx.ExecContext(ctx, q, integers(args)...)
 	if err != nil {
 		return nil, s.sqliteError(err)
 	}
@@ -36,11 +36,36 @@ func (s *statements) ExecContext(ctx context.Context, query string, args ...any)
 }
 
 func (s *statements) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	rows, err := s.tx.QueryContext(ctx, translate(query), args...)
+	rows, err := s.tx.QueryContext(ctx, translate(query), integers(args)...)
 	if err != nil {
 		return nil, s.sqliteError(err)
 	}
 	return rows, nil
+}
+
+// integers passes a Go bool as 0 or 1: the shared schema keeps flags in
+// integer columns, as SQLite does, and pgx will not encode a bool as one.
+func integers(args []any) []any {
+	var out []any // a copy, made only when there is a bool to change
+	for i, a := range args {
+		if b, ok := a.(bool); ok {
+			if out == nil {
+				out = append([]any(nil), args...)
+			}
+			out[i] = boolInt(b)
+		}
+	}
+	if out == nil {
+		return args
+	}
+	return out
+}
+
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func isInsert(q string) bool {
