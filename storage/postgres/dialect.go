@@ -38,6 +38,12 @@ var (
 	jsonArrayLen   = regexp.MustCompile(`(?i)\bjson_array_length\(([\w.]+)\)`)
 	ftsMatch       = regexp.MustCompile(`(?i)\btickets_words MATCH \?`)
 	mediaRowid     = regexp.MustCompile(`\browid\b`)
+	limitParam     = regexp.MustCompile(`(?i)\bLIMIT \?(\d*)`)
+	limitAll       = regexp.MustCompile(`(?i)\bLIMIT -1\b`)
+	insertInto     = regexp.MustCompile(`(?i)^\s*INSERT INTO (\w+)`)
+	counter        = regexp.MustCompile(`(?i)\b(\w+) = (\w+) \+`)
+	sumOpen        = regexp.MustCompile(`(?i)\bsum\(`)
+	comparison     = regexp.MustCompile(`(?i)( = | <> | != | < | > | <= | >= | IN \(| IS | AND | OR |\bNOT )`)
 )
 
 // keywords that may follow IS or IS NOT and are not a value.
@@ -77,12 +83,30 @@ func rewrite(q string) string {
 	// FTS5's query (tickets.go's wordsMatch: "term"* "term" …, every term
 	// required) as a tsquery: 'term':* & 'term'.
 	q = ftsMatch.ReplaceAllString(q, `to_tsvector('simple', tickets_words.words) @@ `+
-		`to_tsquery('simple', replace(replace(replace(?, '"', ''''), '''*', ''':*'), ''' ''', ''' & '''))`)
+		`to_tsquery('simple', replace(replace(replace(?, '"', ''''), '''*', ''':*'), ' ''', ' & '''))`)
 	// media has no integer key; its physical row id is ctid.
 	if strings.Contains(q, "FROM media WHERE rowid") {
 		q = mediaRowid.ReplaceAllString(q, "ctid")
 	}
 	q = scalarMinMax(q)
+	// SQLite reads LIMIT -1 as no limit, PostgreSQL as an error; its LIMIT
+	// NULL is no limit.
+	q = limitAll.ReplaceAllString(q, "LIMIT ALL")
+	q = limitParam.ReplaceAllString(q, "LIMIT NULLIF(CAST(?$1 AS BIGINT), -1)")
+	// In an upsert's DO UPDATE, PostgreSQL wants the row's own column
+	// named with its table (n = counts.n + excluded.n).
+	if m := insertInto.FindStringSubmatch(q); m != nil {
+		if i := strings.Index(strings.ToUpper(q), "DO UPDATE SET"); i >= 0 {
+			q = q[:i] + counter.ReplaceAllStringFunc(q[i:], func(c string) string {
+				p := counter.FindStringSubmatch(c)
+				if p[1] != p[2] {
+					return c
+				}
+				return p[1] + " = " + m[1] + "." + p[2] + " +"
+			})
+		}
+	}
+	q = sumOfConditions(q)
 	return placeholders(q)
 }
 
@@ -125,6 +149,36 @@ func scalarMinMax(q string) string {
 	}
 	b.WriteString(q[last:])
 	return b.String()
+}
+
+// sumOfConditions counts a condition as SQLite does (sum(a = b), a
+// boolean being 0 or 1 there): sum(CASE WHEN a = b THEN 1 ELSE 0 END).
+func sumOfConditions(q string) string {
+	for _, loc := range slicesBackward(sumOpen.FindAllStringIndex(q, -1)) {
+		start, depth, end := loc[1], 1, -1
+		for j := start; j < len(q) && end < 0; j++ {
+			switch q[j] {
+			case '(':
+				depth++
+			case ')':
+				if depth--; depth == 0 {
+					end = j
+				}
+			}
+		}
+		if end < 0 || !comparison.MatchString(q[start:end]) {
+			continue
+		}
+		q = q[:start] + "CASE WHEN " + q[start:end] + " THEN 1 ELSE 0 END" + q[end:]
+	}
+	return q
+}
+
+func slicesBackward(locs [][]int) [][]int {
+	for i, j := 0, len(locs)-1; i < j; i, j = i+1, j-1 {
+		locs[i], locs[j] = locs[j], locs[i]
+	}
+	return locs
 }
 
 func isWord(c byte) bool {
