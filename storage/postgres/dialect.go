@@ -14,15 +14,35 @@ import (
 // at PostgreSQL rather than doing something else (docs/postgres.md lists what
 // is and is not covered). Translations are cached: the same few hundred
 // statements run over and over.
-var translated sync.Map // SQLite text → PostgreSQL text
+var translated sync.Map // SQLite text → *statement
 
-func translate(q string) string {
+// statement is one SQLite statement in PostgreSQL's words. args lists, for
+// each $n, the index of the caller's argument it takes: SQLite accepts
+// arguments a statement does not use (MergePeople passes both ids to
+// every statement), PostgreSQL cannot type a parameter it never sees.
+type statement struct {
+	text string
+	args []int
+}
+
+func translate(q string) *statement {
 	if t, ok := translated.Load(q); ok {
-		return t.(string)
+		return t.(*statement)
 	}
 	t := rewrite(q)
 	translated.Store(q, t)
 	return t
+}
+
+// bind picks and orders the caller's arguments for st.
+func (st *statement) bind(args []any) []any {
+	out := make([]any, len(st.args))
+	for i, a := range st.args {
+		if a < len(args) {
+			out[i] = args[a]
+		}
+	}
+	return out
 }
 
 var (
@@ -38,6 +58,9 @@ var (
 	jsonArrayLen   = regexp.MustCompile(`(?i)\bjson_array_length\(([\w.]+)\)`)
 	ftsMatch       = regexp.MustCompile(`(?i)\btickets_words MATCH \?`)
 	mediaRowid     = regexp.MustCompile(`\browid\b`)
+	updateOrIgnore = regexp.MustCompile(`(?i)^\s*UPDATE OR IGNORE (\w+) SET person_id = \?1 WHERE person_id = \?2\s*$`)
+	movePayload    = regexp.MustCompile(`CASE WHEN json_valid\(CAST\(payload AS TEXT\)\) AND json_extract\(CAST\(payload AS TEXT\), '\$\.(\w+)'\) = \?2\s+THEN json_set\(CAST\(payload AS TEXT\), '\$\.\w+', \?1\) ELSE payload END`)
+	groupByAsk     = regexp.MustCompile(`(?is)JOIN asks ON asks\.id = r\.ask_id(.*)GROUP BY r\.ask_id ORDER BY r\.ask_id\b`)
 	limitParam     = regexp.MustCompile(`(?i)\bLIMIT \?(\d*)`)
 	limitAll       = regexp.MustCompile(`(?i)\bLIMIT -1\b`)
 	insertInto     = regexp.MustCompile(`(?i)^\s*INSERT INTO (\w+)`)
@@ -49,7 +72,36 @@ var (
 // keywords that may follow IS or IS NOT and are not a value.
 var notValue = map[string]bool{"null": true, "true": true, "false": true, "distinct": true, "not": true, "unknown": true}
 
-func rewrite(q string) string {
+// personKeys names, for each table MergePeople moves with UPDATE OR IGNORE,
+// the columns beside person_id of its primary key: PostgreSQL has no OR
+// IGNORE on UPDATE, so a row is moved only where the kept person has no
+// row with the same key.
+var personKeys = map[string][]string{
+	"standup_asks":    {"standup_id", "day"},
+	"project_members": {"project_id"},
+	"ask_recipients":  {"ask_id", "step"},
+}
+
+func rewrite(q string) *statement {
+	if m := updateOrIgnore.FindStringSubmatch(q); m != nil {
+		if keys, ok := personKeys[m[1]]; ok {
+			same := ""
+			for _, k := range keys {
+				same += " AND kept." + k + " = " + m[1] + "." + k
+			}
+			q = "UPDATE " + m[1] + " SET person_id = ?1 WHERE person_id = ?2 AND NOT EXISTS (SELECT 1 FROM " +
+				m[1] + " AS kept WHERE kept.person_id = ?1" + same + ")"
+		}
+	}
+	// A job's payload (BYTEA holding JSON, or empty) with a person id moved
+	// from ?2 to ?1 (storage/sqlite's movePayloadField).
+	q = movePayload.ReplaceAllString(q, `CASE WHEN length(payload) > 0 `+
+		`AND (convert_from(payload, 'UTF8')::jsonb ->> '$1') = CAST(?2 AS TEXT) `+
+		`THEN convert_to(jsonb_set(convert_from(payload, 'UTF8')::jsonb, '{$1}', to_jsonb(CAST(?1 AS BIGINT)))::text, 'UTF8') `+
+		`ELSE payload END`)
+	// Every column of asks is named beside a GROUP BY of the recipients'
+	// ask_id; PostgreSQL accepts that once it groups by asks' key itself.
+	q = groupByAsk.ReplaceAllString(q, "JOIN asks ON asks.id = r.ask_id${1}GROUP BY asks.id ORDER BY asks.id")
 	q = indexedBy.ReplaceAllString(q, "")
 	if insertOrIgnore.MatchString(q) {
 		q = insertOrIgnore.ReplaceAllString(q, "INSERT INTO")
@@ -155,8 +207,8 @@ func scalarMinMax(q string) string {
 // boolean being 0 or 1 there): sum(CASE WHEN a = b THEN 1 ELSE 0 END).
 func sumOfConditions(q string) string {
 	for _, loc := range slicesBackward(sumOpen.FindAllStringIndex(q, -1)) {
-		start, depth, end := loc[1], 1, -1
-		for j := start; j < len(q) && end < 0; j++ {
+		start, depth, end := loc[1], 1, len(q)
+		for j := start; j < len(q) && end == len(q); j++ {
 			switch q[j] {
 			case '(':
 				depth++
@@ -166,7 +218,8 @@ func sumOfConditions(q string) string {
 				}
 			}
 		}
-		if end < 0 || !comparison.MatchString(q[start:end]) {
+		arg := strings.TrimSpace(q[start:end])
+		if end == len(q) || strings.HasPrefix(strings.ToUpper(arg), "CASE ") || !comparison.MatchString(arg) {
 			continue
 		}
 		q = q[:start] + "CASE WHEN " + q[start:end] + " THEN 1 ELSE 0 END" + q[end:]
@@ -185,12 +238,15 @@ func isWord(c byte) bool {
 	return c == '_' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
 }
 
-// placeholders numbers SQLite's parameters as PostgreSQL's: ?N is $N, and a
-// bare ? is one more than the largest number so far (SQLite's rule). Text in
-// quotes is left alone.
-func placeholders(q string) string {
+// placeholders numbers SQLite's parameters as PostgreSQL's: ?N is the
+// N-th argument, and a bare ? one more than the largest number so far
+// (SQLite's rule). The arguments used are numbered $1, $2, … in order of
+// their first use. Text in quotes is left alone.
+func placeholders(q string) *statement {
 	var b strings.Builder
 	b.Grow(len(q) + 16)
+	st := &statement{}
+	number := map[int]int{} // argument index → $n
 	largest := 0
 	for i := 0; i < len(q); i++ {
 		c := q[i]
@@ -199,7 +255,8 @@ func placeholders(q string) string {
 			j := strings.IndexByte(q[i+1:], c)
 			if j < 0 {
 				b.WriteString(q[i:])
-				return b.String()
+				st.text = b.String()
+				return st
 			}
 			b.WriteString(q[i : i+j+2])
 			i += j + 1
@@ -213,11 +270,18 @@ func placeholders(q string) string {
 				n, _ = strconv.Atoi(q[i+1 : j])
 			}
 			largest = max(largest, n)
-			b.WriteString("$" + strconv.Itoa(n))
+			d, ok := number[n-1]
+			if !ok {
+				st.args = append(st.args, n-1)
+				d = len(st.args)
+				number[n-1] = d
+			}
+			b.WriteString("$" + strconv.Itoa(d))
 			i = j - 1
 		default:
 			b.WriteByte(c)
 		}
 	}
-	return b.String()
+	st.text = b.String()
+	return st
 }

@@ -156,7 +156,7 @@ func (db *DB) migrate(ctx context.Context) error {
 // deadlock, up to MaxAttempts times.
 func (db *DB) Update(ctx context.Context, fn func(bot.Tx) error) error {
 	for attempt := 1; ; attempt++ {
-		err, retry := db.try(ctx, fn, &sql.TxOptions{Isolation: sql.LevelSerializable})
+		err, retry := db.try(ctx, fn, &sql.TxOptions{Isolation: sql.LevelSerializable}, false)
 		if !retry || attempt >= db.MaxAttempts {
 			return err
 		}
@@ -174,19 +174,26 @@ func (db *DB) Update(ctx context.Context, fn func(bot.Tx) error) error {
 // View implements bot.Store: a read-only REPEATABLE READ transaction, one
 // snapshot for the whole view, as SQLite's read transactions are.
 func (db *DB) View(ctx context.Context, fn func(bot.Tx) error) error {
-	err, _ := db.try(ctx, fn, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	err, _ := db.try(ctx, fn, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}, false)
 	return err
 }
 
 // try runs fn once in a transaction and reports whether a failure was one
 // that running it again may cure.
-func (db *DB) try(ctx context.Context, fn func(bot.Tx) error, opts *sql.TxOptions) (err error, retry bool) {
+//
+// safe runs every write inside a savepoint (statements.exec); a unit run
+// without them in which a constraint broke is run again with them.
+func (db *DB) try(ctx context.Context, fn func(bot.Tx) error, opts *sql.TxOptions, safe bool) (err error, retry bool) {
 	t, err := db.db.BeginTx(ctx, opts)
 	if err != nil {
 		return internal(err, "begin"), retryable(err)
 	}
-	s := &statements{ctx: ctx, tx: t}
+	s := &statements{ctx: ctx, tx: t, safe: safe}
 	err = runSafely(fn, sqlite.NewTx(ctx, s, opts.ReadOnly))
+	if s.constraintFailed && !safe && !opts.ReadOnly {
+		t.Rollback()
+		return db.try(ctx, fn, opts, true)
+	}
 	if err != nil {
 		t.Rollback()
 		return err, s.retry || retryable(err)

@@ -17,6 +17,12 @@ import (
 type statements struct {
 	ctx context.Context
 	tx  *sql.Tx
+	// safe runs each written statement inside a savepoint, so that one that
+	// fails leaves the transaction usable, as in SQLite (see exec).
+	safe bool
+	// constraintFailed says a statement broke a constraint in a unit run
+	// without savepoints: the unit is run again with them (DB.try).
+	constraintFailed bool
 	// retry is set when a statement failed for a serialization failure or a
 	// deadlock: the shared code may wrap or replace the error, and the unit
 	// must be run again all the same.
@@ -24,8 +30,9 @@ type statements struct {
 }
 
 func (s *statements) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	q := translate(query)
-	res, err := s.tx.ExecContext(ctx, q, integers(args)...)
+	st := translate(query)
+	q := st.text
+	res, err := s.exec(ctx, q, integers(st.bind(args)))
 	if err != nil {
 		return nil, s.sqliteError(err)
 	}
@@ -35,8 +42,35 @@ func (s *statements) ExecContext(ctx context.Context, query string, args ...any)
 	return res, nil
 }
 
+// exec runs one translated statement. After a failed statement PostgreSQL
+// refuses every other until the transaction ends, where SQLite undoes the
+// statement alone and goes on; the shared code relies on that (a caught
+// conflict, then a read to explain it). Units are first run without
+// savepoints, which costs nothing; one in which a constraint broke is run
+// again in safe mode, where a savepoint around each write gives SQLite's
+// behaviour. Conflicts are rare, so the second run is too.
+func (s *statements) exec(ctx context.Context, q string, args []any) (sql.Result, error) {
+	if !s.safe {
+		return s.tx.ExecContext(ctx, q, args...)
+	}
+	if _, err := s.tx.ExecContext(ctx, "SAVEPOINT stmt"); err != nil {
+		return nil, err
+	}
+	res, err := s.tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		if _, rerr := s.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT stmt"); rerr != nil {
+			return nil, errors.Join(err, rerr)
+		}
+	}
+	if _, rerr := s.tx.ExecContext(ctx, "RELEASE SAVEPOINT stmt"); rerr != nil && err == nil {
+		return nil, rerr
+	}
+	return res, err
+}
+
 func (s *statements) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	rows, err := s.tx.QueryContext(ctx, translate(query), integers(args)...)
+	st := translate(query)
+	rows, err := s.tx.QueryContext(ctx, st.text, integers(st.bind(args))...)
 	if err != nil {
 		return nil, s.sqliteError(err)
 	}
@@ -105,6 +139,10 @@ func (s *statements) sqliteError(err error) error {
 	switch pe.Code {
 	case "40001", "40P01":
 		s.retry = true
+	case "23505", "23503":
+		s.constraintFailed = true
+	}
+	switch pe.Code {
 	case "23505":
 		var cols []string
 		if m := keyColumns.FindStringSubmatch(pe.Detail); m != nil {
