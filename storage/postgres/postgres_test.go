@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -234,5 +235,49 @@ func TestMigrate_TwoReplicasAtOnce(t *testing.T) {
 	files := postgres.Migrations()
 	if rows != len(files) || versions != len(files) {
 		t.Fatalf("schema_migrations has %d rows, %d versions; want each of the %d migrations once", rows, versions, len(files))
+	}
+}
+
+// A unit in which a constraint broke is run again with a savepoint around
+// each write (safe mode); a Nested part in that run still undoes its own
+// writes alone. The unit below catches a foreign-key failure (an account
+// linked to nobody), then undoes a nested part, and commits the rest.
+func TestUpdate_NestedAfterACaughtConstraint(t *testing.T) {
+	db := open(t, emptiedDatabase(t))
+	ctx := context.Background()
+	now := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	err := db.Update(ctx, func(tx bot.Tx) error {
+		if _, err := tx.ScheduleJob(&bot.Job{Kind: "kept", RunAt: now}, now); err != nil {
+			return err
+		}
+		if err := tx.LinkAccount(424242, bot.Account{Platform: "slack", Workspace: "T1", UserID: "U1"}, "", now); err == nil {
+			return fmt.Errorf("linking an account to nobody succeeded")
+		}
+		if err := tx.Nested(func() error {
+			if _, err := tx.ScheduleJob(&bot.Job{Kind: "undone", RunAt: now}, now); err != nil {
+				return err
+			}
+			return fmt.Errorf("undo")
+		}); err == nil {
+			return fmt.Errorf("Nested hid its part's error")
+		}
+		_, err := tx.ScheduleJob(&bot.Job{Kind: "after", RunAt: now}, now)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	if err := db.Update(ctx, func(tx bot.Tx) error {
+		js, err := tx.ClaimJobs(now, time.Minute, "a", 10)
+		for _, j := range js {
+			kinds = append(kinds, j.Kind)
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(kinds, []string{"kept", "after"}) {
+		t.Fatalf("jobs after the unit: %v, want [kept after]", kinds)
 	}
 }

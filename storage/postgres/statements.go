@@ -50,7 +50,9 @@ func (s *statements) ExecContext(ctx context.Context, query string, args ...any)
 // again in safe mode, where a savepoint around each write gives SQLite's
 // behaviour. Conflicts are rare, so the second run is too.
 func (s *statements) exec(ctx context.Context, q string, args []any) (sql.Result, error) {
-	if !s.safe {
+	// Only writes are wrapped: a SAVEPOINT of the shared code's own (Nested)
+	// inside ours would be released with ours.
+	if !s.safe || !isWrite(q) {
 		return s.tx.ExecContext(ctx, q, args...)
 	}
 	if _, err := s.tx.ExecContext(ctx, "SAVEPOINT stmt"); err != nil {
@@ -102,8 +104,15 @@ func boolInt(b bool) int64 {
 	return 0
 }
 
-func isInsert(q string) bool {
-	return len(q) >= 6 && strings.EqualFold(strings.TrimLeft(q, " \t\n")[:6], "INSERT")
+func isInsert(q string) bool { return startsWith(q, "INSERT") }
+
+func isWrite(q string) bool {
+	return startsWith(q, "INSERT") || startsWith(q, "UPDATE") || startsWith(q, "DELETE")
+}
+
+func startsWith(q, word string) bool {
+	q = strings.TrimLeft(q, " \t\n")
+	return len(q) >= len(word) && strings.EqualFold(q[:len(word)], word)
 }
 
 // insertResult answers LastInsertId, which PostgreSQL's protocol does not
