@@ -48,6 +48,8 @@ const (
 	Stats Part = "stats"
 	// Exports is export.Store, which the unit implements beside bot.Tx.
 	Exports Part = "exports"
+	// Leases is bot.LeaseTx, which the unit implements beside bot.Tx.
+	Leases Part = "leases"
 )
 
 // Run runs the contract against stores made by open, which returns a new,
@@ -74,6 +76,7 @@ func Run(t *testing.T, open func(t *testing.T) bot.Store, skip ...Part) {
 		{Asks, askTests},
 		{Stats, statsTests},
 		{Exports, exportTests},
+		{Leases, leaseTests},
 	}
 	for _, p := range parts {
 		t.Run(string(p.part), func(t *testing.T) {
