@@ -135,20 +135,27 @@ func (w *world) replica(holder string, work func(ctx context.Context) error) (*r
 	return rl, l, func() { cancel(); <-done }
 }
 
+// holderAndStandby starts replica a, which takes the free lease, then
+// replica b, and lets a minute of renewals pass.
+func (w *world) holderAndStandby() (a *replicaLeases, la, lb *Leader, stopA, stopB func()) {
+	a, la, stopA = w.replica("a", nil)
+	synctest.Wait()
+	if !la.Held() {
+		w.t.Fatal("a did not take a free lease")
+	}
+	_, lb, stopB = w.replica("b", nil)
+	time.Sleep(time.Minute)
+	return a, la, lb, stopA, stopB
+}
+
 // A holder that loses the database stops its work before its lease ends;
 // the other replica takes over after the lease has ended, within one
 // period of it, and never while the first still runs.
 func TestLeader_TakeoverWhenTheHolderStopsRenewing(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := newWorld(t)
-		a, la, stopA := w.replica("a", nil)
-		synctest.Wait()
-		if !la.Held() {
-			t.Fatal("a did not take a free lease")
-		}
-		time.Sleep(time.Second)
-		_, lb, stopB := w.replica("b", nil)
-		time.Sleep(5 * time.Minute) // many renewals
+		a, la, lb, stopA, stopB := w.holderAndStandby()
+		time.Sleep(4 * time.Minute) // many renewals
 		if !la.Held() || lb.Held() {
 			t.Fatalf("after renewals: a held %v, b held %v; want a alone", la.Held(), lb.Held())
 		}
@@ -177,10 +184,8 @@ func TestLeader_TakeoverWhenTheHolderStopsRenewing(t *testing.T) {
 func TestLeader_ARenewalFailingOnceKeepsTheWork(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := newWorld(t)
-		a, la, stopA := w.replica("a", nil)
-		synctest.Wait()
-		_, lb, stopB := w.replica("b", nil)
-		time.Sleep(time.Minute + testTTL/6) // between two attempts
+		a, la, lb, stopA, stopB := w.holderAndStandby()
+		time.Sleep(testTTL / 6) // between two attempts
 		a.setCut(true)
 		time.Sleep(testTTL / 3) // exactly one attempt fails
 		a.setCut(false)
@@ -201,10 +206,7 @@ func TestLeader_ARenewalFailingOnceKeepsTheWork(t *testing.T) {
 func TestLeader_CloseReleases(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := newWorld(t)
-		_, la, stopA := w.replica("a", nil)
-		synctest.Wait()
-		_, lb, stopB := w.replica("b", nil)
-		time.Sleep(time.Minute)
+		_, la, lb, stopA, stopB := w.holderAndStandby()
 		closed := time.Now()
 		stopA()
 		if la.Held() {
