@@ -39,11 +39,15 @@ type Leader struct {
 	// lost or given up (false), on Run's goroutine.
 	OnChange func(held bool)
 
-	held atomic.Bool
+	held, standby atomic.Bool
 }
 
 // Held reports whether this replica holds the lease (and runs the work).
 func (l *Leader) Held() bool { return l.held.Load() }
+
+// Standby reports whether another replica held the lease at the last
+// attempt that reached the store: this one is ready without doing the work.
+func (l *Leader) Standby() bool { return l.standby.Load() }
 
 // Run runs work while this replica holds the lease, as many times as it
 // takes the lease, until ctx ends; then it stops the work, releases the
@@ -106,6 +110,9 @@ func (l *Leader) Run(ctx context.Context, work func(context.Context) error) erro
 			l.Log.Warn("lease: could not take or renew", "lease", l.Name, "err", err, "still_held", held)
 		case held:
 			heldUntil = now.Add(l.TTL)
+			l.standby.Store(false)
+		default:
+			l.standby.Store(true)
 		}
 		if !held {
 			stop("lease lost")

@@ -156,15 +156,15 @@ func TestLeader_TakeoverWhenTheHolderStopsRenewing(t *testing.T) {
 		w := newWorld(t)
 		a, la, lb, stopA, stopB := w.holderAndStandby()
 		time.Sleep(4 * time.Minute) // many renewals
-		if !la.Held() || lb.Held() {
-			t.Fatalf("after renewals: a held %v, b held %v; want a alone", la.Held(), lb.Held())
+		if !la.Held() || lb.Held() || la.Standby() || !lb.Standby() {
+			t.Fatalf("after renewals: a held %v, b held %v, b standby %v; want a alone, b standing by", la.Held(), lb.Held(), lb.Standby())
 		}
 		ends := w.leases.endsAt("conn/slack/T1")
 		a.setCut(true)
 		time.Sleep(2 * testTTL)
 		synctest.Wait()
-		if la.Held() || !lb.Held() {
-			t.Fatalf("after a lost the database: a held %v, b held %v; want b alone", la.Held(), lb.Held())
+		if la.Held() || !lb.Held() || lb.Standby() {
+			t.Fatalf("after a lost the database: a held %v, b held %v, b standby %v; want b alone", la.Held(), lb.Held(), lb.Standby())
 		}
 		w.mu.Lock()
 		aStopped, bStarted := w.stopped["a"][0], w.started["b"][0]

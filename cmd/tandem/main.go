@@ -226,6 +226,11 @@ type Main struct {
 	// The adapters keep real time (signature windows, tokens), as do the
 	// store's stall watch (/readyz) and measured durations.
 	Now func() time.Time
+	// ConnLease is how long a replica holds the lease of a platform's long
+	// connection (scheduler.Leader): the longest the connection stays down
+	// after the replica holding it dies. It defaults to connLeaseTTL;
+	// tests shorten it.
+	ConnLease time.Duration
 
 	DB     *sqlite.DB
 	Bot    *bot.Bot

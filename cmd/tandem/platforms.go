@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -46,10 +47,11 @@ func (m *Main) openPlatforms(routes map[string]http.Handler) ([]func() (func() e
 		m.Dispatcher.Senders = append(m.Dispatcher.Senders, a)
 		m.addDirectory(bot.PlatformSlack, a.TeamID(), "", a)
 		if sc.Mode == slack.ModeSocket {
-			starters = append(starters, runLoop("slack socket mode", m, a.Run))
-			m.connectionCheck("slack", "", "socket mode", a.Connection())
+			lead := m.connLeader("slack", cmp.Or(sc.Workspace, "default"))
+			starters = append(starters, runLoop("slack socket mode", m, whileLeading(lead, a.Run)))
+			m.connectionCheck("slack", "", "socket mode", a.Connection(), lead)
 		} else {
-			m.connectionCheck("slack", "", "webhook", nil)
+			m.connectionCheck("slack", "", "webhook", nil, nil)
 			for path, h := range a.Routes() {
 				routes[path] = h
 			}
@@ -72,11 +74,12 @@ func (m *Main) openPlatforms(routes map[string]http.Handler) ([]func() (func() e
 		feishus.add(fc.Workspace, a)
 		m.addDirectory(bot.PlatformFeishu, fc.Workspace, fc.Name, a)
 		if fc.Mode == feishu.ModeWS {
-			starters = append(starters, runLoop("feishu long connection", m, a.Run))
-			m.connectionCheck("feishu", fc.Name, "long connection", a.Connection())
+			lead := m.connLeader("feishu", fc.AppID)
+			starters = append(starters, runLoop("feishu long connection", m, whileLeading(lead, a.Run)))
+			m.connectionCheck("feishu", fc.Name, "long connection", a.Connection(), lead)
 		} else {
 			mount(routes, a.Routes(), "feishu", fc.Name, i)
-			m.connectionCheck("feishu", fc.Name, "webhook", nil)
+			m.connectionCheck("feishu", fc.Name, "webhook", nil, nil)
 		}
 	}
 	wecoms := &multiSender{platform: bot.PlatformWeCom}
@@ -89,7 +92,7 @@ func (m *Main) openPlatforms(routes map[string]http.Handler) ([]func() (func() e
 		wecoms.add(wc.CorpID, a)
 		m.addDirectory(bot.PlatformWeCom, wc.CorpID, wc.Name, a)
 		mount(routes, a.Routes(), "wecom", wc.Name, i)
-		m.connectionCheck("wecom", wc.Name, "webhook", nil)
+		m.connectionCheck("wecom", wc.Name, "webhook", nil, nil)
 	}
 	dingtalks := &multiSender{platform: bot.PlatformDingTalk}
 	for i, dc := range m.Config.DingTalk {
@@ -103,10 +106,11 @@ func (m *Main) openPlatforms(routes map[string]http.Handler) ([]func() (func() e
 		m.addDirectory(bot.PlatformDingTalk, dc.Workspace, dc.Name, a)
 		if dc.Mode == dingtalk.ModeHTTP {
 			mount(routes, a.Routes(), "dingtalk", dc.Name, i)
-			m.connectionCheck("dingtalk", dc.Name, "webhook", nil)
+			m.connectionCheck("dingtalk", dc.Name, "webhook", nil, nil)
 		} else {
-			starters = append(starters, runLoop("dingtalk stream", m, a.Run))
-			m.connectionCheck("dingtalk", dc.Name, "stream", a.Connection())
+			lead := m.connLeader("dingtalk", dc.ClientID)
+			starters = append(starters, runLoop("dingtalk stream", m, whileLeading(lead, a.Run)))
+			m.connectionCheck("dingtalk", dc.Name, "stream", a.Connection(), lead)
 		}
 	}
 	for _, ms := range []*multiSender{feishus, wecoms, dingtalks} {
@@ -119,10 +123,11 @@ func (m *Main) openPlatforms(routes map[string]http.Handler) ([]func() (func() e
 }
 
 // connectionCheck adds an app's check to /readyz: a long connection must
-// be up; a webhook app (conn nil) only needs to be configured, which it is
-// once it is mounted (the platform calls in; nothing here can tell whether
-// it will).
-func (m *Main) connectionCheck(platform, app, kind string, conn *bot.ConnState) {
+// be up on the replica that holds its lease, and a standby replica (another
+// holds it) is ready without it; a webhook app (conn nil) only needs to be
+// configured, which it is once it is mounted (the platform calls in;
+// nothing here can tell whether it will).
+func (m *Main) connectionCheck(platform, app, kind string, conn *bot.ConnState, lead *scheduler.Leader) {
 	name := platform
 	if app != "" {
 		name += "/" + app
@@ -130,7 +135,12 @@ func (m *Main) connectionCheck(platform, app, kind string, conn *bot.ConnState) 
 	name += " " + kind
 	run := func(context.Context) error { return nil }
 	if conn != nil {
-		run = func(context.Context) error { return conn.Check() }
+		run = func(context.Context) error {
+			if lead != nil && lead.Standby() {
+				return nil
+			}
+			return conn.Check()
+		}
 	}
 	m.checks = append(m.checks, httpserver.Check{Name: name, Run: run})
 }
@@ -255,6 +265,32 @@ func (s *multiSender) Limits() bot.RateLimits {
 		return rl.Limits()
 	}
 	return bot.RateLimits{}
+}
+
+// connLeaseTTL is how long a replica holds a long connection's lease by
+// default: a dead replica's connection is taken over within it.
+const connLeaseTTL = 30 * time.Second
+
+// sqliteLeaseHolder names the process in leases while the store is SQLite.
+// The database lock (lock.go) lets one process in at a time, so any lease
+// in the file is this process's or a dead predecessor's: the same name in
+// every run lets a process restarted after a crash renew its predecessor's
+// leases at once instead of waiting for them to end. A store shared by
+// replicas (PostgreSQL) needs a name per process instead.
+const sqliteLeaseHolder = "sqlite"
+
+// connLeader keeps a platform app's long connection on one replica at a
+// time: the one holding the lease "conn/<platform>/<app>" opens it, and
+// closes it when the lease is lost. app names the connection (the app's
+// id, or Slack's workspace), the same on every replica.
+func (m *Main) connLeader(platform, app string) *scheduler.Leader {
+	return &scheduler.Leader{Leases: bot.StoreLeases{Store: m.DB}, Name: "conn/" + platform + "/" + app,
+		Holder: sqliteLeaseHolder, TTL: cmp.Or(m.ConnLease, connLeaseTTL), Log: m.Log}
+}
+
+// whileLeading is connect run only while lead holds its lease.
+func whileLeading(lead *scheduler.Leader, connect func(context.Context) error) func(context.Context) error {
+	return func(ctx context.Context) error { return lead.Run(ctx, connect) }
 }
 
 // runLoop starts a connection loop owned by Main: it runs until Close
