@@ -23,7 +23,7 @@ import (
 // server returns TANDEM_TEST_PG_DSN, the server the tests may create
 // databases on (.ci/run starts one), and an admin connection to it; the
 // test is skipped when none is given.
-func server(t *testing.T) (string, *sql.DB) {
+func server(t testing.TB) (string, *sql.DB) {
 	t.Helper()
 	dsn := os.Getenv("TANDEM_TEST_PG_DSN")
 	if dsn == "" {
@@ -63,7 +63,7 @@ var migrated struct {
 	err   error
 }
 
-func emptiedDatabase(t *testing.T) string {
+func emptiedDatabase(t testing.TB) string {
 	t.Helper()
 	dsn, admin := server(t)
 	migrated.once.Do(func() {
@@ -118,7 +118,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func open(t *testing.T, dsn string) *postgres.DB {
+func open(t testing.TB, dsn string) *postgres.DB {
 	t.Helper()
 	db := postgres.NewDB(dsn)
 	db.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -163,6 +163,13 @@ func TestUpdate_RacingUnitsAreRunAgain(t *testing.T) {
 			for {
 				var got []*bot.Job
 				err := db.Update(ctx, func(tx bot.Tx) (err error) {
+					// A read first keeps the unit SERIALIZABLE: one that
+					// begins with the claim runs at READ COMMITTED, where
+					// SKIP LOCKED keeps claimers apart without retries
+					// (TestClaimJobs_ConcurrentClaimersNeverCollide).
+					if _, err := tx.NextJobAt(); err != nil {
+						return err
+					}
 					got, err = tx.ClaimJobs(now, time.Hour, fmt.Sprint("w", w), 3)
 					for _, j := range got {
 						if err == nil {

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/tandemhq/tandem/storage/sqlite"
 )
 
 // statements is one unit's transaction as sqlite.Statements: each statement
@@ -16,7 +18,11 @@ import (
 // shared SQL expects SQLite's.
 type statements struct {
 	ctx context.Context
-	tx  *sql.Tx
+	db  *sql.DB
+	// opts is the isolation the unit asked for; tx begins with it at the
+	// first statement (begin), or READ COMMITTED when that is a claim.
+	opts *sql.TxOptions
+	tx   *sql.Tx
 	// safe runs each written statement inside a savepoint, so that one that
 	// fails leaves the transaction usable, as in SQLite (see exec).
 	safe bool
@@ -27,9 +33,57 @@ type statements struct {
 	// deadlock: the shared code may wrap or replace the error, and the unit
 	// must be run again all the same.
 	retry bool
+	// readCommitted says the unit began with a claim (begin).
+	readCommitted bool
+}
+
+var _ sqlite.JobClaimer = (*statements)(nil)
+
+// claimJobs claims with FOR UPDATE SKIP LOCKED (River's statement): a job
+// another replica's claim has locked is passed over instead of waited for,
+// so N claimers neither block each other nor take one job twice. Under READ
+// COMMITTED (see begin) a job locked by a claim that then commits is seen
+// again with its new lease_until and no longer matches.
+const claimJobs = `WITH due AS (
+		SELECT id FROM jobs WHERE state = 'pending' AND run_at <= ?3 AND lease_until <= ?3
+		ORDER BY run_at, id LIMIT ?4 FOR UPDATE SKIP LOCKED)
+	UPDATE jobs SET lease_owner = ?1, lease_until = ?2 WHERE id IN (SELECT id FROM due)
+	RETURNING ` + sqlite.JobColumns
+
+// ClaimJobsQuery implements sqlite.JobClaimer.
+func (s *statements) ClaimJobsQuery() string { return claimJobs }
+
+// begin starts the unit's transaction at its first statement, so that the
+// statement can choose the isolation. A unit that begins with a claim runs
+// at READ COMMITTED: under SERIALIZABLE, claims racing over the same index
+// range conflict with each other (each reads the rows the other locks and
+// updates) and most of them would be refused and run again, which is what
+// SKIP LOCKED is there to avoid. The claim's row locks keep the claimed rows
+// the unit's own until it commits; such a unit does nothing but act on the
+// rows it claimed (the scheduler's and the dispatcher's claim units are the
+// claim alone).
+func (s *statements) begin(ctx context.Context, query string) error {
+	if s.tx != nil {
+		return nil
+	}
+	opts := s.opts
+	if query == claimJobs && !opts.ReadOnly {
+		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
+		s.readCommitted = true
+	}
+	tx, err := s.db.BeginTx(s.ctx, opts)
+	if err != nil {
+		s.retry = retryable(err)
+		return internal(err, "begin")
+	}
+	s.tx = tx
+	return nil
 }
 
 func (s *statements) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := s.begin(ctx, query); err != nil {
+		return nil, err
+	}
 	st := translate(query)
 	q := st.text
 	res, err := s.exec(ctx, q, integers(st.bind(args)))
@@ -71,6 +125,9 @@ func (s *statements) exec(ctx context.Context, q string, args []any) (sql.Result
 }
 
 func (s *statements) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := s.begin(ctx, query); err != nil {
+		return nil, err
+	}
 	st := translate(query)
 	rows, err := s.tx.QueryContext(ctx, st.text, integers(st.bind(args))...)
 	if err != nil {
