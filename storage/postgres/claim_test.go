@@ -26,10 +26,9 @@ func scheduleJobs(t testing.TB, db *postgres.DB, now time.Time, n int) {
 	}
 }
 
-// claimAll has claimers claim batches of batch jobs, each in a unit that is
-// the claim alone (as the scheduler's), until none is left; it returns how
-// many times each job was claimed.
-func claimAll(t testing.TB, db *postgres.DB, now time.Time, claimers, batch int) map[int64]int {
+// claimUntilNone has claimers run units of claim, each as owner "w<n>",
+// until one claims nothing; it returns how many times each job was claimed.
+func claimUntilNone(t testing.TB, db *postgres.DB, claimers int, claim func(tx bot.Tx, owner string) ([]*bot.Job, error)) map[int64]int {
 	t.Helper()
 	var mu sync.Mutex
 	claimed := map[int64]int{}
@@ -40,7 +39,7 @@ func claimAll(t testing.TB, db *postgres.DB, now time.Time, claimers, batch int)
 			for {
 				var got []*bot.Job
 				if err := db.Update(context.Background(), func(tx bot.Tx) (err error) {
-					got, err = tx.ClaimJobs(now, time.Hour, fmt.Sprint("w", w), batch)
+					got, err = claim(tx, fmt.Sprint("w", w))
 					return err
 				}); err != nil {
 					errs <- err
@@ -63,6 +62,15 @@ func claimAll(t testing.TB, db *postgres.DB, now time.Time, claimers, batch int)
 		t.Error(err)
 	}
 	return claimed
+}
+
+// claimAll has claimers claim batches of batch jobs, each in a unit that is
+// the claim alone (as the scheduler's), until none is left.
+func claimAll(t testing.TB, db *postgres.DB, now time.Time, claimers, batch int) map[int64]int {
+	t.Helper()
+	return claimUntilNone(t, db, claimers, func(tx bot.Tx, owner string) ([]*bot.Job, error) {
+		return tx.ClaimJobs(now, time.Hour, owner, batch)
+	})
 }
 
 // Eight replicas' claimers over 1,000 jobs: each job is claimed exactly
