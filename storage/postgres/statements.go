@@ -37,7 +37,10 @@ type statements struct {
 	readCommitted bool
 }
 
-var _ sqlite.JobClaimer = (*statements)(nil)
+var (
+	_ sqlite.JobClaimer    = (*statements)(nil)
+	_ sqlite.OutboxClaimer = (*statements)(nil)
+)
 
 // claimJobs claims with FOR UPDATE SKIP LOCKED (River's statement): a job
 // another replica's claim has locked is passed over instead of waited for,
@@ -63,11 +66,15 @@ func (s *statements) ClaimJobsQuery() string { return claimJobs }
 // rows it claimed (the scheduler's and the dispatcher's claim units are the
 // claim alone).
 func (s *statements) begin(ctx context.Context, query string) error {
+	return s.beginAs(query == claimJobs)
+}
+
+func (s *statements) beginAs(claim bool) error {
 	if s.tx != nil {
 		return nil
 	}
 	opts := s.opts
-	if query == claimJobs && !opts.ReadOnly {
+	if claim && !opts.ReadOnly {
 		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
 		s.readCommitted = true
 	}
@@ -78,6 +85,73 @@ func (s *statements) begin(ctx context.Context, query string) error {
 	}
 	s.tx = tx
 	return nil
+}
+
+// lockDestinations takes, for the unit's length, the advisory lock of each
+// destination that has a message due (up to $4 of them, the longest waiting
+// first), passing over those another replica's claim holds now; it returns
+// the destinations locked. The lock is what keeps two replicas from each
+// claiming a part of one chat's queue: see ClaimOutgoing.
+const lockDestinations = `WITH due AS MATERIALIZED (
+		SELECT destination, min(next_attempt_at) AS due FROM outbox
+		WHERE state = 'queued' AND platform = $1 AND next_attempt_at <= $2 AND lease_until <= $2
+		GROUP BY destination ORDER BY due LIMIT $3)
+	SELECT destination FROM due WHERE pg_try_advisory_xact_lock($4, hashtext(destination))`
+
+// destinationLocks is the first key of the destinations' advisory locks
+// ("outb" in ASCII), so they do not meet another use of advisory locks.
+const destinationLocks int32 = 0x6f757462
+
+// claimOutgoing claims the due messages of the locked destinations ($3) that
+// no older queued message of their destination holds back: one leased
+// (being sent, by any replica) or retrying after a failed attempt (tried,
+// and not due yet). So each destination's messages are sent in the order
+// they were queued, by one replica at a time. An older message that is
+// merely not due yet (a notification gathering changes, or one deferred for
+// a rate limit, which gives its attempt back) does not hold the chat, as in
+// the dispatcher's own lanes (docs/postgres.md).
+const claimOutgoing = `UPDATE outbox SET lease_owner = $4, lease_until = $5, attempts = attempts + 1
+	WHERE id IN (SELECT r.id FROM outbox r
+		WHERE r.state = 'queued' AND r.platform = $1 AND r.destination = ANY($3) AND r.next_attempt_at <= $2 AND r.lease_until <= $2
+		AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.state = 'queued' AND o.platform = r.platform
+			AND o.destination = r.destination AND o.id < r.id
+			AND (o.lease_until > $2 OR o.next_attempt_at > $2 AND (o.attempts > 0 OR o.last_error <> '')))
+		ORDER BY r.next_attempt_at, r.id LIMIT $6 FOR UPDATE SKIP LOCKED)
+	RETURNING ` + sqlite.OutgoingColumns
+
+// ClaimOutgoing implements sqlite.OutboxClaimer in two statements of a READ
+// COMMITTED unit: the first locks destinations, the second claims their
+// messages. Two, because a statement sees the database as it was when the
+// statement began: a claim that took a destination's lock in the same
+// statement could miss the leases of a claim that held it and committed
+// meanwhile, and claim that chat's next message while the earlier one is
+// still being sent. Begun after the locks are held, the second sees them.
+func (s *statements) ClaimOutgoing(ctx context.Context, platform string, now, leaseUntil int64, owner string, limit int) (*sql.Rows, error) {
+	if err := s.beginAs(true); err != nil {
+		return nil, err
+	}
+	rows, err := s.tx.QueryContext(ctx, lockDestinations, platform, now, limit, destinationLocks)
+	if err != nil {
+		return nil, s.sqliteError(err)
+	}
+	var dests []string
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		dests = append(dests, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, s.sqliteError(err)
+	}
+	rows, err = s.tx.QueryContext(ctx, claimOutgoing, platform, now, dests, owner, leaseUntil, limit)
+	if err != nil {
+		return nil, s.sqliteError(err)
+	}
+	return rows, nil
 }
 
 func (s *statements) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {

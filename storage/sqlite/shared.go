@@ -69,3 +69,26 @@ func (t *tx) claimJobsStatement() string {
 	}
 	return claimJobsQuery
 }
+
+// OutboxClaimer is a Statements whose database claims outgoing messages its
+// own way: with several replicas sending, one destination's messages must go
+// out from one replica at a time and in order, which SQLite's one process
+// gets from the dispatcher's memory (storage/postgres, docs/postgres.md).
+// ClaimOutgoing runs the claim in the unit and returns the claimed rows as
+// outgoingColumns (OutgoingColumns); times are unix milliseconds.
+type OutboxClaimer interface {
+	ClaimOutgoing(ctx context.Context, platform string, now, leaseUntil int64, owner string, limit int) (*sql.Rows, error)
+}
+
+// OutgoingColumns lists the columns an OutboxClaimer returns, in order.
+const OutgoingColumns = outgoingColumns
+
+// outboxClaimer is the store's own outbox claim, or nil.
+func (t *tx) outboxClaimer() OutboxClaimer {
+	if q, ok := t.q.(sharedQueryer); ok && !q.readOnly {
+		if c, ok := q.s.(OutboxClaimer); ok {
+			return c
+		}
+	}
+	return nil
+}
