@@ -93,3 +93,70 @@ func TestClaimOutgoing_TwoReplicasKeepEachChatInOrder(t *testing.T) {
 		}
 	}
 }
+
+// What holds a chat's newer message back on PostgreSQL: an older one being
+// sent (leased) or retrying after a failure; not an older one that is simply
+// due later, such as a notification gathering changes.
+func TestClaimOutgoing_OlderMessageHoldsItsChat(t *testing.T) {
+	db := open(t, emptiedDatabase(t))
+	ctx := context.Background()
+	now := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	chat := bot.Destination{Platform: "slack", Workspace: "T1", ChatID: "C1"}
+	other := bot.Destination{Platform: "slack", Workspace: "T1", ChatID: "C2"}
+	update := func(fn func(bot.Tx) error) {
+		if err := db.Update(ctx, fn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := map[string]int64{}
+	enqueue := func(key string, to bot.Destination, due time.Time, coalesce string) int64 {
+		o := &bot.Outgoing{Key: key, To: to, NextAttempt: due, Coalesce: coalesce, Msg: bot.Message{Text: key}}
+		if err := db.Update(ctx, func(tx bot.Tx) error { _, err := tx.Enqueue(o, now); return err }); err != nil {
+			t.Fatal(err)
+		}
+		ids[key] = o.ID
+		return o.ID
+	}
+	sent := func(keys ...string) {
+		for _, k := range keys {
+			update(func(tx bot.Tx) error { return tx.MarkSent(ids[k], "", now) })
+		}
+	}
+	claim := func(at time.Time, limit int) (keys []string) {
+		if err := db.Update(ctx, func(tx bot.Tx) error {
+			os, err := tx.ClaimOutgoing("slack", at, time.Minute, "r", limit)
+			keys = nil
+			for _, o := range os {
+				keys = append(keys, o.Key)
+			}
+			slices.Sort(keys)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return keys
+	}
+	a := enqueue("a", chat, now, "")
+	enqueue("b", chat, now, "")
+	enqueue("x", other, now, "")
+	if got := claim(now, 1); fmt.Sprint(got) != "[a]" {
+		t.Fatalf("first claim %v, want [a]", got)
+	}
+	if got := claim(now, 10); fmt.Sprint(got) != "[x]" {
+		t.Errorf("while a is leased got %v, want only the other chat's [x]", got)
+	}
+	sent("x")
+	update(func(tx bot.Tx) error { return tx.MarkRetry(a, now.Add(time.Minute), "boom") })
+	if got := claim(now, 10); len(got) != 0 {
+		t.Errorf("while a waits to be retried got %v, want nothing: b must not overtake it", got)
+	}
+	if got := claim(now.Add(time.Minute), 10); fmt.Sprint(got) != "[a b]" {
+		t.Errorf("once a is due again got %v, want [a b]", got)
+	}
+	sent("a", "b")
+	enqueue("later", other, now.Add(time.Hour), "digest")
+	enqueue("now", other, now, "")
+	if got := claim(now.Add(2*time.Minute), 10); fmt.Sprint(got) != "[now]" {
+		t.Errorf("behind a notification due later got %v, want [now]", got)
+	}
+}
