@@ -21,6 +21,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -53,7 +54,16 @@ type DB struct {
 	Log         *slog.Logger
 
 	db *sql.DB
+	// retries counts units run again after PostgreSQL refused them
+	// (Retries).
+	retries atomic.Int64
 }
+
+// Retries returns how many times a unit has been run again since Open
+// because PostgreSQL refused it for a serialization failure or a deadlock:
+// the figure that shows contention between replicas (a claim that SKIP
+// LOCKED keeps apart adds nothing to it).
+func (db *DB) Retries() int64 { return db.retries.Load() }
 
 var _ bot.Store = (*DB)(nil)
 
@@ -160,6 +170,7 @@ func (db *DB) Update(ctx context.Context, fn func(bot.Tx) error) error {
 		if !retry || attempt >= db.MaxAttempts {
 			return err
 		}
+		db.retries.Add(1)
 		// Jittered, growing backoff, so the units that collided do not collide
 		// again in lockstep.
 		wait := time.Duration(rand.Int64N(int64(time.Millisecond) << min(attempt, 8)))
@@ -184,21 +195,21 @@ func (db *DB) View(ctx context.Context, fn func(bot.Tx) error) error {
 // safe runs every write inside a savepoint (statements.exec); a unit run
 // without them in which a constraint broke is run again with them.
 func (db *DB) try(ctx context.Context, fn func(bot.Tx) error, opts *sql.TxOptions, safe bool) (err error, retry bool) {
-	t, err := db.db.BeginTx(ctx, opts)
-	if err != nil {
-		return internal(err, "begin"), retryable(err)
-	}
-	s := &statements{ctx: ctx, tx: t, safe: safe}
+	s := &statements{ctx: ctx, db: db.db, opts: opts, safe: safe}
 	err = runSafely(fn, sqlite.NewTx(ctx, s, opts.ReadOnly))
+	if s.tx == nil {
+		// fn ran no statement (or could not begin): nothing to commit.
+		return err, s.retry
+	}
 	if s.constraintFailed && !safe && !opts.ReadOnly {
-		t.Rollback()
+		s.tx.Rollback()
 		return db.try(ctx, fn, opts, true)
 	}
 	if err != nil {
-		t.Rollback()
+		s.tx.Rollback()
 		return err, s.retry || retryable(err)
 	}
-	if err := t.Commit(); err != nil {
+	if err := s.tx.Commit(); err != nil {
 		return internal(err, "commit"), retryable(err)
 	}
 	return nil, false

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/tandemhq/tandem/storage/sqlite"
 )
 
 // statements is one unit's transaction as sqlite.Statements: each statement
@@ -16,7 +18,11 @@ import (
 // shared SQL expects SQLite's.
 type statements struct {
 	ctx context.Context
-	tx  *sql.Tx
+	db  *sql.DB
+	// opts is the isolation the unit asked for; tx begins with it at the
+	// first statement (begin), or READ COMMITTED when that is a claim.
+	opts *sql.TxOptions
+	tx   *sql.Tx
 	// safe runs each written statement inside a savepoint, so that one that
 	// fails leaves the transaction usable, as in SQLite (see exec).
 	safe bool
@@ -29,7 +35,127 @@ type statements struct {
 	retry bool
 }
 
+var (
+	_ sqlite.JobClaimer    = (*statements)(nil)
+	_ sqlite.OutboxClaimer = (*statements)(nil)
+)
+
+// claimJobs claims with FOR UPDATE SKIP LOCKED (River's statement): a job
+// another replica's claim has locked is passed over instead of waited for,
+// so N claimers neither block each other nor take one job twice. Under READ
+// COMMITTED (see begin) a job locked by a claim that then commits is seen
+// again with its new lease_until and no longer matches.
+const claimJobs = `WITH due AS (
+		SELECT id FROM jobs WHERE state = 'pending' AND run_at <= ?3 AND lease_until <= ?3
+		ORDER BY run_at, id LIMIT ?4 FOR UPDATE SKIP LOCKED)
+	UPDATE jobs SET lease_owner = ?1, lease_until = ?2 WHERE id IN (SELECT id FROM due)
+	RETURNING ` + sqlite.JobColumns
+
+// ClaimJobsQuery implements sqlite.JobClaimer.
+func (s *statements) ClaimJobsQuery() string { return claimJobs }
+
+// begin starts the unit's transaction at its first statement, so that the
+// statement can choose the isolation. A unit that begins with a claim runs
+// at READ COMMITTED: under SERIALIZABLE, claims racing over the same index
+// range conflict with each other (each reads the rows the other locks and
+// updates) and many are refused and run again (56 in the test of 8 claimers
+// over 1,000 jobs, none at READ COMMITTED), which is what
+// SKIP LOCKED is there to avoid. The claim's row locks keep the claimed rows
+// the unit's own until it commits; such a unit does nothing but act on the
+// rows it claimed (the scheduler's and the dispatcher's claim units are the
+// claim alone).
+func (s *statements) begin(query string) error {
+	return s.beginAs(query == claimJobs)
+}
+
+func (s *statements) beginAs(claim bool) error {
+	if s.tx != nil {
+		return nil
+	}
+	opts := s.opts
+	if claim && !opts.ReadOnly {
+		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
+	}
+	tx, err := s.db.BeginTx(s.ctx, opts)
+	if err != nil {
+		s.retry = retryable(err)
+		return internal(err, "begin")
+	}
+	s.tx = tx
+	return nil
+}
+
+// lockDestinations takes, for the unit's length, the advisory lock of each
+// destination that has a message due (up to $3 of them, the longest waiting
+// first), passing over those another replica's claim holds now; it returns
+// the destinations locked. The lock is what keeps two replicas from each
+// claiming a part of one chat's queue: see ClaimOutgoing.
+const lockDestinations = `WITH due AS MATERIALIZED (
+		SELECT destination, min(next_attempt_at) AS due FROM outbox
+		WHERE state = 'queued' AND platform = $1 AND next_attempt_at <= $2 AND lease_until <= $2
+		GROUP BY destination ORDER BY due LIMIT $3)
+	SELECT destination FROM due WHERE pg_try_advisory_xact_lock($4, hashtext(destination))`
+
+// destinationLocks is the first key of the destinations' advisory locks
+// ("outb" in ASCII), so they do not meet another use of advisory locks.
+const destinationLocks int32 = 0x6f757462
+
+// claimOutgoing claims the due messages of the locked destinations ($3) that
+// no older queued message of their destination holds back: one leased
+// (being sent, by any replica) or retrying after a failed attempt (tried,
+// and not due yet). So each destination's messages are sent in the order
+// they were queued, by one replica at a time. An older message that is
+// merely not due yet (a notification gathering changes, or one deferred for
+// a rate limit, which gives its attempt back) does not hold the chat, as in
+// the dispatcher's own lanes (docs/postgres.md).
+const claimOutgoing = `UPDATE outbox SET lease_owner = $4, lease_until = $5, attempts = attempts + 1
+	WHERE id IN (SELECT r.id FROM outbox r
+		WHERE r.state = 'queued' AND r.platform = $1 AND r.destination = ANY($3) AND r.next_attempt_at <= $2 AND r.lease_until <= $2
+		AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.state = 'queued' AND o.platform = r.platform
+			AND o.destination = r.destination AND o.id < r.id
+			AND (o.lease_until > $2 OR o.next_attempt_at > $2 AND (o.attempts > 0 OR o.last_error <> '')))
+		ORDER BY r.next_attempt_at, r.id LIMIT $6 FOR UPDATE SKIP LOCKED)
+	RETURNING ` + sqlite.OutgoingColumns
+
+// ClaimOutgoing implements sqlite.OutboxClaimer in two statements of a READ
+// COMMITTED unit: the first locks destinations, the second claims their
+// messages. Two, because a statement sees the database as it was when the
+// statement began: a claim that took a destination's lock in the same
+// statement could miss the leases of a claim that held it and committed
+// meanwhile, and claim that chat's next message while the earlier one is
+// still being sent. Begun after the locks are held, the second sees them.
+func (s *statements) ClaimOutgoing(ctx context.Context, platform string, now, leaseUntil int64, owner string, limit int) (*sql.Rows, error) {
+	if err := s.beginAs(true); err != nil {
+		return nil, err
+	}
+	rows, err := s.tx.QueryContext(ctx, lockDestinations, platform, now, limit, destinationLocks)
+	if err != nil {
+		return nil, s.sqliteError(err)
+	}
+	var dests []string
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		dests = append(dests, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, s.sqliteError(err)
+	}
+	rows, err = s.tx.QueryContext(ctx, claimOutgoing, platform, now, dests, owner, leaseUntil, limit)
+	if err != nil {
+		return nil, s.sqliteError(err)
+	}
+	return rows, nil
+}
+
 func (s *statements) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := s.begin(query); err != nil {
+		return nil, err
+	}
 	st := translate(query)
 	q := st.text
 	res, err := s.exec(ctx, q, integers(st.bind(args)))
@@ -71,6 +197,9 @@ func (s *statements) exec(ctx context.Context, q string, args []any) (sql.Result
 }
 
 func (s *statements) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := s.begin(query); err != nil {
+		return nil, err
+	}
 	st := translate(query)
 	rows, err := s.tx.QueryContext(ctx, st.text, integers(st.bind(args))...)
 	if err != nil {

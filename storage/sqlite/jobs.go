@@ -71,11 +71,7 @@ func (t *tx) ScheduleJob(j *bot.Job, now time.Time) (bool, error) {
 
 // ClaimJobs implements bot.JobTx.
 func (t *tx) ClaimJobs(now time.Time, lease time.Duration, owner string, limit int) ([]*bot.Job, error) {
-	rows, err := t.query(`UPDATE jobs SET lease_owner = ?, lease_until = ?
-		WHERE id IN (SELECT id FROM jobs WHERE state = 'pending' AND run_at <= ? AND lease_until <= ?
-			ORDER BY run_at, id LIMIT ?)
-		RETURNING `+jobColumns,
-		owner, now.Add(lease).UnixMilli(), now.UnixMilli(), now.UnixMilli(), limit)
+	rows, err := t.query(t.claimJobsStatement(), owner, now.Add(lease).UnixMilli(), now.UnixMilli(), limit)
 	js, err := t.jobs(rows, err, "claim jobs")
 	// RETURNING gives no order guarantee; run the oldest first.
 	sortJobs(js)

@@ -128,6 +128,10 @@ func (t *tx) scanOutgoingRows(rows *sql.Rows, err error, what string) ([]*bot.Ou
 // ClaimOutgoing implements bot.OutboxTx. The claim counts as an attempt, so a
 // message whose sender crashes mid-send is still bounded by the retry limit.
 func (t *tx) ClaimOutgoing(platform string, now time.Time, lease time.Duration, owner string, limit int) ([]*bot.Outgoing, error) {
+	if c := t.outboxClaimer(); c != nil {
+		rows, err := c.ClaimOutgoing(t.ctx, platform, now.UnixMilli(), now.Add(lease).UnixMilli(), owner, limit)
+		return t.scanOutgoingRows(rows, err, "claim outgoing")
+	}
 	rows, err := t.query(`UPDATE outbox SET lease_owner = ?, lease_until = ?, attempts = attempts + 1
 		WHERE id IN (SELECT id FROM outbox WHERE state = 'queued' AND platform = ? AND next_attempt_at <= ? AND lease_until <= ?
 			ORDER BY next_attempt_at, id LIMIT ?)
