@@ -230,3 +230,36 @@ func TestCopyFromSQLite(t *testing.T) {
 		t.Errorf("a second copy into the full database: %v, want refused as not empty", err)
 	}
 }
+
+// Ensure OutboxQueues reads the queued messages per platform on
+// PostgreSQL, for /metrics, with the oldest one's time.
+func TestOutboxQueues(t *testing.T) {
+	db := postgres.NewDB(emptiedDatabase(t))
+	db.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	at := time.UnixMilli(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC).UnixMilli())
+	err := db.Update(t.Context(), func(tx bot.Tx) error {
+		for i, platform := range []string{"slack", "slack", "feishu"} {
+			o := &bot.Outgoing{Key: "q/" + string(rune('a'+i)), To: bot.Destination{Platform: platform, Workspace: "W", ChatID: "C"},
+				Msg: bot.Message{Text: "hi"}}
+			if _, err := tx.Enqueue(o, at.Add(time.Duration(i)*time.Minute)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	qs, err := db.OutboxQueues(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(qs) != 2 || qs[0].Platform != "feishu" || qs[0].Depth != 1 || qs[1].Platform != "slack" || qs[1].Depth != 2 ||
+		!qs[1].Oldest.Equal(at) || !qs[0].Oldest.Equal(at.Add(2*time.Minute)) {
+		t.Errorf("OutboxQueues = %+v, want feishu 1 (at +2m) and slack 2 (at %v)", qs, at)
+	}
+}
