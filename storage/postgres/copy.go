@@ -222,11 +222,11 @@ func everySourceTableCopied(ctx context.Context, stx *sql.Tx, tables []copyTable
 func refuseNonEmpty(ctx context.Context, tx pgx.Tx, tables []copyTableSpec) error {
 	var full []string
 	for _, t := range tables {
-		var any bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+pgx.Identifier{t.name}.Sanitize()+`)`).Scan(&any); err != nil {
+		var hasRows bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+pgx.Identifier{t.name}.Sanitize()+`)`).Scan(&hasRows); err != nil {
 			return fmt.Errorf("read %s: %w", t.name, err)
 		}
-		if any {
+		if hasRows {
 			full = append(full, t.name)
 		}
 	}

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"database/sql"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -262,4 +263,77 @@ func TestOutboxQueues(t *testing.T) {
 		!qs[1].Oldest.Equal(at) || !qs[0].Oldest.Equal(at.Add(2*time.Minute)) {
 		t.Errorf("OutboxQueues = %+v, want feishu 1 (at +2m) and slack 2 (at %v)", qs, at)
 	}
+}
+
+// BenchmarkCopyFromSQLite copies a SQLite file of 20,000 tasks and 20,000
+// sent messages into a new PostgreSQL database per iteration, and reports
+// rows per second (the foreign keys' deferred checks included).
+//
+//	TANDEM_TEST_PG_DSN=… go test ./storage/postgres -run '^$' -bench CopyFromSQLite -benchtime 3x
+func BenchmarkCopyFromSQLite(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "big.db")
+	lite := sqlite.NewDB(path)
+	lite.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if err := lite.Open(); err != nil {
+		b.Fatal(err)
+	}
+	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	var owner bot.Person
+	owner.Name, owner.Handle = "Ann", "ann"
+	if err := lite.Update(b.Context(), func(tx bot.Tx) error { return tx.CreatePerson(&owner, at) }); err != nil {
+		b.Fatal(err)
+	}
+	const n, perUnit = 20000, 500
+	for i := 0; i < n; i += perUnit {
+		err := lite.Update(b.Context(), func(tx bot.Tx) error {
+			for j := i; j < i+perUnit; j++ {
+				tk := &task.Task{Title: fmt.Sprint("task ", j), OwnerID: owner.ID, CreatorID: owner.ID, Priority: task.PriorityNormal,
+					Status: task.Todo, CreatedAt: at, UpdatedAt: at}
+				if err := task.From(tx).CreateTask(tk); err != nil {
+					return err
+				}
+				o := &bot.Outgoing{Key: fmt.Sprint("bench/", j), To: bot.Destination{Platform: "slack", Workspace: "T1", UserID: "U1"},
+					Msg: bot.Message{Text: fmt.Sprint("message ", j)}}
+				if _, err := tx.Enqueue(o, at); err != nil {
+					return err
+				}
+				if err := tx.MarkSent(o.ID, fmt.Sprint("r", j), at); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	lite.Close()
+	src, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer src.Close()
+	var rows int64
+	for b.Loop() {
+		b.StopTimer()
+		pg := postgres.NewDB(freshDSN(b))
+		pg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		if err := pg.Open(); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		counts, err := pg.CopyFromSQLite(b.Context(), src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		pg.Close()
+		rows = 0
+		for _, c := range counts {
+			rows += c.Rows
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(float64(rows), "rows")
 }

@@ -23,7 +23,7 @@ import (
 // server returns TANDEM_TEST_PG_DSN, the server the tests may create
 // databases on (.ci/run starts one), and an admin connection to it; the
 // test is skipped when none is given.
-func server(t *testing.T) (string, *sql.DB) {
+func server(t testing.TB) (string, *sql.DB) {
 	t.Helper()
 	dsn := os.Getenv("TANDEM_TEST_PG_DSN")
 	if dsn == "" {
@@ -39,7 +39,7 @@ func server(t *testing.T) (string, *sql.DB) {
 
 // freshDSN returns a DSN for a new, empty database, dropped when the test
 // ends.
-func freshDSN(t *testing.T) string {
+func freshDSN(t testing.TB) string {
 	t.Helper()
 	dsn, admin := server(t)
 	name := fmt.Sprintf("tandem_test_%x", rand.Uint64())
