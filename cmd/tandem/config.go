@@ -84,9 +84,18 @@ type MetricsConfig struct {
 
 // StorageConfig selects the database.
 type StorageConfig struct {
-	Driver string `yaml:"driver"` // sqlite
-	Path   string `yaml:"path"`
-	// Synchronous is full (survives power loss) or normal (survives crashes).
+	// Driver is sqlite (one server, the default) or postgres (several
+	// replicas can share it; docs/postgres.md).
+	Driver string `yaml:"driver"`
+	// Path is the SQLite file. Its directory is the data directory (the
+	// console's secret, pictures, files) with either driver.
+	Path string `yaml:"path"`
+	// DSNEnv names the environment variable that holds the PostgreSQL
+	// connection string (driver postgres), so that its password is never
+	// in the file.
+	DSNEnv string `yaml:"dsn_env"`
+	// Synchronous is full (survives power loss) or normal (survives
+	// crashes); SQLite only.
 	Synchronous string `yaml:"synchronous"`
 	// Retention is how long finished rows are kept before they are pruned.
 	Retention RetentionConfig `yaml:"retention"`
@@ -104,6 +113,15 @@ type RetentionConfig struct {
 	Jobs time.Duration `yaml:"jobs"`
 	// Dead keeps jobs and messages that failed for good, for admins.
 	Dead time.Duration `yaml:"dead"`
+}
+
+// where says which database the store is, for logs: the SQLite file or
+// the variable the PostgreSQL DSN is read from (never the DSN itself).
+func (s StorageConfig) where() string {
+	if s.Driver == "postgres" {
+		return "$" + s.DSNEnv
+	}
+	return s.Path
 }
 
 func (r RetentionConfig) retention() scheduler.Retention {
@@ -322,7 +340,7 @@ func DefaultConfig() Config {
 	return Config{
 		Log:       LogConfig{Format: "text", Level: "info"},
 		HTTP:      HTTPConfig{Addr: "127.0.0.1:8080", Metrics: MetricsConfig{Enabled: true}},
-		Storage:   StorageConfig{Driver: "sqlite", Path: "./data/tandem.db", Synchronous: "full", Retention: defaultRetention()},
+		Storage:   StorageConfig{Driver: "sqlite", Path: "./data/tandem.db", DSNEnv: "TANDEM_PG_DSN", Synchronous: "full", Retention: defaultRetention()},
 		Bot:       BotConfig{DefaultLang: "en", DefaultTZ: "Asia/Shanghai", DueTime: "18:00", NotifyWindow: bot.DefaultNotifyWindow.String()},
 		Console:   ConsoleConfig{Enabled: true},
 		Calendar:  CalendarConfig{Region: "CN", Hours: "09:00-12:00, 13:30-18:00"},
@@ -521,11 +539,18 @@ func (c Config) Validate() error {
 	if c.HTTP.PublicURL != "" && !strings.HasPrefix(c.HTTP.PublicURL, "https://") && !strings.HasPrefix(c.HTTP.PublicURL, "http://") {
 		bad("http.public_url", "must start with https://, not %q", c.HTTP.PublicURL)
 	}
-	if c.Storage.Driver != "sqlite" {
-		bad("storage.driver", "must be sqlite, not %q", c.Storage.Driver)
+	switch c.Storage.Driver {
+	case "sqlite":
+	case "postgres":
+		if !envNameRE.MatchString(c.Storage.DSNEnv) {
+			bad("storage.dsn_env", "must name the environment variable that holds the PostgreSQL connection string "+
+				"(such as TANDEM_PG_DSN), not %q: the DSN carries a password, so it never goes in the file", c.Storage.DSNEnv)
+		}
+	default:
+		bad("storage.driver", "must be sqlite or postgres, not %q", c.Storage.Driver)
 	}
 	if c.Storage.Path == "" {
-		bad("storage.path", "is required")
+		bad("storage.path", "is required (with postgres, its directory still keeps the console's secret, pictures and files)")
 	}
 	if s := strings.ToLower(c.Storage.Synchronous); s != "full" && s != "normal" {
 		bad("storage.synchronous", "must be full or normal, not %q", c.Storage.Synchronous)

@@ -19,7 +19,6 @@ import (
 	"github.com/tandemhq/tandem/commands/asks"
 	exportcmd "github.com/tandemhq/tandem/commands/export"
 	statscmd "github.com/tandemhq/tandem/commands/stats"
-	"github.com/tandemhq/tandem/storage/sqlite"
 )
 
 const exportUsage = `Usage: tandem export KIND [--month YYYY-MM] [--format xlsx|csv] [--dept NAME] [--ask A-ID] [--lang en|zh] --out FILE [--config FILE]
@@ -94,9 +93,8 @@ func runExport(ctx context.Context, args []string, now time.Time, stdout, stderr
 	if err != nil {
 		return err
 	}
-	db := sqlite.NewDB(cfg.Storage.Path)
-	db.Log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	if err := db.Open(); err != nil {
+	db, err := openDatabase(cfg.Storage, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
 		return err
 	}
 	defer db.Close()

@@ -19,7 +19,7 @@ import (
 // errLocked is returned by lockDatabase when another process holds the lock.
 type errLocked struct {
 	db     string
-	holder string // "server" or "chat", from the lock file
+	holder string // "server", "chat" or "migrate", from the lock file
 	pid    int
 }
 
@@ -30,6 +30,8 @@ func (e *errLocked) Error() string {
 		who = "a tandem server"
 	case "chat":
 		who = "a `tandem chat` running the bot itself"
+	case "migrate":
+		who = "a `tandem migrate` copying it"
 	}
 	if e.pid > 0 {
 		who += fmt.Sprintf(" (pid %d)", e.pid)

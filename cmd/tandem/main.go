@@ -7,6 +7,8 @@
 //	tandem calendar DATE…             working day or day off, and why
 //	tandem sla --policy P2 --opened T when a ticket's SLA targets and escalations fall
 //	tandem backup DEST                copy the database, safely while it runs
+//	tandem migrate --from sqlite:PATH --to postgres:ENV_VAR
+//	                                  copy a SQLite database into PostgreSQL
 //	tandem version
 package main
 
@@ -89,6 +91,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return runExport(ctx, args[1:], time.Now(), stdout, stderr)
 		case "backup":
 			return runBackup(ctx, args[1:], stdout, stderr)
+		case "migrate":
+			return runMigrate(ctx, args[1:], stdout, stderr)
 		case "slack":
 			return runSlack(args[1:], stdout, stderr)
 		case "version", "--version":
@@ -118,7 +122,9 @@ const usage = `Usage:
                                       when a ticket's SLA targets and escalation steps fall
   tandem export KIND [--month YYYY-MM] [--format xlsx|csv] [--dept NAME] [--ask A-ID] --out FILE [--config FILE]
                                       write tasks, tickets, meetings, requests, a ledger or stats to a file
-  tandem backup [--config FILE] DEST  copy the database to DEST, safely while a server runs
+  tandem backup [--config FILE] DEST  copy the database to DEST, safely while a server runs (SQLite)
+  tandem migrate --from sqlite:PATH --to postgres:ENV_VAR
+                                      copy a SQLite database into an empty PostgreSQL one
   tandem version
 `
 
@@ -189,6 +195,10 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	if cfg.Storage.Driver != "sqlite" {
+		return fmt.Errorf("tandem backup copies a SQLite file, and storage.driver is %s: back PostgreSQL up with its own tools "+
+			"(pg_dump, or the server's base backups and WAL archive; docs/postgres.md)", cfg.Storage.Driver)
+	}
 	start := time.Now()
 	if err := sqlite.Backup(ctx, cfg.Storage.Path, fs.Arg(0)); err != nil {
 		return err
@@ -206,6 +216,13 @@ func runConfig(args []string, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s: OK\n", args[1])
+	if cfg.Storage.Driver == "postgres" {
+		// Checked here, not by Validate: a file is often checked where it
+		// will not run (CI), without the server's environment.
+		if _, err := cfg.Storage.dsn(); err != nil {
+			fmt.Fprintf(stdout, "note: %v (tandem needs it to start)\n", err)
+		}
+	}
 	fmt.Fprint(stdout, cfg.Redacted())
 	return nil
 }
@@ -232,7 +249,8 @@ type Main struct {
 	// tests shorten it.
 	ConnLease time.Duration
 
-	DB     *sqlite.DB
+	// DB is the store storage.driver chose.
+	DB     Database
 	Bot    *bot.Bot
 	Router *commands.Router
 	// Directories are the platforms' directories, which the platforms add
@@ -274,21 +292,20 @@ func (m *Main) Run() error {
 	}
 	dueH, dueM, _ := parseClock(cfg.Bot.DueTime)
 
-	// One bot per database: released last, after storage closed.
-	role := "server"
-	if m.NoHTTP {
-		role = "chat"
+	// One bot per SQLite file: released last, after storage closed.
+	if cfg.Storage.Driver == "sqlite" {
+		role := "server"
+		if m.NoHTTP {
+			role = "chat"
+		}
+		unlock, err := lockDatabase(cfg.Storage.Path, role)
+		if err != nil {
+			return err
+		}
+		m.closers = append(m.closers, unlock)
 	}
-	unlock, err := lockDatabase(cfg.Storage.Path, role)
-	if err != nil {
-		return err
-	}
-	m.closers = append(m.closers, unlock)
 
-	m.DB = sqlite.NewDB(cfg.Storage.Path)
-	m.DB.Synchronous = strings.ToUpper(cfg.Storage.Synchronous)
-	m.DB.Log = m.Log
-	if err := m.DB.Open(); err != nil {
+	if m.DB, err = openDatabase(cfg.Storage, m.Log); err != nil {
 		return err
 	}
 	m.closers = append(m.closers, m.DB.Close)
@@ -427,12 +444,12 @@ func (m *Main) Run() error {
 			}
 		}
 	}
-	m.Log.Info("tandem started", "version", version, "db", cfg.Storage.Path, "console", m.Console != nil)
+	m.Log.Info("tandem started", "version", version, "driver", cfg.Storage.Driver, "db", cfg.Storage.where(), "console", m.Console != nil)
 	return nil
 }
 
 // outboxQueues reads the outbox queues for the metrics scrape.
-func outboxQueues(ctx context.Context, db *sqlite.DB) ([]prom.Queue, error) {
+func outboxQueues(ctx context.Context, db Database) ([]prom.Queue, error) {
 	qs, err := db.OutboxQueues(ctx)
 	out := make([]prom.Queue, len(qs))
 	for i, q := range qs {
@@ -476,15 +493,7 @@ func newDirectories(cfg Config, log *slog.Logger) *directory.Directories {
 // platform's connection is up (long connections) or configured (webhooks).
 // They run on real time, whatever Main.Now is.
 func (m *Main) readyChecks() []httpserver.Check {
-	store := func(ctx context.Context) error {
-		if err := m.DB.Writable(time.Now()); err != nil {
-			return err
-		}
-		return m.DB.View(ctx, func(tx bot.Tx) error {
-			_, err := tx.PendingInboundIDs(time.Time{}, 1)
-			return err
-		})
-	}
+	store := storeReady(m.DB)
 	scheduler := func(context.Context) error { return m.Scheduler.Stalled(time.Now()) }
 	return append([]httpserver.Check{{Name: "store", Run: store}, {Name: "scheduler", Run: scheduler}}, m.checks...)
 }

@@ -39,7 +39,7 @@ func server(t testing.TB) (string, *sql.DB) {
 
 // freshDSN returns a DSN for a new, empty database, dropped when the test
 // ends.
-func freshDSN(t *testing.T) string {
+func freshDSN(t testing.TB) string {
 	t.Helper()
 	dsn, admin := server(t)
 	name := fmt.Sprintf("tandem_test_%x", rand.Uint64())

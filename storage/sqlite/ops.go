@@ -23,7 +23,13 @@ type QueueDepth struct {
 // as its lowest id there (ids grow with created_at), so it costs what is
 // queued, never the sent history.
 func (db *DB) OutboxQueues(ctx context.Context) ([]QueueDepth, error) {
-	rows, err := db.rdb.QueryContext(ctx, `
+	return ReadOutboxQueues(ctx, db.rdb)
+}
+
+// ReadOutboxQueues is OutboxQueues over any runner of this package's SQL
+// (storage/postgres passes its translating one).
+func ReadOutboxQueues(ctx context.Context, q Statements) ([]QueueDepth, error) {
+	rows, err := q.QueryContext(ctx, `
 		SELECT q.platform, q.n, o.created_at
 		FROM (SELECT platform, count(*) AS n, min(id) AS oldest FROM outbox INDEXED BY outbox_due
 		      WHERE state = 'queued' GROUP BY platform) AS q
