@@ -537,3 +537,27 @@ func (w *world) escalations(a *ask.Ask) map[string]string {
 	})
 	return told
 }
+
+// TestInAudience: everyone, the people named and the departments' members
+// are in an ask's audience, as the fan-out resolves it; nobody else is, and
+// "no department" is no department's member.
+func TestInAudience(t *testing.T) {
+	sales, hr := int64(3), int64(4)
+	for _, tc := range []struct {
+		name string
+		aud  ask.Audience
+		p    bot.Person
+		want bool
+	}{
+		{"everyone", ask.Audience{Everyone: true}, bot.Person{ID: 9}, true},
+		{"named", ask.Audience{PersonIDs: []int64{7, 9}}, bot.Person{ID: 9}, true},
+		{"not named", ask.Audience{PersonIDs: []int64{7}}, bot.Person{ID: 9, DeptID: sales}, false},
+		{"a member", ask.Audience{DeptIDs: []int64{hr, sales}}, bot.Person{ID: 9, DeptID: sales}, true},
+		{"another department", ask.Audience{DeptIDs: []int64{hr}}, bot.Person{ID: 9, DeptID: sales}, false},
+		{"no department", ask.Audience{DeptIDs: []int64{0}}, bot.Person{ID: 9}, false},
+	} {
+		if got := asks.InAudience(&ask.Ask{Audience: tc.aud}, &tc.p); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
