@@ -82,7 +82,7 @@ func Module(d Deps) commands.Module {
 	f := &feature{Deps: d}
 	d.Engine.Register(ask.Announcement, kind{f})
 	return commands.Module{Name: "announce", Commands: []*commands.Command{f.command()},
-		Jobs: map[string]bot.JobHandler{JobWithdrawn: bot.JobHandlerFunc(f.runWithdrawn), JobClose: bot.JobHandlerFunc(f.runClose)}}
+		Jobs: map[string]bot.JobHandler{JobWithdrawn: bot.JobHandlerFunc(f.runWithdrawn)}}
 }
 
 type feature struct{ Deps }

@@ -388,24 +388,12 @@ func (e *Engine) End(tx bot.Tx, a *ask.Ask, status ask.Status, now time.Time) er
 			break
 		}
 	}
-	for _, sort := range []string{"fanout", "remind", "reads"} {
+	// The deadline job too: when a Kind's Expired ends the ask, that is the
+	// job running now, and the scheduler then has nothing left to complete
+	// (TestRunDue_HandlerCancelsItsOwnJob).
+	for _, sort := range []string{"fanout", "remind", "reads", "deadline"} {
 		if err := bot.CancelJobs(tx, Key(a.ID, sort), now); err != nil {
 			return err
-		}
-	}
-	// A deadline job already due is left alone: it is the one running now
-	// when a Kind's Expired ends the ask (cancelling it would fail its own
-	// completion, and the unit with it), or it will find the ask ended and
-	// do nothing.
-	deadlines, err := tx.FindJobs(bot.JobFilter{DedupKey: Key(a.ID, "deadline")})
-	if err != nil {
-		return err
-	}
-	for _, j := range deadlines {
-		if j.RunAt.After(now) {
-			if err := tx.CancelJob(j.ID, now); err != nil {
-				return err
-			}
 		}
 	}
 	kind := ask.ClosedKind
