@@ -110,28 +110,7 @@ func (w *world) people() {
 	w.SendOn(bot.PlatformSlack, "T1", "U2", "bob", "whoami")
 	w.SendOn(bot.PlatformFeishu, "tenant", "ou_3", "cat", "whoami")
 	w.Meet("dan", "eve", "zed")
-	w.update(func(tx bot.Tx) error {
-		for name, members := range map[string][]string{"Sales": {"ann", "bob", "cat"}, "Design": {"dan", "eve"}} {
-			d := &bot.Department{Name: name}
-			if err := tx.CreateDepartment(d); err != nil {
-				return err
-			}
-			for i, m := range members {
-				p := w.Person(m)
-				p.DeptID = d.ID
-				if err := tx.UpdatePerson(p); err != nil {
-					return err
-				}
-				if i == 0 {
-					d.HeadID = p.ID
-					if err := tx.UpdateDepartment(d); err != nil {
-						return err
-					}
-				}
-			}
-		}
-		return nil
-	})
+	w.Depts(map[string][]string{"Sales": {"ann", "bob", "cat"}, "Design": {"dan", "eve"}})
 }
 
 func (w *world) update(fn func(tx bot.Tx) error) {
