@@ -269,6 +269,10 @@ type Store interface {
 	// UpdateRecipient stores the answer, read, reminder, escalation and
 	// outbox fields of a line.
 	UpdateRecipient(r *Recipient) error
+	// SkipPending marks every pending line of an ask skipped (the ask
+	// ended), in one statement over the ask's pending lines, and returns
+	// how many there were.
+	SkipPending(askID int64) (int, error)
 	// Recipients pages the ledger by person id (see RecipientFilter), from
 	// an index.
 	Recipients(askID int64, f RecipientFilter) ([]*Recipient, error)
@@ -315,6 +319,7 @@ func (m missing) UpdateAsk(*Ask) error                                { return m
 func (m missing) FindAsks(Filter) ([]*Ask, error)                     { return nil, m.err }
 func (m missing) AddRecipients([]*Recipient) (int, error)             { return 0, m.err }
 func (m missing) FindRecipient(int64, int64, int) (*Recipient, error) { return nil, m.err }
+func (m missing) SkipPending(int64) (int, error)                      { return 0, m.err }
 func (m missing) UpdateRecipient(*Recipient) error                    { return m.err }
 func (m missing) Recipients(int64, RecipientFilter) ([]*Recipient, error) {
 	return nil, m.err

@@ -360,9 +360,6 @@ func (e *Engine) StatusCard(a *ask.Ask, c ask.Counts, lang bot.Lang, loc *time.L
 	}, Footer: bot.Tf("Details: `asks %s`", "详情：「问询 %s」", a.Ref()).In(lang)}
 }
 
-// endBatch bounds the lines End skips in one read of the ledger.
-const endBatch = 500
-
 // End ends an ask: its status set, its pending lines skipped, its jobs
 // cancelled, the author's card refreshed.
 func (e *Engine) End(tx bot.Tx, a *ask.Ask, status ask.Status, now time.Time) error {
@@ -371,22 +368,8 @@ func (e *Engine) End(tx bot.Tx, a *ask.Ask, status ask.Status, now time.Time) er
 	if err := st.UpdateAsk(a); err != nil {
 		return err
 	}
-	// Each batch skips what it read, so the next read starts again from
-	// the first pending line.
-	for {
-		rs, err := st.Recipients(a.ID, ask.RecipientFilter{State: ask.Pending, Step: -1, Limit: endBatch})
-		if err != nil {
-			return err
-		}
-		for _, r := range rs {
-			r.State = ask.Skipped
-			if err := st.UpdateRecipient(r); err != nil {
-				return err
-			}
-		}
-		if len(rs) < endBatch {
-			break
-		}
+	if _, err := st.SkipPending(a.ID); err != nil {
+		return err
 	}
 	// The deadline job too: when a Kind's Expired ends the ask, that is the
 	// job running now, and the scheduler then has nothing left to complete

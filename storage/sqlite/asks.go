@@ -291,6 +291,22 @@ func (t *tx) UpdateRecipient(r *ask.Recipient) error {
 	return nil
 }
 
+// skipPendingQuery names ask_recipients_state, as the pages by state do:
+// without table statistics SQLite would walk the whole ask by its key.
+const skipPendingQuery = `UPDATE ask_recipients INDEXED BY ask_recipients_state SET state = 'skipped'
+	WHERE ask_id = ? AND state = 'pending'`
+
+// SkipPending implements ask.Store: the ask's pending lines, a range of
+// ask_recipients_state.
+func (t *tx) SkipPending(askID int64) (int, error) {
+	res, err := t.exec(skipPendingQuery, askID)
+	if err != nil {
+		return 0, internal(err, "skip pending recipients")
+	}
+	n, err := res.RowsAffected()
+	return int(n), internal(err, "skip pending recipients")
+}
+
 // Recipients implements ask.Store: by person id (then step), a range of
 // the table's key, or of ask_recipients_state for one state. A step other
 // than -1 is checked on each line of the range: only requests have more

@@ -48,6 +48,9 @@ func TestAskQueries_UseIndexes(t *testing.T) {
 		t.Errorf("unread deliveries: plan %q does not find each message by its id", plan)
 	}
 
+	plan = queryPlan(t, db, skipPendingQuery, []any{12})
+	assertIndexedPlan(t, "skip pending", plan, "ask_recipients", "ask_recipients_state")
+
 	plan = queryPlan(t, db, countRecipientsQuery, []any{12, -1})
 	assertIndexedPlan(t, "count recipients", plan, "ask_recipients", "")
 	if !strings.Contains(plan, "(ask_id=?)") {

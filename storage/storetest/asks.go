@@ -21,7 +21,7 @@ var askTests = map[string]func(*testing.T, bot.Store){
 	"ledger: adds are idempotent":                 testAskAddRecipients,
 	"ledger: find and update a line":              testAskRecipientUpdate,
 	"ledger: paged by person id, state and step":  testAskRecipientPaging,
-	"ledger: counts":                              testAskCounts,
+	"ledger: counts, pending skipped":             testAskCounts,
 	"pending asks: waiting ones, oldest first":    testPendingAsks,
 	"unread deliveries: sent, unanswered, unread": testUnreadDeliveries,
 	"ballots: one per token, tally per option":    testAskBallots,
@@ -353,6 +353,19 @@ func testAskCounts(t *testing.T, s bot.Store) {
 	}
 	if got := view(t, s, func(tx bot.Tx) (ask.Counts, error) { return ask.From(tx).CountRecipients(a.ID+other.ID+1, -1) }); got != (ask.Counts{}) {
 		t.Errorf("counts of no ask = %+v, want zeros", got)
+	}
+	// Ending the ask skips its pending lines, every step, and no other
+	// ask's; answered lines keep their answer.
+	var skipped int
+	update(t, s, func(tx bot.Tx) (err error) { skipped, err = ask.From(tx).SkipPending(a.ID); return err })
+	if skipped != 4 {
+		t.Errorf("SkipPending skipped %d lines, want the 4 pending", skipped)
+	}
+	if got, want := count(-1), (ask.Counts{Total: 7, Answered: 2, Skipped: 5, Read: 4, ReadNotAnswered: 3, Escalated: 1}); got != want {
+		t.Errorf("counts after SkipPending = %+v, want %+v", got, want)
+	}
+	if got := view(t, s, func(tx bot.Tx) (ask.Counts, error) { return ask.From(tx).CountRecipients(other.ID, -1) }); got.Pending != 6 {
+		t.Errorf("the other ask's lines after SkipPending: %+v, want 6 pending", got)
 	}
 }
 
