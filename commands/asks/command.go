@@ -52,7 +52,7 @@ func ParseRef(s string) (int64, bool) {
 // mine lists the open asks waiting for the sender's answer, oldest first,
 // each with the typed commands that answer it.
 func (e *Engine) mine(c *commands.Ctx, page int) error {
-	as, err := ask.From(c.Tx).PendingAsks(c.Person.ID, (page-1)*commands.PageSize, commands.PageSize+1)
+	as, err := ask.From(c.Tx).PendingAsks(c.Person.ID, "", (page-1)*commands.PageSize, commands.PageSize+1)
 	if err != nil {
 		return err
 	}

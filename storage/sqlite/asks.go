@@ -359,12 +359,12 @@ func (t *tx) CountRecipients(askID int64, step int) (ask.Counts, error) {
 // asked at two steps of one request sees it once.
 const pendingAsksQuery = `SELECT ` + askRowColumns + `
 	FROM ask_recipients AS r JOIN asks ON asks.id = r.ask_id
-	WHERE r.person_id = ? AND r.state = 'pending' AND asks.status IN ('open', 'review')
-	GROUP BY r.ask_id ORDER BY r.ask_id LIMIT ? OFFSET ?`
+	WHERE r.person_id = ?1 AND r.state = 'pending' AND asks.status IN ('open', 'review') AND (?2 = '' OR asks.kind = ?2)
+	GROUP BY r.ask_id ORDER BY r.ask_id LIMIT ?3 OFFSET ?4`
 
 // PendingAsks implements ask.Store.
-func (t *tx) PendingAsks(personID int64, offset, limit int) ([]*ask.Ask, error) {
-	return t.findAsks(pendingAsksQuery, personID, limitOrAll(limit), offset)
+func (t *tx) PendingAsks(personID int64, kind ask.Kind, offset, limit int) ([]*ask.Ask, error) {
+	return t.findAsks(pendingAsksQuery, personID, string(kind), limitOrAll(limit), offset)
 }
 
 // unreadDeliveriesQuery reads the ask's delivered, pending, unread lines

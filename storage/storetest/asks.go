@@ -380,6 +380,7 @@ func testPendingAsks(t *testing.T, s bot.Store) {
 	open1, closed, open2, review, draft, answered, open3, twoSteps := mk("open1", ask.Open), mk("closed", ask.Closed),
 		mk("open2", ask.Open), mk("review", ask.Review), mk("draft", ask.Draft), mk("answered", ask.Open),
 		mk("open3", ask.Open), mk("two steps", ask.Open)
+	twoSteps.Kind = ask.Request
 	createAsks(t, s, open1, closed, open2, review, draft, answered, open3, twoSteps)
 	for _, a := range []*ask.Ask{open3, open1, closed, open2, draft, answered} {
 		addLines(t, s, a.ID, 0, ask.Reader, bob)
@@ -393,10 +394,14 @@ func testPendingAsks(t *testing.T, s bot.Store) {
 			State: ask.Answered, Answer: "ack", AnsweredAt: t0})
 	})
 	pending := func(who *bot.Person, offset, limit int) string {
-		return askTitles(view(t, s, func(tx bot.Tx) ([]*ask.Ask, error) { return ask.From(tx).PendingAsks(who.ID, offset, limit) }))
+		return askTitles(view(t, s, func(tx bot.Tx) ([]*ask.Ask, error) { return ask.From(tx).PendingAsks(who.ID, "", offset, limit) }))
 	}
 	if got, want := pending(bob, 0, 0), "open1 open2 review open3 two steps "; got != want {
 		t.Errorf("Bob's pending asks = %q, want %q (open or in review, not answered, oldest first, once each)", got, want)
+	}
+	requests := askTitles(view(t, s, func(tx bot.Tx) ([]*ask.Ask, error) { return ask.From(tx).PendingAsks(bob.ID, ask.Request, 0, 1) }))
+	if requests != "two steps " {
+		t.Errorf("Bob's pending requests, first page of one = %q, want %q (the kind filtered before paging)", requests, "two steps ")
 	}
 	if got, want := pending(bob, 1, 2), "open2 review "; got != want {
 		t.Errorf("Bob's pending asks, second page = %q, want %q", got, want)
@@ -405,7 +410,7 @@ func testPendingAsks(t *testing.T, s bot.Store) {
 		t.Errorf("Ann's pending asks = %q, want %q", got, want)
 	}
 	// A full ask comes back, not only its title.
-	got := view(t, s, func(tx bot.Tx) ([]*ask.Ask, error) { return ask.From(tx).PendingAsks(ann.ID, 0, 1) })
+	got := view(t, s, func(tx bot.Tx) ([]*ask.Ask, error) { return ask.From(tx).PendingAsks(ann.ID, "", 0, 1) })
 	if len(got) != 1 || !reflect.DeepEqual(got[0], open2) {
 		t.Errorf("Ann's pending ask = %+v, want %+v", got, open2)
 	}
