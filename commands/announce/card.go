@@ -15,8 +15,9 @@ import (
 type kind struct{ f *feature }
 
 var (
-	_ asks.Kind         = kind{}
-	_ asks.StatusCarder = kind{}
+	_ asks.Kind          = kind{}
+	_ asks.StatusCarder  = kind{}
+	_ asks.StatusStepper = kind{}
 )
 
 // Card is a reader's card (with the 「已读」 button until they acknowledge),
@@ -143,15 +144,15 @@ func (k kind) Expired(tx bot.Tx, a *ask.Ask, now time.Time) error {
 	return err
 }
 
+// StatusStep is the readers' step: the author's card counts them, not the
+// review line (reviewStep).
+func (kind) StatusStep(*ask.Ask) int { return 0 }
+
 // StatusCard is the author's live card: where the announcement is and how
-// many of its readers have acknowledged it (the review line, step 1, is
-// not a reader and is left out of the counts).
+// many of its readers have acknowledged it (counted from the readers' step,
+// StatusStep).
 func (k kind) StatusCard(a *ask.Ask, c ask.Counts, lang bot.Lang, loc *time.Location) bot.Card {
 	t := func(en, zh string, args ...any) string { return bot.Tf(en, zh, args...).In(lang) }
-	if a.Get("reviewer") != "" && a.Status != ask.Review && c.Total > 0 {
-		// The approved review line is answered; it is not a reader's.
-		c.Total, c.Answered = c.Total-1, max(c.Answered-1, 0)
-	}
 	readers := c.Total - c.Skipped
 	if a.Status.Ended() {
 		readers = c.Total // the lines skipped at the end were readers who did not acknowledge

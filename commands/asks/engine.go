@@ -61,6 +61,23 @@ type StatusCarder interface {
 	StatusCard(a *ask.Ask, c ask.Counts, lang bot.Lang, loc *time.Location) bot.Card
 }
 
+// StatusStepper is implemented by a Kind whose author's card counts one
+// step of the ledger, not all of them (announcements: their readers, not
+// the line of the head who reviewed it).
+type StatusStepper interface {
+	StatusStep(a *ask.Ask) int
+}
+
+// StatusCounts are the counts the author's card of a shows: the step its
+// Kind names (StatusStepper), else every step.
+func (e *Engine) StatusCounts(tx bot.Tx, a *ask.Ask) (ask.Counts, error) {
+	step := -1
+	if k, ok := e.kinds[a.Kind].(StatusStepper); ok {
+		step = k.StatusStep(a)
+	}
+	return ask.From(tx).CountRecipients(a.ID, step)
+}
+
 // Voluntary is implemented by a Kind whose unanswered lines are not
 // escalated to anyone's head at the deadline (a vote: telling a head who
 // did not vote pressures a secret ballot; a feedback form): the deadline
@@ -334,7 +351,7 @@ func (e *Engine) Record(tx bot.Tx, a *ask.Ask, r *ask.Recipient, answer, comment
 
 // refreshStatus edits the author's live card (Subject) with the counts.
 func (e *Engine) refreshStatus(tx bot.Tx, a *ask.Ask, now time.Time) error {
-	counts, err := ask.From(tx).CountRecipients(a.ID, -1)
+	counts, err := e.StatusCounts(tx, a)
 	if err != nil {
 		return err
 	}
