@@ -38,7 +38,7 @@ type Bot struct {
 	OnNewAccount func(tx Tx, p *Person, a Account, now time.Time) error
 	// Approval makes an account seen for the first time a person waiting
 	// for an admin (AdmissionPending) rather than a member at once
-	// (people.registration: approval). The router's guard (commands/people)
+	// (bot.registration: approval). The router's guard (commands/people)
 	// keeps them to asking for access until an admin lets them in.
 	Approval bool
 	// NotifyWindow is how long notifications about one subject wait to be

@@ -50,7 +50,7 @@ type Person struct {
 	// writes it, and clears it when Digest, DigestOff or TZ change.
 	DigestNext time.Time
 	CreatedAt  time.Time
-	// Admission is whether an admin let them in (people.registration:
+	// Admission is whether an admin let them in (bot.registration:
 	// approval): "" a member, AdmissionPending waiting, AdmissionRefused
 	// turned away. Only the people feature's guard reads it; until admitted
 	// nothing else runs for them.

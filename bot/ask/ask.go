@@ -269,6 +269,10 @@ type Store interface {
 	// UpdateRecipient stores the answer, read, reminder, escalation and
 	// outbox fields of a line.
 	UpdateRecipient(r *Recipient) error
+	// SkipPending marks every pending line of an ask skipped (the ask
+	// ended), in one statement over the ask's pending lines, and returns
+	// how many there were.
+	SkipPending(askID int64) (int, error)
 	// Recipients pages the ledger by person id (see RecipientFilter), from
 	// an index.
 	Recipients(askID int64, f RecipientFilter) ([]*Recipient, error)
@@ -277,7 +281,8 @@ type Store interface {
 	CountRecipients(askID int64, step int) (Counts, error)
 	// PendingAsks pages the open asks waiting for a person's answer,
 	// oldest first: their "to answer" list.
-	PendingAsks(personID int64, offset, limit int) ([]*Ask, error)
+	// kind "" lists every kind; a kind, that feature's alone.
+	PendingAsks(personID int64, kind Kind, offset, limit int) ([]*Ask, error)
 	// UnreadDeliveries pages the lines of an ask on a platform that were
 	// delivered (their outbox row sent, with a remote id) after since, and
 	// are neither answered nor read, by person id after afterPersonID.
@@ -315,12 +320,13 @@ func (m missing) UpdateAsk(*Ask) error                                { return m
 func (m missing) FindAsks(Filter) ([]*Ask, error)                     { return nil, m.err }
 func (m missing) AddRecipients([]*Recipient) (int, error)             { return 0, m.err }
 func (m missing) FindRecipient(int64, int64, int) (*Recipient, error) { return nil, m.err }
+func (m missing) SkipPending(int64) (int, error)                      { return 0, m.err }
 func (m missing) UpdateRecipient(*Recipient) error                    { return m.err }
 func (m missing) Recipients(int64, RecipientFilter) ([]*Recipient, error) {
 	return nil, m.err
 }
-func (m missing) CountRecipients(int64, int) (Counts, error)  { return Counts{}, m.err }
-func (m missing) PendingAsks(int64, int, int) ([]*Ask, error) { return nil, m.err }
+func (m missing) CountRecipients(int64, int) (Counts, error)        { return Counts{}, m.err }
+func (m missing) PendingAsks(int64, Kind, int, int) ([]*Ask, error) { return nil, m.err }
 func (m missing) UnreadDeliveries(int64, string, time.Time, int64, int) ([]Unread, error) {
 	return nil, m.err
 }

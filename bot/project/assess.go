@@ -31,15 +31,21 @@ type Assessment struct {
 	// Overdue the open ones past their due time.
 	Done, Total, Overdue int
 	// Pace is tasks finished per working day over the recent window
-	// (PaceWindow working days, or since the start when shorter).
-	Pace float64
+	// (PaceWindow working days, or since the start when shorter, widened
+	// to hold at least three finished tasks: risk.go); 0 when there is
+	// none yet. PaceDone tasks were finished in its PaceDays working days.
+	Pace               float64
+	PaceDone, PaceDays int
 	// DaysLeft is the working days from today (inclusive when today is a
 	// working day) to the project's end.
 	DaysLeft int
 	// Projected is the day the open work is projected to be finished: the
 	// later of the pace-based projection and the critical path's end; zero
 	// when it cannot be projected (no pace yet and no estimates).
-	Projected  time.Time
+	Projected time.Time
+	// ByPace is set when the pace projection, not the critical path's end,
+	// is Projected: the warning then names the pace it rests on.
+	ByPace     bool
 	Level      Level
 	Slip       int     // working days Projected falls after End (≤ 0: none)
 	Critical   []int64 // task ids on the critical path of the open work, first to last
@@ -52,6 +58,7 @@ type MilestoneRisk struct {
 	Done, Total int
 	Level       Level
 	Projected   time.Time
+	ByPace      bool    // the pace, not the critical path, set Projected
 	Slip        int     // working days after its due date (≤ 0: none)
 	Critical    []int64 // the critical path of its open work
 }

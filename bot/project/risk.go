@@ -20,9 +20,14 @@ import (
 //     PaceWindow working days before today (or since the project's start
 //     when that is shorter), divided by those working days. Days off in
 //     between are skipped, not counted as zero days, so the week of Spring
-//     Festival does not drag the pace down. A pace needs at least
-//     minPaceDays working days since the start and one task done;
-//     otherwise there is none (0).
+//     Festival does not drag the pace down. When that window holds fewer
+//     than minPaceTasks finished tasks it widens back to the day the
+//     minPaceTasks-th most recent task was done (never before the start):
+//     the pace always rests on at least that many tasks, so one task in
+//     ten days does not read as 0.1 a day and throw the projection months
+//     out, while a real stall still lowers the pace day by day. A pace
+//     needs at least minPaceDays working days since the start and
+//     minPaceTasks tasks done since it; otherwise there is none (0).
 //   - The critical path is the longest chain of OPEN tasks along their
 //     dependencies (Blocks: Dependant waits for Blocker), each weighing its
 //     remaining working days: Item.Days (1 when not given); a task in
@@ -55,6 +60,12 @@ import (
 // own pace is trusted over its estimates.
 const minPaceDays = 3
 
+// minPaceTasks is how many finished tasks a pace rests on at least: fewer
+// in the recent window widen it (measurePace). Two or three events are
+// about the least a rate can be read from; one is a coincidence of when a
+// task happened to be closed.
+const minPaceTasks = 3
+
 // maxCountDays bounds day-by-day counting (working days between two dates),
 // so a far-off or corrupt date costs a bounded loop.
 const maxCountDays = 366 * 10
@@ -64,7 +75,7 @@ const maxCountDays = 366 * 10
 func Assess(s State, cal *workcal.Calendar, now time.Time) Assessment {
 	cal = calendarOr(cal)
 	r := newRules(s, cal, now)
-	a := Assessment{Now: now, Pace: r.pace}
+	a := Assessment{Now: now, Pace: r.pace, PaceDone: r.paceDone, PaceDays: r.paceDays}
 	var lastClose time.Time
 	var open []int64
 	for _, t := range r.tasks {
@@ -86,10 +97,10 @@ func Assess(s State, cal *workcal.Calendar, now time.Time) Assessment {
 		end = r.day(p.End)
 		a.DaysLeft = r.workdaysBetween(r.today, r.next(end))
 	}
-	a.Critical, a.Projected = r.projection(open, len(open))
+	a.Critical, a.Projected, a.ByPace = r.projection(open, len(open))
 	a.Level, a.Slip = r.level(end, a.Total, len(open), a.Projected, lastClose)
 	if a.Level == Met {
-		a.Projected = r.dayOrZero(lastClose)
+		a.Projected, a.ByPace = r.dayOrZero(lastClose), false
 	}
 
 	// Milestones in due order (no due date last), cumulative open work.
@@ -124,14 +135,14 @@ func Assess(s State, cal *workcal.Calendar, now time.Time) Assessment {
 			}
 		}
 		cumulativeOpen += len(mOpen)
-		mr.Critical, mr.Projected = r.projection(mOpen, cumulativeOpen)
+		mr.Critical, mr.Projected, mr.ByPace = r.projection(mOpen, cumulativeOpen)
 		var due time.Time
 		if !m.Due.IsZero() {
 			due = r.day(m.Due)
 		}
 		mr.Level, mr.Slip = r.level(due, mr.Total, len(mOpen), mr.Projected, mLast)
 		if mr.Level == Met {
-			mr.Projected = r.dayOrZero(mLast)
+			mr.Projected, mr.ByPace = r.dayOrZero(mLast), false
 		}
 		a.Milestones = append(a.Milestones, mr)
 	}
@@ -170,6 +181,8 @@ type rules struct {
 	milestoneOf map[int64]int64
 	blockers    map[int64][]int64 // open dependant → its open blockers
 	pace        float64
+	paceDone    int // the tasks and working days the pace was measured over
+	paceDays    int
 	finish      map[int64]int   // memo: working-day offset (from workStart) a task ends on, 1-based
 	via         map[int64]int64 // the blocker that set a task's start (0: none)
 	visiting    map[int64]bool
@@ -222,15 +235,17 @@ func newRules(s State, cal *workcal.Calendar, now time.Time) *rules {
 	if !r.workStart.IsZero() {
 		r.workStart = r.day(r.workStart)
 	}
-	r.pace = r.measurePace(start)
+	r.measurePace(start)
 	return r
 }
 
-// measurePace is tasks done per working day over the last PaceWindow
-// working days before today (or since start when shorter).
-func (r *rules) measurePace(start time.Time) float64 {
+// measurePace sets the pace: tasks done per working day over the last
+// PaceWindow working days before today (or since start when shorter),
+// widened back to the day of the minPaceTasks-th most recent finish when
+// the window holds fewer.
+func (r *rules) measurePace(start time.Time) {
 	if start.IsZero() {
-		return 0
+		return
 	}
 	start = r.day(start)
 	windowStart, days := r.today, 0
@@ -242,23 +257,39 @@ func (r *rules) measurePace(start time.Time) float64 {
 		windowStart, days = r.day(prev), days+1
 	}
 	if days < minPaceDays {
-		return 0
+		return
+	}
+	var finished []time.Time // the days tasks were done since start, newest first
+	for _, t := range r.tasks {
+		if t.Status == task.Done && !t.ClosedAt.Before(start) && t.ClosedAt.Before(r.today) {
+			finished = append(finished, r.day(t.ClosedAt))
+		}
+	}
+	if len(finished) < minPaceTasks {
+		return
+	}
+	slices.SortFunc(finished, func(x, y time.Time) int { return y.Compare(x) })
+	if nth := finished[minPaceTasks-1]; nth.Before(windowStart) {
+		windowStart, days = nth, r.workdaysBetween(nth, r.today)
 	}
 	done := 0
-	for _, t := range r.tasks {
-		if t.Status == task.Done && !t.ClosedAt.Before(windowStart) && t.ClosedAt.Before(r.today) {
+	for _, d := range finished {
+		if !d.Before(windowStart) {
 			done++
 		}
 	}
-	return float64(done) / float64(days)
+	if days > 0 {
+		r.pace, r.paceDone, r.paceDays = float64(done)/float64(days), done, days
+	}
 }
 
 // projection returns the critical path of the open tasks ids (ending in
-// one of them) and the projected finish of that path and of open work at
-// the pace; zero when nothing is open.
-func (r *rules) projection(ids []int64, openForPace int) ([]int64, time.Time) {
+// one of them), the projected finish of that path and of open work at the
+// pace (zero when nothing is open), and whether the pace, not the path,
+// set it.
+func (r *rules) projection(ids []int64, openForPace int) ([]int64, time.Time, bool) {
 	if len(ids) == 0 || r.workStart.IsZero() {
-		return nil, time.Time{}
+		return nil, time.Time{}, false
 	}
 	var endID int64
 	length := 0
@@ -272,11 +303,13 @@ func (r *rules) projection(ids []int64, openForPace int) ([]int64, time.Time) {
 		path = append(path, id)
 	}
 	slices.Reverse(path)
-	days := length
+	days, byPace := length, false
 	if r.pace > 0 && openForPace > 0 {
-		days = max(days, int(math.Ceil(float64(openForPace)/r.pace-1e-9)))
+		if paced := int(math.Ceil(float64(openForPace)/r.pace - 1e-9)); paced > days {
+			days, byPace = paced, true
+		}
 	}
-	return path, r.nthWorkday(days)
+	return path, r.nthWorkday(days), byPace
 }
 
 // finishOf is the 1-based working-day offset from workStart on which task

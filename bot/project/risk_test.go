@@ -1,6 +1,7 @@
 package project_test
 
 import (
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -130,7 +131,7 @@ func TestAssess_Pace(t *testing.T) {
 			"2026-02-26", 1.0},
 		// Closed before the window (4 Feb) and today (26 Feb) do not count.
 		{"window edges", "2026-01-05",
-			[]string{"2026-02-04", "2026-02-05", "2026-02-26"}, "2026-02-26", 0.1},
+			[]string{"2026-02-04", "2026-02-05", "2026-02-06", "2026-02-25", "2026-02-26"}, "2026-02-26", 0.3},
 		// No holiday in the window: the ten working days before 13 March
 		// are 27 Feb and 2–12 March minus the weekend; a task finished on
 		// that weekend (7 March) still counts as done in the window.
@@ -162,6 +163,90 @@ func TestAssess_Pace(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The pace rests on at least three finished tasks: a window with fewer
+// widens back to the day the third most recent one was done. The ten
+// working days before Thu 26 Feb are 5, 6, 9–14 (Sat 14 a make-up day),
+// 24 and 25 Feb; the festival (15–23 Feb) is skipped in every window.
+func TestAssess_PaceRestsOnThreeTasks(t *testing.T) {
+	tests := []struct {
+		name       string
+		closed     []string
+		done, days int // the pace's tasks and working days; 0, 0: no pace
+	}{
+		// One task in the window (24 Feb): back to 28 Jan, the third most
+		// recent — 28–30 Jan, 2–6, 9–14, 24, 25 Feb.
+		{"a single task in the window", []string{"2026-01-20", "2026-01-28", "2026-02-03", "2026-02-24"}, 3, 16},
+		// None in the window: back to 26 Jan.
+		{"none in the window", []string{"2026-01-26", "2026-01-28", "2026-01-30"}, 3, 18},
+		// Two in the window, the third closed on Sunday 1 Feb: counted
+		// from the next working day, 2 Feb.
+		{"the third done on a day off", []string{"2026-02-01", "2026-02-13", "2026-02-25"}, 3, 13},
+		// Two done the same day as the third: all counted.
+		{"ties on the widened edge", []string{"2026-02-02", "2026-02-02", "2026-02-03", "2026-02-24"}, 4, 13},
+		// A burst in the window is a pace on its own: no widening.
+		{"a burst after the festival", []string{"2026-01-06", "2026-02-24", "2026-02-24", "2026-02-24"}, 3, 10},
+		{"a burst before it", []string{"2026-02-13", "2026-02-13", "2026-02-14", "2026-02-14", "2026-02-14"}, 5, 10},
+		// Fewer than three done since the start: no pace, the estimates.
+		{"two done in all", []string{"2026-01-20", "2026-02-24"}, 0, 0},
+		{"nothing done", nil, 0, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t, "2026-01-05", "2026-03-13")
+			for _, c := range tc.closed {
+				w.task(task.Done, c)
+			}
+			w.task(task.Todo, "")
+			a := w.assess("2026-02-26")
+			want := 0.0
+			if tc.days > 0 {
+				want = float64(tc.done) / float64(tc.days)
+			}
+			if a.PaceDone != tc.done || a.PaceDays != tc.days || math.Abs(a.Pace-want) > 1e-9 {
+				t.Errorf("Pace = %v (%d in %d working days), want %v (%d in %d)", a.Pace, a.PaceDone, a.PaceDays, want, tc.done, tc.days)
+			}
+		})
+	}
+}
+
+// The example: one task finished in the last ten working days and
+// nine open. A pace of 0.1 a day projected 90 working days out — months
+// late; resting on the last three tasks (3 in 16 working days) it is 48,
+// and the projection says it came from the pace.
+func TestAssess_OneTaskDoesNotThrowTheProjection(t *testing.T) {
+	w := newWorld(t, "2026-01-05", "2026-03-13")
+	launch := w.milestone(1, "Launch", "2026-03-13")
+	for _, c := range []string{"2026-01-20", "2026-01-28", "2026-02-03", "2026-02-24"} {
+		w.task(task.Done, c, in(launch))
+	}
+	for range 9 {
+		w.task(task.Todo, "", in(launch))
+	}
+	a := w.assess("2026-02-26")
+	// ⌈9 ÷ 3/16⌉ = 48 working days from 26 Feb, today counted.
+	want := w.cal.AddWorkdays(w.day("2026-02-26"), 47, "")
+	sameDay(t, "Projected", a.Projected, want.Format("2006-01-02"))
+	if !a.ByPace || !a.Milestones[0].ByPace || a.Level != project.AtRisk {
+		t.Errorf("ByPace %v, milestone ByPace %v, Level %s; want true, true, at_risk", a.ByPace, a.Milestones[0].ByPace, a.Level)
+	}
+	if a.Slip >= 68 || a.Slip <= 0 {
+		t.Errorf("Slip = %d, want late but not months late", a.Slip)
+	}
+
+	// When the estimates reach further than the pace, they set the date.
+	w = newWorld(t, "2026-01-05", "2026-03-13")
+	for _, c := range []string{"2026-02-12", "2026-02-13", "2026-02-24", "2026-02-25"} {
+		w.task(task.Done, c)
+	}
+	w.task(task.Todo, "", days(5))
+	a = w.assess("2026-02-26")
+	if a.ByPace || a.PaceDone != 4 {
+		t.Errorf("ByPace %v with %d done; want the critical path to set the date", a.ByPace, a.PaceDone)
+	}
+	// 26, 27, 28 (make-up Saturday) Feb, 2, 3 Mar.
+	sameDay(t, "Projected", a.Projected, "2026-03-03")
 }
 
 // A project 2026-01-05 … 2026-03-13 across Spring Festival whose tasks slip

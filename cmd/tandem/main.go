@@ -26,6 +26,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -329,7 +330,11 @@ func (m *Main) Run() error {
 	notifyWindow, _ := time.ParseDuration(cfg.Bot.NotifyWindow) // checked by Validate
 	quiet, _ := bot.ParseQuietHours(cfg.Bot.QuietHours)         // checked by Validate
 	notifier := &bot.Notifier{DefaultLang: lang, DefaultTZ: loc, Window: notifyWindow, Quiet: quiet}
-	m.Metrics = prom.New(func(ctx context.Context) ([]prom.Queue, error) { return outboxQueues(ctx, m.DB) }, m.Now, m.Log)
+	// The platforms are the notifier's, filled in below before the HTTP
+	// server, the only scraper, starts.
+	m.Metrics = prom.New(func(ctx context.Context) ([]prom.Queue, error) {
+		return outboxQueues(ctx, m.DB, notifier.Platforms)
+	}, m.Now, m.Log)
 	m.Dispatcher = &scheduler.Dispatcher{Store: store, Log: m.Log, Now: m.Now, Metrics: m.Metrics}
 	hooks.OnQueued(m.Dispatcher.Trigger)
 	m.FreeBusy = newFreeBusy(cfg, m.Dispatcher, loc)
@@ -448,14 +453,26 @@ func (m *Main) Run() error {
 	return nil
 }
 
-// outboxQueues reads the outbox queues for the metrics scrape.
-func outboxQueues(ctx context.Context, db Database) ([]prom.Queue, error) {
+// outboxQueues reads the outbox queues for the metrics scrape. The store
+// has a row only for a platform with something queued; each platform Tandem
+// sends for gets one too, with nothing queued, so that its gauges read 0
+// when its queue is empty rather than vanish (a graph would show a gap,
+// and the last value seen would stand).
+func outboxQueues(ctx context.Context, db Database, platforms []string) ([]prom.Queue, error) {
 	qs, err := db.OutboxQueues(ctx)
-	out := make([]prom.Queue, len(qs))
-	for i, q := range qs {
-		out[i] = prom.Queue{Platform: q.Platform, Depth: q.Depth, Oldest: q.Oldest}
+	if err != nil {
+		return nil, err
 	}
-	return out, err
+	out := make([]prom.Queue, 0, len(qs)+len(platforms))
+	for _, q := range qs {
+		out = append(out, prom.Queue{Platform: q.Platform, Depth: q.Depth, Oldest: q.Oldest})
+	}
+	for _, p := range platforms {
+		if !slices.ContainsFunc(out, func(q prom.Queue) bool { return q.Platform == p }) {
+			out = append(out, prom.Queue{Platform: p})
+		}
+	}
+	return out, nil
 }
 
 // pruneModule is the core's own module: the pruning job, a system job every

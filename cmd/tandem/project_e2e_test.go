@@ -338,19 +338,26 @@ var springPlan = []planned{
 // report and its picture.
 //
 // The first warnings, by the rule (docs/projects-risk.md): pace is the
-// tasks done in the last 10 working days ÷ 10. Six tasks closed on d2, d3,
-// d5, d7, d9 and d10 and none after, so at the check of
+// tasks done in the last 10 working days ÷ 10, or, when those hold fewer
+// than three, the tasks done since the day of the third most recent ÷ the
+// working days since then. Six tasks closed on d2, d3, d5, d7, d9 and d10
+// and none after, so at the check of
 //
 //   - Mon 26 Jan (d16) the window d6–d15 holds three (d7, d9, d10): pace
 //     0.3, nine tasks open → ⌈9 ÷ 0.3⌉ = 30 working days from d16 = d45,
 //     Thu 12 Mar, after Launch's and the project's end (Fri 6 Mar, d41):
 //     Launch (and so the project) is at risk, 4 working days late. (On Fri 23
 //     Jan the window d5–d14 still held four: ⌈9 ÷ 0.4⌉ = 23 → d37, in time.)
-//   - Wed 28 Jan (d18) the window d8–d17 holds two (d9, d10): pace 0.2,
-//     Beta's three open tasks → 15 working days from d18 = d32, Tue 24
-//     Feb — the holiday week falls in between — after Beta's Fri 13 Feb:
-//     Beta at risk, 2 working days late (Sat 14 and Tue 24 Feb). The day
-//     before, the window d7–d16 held three: ⌈3 ÷ 0.3⌉ = 10 → d26, in time.
+//   - Fri 30 Jan (d20) the window d10–d19 holds one (d10), so the pace
+//     rests on the last three, d7–d19: 3 in 13 working days, Beta's three
+//     open tasks → 13 working days from d20 = d32, Tue 24 Feb — the holiday
+//     week falls in between — after Beta's Fri 13 Feb: Beta at risk, 2
+//     working days late (Sat 14 and Tue 24 Feb). On Wed 28 Jan (3 in 11 →
+//     11 days → d28) and Thu 29 Jan (3 in 12 → d30, its due day) Beta was
+//     still in time, as was its critical path (后端开发's last day, 前后端联调 6,
+//     Beta 测试 5 → d29, d30). Measured over the two tasks of the window,
+//     Wed 28 Jan's pace of 0.2 warned two days sooner, and Fri 30 Jan's of 0.1
+//     put Launch in mid-June.
 func TestProjectAcrossSpringFestival(t *testing.T) {
 	w := newProjectWorld(t)
 	w.startAt(sh(t, "2026-01-05 09:00"))
@@ -433,7 +440,7 @@ func TestProjectAcrossSpringFestival(t *testing.T) {
 			}
 		}
 		startWhatCan(date)
-		if date == "2026-01-28" {
+		if date == "2026-01-30" {
 			statusOnFourPlatforms(t, w)
 		}
 	}
@@ -475,7 +482,7 @@ func TestProjectAcrossSpringFestival(t *testing.T) {
 	}
 	for _, want := range []struct{ what, day, text string }{
 		{`milestone "Launch"`, "2026-01-26", `milestone "Launch" projected 2026-03-12, due 2026-03-06: 4 working days late`},
-		{`milestone "Beta"`, "2026-01-28", `milestone "Beta" projected 2026-02-24, due 2026-02-13: 2 working days late`},
+		{`milestone "Beta"`, "2026-01-30", `milestone "Beta" projected 2026-02-24, due 2026-02-13: 2 working days late`},
 	} {
 		e := first(want.what)
 		if got := e.At.In(shanghai).Format(time.DateOnly); got != want.day || !strings.HasPrefix(e.Text, want.text) {
@@ -521,13 +528,14 @@ func TestProjectAcrossSpringFestival(t *testing.T) {
 	savePictures(t, t.TempDir(), []string{"closeout-gantt.png"}, closeout)
 }
 
-// statusOnFourPlatforms asks for the project's status on each platform in
-// week 4 and checks the words and the three pictures each receives.
+// statusOnFourPlatforms asks for the project's status on each platform at
+// the end of week 4, the day Beta is first at risk, and checks the words
+// and the three pictures each receives.
 func statusOnFourPlatforms(t *testing.T, w *meetingWorld) {
 	t.Helper()
-	w.jumpTo(sh(t, "2026-01-28 17:30"))
+	w.jumpTo(sh(t, "2026-01-30 17:30"))
 	words := olgaSays(w, "项目 状态 spring")
-	t.Logf("status on Wed 28 Jan:\n%s", words)
+	t.Logf("status on Fri 30 Jan:\n%s", words)
 	for _, want := range []string{"春季发布（spring）——有延期风险", "已完成 6/15", "Beta——6/9，截止 2月13日周五——有延期风险（预计 2月24日周二，晚 2 个工作日）"} {
 		if !strings.Contains(words, want) {
 			t.Errorf("the status lacks %q", want)

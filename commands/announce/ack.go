@@ -219,7 +219,7 @@ func (f *feature) status(c *commands.Ctx) error {
 	if err := f.mayWatch(c, a); err != nil {
 		return err
 	}
-	counts, err := ask.From(c.Tx).CountRecipients(a.ID, -1)
+	counts, err := f.Engine.StatusCounts(c.Tx, a)
 	if err != nil {
 		return err
 	}

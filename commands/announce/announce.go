@@ -82,7 +82,7 @@ func Module(d Deps) commands.Module {
 	f := &feature{Deps: d}
 	d.Engine.Register(ask.Announcement, kind{f})
 	return commands.Module{Name: "announce", Commands: []*commands.Command{f.command()},
-		Jobs: map[string]bot.JobHandler{JobWithdrawn: bot.JobHandlerFunc(f.runWithdrawn), JobClose: bot.JobHandlerFunc(f.runClose)}}
+		Jobs: map[string]bot.JobHandler{JobWithdrawn: bot.JobHandlerFunc(f.runWithdrawn)}}
 }
 
 type feature struct{ Deps }
@@ -122,26 +122,12 @@ func (f *feature) command() *commands.Command {
 	}
 }
 
-// parseRef reads an announcement's reference as people type it: "A-12",
-// "a-12", "12", "#12".
-func parseRef(s string) (int64, bool) {
-	s = strings.TrimSpace(s)
-	for _, p := range []string{"A-", "a-", "A－", "a－"} {
-		if rest, ok := strings.CutPrefix(s, p); ok {
-			s = rest
-			break
-		}
-	}
-	id, err := commands.ParseID(s)
-	return id, err == nil
-}
-
 // load reads the announcement c.Args[0] names.
 func (f *feature) load(c *commands.Ctx) (*ask.Ask, error) {
 	if len(c.Args) == 0 {
 		return nil, c.Usage(bot.T("Which announcement? Give its number, like A-12.", "是哪条公告？请给出编号，例如 A-12。"))
 	}
-	id, ok := parseRef(c.Args[0].Text)
+	id, ok := asks.ParseRef(c.Args[0].Text)
 	if !ok {
 		return nil, c.Usage(bot.Tf("%q is not an announcement number (like A-12).", "「%s」不是公告编号（例如 A-12）。", c.Args[0].Text))
 	}

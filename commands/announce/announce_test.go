@@ -294,7 +294,6 @@ func TestAckByPassedClosesAndTellsTheAuthorTheCounts(t *testing.T) {
 	h.Expect("dee", "announce ack A-1", "Thank you")
 	h.SetNow(time.Date(2026, 11, 23, 18, 1, 0, 0, commandstest.Shanghai))
 	runJobs(h, asks.JobDeadline)
-	runJobs(h, announce.JobClose)
 	if a := askOf(h, 1); a.Status != ask.Closed {
 		t.Fatalf("status after ack-by %s, want closed", a.Status)
 	}

@@ -1,8 +1,6 @@
 package announce
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -17,8 +15,9 @@ import (
 type kind struct{ f *feature }
 
 var (
-	_ asks.Kind         = kind{}
-	_ asks.StatusCarder = kind{}
+	_ asks.Kind          = kind{}
+	_ asks.StatusCarder  = kind{}
+	_ asks.StatusStepper = kind{}
 )
 
 // Card is a reader's card (with the 「已读」 button until they acknowledge),
@@ -108,39 +107,11 @@ func (k kind) Reminder(a *ask.Ask, r *ask.Recipient, lang bot.Lang, loc *time.Lo
 		a.Ref(), a.Title, ackBy(a.Deadline, lang, loc), a.Ref()).In(lang)
 }
 
-// Expired closes the announcement at its ack-by time, in a job of its
-// own (JobClose): Engine.End cancels the ask's deadline job, which is the
-// job running Expired, and the scheduler could then not complete it.
+// Expired closes the announcement at its ack-by time and tells its author
+// the final counts (the mechanism has told the heads who is missing). One
+// still in review closes unsent. It runs in the deadline job's unit; Engine.End
+// cancels that job too, which the scheduler allows (a job may end itself).
 func (k kind) Expired(tx bot.Tx, a *ask.Ask, now time.Time) error {
-	if a.Status.Ended() {
-		return nil
-	}
-	b, _ := json.Marshal(closePayload{Ask: a.ID})
-	_, err := tx.ScheduleJob(&bot.Job{Kind: JobClose, Payload: b, RunAt: now, DedupKey: fmt.Sprintf("announce/%d/close", a.ID),
-		OwnerID: a.AuthorID}, now)
-	return err
-}
-
-// JobClose closes an announcement whose ack-by time has passed and tells
-// its author the final counts (the mechanism has told the heads who is
-// missing). One still in review closes unsent.
-const JobClose = "announce.close"
-
-type closePayload struct {
-	Ask int64 `json:"ask"`
-}
-
-func (f *feature) runClose(_ context.Context, tx bot.Tx, j *bot.Job, now time.Time) error {
-	var p closePayload
-	if err := json.Unmarshal(j.Payload, &p); err != nil || p.Ask == 0 {
-		return fmt.Errorf("announce: job %d: bad payload %q", j.ID, j.Payload)
-	}
-	a, err := ask.From(tx).FindAsk(p.Ask)
-	if bot.ErrorCode(err) == bot.ENOTFOUND {
-		return nil
-	} else if err != nil {
-		return err
-	}
 	if a.Status.Ended() {
 		return nil
 	}
@@ -150,7 +121,7 @@ func (f *feature) runClose(_ context.Context, tx bot.Tx, j *bot.Job, now time.Ti
 	if err != nil {
 		return err
 	}
-	if err := f.Engine.End(tx, a, ask.Closed, now); err != nil {
+	if err := k.f.Engine.End(tx, a, ask.Closed, now); err != nil {
 		return err
 	}
 	author, err := tx.FindPersonByID(a.AuthorID)
@@ -159,7 +130,7 @@ func (f *feature) runClose(_ context.Context, tx bot.Tx, j *bot.Job, now time.Ti
 	} else if err != nil {
 		return err
 	}
-	_, err = f.Notifier.Tell(tx, fmt.Sprintf("ask/%d/closed", a.ID), bot.Notice{To: author, Subject: asks.Subject(a)}, now,
+	_, err = k.f.Notifier.Tell(tx, fmt.Sprintf("ask/%d/closed", a.ID), bot.Notice{To: author, Subject: asks.Subject(a)}, now,
 		func(lang bot.Lang, loc *time.Location) bot.Message {
 			if inReview {
 				return bot.Message{Text: bot.Tf("Announcement %s (%s) was still in review at its ack-by time, so it closed unsent.",
@@ -173,15 +144,15 @@ func (f *feature) runClose(_ context.Context, tx bot.Tx, j *bot.Job, now time.Ti
 	return err
 }
 
+// StatusStep is the readers' step: the author's card counts them, not the
+// review line (reviewStep).
+func (kind) StatusStep(*ask.Ask) int { return 0 }
+
 // StatusCard is the author's live card: where the announcement is and how
-// many of its readers have acknowledged it (the review line, step 1, is
-// not a reader and is left out of the counts).
+// many of its readers have acknowledged it (counted from the readers' step,
+// StatusStep).
 func (k kind) StatusCard(a *ask.Ask, c ask.Counts, lang bot.Lang, loc *time.Location) bot.Card {
 	t := func(en, zh string, args ...any) string { return bot.Tf(en, zh, args...).In(lang) }
-	if a.Get("reviewer") != "" && a.Status != ask.Review && c.Total > 0 {
-		// The approved review line is answered; it is not a reader's.
-		c.Total, c.Answered = c.Total-1, max(c.Answered-1, 0)
-	}
 	readers := c.Total - c.Skipped
 	if a.Status.Ended() {
 		readers = c.Total // the lines skipped at the end were readers who did not acknowledge

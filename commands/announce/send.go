@@ -9,6 +9,7 @@ import (
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/bot/ask"
 	"github.com/tandemhq/tandem/commands"
+	"github.com/tandemhq/tandem/commands/asks"
 )
 
 var (
@@ -155,7 +156,7 @@ func (f *feature) parseAckBy(c *commands.Ctx, args []commands.Token, i int) (tim
 func (f *feature) send(c *commands.Ctx) error {
 	// "announce A-12" is its status: the router only knows bare numbers.
 	if len(c.Args) == 1 && !c.Args[0].Quoted {
-		if _, ok := parseRef(c.Args[0].Text); ok {
+		if _, ok := asks.ParseRef(c.Args[0].Text); ok {
 			return f.status(c)
 		}
 	}

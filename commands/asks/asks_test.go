@@ -110,28 +110,7 @@ func (w *world) people() {
 	w.SendOn(bot.PlatformSlack, "T1", "U2", "bob", "whoami")
 	w.SendOn(bot.PlatformFeishu, "tenant", "ou_3", "cat", "whoami")
 	w.Meet("dan", "eve", "zed")
-	w.update(func(tx bot.Tx) error {
-		for name, members := range map[string][]string{"Sales": {"ann", "bob", "cat"}, "Design": {"dan", "eve"}} {
-			d := &bot.Department{Name: name}
-			if err := tx.CreateDepartment(d); err != nil {
-				return err
-			}
-			for i, m := range members {
-				p := w.Person(m)
-				p.DeptID = d.ID
-				if err := tx.UpdatePerson(p); err != nil {
-					return err
-				}
-				if i == 0 {
-					d.HeadID = p.ID
-					if err := tx.UpdateDepartment(d); err != nil {
-						return err
-					}
-				}
-			}
-		}
-		return nil
-	})
+	w.Depts(map[string][]string{"Sales": {"ann", "bob", "cat"}, "Design": {"dan", "eve"}})
 }
 
 func (w *world) update(fn func(tx bot.Tx) error) {
@@ -536,4 +515,28 @@ func (w *world) escalations(a *ask.Ask) map[string]string {
 		return err
 	})
 	return told
+}
+
+// TestInAudience: everyone, the people named and the departments' members
+// are in an ask's audience, as the fan-out resolves it; nobody else is, and
+// "no department" is no department's member.
+func TestInAudience(t *testing.T) {
+	sales, hr := int64(3), int64(4)
+	for _, tc := range []struct {
+		name string
+		aud  ask.Audience
+		p    bot.Person
+		want bool
+	}{
+		{"everyone", ask.Audience{Everyone: true}, bot.Person{ID: 9}, true},
+		{"named", ask.Audience{PersonIDs: []int64{7, 9}}, bot.Person{ID: 9}, true},
+		{"not named", ask.Audience{PersonIDs: []int64{7}}, bot.Person{ID: 9, DeptID: sales}, false},
+		{"a member", ask.Audience{DeptIDs: []int64{hr, sales}}, bot.Person{ID: 9, DeptID: sales}, true},
+		{"another department", ask.Audience{DeptIDs: []int64{hr}}, bot.Person{ID: 9, DeptID: sales}, false},
+		{"no department", ask.Audience{DeptIDs: []int64{0}}, bot.Person{ID: 9}, false},
+	} {
+		if got := asks.InAudience(&ask.Ask{Audience: tc.aud}, &tc.p); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
 }

@@ -2,7 +2,6 @@ package asks
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/tandemhq/tandem/bot"
@@ -31,7 +30,7 @@ func (e *Engine) run(c *commands.Ctx) error {
 	case 0:
 		return e.mine(c, page)
 	case 1:
-		id, ok := parseRef(args[0].Text)
+		id, ok := ParseRef(args[0].Text)
 		if !ok {
 			return c.Usage(bot.Tf("%q is not an ask: asks are written like A-12.", "「%s」不是问询编号：编号形如 A-12。", args[0].Text))
 		}
@@ -40,21 +39,20 @@ func (e *Engine) run(c *commands.Ctx) error {
 	return c.Usage(bot.T("Give one ask, like A-12, or nothing for your own list.", "请给出一个问询编号（如 A-12），或不带参数查看你的待回复列表。"))
 }
 
-// ParseRef reads how people write an ask ("A-12", "a12" or "12"), for the
-// features' commands.
-func ParseRef(s string) (int64, bool) { return parseRef(s) }
-
-// parseRef reads "A-12", "a12" or "12".
-func parseRef(s string) (int64, bool) {
-	s = strings.TrimPrefix(strings.TrimPrefix(strings.ToUpper(strings.TrimSpace(s)), "A"), "-")
-	id, err := strconv.ParseInt(s, 10, 64)
-	return id, err == nil && id > 0
+// ParseRef reads how people write an ask — "A-12", "a12", "A－12" (a
+// full-width dash), "#12" or "12" — for the asks command and every feature's.
+func ParseRef(s string) (int64, bool) {
+	s = strings.TrimSpace(s)
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "A"), "a")
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "-"), "－")
+	id, err := commands.ParseID(s)
+	return id, err == nil
 }
 
 // mine lists the open asks waiting for the sender's answer, oldest first,
 // each with the typed commands that answer it.
 func (e *Engine) mine(c *commands.Ctx, page int) error {
-	as, err := ask.From(c.Tx).PendingAsks(c.Person.ID, (page-1)*commands.PageSize, commands.PageSize+1)
+	as, err := ask.From(c.Tx).PendingAsks(c.Person.ID, "", (page-1)*commands.PageSize, commands.PageSize+1)
 	if err != nil {
 		return err
 	}

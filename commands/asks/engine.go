@@ -61,6 +61,23 @@ type StatusCarder interface {
 	StatusCard(a *ask.Ask, c ask.Counts, lang bot.Lang, loc *time.Location) bot.Card
 }
 
+// StatusStepper is implemented by a Kind whose author's card counts one
+// step of the ledger, not all of them (announcements: their readers, not
+// the line of the head who reviewed it).
+type StatusStepper interface {
+	StatusStep(a *ask.Ask) int
+}
+
+// StatusCounts are the counts the author's card of a shows: the step its
+// Kind names (StatusStepper), else every step.
+func (e *Engine) StatusCounts(tx bot.Tx, a *ask.Ask) (ask.Counts, error) {
+	step := -1
+	if k, ok := e.kinds[a.Kind].(StatusStepper); ok {
+		step = k.StatusStep(a)
+	}
+	return ask.From(tx).CountRecipients(a.ID, step)
+}
+
 // Voluntary is implemented by a Kind whose unanswered lines are not
 // escalated to anyone's head at the deadline (a vote: telling a head who
 // did not vote pressures a secret ballot; a feedback form): the deadline
@@ -334,7 +351,7 @@ func (e *Engine) Record(tx bot.Tx, a *ask.Ask, r *ask.Recipient, answer, comment
 
 // refreshStatus edits the author's live card (Subject) with the counts.
 func (e *Engine) refreshStatus(tx bot.Tx, a *ask.Ask, now time.Time) error {
-	counts, err := ask.From(tx).CountRecipients(a.ID, -1)
+	counts, err := e.StatusCounts(tx, a)
 	if err != nil {
 		return err
 	}
@@ -360,9 +377,6 @@ func (e *Engine) StatusCard(a *ask.Ask, c ask.Counts, lang bot.Lang, loc *time.L
 	}, Footer: bot.Tf("Details: `asks %s`", "详情：「问询 %s」", a.Ref()).In(lang)}
 }
 
-// endBatch bounds the lines End skips in one read of the ledger.
-const endBatch = 500
-
 // End ends an ask: its status set, its pending lines skipped, its jobs
 // cancelled, the author's card refreshed.
 func (e *Engine) End(tx bot.Tx, a *ask.Ask, status ask.Status, now time.Time) error {
@@ -371,41 +385,15 @@ func (e *Engine) End(tx bot.Tx, a *ask.Ask, status ask.Status, now time.Time) er
 	if err := st.UpdateAsk(a); err != nil {
 		return err
 	}
-	// Each batch skips what it read, so the next read starts again from
-	// the first pending line.
-	for {
-		rs, err := st.Recipients(a.ID, ask.RecipientFilter{State: ask.Pending, Step: -1, Limit: endBatch})
-		if err != nil {
-			return err
-		}
-		for _, r := range rs {
-			r.State = ask.Skipped
-			if err := st.UpdateRecipient(r); err != nil {
-				return err
-			}
-		}
-		if len(rs) < endBatch {
-			break
-		}
-	}
-	for _, sort := range []string{"fanout", "remind", "reads"} {
-		if err := bot.CancelJobs(tx, Key(a.ID, sort), now); err != nil {
-			return err
-		}
-	}
-	// A deadline job already due is left alone: it is the one running now
-	// when a Kind's Expired ends the ask (cancelling it would fail its own
-	// completion, and the unit with it), or it will find the ask ended and
-	// do nothing.
-	deadlines, err := tx.FindJobs(bot.JobFilter{DedupKey: Key(a.ID, "deadline")})
-	if err != nil {
+	if _, err := st.SkipPending(a.ID); err != nil {
 		return err
 	}
-	for _, j := range deadlines {
-		if j.RunAt.After(now) {
-			if err := tx.CancelJob(j.ID, now); err != nil {
-				return err
-			}
+	// The deadline job too: when a Kind's Expired ends the ask, that is the
+	// job running now, and the scheduler then has nothing left to complete
+	// (TestRunDue_HandlerCancelsItsOwnJob).
+	for _, sort := range []string{"fanout", "remind", "reads", "deadline"} {
+		if err := bot.CancelJobs(tx, Key(a.ID, sort), now); err != nil {
+			return err
 		}
 	}
 	kind := ask.ClosedKind

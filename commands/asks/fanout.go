@@ -3,6 +3,7 @@ package asks
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"time"
 
@@ -78,6 +79,26 @@ func sources(a *ask.Ask) []source {
 		})
 	}
 	return ss
+}
+
+// InAudience reports whether p is in a's audience as the fan-out resolves
+// it (sources): everyone, one of the people named, or a member of one of
+// its departments.
+func InAudience(a *ask.Ask, p *bot.Person) bool {
+	return a.Audience.Everyone || slices.Contains(a.Audience.PersonIDs, p.ID) ||
+		p.DeptID != 0 && slices.Contains(a.Audience.DeptIDs, p.DeptID)
+}
+
+// StillAsking reports whether p's card of the open ask a may still be on
+// its way: p is in its audience and its fan-out sweep has not finished (its
+// job is pending, or running under a lease). A person without a ledger
+// line then is waiting for one, not outside the ask.
+func StillAsking(tx bot.Tx, a *ask.Ask, p *bot.Person) (bool, error) {
+	if a.Status != ask.Open || !InAudience(a, p) {
+		return false, nil
+	}
+	js, err := tx.FindJobs(bot.JobFilter{DedupKey: Key(a.ID, "fanout"), Limit: 1})
+	return len(js) > 0, err
 }
 
 // sortedAfter is up to limit of ids above after, in order.

@@ -381,6 +381,13 @@ func (h *Harness) Org(depts map[string][]string) {
 	for _, users := range depts {
 		h.Meet(users...)
 	}
+	h.Depts(depts)
+}
+
+// Depts puts people already met (on any platform, found by name) into new
+// departments, the first of each its head.
+func (h *Harness) Depts(depts map[string][]string) {
+	h.T.Helper()
 	err := h.DB.Update(context.Background(), func(tx bot.Tx) error {
 		for name, users := range depts {
 			d := &bot.Department{Name: name}

@@ -588,7 +588,7 @@ func (d *Directories) importMembers(tx bot.Tx, members []found, now time.Time) e
 	return nil
 }
 
-// admitListed lets in someone waiting for an admin (people.registration:
+// admitListed lets in someone waiting for an admin (bot.registration:
 // approval) whom the organisation's directory lists: the directory knows
 // them, as it knows the people it creates. Someone an admin turned away
 // stays turned away.

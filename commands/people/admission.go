@@ -9,7 +9,7 @@ import (
 	"github.com/tandemhq/tandem/commands"
 )
 
-// Registration approved by an admin (审核, people.registration: approval).
+// Registration approved by an admin (审核, bot.registration: approval).
 // The bot registers an account seen for the first time as a person waiting
 // (bot.AdmissionPending); this file keeps them there until an admin decides:
 // the guard answers everything they type, and only `access` asks the admins

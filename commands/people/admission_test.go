@@ -13,7 +13,7 @@ import (
 )
 
 // approvalHarness is a harness whose bot registers newcomers as waiting
-// (people.registration: approval), with two admins met before it was
+// (bot.registration: approval), with two admins met before it was
 // switched on.
 func approvalHarness(t *testing.T) *commandstest.Harness {
 	h := commandstest.New(t)

@@ -396,10 +396,10 @@ func slipping(l project.Level) bool { return l == project.AtRisk || l == project
 func (f *feature) warn(tx bot.Tx, p *project.Project, st *project.State, a project.Assessment, w warning, now time.Time) error {
 	// p was read in the unit: its dates are instants; the timeline names
 	// them as days of the calendar's zone, as the milestones' are.
-	what, due, projected, critical := "project", p.End.In(f.zone()), a.Projected, a.Critical
+	what, due, projected, critical, byPace := "project", p.End.In(f.zone()), a.Projected, a.Critical, a.ByPace
 	key := "project/" + strconv.FormatInt(p.ID, 10) + "/warn/"
 	if mr := w.milestone; mr != nil {
-		what, due, projected, critical = "milestone "+strconv.Quote(mr.Milestone.Name), mr.Milestone.Due, mr.Projected, mr.Critical
+		what, due, projected, critical, byPace = "milestone "+strconv.Quote(mr.Milestone.Name), mr.Milestone.Due, mr.Projected, mr.Critical, mr.ByPace
 		key += "m" + strconv.FormatInt(mr.Milestone.ID, 10)
 	} else {
 		key += "project"
@@ -411,8 +411,30 @@ func (f *feature) warn(tx bot.Tx, p *project.Project, st *project.State, a proje
 		return err
 	}
 	return project.From(tx).AddProjectEvent(&project.Event{ProjectID: p.ID, Kind: project.Warned, At: now,
-		Text: fmt.Sprintf("%s projected %s, due %s: %d working day%s late; critical path %s", what,
-			projected.Format(time.DateOnly), due.Format(time.DateOnly), w.slip, plural(w.slip), strings.Join(taskNames(st, critical), ", "))})
+		Text: fmt.Sprintf("%s projected %s, due %s: %d working day%s late; critical path %s; %s", what,
+			projected.Format(time.DateOnly), due.Format(time.DateOnly), w.slip, plural(w.slip), strings.Join(taskNames(st, critical), ", "),
+			basisNote(a, byPace))})
+}
+
+// basisWords say, as a sentence, what a projection rests on, so that
+// whoever reads a warning can judge how far to trust it: the pace and the
+// tasks and working days it was measured over, or the estimates along the
+// critical path.
+func basisWords(a project.Assessment, byPace bool, rd commands.Reader) string {
+	if byPace {
+		return rd.T("At the recent pace: %d task%s done in the last %d working day%s.",
+			"按近期进度推算：最近 %[3]d 个工作日完成 %[1]d 项任务。",
+			a.PaceDone, plural(a.PaceDone), a.PaceDays, plural(a.PaceDays))
+	}
+	return rd.T("By the estimates along the critical path.", "按关键路径上的工期估算推算。")
+}
+
+// basisNote is basisWords for the timeline (English, one clause).
+func basisNote(a project.Assessment, byPace bool) string {
+	if byPace {
+		return fmt.Sprintf("pace %d done in %d working day%s", a.PaceDone, a.PaceDays, plural(a.PaceDays))
+	}
+	return "by the estimates"
 }
 
 // warningWords is a delay warning for a reader.
@@ -423,6 +445,7 @@ func warningWords(st *project.State, a project.Assessment, w warning, rd command
 		b.WriteString(rd.T("⚠️ %s: milestone %s (due %s) is projected for %s — %s. Done %d/%d.",
 			"⚠️ %s：里程碑「%s」（截止 %s）预计 %s 才能完成——%s。已完成 %d/%d。",
 			p.Name, mr.Milestone.Name, dayWords(mr.Milestone.Due, rd), dayWords(mr.Projected, rd), slipWords(w.slip, rd), mr.Done, mr.Total))
+		b.WriteString("\n" + basisWords(a, mr.ByPace, rd))
 		if len(mr.Critical) > 0 {
 			b.WriteString("\n" + rd.T("Critical path: %s.", "关键路径：%s。", rd.List(taskNames(st, mr.Critical))))
 		}
@@ -430,6 +453,7 @@ func warningWords(st *project.State, a project.Assessment, w warning, rd command
 		b.WriteString(rd.T("⚠️ %s (end %s) is projected to finish %s — %s. Done %d/%d.",
 			"⚠️ %s（结束日期 %s）预计 %s 才能完成——%s。已完成 %d/%d。",
 			p.Name, dayWords(p.End, rd), dayWords(a.Projected, rd), slipWords(w.slip, rd), a.Done, a.Total))
+		b.WriteString("\n" + basisWords(a, a.ByPace, rd))
 		if len(a.Critical) > 0 {
 			b.WriteString("\n" + rd.T("Critical path: %s.", "关键路径：%s。", rd.List(taskNames(st, a.Critical))))
 		}

@@ -86,7 +86,10 @@ func TestStatusInWordsAndThreePictures(t *testing.T) {
 	h.SetNow(at(2, 5, 15, 0))
 	h.Say("alice", "task start 1")
 	h.Say("alice", "task done 1")
-	h.SetNow(at(2, 10, 11, 0))
+	// Wednesday 11 Feb: one task done is too few for a pace, and the
+	// chain's 5 + 4 working days end on the make-up Saturday 28 Feb, a day
+	// after Beta's date.
+	h.SetNow(at(2, 11, 11, 0))
 	got := h.Expect("alice", "project status launch", "Launch (launch) — on track", "Done 1/3 tasks (33%)",
 		"Beta — 1/3, due Fri 27 Feb — at risk", "critical path: #2 Build, #3 Test", "Goal: Open the web shop — signups 5000")
 	if strings.Contains(got, "🖼") {
@@ -174,7 +177,8 @@ func TestDailyCheckWarnsBeforeTheMilestoneAcrossSpringFestival(t *testing.T) {
 	if len(lead) != 1 || len(group) != 1 {
 		t.Fatalf("warnings to the lead %q and the group %q, want one each", lead, group)
 	}
-	for _, want := range []string{"milestone Beta (due Fri 27 Feb) is projected for Sat 28 Feb — 1 working day late", "Critical path: #1 Design, #2 Build, #3 Test"} {
+	for _, want := range []string{"milestone Beta (due Fri 27 Feb) is projected for Sat 28 Feb — 1 working day late", "Critical path: #1 Design, #2 Build, #3 Test",
+		"By the estimates along the critical path."} {
 		if !strings.Contains(group[0], want) || !strings.Contains(lead[0], want) {
 			t.Errorf("missing %q in\n%s", want, group[0])
 		}

@@ -11,11 +11,12 @@ import (
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/bot/ask"
 	"github.com/tandemhq/tandem/commands"
+	"github.com/tandemhq/tandem/commands/asks"
 )
 
 // findRequest reads the request a reference names.
 func findRequest(c *commands.Ctx, ref string) (*ask.Ask, error) {
-	id, ok := parseRef(ref)
+	id, ok := asks.ParseRef(ref)
 	if !ok {
 		return nil, c.Usage(bot.Tf("%q is not a request: requests are written like A-12.", "「%s」不是申请编号：编号形如 A-12。", ref))
 	}

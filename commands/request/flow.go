@@ -36,7 +36,7 @@ func nameOf(a *ask.Ask, id int64) string {
 func (f *feature) create(c *commands.Ctx) error {
 	// "request A-12" is "request show A-12" (ByID reads plain numbers only).
 	if len(c.Args) > 0 && strings.HasPrefix(strings.ToUpper(c.Args[0].Text), "A") {
-		if _, ok := parseRef(c.Args[0].Text); ok {
+		if _, ok := asks.ParseRef(c.Args[0].Text); ok {
 			return f.show(c)
 		}
 	}

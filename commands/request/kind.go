@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -185,11 +184,4 @@ func (h escalator) RunJob(_ context.Context, tx bot.Tx, j *bot.Job, now time.Tim
 	}
 	// With nobody added, AskNow only re-arms the deadline and reminders.
 	return f.Engine.AskNow(tx, a, add, now)
-}
-
-// parseRef reads "A-12", "a12" or "12".
-func parseRef(s string) (int64, bool) {
-	s = strings.TrimPrefix(strings.TrimPrefix(strings.ToUpper(strings.TrimSpace(s)), "A"), "-")
-	id, err := strconv.ParseInt(s, 10, 64)
-	return id, err == nil && id > 0
 }

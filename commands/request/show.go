@@ -97,7 +97,7 @@ func (f *feature) list(c *commands.Ctx) error {
 	if err != nil {
 		return err
 	}
-	pending, err := st.PendingAsks(c.Person.ID, off, commands.PageSize+1)
+	pending, err := st.PendingAsks(c.Person.ID, ask.Request, off, commands.PageSize+1)
 	if err != nil {
 		return err
 	}
@@ -105,16 +105,11 @@ func (f *feature) list(c *commands.Ctx) error {
 	mine, pending = mine[:min(len(mine), commands.PageSize)], pending[:min(len(pending), commands.PageSize)]
 	var b strings.Builder
 	b.WriteString(commands.PageTitle(c, bot.T("Waiting for your decision", "待你审批"), page, len(pending), more))
-	n := 0
 	for _, a := range pending {
-		if a.Kind != ask.Request {
-			continue
-		}
-		n++
 		fmt.Fprintf(&b, "\n• %s %s — %s  (%s)", a.Ref(), a.Title, nameOf(a, a.AuthorID),
 			c.T("request approve %s | request reject %s <reason>", "申请 批准 %s | 申请 驳回 %s <理由>", a.Ref(), a.Ref()))
 	}
-	if n == 0 {
+	if len(pending) == 0 {
 		b.WriteString("\n" + c.T("Nothing.", "没有。"))
 	}
 	b.WriteString("\n\n" + c.T("Your requests", "你的申请"))

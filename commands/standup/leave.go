@@ -1,6 +1,7 @@
 package standup
 
 import (
+	"cmp"
 	"strings"
 	"time"
 
@@ -15,6 +16,13 @@ var untilWords = []string{"until", "till", "to", "到", "至", "直到"}
 // delegateKeys name who decides for a person on leave (代理).
 var delegateKeys = []string{"delegate", "deputy", "代理", "代理人"}
 
+// fromKeys and toKeys name the first and the last day as options
+// ("leave from:2026-12-07 to:2026-12-11"), in either order.
+var (
+	fromKeys = []string{"from", "start", "开始", "从"}
+	toKeys   = []string{"to", "until", "end", "结束", "到", "至"}
+)
+
 // parseDay reads a date as YYYY-MM-DD (or with slashes) and returns it in
 // DayLayout. Leave is given by whole days, so a plain date is all it reads.
 func parseDay(s string) (string, bool) {
@@ -26,13 +34,27 @@ func parseDay(s string) (string, bool) {
 	return d.Format(standup.DayLayout), true
 }
 
-// addLeave reads "leave <from> <to>", "leave <day>" or "leave until <to>".
+// addLeave reads "leave <from> <to>", "leave <day>", "leave until <to>" or
+// "leave from:<day> to:<day>", each optionally with delegate:@someone.
 func (f *feature) addLeave(c *commands.Ctx) error {
 	today := dayOf(c.Now, c.Loc).Format(standup.DayLayout)
 	var days []string
 	until := false
 	var delegate *bot.Person
+	var from, to string
 	for _, t := range c.Args {
+		if commands.Contains(fromKeys, t.Key) || commands.Contains(toKeys, t.Key) {
+			d, ok := parseDay(t.Text)
+			if !ok {
+				return c.Usage(bot.Tf("%q is not a date such as 2026-10-08.", "「%s」不是日期，例如 2026-10-08。", t.Raw))
+			}
+			if commands.Contains(fromKeys, t.Key) {
+				from = d
+			} else {
+				to = d
+			}
+			continue
+		}
 		if commands.Contains(delegateKeys, t.Key) {
 			p, err := c.ResolvePerson(t.Text)
 			if err != nil {
@@ -59,6 +81,8 @@ func (f *feature) addLeave(c *commands.Ctx) error {
 		l.DelegateID = delegate.ID
 	}
 	switch {
+	case (from != "" || to != "") && len(days) == 0 && !until:
+		l.From, l.To = cmp.Or(from, today), cmp.Or(to, from)
 	case until && len(days) == 1:
 		l.From, l.To = today, days[0]
 	case !until && len(days) == 1:

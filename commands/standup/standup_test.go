@@ -251,6 +251,19 @@ func TestLeave(t *testing.T) {
 			t.Errorf("%s: %q, want %q", in, got, want)
 		}
 	}
+	if got := h.Say("cat", "leave to:2026-10-12 from:2026-10-08"); !strings.Contains(got, "from 2026-10-08 to 2026-10-12") {
+		t.Fatalf("leave with keyed days in either order: %q", got)
+	}
+	if got := h.Say("cat", "请假 开始：2026-10-20 结束：2026-10-21"); !strings.Contains(got, "已请假：2026-10-20 至 2026-10-21") {
+		t.Fatalf("请假 with keyed days: %q", got)
+	}
+	if got := h.Say("cat", "leave from:2026-10-14"); !strings.Contains(got, "from 2026-10-14 to 2026-10-14") {
+		t.Fatalf("leave from one day: %q", got)
+	}
+	if got := h.Say("cat", "leave from:tomorrow to:2026-10-12"); !strings.Contains(got, `"from:tomorrow" is not a date`) {
+		t.Fatalf("leave from a word: %q", got)
+	}
+	h.Say("cat", "leave cancel")
 	if got := h.Say("cat", "请假 到 2026-10-09"); !strings.Contains(got, "已请假：2026-10-05 至 2026-10-09") {
 		t.Fatalf("leave until: %q", got)
 	}

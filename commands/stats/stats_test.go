@@ -166,7 +166,7 @@ func TestFigures_AcrossAMonthBoundary(t *testing.T) {
 			charts = append(charts, m.Image.Name+" "+m.Image.Alt)
 		}
 	}
-	if len(charts) != 2 || !strings.Contains(strings.Join(charts, "\n"), "2026-10-01 to 2026-10-31: 2 messages, 1 commands") ||
+	if len(charts) != 2 || !strings.Contains(strings.Join(charts, "\n"), "2026-10-01 to 2026-10-31: 2 messages, 1 command.") ||
 		!strings.Contains(strings.Join(charts, "\n"), "2026-11-01 至 2026-11-30 每日消息与命令：消息 4 条，命令 4 条") {
 		t.Errorf("charts = %q, want one per answer, in its reader's language", charts)
 	}

@@ -46,7 +46,7 @@ func words(f *stats.Figures, names map[int64]string, d *bot.Department, rd comma
 	line("• Messages: %d, of which commands %d; button clicks %d.", "• 消息 %d 条，其中命令 %d 条；按钮点击 %d 次。",
 		f.Total.Messages, f.Total.Commands, f.Total.Clicks)
 	if busiest := busiestDay(f); busiest != nil {
-		line("• Busiest day: %s (%d messages).", "• 最忙的一天：%s（%d 条消息）。", busiest.Day, busiest.Messages)
+		line("• Busiest day: %[1]s (%[2]s).", "• 最忙的一天：%[1]s（%[3]d 条消息）。", busiest.Day, count(busiest.Messages, "message", "messages"), busiest.Messages)
 	}
 	if len(f.Platforms) > 0 {
 		var parts []string
@@ -69,15 +69,29 @@ func words(f *stats.Figures, names map[int64]string, d *bot.Department, rd comma
 		}
 		line("• Most used commands: %s.", "• 最常用命令：%s。", rd.List(parts))
 	}
-	line("• Tasks: %d created, %d done; %d of the %d done with a due date were closed late (overdue rate %s).",
-		"• 任务：新建 %d 个，完成 %d 个；有截止时间的 %[4]d 个完成任务中 %[3]d 个逾期完成（逾期率 %[5]s）。",
-		f.Tasks.Created, f.Tasks.Done, f.Tasks.DoneLate, f.Tasks.DoneWithDue, percent(f.Tasks.DoneLate, f.Tasks.DoneWithDue))
+	line("• Tasks: %d created, %d done; %d of the %d done with a due date %s closed late (overdue rate %s).",
+		"• 任务：新建 %d 个，完成 %d 个；有截止时间的 %[4]d 个完成任务中 %[3]d 个逾期完成（逾期率 %[6]s）。",
+		f.Tasks.Created, f.Tasks.Done, f.Tasks.DoneLate, f.Tasks.DoneWithDue, pick(f.Tasks.DoneLate, "was", "were"),
+		percent(f.Tasks.DoneLate, f.Tasks.DoneWithDue))
 	line("• Tickets: %d resolved; response SLA met %s, resolution SLA met %s.", "• 工单：解决 %d 个；响应 SLA 达标率 %s，解决 SLA 达标率 %s。",
 		f.Tickets.Resolved, percent(f.Tickets.ResponseMet, f.Tickets.Resolved), percent(f.Tickets.ResolutionMet, f.Tickets.Resolved))
-	line("• Announcements: %d sent; %d of %d readers acknowledged (%s).", "• 公告：发布 %d 条；%[3]d 位读者中 %[2]d 位已确认（%[4]s）。",
-		f.Announce.Sent, f.Announce.Answered, f.Announce.Total, percent(f.Announce.Answered, f.Announce.Total))
+	line("• Announcements: %d sent; %d of %d %s acknowledged (%s).", "• 公告：发布 %d 条；%[3]d 位读者中 %[2]d 位已确认（%[5]s）。",
+		f.Announce.Sent, f.Announce.Answered, f.Announce.Total, pick(f.Announce.Total, "reader", "readers"),
+		percent(f.Announce.Answered, f.Announce.Total))
 	return strings.TrimRight(b.String(), "\n")
 }
+
+// pick is one when n is 1, else many: English agreement with a count
+// (Chinese words need none).
+func pick(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// count is n and its noun in English: "1 message", "2 messages".
+func count(n int, one, many string) string { return fmt.Sprintf("%d %s", n, pick(n, one, many)) }
 
 // busiestDay is the day with the most messages; nil when none had any.
 func busiestDay(f *stats.Figures) *stats.Day {
@@ -110,8 +124,9 @@ func (f *feature) chart(fig *stats.Figures, rd commands.Reader) picture.Lines {
 		cmds.Values = append(cmds.Values, float64(d.Commands))
 	}
 	l.Series = []picture.Series{msgs, cmds}
-	l.Alt = rd.T("Messages and commands per day from %s to %s: %d messages, %d commands.", "%s 至 %s 每日消息与命令：消息 %d 条，命令 %d 条。",
-		fig.Period.First(), fig.Period.Last(), fig.Total.Messages, fig.Total.Commands)
+	l.Alt = rd.T("Messages and commands per day from %[1]s to %[2]s: %[3]s, %[4]s.", "%[1]s 至 %[2]s 每日消息与命令：消息 %[5]d 条，命令 %[6]d 条。",
+		fig.Period.First(), fig.Period.Last(), count(fig.Total.Messages, "message", "messages"), count(fig.Total.Commands, "command", "commands"),
+		fig.Total.Messages, fig.Total.Commands)
 	return l
 }
 

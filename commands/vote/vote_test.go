@@ -352,3 +352,36 @@ func TestBallotRepliesArePrivate(t *testing.T) {
 		t.Fatalf("tally = %v, want [1 2 0]", tally)
 	}
 }
+
+// TestBallotTypedBeforeTheCardCameIsAskedToWait: while the fan-out sweep
+// has not reached someone of the audience, their typed ballot is told the
+// cards are still going out — not that the vote is not theirs; it counts
+// once the sweep has asked them. Someone outside the audience, or who
+// joined it after the sweep finished (no card is coming), is told it is
+// not open to them.
+func TestBallotTypedBeforeTheCardCameIsAskedToWait(t *testing.T) {
+	h := newWorld(t)
+	h.Meet("eve")
+	h.Expect("ann", `vote "Where should the offsite be?" options:"Hangzhou,Suzhou,Qingdao" closes:"2026-11-25 18:00" dept:Sales`, "Vote A-1 is out")
+	h.Expect("bob", "vote A-1 1", "The ballot cards of A-1 are still going out; try again in a minute.")
+	h.Expect("cat", "投票 A-1 2", "A-1 的选票卡片还在发送中，请过一分钟再试。")
+	h.Expect("hana", "vote A-1 1", "A-1 is not open to you.")
+	fanout(h, 1)
+	h.Expect("bob", "vote A-1 1", "Your ballot is in for A-1")
+	// eve joins Sales after the sweep: no card is on its way to her.
+	if err := h.DB.Update(context.Background(), func(tx bot.Tx) error {
+		bob, err := tx.FindPeopleByName("bob")
+		if err != nil {
+			return err
+		}
+		eve, err := tx.FindPeopleByName("eve")
+		if err != nil {
+			return err
+		}
+		eve[0].DeptID = bob[0].DeptID
+		return tx.UpdatePerson(eve[0])
+	}); err != nil {
+		t.Fatal(err)
+	}
+	h.Expect("eve", "vote A-1 1", "A-1 is not open to you.")
+}

@@ -158,6 +158,13 @@ func (f *feature) cast(c *commands.Ctx) error {
 	st := ask.From(c.Tx)
 	r, err := st.FindRecipient(a.ID, c.Person.ID, 0)
 	if bot.ErrorCode(err) == bot.ENOTFOUND {
+		// Typed before the sweep reached them: their ballot card is on its way.
+		if coming, err := asks.StillAsking(c.Tx, a, c.Person); err != nil {
+			return err
+		} else if coming {
+			return bot.Errorf(bot.ECONFLICT, "The ballot cards of %s are still going out; try again in a minute.",
+				"%s 的选票卡片还在发送中，请过一分钟再试。", a.Ref())
+		}
 		return bot.Errorf(bot.EFORBIDDEN, "%s is not open to you.", "%s 不在你的投票范围内。", a.Ref())
 	} else if err != nil {
 		return err

@@ -291,6 +291,22 @@ func (t *tx) UpdateRecipient(r *ask.Recipient) error {
 	return nil
 }
 
+// skipPendingQuery names ask_recipients_state, as the pages by state do:
+// without table statistics SQLite would walk the whole ask by its key.
+const skipPendingQuery = `UPDATE ask_recipients INDEXED BY ask_recipients_state SET state = 'skipped'
+	WHERE ask_id = ? AND state = 'pending'`
+
+// SkipPending implements ask.Store: the ask's pending lines, a range of
+// ask_recipients_state.
+func (t *tx) SkipPending(askID int64) (int, error) {
+	res, err := t.exec(skipPendingQuery, askID)
+	if err != nil {
+		return 0, internal(err, "skip pending recipients")
+	}
+	n, err := res.RowsAffected()
+	return int(n), internal(err, "skip pending recipients")
+}
+
 // Recipients implements ask.Store: by person id (then step), a range of
 // the table's key, or of ask_recipients_state for one state. A step other
 // than -1 is checked on each line of the range: only requests have more
@@ -343,12 +359,12 @@ func (t *tx) CountRecipients(askID int64, step int) (ask.Counts, error) {
 // asked at two steps of one request sees it once.
 const pendingAsksQuery = `SELECT ` + askRowColumns + `
 	FROM ask_recipients AS r JOIN asks ON asks.id = r.ask_id
-	WHERE r.person_id = ? AND r.state = 'pending' AND asks.status IN ('open', 'review')
-	GROUP BY r.ask_id ORDER BY r.ask_id LIMIT ? OFFSET ?`
+	WHERE r.person_id = ?1 AND r.state = 'pending' AND asks.status IN ('open', 'review') AND (?2 = '' OR asks.kind = ?2)
+	GROUP BY r.ask_id ORDER BY r.ask_id LIMIT ?3 OFFSET ?4`
 
 // PendingAsks implements ask.Store.
-func (t *tx) PendingAsks(personID int64, offset, limit int) ([]*ask.Ask, error) {
-	return t.findAsks(pendingAsksQuery, personID, limitOrAll(limit), offset)
+func (t *tx) PendingAsks(personID int64, kind ask.Kind, offset, limit int) ([]*ask.Ask, error) {
+	return t.findAsks(pendingAsksQuery, personID, string(kind), limitOrAll(limit), offset)
 }
 
 // unreadDeliveriesQuery reads the ask's delivered, pending, unread lines

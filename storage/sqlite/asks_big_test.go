@@ -154,7 +154,7 @@ func TestAsksAtScale(t *testing.T) {
 		return c.Total, err
 	})
 	timeView("PendingAsks, a page of 20 of a person asked 100 times", func(s ask.Store) (int, error) {
-		as, err := s.PendingAsks(mid, 0, 20)
+		as, err := s.PendingAsks(mid, "", 0, 20)
 		return len(as), err
 	})
 	timeView("UnreadDeliveries, a page of 100 from the middle", func(s ask.Store) (int, error) {

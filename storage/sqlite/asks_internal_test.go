@@ -34,7 +34,7 @@ func TestAskQueries_UseIndexes(t *testing.T) {
 			t.Errorf("%s: plan %q does not start the page at a person id", c.name, plan)
 		}
 	}
-	plan := queryPlan(t, db, pendingAsksQuery, []any{7, 20, 0})
+	plan := queryPlan(t, db, pendingAsksQuery, []any{7, "", 20, 0})
 	assertIndexedPlan(t, "pending asks", plan, "ask_recipients", "ask_recipients_person")
 	assertIndexedPlan(t, "pending asks", plan, "asks", "")
 	if !strings.Contains(plan, "SEARCH asks USING INTEGER PRIMARY KEY") {
@@ -47,6 +47,9 @@ func TestAskQueries_UseIndexes(t *testing.T) {
 	if !strings.Contains(plan, "SEARCH o USING INTEGER PRIMARY KEY") {
 		t.Errorf("unread deliveries: plan %q does not find each message by its id", plan)
 	}
+
+	plan = queryPlan(t, db, skipPendingQuery, []any{12})
+	assertIndexedPlan(t, "skip pending", plan, "ask_recipients", "ask_recipients_state")
 
 	plan = queryPlan(t, db, countRecipientsQuery, []any{12, -1})
 	assertIndexedPlan(t, "count recipients", plan, "ask_recipients", "")

@@ -21,7 +21,7 @@ var askTests = map[string]func(*testing.T, bot.Store){
 	"ledger: adds are idempotent":                 testAskAddRecipients,
 	"ledger: find and update a line":              testAskRecipientUpdate,
 	"ledger: paged by person id, state and step":  testAskRecipientPaging,
-	"ledger: counts":                              testAskCounts,
+	"ledger: counts, pending skipped":             testAskCounts,
 	"pending asks: waiting ones, oldest first":    testPendingAsks,
 	"unread deliveries: sent, unanswered, unread": testUnreadDeliveries,
 	"ballots: one per token, tally per option":    testAskBallots,
@@ -354,6 +354,19 @@ func testAskCounts(t *testing.T, s bot.Store) {
 	if got := view(t, s, func(tx bot.Tx) (ask.Counts, error) { return ask.From(tx).CountRecipients(a.ID+other.ID+1, -1) }); got != (ask.Counts{}) {
 		t.Errorf("counts of no ask = %+v, want zeros", got)
 	}
+	// Ending the ask skips its pending lines, every step, and no other
+	// ask's; answered lines keep their answer.
+	var skipped int
+	update(t, s, func(tx bot.Tx) (err error) { skipped, err = ask.From(tx).SkipPending(a.ID); return err })
+	if skipped != 4 {
+		t.Errorf("SkipPending skipped %d lines, want the 4 pending", skipped)
+	}
+	if got, want := count(-1), (ask.Counts{Total: 7, Answered: 2, Skipped: 5, Read: 4, ReadNotAnswered: 3, Escalated: 1}); got != want {
+		t.Errorf("counts after SkipPending = %+v, want %+v", got, want)
+	}
+	if got := view(t, s, func(tx bot.Tx) (ask.Counts, error) { return ask.From(tx).CountRecipients(other.ID, -1) }); got.Pending != 6 {
+		t.Errorf("the other ask's lines after SkipPending: %+v, want 6 pending", got)
+	}
 }
 
 func testPendingAsks(t *testing.T, s bot.Store) {
@@ -367,6 +380,7 @@ func testPendingAsks(t *testing.T, s bot.Store) {
 	open1, closed, open2, review, draft, answered, open3, twoSteps := mk("open1", ask.Open), mk("closed", ask.Closed),
 		mk("open2", ask.Open), mk("review", ask.Review), mk("draft", ask.Draft), mk("answered", ask.Open),
 		mk("open3", ask.Open), mk("two steps", ask.Open)
+	twoSteps.Kind = ask.Request
 	createAsks(t, s, open1, closed, open2, review, draft, answered, open3, twoSteps)
 	for _, a := range []*ask.Ask{open3, open1, closed, open2, draft, answered} {
 		addLines(t, s, a.ID, 0, ask.Reader, bob)
@@ -380,10 +394,14 @@ func testPendingAsks(t *testing.T, s bot.Store) {
 			State: ask.Answered, Answer: "ack", AnsweredAt: t0})
 	})
 	pending := func(who *bot.Person, offset, limit int) string {
-		return askTitles(view(t, s, func(tx bot.Tx) ([]*ask.Ask, error) { return ask.From(tx).PendingAsks(who.ID, offset, limit) }))
+		return askTitles(view(t, s, func(tx bot.Tx) ([]*ask.Ask, error) { return ask.From(tx).PendingAsks(who.ID, "", offset, limit) }))
 	}
 	if got, want := pending(bob, 0, 0), "open1 open2 review open3 two steps "; got != want {
 		t.Errorf("Bob's pending asks = %q, want %q (open or in review, not answered, oldest first, once each)", got, want)
+	}
+	requests := askTitles(view(t, s, func(tx bot.Tx) ([]*ask.Ask, error) { return ask.From(tx).PendingAsks(bob.ID, ask.Request, 0, 1) }))
+	if requests != "two steps " {
+		t.Errorf("Bob's pending requests, first page of one = %q, want %q (the kind filtered before paging)", requests, "two steps ")
 	}
 	if got, want := pending(bob, 1, 2), "open2 review "; got != want {
 		t.Errorf("Bob's pending asks, second page = %q, want %q", got, want)
@@ -392,7 +410,7 @@ func testPendingAsks(t *testing.T, s bot.Store) {
 		t.Errorf("Ann's pending asks = %q, want %q", got, want)
 	}
 	// A full ask comes back, not only its title.
-	got := view(t, s, func(tx bot.Tx) ([]*ask.Ask, error) { return ask.From(tx).PendingAsks(ann.ID, 0, 1) })
+	got := view(t, s, func(tx bot.Tx) ([]*ask.Ask, error) { return ask.From(tx).PendingAsks(ann.ID, "", 0, 1) })
 	if len(got) != 1 || !reflect.DeepEqual(got[0], open2) {
 		t.Errorf("Ann's pending ask = %+v, want %+v", got, open2)
 	}
