@@ -2,10 +2,8 @@ package main
 
 import (
 	"bytes"
-	"database/sql"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,29 +12,13 @@ import (
 
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/bot/task"
+	"github.com/tandemhq/tandem/storage/postgres/pgtest"
 )
 
 // freshPostgres creates an empty database on TANDEM_TEST_PG_DSN's server,
 // dropped when the test ends, and returns its DSN; the test is skipped
 // without a server.
-func freshPostgres(t *testing.T) string {
-	t.Helper()
-	dsn := os.Getenv("TANDEM_TEST_PG_DSN")
-	if dsn == "" {
-		t.Skip("TANDEM_TEST_PG_DSN is not set: no PostgreSQL to test against (.ci/run starts one)")
-	}
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	name := fmt.Sprintf("tandem_main_%x", rand.Uint64())
-	if _, err := admin.Exec(`CREATE DATABASE ` + name + ` TEMPLATE template0`); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Exec(`DROP DATABASE ` + name + ` WITH (FORCE)`) })
-	return dsn + " dbname=" + name
-}
+func freshPostgres(t *testing.T) string { return pgtest.FreshDatabase(t) }
 
 // runConsoleMain runs Main without HTTP (the console in-process) on the
 // given storage section, on clock.
