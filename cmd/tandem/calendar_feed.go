@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -15,12 +16,21 @@ import (
 
 // openCalendarFeed makes the per-person iCalendar feed (adapters/icsfeed)
 // with its signing key from the data directory and mounts it on routes.
+// On PostgreSQL the key is the one kept in the database (bot.SecretTx):
+// replicas on several machines must check each other's links, and the
+// first replica to start after `tandem migrate` offers its file's key, so
+// links handed out before the move keep working.
 // Its links name http.public_url; without one, the server's own address
 // once it listens (setFeedBase).
 func (m *Main) openCalendarFeed(store bot.Store, cal *workcal.Calendar, zone *time.Location, routes map[string]http.Handler) error {
 	key, err := icsfeed.EnsureKey(dataDir(m.Config))
 	if err != nil {
 		return fmt.Errorf("calendar feed key: %w", err)
+	}
+	if m.Config.Storage.Driver == "postgres" {
+		if key, err = bot.KeepSecret(context.Background(), store, feedKeySecret, key); err != nil {
+			return fmt.Errorf("calendar feed key: %w", err)
+		}
 	}
 	m.CalendarFeed = &icsfeed.Feed{
 		Store: store, Key: key, Base: m.Config.HTTP.PublicURL, Calendar: cal, Now: m.Now, Log: m.Log.With("feed", "calendar"),
@@ -29,6 +39,9 @@ func (m *Main) openCalendarFeed(store bot.Store, cal *workcal.Calendar, zone *ti
 	routes[icsfeed.Route] = m.CalendarFeed
 	return nil
 }
+
+// feedKeySecret names the calendar feed's key among the shared secrets.
+const feedKeySecret = "calendar-feed-key"
 
 // setFeedBase gives the feed the server's address when no public URL is
 // configured (a machine of one's own, the tests).

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tandemhq/tandem/adapters/icsfeed"
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/bot/task"
 	"github.com/tandemhq/tandem/storage/postgres/pgtest"
@@ -177,5 +178,45 @@ func TestStorageDriverConfig(t *testing.T) {
 		if err := run(t.Context(), c.args, nil, &out, &out); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%q: %v, want an error with %q", c.args, err, c.want)
 		}
+	}
+}
+
+// Ensure replicas on PostgreSQL share the calendar feed's signing key, so
+// a link one hands out is accepted by the other: the first replica's key
+// (from its data directory, as a SQLite installation moved by `tandem
+// migrate` has one) is kept in the database, and a replica started later
+// on another machine, with a different key in its own directory, uses the
+// database's. On SQLite the file's key is used as before.
+func TestCalendarFeedKey_SharedByReplicasOnPostgres(t *testing.T) {
+	t.Setenv("TANDEM_TEST_MAIN_DSN", freshPostgres(t))
+	start := func(dir string) *Main {
+		t.Helper()
+		cfg, err := ParseConfig(strings.NewReader(fmt.Sprintf(`storage: {driver: postgres, dsn_env: TANDEM_TEST_MAIN_DSN, path: %q}
+http: {addr: "127.0.0.1:0"}
+console: {enabled: false}
+`, filepath.Join(dir, "tandem.db"))), env(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := &Main{Config: cfg, Log: slog.New(slog.DiscardHandler)}
+		if err := m.Run(); err != nil {
+			m.Close()
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { m.Close() })
+		return m
+	}
+	dirA, dirB := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(dirA, icsfeed.KeyFile), []byte("key-of-the-migrated-installation\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a := start(dirA)
+	b := start(dirB)
+	if got := string(a.CalendarFeed.Key); got != "key-of-the-migrated-installation" {
+		t.Errorf("the first replica's key is %q, want its data directory's", got)
+	}
+	if !bytes.Equal(a.CalendarFeed.Key, b.CalendarFeed.Key) {
+		fileB, _ := os.ReadFile(filepath.Join(dirB, icsfeed.KeyFile))
+		t.Errorf("the replicas sign with different keys: %q and %q (b's file: %q)", a.CalendarFeed.Key, b.CalendarFeed.Key, fileB)
 	}
 }
