@@ -1,19 +1,23 @@
-# Sourced by .ci/run: a throwaway PostgreSQL cluster for the tests.
+# Sourced by .ci/run: PostgreSQL for the tests.
 #
-# pg_start installs Debian's postgresql package when no server binaries are
-# found, creates a cluster in a temporary directory (trust authentication,
+# pg_install installs Debian's postgresql package when no server binaries
+# are found: that is all .ci/run needs, since the tests that want a server
+# start one of their own from those binaries (storage/postgres/pgtest) and
+# stop it when they end.
+#
+# pg_start (for running the tests by hand against one server, or for a
+# load run) installs the same way, then creates a cluster in a temporary directory (trust authentication,
 # listening only on a unix socket inside that directory, so it needs no free
 # port and nothing else can reach it), starts it, and exports
-# TANDEM_TEST_PG_DSN for the tests that need a server (storage/postgres).
-# pg_stop stops the cluster and removes the directory; .ci/run calls it on
-# exit. PostgreSQL refuses to run as root, so as root the cluster belongs to
+# TANDEM_TEST_PG_DSN, which the tests then use instead of starting their
+# own. pg_stop stops the cluster and removes the directory. PostgreSQL refuses to run as root, so as root the cluster belongs to
 # the postgres user the package created.
 
 pg_bindir() {
 	ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
 }
 
-pg_start() {
+pg_install() {
 	if [ -z "$(pg_bindir)" ]; then
 		step "installing PostgreSQL from Debian's packages"
 		local sudo=""
@@ -21,12 +25,16 @@ pg_start() {
 		$sudo apt-get update -qq
 		DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql >/dev/null
 	fi
-	local bin
-	bin="$(pg_bindir)"
-	if [ -z "$bin" ]; then
+	if [ -z "$(pg_bindir)" ]; then
 		echo "ci: PostgreSQL did not install (no /usr/lib/postgresql/*/bin)" >&2
 		return 1
 	fi
+}
+
+pg_start() {
+	pg_install || return 1
+	local bin
+	bin="$(pg_bindir)"
 	PG_DIR="$(mktemp -d /tmp/tandem-pg.XXXXXX)"
 	local as=()
 	if [ "$(id -u)" -eq 0 ]; then

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tandemhq/tandem/storage/postgres/pgtest"
 )
 
 // binary is the tandem program built once for the end-to-end tests.
@@ -32,7 +34,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "build tandem: %v\n%s", err, out)
 		os.Exit(1)
 	}
-	code := m.Run()
+	code := pgtest.RunMain(m)
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

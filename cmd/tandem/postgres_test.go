@@ -16,7 +16,7 @@ import (
 	"github.com/tandemhq/tandem/storage/postgres/pgtest"
 )
 
-// freshPostgres creates an empty database on TANDEM_TEST_PG_DSN's server,
+// freshPostgres creates an empty database on pgtest's server,
 // dropped when the test ends, and returns its DSN; the test is skipped
 // without a server.
 func freshPostgres(t *testing.T) string { return pgtest.FreshDatabase(t) }

@@ -17,18 +17,16 @@ import (
 
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/storage/postgres"
+	"github.com/tandemhq/tandem/storage/postgres/pgtest"
 	"github.com/tandemhq/tandem/storage/storetest"
 )
 
-// server returns TANDEM_TEST_PG_DSN, the server the tests may create
-// databases on (.ci/run starts one), and an admin connection to it; the
-// test is skipped when none is given.
+// server returns the server the tests may create databases on
+// (pgtest.ServerDSN: TANDEM_TEST_PG_DSN's, or the test binary's own) and an
+// admin connection to it; the test is skipped when there is none.
 func server(t testing.TB) (string, *sql.DB) {
 	t.Helper()
-	dsn := os.Getenv("TANDEM_TEST_PG_DSN")
-	if dsn == "" {
-		t.Skip("TANDEM_TEST_PG_DSN is not set: no PostgreSQL to test against (.ci/run starts one)")
-	}
+	dsn := pgtest.ServerDSN(t)
 	admin, err := sql.Open("pgx", dsn)
 	if err != nil {
 		t.Fatal(err)
@@ -106,11 +104,12 @@ func emptiedDatabase(t testing.TB) string {
 	return dsn + " dbname=" + migrated.name
 }
 
-// TestMain drops the contract's database after the tests.
+// TestMain drops the contract's database after the tests (on the test
+// binary's own server, RunMain has removed it with the server).
 func TestMain(m *testing.M) {
-	code := m.Run()
-	if migrated.name != "" {
-		if admin, err := sql.Open("pgx", os.Getenv("TANDEM_TEST_PG_DSN")); err == nil {
+	code := pgtest.RunMain(m)
+	if dsn := os.Getenv("TANDEM_TEST_PG_DSN"); migrated.name != "" && dsn != "" {
+		if admin, err := sql.Open("pgx", dsn); err == nil {
 			admin.Exec(`DROP DATABASE ` + migrated.name + ` WITH (FORCE)`)
 			admin.Close()
 		}

@@ -1,16 +1,20 @@
 // Package pgtest gives tests a PostgreSQL to run against: a fresh database
-// on the server .ci/run starts (TANDEM_TEST_PG_DSN), or a whole cluster of
-// the test's own, for a test that stops and restarts the server under load
-// (a test must never stop a server it did not start: other packages' tests
-// use the shared one at the same time).
+// on a server, or a whole cluster of the test's own, for a test that stops
+// and restarts the server under load (a test must never stop a server it
+// did not start: other packages' tests use theirs at the same time).
 //
-// Both skip the test when there is nothing to run against: no
-// TANDEM_TEST_PG_DSN for FreshDatabase, no PostgreSQL binaries for
-// StartCluster.
+// The server of FreshDatabase is TANDEM_TEST_PG_DSN's when that is set (a
+// server of the developer's choosing), and otherwise one the test binary
+// starts itself, once, from the installed PostgreSQL binaries, and stops
+// when its tests end: so plain `go test ./...` runs the PostgreSQL tests on
+// any machine with PostgreSQL installed (.ci/run installs it). A package
+// that uses it calls RunMain from its TestMain, which is what stops that
+// server. Tests are skipped only when neither exists.
 package pgtest
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -19,23 +23,73 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"sync"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 )
 
-// ServerDSN returns TANDEM_TEST_PG_DSN, skipping t when it is not set.
-func ServerDSN(t testing.TB) string {
-	t.Helper()
-	dsn := os.Getenv("TANDEM_TEST_PG_DSN")
-	if dsn == "" {
-		t.Skip("TANDEM_TEST_PG_DSN is not set: no PostgreSQL to test against (.ci/run starts one)")
-	}
-	return dsn
+// shared is the server a test binary starts for its tests when no
+// TANDEM_TEST_PG_DSN is given.
+var shared struct {
+	mu      sync.Mutex
+	inMain  bool // RunMain is running the tests: it will stop the server
+	cluster *Cluster
+	err     error // why it could not start; every later test is told the same
 }
 
-// FreshDatabase creates an empty database on TANDEM_TEST_PG_DSN's server,
-// dropped when the test ends, and returns its DSN (libpq keywords).
+// RunMain runs a package's tests (call it from TestMain) and then stops
+// the server ServerDSN may have started for them.
+func RunMain(m *testing.M) int {
+	shared.mu.Lock()
+	shared.inMain = true
+	shared.mu.Unlock()
+	code := m.Run()
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if shared.cluster != nil {
+		shared.cluster.stop()
+		shared.cluster = nil
+	}
+	return code
+}
+
+// ServerDSN returns the DSN of a server the tests may create databases on:
+// TANDEM_TEST_PG_DSN, or the test binary's own server, started at the
+// first call. t is skipped when there is neither a DSN nor PostgreSQL's
+// binaries.
+func ServerDSN(t testing.TB) string {
+	t.Helper()
+	if dsn := os.Getenv("TANDEM_TEST_PG_DSN"); dsn != "" {
+		return dsn
+	}
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if !shared.inMain {
+		// Without RunMain nothing would stop the server: it would outlive
+		// the test binary, and every run would leave one more behind.
+		t.Fatal("pgtest: call pgtest.RunMain from the package's TestMain to use its own server")
+	}
+	if shared.cluster == nil && shared.err == nil {
+		if BinDir() == "" {
+			shared.err = errNoBinaries
+		} else {
+			shared.cluster, shared.err = newCluster()
+		}
+	}
+	if errors.Is(shared.err, errNoBinaries) {
+		t.Skip(errNoBinaries.Error() + "; or set TANDEM_TEST_PG_DSN")
+	}
+	if shared.err != nil {
+		t.Fatalf("pgtest: starting a PostgreSQL for the tests: %v", shared.err)
+	}
+	return shared.cluster.ServerDSN()
+}
+
+var errNoBinaries = errors.New("no PostgreSQL server binaries (TANDEM_TEST_PG_BIN, /usr/lib/postgresql/*/bin): .ci/run installs them")
+
+// FreshDatabase creates an empty database on ServerDSN's server, dropped
+// when the test ends, and returns its DSN (libpq keywords).
 func FreshDatabase(t testing.TB) string {
 	t.Helper()
 	return createDatabase(t, ServerDSN(t))
@@ -68,7 +122,7 @@ func createDatabase(t testing.TB, serverDSN string) string {
 // find free, nothing else can reach it), stopped and removed when the test
 // ends. fsync stays on, as on a real server.
 type Cluster struct {
-	t     testing.TB
+	t     testing.TB // nil for the test binary's shared server
 	dir   string
 	bin   string
 	runAs []string // runuser -u postgres -- when the tests run as root
@@ -97,41 +151,50 @@ func versionOf(binDir string) int {
 	return n
 }
 
-// StartCluster makes and starts a cluster; the test is skipped when no
-// PostgreSQL binaries are installed. PostgreSQL refuses to run as root, so
-// as root the cluster belongs to the postgres user Debian's package makes.
+// StartCluster makes and starts a cluster of t's own, stopped and removed
+// when t ends; t is skipped when no PostgreSQL binaries are installed.
 func StartCluster(t testing.TB) *Cluster {
 	t.Helper()
-	bin := BinDir()
-	if bin == "" {
-		t.Skip("no PostgreSQL server binaries (TANDEM_TEST_PG_BIN, /usr/lib/postgresql/*/bin): .ci/run installs them")
+	if BinDir() == "" {
+		t.Skip(errNoBinaries.Error())
 	}
-	dir, err := os.MkdirTemp("", "tandem-pgtest-")
+	c, err := newCluster()
+	if c != nil {
+		t.Cleanup(c.stop)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &Cluster{t: t, dir: dir, bin: bin}
-	t.Cleanup(func() {
-		c.run("pg_ctl", "-D", c.data(), "-m", "immediate", "-w", "stop")
-		os.RemoveAll(dir)
-	})
+	c.t = t
+	return c
+}
+
+// newCluster makes a cluster and starts it. PostgreSQL refuses to run as
+// root, so as root the cluster belongs to the postgres user Debian's
+// package makes. On an error after the directory was made, the cluster is
+// returned too, for its stop to remove it.
+func newCluster() (*Cluster, error) {
+	dir, err := os.MkdirTemp("", "tandem-pgtest-")
+	if err != nil {
+		return nil, err
+	}
+	c := &Cluster{dir: dir, bin: BinDir()}
 	if os.Geteuid() == 0 {
 		u, err := user.Lookup("postgres")
 		if err != nil {
-			t.Skip("running as root and there is no postgres user to run PostgreSQL as")
+			return c, errors.New("running as root and there is no postgres user to run PostgreSQL as")
 		}
 		uid, _ := strconv.Atoi(u.Uid)
 		gid, _ := strconv.Atoi(u.Gid)
 		if err := os.Chown(dir, uid, gid); err != nil {
-			t.Fatal(err)
+			return c, err
 		}
 		c.runAs = []string{"runuser", "-u", "postgres", "--"}
 	}
 	if out, err := c.run("initdb", "-D", c.data(), "-A", "trust", "-U", "tandem", "-E", "UTF8", "--locale=C.UTF-8"); err != nil {
-		t.Fatalf("initdb: %v\n%s", err, out)
+		return c, fmt.Errorf("initdb: %v\n%s", err, out)
 	}
-	c.Start()
-	return c
+	return c, c.start()
 }
 
 func (c *Cluster) data() string { return filepath.Join(c.dir, "data") }
@@ -141,12 +204,25 @@ func (c *Cluster) run(name string, args ...string) ([]byte, error) {
 	return exec.Command(argv[0], argv[1:]...).CombinedOutput()
 }
 
+func (c *Cluster) start() error {
+	opts := fmt.Sprintf("-c listen_addresses='' -c unix_socket_directories='%s' -c max_connections=200", c.dir)
+	if out, err := c.run("pg_ctl", "-D", c.data(), "-l", filepath.Join(c.dir, "log"), "-w", "-o", opts, "start"); err != nil {
+		return fmt.Errorf("pg_ctl start: %v\n%s", err, out)
+	}
+	return nil
+}
+
+// stop stops the server, if it runs, and removes its directory.
+func (c *Cluster) stop() {
+	c.run("pg_ctl", "-D", c.data(), "-m", "immediate", "-w", "stop")
+	os.RemoveAll(c.dir)
+}
+
 // Start starts the server (again) and waits until it accepts connections.
 func (c *Cluster) Start() {
 	c.t.Helper()
-	opts := fmt.Sprintf("-c listen_addresses='' -c unix_socket_directories='%s' -c max_connections=200", c.dir)
-	if out, err := c.run("pg_ctl", "-D", c.data(), "-l", filepath.Join(c.dir, "log"), "-w", "-o", opts, "start"); err != nil {
-		c.t.Fatalf("pg_ctl start: %v\n%s", err, out)
+	if err := c.start(); err != nil {
+		c.t.Fatal(err)
 	}
 }
 

@@ -2,6 +2,7 @@ package pgtest_test
 
 import (
 	"database/sql"
+	"os"
 	"testing"
 
 	"github.com/tandemhq/tandem/storage/postgres/pgtest"
@@ -29,5 +30,26 @@ func TestCluster_RestartBreaksConnectionsAndComesBack(t *testing.T) {
 	var n int
 	if err := db.QueryRow(`SELECT n FROM kept`).Scan(&n); err != nil || n != 7 {
 		t.Fatalf("after restart: n=%d err=%v", n, err)
+	}
+}
+
+func TestMain(m *testing.M) { os.Exit(pgtest.RunMain(m)) }
+
+// TestFreshDatabase_OwnServerWithoutADSN proves that without
+// TANDEM_TEST_PG_DSN the tests still get a server (the test binary's own)
+// when PostgreSQL is installed, so `go test ./...` runs them.
+func TestFreshDatabase_OwnServerWithoutADSN(t *testing.T) {
+	t.Setenv("TANDEM_TEST_PG_DSN", "")
+	if pgtest.BinDir() == "" {
+		t.Skip("no PostgreSQL binaries here")
+	}
+	db, err := sql.Open("pgx", pgtest.FreshDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var one int
+	if err := db.QueryRow(`SELECT 1`).Scan(&one); err != nil || one != 1 {
+		t.Fatalf("the test binary's own server: %d, %v", one, err)
 	}
 }
