@@ -63,9 +63,12 @@ func (s *statements) ClaimJobsQuery() string { return claimJobs }
 // SKIP LOCKED is there to avoid. The claim's row locks keep the claimed rows
 // the unit's own until it commits; such a unit does nothing but act on the
 // rows it claimed (the scheduler's and the dispatcher's claim units are the
-// claim alone).
+// claim alone). A unit that begins by locking a rate bucket
+// (sqlite.LockRateBucketQuery) runs at READ COMMITTED too: it writes only
+// the rows it has locked, and replicas taking from one bucket then wait for
+// each other's lock instead of failing and running again.
 func (s *statements) begin(query string) error {
-	return s.beginAs(query == claimJobs)
+	return s.beginAs(query == claimJobs || query == sqlite.LockRateBucketQuery)
 }
 
 func (s *statements) beginAs(claim bool) error {

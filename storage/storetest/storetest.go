@@ -50,6 +50,8 @@ const (
 	Exports Part = "exports"
 	// Leases is bot.LeaseTx, which the unit implements beside bot.Tx.
 	Leases Part = "leases"
+	// Rates is bot.RateTx, which the unit implements beside bot.Tx.
+	Rates Part = "rates"
 )
 
 // Run runs the contract against stores made by open, which returns a new,
@@ -77,6 +79,7 @@ func Run(t *testing.T, open func(t *testing.T) bot.Store, skip ...Part) {
 		{Stats, statsTests},
 		{Exports, exportTests},
 		{Leases, leaseTests},
+		{Rates, rateTests},
 	}
 	for _, p := range parts {
 		t.Run(string(p.part), func(t *testing.T) {
