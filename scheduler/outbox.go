@@ -110,6 +110,14 @@ type Dispatcher struct {
 // or it missed the batch).
 const minHold = time.Second
 
+// heldBack is how long a loop that found messages due but claimed none
+// waits before it looks again, rather than spin. With several replicas the
+// store's claim holds a chat's messages behind an older one that is being
+// sent, retried or deferred (docs/postgres.md), and this process is not told
+// when that one goes. A message enqueued meanwhile wakes the loop at once
+// (Trigger).
+const heldBack = 100 * time.Millisecond
+
 // setDefaults fills in the zero fields. It runs once, from Open or from the
 // first DeliverDue, whichever comes first.
 func (d *Dispatcher) setDefaults() {
@@ -202,7 +210,11 @@ func (d *Dispatcher) loop(s bot.Sender, wake chan struct{}) {
 			continue // there may be more due right now
 		default:
 			failures = 0
-			sleep = d.untilNext(platform)
+			if sleep = d.untilNext(platform); sleep <= 0 {
+				// Due, yet nothing was claimed: held back behind an older
+				// message of its chat (see heldBack).
+				sleep = heldBack
+			}
 		}
 		t := time.NewTimer(sleep)
 		select {

@@ -105,18 +105,20 @@ const destinationLocks int32 = 0x6f757462
 
 // claimOutgoing claims the due messages of the locked destinations ($3) that
 // no older queued message of their destination holds back: one leased
-// (being sent, by any replica) or retrying after a failed attempt (tried,
-// and not due yet). So each destination's messages are sent in the order
-// they were queued, by one replica at a time. An older message that is
-// merely not due yet (a notification gathering changes, or one deferred for
-// a rate limit, which gives its attempt back) does not hold the chat, as in
-// the dispatcher's own lanes (docs/postgres.md).
+// (being sent, by any replica), retrying after a failed attempt (tried, and
+// not due yet), or deferred (handed back untried, for a rate limit or its
+// turn: the deferred flag, migration 0237). So each destination's messages
+// are sent in the order they were queued, by one replica at a time. An older
+// message that is merely not due yet (a notification gathering changes)
+// does not hold the chat, as in the dispatcher's own lanes
+// (docs/postgres.md). The index outbox_destination_queue reads one chat's
+// queue for the check.
 const claimOutgoing = `UPDATE outbox SET lease_owner = $4, lease_until = $5, attempts = attempts + 1
 	WHERE id IN (SELECT r.id FROM outbox r
 		WHERE r.state = 'queued' AND r.platform = $1 AND r.destination = ANY($3) AND r.next_attempt_at <= $2 AND r.lease_until <= $2
 		AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.state = 'queued' AND o.platform = r.platform
 			AND o.destination = r.destination AND o.id < r.id
-			AND (o.lease_until > $2 OR o.next_attempt_at > $2 AND (o.attempts > 0 OR o.last_error <> '')))
+			AND (o.lease_until > $2 OR o.next_attempt_at > $2 AND (o.attempts > 0 OR o.last_error <> '' OR o.deferred = 1)))
 		ORDER BY r.next_attempt_at, r.id LIMIT $6 FOR UPDATE SKIP LOCKED)
 	RETURNING ` + sqlite.OutgoingColumns
 
