@@ -181,3 +181,40 @@ func TestDispatchers_TwoReplicasShareRateLimits(t *testing.T) {
 	t.Logf("60 messages in %v of platform time (the app's 5 a second allows them in 11s); %d and %d units run again",
 		last, stores[0].Retries(), stores[1].Retries())
 }
+
+// Ensure a rate take runs at READ COMMITTED under its row lock: takers of
+// one bucket wait for each other rather than fail and run again. Checked:
+// left SERIALIZABLE (the unit's default), 80 takes were run again 65 and 85
+// times in two runs.
+func TestTakeTokens_RacingTakersWaitInsteadOfRetrying(t *testing.T) {
+	db := open(t, emptiedDatabase(t))
+	app := bot.RateBucket{Key: bot.RateKey{Platform: "slack", Workspace: "T1", Scope: "app"}, Rate: bot.Rate{N: 1000, Per: time.Second}}
+	now := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	taken := 0
+	for i := range 8 {
+		chat := bot.RateBucket{Key: bot.RateKey{Platform: "slack", Workspace: "T1", Scope: "chat", ID: fmt.Sprint("C", i)}, Rate: bot.Rate{N: 100, Per: time.Second}}
+		wg.Go(func() {
+			for range 10 {
+				wait, _, err := bot.StoreRates{Store: db}.TakeTokens(context.Background(), []bot.RateBucket{chat, app}, now)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				if wait == 0 {
+					taken++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if taken != 80 {
+		t.Fatalf("%d of 80 takes got their tokens", taken)
+	}
+	if n := db.Retries(); n != 0 {
+		t.Fatalf("%d takes were run again after a serialization failure, want 0", n)
+	}
+}
