@@ -6,6 +6,7 @@ package scheduler
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -40,7 +41,19 @@ import (
 // next-attempt times mostly keep the order across a restart, which forgets
 // the in-memory state; but a message enqueued after the restart, or deferred
 // before an older one failed again, may then overtake it. Several processes
-// sending for one platform pace and order only their own sends.
+// sending for one platform order only their own sends here (the store's
+// claim keeps each destination's order across them: docs/postgres.md), and
+// pace only their own unless SharedLimits is set.
+//
+// Shared limits. With SharedLimits, the buckets are rows in the store
+// (bot.RateTx), so replicas sending for one platform keep its limits
+// together: a message the in-memory Limiter would let through takes its
+// tokens from the store in a unit of its own (only for limited buckets), and
+// a Retry-After blocks the shared lane too, in the unit that records the
+// failure. The in-memory Limiter is kept, brought up to the shared buckets'
+// state at each take (Limiter.Observe), for what is this process's own: the
+// queue slots that space its waiting messages (Reserve, Backlog), and a
+// refusal without asking the store when it already knows a bucket is empty.
 //
 // Attempts. ClaimOutgoing counts every claim as an attempt; a deferral is
 // not one, so MarkDeferred gives it back: a message is dead-lettered after
@@ -68,6 +81,11 @@ type Dispatcher struct {
 	Rand *rand.Rand
 	// Metrics counts messages held back by rate limits; nil counts nothing.
 	Metrics bot.Metrics
+	// SharedLimits keeps the rate limits in the Store, whose units must
+	// implement bot.RateTx, for several processes sending together
+	// (storage.driver: postgres). Without it each process paces only its
+	// own sends, which is all there is with SQLite's one process.
+	SharedLimits bool
 
 	once sync.Once
 	// mu guards lanes, slots, nextSweep and Rand.
@@ -91,6 +109,14 @@ type Dispatcher struct {
 // that is overdue but was not claimed with it (another process may hold it,
 // or it missed the batch).
 const minHold = time.Second
+
+// heldBack is how long a loop that found messages due but claimed none
+// waits before it looks again, rather than spin. With several replicas the
+// store's claim holds a chat's messages behind an older one that is being
+// sent, retried or deferred (docs/postgres.md), and this process is not told
+// when that one goes. A message enqueued meanwhile wakes the loop at once
+// (Trigger).
+const heldBack = 100 * time.Millisecond
 
 // setDefaults fills in the zero fields. It runs once, from Open or from the
 // first DeliverDue, whichever comes first.
@@ -184,7 +210,11 @@ func (d *Dispatcher) loop(s bot.Sender, wake chan struct{}) {
 			continue // there may be more due right now
 		default:
 			failures = 0
-			sleep = d.untilNext(platform)
+			if sleep = d.untilNext(platform); sleep <= 0 {
+				// Due, yet nothing was claimed: held back behind an older
+				// message of its chat (see heldBack).
+				sleep = heldBack
+			}
 		}
 		t := time.NewTimer(sleep)
 		select {
@@ -261,12 +291,19 @@ func (d *Dispatcher) DeliverDue(ctx context.Context, s bot.Sender) (int, error) 
 			break
 		}
 		app, lane := LimitsFor(o.To, limits)
-		if at, wait := d.admit(o, app, lane, now); wait {
+		at, verdict := d.admit(o, app, lane, now)
+		if verdict == askStore {
+			var err error
+			if at, verdict, err = d.takeShared(ctx, o, app, lane, now); err != nil {
+				return 0, errors.Join(err, flush())
+			}
+		}
+		if verdict == wait {
 			d.Metrics.RateLimitDeferred(o.To.Platform)
 			deferred = append(deferred, d.postpone(o, at))
 			continue
 		}
-		if at, wait := d.awaitOriginal(ctx, o, now); wait {
+		if at, waits := d.awaitOriginal(ctx, o, now); waits {
 			d.settle(o, lane, at)
 			deferred = append(deferred, d.postpone(o, at))
 			continue
@@ -284,9 +321,18 @@ func (d *Dispatcher) DeliverDue(ctx context.Context, s bot.Sender) (int, error) 
 	return len(claimed), nil
 }
 
+// admission is what admit decides for a message.
+type admission int
+
+const (
+	send     admission = iota // its tokens are taken: send it
+	wait                      // not before the time returned
+	askStore                  // in order, and this process knows of no empty bucket: take from the shared ones (takeShared)
+)
+
 // admit decides whether o may be sent at now, and if not, until when it
 // waits. It keeps the lane's order first, then the rate limits.
-func (d *Dispatcher) admit(o *bot.Outgoing, app, lane Limit, now time.Time) (at time.Time, wait bool) {
+func (d *Dispatcher) admit(o *bot.Outgoing, app, lane Limit, now time.Time) (time.Time, admission) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.sweep(now)
@@ -295,15 +341,12 @@ func (d *Dispatcher) admit(o *bot.Outgoing, app, lane Limit, now time.Time) (at 
 		waiting = make(map[int64]time.Time)
 		d.lanes[lane.Key] = waiting
 	}
-	interval := time.Duration(0)
-	if lane.Limited() {
-		interval = lane.Rate.Per / time.Duration(lane.Rate.N)
-	}
+	interval := lane.Rate.Interval()
 	// Order: behind the last of the older messages still waiting, one lane
 	// interval after it, so that it finds a token when it comes due.
 	slot, entitled := d.slots[o.ID]
 	if last, ok := d.lastOlder(waiting, o.ID, now); ok {
-		at = last.Add(interval)
+		at := last.Add(interval)
 		if !at.After(now) {
 			at = now.Add(max(interval, minHold))
 		}
@@ -318,23 +361,74 @@ func (d *Dispatcher) admit(o *bot.Outgoing, app, lane Limit, now time.Time) (at 
 		}
 		at = ceilMilli(at)
 		waiting[o.ID] = at
-		return at, true
+		return at, wait
 	}
 	// Rate: a message that has not been given a slot queues behind those
 	// that have, rather than take the token one of them is waiting for.
 	if !entitled && app.Limited() && d.Limiter.Backlog(now, app) > 0 {
 		mine := now.Add(d.Limiter.Reserve(now, app))
 		d.slots[o.ID] = mine
-		at = ceilMilli(maxTime(mine, now.Add(d.Limiter.Wait(now, lane))))
+		at := ceilMilli(maxTime(mine, now.Add(d.Limiter.Wait(now, lane))))
 		waiting[o.ID] = at
-		return at, true
+		return at, wait
 	}
-	if ok, _ := d.Limiter.Allow(now, app, lane); ok {
+	if d.SharedLimits {
+		if d.Limiter.Wait(now, app) == 0 && d.Limiter.Wait(now, lane) == 0 {
+			return time.Time{}, askStore
+		}
+	} else if ok, _ := d.Limiter.Allow(now, app, lane); ok {
 		delete(d.slots, o.ID)
 		waiting[o.ID] = now // being sent: younger messages wait for the outcome
-		return time.Time{}, false
+		return time.Time{}, send
 	}
-	at = now.Add(d.Limiter.Wait(now, lane))
+	return d.refuse(o, app, lane, now, waiting, entitled), wait
+}
+
+// takeShared takes o's tokens from the store's buckets (SharedLimits), in a
+// unit of its own, and brings the in-memory buckets up to theirs.
+func (d *Dispatcher) takeShared(ctx context.Context, o *bot.Outgoing, app, lane Limit, now time.Time) (time.Time, admission, error) {
+	var limited []Limit
+	var buckets []bot.RateBucket
+	for _, l := range []Limit{app, lane} {
+		if l.Limited() {
+			limited = append(limited, l)
+			buckets = append(buckets, bot.RateBucket{Key: l.Key, Rate: l.Rate})
+		}
+	}
+	var (
+		short  time.Duration
+		fullAt []time.Time
+	)
+	if len(buckets) > 0 {
+		var err error
+		if short, fullAt, err = (bot.StoreRates{Store: d.Store}).TakeTokens(ctx, buckets, now); err != nil {
+			return time.Time{}, wait, err
+		}
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for i, l := range limited {
+		d.Limiter.Observe(now, l, fullAt[i])
+	}
+	waiting := d.lanes[lane.Key]
+	if waiting == nil { // swept since admit
+		waiting = make(map[int64]time.Time)
+		d.lanes[lane.Key] = waiting
+	}
+	_, entitled := d.slots[o.ID]
+	if short == 0 {
+		delete(d.slots, o.ID)
+		waiting[o.ID] = now // being sent: younger messages wait for the outcome
+		return time.Time{}, send, nil
+	}
+	return d.refuse(o, app, lane, now, waiting, entitled), wait, nil
+}
+
+// refuse returns when o, which found a bucket empty at now, goes next: when
+// its lane has a token and, if the app's bucket is what is short, at its
+// slot in the app's queue. Called with d.mu held.
+func (d *Dispatcher) refuse(o *bot.Outgoing, app, lane Limit, now time.Time, waiting map[int64]time.Time, entitled bool) time.Time {
+	at := now.Add(d.Limiter.Wait(now, lane))
 	if appWait := d.Limiter.Wait(now, app); appWait > 0 {
 		if entitled {
 			// Its slot came but the token is not free yet (a send before it
@@ -348,7 +442,7 @@ func (d *Dispatcher) admit(o *bot.Outgoing, app, lane Limit, now time.Time) (at 
 	}
 	at = ceilMilli(at)
 	waiting[o.ID] = at
-	return at, true
+	return at
 }
 
 // lastOlder returns the latest time at which a message older than id is
@@ -438,17 +532,24 @@ func (d *Dispatcher) deliver(ctx context.Context, s bot.Sender, o *bot.Outgoing,
 	}
 	attempts, text := o.Attempts, sendErr.Error()
 	de, _ := bot.AsDeliveryError(sendErr)
+	var blocked time.Time
 	if de != nil && de.RetryAfter > 0 {
 		// The platform is throttling this chat: nothing more goes into it
 		// before then, even if this message is given up; the other chats
 		// are not held up.
-		d.Limiter.Block(now, lane, ceilMilli(now.Add(de.RetryAfter)))
+		blocked = ceilMilli(now.Add(de.RetryAfter))
+		d.Limiter.Block(now, lane, blocked)
 		d.Metrics.RateLimitDeferred(o.To.Platform)
 	}
 	if de != nil && de.Permanent || attempts >= d.MaxAttempts {
 		d.settle(o, lane, time.Time{})
 		d.Log.Warn("outgoing message dead-lettered", "id", o.ID, "platform", s.Platform(), "attempts", attempts, "err", sendErr)
-		return d.record(func(tx bot.Tx) error { return tx.MarkDead(o.ID, text, now) })
+		return d.record(func(tx bot.Tx) error {
+			if err := d.blockShared(tx, lane, blocked); err != nil {
+				return err
+			}
+			return tx.MarkDead(o.ID, text, now)
+		})
 	}
 	var next time.Time
 	if de != nil && de.RetryAfter > 0 {
@@ -459,7 +560,28 @@ func (d *Dispatcher) deliver(ctx context.Context, s bot.Sender, o *bot.Outgoing,
 		d.mu.Unlock()
 	}
 	d.settle(o, lane, next)
-	return d.record(func(tx bot.Tx) error { return tx.MarkRetry(o.ID, next, text) })
+	return d.record(func(tx bot.Tx) error {
+		if err := d.blockShared(tx, lane, blocked); err != nil {
+			return err
+		}
+		return tx.MarkRetry(o.ID, next, text)
+	})
+}
+
+// blockShared keeps a Retry-After in the store's bucket of the lane, in the
+// unit that records the failed attempt, so that the other replicas hold the
+// chat too (SharedLimits). A lane without a declared limit has no shared
+// bucket (takes skip it, to cost nothing): its Retry-After holds this
+// process only.
+func (d *Dispatcher) blockShared(tx bot.Tx, lane Limit, until time.Time) error {
+	if !d.SharedLimits || until.IsZero() || !lane.Limited() {
+		return nil
+	}
+	r, ok := bot.Contract[bot.RateTx](tx)
+	if !ok {
+		return fmt.Errorf("shared rate limits: the unit %T does not keep rate buckets", tx)
+	}
+	return r.BlockBucket(bot.RateBucket{Key: lane.Key, Rate: lane.Rate}, until)
 }
 
 // record stores an outcome even if we are shutting down: the platform has

@@ -201,7 +201,15 @@ func (m *meter) take(at time.Time) bool {
 // message must arrive exactly once, in its chat's order, without a request
 // to a chat before its Retry-After ran out or faster than the declared
 // limits allow, while the other chats keep flowing during a Retry-After.
+// It runs with the limits in memory and shared through the store
+// (Dispatcher.SharedLimits), which must mean the same for one process.
 func TestDeliverDue_FaultsExactlyOnce(t *testing.T) {
+	for _, shared := range []bool{false, true} {
+		t.Run(fmt.Sprintf("shared=%v", shared), func(t *testing.T) { testFaultsExactlyOnce(t, shared) })
+	}
+}
+
+func testFaultsExactlyOnce(t *testing.T, shared bool) {
 	db := openStore(t)
 	now := t0
 	p := &chaosPlatform{
@@ -221,7 +229,7 @@ func TestDeliverDue_FaultsExactlyOnce(t *testing.T) {
 	d := &scheduler.Dispatcher{Store: db, Senders: []bot.Sender{p}, Log: slog.New(slog.DiscardHandler),
 		Now: func() time.Time { return now }, MaxAttempts: maxAttempts,
 		SendTimeout: 3 * time.Millisecond, // how long a hung request takes, in real time
-		Rand:        rand.New(rand.NewPCG(1, 2))}
+		Rand:        rand.New(rand.NewPCG(1, 2)), SharedLimits: shared}
 
 	pick := rand.New(rand.NewPCG(7, 7))
 	var msgs []*bot.Outgoing
@@ -457,14 +465,21 @@ func TestDeliverDue_DeferralsDoNotCountAsAttempts(t *testing.T) {
 
 // Ensure a Retry-After holds back that chat only, its later messages wait
 // behind the throttled one instead of overtaking it, and the chat resumes
-// at its steady rate once the time is up.
+// at its steady rate once the time is up; the same with the limits shared
+// through the store.
 func TestDeliverDue_RetryAfterHoldsOnlyItsChat(t *testing.T) {
+	for _, shared := range []bool{false, true} {
+		t.Run(fmt.Sprintf("shared=%v", shared), func(t *testing.T) { testRetryAfterHoldsOnlyItsChat(t, shared) })
+	}
+}
+
+func testRetryAfterHoldsOnlyItsChat(t *testing.T, shared bool) {
 	db := openStore(t)
 	now := t0
 	p := &scriptedPlatform{limits: bot.RateLimits{PerChat: bot.Rate{N: 5, Per: time.Second}}, now: func() time.Time { return now },
 		script: map[string][]error{"a1": {&bot.DeliveryError{Err: errors.New("ratelimited"), RetryAfter: 10 * time.Second}}}}
 	d := &scheduler.Dispatcher{Store: db, Senders: []bot.Sender{p}, Log: slog.New(slog.DiscardHandler),
-		Now: func() time.Time { return now }}
+		Now: func() time.Time { return now }, SharedLimits: shared}
 	enqueueAll(t, db, []*bot.Outgoing{
 		msgTo("scripted", "a1", "A", ""), msgTo("scripted", "b1", "B", ""),
 		msgTo("scripted", "a2", "A", ""), msgTo("scripted", "b2", "B", ""),

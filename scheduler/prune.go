@@ -78,6 +78,16 @@ func PruneSteps(r Retention) []PruneStep {
 		// DingTalk's (timestamp, sign) pairs are kept until their window
 		// has passed; after that they can never verify again.
 		{"nonces", func(tx bot.Tx, now time.Time, n int) (int, error) { return tx.PruneNonces(now, n) }},
+		// Shared rate buckets (Dispatcher.SharedLimits) are forgotten once
+		// full for as long as the in-memory Limiter's; a store that keeps
+		// none has none to forget.
+		{"rate buckets", func(tx bot.Tx, now time.Time, n int) (int, error) {
+			r, ok := bot.Contract[bot.RateTx](tx)
+			if !ok {
+				return 0, nil
+			}
+			return r.ForgetFullBuckets(now.Add(-DefaultLimiterIdle), n)
+		}},
 	}
 }
 

@@ -28,12 +28,8 @@ const (
 )
 
 // Key names one bucket. ID is the chat or user id; it is empty for ScopeApp.
-type Key struct {
-	Platform  string
-	Workspace string
-	Scope     string
-	ID        string
-}
+// It is bot.RateKey, the same name the store gives a shared bucket.
+type Key = bot.RateKey
 
 // Limit is a bucket and the rate it refills at. A zero Rate (N or Per not
 // positive) does not limit, but the bucket can still be blocked.
@@ -50,11 +46,11 @@ func (l Limit) Limited() bool { return l.Rate.N > 0 && l.Rate.Per > 0 }
 // for a direct message (a destination with a UserID and no ChatID). The lane
 // is also the unit in which the outbox keeps messages in order.
 func LimitsFor(to bot.Destination, r bot.RateLimits) (app, lane Limit) {
-	app = Limit{Key{to.Platform, to.Workspace, ScopeApp, ""}, r.PerApp}
+	app = Limit{Key{Platform: to.Platform, Workspace: to.Workspace, Scope: ScopeApp}, r.PerApp}
 	if to.ChatID == "" && to.UserID != "" {
-		return app, Limit{Key{to.Platform, to.Workspace, ScopeUser, to.UserID}, r.PerUser}
+		return app, Limit{Key{Platform: to.Platform, Workspace: to.Workspace, Scope: ScopeUser, ID: to.UserID}, r.PerUser}
 	}
-	return app, Limit{Key{to.Platform, to.Workspace, ScopeChat, to.ChatID}, r.PerChat}
+	return app, Limit{Key{Platform: to.Platform, Workspace: to.Workspace, Scope: ScopeChat, ID: to.ChatID}, r.PerChat}
 }
 
 // Limiter keeps token buckets for many keys. A Rate{N, Per} is a bucket of
@@ -96,13 +92,10 @@ type bucket struct {
 	tail time.Time
 }
 
+// setRate keeps the GCRA arithmetic of bot.Rate, the one the store's shared
+// buckets use (bot.RateTx), so that both mean the same.
 func (b *bucket) setRate(r bot.Rate) {
-	if r.N > 0 && r.Per > 0 {
-		b.interval = max(r.Per/time.Duration(r.N), 1)
-		b.tolerance = time.Duration(r.N-1) * b.interval
-	} else {
-		b.interval, b.tolerance = 0, 0
-	}
+	b.interval, b.tolerance = r.Interval(), r.Tolerance()
 }
 
 // earliest is when the bucket next has a token, at or after now.
@@ -202,6 +195,19 @@ func (lm *Limiter) Block(now time.Time, l Limit, until time.Time) {
 	defer lm.mu.Unlock()
 	b := lm.get(now, l, true)
 	b.tat = maxTime(b.tat, until.Add(b.tolerance))
+}
+
+// Observe brings l's bucket up to fullAt, the time the store's shared copy
+// of it (bot.RateTx) will be full again: the takes of other replicas, which
+// this process learns of when it takes from the shared bucket itself. It
+// never loosens the bucket, so the in-memory answers (Wait, Reserve,
+// Backlog) are at least as strict as the shared ones.
+func (lm *Limiter) Observe(now time.Time, l Limit, fullAt time.Time) {
+	lm.mu.Lock()
+	defer lm.mu.Unlock()
+	if b := lm.get(now, l, false); b != nil {
+		b.tat = maxTime(b.tat, fullAt)
+	}
 }
 
 // Len returns the number of buckets held.

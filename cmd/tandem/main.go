@@ -335,7 +335,10 @@ func (m *Main) Run() error {
 	m.Metrics = prom.New(func(ctx context.Context) ([]prom.Queue, error) {
 		return outboxQueues(ctx, m.DB, notifier.Platforms)
 	}, m.Now, m.Log)
-	m.Dispatcher = &scheduler.Dispatcher{Store: store, Log: m.Log, Now: m.Now, Metrics: m.Metrics}
+	// Replicas on PostgreSQL keep the platforms' limits together, in the
+	// database; SQLite's one process keeps them in memory.
+	m.Dispatcher = &scheduler.Dispatcher{Store: store, Log: m.Log, Now: m.Now, Metrics: m.Metrics,
+		SharedLimits: cfg.Storage.Driver == "postgres"}
 	hooks.OnQueued(m.Dispatcher.Trigger)
 	m.FreeBusy = newFreeBusy(cfg, m.Dispatcher, loc)
 	askRemindAt, _ := cfg.Asks.remindAt() // checked by Validate

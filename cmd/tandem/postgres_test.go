@@ -85,6 +85,9 @@ func TestMigrateThenMainOnPostgres(t *testing.T) {
 	if _, ok := pg.DB.(interface{ Writable(time.Time) error }); ok {
 		t.Fatalf("Main opened %T, want the PostgreSQL store", pg.DB)
 	}
+	if !pg.Dispatcher.SharedLimits || lite.Dispatcher.SharedLimits {
+		t.Errorf("rate limits shared on postgres %v, on sqlite %v; want only on postgres", pg.Dispatcher.SharedLimits, lite.Dispatcher.SharedLimits)
+	}
 	mustContain(t, say(pg, "p1", "task list"), "Quarterly report")
 	say(pg, "p2", `task new "Budget" @alice`)
 	if err := pg.DB.View(t.Context(), func(tx bot.Tx) error {

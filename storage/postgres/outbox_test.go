@@ -154,6 +154,21 @@ func TestClaimOutgoing_OlderMessageHoldsItsChat(t *testing.T) {
 		t.Errorf("once a is due again got %v, want [a b]", got)
 	}
 	sent("a", "b")
+	// A message handed back untried (deferred for a rate limit) holds its
+	// chat as a retried one does (the deferral gap, migration 0237).
+	c := enqueue("c", chat, now, "")
+	enqueue("d", chat, now, "")
+	if got := claim(now.Add(time.Minute), 1); fmt.Sprint(got) != "[c]" {
+		t.Fatalf("claim of c %v", got)
+	}
+	update(func(tx bot.Tx) error { return tx.MarkDeferred(c, now.Add(90*time.Second)) })
+	if got := claim(now.Add(time.Minute), 10); len(got) != 0 {
+		t.Errorf("while c waits for a token got %v, want nothing: d must not overtake it", got)
+	}
+	if got := claim(now.Add(90*time.Second), 10); fmt.Sprint(got) != "[c d]" {
+		t.Errorf("once c is due again got %v, want [c d]", got)
+	}
+	sent("c", "d")
 	enqueue("later", other, now.Add(time.Hour), "digest")
 	enqueue("now", other, now, "")
 	if got := claim(now.Add(2*time.Minute), 10); fmt.Sprint(got) != "[now]" {

@@ -63,9 +63,12 @@ func (s *statements) ClaimJobsQuery() string { return claimJobs }
 // SKIP LOCKED is there to avoid. The claim's row locks keep the claimed rows
 // the unit's own until it commits; such a unit does nothing but act on the
 // rows it claimed (the scheduler's and the dispatcher's claim units are the
-// claim alone).
+// claim alone). A unit that begins by locking a rate bucket
+// (sqlite.LockRateBucketQuery) runs at READ COMMITTED too: it writes only
+// the rows it has locked, and replicas taking from one bucket then wait for
+// each other's lock instead of failing and running again.
 func (s *statements) begin(query string) error {
-	return s.beginAs(query == claimJobs)
+	return s.beginAs(query == claimJobs || query == sqlite.LockRateBucketQuery)
 }
 
 func (s *statements) beginAs(claim bool) error {
@@ -102,18 +105,20 @@ const destinationLocks int32 = 0x6f757462
 
 // claimOutgoing claims the due messages of the locked destinations ($3) that
 // no older queued message of their destination holds back: one leased
-// (being sent, by any replica) or retrying after a failed attempt (tried,
-// and not due yet). So each destination's messages are sent in the order
-// they were queued, by one replica at a time. An older message that is
-// merely not due yet (a notification gathering changes, or one deferred for
-// a rate limit, which gives its attempt back) does not hold the chat, as in
-// the dispatcher's own lanes (docs/postgres.md).
+// (being sent, by any replica), retrying after a failed attempt (tried, and
+// not due yet), or deferred (handed back untried, for a rate limit or its
+// turn: the deferred flag, migration 0237). So each destination's messages
+// are sent in the order they were queued, by one replica at a time. An older
+// message that is merely not due yet (a notification gathering changes)
+// does not hold the chat, as in the dispatcher's own lanes
+// (docs/postgres.md). The index outbox_destination_queue reads one chat's
+// queue for the check.
 const claimOutgoing = `UPDATE outbox SET lease_owner = $4, lease_until = $5, attempts = attempts + 1
 	WHERE id IN (SELECT r.id FROM outbox r
 		WHERE r.state = 'queued' AND r.platform = $1 AND r.destination = ANY($3) AND r.next_attempt_at <= $2 AND r.lease_until <= $2
 		AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.state = 'queued' AND o.platform = r.platform
 			AND o.destination = r.destination AND o.id < r.id
-			AND (o.lease_until > $2 OR o.next_attempt_at > $2 AND (o.attempts > 0 OR o.last_error <> '')))
+			AND (o.lease_until > $2 OR o.next_attempt_at > $2 AND (o.attempts > 0 OR o.last_error <> '' OR o.deferred = 1)))
 		ORDER BY r.next_attempt_at, r.id LIMIT $6 FOR UPDATE SKIP LOCKED)
 	RETURNING ` + sqlite.OutgoingColumns
 

@@ -174,7 +174,7 @@ func (t *tx) MarkRetry(id int64, next time.Time, errText string) error {
 
 // MarkDeferred implements bot.OutboxTx.
 func (t *tx) MarkDeferred(id int64, next time.Time) error {
-	res, err := t.exec(`UPDATE outbox SET next_attempt_at = ?, attempts = MAX(attempts - 1, 0), lease_owner = '', lease_until = 0
+	res, err := t.exec(`UPDATE outbox SET next_attempt_at = ?, attempts = MAX(attempts - 1, 0), lease_owner = '', lease_until = 0, deferred = 1
 		WHERE id = ? AND state = 'queued'`, next.UnixMilli(), id)
 	return mustAffect(res, err, "defer outgoing")
 }

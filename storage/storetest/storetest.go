@@ -52,6 +52,8 @@ const (
 	Leases Part = "leases"
 	// Secrets is bot.SecretTx, which the unit implements beside bot.Tx.
 	Secrets Part = "secrets"
+	// Rates is bot.RateTx, which the unit implements beside bot.Tx.
+	Rates Part = "rates"
 )
 
 // Run runs the contract against stores made by open, which returns a new,
@@ -80,6 +82,7 @@ func Run(t *testing.T, open func(t *testing.T) bot.Store, skip ...Part) {
 		{Exports, exportTests},
 		{Leases, leaseTests},
 		{Secrets, secretTests},
+		{Rates, rateTests},
 	}
 	for _, p := range parts {
 		t.Run(string(p.part), func(t *testing.T) {

@@ -14,5 +14,5 @@ func TestContract(t *testing.T) {
 	storetest.Run(t, func(*testing.T) bot.Store { return memstore.New() },
 		storetest.Outbox, storetest.Inbox, storetest.People, storetest.Live, storetest.Tickets,
 		storetest.Meetings, storetest.Bindings, storetest.TaskDeps, storetest.Standups, storetest.Files,
-		storetest.Projects, storetest.Asks, storetest.Stats, storetest.Exports, storetest.Leases, storetest.Secrets)
+		storetest.Projects, storetest.Asks, storetest.Stats, storetest.Exports, storetest.Leases, storetest.Secrets, storetest.Rates)
 }
