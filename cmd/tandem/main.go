@@ -246,8 +246,8 @@ type Main struct {
 	Now func() time.Time
 	// ConnLease is how long a replica holds the lease of a platform's long
 	// connection (scheduler.Leader): the longest the connection stays down
-	// after the replica holding it dies. It defaults to connLeaseTTL;
-	// tests shorten it.
+	// after the replica holding it dies. It defaults to
+	// storage.leases.connection; in-process tests shorten it.
 	ConnLease time.Duration
 
 	// DB is the store storage.driver chose.
@@ -335,7 +335,8 @@ func (m *Main) Run() error {
 	m.Metrics = prom.New(func(ctx context.Context) ([]prom.Queue, error) {
 		return outboxQueues(ctx, m.DB, notifier.Platforms)
 	}, m.Now, m.Log)
-	m.Dispatcher = &scheduler.Dispatcher{Store: store, Log: m.Log, Now: m.Now, Metrics: m.Metrics}
+	m.Dispatcher = &scheduler.Dispatcher{Store: store, Log: m.Log, Now: m.Now, Metrics: m.Metrics,
+		Lease: cfg.Storage.Leases.Work, SendTimeout: sendTimeout(cfg.Storage.Leases.Work)}
 	hooks.OnQueued(m.Dispatcher.Trigger)
 	m.FreeBusy = newFreeBusy(cfg, m.Dispatcher, loc)
 	askRemindAt, _ := cfg.Asks.remindAt() // checked by Validate
@@ -370,7 +371,7 @@ func (m *Main) Run() error {
 	}), pruneModule(pruner))
 	m.Router = commands.NewRouter(modules...)
 	m.Scheduler = &scheduler.Scheduler{Store: store, Handlers: m.Router.JobHandlers(), Calendar: cal, Log: m.Log, Now: m.Now,
-		Metrics: m.Metrics}
+		Metrics: m.Metrics, Lease: cfg.Storage.Leases.Work}
 	hooks.OnScheduled(m.Scheduler.Trigger)
 	if err := store.Update(context.Background(), func(tx bot.Tx) error {
 		return commands.EnsureSystemJobs(tx, m.Now(), modules...)
