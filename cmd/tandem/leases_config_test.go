@@ -12,7 +12,9 @@ import (
 
 // Ensure storage.leases sets the leases the binary claims with: the job
 // scheduler's and the outbox dispatcher's (whose sends are cut off at half
-// the lease, at most 20 s), and the long connections'; that the defaults
+// the lease, at most 20 s, and which poll the store at least once a lease,
+// as nothing wakes them for another replica's claims), and the long
+// connections'; that the defaults
 // are a minute and 30 s; that values outside 1s..1h are refused; and that
 // the holder of a long connection's lease is "sqlite" on SQLite and the
 // process's own name on PostgreSQL.
@@ -50,6 +52,9 @@ func TestStorageLeases(t *testing.T) {
 	if m.Scheduler.Lease != 4*time.Second || m.Dispatcher.Lease != 4*time.Second || m.Dispatcher.SendTimeout != 2*time.Second {
 		t.Errorf("scheduler lease %s, dispatcher lease %s and send timeout %s; want 4s, 4s, 2s",
 			m.Scheduler.Lease, m.Dispatcher.Lease, m.Dispatcher.SendTimeout)
+	}
+	if m.Scheduler.Idle != 4*time.Second || m.Dispatcher.Idle != 4*time.Second {
+		t.Errorf("scheduler polls every %s, dispatcher every %s; want at least once a lease (4s)", m.Scheduler.Idle, m.Dispatcher.Idle)
 	}
 	if got := sendTimeout(time.Minute); got != 20*time.Second {
 		t.Errorf("send timeout under the default lease: %s, want 20s", got)

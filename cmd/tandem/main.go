@@ -336,7 +336,7 @@ func (m *Main) Run() error {
 		return outboxQueues(ctx, m.DB, notifier.Platforms)
 	}, m.Now, m.Log)
 	m.Dispatcher = &scheduler.Dispatcher{Store: store, Log: m.Log, Now: m.Now, Metrics: m.Metrics,
-		Lease: cfg.Storage.Leases.Work, SendTimeout: sendTimeout(cfg.Storage.Leases.Work)}
+		Lease: cfg.Storage.Leases.Work, SendTimeout: sendTimeout(cfg.Storage.Leases.Work), Idle: min(5*time.Second, cfg.Storage.Leases.Work)}
 	hooks.OnQueued(m.Dispatcher.Trigger)
 	m.FreeBusy = newFreeBusy(cfg, m.Dispatcher, loc)
 	askRemindAt, _ := cfg.Asks.remindAt() // checked by Validate
@@ -371,7 +371,11 @@ func (m *Main) Run() error {
 	}), pruneModule(pruner))
 	m.Router = commands.NewRouter(modules...)
 	m.Scheduler = &scheduler.Scheduler{Store: store, Handlers: m.Router.JobHandlers(), Calendar: cal, Log: m.Log, Now: m.Now,
-		Metrics: m.Metrics, Lease: cfg.Storage.Leases.Work}
+		Metrics: m.Metrics, Lease: cfg.Storage.Leases.Work,
+		// Another replica's claims, and the work it adds, wake nothing
+		// here: polling at least once a lease is what lets this replica
+		// take over a dead one's claims within a lease of their end.
+		Idle: min(30*time.Second, cfg.Storage.Leases.Work)}
 	hooks.OnScheduled(m.Scheduler.Trigger)
 	if err := store.Update(context.Background(), func(tx bot.Tx) error {
 		return commands.EnsureSystemJobs(tx, m.Now(), modules...)
