@@ -40,7 +40,6 @@ const (
 // deliveries were answered.
 type replCmd struct {
 	text, title, trigger, user string
-	ticket                     bool
 	attempts                   int
 	created                    bool // answered 200 with "Created" or "Opened"
 	dupAck                     bool // a redelivery answered 200 without a reply: stored before
@@ -211,7 +210,7 @@ func TestReplicasKilled(t *testing.T) {
 				c := &replCmd{trigger: fmt.Sprintf("repl.%d", n), user: fmt.Sprintf("U%d", g+1)}
 				if n%5 == 0 && tickets < maxTickets && time.Since(begin) < ticketsUntil {
 					tickets++
-					c.ticket, c.title = true, fmt.Sprintf("repltk-%d", n)
+					c.title = fmt.Sprintf("repltk-%d", n)
 					c.text = fmt.Sprintf(`ticket open "%s" cat:quality p:P2`, c.title)
 				} else {
 					c.title = fmt.Sprintf("repltask-%d", n)
@@ -317,7 +316,9 @@ func TestReplicasKilled(t *testing.T) {
 		rows.Close()
 	}
 	var acked, dupAcked, unacked, unackedMade, redelivered int
+	asked := map[string]bool{}
 	for _, c := range cmds {
+		asked[c.title] = true
 		if c.attempts > 1 {
 			redelivered++
 		}
@@ -338,6 +339,12 @@ func TestReplicasKilled(t *testing.T) {
 			if n > 1 {
 				t.Errorf("unacknowledged command %q made %d rows, want at most 1", c.text, n)
 			}
+		}
+	}
+
+	for title := range made {
+		if !asked[title] {
+			t.Errorf("%q made, and no command asked for it", title)
 		}
 	}
 
