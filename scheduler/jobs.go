@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -101,8 +100,7 @@ func (s *Scheduler) init() {
 			s.Idle = 30 * time.Second
 		}
 		if s.Owner == "" {
-			host, _ := os.Hostname()
-			s.Owner = fmt.Sprintf("%s/%d", host, os.Getpid())
+			s.Owner = ProcessName()
 		}
 		s.Store = bot.Hooked(s.Store, nil)
 		s.Metrics = bot.MetricsOr(s.Metrics)

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"sync"
 	"time"
@@ -142,8 +141,7 @@ func (d *Dispatcher) setDefaults() {
 			d.Idle = 5 * time.Second
 		}
 		if d.Owner == "" {
-			host, _ := os.Hostname()
-			d.Owner = fmt.Sprintf("%s/%d", host, os.Getpid())
+			d.Owner = ProcessName()
 		}
 		if d.Limiter == nil {
 			d.Limiter = &Limiter{}

@@ -99,6 +99,21 @@ type StorageConfig struct {
 	Synchronous string `yaml:"synchronous"`
 	// Retention is how long finished rows are kept before they are pruned.
 	Retention RetentionConfig `yaml:"retention"`
+	// Leases is how long a process holds what it claimed: the longest the
+	// work of a process that died stays undone before another takes it.
+	Leases LeasesConfig `yaml:"leases"`
+}
+
+// LeasesConfig is how long a process holds its claims (Go durations). A
+// process that dies holding a claim leaves it to the others (replicas on
+// PostgreSQL, or itself restarted) only when the claim's lease ends.
+type LeasesConfig struct {
+	// Work is the lease of a claimed job or outgoing message.
+	Work time.Duration `yaml:"work"`
+	// Connection is the lease of a platform's long connection (DingTalk
+	// Stream, Feishu's and Slack's sockets): the one replica holding it
+	// keeps the connection open.
+	Connection time.Duration `yaml:"connection"`
 }
 
 // RetentionConfig is how long finished rows are kept (Go durations: 72h).
@@ -338,9 +353,10 @@ type CalendarDayConfig struct {
 // DefaultConfig is what Tandem runs with when nothing is configured.
 func DefaultConfig() Config {
 	return Config{
-		Log:       LogConfig{Format: "text", Level: "info"},
-		HTTP:      HTTPConfig{Addr: "127.0.0.1:8080", Metrics: MetricsConfig{Enabled: true}},
-		Storage:   StorageConfig{Driver: "sqlite", Path: "./data/tandem.db", DSNEnv: "TANDEM_PG_DSN", Synchronous: "full", Retention: defaultRetention()},
+		Log:  LogConfig{Format: "text", Level: "info"},
+		HTTP: HTTPConfig{Addr: "127.0.0.1:8080", Metrics: MetricsConfig{Enabled: true}},
+		Storage: StorageConfig{Driver: "sqlite", Path: "./data/tandem.db", DSNEnv: "TANDEM_PG_DSN", Synchronous: "full", Retention: defaultRetention(),
+			Leases: LeasesConfig{Work: time.Minute, Connection: connLeaseTTL}},
 		Bot:       BotConfig{DefaultLang: "en", DefaultTZ: "Asia/Shanghai", DueTime: "18:00", NotifyWindow: bot.DefaultNotifyWindow.String()},
 		Console:   ConsoleConfig{Enabled: true},
 		Calendar:  CalendarConfig{Region: "CN", Hours: "09:00-12:00, 13:30-18:00"},
@@ -567,6 +583,17 @@ func (c Config) Validate() error {
 	} {
 		if r.val < r.min {
 			bad("storage.retention."+r.key, "must be at least %s, not %s", r.why, r.val)
+		}
+	}
+	for _, l := range []struct {
+		key string
+		val time.Duration
+	}{{"work", c.Storage.Leases.Work}, {"connection", c.Storage.Leases.Connection}} {
+		// Below a second a lease is renewed more often than the store can
+		// be relied on to answer; above an hour a dead process's work waits
+		// longer than anyone would.
+		if l.val < time.Second || l.val > time.Hour {
+			bad("storage.leases."+l.key, "must be between 1s and 1h, not %s", l.val)
 		}
 	}
 	if _, ok := bot.ParseLang(c.Bot.DefaultLang); !ok {

@@ -107,11 +107,12 @@ func (r *crashResult) inflightRows() int {
 // delay, like the real one, so kills do land inside sends.
 //
 // Leases. A job or message claimed by a killed process stays leased for the
-// lease (one minute, not configurable); the next process takes it only
-// then. To keep the test short, each restart expires the leases of the
+// lease (storage.leases.work, a minute here); the next process takes it
+// only then. To keep the test short, each restart expires the leases of the
 // dead process (the only writer, now gone) in the file, which is what the
 // passing minute would do; the number found is reported as "in flight at
-// the kill".
+// the kill". TestReplicasKilled instead runs with short leases and times
+// the takeover.
 //
 // TestCrashRestartFeishu is the same run with the reminders going to
 // Feishu users, whose API deduplicates sends: there, exactly once.

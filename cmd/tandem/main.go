@@ -246,8 +246,8 @@ type Main struct {
 	Now func() time.Time
 	// ConnLease is how long a replica holds the lease of a platform's long
 	// connection (scheduler.Leader): the longest the connection stays down
-	// after the replica holding it dies. It defaults to connLeaseTTL;
-	// tests shorten it.
+	// after the replica holding it dies. It defaults to
+	// storage.leases.connection; in-process tests shorten it.
 	ConnLease time.Duration
 
 	// DB is the store storage.driver chose.
@@ -338,7 +338,8 @@ func (m *Main) Run() error {
 	// Replicas on PostgreSQL keep the platforms' limits together, in the
 	// database; SQLite's one process keeps them in memory.
 	m.Dispatcher = &scheduler.Dispatcher{Store: store, Log: m.Log, Now: m.Now, Metrics: m.Metrics,
-		SharedLimits: cfg.Storage.Driver == "postgres"}
+		SharedLimits: cfg.Storage.Driver == "postgres",
+		Lease:        cfg.Storage.Leases.Work, SendTimeout: sendTimeout(cfg.Storage.Leases.Work), Idle: min(5*time.Second, cfg.Storage.Leases.Work)}
 	hooks.OnQueued(m.Dispatcher.Trigger)
 	m.FreeBusy = newFreeBusy(cfg, m.Dispatcher, loc)
 	askRemindAt, _ := cfg.Asks.remindAt() // checked by Validate
@@ -373,7 +374,11 @@ func (m *Main) Run() error {
 	}), pruneModule(pruner))
 	m.Router = commands.NewRouter(modules...)
 	m.Scheduler = &scheduler.Scheduler{Store: store, Handlers: m.Router.JobHandlers(), Calendar: cal, Log: m.Log, Now: m.Now,
-		Metrics: m.Metrics}
+		Metrics: m.Metrics, Lease: cfg.Storage.Leases.Work,
+		// Another replica's claims, and the work it adds, wake nothing
+		// here: polling at least once a lease is what lets this replica
+		// take over a dead one's claims within a lease of their end.
+		Idle: min(30*time.Second, cfg.Storage.Leases.Work)}
 	hooks.OnScheduled(m.Scheduler.Trigger)
 	if err := store.Update(context.Background(), func(tx bot.Tx) error {
 		return commands.EnsureSystemJobs(tx, m.Now(), modules...)

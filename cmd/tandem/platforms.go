@@ -279,13 +279,30 @@ const connLeaseTTL = 30 * time.Second
 // replicas (PostgreSQL) needs a name per process instead.
 const sqliteLeaseHolder = "sqlite"
 
+// leaseHolder names this process in the leases of long connections: on
+// SQLite sqliteLeaseHolder; on a store replicas share, the process's own
+// name, so that each replica holds its leases and none renews another's.
+func (m *Main) leaseHolder() string {
+	if m.Config.Storage.Driver == "postgres" {
+		return scheduler.ProcessName()
+	}
+	return sqliteLeaseHolder
+}
+
+// sendTimeout bounds one send to a platform: 20 s, the dispatcher's
+// default, or half the work lease when that is shorter, so a send never
+// outlives the lease of its message and races another replica's claim.
+func sendTimeout(workLease time.Duration) time.Duration {
+	return min(20*time.Second, workLease/2)
+}
+
 // connLeader keeps a platform app's long connection on one replica at a
 // time: the one holding the lease "conn/<platform>/<app>" opens it, and
 // closes it when the lease is lost. app names the connection (the app's
 // id, or Slack's workspace), the same on every replica.
 func (m *Main) connLeader(platform, app string) *scheduler.Leader {
 	return &scheduler.Leader{Leases: bot.StoreLeases{Store: m.DB}, Name: "conn/" + platform + "/" + app,
-		Holder: sqliteLeaseHolder, TTL: cmp.Or(m.ConnLease, connLeaseTTL), Log: m.Log}
+		Holder: m.leaseHolder(), TTL: cmp.Or(m.ConnLease, m.Config.Storage.Leases.Connection, connLeaseTTL), Log: m.Log}
 }
 
 // whileLeading is connect run only while lead holds its lease.

@@ -209,6 +209,15 @@ func (db *DB) try(ctx context.Context, fn func(bot.Tx) error, opts *sql.TxOption
 		s.tx.Rollback()
 		return err, s.retry || retryable(err)
 	}
+	if s.retry {
+		// PostgreSQL refused a statement as racing another unit, and the
+		// unit went on: a Nested part took the refusal for its own failure
+		// and was undone (the bot then records a command that failed for
+		// nothing it did). What it would commit is a run that lost part of
+		// its work to the race; run it again from the start instead.
+		s.tx.Rollback()
+		return errRacedInNested, true
+	}
 	if err := s.tx.Commit(); err != nil {
 		return internal(err, "commit"), retryable(err)
 	}
@@ -224,6 +233,10 @@ func runSafely(fn func(bot.Tx) error, t bot.Tx) (err error) {
 	}()
 	return fn(t)
 }
+
+// errRacedInNested is a unit's failure when PostgreSQL refused one of its
+// statements as racing another unit and the unit carried on regardless.
+var errRacedInNested = errors.New("postgres: a statement was refused as racing another unit (SQLSTATE 40001 or 40P01) and the unit went on: run again")
 
 // retryable says err is PostgreSQL refusing a transaction that raced
 // another: a serialization failure or a deadlock.
