@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tandemhq/tandem/adapters/dingtalk/dingtalktest"
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/storage/postgres/pgtest"
 )
@@ -38,7 +39,7 @@ func (l *lockedBuffer) String() string {
 type loadCommand struct {
 	replica, trigger, title string
 	code                    int
-	at                      time.Time
+	sentAt, at              time.Time // when it was sent, when it was answered
 }
 
 // Ensure two replicas on one PostgreSQL recover from the database being
@@ -50,7 +51,9 @@ type loadCommand struct {
 // ready again and takes commands without being restarted, an event
 // redelivered with its id is applied once, reminders that fell due during
 // the outage are delivered once, and one due afterwards is delivered too
-// (the job scheduler and the outbox dispatcher still run).
+// (the job scheduler and the outbox dispatcher still run), an event left
+// pending is swept, and the long connection a lease holds closes when the
+// lease cannot be renewed and reopens when it can.
 func TestDatabaseRestartedUnderLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a PostgreSQL cluster of its own")
@@ -68,7 +71,14 @@ func TestDatabaseRestartedUnderLoad(t *testing.T) {
 		}
 	})
 
-	start := func(name string) *Main {
+	// Replica a also holds a long connection (DingTalk Stream) under a
+	// lease, short here so that the outage outlasts it.
+	ding := dingtalktest.New(t, dingE2EClient, dingE2ESecret)
+	stream := fmt.Sprintf(`
+dingtalk:
+  - {client_id: %s, client_secret: %s, robot_code: %s, workspace: %s, api_url: %q, oapi_url: %q}
+`, dingE2EClient, dingE2ESecret, dingE2EClient, dingE2ECorp, ding.URL, ding.URL)
+	start := func(name, extra string) *Main {
 		t.Helper()
 		cfg, err := ParseConfig(strings.NewReader(fmt.Sprintf(`
 http: {addr: "127.0.0.1:0"}
@@ -80,12 +90,12 @@ slack:
   bot_token: xoxb-e2e
   bot_user_id: UBOT
   api_url: %s/api/
-`, filepath.Join(t.TempDir(), "tandem.db"), fake.URL)), env(map[string]string{"E2E_SLACK_SECRET": slackSecret}))
+`+extra, filepath.Join(t.TempDir(), "tandem.db"), fake.URL)), env(map[string]string{"E2E_SLACK_SECRET": slackSecret}))
 		if err != nil {
 			t.Fatal(err)
 		}
 		log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})).With("replica", name)
-		m := &Main{Config: cfg, Log: log, Now: clock.Now}
+		m := &Main{Config: cfg, Log: log, Now: clock.Now, ConnLease: 1500 * time.Millisecond}
 		if err := m.Run(); err != nil {
 			m.Close()
 			t.Fatal(err)
@@ -93,7 +103,8 @@ slack:
 		t.Cleanup(func() { m.Close() })
 		return m
 	}
-	replicas := map[string]*Main{"a": start("a"), "b": start("b")}
+	replicas := map[string]*Main{"a": start("a", stream), "b": start("b", "")}
+	conn := ding.NextConn(t)
 	url := func(r string) string { return replicas[r].Server.URL() }
 	form := "application/x-www-form-urlencoded"
 	command := func(r, text, trigger, user string) (int, string) {
@@ -142,6 +153,7 @@ slack:
 				}
 				c := loadCommand{replica: r, trigger: fmt.Sprintf("load-%s-%d", r, i), title: fmt.Sprintf("load %s %04d", r, i)}
 				var resp string
+				c.sentAt = time.Now()
 				c.code, resp = command(r, fmt.Sprintf("task new %q", c.title), c.trigger, "U1")
 				c.at = time.Now()
 				// 200 is "Created", or empty: stored, and answered later
@@ -177,6 +189,10 @@ slack:
 	for r := range replicas {
 		waitFor(t, "replica "+r+" not ready while the database is down", func() bool { return !ready(r) })
 	}
+	// The lease cannot be renewed: the stream is closed before it ends.
+	if !conn.Closed(5 * time.Second) {
+		t.Error("the stream stayed open while its lease could not be renewed")
+	}
 	// An event sent now is refused, so that Slack redelivers it.
 	event := `{"type":"event_callback","team_id":"T1","event_id":"EvOutage","event":{"type":"app_mention","user":"U1","channel":"C9",
 		"text":"<@UBOT> task new \"from the outage\"","ts":"1700000001.000100"}}`
@@ -193,12 +209,15 @@ slack:
 	time.Sleep(time.Until(stoppedAt.Add(3 * time.Second)))
 	cluster.Start()
 	restartedAt := time.Now()
+	ding.NextConn(t) // the leader takes its lease again and reconnects
+	t.Logf("stream reconnected %v after the server was back", time.Since(restartedAt).Round(time.Millisecond))
 
 	readyAfter := map[string]time.Duration{}
 	for r := range replicas {
 		waitFor(t, "replica "+r+" ready again", func() bool { return ready(r) })
 		readyAfter[r] = time.Since(restartedAt)
 	}
+	readyAt := time.Now()
 	for r := range replicas {
 		waitFor(t, "commands on "+r+" after the restart", func() bool { return acked(r, restartedAt) >= 5 })
 	}
@@ -235,6 +254,9 @@ slack:
 		}
 		if c.code < 500 {
 			t.Errorf("%s: refused with %d, want a 5xx the platform retries", c.title, c.code)
+		}
+		if c.sentAt.After(readyAt) {
+			t.Errorf("%s: refused with %d after both replicas were ready again", c.title, c.code)
 		}
 		refused++
 		other := map[string]string{"a": "b", "b": "a"}[c.replica]
