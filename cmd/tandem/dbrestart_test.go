@@ -245,7 +245,9 @@ slack:
 		}
 	}
 	refused, during := 0, 0
+	codes := map[int]int{}
 	for _, c := range sent {
+		codes[c.code]++
 		if c.at.After(stoppedAt) && c.at.Before(restartedAt) {
 			during++
 		}
@@ -267,7 +269,7 @@ slack:
 	if refused == 0 || during == 0 {
 		t.Errorf("%d commands sent during the outage, %d refused: the load did not meet the outage", during, refused)
 	}
-	t.Logf("%d commands sent, %d during the outage, %d refused and redelivered", len(sent), during, refused)
+	t.Logf("%d commands sent, %d during the outage, %d refused and redelivered; answers %v", len(sent), during, refused, codes)
 
 	// Every command, acknowledged or redelivered, made its task once.
 	pg, err := sql.Open("pgx", dsn)
