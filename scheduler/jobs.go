@@ -272,7 +272,14 @@ func (s *Scheduler) runAll(ctx context.Context, runs []*jobRun) (done int) {
 		}
 	} else {
 		for _, r := range runs {
-			r.err = s.Store.Update(uctx, r.unit)
+			// A unit the database fails while it restarts is tried again
+			// for up to half the claim's lease (updateThrough): the job
+			// then completes once it is back, instead of waiting out its
+			// lease to run again; the unit's check that the claim still
+			// stands keeps a late try from running a job claimed since.
+			rctx, cancel := context.WithTimeout(uctx, s.Lease/2)
+			r.err = updateThrough(rctx, s.Store, s.Log, r.unit)
+			cancel()
 			wg.Done()
 		}
 	}

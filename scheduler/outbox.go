@@ -464,28 +464,14 @@ func (d *Dispatcher) deliver(ctx context.Context, s bot.Sender, o *bot.Outgoing,
 
 // record stores an outcome even if we are shutting down: the platform has
 // already answered, and forgetting a success would send it twice. fn may
-// run more than once, so it only writes.
-//
-// A unit the store fails (an internal error, not a domain answer such as
-// not_found) is tried again, with backoff, for up to recordWindow: a
-// database restarting or failing over (every connection broken, then
-// refused for a few seconds) must not make a message that was sent look
-// unsent, to be sent again when its lease ends.
+// run more than once, so it only writes. A database restarting meanwhile
+// must not make a message that was sent look unsent, to be sent again when
+// its lease ends: the unit is tried again for up to recordWindow
+// (updateThrough).
 func (d *Dispatcher) record(fn func(bot.Tx) error) error {
 	ctx, cancel := context.WithTimeout(context.Background(), recordWindow)
 	defer cancel()
-	for attempt := 1; ; attempt++ {
-		err := d.Store.Update(ctx, fn)
-		if code := bot.ErrorCode(err); code != bot.EINTERNAL && code != bot.EUNAVAILABLE || ctx.Err() != nil {
-			return err
-		}
-		d.Log.Warn("outbox: outcome not stored; trying again", "attempt", attempt, "err", err)
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(backoff(nil, attempt, 100*time.Millisecond, 2*time.Second)):
-		}
-	}
+	return updateThrough(ctx, d.Store, d.Log, fn)
 }
 
 // recordWindow is how long record keeps trying to store an outcome: longer

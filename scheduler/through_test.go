@@ -9,20 +9,27 @@ import (
 	"time"
 
 	"github.com/tandemhq/tandem/bot"
+	"github.com/tandemhq/tandem/scheduler"
+	"github.com/tandemhq/tandem/storage/storetest/memstore"
 )
 
-// outage is a store that fails the next units it is given with err, as a
-// database that went away does.
+// outage is a store that fails its units numbered from..to (counting
+// from 1) with err, as a database that went away does.
 type outage struct {
 	bot.Store
-	err     error
-	fail    atomic.Int32
-	updates atomic.Int32
+	err      error
+	from, to atomic.Int32
+	updates  atomic.Int32
+}
+
+// down fails the next n units.
+func (o *outage) down(n int32) {
+	o.from.Store(o.updates.Load() + 1)
+	o.to.Store(o.updates.Load() + n)
 }
 
 func (o *outage) Update(ctx context.Context, fn func(bot.Tx) error) error {
-	o.updates.Add(1)
-	if o.fail.Add(-1) >= 0 {
+	if n := o.updates.Add(1); n >= o.from.Load() && n <= o.to.Load() {
 		return o.err
 	}
 	return o.Store.Update(ctx, fn)
@@ -38,7 +45,7 @@ type failAfterSend struct {
 
 func (s *failAfterSend) Send(ctx context.Context, o *bot.Outgoing) (string, error) {
 	if s.calls == 0 {
-		s.store.fail.Store(s.n)
+		s.store.down(s.n)
 	}
 	return s.fakeSender.Send(ctx, o)
 }
@@ -87,4 +94,24 @@ func TestDeliverDue_OutcomeRefusedIsNotRetried(t *testing.T) {
 	if err := deliverAt(0); bot.ErrorCode(err) != bot.ENOTFOUND || store.updates.Load() != 2 {
 		t.Fatalf("DeliverDue: %v after %d units; want not_found after the claim and one try", err, store.updates.Load())
 	}
+}
+
+// Ensure a job whose unit the database fails (it restarted between the
+// claim and the run) completes once the database is back, in the same
+// cycle, rather than waiting out its lease to run again.
+func TestRunDue_JobCompletesWhenTheDatabaseIsBack(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m, f := memstore.New(), &fires{}
+		schedule(t, m, &bot.Job{Kind: "ping", RunAt: time.Now()})
+		store := &outage{Store: m, err: errors.New("connect: connection refused")}
+		store.from.Store(2) // the claim passes, the next three units fail
+		store.to.Store(4)
+		s := &scheduler.Scheduler{Store: store, Handlers: map[string]bot.JobHandler{"ping": f.handler(nil)}, Log: quiet()}
+		if n, err := s.RunDue(t.Context()); n != 1 || err != nil {
+			t.Fatalf("RunDue: %d, %v", n, err)
+		}
+		if j := job(m, 1); j.State != bot.JobDone || len(f.times()) != 1 {
+			t.Fatalf("after the cycle the job is %s, its handler ran %d times; want done, once", j.State, len(f.times()))
+		}
+	})
 }
