@@ -271,15 +271,15 @@ func (s *Scheduler) runAll(ctx context.Context, runs []*jobRun) (done int) {
 			q.Queue(uctx, r.unit, func(err error) { r.err = err; wg.Done() })
 		}
 	} else {
+		// A unit the database fails while it restarts is tried again
+		// (updateThrough) until half the claim's lease has passed, for the
+		// whole batch: the job then completes once the database is back,
+		// instead of waiting out its lease to run again; the unit's check
+		// that the claim still stands keeps a late try from running a job
+		// claimed since.
+		retryUntil := time.Now().Add(s.Lease / 2)
 		for _, r := range runs {
-			// A unit the database fails while it restarts is tried again
-			// for up to half the claim's lease (updateThrough): the job
-			// then completes once it is back, instead of waiting out its
-			// lease to run again; the unit's check that the claim still
-			// stands keeps a late try from running a job claimed since.
-			rctx, cancel := context.WithTimeout(uctx, s.Lease/2)
-			r.err = updateThrough(rctx, s.Store, s.Log, r.unit)
-			cancel()
+			r.err = updateThrough(uctx, retryUntil, s.Store, s.Log, r.unit)
 			wg.Done()
 		}
 	}

@@ -471,7 +471,7 @@ func (d *Dispatcher) deliver(ctx context.Context, s bot.Sender, o *bot.Outgoing,
 func (d *Dispatcher) record(fn func(bot.Tx) error) error {
 	ctx, cancel := context.WithTimeout(context.Background(), recordWindow)
 	defer cancel()
-	return updateThrough(ctx, d.Store, d.Log, fn)
+	return updateThrough(ctx, time.Now().Add(recordWindow), d.Store, d.Log, fn)
 }
 
 // recordWindow is how long record keeps trying to store an outcome: longer

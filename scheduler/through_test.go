@@ -115,3 +115,30 @@ func TestRunDue_JobCompletesWhenTheDatabaseIsBack(t *testing.T) {
 		}
 	})
 }
+
+// Ensure the retries of a batch are bounded together: with the database
+// gone for good after the claim, a cycle of three jobs gives up once half
+// the lease has passed, not after half a lease per job, and the jobs wait
+// out their leases.
+func TestRunDue_BatchRetriesEndWithHalfTheLease(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m, f := memstore.New(), &fires{}
+		for range 3 {
+			schedule(t, m, &bot.Job{Kind: "ping", RunAt: time.Now()})
+		}
+		store := &outage{Store: m, err: errors.New("connect: connection refused")}
+		store.from.Store(2)
+		store.to.Store(1 << 30)
+		s := &scheduler.Scheduler{Store: store, Handlers: map[string]bot.JobHandler{"ping": f.handler(nil)}, Lease: time.Minute, Log: quiet()}
+		start := time.Now()
+		if n, err := s.RunDue(t.Context()); n != 3 || err != nil {
+			t.Fatalf("RunDue: %d, %v", n, err)
+		}
+		if took := time.Since(start); took > 30*time.Second {
+			t.Fatalf("the cycle took %v with the database down, want at most half the lease (30s)", took)
+		}
+		if j := job(m, 3); j.State != bot.JobPending || len(f.times()) != 0 {
+			t.Fatalf("job 3 is %s, handlers ran %d times; want pending, none", j.State, len(f.times()))
+		}
+	})
+}
