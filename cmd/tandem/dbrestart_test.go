@@ -141,6 +141,8 @@ slack:
 		stop    = make(chan struct{})
 		loaders sync.WaitGroup
 	)
+	stopLoad := sync.OnceFunc(func() { close(stop); loaders.Wait() })
+	defer stopLoad() // also when the test fails half-way
 	for r := range replicas {
 		loaders.Add(1)
 		go func() {
@@ -221,8 +223,7 @@ slack:
 	for r := range replicas {
 		waitFor(t, "commands on "+r+" after the restart", func() bool { return acked(r, restartedAt) >= 5 })
 	}
-	close(stop)
-	loaders.Wait()
+	stopLoad()
 	for r := range replicas {
 		first := time.Duration(-1)
 		for _, c := range sent {
