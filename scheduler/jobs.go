@@ -269,8 +269,15 @@ func (s *Scheduler) runAll(ctx context.Context, runs []*jobRun) (done int) {
 			q.Queue(uctx, r.unit, func(err error) { r.err = err; wg.Done() })
 		}
 	} else {
+		// A unit the database fails while it restarts is tried again
+		// (updateThrough) until half the claim's lease has passed, for the
+		// whole batch: the job then completes once the database is back,
+		// instead of waiting out its lease to run again; the unit's check
+		// that the claim still stands keeps a late try from running a job
+		// claimed since.
+		retryUntil := time.Now().Add(s.Lease / 2)
 		for _, r := range runs {
-			r.err = s.Store.Update(uctx, r.unit)
+			r.err = updateThrough(uctx, retryUntil, s.Store, s.Log, r.unit)
 			wg.Done()
 		}
 	}

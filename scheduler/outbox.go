@@ -584,12 +584,21 @@ func (d *Dispatcher) blockShared(tx bot.Tx, lane Limit, until time.Time) error {
 
 // record stores an outcome even if we are shutting down: the platform has
 // already answered, and forgetting a success would send it twice. fn may
-// run more than once, so it only writes.
+// run more than once, so it only writes. A database restarting meanwhile
+// must not make a message that was sent look unsent, to be sent again when
+// its lease ends: the unit is tried again for up to recordWindow
+// (updateThrough).
 func (d *Dispatcher) record(fn func(bot.Tx) error) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), recordWindow)
 	defer cancel()
-	return d.Store.Update(ctx, fn)
+	return updateThrough(ctx, time.Now().Add(recordWindow), d.Store, d.Log, fn)
 }
+
+// recordWindow is how long record keeps trying to store an outcome: longer
+// than a database's restart or a managed failover usually takes, shorter
+// than a message's lease (a minute), after which another replica may send
+// it again anyway.
+const recordWindow = 30 * time.Second
 
 // ceilMilli rounds t up to the millisecond, the precision the outbox stores
 // times at: a message deferred to a moment must not become due, and find
