@@ -46,6 +46,7 @@ func (st *statement) bind(args []any) []any {
 }
 
 var (
+	isNullCompared = regexp.MustCompile(`(\(\w+ IS NULL\)) = ([01])\b`)
 	indexedBy      = regexp.MustCompile(`(?i)\s+INDEXED BY\s+\w+`)
 	insertOrIgnore = regexp.MustCompile(`(?i)^\s*INSERT OR IGNORE INTO`)
 	returning      = regexp.MustCompile(`(?i)\sRETURNING\s`)
@@ -103,6 +104,16 @@ func rewrite(q string) *statement {
 	// ask_id; PostgreSQL accepts that once it groups by asks' key itself.
 	q = groupByAsk.ReplaceAllString(q, "JOIN asks ON asks.id = r.ask_id${1}GROUP BY asks.id ORDER BY asks.id")
 	q = indexedBy.ReplaceAllString(q, "")
+	// SQLite's "(due_at IS NULL) = 0" (the overdue task list, a key of the
+	// task indexes) compares a boolean with an integer, which PostgreSQL
+	// refuses. Not "= false" either: the planner turns that into "due_at IS
+	// NOT NULL", which no longer matches the index key (due_at IS NULL),
+	// and sorts every overdue task; "IS FALSE" is kept and read as the key
+	// (plans_test.go).
+	q = isNullCompared.ReplaceAllStringFunc(q, func(m string) string {
+		v := isNullCompared.FindStringSubmatch(m)
+		return v[1] + map[string]string{"0": " IS FALSE", "1": " IS TRUE"}[v[2]]
+	})
 	if insertOrIgnore.MatchString(q) {
 		q = insertOrIgnore.ReplaceAllString(q, "INSERT INTO")
 		if loc := returning.FindStringIndex(q); loc != nil {

@@ -20,6 +20,7 @@ func TestTranslate(t *testing.T) {
 		{`INSERT OR IGNORE INTO t (a) VALUES (?)`, `INSERT INTO t (a) VALUES ($1) ON CONFLICT DO NOTHING`, []int{0}},
 		{`INSERT OR IGNORE INTO t (a) VALUES (?) RETURNING id`, `INSERT INTO t (a) VALUES ($1) ON CONFLICT DO NOTHING RETURNING id`, []int{0}},
 		{`SELECT a FROM t INDEXED BY t_a WHERE a IS NOT ? AND b IS NULL`, `SELECT a FROM t WHERE a IS DISTINCT FROM $1 AND b IS NULL`, []int{0}},
+		{`SELECT a FROM t WHERE (due_at IS NULL) = 0 AND due_at < ?`, `SELECT a FROM t WHERE (due_at IS NULL) IS FALSE AND due_at < $1`, []int{0}},
 		{`UPDATE p SET d = ? WHERE d IS ?`, `UPDATE p SET d = $1 WHERE d IS NOT DISTINCT FROM $2`, []int{0, 1}},
 		{`SELECT max(a, 0), max(b), min(c, d) FROM t`, `SELECT GREATEST(a, 0), max(b), LEAST(c, d) FROM t`, nil},
 		{`SELECT a FROM t LIMIT ? OFFSET ?`, `SELECT a FROM t LIMIT NULLIF(CAST($1 AS BIGINT), -1) OFFSET $2`, []int{0, 1}},

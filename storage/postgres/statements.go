@@ -35,6 +35,17 @@ type statements struct {
 	retry bool
 }
 
+// traceStatement, when a test sets it, sees each statement as it is sent
+// to PostgreSQL (translated) with its arguments: plans_test.go explains the
+// statements the contracts really run. Nil in production.
+var traceStatement func(query string, args []any)
+
+func trace(query string, args ...any) {
+	if traceStatement != nil {
+		traceStatement(query, args)
+	}
+}
+
 var (
 	_ sqlite.JobClaimer    = (*statements)(nil)
 	_ sqlite.OutboxClaimer = (*statements)(nil)
@@ -133,6 +144,7 @@ func (s *statements) ClaimOutgoing(ctx context.Context, platform string, now, le
 	if err := s.beginAs(true); err != nil {
 		return nil, err
 	}
+	trace(lockDestinations, platform, now, limit, destinationLocks)
 	rows, err := s.tx.QueryContext(ctx, lockDestinations, platform, now, limit, destinationLocks)
 	if err != nil {
 		return nil, s.sqliteError(err)
@@ -150,6 +162,7 @@ func (s *statements) ClaimOutgoing(ctx context.Context, platform string, now, le
 	if err := rows.Err(); err != nil {
 		return nil, s.sqliteError(err)
 	}
+	trace(claimOutgoing, platform, now, dests, owner, leaseUntil, limit)
 	rows, err = s.tx.QueryContext(ctx, claimOutgoing, platform, now, dests, owner, leaseUntil, limit)
 	if err != nil {
 		return nil, s.sqliteError(err)
@@ -162,8 +175,9 @@ func (s *statements) ExecContext(ctx context.Context, query string, args ...any)
 		return nil, err
 	}
 	st := translate(query)
-	q := st.text
-	res, err := s.exec(ctx, q, integers(st.bind(args)))
+	q, bound := st.text, integers(st.bind(args))
+	trace(q, bound...)
+	res, err := s.exec(ctx, q, bound)
 	if err != nil {
 		return nil, s.sqliteError(err)
 	}
@@ -206,7 +220,9 @@ func (s *statements) QueryContext(ctx context.Context, query string, args ...any
 		return nil, err
 	}
 	st := translate(query)
-	rows, err := s.tx.QueryContext(ctx, st.text, integers(st.bind(args))...)
+	bound := integers(st.bind(args))
+	trace(st.text, bound...)
+	rows, err := s.tx.QueryContext(ctx, st.text, bound...)
 	if err != nil {
 		return nil, s.sqliteError(err)
 	}

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tandemhq/tandem/bot"
@@ -35,9 +36,15 @@ var pruneQueries = map[string]string{
 
 // pruneQuery deletes a batch of table's rows matching cond (which orders
 // them, oldest first), except the row with the largest id: see bot.PruneTx.
+// The largest id is left out inside the batch's sub-query, not beside it:
+// beside it PostgreSQL guessed a third of the table below MAX(id) and read
+// that much of the primary key to join the batch against
+// (storage/postgres/plans_test.go); inside, the batch's ids are the only
+// rows looked up.
 func pruneQuery(table, cond string) string {
-	return `DELETE FROM ` + table + ` WHERE id IN (SELECT id FROM ` + table + ` WHERE ` + cond + ` LIMIT ?)
-		AND id < (SELECT MAX(id) FROM ` + table + `)`
+	where, order, _ := strings.Cut(cond, " ORDER BY ")
+	return `DELETE FROM ` + table + ` WHERE id IN (SELECT id FROM ` + table + ` WHERE ` + where +
+		` AND id < (SELECT MAX(id) FROM ` + table + `) ORDER BY ` + order + ` LIMIT ?)`
 }
 
 // PruneInbox implements bot.PruneTx.
