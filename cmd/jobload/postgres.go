@@ -166,9 +166,10 @@ func firePostgres(pg *postgres.DB, raw *sql.DB, dsn string, n, rate int, duratio
 	if err := raw.QueryRow(`SELECT coalesce(max(id), 0) FROM jobs`).Scan(&fromID); err != nil {
 		return fireResult{}, err
 	}
-	// PostgreSQL stores them more slowly than SQLite, and the children
-	// start after; both before the first is due.
-	base := time.Now().Add(3*time.Second + time.Duration(total)*20*time.Microsecond).Truncate(time.Millisecond)
+	// PostgreSQL stores them more slowly than SQLite (a round trip per
+	// job, about 0.5 ms here), and the children start after; both before
+	// the first is due.
+	base := time.Now().Add(2*time.Second + time.Duration(total)*time.Millisecond).Truncate(time.Millisecond)
 	if err := scheduleFires(pg, total, base, interval); err != nil {
 		return fireResult{}, err
 	}

@@ -225,6 +225,7 @@ func (p *presigned) next(u string, _ int64) *http.Request {
 
 type result struct {
 	rps           float64
+	ok            int // requests answered 200
 	p50, p99, max time.Duration
 	errors        int64
 }
@@ -257,7 +258,7 @@ func load(name string, urls []string, conns int, d time.Duration, mk func(string
 		all = append(all, l...)
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
-	r := result{errors: errs.Load()}
+	r := result{errors: errs.Load(), ok: len(all)}
 	if len(all) > 0 {
 		r.rps = float64(len(all)) / elapsed.Seconds()
 		r.p50, r.p99, r.max = all[len(all)/2], all[len(all)*99/100], all[len(all)-1]
