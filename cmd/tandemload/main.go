@@ -241,6 +241,8 @@ func load(name string, urls []string, conns int, d time.Duration, mk func(string
 	cancelWarm()
 
 	var errs atomic.Int64
+	var kindsMu sync.Mutex
+	kinds := map[string]int{} // each failure's text ("status 500"), counted
 	lat := make([][]time.Duration, conns)
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
@@ -248,6 +250,9 @@ func load(name string, urls []string, conns int, d time.Duration, mk func(string
 	hammer(ctx, client, urls, conns, mk, func(i int, took time.Duration, err error) {
 		if err != nil {
 			errs.Add(1)
+			kindsMu.Lock()
+			kinds[err.Error()]++
+			kindsMu.Unlock()
 			return
 		}
 		lat[i] = append(lat[i], took)
@@ -265,6 +270,9 @@ func load(name string, urls []string, conns int, d time.Duration, mk func(string
 	}
 	fmt.Printf("%-45s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  max %6.1f ms  (%d requests, %d errors)\n",
 		name, r.rps, ms(r.p50), ms(r.p99), ms(r.max), len(all), r.errors)
+	for kind, n := range kinds {
+		fmt.Printf("%45s %d × %s\n", "", n, kind)
+	}
 	transport.CloseIdleConnections()
 	return r
 }
