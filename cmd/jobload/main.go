@@ -84,7 +84,38 @@ func main() {
 	ramp := flag.Bool("ramp", false, "after the lateness run, raise the rate until p99 lateness exceeds 1 s, and report the sustained maximum")
 	rampStep := flag.Duration("ramp-step", 5*time.Second, "length of each run of -ramp")
 	rampFactor := flag.Float64("ramp-factor", 1.25, "rate multiplier between runs of -ramp")
+	driver := flag.String("driver", "sqlite", "sqlite: the runs above; postgres: fire runs with -procs scheduler processes on one PostgreSQL database, beside SQLite")
+	procs := flag.String("procs", "1,2,3", "with -driver postgres: the counts of scheduler processes to measure, comma-separated")
+	dsnEnv := flag.String("pg-dsn-env", "TANDEM_TEST_PG_DSN", "with -driver postgres: the environment variable holding a DSN of the server to create the load's database on")
+	rounds := flag.Int("rounds", 3, "with -driver postgres: rounds of SQLite then each -procs count")
+	sqliteToo := flag.Bool("sqlite", true, "with -driver postgres: also run SQLite's scheduler in each round")
+	childPG := flag.String("child-fire-pg", "", "internal: run a Scheduler with this owner on JOBLOAD_PG_DSN until stdin closes")
 	flag.Parse()
+	if *childPG != "" {
+		if err := childFirePostgres(*childPG); err != nil {
+			fmt.Fprintln(os.Stderr, "jobload child:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *driver == "postgres" {
+		var ns []int
+		for f := range strings.SplitSeq(*procs, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < 1 {
+				fmt.Fprintf(os.Stderr, "jobload: -procs %q: want counts like 1,2,3\n", *procs)
+				os.Exit(2)
+			}
+			ns = append(ns, n)
+		}
+		err := runPostgres(pgConfig{procs: ns, dsnEnv: *dsnEnv, rounds: *rounds, rate: *rate, duration: *duration,
+			grace: *grace, sync: *syncMode, sqliteToo: *sqliteToo})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "jobload:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *child != "" {
 		if err := childReady(*child, *syncMode); err != nil {
 			fmt.Fprintln(os.Stderr, "jobload child:", err)
@@ -430,6 +461,7 @@ type fireResult struct {
 	units        int64
 	wait         time.Duration // total the units waited for their commits
 	cpu          float64       // share of one core over the run
+	retries      int64         // PostgreSQL: units run again after a serialization failure
 	grace        time.Duration
 }
 
@@ -441,9 +473,13 @@ func (r fireResult) p(q float64) time.Duration {
 func (r fireResult) met() bool { return r.fired == r.total && r.p(0.99) <= time.Second }
 
 func (r fireResult) print(wanted int) {
-	fmt.Printf("   fired %d of %d in %.1f s: %.0f fires/s (wanted %d/s); %d units (%.2f per job), each waited %.2f ms on average for its commit; CPU %.0f%% of one core\n",
-		r.fired, r.total, r.span.Seconds(), r.rate, wanted, r.units, float64(r.units)/float64(r.fired),
-		float64(r.wait)/float64(max(r.units, 1))/1e6, 100*r.cpu)
+	units := fmt.Sprintf("%d units (%.2f per job), each waited %.2f ms on average for its commit", r.units, float64(r.units)/float64(r.fired),
+		float64(r.wait)/float64(max(r.units, 1))/1e6)
+	if r.units == 0 { // PostgreSQL's scheduler processes count retries instead
+		units = fmt.Sprintf("%d units run again after a serialization failure", r.retries)
+	}
+	fmt.Printf("   fired %d of %d in %.1f s: %.0f fires/s (wanted %d/s); %s; CPU %.0f%% of one core\n",
+		r.fired, r.total, r.span.Seconds(), r.rate, wanted, units, 100*r.cpu)
 	if r.fired < r.total {
 		fmt.Printf("   %d jobs had not fired %s after the last was due (their lateness is at least that; not in the figures below)\n",
 			r.total-r.fired, r.grace)
@@ -459,27 +495,8 @@ func fire(db *sqlite.DB, rate int, duration, grace time.Duration, schedulers int
 	interval := time.Second / time.Duration(rate)
 	// Stored before the first is due, so the run measures firing only.
 	base := time.Now().Add(2*time.Second + time.Duration(total)*2*time.Microsecond).Truncate(time.Millisecond)
-	now := time.Now()
-	for stored := 0; stored < total; {
-		k := min(total-stored, 10_000)
-		err := db.Update(context.Background(), func(tx bot.Tx) error {
-			for i := range k {
-				id := stored + i
-				j := &bot.Job{Kind: kindFire, RunAt: base.Add(time.Duration(id) * interval),
-					Payload: fmt.Appendf(nil, `{"text":"fire %d","to_person":1,"set_by":1}`, id)}
-				if _, err := tx.ScheduleJob(j, now); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return fireResult{}, err
-		}
-		stored += k
-	}
-	if wait := time.Until(base); wait < 500*time.Millisecond {
-		fmt.Printf("   (storing took long: the first job is due in %s)\n", wait.Round(time.Millisecond))
+	if err := scheduleFires(db, total, base, interval); err != nil {
+		return fireResult{}, err
 	}
 
 	var mu sync.Mutex
@@ -487,10 +504,7 @@ func fire(db *sqlite.DB, rate int, duration, grace time.Duration, schedulers int
 	var first, last time.Time
 	handler := bot.JobHandlerFunc(func(ctx context.Context, tx bot.Tx, j *bot.Job, now time.Time) error {
 		fired := time.Now()
-		// What a reminder commits: one outgoing message, keyed by occurrence.
-		if _, err := tx.Enqueue(&bot.Outgoing{Key: fmt.Sprintf("job%d/%d", j.ID, j.RunAt.UnixMilli()),
-			To:  bot.Destination{Platform: bot.PlatformSlack, Workspace: "T1", UserID: "U1"},
-			Msg: bot.Message{Text: "⏰ Reminder: " + string(j.Payload)}}, now); err != nil {
+		if err := enqueueReminder(tx, j, now); err != nil {
 			return err
 		}
 		mu.Lock()
@@ -545,6 +559,43 @@ func fire(db *sqlite.DB, rate int, duration, grace time.Duration, schedulers int
 	}
 	r.rate = float64(len(r.late)-1) / r.span.Seconds()
 	return r, nil
+}
+
+// enqueueReminder commits what a reminder does: one outgoing message,
+// keyed by occurrence.
+func enqueueReminder(tx bot.Tx, j *bot.Job, now time.Time) error {
+	_, err := tx.Enqueue(&bot.Outgoing{Key: fmt.Sprintf("job%d/%d", j.ID, j.RunAt.UnixMilli()),
+		To:  bot.Destination{Platform: bot.PlatformSlack, Workspace: "T1", UserID: "U1"},
+		Msg: bot.Message{Text: "⏰ Reminder: " + string(j.Payload)}}, now)
+	return err
+}
+
+// scheduleFires stores total jobs of kindFire, the first due at base and
+// one every interval after it, in units of 10,000.
+func scheduleFires(store bot.Store, total int, base time.Time, interval time.Duration) error {
+	now := time.Now()
+	for stored := 0; stored < total; {
+		k := min(total-stored, 10_000)
+		err := store.Update(context.Background(), func(tx bot.Tx) error {
+			for i := range k {
+				id := stored + i
+				j := &bot.Job{Kind: kindFire, RunAt: base.Add(time.Duration(id) * interval),
+					Payload: fmt.Appendf(nil, `{"text":"fire %d","to_person":1,"set_by":1}`, id)}
+				if _, err := tx.ScheduleJob(j, now); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		stored += k
+	}
+	if wait := time.Until(base); wait < 500*time.Millisecond {
+		fmt.Printf("   (storing took long: the first job is due in %s)\n", wait.Round(time.Millisecond))
+	}
+	return nil
 }
 
 func round(d time.Duration) time.Duration {

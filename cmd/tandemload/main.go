@@ -12,6 +12,19 @@
 // The slash commands are built and signed before the timer starts (as with a
 // pre-signed request for wrk), each with its own trigger id, so none is a
 // duplicate and the generator spends its CPU on sending, not on HMACs.
+//
+// With -driver postgres it measures replicas instead of the trivial handler:
+//
+//	TANDEM_TEST_PG_DSN='host=/tmp/pg user=tandem dbname=postgres' \
+//	  go run ./cmd/tandemload -driver postgres -replicas 1,2,3 -duration 5s -rounds 3
+//
+// For each count N in -replicas it creates a fresh database on the server of
+// the DSN in -pg-dsn-env (dropped at the end), starts N tandem binaries on it
+// (storage.driver: postgres, each its own data directory and port), and
+// spreads the requests over them round-robin, as a load balancer would. Each
+// round loads the N replicas and, in the same way, one tandem on a fresh
+// SQLite file (the default), in alternating order, so the two figures share
+// whatever else the machine was doing.
 package main
 
 import (
@@ -50,6 +63,9 @@ func main() {
 	compare := flag.String("compare", "", "instead of the trivial handler, load this second tandem binary alternately with the first, and report the median ratio of the second's rate to the first's (for telling small changes apart on a noisy machine)")
 	target := flag.String("target", "", "load an already running tandem at this base URL (its Slack signing secret must be the load test's) and stop")
 	trivial := flag.String("serve-trivial", "", "internal: serve the trivial handler on this address")
+	driver := flag.String("driver", "sqlite", "sqlite: tandem beside a trivial handler; postgres: -replicas tandems on one PostgreSQL beside one on SQLite")
+	replicas := flag.String("replicas", "1,2,3", "with -driver postgres: the replica counts to measure, comma-separated")
+	dsnEnv := flag.String("pg-dsn-env", "TANDEM_TEST_PG_DSN", "with -driver postgres: the environment variable holding a DSN of the server to create the load's databases on (the user must be allowed to CREATE DATABASE)")
 	flag.Parse()
 	if *trivial != "" {
 		serveTrivial(*trivial)
@@ -57,8 +73,19 @@ func main() {
 	}
 	if *target != "" {
 		reqs := presignFor(*duration, 25000)
-		load("tandem at "+*target, strings.TrimRight(*target, "/")+"/slack/commands", *conns, *duration, reqs.next)
+		load("tandem at "+*target, []string{strings.TrimRight(*target, "/") + "/slack/commands"}, *conns, *duration, reqs.next)
 		return
+	}
+	if *driver == "postgres" {
+		if err := runReplicas(*duration, *conns, *rounds, *bin, *sync, *replicas, *dsnEnv); err != nil {
+			fmt.Fprintln(os.Stderr, "tandemload:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *driver != "sqlite" {
+		fmt.Fprintln(os.Stderr, "tandemload: -driver is sqlite or postgres")
+		os.Exit(2)
 	}
 	if err := run(*duration, *conns, *rounds, *bin, *sync, *profile, *compare); err != nil {
 		fmt.Fprintln(os.Stderr, "tandemload:", err)
@@ -72,14 +99,8 @@ func run(duration time.Duration, conns, rounds int, bin, syncMode, profile, comp
 		return err
 	}
 	defer os.RemoveAll(dir)
-	if bin == "" {
-		bin = filepath.Join(dir, "tandem")
-		build := exec.Command("go", "build", "-o", bin, "./cmd/tandem")
-		build.Env = append(os.Environ(), "CGO_ENABLED=0")
-		build.Stderr = os.Stderr
-		if err := build.Run(); err != nil {
-			return fmt.Errorf("build tandem (run from the repository root, or pass -bin): %w", err)
-		}
+	if bin, err = buildTandem(bin, dir); err != nil {
+		return err
 	}
 
 	tandem, addr, err := startTandem(bin, filepath.Join(dir, "a"), syncMode, profile)
@@ -92,7 +113,7 @@ func run(duration time.Duration, conns, rounds int, bin, syncMode, profile, comp
 	}
 	taddr := freeAddr()
 	self, _ := os.Executable()
-	triv, err := startProcess(self, []string{"-serve-trivial", taddr}, "http://"+taddr+"/")
+	triv, err := startProcess(self, []string{"-serve-trivial", taddr}, nil, "http://"+taddr+"/")
 	if err != nil {
 		return err
 	}
@@ -109,9 +130,9 @@ func run(duration time.Duration, conns, rounds int, bin, syncMode, profile, comp
 	var failed int64
 	for r := 1; r <= rounds; r++ {
 		reqs := presignFor(duration, 25000)
-		slash := load(fmt.Sprintf("round %d: tandem (durable task new)", r), "http://"+addr+"/slack/commands", conns, duration, reqs.next)
+		slash := load(fmt.Sprintf("round %d: tandem (durable task new)", r), []string{"http://" + addr + "/slack/commands"}, conns, duration, reqs.next)
 		treqs := presignFor(duration, 60000)
-		base := load(fmt.Sprintf("round %d: trivial net/http handler", r), "http://"+taddr+"/", conns, duration, treqs.next)
+		base := load(fmt.Sprintf("round %d: trivial net/http handler", r), []string{"http://" + taddr + "/"}, conns, duration, treqs.next)
 		ratios = append(ratios, slash.rps/base.rps)
 		worstP99 = max(worstP99, slash.p99)
 		failed += slash.errors
@@ -123,6 +144,21 @@ func run(duration time.Duration, conns, rounds int, bin, syncMode, profile, comp
 		return fmt.Errorf("%d tandem requests failed", failed)
 	}
 	return nil
+}
+
+// buildTandem returns bin, or builds ./cmd/tandem into dir when bin is "".
+func buildTandem(bin, dir string) (string, error) {
+	if bin != "" {
+		return bin, nil
+	}
+	bin = filepath.Join(dir, "tandem")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/tandem")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		return "", fmt.Errorf("build tandem (run from the repository root, or pass -bin): %w", err)
+	}
+	return bin, nil
 }
 
 func numCPU() int { return runtime.NumCPU() }
@@ -189,26 +225,34 @@ func (p *presigned) next(u string, _ int64) *http.Request {
 
 type result struct {
 	rps           float64
+	ok            int // requests answered 200
 	p50, p99, max time.Duration
 	errors        int64
 }
 
-func load(name, u string, conns int, d time.Duration, mk func(string, int64) *http.Request) result {
+// load sends requests to the urls round-robin (one url: all to it) from
+// conns connections for d, after a warm-up, and prints the figures.
+func load(name string, urls []string, conns int, d time.Duration, mk func(string, int64) *http.Request) result {
 	transport := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}
 	client := &http.Client{Transport: transport, Timeout: 10 * time.Second}
 	// A short warm-up so connection set-up is not measured.
 	warm, cancelWarm := context.WithTimeout(context.Background(), d/10)
-	hammer(warm, client, u, conns, mk, nil)
+	hammer(warm, client, urls, conns, mk, nil)
 	cancelWarm()
 
 	var errs atomic.Int64
+	var kindsMu sync.Mutex
+	kinds := map[string]int{} // each failure's text ("status 500"), counted
 	lat := make([][]time.Duration, conns)
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	start := time.Now()
-	hammer(ctx, client, u, conns, mk, func(i int, took time.Duration, err error) {
+	hammer(ctx, client, urls, conns, mk, func(i int, took time.Duration, err error) {
 		if err != nil {
 			errs.Add(1)
+			kindsMu.Lock()
+			kinds[err.Error()]++
+			kindsMu.Unlock()
 			return
 		}
 		lat[i] = append(lat[i], took)
@@ -219,13 +263,16 @@ func load(name, u string, conns int, d time.Duration, mk func(string, int64) *ht
 		all = append(all, l...)
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
-	r := result{errors: errs.Load()}
+	r := result{errors: errs.Load(), ok: len(all)}
 	if len(all) > 0 {
 		r.rps = float64(len(all)) / elapsed.Seconds()
 		r.p50, r.p99, r.max = all[len(all)/2], all[len(all)*99/100], all[len(all)-1]
 	}
 	fmt.Printf("%-45s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  max %6.1f ms  (%d requests, %d errors)\n",
 		name, r.rps, ms(r.p50), ms(r.p99), ms(r.max), len(all), r.errors)
+	for kind, n := range kinds {
+		fmt.Printf("%45s %d × %s\n", "", n, kind)
+	}
 	transport.CloseIdleConnections()
 	return r
 }
@@ -233,6 +280,12 @@ func load(name, u string, conns int, d time.Duration, mk func(string, int64) *ht
 // startTandem starts bin on a free loopback port with a fresh database in
 // dir and the load test's Slack app.
 func startTandem(bin, dir, syncMode, profile string) (*exec.Cmd, string, error) {
+	return startTandemOn(bin, dir, fmt.Sprintf(`{path: "%s", synchronous: %s}`, filepath.Join(dir, "tandem.db"), syncMode), nil, profile)
+}
+
+// startTandemOn starts bin on a free loopback port with the storage section
+// given (YAML flow mapping), data in dir, and env added to its environment.
+func startTandemOn(bin, dir, storage string, env []string, profile string) (*exec.Cmd, string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, "", err
 	}
@@ -241,15 +294,15 @@ func startTandem(bin, dir, syncMode, profile string) (*exec.Cmd, string, error) 
 	os.WriteFile(cfg, []byte(fmt.Sprintf(`
 log: {level: warn}
 http: {addr: "%s"}
-storage: {path: "%s", synchronous: %s}
+storage: %s
 console: {enabled: false}
 slack: {signing_secret: "%s", bot_token: xoxb-load, bot_user_id: UBOT, api_url: "http://%s/api/"}
-`, addr, filepath.Join(dir, "tandem.db"), syncMode, secret, freeAddr())), 0o644)
+`, addr, storage, secret, freeAddr())), 0o644)
 	args := []string{"--config", cfg}
 	if profile != "" {
 		args = append(args, "--cpuprofile", profile)
 	}
-	cmd, err := startProcess(bin, args, "http://"+addr+"/readyz")
+	cmd, err := startProcess(bin, args, env, "http://"+addr+"/readyz")
 	return cmd, addr, err
 }
 
@@ -270,7 +323,7 @@ func runCompare(duration time.Duration, conns, rounds int, addrA, binB, dirB, sy
 	var failed int64
 	for r := 1; r <= rounds; r++ {
 		loadAt := func(which, addr string) result {
-			return load(fmt.Sprintf("round %d: %s", r, which), "http://"+addr+"/slack/commands", conns, duration, presignFor(duration, 25000).next)
+			return load(fmt.Sprintf("round %d: %s", r, which), []string{"http://" + addr + "/slack/commands"}, conns, duration, presignFor(duration, 25000).next)
 		}
 		// The order swaps every round, so that going first or second is no
 		// advantage to either.
@@ -298,14 +351,15 @@ func runCompare(duration time.Duration, conns, rounds int, addrA, binB, dirB, sy
 	return nil
 }
 
-func hammer(ctx context.Context, c *http.Client, u string, conns int, mk func(string, int64) *http.Request, record func(int, time.Duration, error)) {
+func hammer(ctx context.Context, c *http.Client, urls []string, conns int, mk func(string, int64) *http.Request, record func(int, time.Duration, error)) {
 	var wg sync.WaitGroup
+	var sent atomic.Int64
 	for i := 0; i < conns; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {
-				req := mk(u, 0)
+				req := mk(urls[int(sent.Add(1)-1)%len(urls)], 0)
 				t0 := time.Now()
 				resp, err := c.Do(req)
 				if err == nil {
@@ -331,8 +385,9 @@ func serveTrivial(addr string) {
 	}))
 }
 
-func startProcess(bin string, args []string, ready string) (*exec.Cmd, error) {
+func startProcess(bin string, args, env []string, ready string) (*exec.Cmd, error) {
 	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
 	var logs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
