@@ -142,3 +142,47 @@ func TestRunDue_BatchRetriesEndWithHalfTheLease(t *testing.T) {
 		}
 	})
 }
+
+// concurrent is a store that counts its units running at once; each takes
+// a while, as a commit's round trip does.
+type concurrent struct {
+	bot.Store
+	active, most atomic.Int32
+}
+
+func (c *concurrent) Update(ctx context.Context, fn func(bot.Tx) error) error {
+	n := c.active.Add(1)
+	defer c.active.Add(-1)
+	for m := c.most.Load(); n > m && !c.most.CompareAndSwap(m, n); m = c.most.Load() {
+	}
+	time.Sleep(10 * time.Millisecond)
+	return c.Store.Update(ctx, fn)
+}
+
+// Ensure Workers runs that many units of a batch at once on a store
+// without a write queue, each job still once, and one at a time without
+// it.
+func TestRunDue_WorkersRunUnitsAtOnce(t *testing.T) {
+	for _, workers := range []int{0, 4} {
+		synctest.Test(t, func(t *testing.T) {
+			m, f := memstore.New(), &fires{}
+			for range 12 {
+				schedule(t, m, &bot.Job{Kind: "ping", RunAt: time.Now()})
+			}
+			store := &concurrent{Store: m}
+			s := &scheduler.Scheduler{Store: store, Handlers: map[string]bot.JobHandler{"ping": f.handler(nil)}, Workers: workers, Log: quiet()}
+			if n, err := s.RunDue(t.Context()); n != 12 || err != nil {
+				t.Fatalf("RunDue: %d, %v", n, err)
+			}
+			if got := len(f.times()); got != 12 {
+				t.Errorf("workers %d: %d runs of 12 jobs", workers, got)
+			}
+			if got, want := store.most.Load(), int32(max(workers, 1)); got != want {
+				t.Errorf("workers %d: at most %d units at once, want %d", workers, got, want)
+			}
+			if n, _ := s.RunDue(t.Context()); n != 0 {
+				t.Errorf("workers %d: %d jobs ran again", workers, n)
+			}
+		})
+	}
+}

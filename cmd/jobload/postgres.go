@@ -287,7 +287,8 @@ func childFirePostgres(owner string) error {
 	handler := bot.JobHandlerFunc(func(ctx context.Context, tx bot.Tx, j *bot.Job, now time.Time) error {
 		return enqueueReminder(tx, j, now)
 	})
-	s := &scheduler.Scheduler{Store: db, Log: quiet, Owner: owner, Handlers: map[string]bot.JobHandler{kindFire: handler}}
+	s := &scheduler.Scheduler{Store: db, Log: quiet, Owner: owner, Handlers: map[string]bot.JobHandler{kindFire: handler},
+		Workers: db.JobWorkers()} // as cmd/tandem runs it on PostgreSQL
 	if err := s.Open(); err != nil {
 		return err
 	}

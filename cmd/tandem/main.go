@@ -379,6 +379,9 @@ func (m *Main) Run() error {
 		// here: polling at least once a lease is what lets this replica
 		// take over a dead one's claims within a lease of their end.
 		Idle: min(30*time.Second, cfg.Storage.Leases.Work)}
+	if w, ok := m.DB.(interface{ JobWorkers() int }); ok {
+		m.Scheduler.Workers = w.JobWorkers() // PostgreSQL: units on connections of their own
+	}
 	hooks.OnScheduled(m.Scheduler.Trigger)
 	if err := store.Update(context.Background(), func(tx bot.Tx) error {
 		return commands.EnsureSystemJobs(tx, m.Now(), modules...)

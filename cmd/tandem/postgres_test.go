@@ -85,6 +85,10 @@ func TestMigrateThenMainOnPostgres(t *testing.T) {
 	if _, ok := pg.DB.(interface{ Writable(time.Time) error }); ok {
 		t.Fatalf("Main opened %T, want the PostgreSQL store", pg.DB)
 	}
+	if pg.Scheduler.Workers < 2 || lite.Scheduler.Workers != 0 {
+		t.Errorf("job workers: %d on PostgreSQL, %d on SQLite; want several, and none (SQLite's writer groups the batch)",
+			pg.Scheduler.Workers, lite.Scheduler.Workers)
+	}
 	if !pg.Dispatcher.SharedLimits || lite.Dispatcher.SharedLimits {
 		t.Errorf("rate limits shared on postgres %v, on sqlite %v; want only on postgres", pg.Dispatcher.SharedLimits, lite.Dispatcher.SharedLimits)
 	}

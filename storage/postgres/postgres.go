@@ -261,3 +261,9 @@ func Migrations() []string {
 	}
 	return names
 }
+
+// JobWorkers is how many job units a process should run at once on this
+// store (scheduler.Scheduler.Workers): each unit commits on a connection of
+// its own, so one at a time a process fires one job per round trip and
+// fsync. Half the pool, leaving the rest to commands and the outbox.
+func (db *DB) JobWorkers() int { return max(db.MaxConns/2, 1) }
