@@ -271,6 +271,9 @@ func (s *Scheduler) runAll(ctx context.Context, runs []*jobRun) (done int) {
 	// handler has its own timeout, and at worst they run one after another.
 	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Duration(len(runs))*s.Timeout+30*time.Second)
 	defer cancel()
+	// A job's unit reads and writes its own claimed row and acts on the
+	// state of the moment: snapshot isolation is enough (bot.SnapshotUnit).
+	uctx = bot.SnapshotUnit(uctx)
 	var wg sync.WaitGroup
 	wg.Add(len(runs))
 	if q, ok := s.Store.(bot.Queuer); ok {

@@ -148,9 +148,13 @@ func TestRunDue_BatchRetriesEndWithHalfTheLease(t *testing.T) {
 type concurrent struct {
 	bot.Store
 	active, most atomic.Int32
+	snapshot     atomic.Int32 // units marked bot.SnapshotUnit
 }
 
 func (c *concurrent) Update(ctx context.Context, fn func(bot.Tx) error) error {
+	if bot.IsSnapshotUnit(ctx) {
+		c.snapshot.Add(1)
+	}
 	n := c.active.Add(1)
 	defer c.active.Add(-1)
 	for m := c.most.Load(); n > m && !c.most.CompareAndSwap(m, n); m = c.most.Load() {
@@ -161,7 +165,7 @@ func (c *concurrent) Update(ctx context.Context, fn func(bot.Tx) error) error {
 
 // Ensure Workers runs that many units of a batch at once on a store
 // without a write queue, each job still once, and one at a time without
-// it.
+// it; and that the job units are marked bot.SnapshotUnit.
 func TestRunDue_WorkersRunUnitsAtOnce(t *testing.T) {
 	for _, workers := range []int{0, 4} {
 		synctest.Test(t, func(t *testing.T) {
@@ -182,6 +186,10 @@ func TestRunDue_WorkersRunUnitsAtOnce(t *testing.T) {
 			}
 			if n, _ := s.RunDue(t.Context()); n != 0 {
 				t.Errorf("workers %d: %d jobs ran again", workers, n)
+			}
+			// The job units, not the claims, may run at snapshot isolation.
+			if got := store.snapshot.Load(); got != 12 {
+				t.Errorf("workers %d: %d units marked bot.SnapshotUnit, want the 12 job units", workers, got)
 			}
 		})
 	}

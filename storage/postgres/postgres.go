@@ -163,10 +163,18 @@ func (db *DB) migrate(ctx context.Context) error {
 
 // Update implements bot.Store: fn runs in a SERIALIZABLE transaction, again
 // from the start when PostgreSQL refuses it for a serialization failure or a
-// deadlock, up to MaxAttempts times.
+// deadlock, up to MaxAttempts times. A unit marked bot.SnapshotUnit runs at
+// REPEATABLE READ: one snapshot, and a row it updates that a concurrent unit
+// updated first refuses it (40001) as SERIALIZABLE would, so a lost update
+// cannot happen; what it gives up is the detection of read/write cycles
+// between different rows, which the mark says the unit does not need.
 func (db *DB) Update(ctx context.Context, fn func(bot.Tx) error) error {
+	isolation := sql.LevelSerializable
+	if bot.IsSnapshotUnit(ctx) {
+		isolation = sql.LevelRepeatableRead
+	}
 	for attempt := 1; ; attempt++ {
-		err, retry := db.try(ctx, fn, &sql.TxOptions{Isolation: sql.LevelSerializable}, false)
+		err, retry := db.try(ctx, fn, &sql.TxOptions{Isolation: isolation}, false)
 		if !retry || attempt >= db.MaxAttempts {
 			return err
 		}
