@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"sort"
+	"sync/atomic"
 	"time"
 )
 
@@ -27,10 +28,17 @@ type Server struct {
 	Log    *slog.Logger
 	// ShutdownTimeout bounds how long Close waits for requests in flight.
 	ShutdownTimeout time.Duration
+	// Drain is how long Close keeps serving, with /readyz failing, before it
+	// stops listening: a load balancer that probes /readyz every few seconds
+	// stops sending here first, instead of finding the port closed under a
+	// request (which Caddy, for one, retried on another replica without its
+	// body). Zero for one server with nothing in front.
+	Drain time.Duration
 
-	ln     net.Listener
-	server *http.Server
-	done   chan struct{}
+	draining atomic.Bool
+	ln       net.Listener
+	server   *http.Server
+	done     chan struct{}
 }
 
 // Open listens synchronously, so a port clash is reported at start, and then
@@ -104,6 +112,11 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	out := Readiness{Ready: true, Checks: []CheckResult{}}
+	if s.draining.Load() {
+		out.Ready = false
+		out.Checks = append(out.Checks, CheckResult{Name: "draining", Error: "shutting down: finishing requests in flight"})
+		out.Failing = append(out.Failing, "draining")
+	}
 	for _, c := range s.Checks {
 		res := CheckResult{Name: c.Name, OK: true}
 		if err := c.Run(ctx); err != nil {
@@ -124,10 +137,16 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 // URL is the server's base URL, useful with Addr "127.0.0.1:0" in tests.
 func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
 
-// Close stops taking requests and waits for those in flight.
+// Close fails /readyz and keeps serving for Drain, then stops taking
+// requests and waits for those in flight.
 func (s *Server) Close() error {
 	if s.server == nil {
 		return nil
+	}
+	if s.Drain > 0 {
+		s.draining.Store(true)
+		s.Log.Info("draining: /readyz fails while the load balancer notices", "for", s.Drain)
+		time.Sleep(s.Drain)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.ShutdownTimeout)
 	defer cancel()

@@ -6,7 +6,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/tandemhq/tandem/adapters/httpserver"
 )
@@ -78,5 +80,47 @@ func TestServer_PortInUse(t *testing.T) {
 	if err := b.Open(); err == nil {
 		b.Close()
 		t.Fatal("second server on the same port opened")
+	}
+}
+
+// Ensure Close with a Drain fails /readyz while it still serves requests,
+// and only then stops listening.
+func TestServer_DrainFailsReadinessWhileServing(t *testing.T) {
+	s := &httpserver.Server{
+		Addr:   "127.0.0.1:0",
+		Log:    slog.New(slog.DiscardHandler),
+		Drain:  2 * time.Second,
+		Routes: map[string]http.Handler{"/hello": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hi") })},
+	}
+	if err := s.Open(); err != nil {
+		t.Fatal(err)
+	}
+	base := s.URL()
+	closed := make(chan error, 1)
+	go func() { closed <- s.Close() }()
+	deadline := time.Now().Add(time.Second)
+	for {
+		code, body := get(t, base+"/readyz")
+		if code == 503 && strings.Contains(body, `"failing":["draining"]`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz did not fail while draining: %d %s", code, body)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	select {
+	case err := <-closed:
+		t.Fatalf("Close returned (%v) before the drain ended", err)
+	default:
+	}
+	if code, body := get(t, base+"/hello"); code != 200 || body != "hi" {
+		t.Fatalf("a request while draining: %d %q", code, body)
+	}
+	if err := <-closed; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := http.Get(base + "/hello"); err == nil {
+		t.Fatal("still serving after Close")
 	}
 }

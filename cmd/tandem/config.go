@@ -72,6 +72,10 @@ type HTTPConfig struct {
 	PublicURL string `yaml:"public_url"`
 	// Metrics is /metrics, Prometheus' exposition of the process's counts.
 	Metrics MetricsConfig `yaml:"metrics"`
+	// Drain is how long a stopping server keeps serving with /readyz
+	// failing, so that a load balancer probing /readyz stops sending to it
+	// first (replicas); 0 stops at once.
+	Drain time.Duration `yaml:"drain"`
 }
 
 // MetricsConfig turns /metrics on or off and guards it.
@@ -595,6 +599,9 @@ func (c Config) Validate() error {
 		if l.val < time.Second || l.val > time.Hour {
 			bad("storage.leases."+l.key, "must be between 1s and 1h, not %s", l.val)
 		}
+	}
+	if c.HTTP.Drain < 0 || c.HTTP.Drain > time.Minute {
+		bad("http.drain", "must be between 0s and 1m, not %s", c.HTTP.Drain)
 	}
 	if _, ok := bot.ParseLang(c.Bot.DefaultLang); !ok {
 		bad("bot.default_lang", "must be en or zh-CN, not %q", c.Bot.DefaultLang)

@@ -3,6 +3,7 @@ package main
 import (
 	"log/slog"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -71,3 +72,26 @@ func TestStorageLeases(t *testing.T) {
 		t.Errorf("on postgres the connection lease is held as %q, want the process's name %q", h, scheduler.ProcessName())
 	}
 }
+
+// Ensure http.drain reaches the server and is kept within 0s..1m.
+func TestHTTPDrain(t *testing.T) {
+	cfg, err := ParseConfig(strings.NewReader("http: {addr: \"127.0.0.1:0\", drain: 50ms}\nconsole: {enabled: false}\nstorage: {path: "+
+		strconv.Quote(filepath.Join(t.TempDir(), "t.db"))+"}"), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &Main{Config: cfg, Log: slog.New(slog.DiscardHandler)}
+	if err := m.Run(); err != nil {
+		m.Close()
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if m.Server.Drain != 50*time.Millisecond {
+		t.Errorf("the server drains for %s, want http.drain's 50ms", m.Server.Drain)
+	}
+	if _, err := ParseConfig(strings.NewReader("http: {drain: 2m}"), env(nil)); err == nil ||
+		!strings.Contains(err.Error(), "http.drain: must be between 0s and 1m, not 2m0s") {
+		t.Errorf("http.drain 2m: %v, want refused", err)
+	}
+}
+

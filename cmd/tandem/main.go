@@ -448,7 +448,7 @@ func (m *Main) Run() error {
 		routes["GET /metrics"] = m.Metrics.Handler(cfg.HTTP.Metrics.Token)
 	}
 	if !m.NoHTTP {
-		m.Server = &httpserver.Server{Addr: cfg.HTTP.Addr, Routes: routes, Log: m.Log, Checks: m.readyChecks()}
+		m.Server = &httpserver.Server{Addr: cfg.HTTP.Addr, Routes: routes, Log: m.Log, Checks: m.readyChecks(), Drain: cfg.HTTP.Drain}
 		if err := m.Server.Open(); err != nil {
 			return err
 		}
