@@ -57,7 +57,7 @@ var (
 // transaction at a time, so two concurrent units never update (or insert)
 // the same counter row. Counting into one row per key made every command's
 // SERIALIZABLE unit refuse the others (40001, "could not serialize access
-// due to concurrent update"; docs/postgres.md, "Usage counters"). A shard's
+// due to concurrent update"; docs/postgres.md, "Conflicts between commands"). A shard's
 // rows outlive its connection and are summed by the readers like any other;
 // rows per key are bounded by the connections that ever counted it, which
 // the pool keeps (no connection lifetime is set).

@@ -2,7 +2,7 @@
 -- rows of its own (shard = pg_backend_pid(), see sqlite.UsageCountQuery in
 -- storage/postgres/statements.go), so two concurrent commands never update
 -- one counter row and SERIALIZABLE units stop refusing each other on it
--- (docs/postgres.md, "Usage counters"). Readers SUM(n) over the key's other
+-- (docs/postgres.md, "Conflicts between commands"). Readers SUM(n) over the key's other
 -- columns. Existing rows become shard 0.
 ALTER TABLE usage_counts ADD COLUMN shard INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE usage_counts DROP CONSTRAINT usage_counts_pkey;

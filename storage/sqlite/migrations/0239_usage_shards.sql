@@ -1,7 +1,7 @@
 -- usage_counts gains a shard column in its key: on PostgreSQL each
 -- connection counts into rows of its own (shard = pg_backend_pid()), so two
 -- concurrent commands never update one counter row and SERIALIZABLE units
--- stop refusing each other on it (docs/postgres.md, "Usage counters").
+-- stop refusing each other on it (docs/postgres.md, "Conflicts between commands").
 -- SQLite has one writer and always writes shard 0. Readers already SUM(n)
 -- over the key's other columns, so the figures are unchanged. SQLite cannot
 -- change a primary key in place: the table is rebuilt keeping its rows,
