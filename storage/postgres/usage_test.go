@@ -3,6 +3,8 @@ package postgres_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/tandemhq/tandem/bot"
 	"github.com/tandemhq/tandem/bot/stats"
 	"github.com/tandemhq/tandem/bot/task"
+	"github.com/tandemhq/tandem/storage/postgres"
 )
 
 // Ensure concurrent units counting the same usage key never refuse each
@@ -115,5 +118,64 @@ func TestCreateTask_ConcurrentUnitsNeverRetry(t *testing.T) {
 	wg.Wait()
 	if n := db.Retries(); n != 0 {
 		t.Errorf("%d units were run again after a serialization failure, want 0", n)
+	}
+}
+
+// Ensure a unit refused MaxAttempts times commits nothing and fails: the
+// event it stored first is not kept, so the webhook answers 5xx and the
+// platform still holds the event (docs/postgres.md, "Conflicts between
+// commands"). Each attempt reads a person and, before it writes the same
+// person, another connection changes and commits that row.
+func TestUpdate_RefusedMaxAttemptsTimesKeepsNothing(t *testing.T) {
+	dsn := emptiedDatabase(t)
+	db := postgres.NewDB(dsn)
+	db.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	db.MaxAttempts = 3
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	other := open(t, dsn)
+	now := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	p := &bot.Person{Name: "racer", Handle: "racer"}
+	if err := db.Update(context.Background(), func(tx bot.Tx) error { return tx.CreatePerson(p, now) }); err != nil {
+		t.Fatal(err)
+	}
+	ev := &bot.Event{Platform: "slack", Workspace: "T1", DedupKey: "refused", ChatID: "C1", ChatType: bot.ChatGroup, Text: "task new x"}
+	attempts := 0
+	err := db.Update(context.Background(), func(tx bot.Tx) error {
+		attempts++
+		if _, err := tx.InsertInbound(ev, bot.InboxDone, now); err != nil {
+			return err
+		}
+		mine, err := tx.FindPersonByID(p.ID)
+		if err != nil {
+			return err
+		}
+		if err := other.Update(context.Background(), func(tx bot.Tx) error {
+			theirs, err := tx.FindPersonByID(p.ID)
+			if err != nil {
+				return err
+			}
+			theirs.Name += "!"
+			return tx.UpdatePerson(theirs)
+		}); err != nil {
+			return err
+		}
+		mine.Name = "mine"
+		return tx.UpdatePerson(mine)
+	})
+	if err == nil || attempts != 3 || db.Retries() != 2 {
+		t.Fatalf("Update = %v after %d attempts (%d run again), want an error after 3", err, attempts, db.Retries())
+	}
+	var dup bool
+	if err := other.Update(context.Background(), func(tx bot.Tx) (err error) {
+		dup, err = tx.InsertInbound(&bot.Event{Platform: ev.Platform, Workspace: ev.Workspace, DedupKey: ev.DedupKey}, bot.InboxPending, now)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if dup {
+		t.Fatal("the refused unit's event was kept")
 	}
 }
