@@ -47,9 +47,26 @@ func trace(query string, args ...any) {
 }
 
 var (
-	_ sqlite.JobClaimer    = (*statements)(nil)
-	_ sqlite.OutboxClaimer = (*statements)(nil)
+	_ sqlite.JobClaimer        = (*statements)(nil)
+	_ sqlite.OutboxClaimer     = (*statements)(nil)
+	_ sqlite.UsageCountSharder = (*statements)(nil)
 )
+
+// countUsage counts into the row of the unit's connection: the shard is the
+// server process's id, one per connection, and a connection runs one
+// transaction at a time, so two concurrent units never update (or insert)
+// the same counter row. Counting into one row per key made every command's
+// SERIALIZABLE unit refuse the others (40001, "could not serialize access
+// due to concurrent update"; docs/postgres.md, "Conflicts between commands"). A shard's
+// rows outlive its connection and are summed by the readers like any other;
+// rows per key are bounded by the connections that ever counted it, which
+// the pool keeps (no connection lifetime is set).
+const countUsage = `INSERT INTO usage_counts (day, dept_id, platform, kind, command, shard, n)
+		VALUES (?1, ?2, ?3, ?4, ?5, pg_backend_pid(), 1)
+		ON CONFLICT (day, dept_id, platform, kind, command, shard) DO UPDATE SET n = usage_counts.n + 1`
+
+// CountUsageQuery implements sqlite.UsageCountSharder.
+func (s *statements) CountUsageQuery() string { return countUsage }
 
 // claimJobs claims with FOR UPDATE SKIP LOCKED (River's statement): a job
 // another replica's claim has locked is passed over instead of waited for,

@@ -12,11 +12,39 @@ var (
 	_ stats.Store      = (*tx)(nil)
 )
 
-// CountUsage implements bot.UsageCounter: one upsert of one row.
+// countUsageQuery is SQLite's count: one writer, so every count goes to
+// shard 0 and one row per key.
+const countUsageQuery = `INSERT INTO usage_counts (day, dept_id, platform, kind, command, shard, n)
+		VALUES (?1, ?2, ?3, ?4, ?5, 0, 1)
+		ON CONFLICT (day, dept_id, platform, kind, command, shard) DO UPDATE SET n = n + 1`
+
+// UsageCountSharder is a Statements whose database has units counting
+// usage at the same time: on PostgreSQL every command's SERIALIZABLE unit
+// bumping one counter row refused the others (docs/postgres.md, "Usage
+// counters"), so each of its connections counts into a shard of its own
+// and the readers sum the shards. The statement takes CountUsage's
+// arguments as numbered parameters: ?1 day, ?2 department, ?3 platform,
+// ?4 kind, ?5 command; it adds one to n of the row of that key and its
+// shard (migration 0239_usage_shards), creating it with n = 1.
+type UsageCountSharder interface {
+	CountUsageQuery() string
+}
+
+// countUsageStatement is the store's own count when it has one.
+func (t *tx) countUsageStatement() string {
+	if q, ok := t.q.(sharedQueryer); ok {
+		if c, ok := q.s.(UsageCountSharder); ok {
+			return c.CountUsageQuery()
+		}
+	}
+	return countUsageQuery
+}
+
+// CountUsage implements bot.UsageCounter: one upsert of one row of the
+// key's shard. Counting in the unit that handled the event is what makes a
+// replayed event count once: the count commits or rolls back with it.
 func (t *tx) CountUsage(u bot.Usage) error {
-	_, err := t.exec(`INSERT INTO usage_counts (day, dept_id, platform, kind, command, n) VALUES (?, ?, ?, ?, ?, 1)
-		ON CONFLICT (day, dept_id, platform, kind, command) DO UPDATE SET n = n + 1`,
-		u.Day, u.DeptID, u.Platform, string(u.Kind), u.Command)
+	_, err := t.exec(t.countUsageStatement(), u.Day, u.DeptID, u.Platform, string(u.Kind), u.Command)
 	return internal(err, "count usage")
 }
 

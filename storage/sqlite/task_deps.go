@@ -19,11 +19,44 @@ var (
 		WHERE parent_id IS NOT NULL AND parent_id = ? ORDER BY id LIMIT ? OFFSET ?`
 	subTaskProgressSQL = `SELECT COALESCE(SUM(status = 'done'), 0), COALESCE(SUM(status != 'cancelled'), 0)
 		FROM tasks WHERE parent_id IS NOT NULL AND parent_id = ?`
-	blockersSQL = `SELECT ` + prefixedTaskColumns + ` FROM task_blocks b JOIN tasks t ON t.id = b.blocker_id
-		WHERE b.dependant_id = ? ORDER BY b.blocker_id`
-	dependantsSQL = `SELECT ` + prefixedTaskColumns + ` FROM task_blocks b JOIN tasks t ON t.id = b.dependant_id
-		WHERE b.blocker_id = ? ORDER BY b.dependant_id`
+	blockerIDsSQL   = `SELECT blocker_id FROM task_blocks WHERE dependant_id = ? ORDER BY blocker_id`
+	dependantIDsSQL = `SELECT dependant_id FROM task_blocks WHERE blocker_id = ? ORDER BY dependant_id`
 )
+
+// tasksByIDSQL reads the tasks of n ids by primary key, in id order.
+func tasksByIDSQL(n int) string {
+	return `SELECT ` + taskColumns + ` FROM tasks WHERE id IN (?` + strings.Repeat(", ?", n-1) + `) ORDER BY id`
+}
+
+// linkedTasks reads a task's blockers or dependants in two statements: the
+// ids from task_blocks' index, then (only when there are some, which is
+// rare) those tasks by primary key. Not one join: with few tasks, or
+// before PostgreSQL has analysed the table, its planner joins by reading
+// tasks sequentially, and a SERIALIZABLE unit that scans a table holds a
+// predicate lock on all of it, so every command that creates a task (and
+// shows the new task's dependencies) conflicted with every other
+// (docs/postgres.md, "Conflicts between commands").
+func (t *tx) linkedTasks(what, idsSQL string, id int64) ([]*task.Task, error) {
+	rows, err := t.query(idsSQL, id)
+	if err != nil {
+		return nil, internal(err, what)
+	}
+	var ids []any
+	for rows.Next() {
+		var linked int64
+		if err := rows.Scan(&linked); err != nil {
+			rows.Close()
+			return nil, internal(err, what)
+		}
+		ids = append(ids, linked)
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil || len(ids) == 0 {
+		return nil, internal(err, what)
+	}
+	return t.queryTasks(what, tasksByIDSQL(len(ids)), ids...)
+}
 
 // queryTasks runs a query selecting taskColumns and scans every row.
 func (t *tx) queryTasks(what, q string, args ...any) ([]*task.Task, error) {
@@ -86,10 +119,10 @@ func (t *tx) RemoveTaskBlock(blockerID, dependantID int64) error {
 
 // TaskBlockers implements task.Store, from task_blocks' primary key.
 func (t *tx) TaskBlockers(id int64) ([]*task.Task, error) {
-	return t.queryTasks("list blockers", blockersSQL, id)
+	return t.linkedTasks("list blockers", blockerIDsSQL, id)
 }
 
 // TaskDependants implements task.Store, from task_blocks_blocker.
 func (t *tx) TaskDependants(id int64) ([]*task.Task, error) {
-	return t.queryTasks("list dependants", dependantsSQL, id)
+	return t.linkedTasks("list dependants", dependantIDsSQL, id)
 }
