@@ -438,44 +438,18 @@ func runCrash(t *testing.T, fake *slacktest.Server, p crashPlatform) *crashResul
 		made[title] = n
 	}
 	rows.Close()
-	var acked, dupAcked, unacked, unackedMade, redelivered int
-	known := map[string]bool{}
-	for _, c := range cmds {
-		known[c.title] = true
-		if c.attempts > 1 {
-			redelivered++
-		}
-		n := made[c.title]
-		switch {
-		case c.created || c.dupAck:
-			if c.created {
-				acked++
-			} else {
-				dupAcked++
-			}
-			if n != 1 {
-				t.Errorf("acknowledged command %q (attempts %d) made %d tasks, want 1", c.title, c.attempts, n)
-			}
-		default:
-			unacked++
-			unackedMade += n
-			if n > 1 {
-				t.Errorf("unacknowledged command %q made %d tasks, want at most 1", c.title, n)
-			}
-		}
+	outcomes := make([]commandOutcome, len(cmds))
+	for i, c := range cmds {
+		outcomes[i] = commandOutcome{c.title, c.title, c.attempts, c.created, c.dupAck}
 	}
-	for title := range made {
-		if !known[title] {
-			t.Errorf("task %q that no command asked for", title)
-		}
-	}
+	tally := tallyCommands(t, outcomes, made)
 
 	sorted := append([]time.Duration(nil), readies...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
 	t.Logf("%d kills, %d starts (synchronous full and normal in turn), all ready and passing integrity_check (restart to ready: median %s, max %s)",
 		kills, len(readies), sorted[len(sorted)/2].Round(time.Millisecond), sorted[len(sorted)-1].Round(time.Millisecond))
 	t.Logf("commands: %d sent (%d redelivered); %d acknowledged Created, %d acknowledged as duplicates of a stored delivery, %d never acknowledged (%d of those made their task, committed before the kill)",
-		len(cmds), redelivered, acked, dupAcked, unacked, unackedMade)
+		len(cmds), tally.redelivered, tally.acked, tally.dupAcked, tally.unacked, tally.unackedMade)
 	return &crashResult{reminders: reminders, inflight: inflight, jobsHeld: jobsHeld}
 }
 
@@ -610,4 +584,58 @@ func startCrashServer(t *testing.T, cfg, addr string) *server {
 			dump("tandem did not become ready in 15 s (last probe: %s)", last)
 		}
 	}
+}
+
+// commandOutcome is what a kill test knows of one command it sent: the
+// title of the row it makes, how it reads in a failure, how often it was
+// delivered, and how it was answered.
+type commandOutcome struct {
+	title, label string
+	attempts     int
+	created      bool // a delivery was answered 200 with the row's confirmation
+	dupAck       bool // a redelivery was answered 200 without a reply: stored before
+}
+
+// commandTally counts the commands of a kill test by how they were
+// answered.
+type commandTally struct{ acked, dupAcked, unacked, unackedMade, redelivered int }
+
+// tallyCommands checks the kill tests' promise on commands against made,
+// the rows per title after the run: every acknowledged command made its
+// row exactly once, an unacknowledged one at most once, and no row was
+// made that no command asked for.
+func tallyCommands(t *testing.T, cmds []commandOutcome, made map[string]int) commandTally {
+	t.Helper()
+	var n commandTally
+	asked := map[string]bool{}
+	for _, c := range cmds {
+		asked[c.title] = true
+		if c.attempts > 1 {
+			n.redelivered++
+		}
+		rows := made[c.title]
+		switch {
+		case c.created || c.dupAck:
+			if c.created {
+				n.acked++
+			} else {
+				n.dupAcked++
+			}
+			if rows != 1 {
+				t.Errorf("acknowledged command %q (attempts %d) made %d rows, want 1", c.label, c.attempts, rows)
+			}
+		default:
+			n.unacked++
+			n.unackedMade += rows
+			if rows > 1 {
+				t.Errorf("unacknowledged command %q made %d rows, want at most 1", c.label, rows)
+			}
+		}
+	}
+	for title := range made {
+		if !asked[title] {
+			t.Errorf("%q made, and no command asked for it", title)
+		}
+	}
+	return n
 }

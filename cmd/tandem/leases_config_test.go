@@ -94,4 +94,3 @@ func TestHTTPDrain(t *testing.T) {
 		t.Errorf("http.drain 2m: %v, want refused", err)
 	}
 }
-

@@ -315,38 +315,11 @@ func TestReplicasKilled(t *testing.T) {
 		}
 		rows.Close()
 	}
-	var acked, dupAcked, unacked, unackedMade, redelivered int
-	asked := map[string]bool{}
-	for _, c := range cmds {
-		asked[c.title] = true
-		if c.attempts > 1 {
-			redelivered++
-		}
-		n := made[c.title]
-		switch {
-		case c.created || c.dupAck:
-			if c.created {
-				acked++
-			} else {
-				dupAcked++
-			}
-			if n != 1 {
-				t.Errorf("acknowledged command %q (attempts %d) made %d rows, want 1", c.text, c.attempts, n)
-			}
-		default:
-			unacked++
-			unackedMade += n
-			if n > 1 {
-				t.Errorf("unacknowledged command %q made %d rows, want at most 1", c.text, n)
-			}
-		}
+	outcomes := make([]commandOutcome, len(cmds))
+	for i, c := range cmds {
+		outcomes[i] = commandOutcome{c.title, c.text, c.attempts, c.created, c.dupAck}
 	}
-
-	for title := range made {
-		if !asked[title] {
-			t.Errorf("%q made, and no command asked for it", title)
-		}
-	}
+	tally := tallyCommands(t, outcomes, made)
 
 	// Reminders and escalations: exactly once each at Feishu.
 	rem, esc := replDelivered(feishu)
@@ -400,7 +373,7 @@ func TestReplicasKilled(t *testing.T) {
 	t.Logf("%d kills of 2 replicas (%d Stream connections opened); run %s",
 		kills, len(opens), time.Since(begin).Round(time.Second))
 	t.Logf("commands: %d sent (%d of them tickets), %d redelivered; %d acknowledged Created/Opened, %d acknowledged as duplicates of a stored delivery, %d never acknowledged (%d of those made their row)",
-		len(cmds), tickets, redelivered, acked, dupAcked, unacked, unackedMade)
+		len(cmds), tickets, tally.redelivered, tally.acked, tally.dupAcked, tally.unacked, tally.unackedMade)
 	t.Logf("Feishu: %d/%d reminders and %d/%d escalations delivered exactly once, %d duplicates; %d sends repeated a uuid and were deduplicated",
 		remOnce, len(texts), escOnce, len(wantEsc), dups, feishu.Repeats())
 	t.Logf("takeovers: %d jobs and messages held by a killed replica, taken over after %s; %d Stream connections, reopened after %s",
