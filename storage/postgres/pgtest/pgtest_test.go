@@ -3,6 +3,8 @@ package pgtest_test
 import (
 	"database/sql"
 	"os"
+	"os/exec"
+	"strings"
 	"testing"
 
 	"github.com/tandemhq/tandem/storage/postgres/pgtest"
@@ -33,7 +35,31 @@ func TestCluster_RestartBreaksConnectionsAndComesBack(t *testing.T) {
 	}
 }
 
-func TestMain(m *testing.M) { os.Exit(pgtest.RunMain(m)) }
+func TestMain(m *testing.M) {
+	if os.Getenv(noRunMainEnv) != "" {
+		os.Exit(m.Run()) // a child of TestServerDSN_RefusedWithoutRunMain
+	}
+	os.Exit(pgtest.RunMain(m))
+}
+
+const noRunMainEnv = "PGTEST_CHILD_WITHOUT_RUNMAIN"
+
+// Ensure a package that asks for the test binary's own server without
+// calling RunMain from its TestMain is told so, rather than left with a
+// server nothing stops: this test runs itself again, as a test binary
+// whose TestMain does not call RunMain.
+func TestServerDSN_RefusedWithoutRunMain(t *testing.T) {
+	if os.Getenv(noRunMainEnv) != "" {
+		pgtest.ServerDSN(t)
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run", "^TestServerDSN_RefusedWithoutRunMain$", "-test.count=1")
+	cmd.Env = append(os.Environ(), noRunMainEnv+"=1", "TANDEM_TEST_PG_DSN=")
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "call pgtest.RunMain from the package's TestMain") {
+		t.Fatalf("without RunMain: %v\n%s", err, out)
+	}
+}
 
 // TestFreshDatabase_OwnServerWithoutADSN proves that without
 // TANDEM_TEST_PG_DSN the tests still get a server (the test binary's own)
