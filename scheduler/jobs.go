@@ -164,7 +164,7 @@ func (s *Scheduler) loop() {
 		switch {
 		case err != nil:
 			failures++
-			sleep = Backoff(failures, time.Second, time.Minute)
+			sleep = Backoff(failures, time.Second, maxLoopBackoff)
 			if s.ctx.Err() == nil {
 				s.Log.Error("job cycle", "err", err, "failures", failures)
 			}

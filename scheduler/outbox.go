@@ -109,6 +109,14 @@ type Dispatcher struct {
 // or it missed the batch).
 const minHold = time.Second
 
+// maxLoopBackoff bounds how long the job loop and the dispatcher's loops
+// wait after a failed cycle (a store that cannot be reached: a database
+// restarting or failing over). What fell due meanwhile goes out within it
+// of the store's return; a minute's cap made a reminder due during a long
+// outage a minute late. A failed attempt every few seconds per loop costs
+// the database nothing.
+const maxLoopBackoff = 10 * time.Second
+
 // heldBack is how long a loop that found messages due but claimed none
 // waits before it looks again, rather than spin. With several replicas the
 // store's claim holds a chat's messages behind an older one that is being
@@ -199,7 +207,7 @@ func (d *Dispatcher) loop(s bot.Sender, wake chan struct{}) {
 		switch {
 		case err != nil:
 			failures++
-			sleep = Backoff(failures, time.Second, time.Minute)
+			sleep = Backoff(failures, time.Second, maxLoopBackoff)
 			if d.ctx.Err() == nil {
 				d.Log.Error("outbox delivery", "platform", platform, "err", err)
 			}

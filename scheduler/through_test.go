@@ -194,3 +194,46 @@ func TestRunDue_WorkersRunUnitsAtOnce(t *testing.T) {
 		})
 	}
 }
+
+// downUntil is a store that fails every unit until a time (the bubble's
+// clock): a database that is down and then back.
+type downUntil struct {
+	bot.Store
+	until time.Time
+}
+
+func (d *downUntil) Update(ctx context.Context, fn func(bot.Tx) error) error {
+	if time.Now().Before(d.until) {
+		return errors.New("connect: connection refused")
+	}
+	return d.Store.Update(ctx, fn)
+}
+
+func (d *downUntil) View(ctx context.Context, fn func(bot.Tx) error) error {
+	if time.Now().Before(d.until) {
+		return errors.New("connect: connection refused")
+	}
+	return d.Store.View(ctx, fn)
+}
+
+// Ensure a job that fell due during a long outage of the store runs within
+// maxLoopBackoff (10 s) of its return, not after a backoff grown to a
+// minute.
+func TestScheduler_JobDueDuringALongOutageRunsSoonAfter(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m, f := memstore.New(), &fires{}
+		start := time.Now()
+		schedule(t, m, &bot.Job{Kind: "ping", RunAt: start.Add(time.Minute)})
+		store := &downUntil{Store: m, until: start.Add(5 * time.Minute)}
+		startLoop(t, &scheduler.Scheduler{Store: store, Handlers: map[string]bot.JobHandler{"ping": f.handler(nil)}})
+		time.Sleep(6 * time.Minute)
+		synctest.Wait()
+		at := f.times()
+		if len(at) != 1 {
+			t.Fatalf("%d runs, want 1", len(at))
+		}
+		if late := at[0].Sub(store.until); late > 10*time.Second {
+			t.Errorf("the job ran %s after the store came back, want within 10s", late)
+		}
+	})
+}
