@@ -163,11 +163,11 @@ var pagesChecked = map[string]bool{"stats usage": true, "stats usage dept": true
 	"stats top commands": true, "stats top commands dept": true}
 
 // maxPeriodPages bounds the buffers a pagesChecked read may touch (a page
-// counts each time it is visited: an index scan visits one a row): the
-// number maxPlanCost is, half a percent of a table's rows. Reading the
-// whole usage table touches more: its 800 pages at 100,000 rows
-// sequentially, a page a row (100,000) through an index.
-func maxPeriodPages() int { return int(maxPlanCost()) }
+// counts each time it is visited: an index scan visits one a row): twice
+// the rows of the period read, 1% of the fill's (usageDays), for the
+// index's pages and slack. Reading the usage table through an index visits
+// fifty times more; sequentially, the Seq Scan check fails it.
+func maxPeriodPages() int { return int(planRows / 50) }
 
 func hotTables() []string {
 	var out []string
@@ -253,7 +253,20 @@ func TestPlans_HotStatements(t *testing.T) {
 		}
 	}
 	t.Logf("%v for %d indexes", time.Since(t0), len(indexes))
-	if _, err := conn.ExecContext(ctx, `VACUUM ANALYZE`); err != nil {
+	// The record tables keep their old rows unchanged, so autovacuum
+	// leaves their pages all-visible and the figures are read from indexes
+	// alone (index-only scans); the queues' rows are claimed, finished and
+	// pruned all day, so theirs are analysed only, as before.
+	if _, err := conn.ExecContext(ctx, `ANALYZE`); err != nil {
+		t.Fatal(err)
+	}
+	var records []string
+	for _, table := range hotTables() {
+		if table != "jobs" && table != "outbox" && table != "inbox" {
+			records = append(records, table)
+		}
+	}
+	if _, err := conn.ExecContext(ctx, `VACUUM `+strings.Join(records, ", ")); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("filled and analysed in %v", time.Since(start).Round(time.Millisecond))
