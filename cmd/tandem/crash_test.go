@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -166,17 +165,7 @@ func runCrash(t *testing.T, fake *slacktest.Server, p crashPlatform) *crashResul
 		postDelay    = 40 * time.Millisecond
 		drainTimeout = 20 * time.Second
 	)
-	seed := rand.Uint64()
-	if s := os.Getenv("TANDEM_CRASH_SEED"); s != "" {
-		var err error
-		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
-			t.Fatalf("TANDEM_CRASH_SEED: %v", err)
-		}
-	}
-	// The seed picks the kill moments and due times; the interleavings
-	// still vary from run to run.
-	t.Logf("seed %d (TANDEM_CRASH_SEED=%d replays it)", seed, seed)
-	rng := rand.New(rand.NewPCG(seed, seed^0x5eed))
+	rng := killSeed(t)
 
 	// Slack takes a while to answer a post; the message is in the channel
 	// whether or not the caller is still there to read the answer.
@@ -209,29 +198,15 @@ func runCrash(t *testing.T, fake *slacktest.Server, p crashPlatform) *crashResul
 		jobsHeld  int                // reminder jobs found leased by a killed process
 		readies   []time.Duration
 	)
-	client := &http.Client{Timeout: 10 * time.Second}
 	deliver := func(base string, c *crashCmd) {
-		body := slash(fmt.Sprintf(`task new "%s"`, c.title), c.trigger, c.user, c.user)
-		req, _ := http.NewRequest(http.MethodPost, base+"/slack/commands", strings.NewReader(body))
-		for k, v := range sign(body, time.Now().Unix()) {
-			req.Header[k] = v
-		}
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		resp, err := client.Do(req)
-		var code int
-		var answer []byte
-		if err == nil {
-			answer, err = io.ReadAll(resp.Body)
-			code = resp.StatusCode
-			resp.Body.Close()
-		}
+		code, answer := deliverSlash(base, slash(fmt.Sprintf(`task new "%s"`, c.title), c.trigger, c.user, c.user))
 		mu.Lock()
 		defer mu.Unlock()
 		c.attempts++
 		switch {
-		case err != nil || code != http.StatusOK:
+		case code != http.StatusOK:
 			// Not acknowledged: killed under it, or refused.
-		case strings.Contains(string(answer), "Created"):
+		case strings.Contains(answer, "Created"):
 			c.created = true
 		case c.attempts > 1 && len(answer) == 0:
 			c.dupAck = true
@@ -638,4 +613,20 @@ func tallyCommands(t *testing.T, cmds []commandOutcome, made map[string]int) com
 		}
 	}
 	return n
+}
+
+// killSeed is the random source of a kill test: a new seed each run,
+// logged, or TANDEM_CRASH_SEED's. The seed picks the kill moments and due
+// times; the interleavings still vary from run to run.
+func killSeed(t *testing.T) *rand.Rand {
+	t.Helper()
+	seed := rand.Uint64()
+	if s := os.Getenv("TANDEM_CRASH_SEED"); s != "" {
+		var err error
+		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
+			t.Fatalf("TANDEM_CRASH_SEED: %v", err)
+		}
+	}
+	t.Logf("seed %d (TANDEM_CRASH_SEED=%d replays it)", seed, seed)
+	return rand.New(rand.NewPCG(seed, seed^0x5eed))
 }

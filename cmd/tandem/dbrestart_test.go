@@ -106,10 +106,8 @@ slack:
 	replicas := map[string]*Main{"a": start("a", stream), "b": start("b", "")}
 	conn := ding.NextConn(t)
 	url := func(r string) string { return replicas[r].Server.URL() }
-	form := "application/x-www-form-urlencoded"
 	command := func(r, text, trigger, user string) (int, string) {
-		body := slash(text, trigger, user, strings.ToLower(user))
-		return postNoFatal(url(r)+"/slack/commands", form, body, sign(body, time.Now().Unix()))
+		return deliverSlash(url(r), slash(text, trigger, user, strings.ToLower(user)))
 	}
 	ready := func(r string) bool {
 		resp, err := http.Get(url(r) + "/readyz")
@@ -331,23 +329,6 @@ slack:
 			t.Errorf("reminder %s delivered %d times, want once", marker, n)
 		}
 	}
-}
-
-// postNoFatal is post for goroutines: a failed request is a 0 status.
-func postNoFatal(u, contentType, body string, h http.Header) (int, string) {
-	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(body))
-	for k, v := range h {
-		req.Header[k] = v
-	}
-	req.Header.Set("Content-Type", contentType)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, err.Error()
-	}
-	defer resp.Body.Close()
-	var b bytes.Buffer
-	b.ReadFrom(resp.Body)
-	return resp.StatusCode, b.String()
 }
 
 // dumpQueues lists the jobs and the unsent messages, for a failing test.

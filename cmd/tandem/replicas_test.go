@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -13,7 +12,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -98,15 +96,7 @@ func TestReplicasKilled(t *testing.T) {
 		reminders    = 50
 		maxTickets   = 12 // each tells its owner and head: a dozen keeps their Feishu lanes short
 	)
-	seed := rand.Uint64()
-	if s := os.Getenv("TANDEM_CRASH_SEED"); s != "" {
-		var err error
-		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
-			t.Fatalf("TANDEM_CRASH_SEED: %v", err)
-		}
-	}
-	t.Logf("seed %d (TANDEM_CRASH_SEED=%d replays it)", seed, seed)
-	rng := rand.New(rand.NewPCG(seed, seed^0x5eed))
+	rng := killSeed(t)
 
 	t.Setenv("TANDEM_TEST_REPLICA_DSN", dsn)
 	t.Setenv("E2E_SLACK_SECRET", slackSecret)
@@ -166,29 +156,15 @@ func TestReplicasKilled(t *testing.T) {
 		seq     int
 		tickets int
 	)
-	client := &http.Client{Timeout: 10 * time.Second}
 	deliver := func(r *replica, c *replCmd) bool {
-		body := slash(c.text, c.trigger, c.user, c.user)
-		req, _ := http.NewRequest(http.MethodPost, r.srv.url+"/slack/commands", strings.NewReader(body))
-		for k, v := range sign(body, time.Now().Unix()) {
-			req.Header[k] = v
-		}
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		resp, err := client.Do(req)
-		var code int
-		var answer []byte
-		if err == nil {
-			answer, err = io.ReadAll(resp.Body)
-			code = resp.StatusCode
-			resp.Body.Close()
-		}
+		code, answer := deliverSlash(r.srv.url, slash(c.text, c.trigger, c.user, c.user))
 		mu.Lock()
 		defer mu.Unlock()
 		c.attempts++
 		switch {
-		case err != nil || code != http.StatusOK:
+		case code != http.StatusOK:
 			return false // killed under it, down, or refused: deliver again
-		case strings.Contains(string(answer), "Created") || strings.Contains(string(answer), "Opened T-"):
+		case strings.Contains(answer, "Created") || strings.Contains(answer, "Opened T-"):
 			c.created = true
 		case c.attempts > 1 && len(answer) == 0:
 			c.dupAck = true

@@ -40,6 +40,34 @@ func post(t *testing.T, u, contentType, body string, h http.Header) (int, string
 	return resp.StatusCode, string(b)
 }
 
+// postNoFatal is post for goroutines and for servers that may die under a
+// request (the kill and restart tests): a failed request is a 0 status,
+// and none waits longer than 10 s.
+func postNoFatal(u, contentType, body string, h http.Header) (int, string) {
+	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(body))
+	for k, v := range h {
+		req.Header[k] = v
+	}
+	req.Header.Set("Content-Type", contentType)
+	resp, err := noFatalClient.Do(req)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, err.Error()
+	}
+	return resp.StatusCode, string(b)
+}
+
+var noFatalClient = &http.Client{Timeout: 10 * time.Second}
+
+// deliverSlash delivers a signed slash command's body to base, as postNoFatal.
+func deliverSlash(base, body string) (int, string) {
+	return postNoFatal(base+"/slack/commands", "application/x-www-form-urlencoded", body, sign(body, time.Now().Unix()))
+}
+
 func slash(text, trigger, user, userName string) string {
 	return string(slacktest.Command{Text: text, Trigger: trigger, User: user, UserName: userName}.Body())
 }

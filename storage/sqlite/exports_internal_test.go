@@ -19,48 +19,24 @@ func TestExportQueries_UseIndexes(t *testing.T) {
 	dept.DeptID = 3
 	owner := later
 	owner.OwnerID = 7
+	deptLater := dept.Next(since.Add(time.Hour), 40)
 	for _, c := range []struct {
 		name, table, index string
-		q                  string
-		args               []any
+		query              func() (string, []any)
 	}{
-		{name: "tasks", table: "tasks", index: "tasks_created"},
-		{name: "tasks page 2", table: "tasks", index: "tasks_created"},
-		{name: "tasks of a department", table: "tasks", index: "tasks_dept_created"},
-		{name: "tasks of an owner, page 2", table: "tasks", index: "tasks_owner_created"},
-		{name: "tickets", table: "tickets", index: "tickets_created"},
-		{name: "tickets of a department", table: "tickets", index: "tickets_dept_created"},
-		{name: "meetings page 2", table: "meetings", index: "meetings_start_id"},
-		{name: "meetings of a department", table: "meetings", index: "meetings_dept_start_id"},
-		{name: "requests", table: "asks", index: "asks_kind_created"},
-		{name: "requests of a department", table: "asks", index: "asks_dept_kind_created"},
-		{name: "requests of a department, page 2", table: "asks", index: "asks_dept_kind_created"},
+		{"tasks", "tasks", "tasks_created", func() (string, []any) { return exportTasksQuery(q) }},
+		{"tasks page 2", "tasks", "tasks_created", func() (string, []any) { return exportTasksQuery(later) }},
+		{"tasks of a department", "tasks", "tasks_dept_created", func() (string, []any) { return exportTasksQuery(dept) }},
+		{"tasks of an owner, page 2", "tasks", "tasks_owner_created", func() (string, []any) { return exportTasksQuery(owner) }},
+		{"tickets", "tickets", "tickets_created", func() (string, []any) { return exportTicketsQuery(q) }},
+		{"tickets of a department", "tickets", "tickets_dept_created", func() (string, []any) { return exportTicketsQuery(dept) }},
+		{"meetings page 2", "meetings", "meetings_start_id", func() (string, []any) { return exportMeetingsQuery(later) }},
+		{"meetings of a department", "meetings", "meetings_dept_start_id", func() (string, []any) { return exportMeetingsQuery(dept) }},
+		{"requests", "asks", "asks_kind_created", func() (string, []any) { return exportAsksQuery(ask.Request, q) }},
+		{"requests of a department", "asks", "asks_dept_kind_created", func() (string, []any) { return exportAsksQuery(ask.Request, dept) }},
+		{"requests of a department, page 2", "asks", "asks_dept_kind_created", func() (string, []any) { return exportAsksQuery(ask.Request, deptLater) }},
 	} {
-		switch c.name {
-		case "tasks":
-			c.q, c.args = exportTasksQuery(q)
-		case "tasks page 2":
-			c.q, c.args = exportTasksQuery(later)
-		case "tasks of a department":
-			c.q, c.args = exportTasksQuery(dept)
-		case "tasks of an owner, page 2":
-			c.q, c.args = exportTasksQuery(owner)
-		case "tickets":
-			c.q, c.args = exportTicketsQuery(q)
-		case "tickets of a department":
-			c.q, c.args = exportTicketsQuery(dept)
-		case "meetings page 2":
-			c.q, c.args = exportMeetingsQuery(later)
-		case "meetings of a department":
-			c.q, c.args = exportMeetingsQuery(dept)
-		case "requests":
-			c.q, c.args = exportAsksQuery(ask.Request, q)
-		case "requests of a department":
-			c.q, c.args = exportAsksQuery(ask.Request, dept)
-		case "requests of a department, page 2":
-			d := dept.Next(since.Add(time.Hour), 40)
-			c.q, c.args = exportAsksQuery(ask.Request, d)
-		}
-		assertIndexedPlan(t, c.name, queryPlan(t, db, c.q, c.args), c.table, c.index)
+		query, args := c.query()
+		assertIndexedPlan(t, c.name, queryPlan(t, db, query, args), c.table, c.index)
 	}
 }
